@@ -1,0 +1,38 @@
+import type { AedesPublishPacket, Client, PublishPacket } from 'aedes';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
+import { parseTopic, type DeviceChannel } from '../../protocol/index.js';
+
+/** Where accepted device messages go; resolves once they are durable, which is when the broker may acknowledge. */
+export type IngestSink = (deviceId: string, channel: DeviceChannel, payload: Buffer, commandId?: string) => Promise<unknown>;
+
+/**
+ * The publish ACL and the ingest hook. aedes runs this before it writes PUBACK, so waiting here for the durable spool
+ * makes "acknowledged" mean "stored". A device may publish only on its own topics; anything else (another device's
+ * topic, `$SYS`, a topic outside the protocol, an oversized payload) closes its connection [MQTT-3.3.5-2] and
+ * stores nothing.
+ */
+export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number, metrics: Metrics, log: Logger) {
+  return function authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
+    // A Last Will published after its client is gone arrives with client null; it was checked when the will was set.
+    const deviceId = client?.id ?? (packet as AedesPublishPacket & { clientId?: string }).clientId;
+    const parsed = parseTopic(packet.topic);
+    if (!deviceId || !parsed || parsed.deviceId !== deviceId || parsed.channel === 'cmd') {
+      metrics.aclDenied.inc({ op: 'publish' });
+      return done(new Error(`device ${deviceId ?? '?'} may not publish on ${packet.topic}`));
+    }
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    if (payload.length > maxPayloadBytes) {
+      metrics.aclDenied.inc({ op: 'publish' });
+      return done(new Error(`payload of ${payload.length} bytes is over the ${maxPayloadBytes}-byte limit`));
+    }
+    ingest(deviceId, parsed.channel, payload, parsed.commandId).then(
+      () => done(null),
+      (err: Error) => {
+        // The spool could not store it: do not acknowledge; the device will re-send after reconnecting.
+        log.error({ err: err.message, deviceId }, 'ingest failed; message not acknowledged');
+        done(err);
+      },
+    );
+  };
+}

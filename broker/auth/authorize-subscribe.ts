@@ -1,0 +1,22 @@
+import type { Client, Subscription } from 'aedes';
+import type { Metrics } from '../../lib/metrics.js';
+import { topics } from '../../protocol/index.js';
+
+/**
+ * A device may subscribe only to its own commands: `edu/v1/{id}/cmd/#` or one command topic under it.
+ * Anything else is negated (SUBACK 0x80), so a device probing `edu/v1/#` learns nothing and stays connected.
+ */
+export function makeAuthorizeSubscribe(metrics: Metrics) {
+  return function authorizeSubscribe(client: Client | null, sub: Subscription, done: (err: Error | null, sub?: Subscription | null) => void): void {
+    if (!client) return done(null, null);
+    const own = topics.commandFilter(client.id);
+    const prefix = own.slice(0, -1); // "edu/v1/{id}/cmd/"
+    const t = sub.topic;
+    const allowed = t === own || (t.startsWith(prefix) && !t.slice(prefix.length).includes('#') && !t.slice(prefix.length).includes('+') && t.length > prefix.length);
+    if (!allowed) {
+      metrics.aclDenied.inc({ op: 'subscribe' });
+      return done(null, null);
+    }
+    done(null, sub);
+  };
+}

@@ -1,0 +1,101 @@
+import http from 'node:http';
+import net from 'node:net';
+import { Aedes, type Client } from 'aedes';
+import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { DeviceDirectory } from '../registry/index.js';
+import { makeAuthenticate } from './auth/authenticate.js';
+import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
+import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
+
+export type PresenceSink = (deviceId: string, state: 'online' | 'offline') => void;
+
+export interface BrokerOptions {
+  config: Readonly<Config>;
+  directory: DeviceDirectory;
+  metrics: Metrics;
+  log: Logger;
+  ingest: IngestSink;
+  presence: PresenceSink;
+}
+
+/**
+ * aedes on TCP and WebSocket (path /mqtt), with the device registry's authentication, the ACL, and presence from
+ * connect / disconnect (which covers keepalive timeouts and a dropped socket; the Last Will arrives as a status).
+ */
+export class Broker {
+  private aedes: Aedes | undefined;
+  private tcp: net.Server | undefined;
+  private http: http.Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private unsubscribe: (() => void) | undefined;
+  port = 0;
+  wsPort = 0;
+
+  constructor(private readonly o: BrokerOptions) {}
+
+  get connectedClients(): number {
+    return this.aedes?.connectedClients ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const { config, directory, metrics, log } = this.o;
+    const m = config.mqtt;
+    const aedes = await Aedes.createBroker({
+      connectTimeout: m.connectTimeoutMs,
+      keepaliveLimit: m.keepaliveLimitS,
+      maxTopicLevels: m.maxTopicLevels,
+      maxInflightInbound: m.maxInflight,
+      // Device ids are up to 64 characters; MQTT 3.1's 23-character limit would refuse them.
+      maxClientsIdLength: 64,
+      heartbeatInterval: 60_000,
+      concurrency: 1000,
+      drainTimeout: 30_000,
+    });
+    this.aedes = aedes;
+    aedes.authenticate = makeAuthenticate(directory, metrics);
+    aedes.authorizePublish = makeAuthorizePublish(this.o.ingest, m.maxPayloadBytes, metrics, log);
+    aedes.authorizeSubscribe = makeAuthorizeSubscribe(metrics);
+    aedes.on('client', (client: Client) => {
+      metrics.devicesConnected.set(aedes.connectedClients);
+      this.o.presence(client.id, 'online');
+    });
+    aedes.on('clientDisconnect', (client: Client) => {
+      metrics.devicesConnected.set(aedes.connectedClients);
+      this.o.presence(client.id, 'offline');
+    });
+    aedes.on('clientError', (client: Client, err: Error) => log.debug({ deviceId: client.id, err: err.message }, 'client error'));
+    aedes.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error'));
+    // A revoked device (or one whose secret was rotated) is dropped at once, wherever the change was made.
+    this.unsubscribe = directory.on('invalidated', (id) => {
+      const c = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[id];
+      if (c) {
+        log.info({ deviceId: id }, 'device credentials changed: disconnecting');
+        c.close();
+      }
+    });
+
+    this.tcp = net.createServer(aedes.handle);
+    await new Promise<void>((resolve, reject) => this.tcp!.once('error', reject).listen(m.port, m.host, resolve));
+    this.port = (this.tcp.address() as net.AddressInfo).port;
+
+    this.http = http.createServer((_req, res) => res.writeHead(426).end('MQTT over WebSocket: connect to /mqtt'));
+    this.wss = new WebSocketServer({ server: this.http, path: '/mqtt' });
+    this.wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
+    await new Promise<void>((resolve, reject) => this.http!.once('error', reject).listen(m.wsPort, m.host, resolve));
+    this.wsPort = (this.http.address() as net.AddressInfo).port;
+    log.info({ port: this.port, wsPort: this.wsPort }, 'MQTT broker listening');
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    for (const c of this.wss?.clients ?? []) c.terminate();
+    await new Promise<void>((r) => (this.aedes ? this.aedes.close(() => r()) : r()));
+    await new Promise<void>((r) => (this.tcp?.listening ? this.tcp.close(() => r()) : r()));
+    this.wss?.close();
+    await new Promise<void>((r) => (this.http?.listening ? this.http.close(() => r()) : r()));
+    this.http?.closeAllConnections();
+  }
+}

@@ -1,0 +1,160 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type DeepPartial, type Config } from '../config/index.js';
+import { createLogger } from '../lib/logger.js';
+import { EdufleetError } from '../lib/errors.js';
+import { DEVICE_KINDS } from '../protocol/index.js';
+import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
+import { ALL_COMPONENTS, startStack, type Component } from './stack.js';
+import { runDemo, runSim } from './sim-commands.js';
+
+const program = new Command('edufleet')
+  .description('EduFleet: smart-classroom device fleet manager (MQTT broker, gateway to InfluxDB, live dashboard, simulator)')
+  .option('-c, --config <file>', 'JSON configuration file (default ./edufleet.json when present)')
+  .option('--data-dir <dir>', 'data directory (registry, spool, managed InfluxDB)')
+  .showHelpAfterError();
+
+function config(extra: DeepPartial<Config> = {}): Readonly<Config> {
+  const o = program.opts<{ config?: string; dataDir?: string }>();
+  return loadConfig({ file: o.config, overrides: { ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...extra } });
+}
+
+function registry(): SqliteRegistry {
+  return SqliteRegistry.inDataDir(config().dataDir);
+}
+
+/** Keeps a server running until Ctrl-C / SIGTERM, then stops it cleanly. */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (sig: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`\n${sig}: stopping…\n`);
+    stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+program.command('start')
+  .description('run the broker, gateway and dashboard (and a managed InfluxDB unless EDUFLEET_INFLUX_URL is set)')
+  .addOption(new Option('--only <components>', `comma-separated subset of ${ALL_COMPONENTS.join(',')}`))
+  .action(async (o: { only?: string }) => {
+    const only = o.only ? (o.only.split(',').map((s) => s.trim()) as Component[]) : undefined;
+    const cfg = config();
+    const { startDashboard } = await import('../dashboard/server/index.js');
+    const stack = await startStack({ config: cfg, only, dashboard: startDashboard, log: createLogger(cfg.logLevel) });
+    if (stack.broker) console.log(`MQTT:       mqtt://localhost:${stack.broker.port}  (WebSocket ws://localhost:${stack.broker.wsPort}/mqtt)`);
+    console.log(`InfluxDB:   ${stack.influxUrl}`);
+    if (stack.dashboard) console.log(`Dashboard:  ${stack.dashboard.url}`);
+    stopOnSignal(stack.stop);
+  });
+
+program.command('demo')
+  .description('start everything plus a simulated province, create an admin and print the login')
+  .option('--devices <n>', 'about how many simulated devices', '600')
+  .option('--seed <n>', 'random seed of the simulated province', '1')
+  .action(async (o: { devices: string; seed: string }) => {
+    await runDemo(config(), { devices: Number(o.devices), seed: Number(o.seed) });
+  });
+
+program.command('sim')
+  .description('run simulated devices against a broker (provisioning them in the registry)')
+  .option('--scenario <file>', 'scenario file (JSON); flags below override it')
+  .option('--devices <n>', 'about how many devices', '1000')
+  .option('--seed <n>', 'random seed', '1')
+  .option('--broker <url>', 'MQTT broker URL', 'mqtt://127.0.0.1:1883')
+  .option('--interval <s>', 'seconds between readings of one device', '10')
+  .option('--fault-rate <x>', 'multiplier of the default fault rates (0 = no faults)', '1')
+  .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)')
+  .action(async (o: { scenario?: string; devices: string; seed: string; broker: string; interval: string; faultRate: string; duration?: string }) => {
+    await runSim(config(), {
+      scenarioFile: o.scenario, devices: Number(o.devices), seed: Number(o.seed), brokerUrl: o.broker,
+      intervalS: Number(o.interval), faultRate: Number(o.faultRate), durationS: o.duration ? Number(o.duration) : undefined,
+    });
+  });
+
+const device = program.command('device').description('device records and MQTT credentials');
+
+device.command('add')
+  .description('register a device and print its id and secret (shown once)')
+  .requiredOption('--kind <kind>', `one of ${DEVICE_KINDS.join(', ')}`)
+  .requiredOption('--room <id>', 'room id (see `edufleet room list`)')
+  .option('--name <name>', 'display name')
+  .option('--id <id>', 'device id (default: generated)')
+  .option('--code <code>', "the school's asset code")
+  .option('--model <model>').option('--serial <serial>')
+  .option('--json', 'print JSON for scripts')
+  .action(async (o: { kind: string; room: string; name?: string; id?: string; code?: string; model?: string; serial?: string; json?: boolean }) => {
+    const reg = registry();
+    const { device: d, secret } = await reg.addDevice({ kind: o.kind, roomId: Number(o.room), name: o.name, id: o.id, code: o.code, model: o.model, serial: o.serial });
+    reg.close();
+    if (o.json) console.log(JSON.stringify({ id: d.id, secret, kind: d.kind, roomId: d.roomId }));
+    else console.log(`device id: ${d.id}\nsecret:    ${secret}\n(the secret is shown only this once; MQTT username = client id = device id, password = secret)`);
+  });
+
+device.command('list')
+  .description('list devices')
+  .option('--school <id>', 'only this school').option('--kind <kind>').option('-q, --query <text>')
+  .option('--revoked', 'include revoked devices').option('--json')
+  .action((o: { school?: string; kind?: string; query?: string; revoked?: boolean; json?: boolean }) => {
+    const reg = registry();
+    const { total, devices } = reg.listDevices({ schoolId: o.school ? Number(o.school) : undefined, kind: o.kind as never, q: o.query, includeRevoked: o.revoked });
+    reg.close();
+    if (o.json) return console.log(JSON.stringify(devices));
+    for (const d of devices) console.log([d.id, d.kind, `room ${d.roomId}`, d.name, d.revokedAt ? 'REVOKED' : ''].join('\t'));
+    console.log(`${total} device(s)`);
+  });
+
+device.command('revoke <id>')
+  .description('revoke a device: it is refused from now on, and dropped if connected')
+  .action((id: string) => {
+    const reg = registry();
+    reg.revokeDevice(id);
+    reg.close();
+    console.log(`device ${id} revoked`);
+  });
+
+device.command('rotate <id>')
+  .description('issue a new secret (the old one stops working at once)')
+  .option('--json')
+  .action(async (id: string, o: { json?: boolean }) => {
+    const reg = registry();
+    const secret = await reg.rotateSecret(id);
+    reg.close();
+    console.log(o.json ? JSON.stringify({ id, secret }) : `device id: ${id}\nsecret:    ${secret}`);
+  });
+
+program.command('room').description('rooms').command('list')
+  .description('list rooms with their ids').option('--json')
+  .action((o: { json?: boolean }) => {
+    const reg = registry();
+    const rooms = reg.rooms();
+    const schools = new Map(reg.schools().map((s) => [s.id, s.name]));
+    reg.close();
+    if (o.json) return console.log(JSON.stringify(rooms));
+    for (const r of rooms) console.log([r.id, r.code, r.name, r.type, schools.get(r.schoolId)].join('\t'));
+  });
+
+const user = program.command('user').description('dashboard users');
+user.command('add')
+  .description('create a user')
+  .requiredOption('--username <name>')
+  .requiredOption('--role <role>', ROLES.join(' | '))
+  .option('--password <password>', 'at least 8 characters (default: generated and printed)')
+  .option('--name <display name>')
+  .option('--district <ids>', 'scope: comma-separated district ids')
+  .option('--school <ids>', 'scope: comma-separated school ids')
+  .action(async (o: { username: string; role: string; password?: string; name?: string; district?: string; school?: string }) => {
+    const ids = (s?: string) => (s ? s.split(',').map(Number) : undefined);
+    const password = o.password ?? (await import('node:crypto')).randomBytes(9).toString('base64url');
+    const reg = registry();
+    const u = await reg.addUser({ username: o.username, password, role: o.role as Role, displayName: o.name, scope: { districtIds: ids(o.district), schoolIds: ids(o.school) } });
+    reg.close();
+    console.log(`user ${u.username} (${u.role}) created${o.password ? '' : `; password: ${password}`}`);
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof EdufleetError) console.error(`${err.code}: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Every option EduFleet reads, with its default and a one-line description. Environment variables are derived from
+ * the path: `influx.url` ↔ `EDUFLEET_INFLUX_URL`, `dataDir` ↔ `EDUFLEET_DATA_DIR`. docs/configuration.md lists them.
+ */
+export const ConfigSchema = Type.Object({
+  dataDir: Type.String({ default: './data', description: 'Where the registry, the spool, secrets and the managed InfluxDB live.' }),
+  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')], { default: 'info', description: 'Log level (pino).' }),
+  mqtt: Type.Object({
+    host: Type.String({ default: '0.0.0.0', description: 'Address the MQTT listeners bind to.' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883, description: 'MQTT over TCP port (0 = any free port).' }),
+    wsPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8083, description: 'MQTT over WebSocket port, path /mqtt (0 = any free port).' }),
+    maxPayloadBytes: Type.Integer({ minimum: 256, default: 262144, description: 'Largest PUBLISH payload accepted; bigger packets drop the connection.' }),
+    connectTimeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'Time a socket has to send CONNECT.' }),
+    keepaliveLimitS: Type.Integer({ minimum: 0, default: 600, description: 'Longest keepalive a device may ask for, seconds.' }),
+    maxTopicLevels: Type.Integer({ minimum: 4, maximum: 100, default: 8, description: 'Deepest topic accepted in PUBLISH and SUBSCRIBE.' }),
+    maxInflight: Type.Integer({ minimum: 1, default: 1000, description: 'QoS 1 / 2 messages one device may have waiting for their acknowledgement.' }),
+  }),
+  influx: Type.Object({
+    url: Type.String({ default: '', description: 'InfluxDB v1 API URL, e.g. http://127.0.0.1:8086. Empty: start and manage a local influxd under dataDir.' }),
+    database: Type.String({ default: 'edufleet', description: 'Database for telemetry, presence and rejections.' }),
+    username: Type.String({ default: '', description: 'InfluxDB user (empty: no authentication).' }),
+    password: Type.String({ default: '', description: 'InfluxDB password.' }),
+    rawRetention: Type.String({ default: '90d', description: 'How long raw readings are kept (InfluxDB duration).' }),
+    rollupRetention: Type.String({ default: '1825d', description: 'How long hourly rollups are kept (InfluxDB duration).' }),
+    managedBinary: Type.String({ default: 'influxd', description: 'The influxd binary used when EduFleet manages InfluxDB itself.' }),
+  }),
+  gateway: Type.Object({
+    spoolDir: Type.String({ default: '', description: 'Durable spool directory (empty: dataDir/spool).' }),
+    batchMaxPoints: Type.Integer({ minimum: 1, default: 5000, description: 'Points per InfluxDB write at most.' }),
+    flushIntervalMs: Type.Integer({ minimum: 1, default: 250, description: 'Longest time a spooled point waits for a fuller batch.' }),
+    groupCommitMs: Type.Integer({ minimum: 0, default: 2, description: 'How long the spool gathers appends before one fsync.' }),
+    retryMaxMs: Type.Integer({ minimum: 100, default: 10000, description: 'Longest back-off between failed InfluxDB writes.' }),
+    maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300000, description: 'A device time further ahead than this is replaced by server time.' }),
+    segmentBytes: Type.Integer({ minimum: 4096, default: 67108864, description: 'Spool segment size before rotation.' }),
+  }),
+  dashboard: Type.Object({
+    host: Type.String({ default: '0.0.0.0', description: 'Address the dashboard binds to.' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Dashboard HTTP port (0 = any free port).' }),
+    sessionSecret: Type.String({ default: '', description: 'Cookie signing secret, 32+ chars (empty: generated once and kept in dataDir).' }),
+    liveIntervalMs: Type.Integer({ minimum: 50, default: 1000, description: 'How often coalesced live updates are pushed to browsers.' }),
+    secureCookies: Type.Boolean({ default: false, description: 'Mark session cookies Secure (behind HTTPS).' }),
+  }),
+});
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>EduFleet</p>, document.getElementById('app')!);

@@ -1,0 +1,177 @@
+import type { Config } from '../config/index.js';
+import type { Clock } from '../lib/clock.js';
+import { parseDuration } from '../lib/duration.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import {
+  AttributesPayload, CommandResultPayload, EventPayload, parseMessage, parseTelemetry, StatusPayload,
+  type DeviceChannel, type Reading,
+} from '../protocol/index.js';
+import type { DeviceDirectory, DevicePlacement } from '../registry/index.js';
+import { placementTags, telemetryMeasurement } from './enrich.js';
+import { LiveState, type Presence } from './live-state.js';
+import { Spool } from './spool.js';
+import { InfluxV1Writer, type SpooledPoint, type TelemetryWriter } from './telemetry-writer.js';
+import { WriterLoop } from './writer-loop.js';
+
+export interface GatewayOptions {
+  config: Readonly<Config>;
+  /** The InfluxDB v1 URL to write to (the configured one, or the managed influxd's). */
+  influxUrl: string;
+  directory: DeviceDirectory;
+  metrics: Metrics;
+  log: Logger;
+  clock: Clock;
+  /** Defaults to the InfluxDB v1 writer. */
+  writer?: TelemetryWriter;
+}
+
+export type IngestOutcome = { accepted: number } | { rejected: string };
+
+/**
+ * Validates, enriches and spools what devices send; the writer loop takes it on to InfluxDB. `ingest` resolves
+ * once the result is durable in the spool: the broker acknowledges a QoS 1 message only then.
+ */
+export class Gateway {
+  readonly live = new LiveState();
+  readonly writer: TelemetryWriter;
+  private readonly spool: Spool;
+  private readonly loop: WriterLoop;
+  private readonly schemaFirst: SchemaFirstWriter;
+  private readonly lastServerTs = new Map<string, number>();
+  private readonly maxAgeMs: number;
+
+  constructor(private readonly o: GatewayOptions) {
+    const c = o.config;
+    this.writer = o.writer ?? new InfluxV1Writer({ ...c.influx, url: o.influxUrl });
+    this.spool = new Spool({ dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes });
+    this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
+    this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
+    this.maxAgeMs = parseDuration(c.influx.rawRetention);
+  }
+
+  get degraded(): boolean {
+    return this.loop.degraded;
+  }
+
+  pendingBytes(): number {
+    return this.spool.pendingBytes();
+  }
+
+  async start(): Promise<void> {
+    await this.spool.open();
+    // Create the schema now when InfluxDB answers; if it does not, the first write retries it.
+    await this.schemaFirst.ensureSchema().catch((err: Error) => this.o.log.warn({ err: err.message }, 'InfluxDB not reachable at start; readings are spooled until it is'));
+    this.loop.start();
+  }
+
+  /** With `drain`, waits until the spool is written out (used by tests and a clean shutdown when InfluxDB is up). */
+  async stop(drain = false): Promise<void> {
+    await this.loop.stop(drain);
+    await this.spool.close();
+  }
+
+  /** Handles one message a device published on one of its channels. */
+  async ingest(deviceId: string, channel: DeviceChannel, payload: Buffer, commandId?: string): Promise<IngestOutcome> {
+    const p = this.o.directory.get(deviceId);
+    if (!p) return { rejected: 'unknown device' };
+    this.o.metrics.messagesIn.inc({ channel });
+    const now = this.o.clock.now();
+    switch (channel) {
+      case 'telemetry': {
+        const res = parseTelemetry(p.kind, payload);
+        if (!res.ok) return this.reject(p, channel, res.error, now);
+        const points = res.value.map((r) => this.telemetryPoint(p, r, now));
+        await this.spool.append(points.map((pt) => JSON.stringify(pt)));
+        for (const pt of points) this.live.reading(p.id, p.kind, pt.ts, pt.f, now);
+        this.o.metrics.readingsAccepted.inc(points.length);
+        return { accepted: points.length };
+      }
+      case 'status': {
+        const res = parseMessage<StatusPayload>(StatusPayload, payload);
+        if (!res.ok) return this.reject(p, channel, res.error, now);
+        await this.presence(deviceId, res.value.state);
+        return { accepted: 1 };
+      }
+      case 'event': {
+        const res = parseMessage<EventPayload>(EventPayload, payload);
+        if (!res.ok) return this.reject(p, channel, res.error, now);
+        const e = res.value;
+        const f: SpooledPoint['f'] = { type: e.type };
+        if (e.code !== undefined) f.code = String(e.code);
+        if (e.message !== undefined) f.message = e.message;
+        await this.spool.append([JSON.stringify({ m: 'event', t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now).ts })]);
+        return { accepted: 1 };
+      }
+      case 'attributes': {
+        const res = parseMessage<AttributesPayload>(AttributesPayload, payload);
+        if (!res.ok) return this.reject(p, channel, res.error, now);
+        await this.spool.append([JSON.stringify({ m: 'attributes', t: placementTags(p), f: res.value, ts: this.resolveTs(p.id, undefined, now).ts })]);
+        return { accepted: 1 };
+      }
+      case 'cmd-result': {
+        const res = parseMessage<CommandResultPayload>(CommandResultPayload, payload);
+        if (!res.ok) return this.reject(p, channel, res.error, now);
+        const f: SpooledPoint['f'] = { command: commandId ?? '', ok: res.value.ok };
+        if (res.value.message !== undefined) f.message = res.value.message;
+        await this.spool.append([JSON.stringify({ m: 'command_result', t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now).ts })]);
+        return { accepted: 1 };
+      }
+    }
+  }
+
+  /** Records a presence change (from the broker's connect / disconnect, a status message or a Last Will). */
+  async presence(deviceId: string, state: Presence): Promise<void> {
+    const p = this.o.directory.get(deviceId);
+    if (!p) return;
+    const now = this.o.clock.now();
+    if (!this.live.presence(deviceId, p.kind, state, now)) return;
+    const point: SpooledPoint = { m: 'presence', t: placementTags(p), f: { state, online: state === 'online' }, ts: this.resolveTs(p.id, undefined, now).ts };
+    await this.spool.append([JSON.stringify(point)]);
+  }
+
+  private async reject(p: DevicePlacement, channel: DeviceChannel, reason: string, now: number): Promise<IngestOutcome> {
+    this.o.metrics.readingsRejected.inc();
+    this.live.rejection(p.id, p.kind, reason, now);
+    const point: SpooledPoint = { m: 'rejected', t: placementTags(p), f: { reason, channel }, ts: this.resolveTs(p.id, undefined, now).ts };
+    await this.spool.append([JSON.stringify(point)]);
+    return { rejected: reason };
+  }
+
+  private telemetryPoint(p: DevicePlacement, r: Reading, now: number): SpooledPoint {
+    const { ts, replaced } = this.resolveTs(p.id, r.ts, now);
+    const f: SpooledPoint['f'] = { ...r.fields };
+    if (r.seq !== undefined) f.seq = r.seq;
+    if (replaced) f.clock_replaced = true;
+    return { m: telemetryMeasurement(p.kind), t: placementTags(p), f, ts };
+  }
+
+  /**
+   * The device's time when it is sane, else the server's. Server times are made unique per device, because
+   * InfluxDB keeps one point per series and timestamp and two readings in the same millisecond would merge.
+   */
+  private resolveTs(deviceId: string, ts: number | undefined, now: number): { ts: number; replaced: boolean } {
+    if (ts !== undefined && ts <= now + this.o.config.gateway.maxFutureSkewMs && ts >= now - this.maxAgeMs) return { ts, replaced: false };
+    const last = this.lastServerTs.get(deviceId) ?? 0;
+    const server = now > last ? now : last + 1;
+    this.lastServerTs.set(deviceId, server);
+    return { ts: server, replaced: ts !== undefined };
+  }
+}
+
+/** Creates the database and retention policies before the first write, retrying until InfluxDB answers. */
+class SchemaFirstWriter implements TelemetryWriter {
+  private ready = false;
+  constructor(private readonly inner: TelemetryWriter, private readonly log: Logger) {}
+  async ensureSchema(): Promise<void> {
+    await this.inner.ensureSchema();
+    this.ready = true;
+  }
+  async write(points: SpooledPoint[]): Promise<void> {
+    if (!this.ready) {
+      await this.ensureSchema();
+      this.log.info('InfluxDB database and retention policies are in place');
+    }
+    await this.inner.write(points);
+  }
+}

@@ -1,0 +1,199 @@
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface SpoolPosition { segment: number; offset: number }
+
+export interface SpoolBatch {
+  lines: string[];
+  /** Where the reader continues once this batch is committed. */
+  next: SpoolPosition;
+}
+
+export interface SpoolOptions {
+  dir: string;
+  /** How long appends gather before one fsync covers them all (group commit). */
+  groupCommitMs: number;
+  /** Segment size before a new file is started; fully written segments are deleted. */
+  segmentBytes: number;
+}
+
+const segName = (n: number) => `segment-${String(n).padStart(8, '0')}.log`;
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * The durable spool: an append-only log of newline-terminated records in segment files, plus a checkpoint of how far
+ * the writer has got. `append` resolves only after the records are fsynced (one fdatasync for every append that
+ * arrived meanwhile), which is what lets the broker acknowledge a QoS 1 reading. The writer reads from the
+ * checkpoint to the durable end, so a restart replays exactly what was acknowledged and not yet written.
+ */
+export class Spool {
+  private fh: FileHandle | undefined;
+  private writeSegment = 1;
+  /** Bytes of the write segment that are known to be on disk. */
+  private durableOffset = 0;
+  private cursor: SpoolPosition = { segment: 1, offset: 0 };
+  private pending: { buf: string[]; waiters: { resolve: () => void; reject: (e: Error) => void }[] } = { buf: [], waiters: [] };
+  private committing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private sizes = new Map<number, number>();
+  private listeners: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly opts: SpoolOptions) {}
+
+  async open(): Promise<void> {
+    mkdirSync(this.opts.dir, { recursive: true });
+    const segments = readdirSync(this.opts.dir).filter((f) => /^segment-\d+\.log$/.test(f)).map((f) => Number(f.slice(8, 16))).sort((a, b) => a - b);
+    const cpFile = path.join(this.opts.dir, 'checkpoint.json');
+    if (existsSync(cpFile)) this.cursor = JSON.parse(readFileSync(cpFile, 'utf8')) as SpoolPosition;
+    else if (segments.length) this.cursor = { segment: segments[0]!, offset: 0 };
+    for (const s of segments) this.sizes.set(s, statSync(this.segPath(s)).size);
+    this.writeSegment = segments.at(-1) ?? this.cursor.segment;
+    // A crash mid-write can leave a torn last record: nothing in it was acknowledged, so cut it off.
+    const last = this.segPath(this.writeSegment);
+    if (existsSync(last)) this.trimTornTail(last);
+    this.fh = await open(last, 'a');
+    this.durableOffset = (await this.fh.stat()).size;
+    this.sizes.set(this.writeSegment, this.durableOffset);
+  }
+
+  private segPath(n: number): string {
+    return path.join(this.opts.dir, segName(n));
+  }
+
+  private trimTornTail(file: string): void {
+    const fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    let end = size;
+    const buf = Buffer.alloc(64 * 1024);
+    while (end > 0) {
+      const start = Math.max(0, end - buf.length);
+      const n = readSync(fd, buf, 0, end - start, start);
+      const nl = buf.subarray(0, n).lastIndexOf(10);
+      if (nl >= 0) { end = start + nl + 1; break; }
+      end = start;
+    }
+    closeSync(fd);
+    if (end < size) truncateSync(file, end);
+  }
+
+  /** Appends records (no newlines inside); resolves once they are on disk. */
+  append(records: string[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('spool is closed'));
+    return new Promise((resolve, reject) => {
+      for (const r of records) this.pending.buf.push(r);
+      this.pending.waiters.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.committing || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.committing = this.commitPending().finally(() => {
+        this.committing = undefined;
+        if (this.pending.waiters.length) this.schedule();
+      });
+    }, this.opts.groupCommitMs);
+  }
+
+  private async commitPending(): Promise<void> {
+    const { buf, waiters } = this.pending;
+    this.pending = { buf: [], waiters: [] };
+    if (!waiters.length) return;
+    try {
+      const data = Buffer.from(buf.join('\n') + '\n', 'utf8');
+      await this.fh!.write(data);
+      await this.fh!.datasync();
+      this.durableOffset += data.length;
+      this.sizes.set(this.writeSegment, this.durableOffset);
+      if (this.durableOffset >= this.opts.segmentBytes) await this.rotate();
+    } catch (err) {
+      for (const w of waiters) w.reject(err as Error);
+      return;
+    }
+    for (const w of waiters) w.resolve();
+    for (const l of this.listeners) l();
+  }
+
+  private async rotate(): Promise<void> {
+    await this.fh!.close();
+    this.writeSegment += 1;
+    this.fh = await open(this.segPath(this.writeSegment), 'a');
+    this.durableOffset = 0;
+    this.sizes.set(this.writeSegment, 0);
+  }
+
+  /** Called after every durable append: the writer uses it to wake up. */
+  onAppend(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Bytes acknowledged but not yet committed by the writer. */
+  pendingBytes(): number {
+    let total = 0;
+    for (const [seg, size] of this.sizes) {
+      if (seg < this.cursor.segment) continue;
+      const durable = seg === this.writeSegment ? this.durableOffset : size;
+      total += durable - (seg === this.cursor.segment ? this.cursor.offset : 0);
+    }
+    return total;
+  }
+
+  /** Reads up to `maxLines` durable records from the checkpoint on; an empty batch means the writer is caught up. */
+  read(maxLines: number): SpoolBatch {
+    let { segment, offset } = this.cursor;
+    const lines: string[] = [];
+    while (lines.length < maxLines) {
+      const end = segment === this.writeSegment ? this.durableOffset : (this.sizes.get(segment) ?? 0);
+      if (offset >= end) {
+        if (segment >= this.writeSegment) break;
+        segment += 1;
+        offset = 0;
+        continue;
+      }
+      const len = Math.min(READ_CHUNK, end - offset);
+      const buf = Buffer.allocUnsafe(len);
+      const fd = openSync(this.segPath(segment), 'r');
+      const n = readSync(fd, buf, 0, len, offset);
+      closeSync(fd);
+      let pos = 0;
+      while (lines.length < maxLines) {
+        const nl = buf.indexOf(10, pos);
+        if (nl < 0 || nl >= n) break;
+        lines.push(buf.toString('utf8', pos, nl));
+        pos = nl + 1;
+      }
+      offset += pos;
+      if (pos === 0) break; // a record longer than a chunk cannot happen: records are bounded by the MQTT payload limit
+    }
+    return { lines, next: { segment, offset } };
+  }
+
+  /** Marks everything before `next` as written; deletes segments that are wholly behind it. */
+  commit(next: SpoolPosition): void {
+    this.cursor = next;
+    const cpFile = path.join(this.opts.dir, 'checkpoint.json');
+    // No fsync: a lost checkpoint only replays points InfluxDB already has, and it overwrites them with themselves.
+    writeFileSync(cpFile + '.tmp', JSON.stringify(next));
+    renameSync(cpFile + '.tmp', cpFile);
+    for (const seg of [...this.sizes.keys()]) {
+      if (seg < next.segment) {
+        rmSync(this.segPath(seg), { force: true });
+        this.sizes.delete(seg);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.committing;
+    if (this.pending.waiters.length) await this.commitPending();
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+}

@@ -1,0 +1,80 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { EdufleetError } from './errors.js';
+import { freePort } from './net.js';
+
+function hasBinary(bin: string): boolean {
+  return spawnSync(bin, ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * An influxd (1.x, Debian's `influxdb` package) that EduFleet runs itself: config and data under `dir`, HTTP and
+ * RPC on free loopback ports, stopped with the process. Used by `start`/`demo` when no InfluxDB URL is configured,
+ * and by the tests and benchmarks, which each get their own.
+ */
+export class ManagedInfluxd {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  port = 0;
+
+  constructor(readonly dir: string, private readonly binary = 'influxd') {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<string> {
+    if (this.child) return this.url;
+    if (!hasBinary(this.binary)) {
+      throw new EdufleetError('EDUFLEET_ERR_INFLUX_MISSING', `'${this.binary}' was not found: run \`npm run setup\` (it installs the Debian package influxdb), or set EDUFLEET_INFLUX_URL to an InfluxDB server`);
+    }
+    mkdirSync(this.dir, { recursive: true });
+    // Keep the port across restarts, so a client configured with the URL finds the server again.
+    if (this.port === 0) this.port = await freePort();
+    const rpcPort = await freePort();
+    const conf = path.join(this.dir, 'influxdb.conf');
+    writeFileSync(conf, [
+      'reporting-disabled = true',
+      `bind-address = "127.0.0.1:${rpcPort}"`,
+      '[meta]', `  dir = "${path.join(this.dir, 'meta')}"`, '  logging-enabled = false',
+      '[data]', `  dir = "${path.join(this.dir, 'data')}"`, `  wal-dir = "${path.join(this.dir, 'wal')}"`, '  query-log-enabled = false',
+      '[http]', `  bind-address = "127.0.0.1:${this.port}"`, '  log-enabled = false', '  max-body-size = 0',
+      '[monitor]', '  store-enabled = false',
+      '[continuous_queries]', '  log-enabled = false',
+      '[logging]', '  level = "warn"',
+      '',
+    ].join('\n'));
+    const logFd = openSync(path.join(this.dir, 'influxd.log'), 'a');
+    const child = spawn(this.binary, ['-config', conf], { stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) break;
+      try {
+        const res = await fetch(`${this.url}/ping`);
+        if (res.status === 204) return this.url;
+      } catch {
+        // not listening yet
+      }
+      await delay(50);
+    }
+    await this.stop();
+    throw new EdufleetError('EDUFLEET_ERR_INFLUX_START', `influxd did not answer on ${this.url} within 30 s; see ${path.join(this.dir, 'influxd.log')}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await this.exited;
+      clearTimeout(killer);
+    }
+  }
+}

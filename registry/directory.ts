@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../lib/logger.js';
+import { TypedEmitter } from '../lib/typed-emitter.js';
+import type { SqliteRegistry } from './sqlite-registry.js';
+import { verifySecret } from './secrets.js';
+import type { DevicePlacement } from './types.js';
+
+export type AuthOutcome = 'ok' | 'unknown' | 'bad-secret' | 'revoked';
+
+interface DirectoryEvents extends Record<string, unknown[]> {
+  /** A device was revoked or its secret rotated: whoever holds its connection must drop it. */
+  invalidated: [deviceId: string];
+  changed: [placement: DevicePlacement];
+}
+
+/**
+ * An in-memory view of every device's placement, kept fresh by polling the registry's revision counter, so the
+ * hot paths (authentication, ingest enrichment, scope checks) never query SQLite per message, and a device added
+ * or revoked from another process (the CLI) takes effect within one poll.
+ */
+export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
+  private readonly byId = new Map<string, DevicePlacement>();
+  /** sha256 of the last secret that verified, per device: reconnects skip scrypt. Dropped on any change. */
+  private readonly verified = new Map<string, string>();
+  private rev = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly registry: SqliteRegistry, private readonly pollMs = 250, log?: Logger) {
+    super(log);
+  }
+
+  start(): void {
+    this.refresh();
+    this.timer = setInterval(() => this.refresh(), this.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Pulls changes now; called by the poll and by in-process writers that cannot wait for it. */
+  refresh(): void {
+    const { rev, placements } = this.registry.placementsSince(this.rev);
+    const first = this.rev === 0;
+    this.rev = rev;
+    for (const p of placements) {
+      this.byId.set(p.id, p);
+      this.verified.delete(p.id);
+      if (!first) {
+        this.emit('invalidated', p.id);
+        this.emit('changed', p);
+      }
+    }
+  }
+
+  get(id: string): DevicePlacement | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): IterableIterator<DevicePlacement> {
+    return this.byId.values();
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  async authenticate(id: string, secret: string): Promise<AuthOutcome> {
+    if (!this.byId.has(id)) this.refresh();
+    const p = this.byId.get(id);
+    if (!p) return 'unknown';
+    if (p.revoked) return 'revoked';
+    const digest = createHash('sha256').update(secret).digest('base64');
+    if (this.verified.get(id) === digest) return 'ok';
+    const stored = this.registry.secretHash(id);
+    if (!stored?.hash) return 'bad-secret';
+    if (stored.revoked) return 'revoked';
+    if (!(await verifySecret(secret, stored.hash))) return 'bad-secret';
+    this.verified.set(id, digest);
+    return 'ok';
+  }
+}

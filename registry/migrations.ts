@@ -1,0 +1,29 @@
+/** Schema migrations, applied in order by `PRAGMA user_version`; never edit one that has shipped, add the next. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO meta (key, value) VALUES ('rev', '0');
+  CREATE TABLE districts (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
+  CREATE TABLE schools (
+    id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, level TEXT NOT NULL,
+    district_id INTEGER REFERENCES districts(id), pupils INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE sites (id INTEGER PRIMARY KEY, school_id INTEGER NOT NULL REFERENCES schools(id), name TEXT NOT NULL, UNIQUE (school_id, name));
+  CREATE TABLE rooms (
+    id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL REFERENCES sites(id), code TEXT NOT NULL, name TEXT NOT NULL,
+    type TEXT NOT NULL, capacity INTEGER NOT NULL DEFAULT 0, UNIQUE (site_id, code)
+  );
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, room_id INTEGER NOT NULL REFERENCES rooms(id), name TEXT NOT NULL,
+    code TEXT UNIQUE, model TEXT, manufacturer TEXT, serial TEXT, secret_hash TEXT,
+    created_at INTEGER NOT NULL, revoked_at INTEGER, rev INTEGER NOT NULL
+  );
+  CREATE INDEX devices_room ON devices(room_id);
+  CREATE INDEX devices_rev ON devices(rev);
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, password_hash TEXT NOT NULL,
+    role TEXT NOT NULL, scope TEXT NOT NULL DEFAULT '{}', created_at INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  `,
+];

@@ -1,0 +1,244 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { isDeviceKind, isDeviceId, type DeviceKind } from '../protocol/index.js';
+import { EdufleetError } from '../lib/errors.js';
+import { MIGRATIONS } from './migrations.js';
+import { hashSecret, newSecret, PASSWORD_COST, verifySecret } from './secrets.js';
+import type { Device, DeviceFilter, DevicePlacement, District, Role, Room, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
+import { ROLES, ROOM_TYPES, SCHOOL_LEVELS } from './types.js';
+
+type Row = Record<string, unknown>;
+
+const toDevice = (r: Row): Device => ({
+  id: r.id as string, kind: r.kind as DeviceKind, roomId: r.room_id as number, name: r.name as string,
+  code: (r.code as string | null) ?? null, model: (r.model as string | null) ?? null, manufacturer: (r.manufacturer as string | null) ?? null,
+  serial: (r.serial as string | null) ?? null, createdAt: r.created_at as number, revokedAt: (r.revoked_at as number | null) ?? null,
+  hasSecret: r.secret_hash != null,
+});
+
+const toUser = (r: Row): User => ({
+  id: r.id as number, username: r.username as string, displayName: r.display_name as string, role: r.role as Role,
+  scope: JSON.parse(r.scope as string) as Scope,
+});
+
+/** Places a scope condition on the school (alias s) of a query; one function so every query filters the same way. */
+export function scopeSql(scope: Scope | undefined, params: unknown[]): string {
+  if (!scope) return '1=1';
+  const parts: string[] = [];
+  if (scope.districtIds?.length) { parts.push(`s.district_id IN (${scope.districtIds.map(() => '?').join(',')})`); params.push(...scope.districtIds); }
+  if (scope.schoolIds?.length) { parts.push(`s.id IN (${scope.schoolIds.map(() => '?').join(',')})`); params.push(...scope.schoolIds); }
+  return parts.length ? `(${parts.join(' OR ')})` : '1=1';
+}
+
+/** The registry on SQLite (WAL mode, so a CLI in another process can add or revoke devices while the server runs). */
+export class SqliteRegistry {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  static inDataDir(dataDir: string): SqliteRegistry {
+    return new SqliteRegistry(path.join(dataDir, 'registry.sqlite'));
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void { this.db.close(); }
+
+  /** A counter bumped by every device change, so other processes can poll for what changed. */
+  private nextRev(): number {
+    return (this.db.prepare(`UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rev' RETURNING CAST(value AS INTEGER) AS v`).get() as { v: number }).v;
+  }
+
+  // ── hierarchy ────────────────────────────────────────────────────────────────
+  ensureDistrict(d: { code: string; name: string }): District {
+    this.db.prepare('INSERT INTO districts (code, name) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name').run(d.code, d.name);
+    return this.db.prepare('SELECT id, code, name FROM districts WHERE code = ?').get(d.code) as District;
+  }
+
+  ensureSchool(s: { code: string; name: string; level: SchoolLevel; districtId: number | null; pupils?: number }): School {
+    if (!SCHOOL_LEVELS.includes(s.level)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown school level '${s.level}'; known: ${SCHOOL_LEVELS.join(', ')}`);
+    this.db.prepare(`INSERT INTO schools (code, name, level, district_id, pupils) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level, district_id = excluded.district_id, pupils = excluded.pupils`)
+      .run(s.code, s.name, s.level, s.districtId, s.pupils ?? 0);
+    return this.school(s.code)!;
+  }
+
+  ensureSite(s: { schoolId: number; name: string }): Site {
+    this.db.prepare('INSERT INTO sites (school_id, name) VALUES (?, ?) ON CONFLICT(school_id, name) DO NOTHING').run(s.schoolId, s.name);
+    return this.db.prepare('SELECT id, school_id AS schoolId, name FROM sites WHERE school_id = ? AND name = ?').get(s.schoolId, s.name) as Site;
+  }
+
+  ensureRoom(r: { siteId: number; code: string; name: string; type: RoomType; capacity?: number }): Room {
+    if (!ROOM_TYPES.includes(r.type)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown room type '${r.type}'; known: ${ROOM_TYPES.join(', ')}`);
+    this.db.prepare(`INSERT INTO rooms (site_id, code, name, type, capacity) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(site_id, code) DO UPDATE SET name = excluded.name, type = excluded.type, capacity = excluded.capacity`)
+      .run(r.siteId, r.code, r.name, r.type, r.capacity ?? 0);
+    return this.db.prepare('SELECT id, site_id AS siteId, code, name, type, capacity FROM rooms WHERE site_id = ? AND code = ?').get(r.siteId, r.code) as Room;
+  }
+
+  school(code: string): School | undefined {
+    return this.db.prepare('SELECT id, code, name, level, district_id AS districtId, pupils FROM schools WHERE code = ?').get(code) as School | undefined;
+  }
+
+  room(id: number): Room | undefined {
+    return this.db.prepare('SELECT id, site_id AS siteId, code, name, type, capacity FROM rooms WHERE id = ?').get(id) as Room | undefined;
+  }
+
+  districts(): District[] { return this.db.prepare('SELECT id, code, name FROM districts ORDER BY name').all() as District[]; }
+
+  schools(scope?: Scope): School[] {
+    const params: unknown[] = [];
+    const where = scopeSql(scope, params);
+    return this.db.prepare(`SELECT s.id, s.code, s.name, s.level, s.district_id AS districtId, s.pupils FROM schools s WHERE ${where} ORDER BY s.name`).all(...params) as School[];
+  }
+
+  rooms(scope?: Scope): (Room & { schoolId: number })[] {
+    const params: unknown[] = [];
+    const where = scopeSql(scope, params);
+    return this.db.prepare(`SELECT r.id, r.site_id AS siteId, r.code, r.name, r.type, r.capacity, s.id AS schoolId
+      FROM rooms r JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id WHERE ${where} ORDER BY s.name, r.code`).all(...params) as (Room & { schoolId: number })[];
+  }
+
+  // ── devices ──────────────────────────────────────────────────────────────────
+  /** Creates a device record; with `issueSecret` it also returns MQTT credentials, shown once and stored only hashed. */
+  async addDevice(d: { kind: string; roomId: number; name?: string; id?: string; code?: string; model?: string; manufacturer?: string; serial?: string; issueSecret?: boolean }): Promise<{ device: Device; secret?: string }> {
+    if (!isDeviceKind(d.kind)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown device kind '${d.kind}'`);
+    if (!this.room(d.roomId)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no room with id ${d.roomId}`);
+    const id = d.id ?? `${d.kind}-${randomBytes(5).toString('hex')}`;
+    if (!isDeviceId(id)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device id '${id}' may hold only letters, digits, '.', '_' and '-' (64 at most)`);
+    const secret = d.issueSecret === false ? undefined : newSecret();
+    const hash = secret ? await hashSecret(secret) : null;
+    try {
+      this.db.transaction(() => {
+        this.db.prepare(`INSERT INTO devices (id, kind, room_id, name, code, model, manufacturer, serial, secret_hash, created_at, rev)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(id, d.kind, d.roomId, d.name ?? id, d.code ?? null, d.model ?? null, d.manufacturer ?? null, d.serial ?? null, hash, Date.now(), this.nextRev());
+      })();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `a device with id '${id}' or code '${d.code}' already exists`);
+      }
+      throw err;
+    }
+    return { device: this.device(id)!, secret };
+  }
+
+  device(id: string): Device | undefined {
+    const r = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as Row | undefined;
+    return r && toDevice(r);
+  }
+
+  /** Issues a new secret (the old one stops working at once) and clears a revocation. */
+  async rotateSecret(id: string): Promise<string> {
+    const secret = newSecret();
+    const hash = await hashSecret(secret);
+    const res = this.db.prepare('UPDATE devices SET secret_hash = ?, revoked_at = NULL, rev = ? WHERE id = ?').run(hash, this.nextRev(), id);
+    if (res.changes === 0) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+    return secret;
+  }
+
+  revokeDevice(id: string): void {
+    const res = this.db.prepare('UPDATE devices SET revoked_at = ?, rev = ? WHERE id = ?').run(Date.now(), this.nextRev(), id);
+    if (res.changes === 0) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+  }
+
+  secretHash(id: string): { hash: string | null; revoked: boolean } | undefined {
+    const r = this.db.prepare('SELECT secret_hash, revoked_at FROM devices WHERE id = ?').get(id) as Row | undefined;
+    return r && { hash: (r.secret_hash as string | null) ?? null, revoked: r.revoked_at != null };
+  }
+
+  listDevices(f: DeviceFilter = {}): { total: number; devices: Device[] } {
+    const params: unknown[] = [];
+    const where = [scopeSql(f.scope, params)];
+    if (!f.includeRevoked) where.push('d.revoked_at IS NULL');
+    if (f.kind) { where.push('d.kind = ?'); params.push(f.kind); }
+    if (f.districtId) { where.push('s.district_id = ?'); params.push(f.districtId); }
+    if (f.schoolId) { where.push('s.id = ?'); params.push(f.schoolId); }
+    if (f.roomId) { where.push('d.room_id = ?'); params.push(f.roomId); }
+    if (f.q) { where.push('(d.id LIKE ? OR d.name LIKE ? OR d.code LIKE ? OR d.serial LIKE ?)'); const q = `%${f.q}%`; params.push(q, q, q, q); }
+    const from = `FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id WHERE ${where.join(' AND ')}`;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...params) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT d.* ${from} ORDER BY d.id LIMIT ? OFFSET ?`).all(...params, f.limit ?? 1_000_000, f.offset ?? 0) as Row[];
+    return { total, devices: rows.map(toDevice) };
+  }
+
+  /** Placements of devices changed after `rev` (all of them for 0), with the revision to ask from next time. */
+  placementsSince(rev: number): { rev: number; placements: DevicePlacement[] } {
+    const current = Number((this.db.prepare(`SELECT value FROM meta WHERE key = 'rev'`).get() as { value: string }).value);
+    const rows = this.db.prepare(`SELECT d.id, d.kind, d.name, d.room_id, r.site_id, t.school_id, s.district_id, d.revoked_at
+      FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id
+      WHERE d.rev > ? AND d.rev <= ?`).all(rev, current) as Row[];
+    return {
+      rev: current,
+      placements: rows.map((r) => ({
+        id: r.id as string, kind: r.kind as DeviceKind, name: r.name as string, roomId: r.room_id as number, siteId: r.site_id as number,
+        schoolId: r.school_id as number, districtId: (r.district_id as number | null) ?? null, revoked: r.revoked_at != null,
+      })),
+    };
+  }
+
+  // ── users ────────────────────────────────────────────────────────────────────
+  async addUser(u: { username: string; password: string; role: Role; scope?: Scope; displayName?: string }): Promise<User> {
+    if (!ROLES.includes(u.role)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown role '${u.role}'; known: ${ROLES.join(', ')}`);
+    if (u.password.length < 8) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', 'a password needs at least 8 characters');
+    const hash = await hashSecret(u.password, PASSWORD_COST);
+    try {
+      this.db.prepare('INSERT INTO users (username, display_name, password_hash, role, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(u.username, u.displayName ?? u.username, hash, u.role, JSON.stringify(u.scope ?? {}), Date.now());
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `user '${u.username}' already exists`);
+      throw err;
+    }
+    return this.userByName(u.username)!;
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    const hash = await hashSecret(password, PASSWORD_COST);
+    this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(hash, username);
+  }
+
+  userByName(username: string): User | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
+    return r && toUser(r);
+  }
+
+  user(id: number): User | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    return r && toUser(r);
+  }
+
+  async verifyUser(username: string, password: string): Promise<User | undefined> {
+    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
+    if (!r) return undefined;
+    return (await verifySecret(password, r.password_hash as string)) ? toUser(r) : undefined;
+  }
+
+  // ── sessions (the dashboard's session store, shared by every dashboard process) ─────────────
+  sessionGet(sid: string): string | undefined {
+    const r = this.db.prepare('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?').get(sid, Date.now()) as { data: string } | undefined;
+    return r?.data;
+  }
+  sessionSet(sid: string, data: string, expiresAt: number): void {
+    this.db.prepare('INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT(sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at').run(sid, data, expiresAt);
+  }
+  sessionDestroy(sid: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE sid = ?').run(sid);
+  }
+}

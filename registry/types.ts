@@ -1,0 +1,60 @@
+import type { DeviceKind } from '../protocol/index.js';
+
+export const SCHOOL_LEVELS = ['mam_non', 'tieu_hoc', 'thcs', 'thpt', 'gdtx'] as const;
+export type SchoolLevel = (typeof SCHOOL_LEVELS)[number];
+
+export const ROOM_TYPES = ['classroom', 'smart_classroom', 'computer_room', 'lab', 'stem_room', 'vr_room', 'meeting_room', 'studio'] as const;
+export type RoomType = (typeof ROOM_TYPES)[number];
+
+export const ROLES = ['admin', 'planner', 'technician', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface District { id: number; code: string; name: string }
+export interface School { id: number; code: string; name: string; level: SchoolLevel; districtId: number | null; pupils: number }
+export interface Site { id: number; schoolId: number; name: string }
+export interface Room { id: number; siteId: number; code: string; name: string; type: RoomType; capacity: number }
+
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  roomId: number;
+  name: string;
+  code: string | null;
+  model: string | null;
+  manufacturer: string | null;
+  serial: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+  /** Whether MQTT credentials were ever issued (a record can exist before the device connects). */
+  hasSecret: boolean;
+}
+
+/** Where a device sits: what the gateway writes as tags and what scope checks use. */
+export interface DevicePlacement {
+  id: string;
+  kind: DeviceKind;
+  name: string;
+  roomId: number;
+  siteId: number;
+  schoolId: number;
+  districtId: number | null;
+  revoked: boolean;
+}
+
+/** What a user may see: everything (province), some districts, or some schools. */
+export interface Scope { districtIds?: number[]; schoolIds?: number[] }
+
+export interface User { id: number; username: string; role: Role; scope: Scope; displayName: string }
+
+export interface DeviceFilter {
+  q?: string;
+  kind?: DeviceKind;
+  districtId?: number;
+  schoolId?: number;
+  roomId?: number;
+  includeRevoked?: boolean;
+  /** Restrict to what a user may see. */
+  scope?: Scope;
+  limit?: number;
+  offset?: number;
+}

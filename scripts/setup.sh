@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything EduFleet needs on a fresh Debian/Ubuntu machine, without questions; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v influxd >/dev/null 2>&1 || need+=(influxdb)              # the telemetry store (1.x, v1 API)
+[ -x /usr/bin/chromium ] || need+=(chromium)                         # the browser the web tests drive
+command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients) # a foreign MQTT client for docs and tests
+command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)             # the reference broker of the benchmark
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # The packages may start system services; EduFleet runs its own servers on free ports, so stop them.
+  for svc in influxdb mosquitto; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
+else
+  echo "setup: Debian packages already present (influxdb, chromium, mosquitto)"
+fi
+
+echo "setup: npm dependencies"
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+
+echo "setup: building the web app"
+npm run build:web --silent
+
+echo "setup: done. Next: npm test, or npm run demo"
