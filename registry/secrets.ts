@@ -6,11 +6,11 @@ function scryptAsync(secret: string, salt: Buffer, keylen: number, opts: ScryptO
 
 /**
  * Cost parameters. Device secrets are 256 random bits, so brute force is hopeless at any cost and a lighter scrypt
- * (N=2^12) keeps ten thousand devices reconnecting after a broker restart from stalling it; user passwords are
+ * (N=2^10) keeps ten thousand devices reconnecting after a broker restart from stalling it; user passwords are
  * chosen by people and get the usual N=2^15. The parameters are stored in each hash, so raising them later
  * keeps old hashes readable.
  */
-export const DEVICE_COST = { N: 1 << 12, r: 8, p: 1 } as const;
+export const DEVICE_COST = { N: 1 << 10, r: 8, p: 1 } as const;
 export const PASSWORD_COST = { N: 1 << 15, r: 8, p: 1 } as const;
 
 /** `scrypt$N$r$p$salt$hash`, base64url parts. */
