@@ -1,0 +1,31 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/edufleet.mjs');
+
+export interface EdufleetProcess {
+  child: ChildProcess;
+  mqttPort: number;
+  output(): string;
+}
+
+/** Runs `edufleet start …` as a real child process and resolves once it printed its MQTT port. */
+export function startEdufleetProcess(args: string[], env: Record<string, string>): Promise<EdufleetProcess> {
+  const child = spawn(process.execPath, [BIN, 'start', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /MQTT:\s+mqtt:\/\/localhost:(\d+)/.exec(out);
+      if (m) resolve({ child, mqttPort: Number(m[1]), output: () => out });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+    child.once('exit', (code) => reject(new Error(`edufleet exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+}
