@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { EdufleetError } from '../lib/errors.js';
 
 export interface SpoolPosition { segment: number; offset: number }
 
@@ -46,7 +47,13 @@ export class Spool {
     mkdirSync(this.opts.dir, { recursive: true });
     const segments = readdirSync(this.opts.dir).filter((f) => /^segment-\d+\.log$/.test(f)).map((f) => Number(f.slice(8, 16))).sort((a, b) => a - b);
     const cpFile = path.join(this.opts.dir, 'checkpoint.json');
-    if (existsSync(cpFile)) this.cursor = JSON.parse(readFileSync(cpFile, 'utf8')) as SpoolPosition;
+    if (existsSync(cpFile)) {
+      try {
+        this.cursor = JSON.parse(readFileSync(cpFile, 'utf8')) as SpoolPosition;
+      } catch (err) {
+        throw new EdufleetError('EDUFLEET_ERR_SPOOL_CORRUPT', `cannot read ${cpFile}; see docs/operations.md (spool recovery)`, { cause: err });
+      }
+    }
     else if (segments.length) this.cursor = { segment: segments[0]!, offset: 0 };
     for (const s of segments) this.sizes.set(s, statSync(this.segPath(s)).size);
     this.writeSegment = segments.at(-1) ?? this.cursor.segment;
