@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { isDeviceKind, isDeviceId, type DeviceKind } from '../protocol/index.js';
+import { DEVICE_KINDS, isDeviceKind, isDeviceId, type DeviceKind } from '../protocol/index.js';
 import { EdufleetError } from '../lib/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { hashSecret, newSecret, PASSWORD_COST, verifySecret } from './secrets.js';
@@ -119,7 +119,7 @@ export class SqliteRegistry {
   // ── devices ──────────────────────────────────────────────────────────────────
   /** Creates a device record; with `issueSecret` it also returns MQTT credentials, shown once and stored only hashed. */
   async addDevice(d: { kind: string; roomId: number; name?: string; id?: string; code?: string; model?: string; manufacturer?: string; serial?: string; issueSecret?: boolean }): Promise<{ device: Device; secret?: string }> {
-    if (!isDeviceKind(d.kind)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown device kind '${d.kind}'`);
+    if (!isDeviceKind(d.kind)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown device kind '${d.kind}'; known kinds: ${DEVICE_KINDS.join(', ')}`);
     if (!this.room(d.roomId)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no room with id ${d.roomId}`);
     const id = d.id ?? `${d.kind}-${randomBytes(5).toString('hex')}`;
     if (!isDeviceId(id)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device id '${id}' may hold only letters, digits, '.', '_' and '-' (64 at most)`);
