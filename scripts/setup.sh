@@ -22,7 +22,9 @@ else
 fi
 
 echo "setup: npm dependencies"
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# `npm install` (not `npm ci`): npm 11 records only this platform's optional packages (rollup, esbuild) in the
+# lock file and `npm ci` then refuses it as out of sync; `npm install` honours the locked versions all the same.
+npm install --no-audit --no-fund
 
 echo "setup: building the web app"
 npm run build:web --silent
