@@ -22,7 +22,7 @@ describe('broker authentication and ACL', () => {
   }
 
   beforeAll(async () => {
-    s = await startTestStack();
+    s = await startTestStack({ overrides: { mqtt: { connectTimeoutMs: 300 } } });
     const { room } = seedSchool(s.registry);
     const da = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
     const db = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
@@ -96,6 +96,18 @@ describe('broker authentication and ACL', () => {
     await c.publishAsync(topics.telemetry(a.id), JSON.stringify({ battery: 42 }), { qos: 1 });
     await c.endAsync();
     await waitFor('the WebSocket reading', async () => (await storedCount(a.id)) === 1);
+  });
+
+  it('refuses a keepalive of 0 or above the limit (CONNACK 6), so presence can always be tracked', async () => {
+    const code = await connectDevice(s.mqttUrl, a.id, a.secret, { keepalive: 0 }).then((c) => { c.end(true); return 0; }, (e: { code?: number }) => e.code);
+    expect(code).toBe(6);
+  });
+
+  it('closes a socket that sends no CONNECT within the connect timeout', async () => {
+    const { connect } = await import('node:net');
+    const sock = connect(s.broker!.port, '127.0.0.1');
+    const closedAt = await new Promise<number>((resolve) => sock.once('close', () => resolve(Date.now())));
+    expect(closedAt).toBeGreaterThan(0);
   });
 
   it('marks a device offline when its connection drops without DISCONNECT', async () => {
