@@ -1,0 +1,59 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuth } from './auth.js';
+import type { DashboardDeps } from './deps.js';
+import { registerErrorHandler } from './errors.js';
+import { LiveHub } from './live-hub.js';
+import { authRoutes } from './routes/auth.js';
+import { deviceRoutes } from './routes/devices.js';
+import { healthRoutes } from './routes/health.js';
+import { hierarchyRoutes } from './routes/hierarchy.js';
+import { kindRoutes } from './routes/kinds.js';
+import { overviewRoutes } from './routes/overview.js';
+import { sessionSecret } from './session-secret.js';
+import { registerWeb } from './web.js';
+
+export interface BuildAppOptions extends DashboardDeps {
+  /** Where the built web app lives (default dashboard/web/dist). */
+  webDist?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    live: LiveHub;
+  }
+}
+
+/** The dashboard as a Fastify app, not yet listening: tests and `startDashboard` both build it here. */
+export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: o.log.child({ component: 'dashboard' }),
+    trustProxy: true,
+    bodyLimit: 64 * 1024,
+  }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's default; the instance is the same
+  registerErrorHandler(app);
+  const store = await registerAuth(app, {
+    registry: o.registry,
+    secret: sessionSecret(o.config.dashboard.sessionSecret, o.config.dataDir),
+    secureCookies: o.config.dashboard.secureCookies,
+  });
+  const purge = setInterval(() => store.purgeExpired(), 60 * 60 * 1000).unref();
+
+  await app.register(healthRoutes, o);
+  await app.register(async (api) => {
+    await api.register(authRoutes, o);
+    await api.register(overviewRoutes, o);
+    await api.register(deviceRoutes, o);
+    await api.register(hierarchyRoutes, o);
+    await api.register(kindRoutes);
+  }, { prefix: '/api' });
+  await registerWeb(app, o.webDist);
+
+  const hub = new LiveHub(app, o);
+  app.decorate('live', hub);
+  app.addHook('onReady', async () => hub.start());
+  app.addHook('preClose', async () => {
+    clearInterval(purge);
+    await hub.stop();
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import { Server, type Socket } from 'socket.io';
+import { isDeviceId } from '../../protocol/index.js';
+import type { User } from '../../registry/index.js';
+import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../shared/api.js';
+import { userFromCookieHeader } from './auth.js';
+import type { DashboardDeps } from './deps.js';
+import { liveView } from './problems.js';
+import { maySee, userScope } from './scope.js';
+
+interface SocketData {
+  user: User;
+}
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export const schoolRoom = (schoolId: number) => `school:${schoolId}`;
+export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
+
+/**
+ * Socket.IO on the dashboard's HTTP server. The handshake must carry a valid session cookie; a socket joins one
+ * room per school the user may see. Every `liveIntervalMs` one tick asks the live state what changed since the
+ * last tick and sends ONE `devices` batch per school room that has changes, so a burst of readings costs one
+ * entry per device per tick, whatever the message rate.
+ */
+export class LiveHub {
+  readonly io: LiveServer;
+  private timer: NodeJS.Timeout | undefined;
+  private lastVersion: number;
+
+  constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
+    this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
+    this.lastVersion = deps.gateway?.live.currentVersion ?? 0;
+    this.io.use((socket, next) => {
+      userFromCookieHeader(app, deps.registry, socket.request.headers.cookie).then((user) => {
+        if (!user) return next(Object.assign(new Error('Log in first.'), { data: { code: 'EDUFLEET_ERR_AUTH_REQUIRED' } }));
+        socket.data.user = user;
+        next();
+      }, (err: Error) => next(err));
+    });
+    this.io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  start(): void {
+    if (!this.deps.gateway) return; // no live state in a dashboard-only process
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (err) {
+        this.deps.log.error({ err }, 'live tick failed');
+      }
+    }, this.deps.config.dashboard.liveIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.io.disconnectSockets(true);
+    // io.close() would also close the HTTP server, which Fastify owns and closes itself.
+    this.io.engine.close();
+  }
+
+  private onConnection(socket: LiveSocket): void {
+    const user = socket.data.user;
+    for (const s of this.deps.registry.schools(userScope(user))) void socket.join(schoolRoom(s.id));
+    socket.on('watch', (deviceId, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const p = typeof deviceId === 'string' && isDeviceId(deviceId) ? this.deps.directory.get(deviceId) : undefined;
+      if (!p || p.revoked) return reply({ code: 'EDUFLEET_ERR_REGISTRY_NOT_FOUND', message: `no device '${String(deviceId)}'` });
+      if (!maySee(user, p)) return reply({ code: 'EDUFLEET_ERR_AUTH_FORBIDDEN', message: 'This device belongs to a school outside your scope.' });
+      void socket.join(deviceRoom(p.id));
+      reply({ ok: true });
+    });
+    socket.on('unwatch', (deviceId) => {
+      if (typeof deviceId === 'string') void socket.leave(deviceRoom(deviceId));
+    });
+  }
+
+  /** One pass: what changed since the last tick, grouped by school, one emit per school room. */
+  tick(): void {
+    const live = this.deps.gateway?.live;
+    if (!live) return;
+    const version = live.currentVersion;
+    if (version === this.lastVersion) return;
+    const changed = live.changedSince(this.lastVersion);
+    this.lastVersion = version;
+    if (this.io.engine.clientsCount === 0) return;
+    const rooms = this.io.sockets.adapter.rooms;
+    const now = this.deps.clock.now();
+    const bySchool = new Map<number, LiveView[]>();
+    for (const d of changed) {
+      const p = this.deps.directory.get(d.id);
+      if (!p || p.revoked) continue;
+      const watched = rooms.has(deviceRoom(d.id));
+      if (!watched && !rooms.has(schoolRoom(p.schoolId))) continue;
+      const view = liveView(d.id, p.kind, d, now);
+      let batch = bySchool.get(p.schoolId);
+      if (!batch) bySchool.set(p.schoolId, (batch = []));
+      batch.push(view);
+      if (watched) this.io.to(deviceRoom(d.id)).emit('device', view);
+    }
+    for (const [schoolId, batch] of bySchool) this.io.to(schoolRoom(schoolId)).emit('devices', batch);
+  }
+}

@@ -1,0 +1,42 @@
+import { InfluxDB, escape } from 'influx';
+import type { Config } from '../../config/index.js';
+import { telemetryMeasurement } from '../../gateway/enrich.js';
+import { RAW_RP } from '../../gateway/telemetry-writer.js';
+import type { DeviceKind } from '../../protocol/index.js';
+import type { FieldValue, Reading } from '../shared/api.js';
+
+/** Columns of a telemetry row that are tags or bookkeeping, not readings to show. */
+const NOT_READINGS = new Set(['time', 'device', 'kind', 'room', 'site', 'school', 'district', 'seq', 'clock_replaced']);
+/** A week-long hour of one reading a second is 3,600 points; the chart needs no more. */
+const MAX_POINTS = 3600;
+
+/** Recent readings of one device from InfluxDB (the raw retention policy), for the device page's chart. */
+export class RecentReadings {
+  private readonly influx: InfluxDB;
+
+  constructor(influxUrl: string, private readonly cfg: Readonly<Config['influx']>) {
+    const u = new URL(influxUrl);
+    this.influx = new InfluxDB({
+      host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), protocol: u.protocol === 'https:' ? 'https' : 'http',
+      database: cfg.database, username: cfg.username || undefined, password: cfg.password || undefined,
+    });
+  }
+
+  async lastHour(deviceId: string, kind: DeviceKind): Promise<Reading[]> {
+    const from = `${escape.quoted(this.cfg.database)}.${escape.quoted(RAW_RP)}.${escape.quoted(telemetryMeasurement(kind))}`;
+    const rows = await this.influx.query<Record<string, unknown>>(
+      `SELECT * FROM ${from} WHERE "device" = ${escape.stringLit(deviceId)} AND time > now() - 1h ORDER BY time DESC LIMIT ${MAX_POINTS}`,
+      { precision: 'ms' },
+    );
+    const out: Reading[] = [];
+    for (const row of rows) {
+      const values: Record<string, FieldValue> = {};
+      for (const [k, v] of Object.entries(row)) {
+        if (NOT_READINGS.has(k) || v === null || v === undefined) continue;
+        if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') values[k] = v;
+      }
+      out.push({ ts: (row.time as Date).getTime(), values });
+    }
+    return out.reverse();
+  }
+}

@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+
+const NOT_BUILT = 'The EduFleet web app is not built. Run `npm run setup` (or `npm run build:web`) and reload this page.';
+
+/** Serves the built web app, with index.html for every client-side route; API paths stay JSON 404s. */
+export async function registerWeb(app: FastifyInstance, dist = WEB_DIST): Promise<void> {
+  const built = existsSync(path.join(dist, 'index.html'));
+  if (built) await app.register(fastifyStatic, { root: dist, wildcard: false, index: 'index.html', maxAge: '1h', immutable: false });
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0]!;
+    const isApi = url === '/api' || url.startsWith('/api/') || url.startsWith('/socket.io');
+    if (isApi || req.method !== 'GET') return reply.status(404).send({ code: 'FST_ERR_NOT_FOUND', message: `no route ${req.method} ${url}` });
+    if (!built) return reply.status(503).type('text/plain; charset=utf-8').send(NOT_BUILT);
+    // Client-side routes (/devices/…) get the app shell; it must not be cached as if it were that path's content.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}
