@@ -1,3 +1,7 @@
 import { render } from 'preact';
+import { App } from './app.js';
+import { currentLang } from './i18n.js';
+import './styles.css';
 
-render(<p>EduFleet</p>, document.getElementById('app')!);
+document.documentElement.lang = currentLang();
+render(<App />, document.getElementById('app')!);

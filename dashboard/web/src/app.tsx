@@ -1,0 +1,89 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Me } from '../../shared/api.js';
+import { api, setUnauthorizedHandler } from './api.js';
+import { Link } from './components/link.js';
+import { clearCaches } from './data.js';
+import { setLang, useI18n } from './i18n.js';
+import { connectLive, disconnectLive, useLiveConnected } from './live.js';
+import { DevicePage } from './pages/device.js';
+import { DevicesPage } from './pages/devices.js';
+import { LoginPage } from './pages/login.js';
+import { OverviewPage } from './pages/overview.js';
+import { navigate, useLocation } from './router.js';
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const loc = useLocation();
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      disconnectLive();
+      setMe(null);
+    });
+    api<Me>('/api/me').then(setMe, () => setMe(null));
+  }, []);
+  useEffect(() => {
+    if (me) connectLive();
+  }, [me]);
+
+  if (me === undefined) return null;
+  if (me === null) {
+    return (
+      <>
+        <LangSwitch floating />
+        <LoginPage onLogin={(m) => { clearCaches(); setMe(m); if (loc.path === '/login') navigate('/', true); }} />
+      </>
+    );
+  }
+  const logout = async () => {
+    await api('/api/logout', { method: 'POST' }).catch(() => {});
+    disconnectLive();
+    clearCaches();
+    setMe(null);
+  };
+  const deviceMatch = /^\/devices\/([^/]+)$/.exec(loc.path);
+  let page;
+  if (deviceMatch) page = <DevicePage id={decodeURIComponent(deviceMatch[1]!)} />;
+  else if (loc.path === '/devices') page = <DevicesPage search={loc.search} />;
+  else page = <OverviewPage />;
+  return (
+    <>
+      <Header me={me} path={loc.path} onLogout={logout} />
+      <main class="content">{page}</main>
+    </>
+  );
+}
+
+function Header(p: { me: Me; path: string; onLogout: () => void }) {
+  const { t } = useI18n();
+  const connected = useLiveConnected();
+  const nav = (to: string, label: string, testid: string, active: boolean) => (
+    <Link to={to} class={active ? 'active' : ''} testid={testid}>{label}</Link>
+  );
+  return (
+    <header class="topbar">
+      <div class="brand">Edu<b>Fleet</b></div>
+      <nav>
+        {nav('/', t('nav.overview'), 'nav-overview', p.path === '/')}
+        {nav('/devices', t('nav.devices'), 'nav-devices', p.path.startsWith('/devices'))}
+      </nav>
+      <div class="spacer" />
+      <span class={`conn ${connected ? 'up' : 'down'}`} data-testid="conn-status" data-connected={String(connected)}>
+        <i class="dot" />{connected ? t('conn.live') : t('conn.down')}
+      </span>
+      <span class="user" data-testid="current-user">{p.me.displayName} · <span class="muted">{t(`role.${p.me.role}`)}</span></span>
+      <LangSwitch />
+      <button class="link-button" data-testid="logout" onClick={p.onLogout}>{t('nav.logout')}</button>
+    </header>
+  );
+}
+
+function LangSwitch(p: { floating?: boolean }) {
+  const { lang, t } = useI18n();
+  return (
+    <button class={`lang-switch ${p.floating ? 'floating' : ''}`} data-testid="lang-switch" title={t('lang.switchTitle')}
+      onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}>
+      {t('lang.switch')}
+    </button>
+  );
+}

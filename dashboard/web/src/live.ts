@@ -1,0 +1,77 @@
+import { io, type Socket } from 'socket.io-client';
+import { useEffect, useState } from 'preact/hooks';
+import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../shared/api.js';
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * One Socket.IO connection for the whole app, opened after login (the session cookie authenticates it) and
+ * closed at logout. Pages subscribe to `devices` batches; the device page also watches its device.
+ */
+let socket: LiveSocket | null = null;
+const batchListeners = new Set<(batch: LiveView[]) => void>();
+const connListeners = new Set<(up: boolean) => void>();
+const watched = new Map<string, number>();
+
+export function connectLive(): void {
+  if (socket) return;
+  socket = io({ withCredentials: true });
+  socket.on('devices', (batch) => {
+    for (const fn of batchListeners) fn(batch);
+  });
+  socket.on('connect', () => {
+    for (const id of watched.keys()) socket?.emit('watch', id, () => {});
+    for (const fn of connListeners) fn(true);
+  });
+  socket.on('disconnect', () => {
+    for (const fn of connListeners) fn(false);
+  });
+  socket.on('connect_error', () => {
+    for (const fn of connListeners) fn(false);
+  });
+}
+
+export function disconnectLive(): void {
+  socket?.close();
+  socket = null;
+  for (const fn of connListeners) fn(false);
+}
+
+/** Calls `fn` with every batch while the component is mounted. */
+export function useLiveBatches(fn: (batch: LiveView[]) => void): void {
+  useEffect(() => {
+    batchListeners.add(fn);
+    return () => void batchListeners.delete(fn);
+  }, [fn]);
+}
+
+/** Joins the device's room while mounted; `device` events for it then reach `fn`. */
+export function useWatchDevice(id: string, fn: (view: LiveView) => void): void {
+  useEffect(() => {
+    const s = socket;
+    const handler = (v: LiveView) => {
+      if (v.id === id) fn(v);
+    };
+    watched.set(id, (watched.get(id) ?? 0) + 1);
+    s?.on('device', handler);
+    if (s?.connected) s.emit('watch', id, () => {});
+    return () => {
+      s?.off('device', handler);
+      const n = (watched.get(id) ?? 1) - 1;
+      if (n > 0) watched.set(id, n);
+      else {
+        watched.delete(id);
+        s?.emit('unwatch', id);
+      }
+    };
+  }, [id, fn]);
+}
+
+export function useLiveConnected(): boolean {
+  const [up, setUp] = useState(socket?.connected ?? false);
+  useEffect(() => {
+    connListeners.add(setUp);
+    return () => void connListeners.delete(setUp);
+  }, []);
+  return up;
+}

@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { tempDir } from '../helpers/stack.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Builds the web app when dashboard/web/dist is missing (CI builds it in `npm run setup`). */
+export function ensureWebBuilt(): void {
+  if (existsSync(path.join(ROOT, 'dashboard/web/dist/index.html'))) return;
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/web/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/**
+ * Debian's headless Chromium with a fresh profile; a missing binary fails, naming the command that installs it.
+ * Playwright refuses `--user-data-dir` in `launch()` args, so the fresh temporary profile goes through
+ * `launchPersistentContext`, which passes it to Chromium as that same flag.
+ */
+export async function launchChromium(): Promise<{ context: BrowserContext; profile: string }> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm run setup\`, which installs Chromium for the browser tests`);
+  const profile = tempDir('edufleet-chromium-');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return { context, profile };
+}
