@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { TIME_ZONE } from '../i18n.js';
+import { TIME_ZONE, type Lang } from '../i18n.js';
 
 export interface ChartPoint {
   ts: number;
@@ -12,7 +12,7 @@ export interface ChartPoint {
  * A uPlot line of one field over time. The plot is created once per series and fed with `setData` as points
  * arrive, so it grows without re-creating the canvas. Times are drawn in Asia/Ho_Chi_Minh.
  */
-export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string | null }) {
+export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string | null; lang: Lang }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -20,6 +20,9 @@ export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string
     const el = host.current;
     if (!el) return;
     const width = () => Math.max(280, el.clientWidth);
+    // Axis labels through Intl (24-hour, Asia/Ho_Chi_Minh), not uPlot's US defaults.
+    const hm = new Intl.DateTimeFormat(p.lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false });
+    const num = new Intl.NumberFormat(p.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 });
     const u = new uPlot({
       width: width(),
       height: 260,
@@ -28,8 +31,8 @@ export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [
-        { stroke: '#5b6472', grid: { stroke: '#eef1f5' } },
-        { stroke: '#5b6472', grid: { stroke: '#eef1f5' }, label: p.unit ? `${p.label} (${p.unit})` : p.label, size: 60 },
+        { stroke: '#5b6472', grid: { stroke: '#eef1f5' }, values: (_u, splits) => splits.map((v) => hm.format(v * 1000)) },
+        { stroke: '#5b6472', grid: { stroke: '#eef1f5' }, label: p.unit ? `${p.label} (${p.unit})` : p.label, size: 60, values: (_u, splits) => splits.map((v) => num.format(v)) },
       ],
       series: [{}, { label: p.label, stroke: '#1769aa', width: 2, fill: 'rgba(23,105,170,0.08)', points: { show: true, size: 4 } }],
     }, [[], []], el);
@@ -41,11 +44,11 @@ export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string
       u.destroy();
       plot.current = null;
     };
-  }, [p.label, p.unit]);
+  }, [p.label, p.unit, p.lang]);
 
   useEffect(() => {
     plot.current?.setData([p.points.map((x) => x.ts / 1000), p.points.map((x) => x.value)]);
-  }, [p.points, p.label, p.unit]);
+  }, [p.points, p.label, p.unit, p.lang]);
 
   return <div class="chart" ref={host} data-testid="live-chart" data-points={p.points.length} />;
 }

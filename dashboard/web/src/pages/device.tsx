@@ -119,7 +119,7 @@ export function DevicePage(p: { id: string }) {
           <h2>{t('device.chart', { field: fieldLabel(lang, chartField) })}</h2>
           {detail.readingsError && <p class="notice">{t('device.readingsError')}</p>}
           {points.length === 0 && <p class="muted small">{t('device.noReadings')}</p>}
-          <LiveChart points={points} label={fieldLabel(lang, chartField)} unit={chartMeta?.unit ?? null} />
+          <LiveChart points={points} label={fieldLabel(lang, chartField)} unit={chartMeta?.unit ?? null} lang={lang} />
         </div>
       )}
     </section>

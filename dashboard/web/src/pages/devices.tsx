@@ -10,8 +10,7 @@ import { useLiveBatches } from '../live.js';
 import { navigate } from '../router.js';
 
 const PAGE = 50;
-const FILTERS = ['q', 'schoolId', 'roomId', 'kind', 'state'] as const;
-type Filters = Record<(typeof FILTERS)[number], string>;
+type Filters = Record<'q' | 'schoolId' | 'roomId' | 'kind' | 'state', string>;
 
 function readFilters(search: URLSearchParams): Filters {
   return { q: search.get('q') ?? '', schoolId: search.get('schoolId') ?? '', roomId: search.get('roomId') ?? '', kind: search.get('kind') ?? '', state: search.get('state') ?? '' };
