@@ -12,6 +12,9 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_AUTH_REQUIRED: { status: 401, text: 'Log in first.' },
   EDUFLEET_ERR_AUTH_BAD_LOGIN: { status: 401, text: 'Wrong user name or password.' },
   EDUFLEET_ERR_AUTH_FORBIDDEN: { status: 403, text: 'Your role or scope does not allow this.' },
+  EDUFLEET_ERR_ROUTE_NOT_FOUND: { status: 404, text: 'No such API route.' },
+  EDUFLEET_ERR_REQUEST_INVALID: { status: 400, text: 'The request does not match what this route accepts.' },
+  EDUFLEET_ERR_INTERNAL: { status: 500, text: 'Internal error; the server log has the details.' },
   EDUFLEET_ERR_SPOOL_CORRUPT: { status: 500, text: 'The spool on disk could not be read.' },
 } as const;
 

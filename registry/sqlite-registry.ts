@@ -6,7 +6,7 @@ import { DEVICE_KINDS, isDeviceKind, isDeviceId, type DeviceKind } from '../prot
 import { EdufleetError } from '../lib/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { hashSecret, newSecret, PASSWORD_COST, verifySecret } from './secrets.js';
-import type { Device, DeviceFilter, DevicePlacement, District, Role, Room, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
+import type { Device, DeviceFilter, DevicePlacement, District, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
 import { ROLES, ROOM_TYPES, SCHOOL_LEVELS } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -99,6 +99,19 @@ export class SqliteRegistry {
 
   room(id: number): Room | undefined {
     return this.db.prepare('SELECT id, site_id AS siteId, code, name, type, capacity FROM rooms WHERE id = ?').get(id) as Room | undefined;
+  }
+
+  /** Names of where rooms sit (room, site, school, district), for a page of devices in one query. */
+  roomPlaces(roomIds: Iterable<number>): Map<number, RoomPlace> {
+    const ids = [...new Set(roomIds)];
+    const out = new Map<number, RoomPlace>();
+    if (!ids.length) return out;
+    const rows = this.db.prepare(`SELECT r.id AS roomId, r.name AS roomName, t.id AS siteId, t.name AS siteName,
+        s.id AS schoolId, s.name AS schoolName, s.district_id AS districtId, d.name AS districtName
+      FROM rooms r JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id LEFT JOIN districts d ON d.id = s.district_id
+      WHERE r.id IN (${ids.map(() => '?').join(',')})`).all(...ids) as RoomPlace[];
+    for (const r of rows) out.set(r.roomId, r);
+    return out;
   }
 
   districts(): District[] { return this.db.prepare('SELECT id, code, name FROM districts ORDER BY name').all() as District[]; }
@@ -240,5 +253,9 @@ export class SqliteRegistry {
   }
   sessionDestroy(sid: string): void {
     this.db.prepare('DELETE FROM sessions WHERE sid = ?').run(sid);
+  }
+  /** Deletes expired sessions; returns how many. */
+  sessionPurge(now = Date.now()): number {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }
 }

@@ -14,6 +14,18 @@ export interface School { id: number; code: string; name: string; level: SchoolL
 export interface Site { id: number; schoolId: number; name: string }
 export interface Room { id: number; siteId: number; code: string; name: string; type: RoomType; capacity: number }
 
+/** Names of where a room sits, for display. */
+export interface RoomPlace {
+  roomId: number;
+  roomName: string;
+  siteId: number;
+  siteName: string;
+  schoolId: number;
+  schoolName: string;
+  districtId: number | null;
+  districtName: string | null;
+}
+
 export interface Device {
   id: string;
   kind: DeviceKind;

@@ -12,7 +12,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (status >= 500) req.log.error({ err }, 'request failed');
     const body: ApiErrorBody = status >= 500
       ? { code: 'EDUFLEET_ERR_INTERNAL', message: 'Internal error; the server log has the details.' }
-      : { code: err.code ?? 'FST_ERR_BAD_REQUEST', message: err.message };
+      : { code: err.validation ? 'EDUFLEET_ERR_REQUEST_INVALID' : (err.code ?? 'EDUFLEET_ERR_REQUEST_INVALID'), message: err.message };
     return reply.status(status).send(body);
   });
 }

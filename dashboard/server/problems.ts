@@ -5,12 +5,6 @@ import type { DeviceState, LiveView, ProblemCode } from '../shared/api.js';
 /** A rejected reading keeps a device on the problem list for this long. */
 export const REJECTION_WINDOW_MS = 60 * 60 * 1000;
 
-/**
- * Every kind with a battery reports charging in this field; a device on the charger is not "low battery".
- * (HealthRules has no `chargingField` yet; when it does, read it from there.)
- */
-const CHARGING_FIELD = 'charging';
-
 export function deviceState(live: LiveDevice | undefined): DeviceState {
   return live?.state ?? 'unknown';
 }
@@ -32,7 +26,7 @@ export function deviceProblems(kind: DeviceKind, live: LiveDevice | undefined, n
   const h = KINDS[kind].health;
   if (h.batteryField && h.lowBattery !== undefined) {
     const battery = live.latest[h.batteryField];
-    if (typeof battery === 'number' && battery < h.lowBattery && live.latest[CHARGING_FIELD] !== true) out.push('low_battery');
+    if (typeof battery === 'number' && battery < h.lowBattery && (!h.chargingField || live.latest[h.chargingField] !== true)) out.push('low_battery');
   }
   if (h.temperatureField && h.maxTemperature !== undefined) {
     const temperature = live.latest[h.temperatureField];

@@ -40,6 +40,6 @@ export class RegistrySessionStore {
 
   /** Deletes expired rows (sessionGet already ignores them; this keeps the table small). */
   purgeExpired(now = Date.now()): number {
-    return this.registry.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+    return this.registry.sessionPurge(now);
   }
 }

@@ -15,7 +15,7 @@ export async function registerWeb(app: FastifyInstance, dist = WEB_DIST): Promis
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split('?')[0]!;
     const isApi = url === '/api' || url.startsWith('/api/') || url.startsWith('/socket.io');
-    if (isApi || req.method !== 'GET') return reply.status(404).send({ code: 'FST_ERR_NOT_FOUND', message: `no route ${req.method} ${url}` });
+    if (isApi || req.method !== 'GET') return reply.status(404).send({ code: 'EDUFLEET_ERR_ROUTE_NOT_FOUND', message: `no route ${req.method} ${url}` });
     if (!built) return reply.status(503).type('text/plain; charset=utf-8').send(NOT_BUILT);
     // Client-side routes (/devices/…) get the app shell; it must not be cached as if it were that path's content.
     return reply.header('cache-control', 'no-cache').sendFile('index.html');

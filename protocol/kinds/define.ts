@@ -7,6 +7,8 @@ export interface HealthRules {
   batteryField?: string;
   /** Below this battery percentage (and not charging) the device is flagged "low battery". */
   lowBattery?: number;
+  /** Boolean field that is true while the device charges: a device on the charger is not "low battery". */
+  chargingField?: string;
   /** Field holding the device temperature in °C. */
   temperatureField?: string;
   /** Above this temperature the device is flagged "overheating". */

@@ -14,6 +14,6 @@ export const tablet = defineKind({
     locked: Type.Boolean({ description: 'Locked by the teacher or the MDM.' }),
     temperature: Type.Number({ minimum: -40, maximum: 150, description: 'Battery temperature, °C.' }),
   },
-  health: { batteryField: 'battery', lowBattery: 15, temperatureField: 'temperature', maxTemperature: 50 },
+  health: { batteryField: 'battery', chargingField: 'charging', lowBattery: 15, temperatureField: 'temperature', maxTemperature: 50 },
   chartField: 'battery',
 });

@@ -13,6 +13,6 @@ export const vr = defineKind({
     inSession: Type.Boolean({ description: 'A lesson app is running with the headset worn.' }),
     charging: Type.Boolean({ description: 'On the charger.' }),
   },
-  health: { batteryField: 'battery', lowBattery: 20, temperatureField: 'temperature', maxTemperature: 45 },
+  health: { batteryField: 'battery', chargingField: 'charging', lowBattery: 20, temperatureField: 'temperature', maxTemperature: 45 },
   chartField: 'battery',
 });

@@ -71,7 +71,7 @@ describe('dashboard processes sharing a data directory', () => {
     expect(page.body).toContain('<div id="app">');
     const api = await one.inject({ method: 'GET', url: '/api/khong-co' });
     expect(api.statusCode).toBe(404);
-    expect(api.json()).toMatchObject({ code: 'FST_ERR_NOT_FOUND' });
+    expect(api.json()).toMatchObject({ code: 'EDUFLEET_ERR_ROUTE_NOT_FOUND' });
   });
 
   it('names npm run setup when the web app is not built', async () => {
