@@ -47,10 +47,14 @@ export class ManagedInfluxd {
       '',
     ].join('\n'));
     const logFd = openSync(path.join(this.dir, 'influxd.log'), 'a');
-    const child = spawn(this.binary, ['-config', conf], { stdio: ['ignore', logFd, logFd] });
+    // Its own process group: a Ctrl-C in the terminal must reach EduFleet only, which then writes out its spool
+    // before it stops influxd itself.
+    const child = spawn(this.binary, ['-config', conf], { stdio: ['ignore', logFd, logFd], detached: true });
     closeSync(logFd);
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    this.exited = new Promise((resolve) => child.once('exit', () => { process.off('exit', killOnExit); resolve(); }));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) break;

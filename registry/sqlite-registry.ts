@@ -41,6 +41,9 @@ export class SqliteRegistry {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
+    // In WAL mode NORMAL is crash-safe (a power cut may lose the last commits, never corrupt); FULL would fsync every
+    // device added in a bulk import.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
   }

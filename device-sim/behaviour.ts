@@ -1,0 +1,79 @@
+import type { DeviceKind } from '../protocol/index.js';
+import { between, type Rng } from './random.js';
+
+/** The state a simulated device carries between readings. */
+export interface DeviceBody {
+  battery: number;
+  left: number;
+  right: number;
+  uptimeS: number;
+  storageFree: number;
+  /** Until when (sim ms) the device runs hot; 0 = not. */
+  hotUntil: number;
+  /** Battery drains this many times faster (a worn battery). */
+  drainFactor: number;
+}
+
+export function newBody(rng: Rng): DeviceBody {
+  return { battery: between(rng, 60, 100), left: between(rng, 60, 100), right: between(rng, 60, 100), uptimeS: 0, storageFree: Math.round(between(rng, 2000, 50000)), hotUntil: 0, drainFactor: 1 };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/**
+ * One reading of a device, from whether its room is in use, whether the school is open, and its body.
+ * Field names and ranges are those of protocol/kinds; a test validates every kind's output against them.
+ */
+export function reading(kind: DeviceKind, b: DeviceBody, ctx: { inUse: boolean; open: boolean; capacity: number; dtS: number; now: number }, rng: Rng): Record<string, number | boolean | string> {
+  const hot = b.hotUntil > ctx.now;
+  const dtMin = ctx.dtS / 60;
+  switch (kind) {
+    case 'board': {
+      const power = ctx.inUse ? 'on' : ctx.open ? (rng() < 0.3 ? 'on' : 'standby') : 'off';
+      b.uptimeS = power === 'on' ? b.uptimeS + ctx.dtS : 0;
+      const base = power === 'on' ? 38 : 28;
+      return {
+        power, temperature: round1(clamp(base + between(rng, -2, 3) + (hot ? 27 : 0), -40, 150)),
+        input: power === 'on' ? (rng() < 0.7 ? 'ops' : 'hdmi1') : 'none',
+        touches: ctx.inUse ? Math.round(between(rng, 5, 60) * Math.max(dtMin, 0.2)) : 0,
+        uptime: Math.round(b.uptimeS), brightness: power === 'on' ? 80 : 0,
+      };
+    }
+    case 'tablet': {
+      const charging = !ctx.open;
+      b.battery = clamp(charging ? b.battery + 0.5 * dtMin : b.battery - (ctx.inUse ? 0.25 : 0.05) * dtMin * b.drainFactor, 0, 100);
+      if (charging && b.battery >= 99) b.drainFactor = 1;
+      return {
+        battery: round1(b.battery), charging, storageFree: b.storageFree, wifiRssi: Math.round(between(rng, -75, -45)),
+        screenOn: ctx.inUse, locked: !ctx.inUse, temperature: round1(between(rng, 27, 34) + (hot ? 24 : 0)),
+      };
+    }
+    case 'vr': {
+      const charging = !ctx.inUse;
+      const drain = (x: number, rate: number) => clamp(charging ? x + 0.6 * dtMin : x - rate * dtMin * b.drainFactor, 0, 100);
+      b.battery = drain(b.battery, 0.6);
+      b.left = drain(b.left, 0.2);
+      b.right = drain(b.right, 0.2);
+      if (charging && b.battery >= 99) b.drainFactor = 1;
+      return {
+        battery: round1(b.battery), leftController: round1(b.left), rightController: round1(b.right),
+        temperature: round1((ctx.inUse ? 36 : 29) + between(rng, -1, 2) + (hot ? 14 : 0)), inSession: ctx.inUse, charging,
+      };
+    }
+    case 'sensor': {
+      const people = ctx.inUse ? Math.round(ctx.capacity * between(rng, 0.7, 1)) : ctx.open && rng() < 0.1 ? Math.round(between(rng, 1, 4)) : 0;
+      return {
+        temperature: round1(between(rng, 26, 31) + (people ? 1.5 : 0) + (hot ? 18 : 0)), humidity: round1(between(rng, 62, 85)),
+        co2: Math.round(420 + people * between(rng, 18, 30)), pm25: round1(between(rng, 8, 45)),
+        light: Math.round(ctx.open ? between(rng, 250, 500) : between(rng, 0, 20)), noise: round1(people ? between(rng, 55, 72) : between(rng, 32, 42)),
+        occupancy: people,
+      };
+    }
+  }
+}
+
+/** A malformed reading, as a faulty firmware would send: a wrong type and an unknown field. */
+export function badReading(kind: DeviceKind): Record<string, unknown> {
+  return kind === 'sensor' ? { temperature: 'hot', fanSpeed: 3 } : { battery: 'full', firmwareBug: true };
+}

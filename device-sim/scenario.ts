@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { DEVICE_KINDS } from '../protocol/index.js';
+import { ROOM_TYPES, SCHOOL_LEVELS } from '../registry/index.js';
+
+const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+
+const DeviceCounts = Type.Object(Object.fromEntries(DEVICE_KINDS.map((k) => [k, Type.Optional(Type.Integer({ minimum: 0, maximum: 500 }))])), { additionalProperties: false });
+
+export const ScenarioSchema = Type.Object({
+  seed: Type.Integer({ default: 1, description: 'Random seed: the same seed gives the same behaviour.' }),
+  intervalS: Type.Number({ minimum: 0.05, default: 10, description: 'Seconds between two readings of one device while in use.' }),
+  qos: Type.Union([Type.Literal(0), Type.Literal(1)], { default: 1, description: 'QoS of telemetry.' }),
+  faults: Type.Object({
+    offlinePerHour: Type.Number({ minimum: 0, default: 0.05, description: 'Chance per device and hour of dropping off the network for a few minutes.' }),
+    batteryDrainPerHour: Type.Number({ minimum: 0, default: 0.02, description: 'Chance per device and hour that its battery starts draining fast.' }),
+    overheatPerHour: Type.Number({ minimum: 0, default: 0.02, description: 'Chance per device and hour of overheating for ten minutes.' }),
+    badReadingPerHour: Type.Number({ minimum: 0, default: 0.05, description: 'Chance per device and hour of sending one malformed reading.' }),
+  }, { default: {} }),
+  districts: Type.Array(Type.Object({ code: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1 }) })),
+  schools: Type.Array(Type.Object({
+    code: Type.String({ minLength: 1, maxLength: 24, pattern: '^[A-Za-z0-9-]+$' }),
+    name: Type.String({ minLength: 1 }),
+    level: Literals(SCHOOL_LEVELS),
+    pupils: Type.Integer({ minimum: 0, default: 0 }),
+    /** District code, or null for a school under the Sở directly (THPT, GDTX). */
+    district: Type.Union([Type.String(), Type.Null()]),
+    sites: Type.Array(Type.Object({
+      name: Type.String({ minLength: 1 }),
+      rooms: Type.Array(Type.Object({
+        code: Type.String({ minLength: 1, maxLength: 12, pattern: '^[A-Za-z0-9.-]+$' }),
+        name: Type.String({ minLength: 1 }),
+        type: Literals(ROOM_TYPES),
+        capacity: Type.Integer({ minimum: 0, default: 40 }),
+        /** Share of timetabled periods the room is really used in (the ground truth of room use). */
+        use: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
+        devices: DeviceCounts,
+      })),
+    })),
+  })),
+});
+
+export type Scenario = Static<typeof ScenarioSchema>;
+export type ScenarioSchool = Scenario['schools'][number];
+export type ScenarioRoom = ScenarioSchool['sites'][number]['rooms'][number];
+
+/** Validates a scenario (defaults filled in); throws with every problem listed by its path. */
+export function parseScenario(data: unknown, source = 'scenario'): Scenario {
+  const withDefaults = Value.Default(ScenarioSchema, structuredClone(data));
+  const errors = [...Value.Errors(ScenarioSchema, withDefaults)].map((e) => `${e.path || '/'}: ${e.message}`);
+  const s = withDefaults as Scenario;
+  if (!errors.length) {
+    const districts = new Set(s.districts.map((d) => d.code));
+    s.schools.forEach((sc, i) => {
+      if (sc.district !== null && !districts.has(sc.district)) errors.push(`/schools/${i}/district: unknown district '${sc.district}'`);
+    });
+  }
+  if (errors.length) throw new Error(`${source} is invalid:\n  ${errors.slice(0, 20).join('\n  ')}`);
+  return s;
+}
+
+export function loadScenario(file: string): Scenario {
+  return parseScenario(JSON.parse(readFileSync(file, 'utf8')), file);
+}
+
+export function countDevices(s: Scenario): number {
+  let n = 0;
+  for (const sc of s.schools) for (const site of sc.sites) for (const r of site.rooms) for (const c of Object.values(r.devices)) n += c ?? 0;
+  return n;
+}
