@@ -1,0 +1,150 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Everything the benchmark starts registers how to stop it here; `stopAll` runs the stoppers in reverse order,
+ * from `finally`, from SIGINT / SIGTERM, and (for children that are still alive) from a synchronous `exit` hook.
+ */
+export class Cleanup {
+  private readonly stoppers: { name: string; stop: () => Promise<void> | void }[] = [];
+  private readonly children = new Set<ChildProcess>();
+
+  constructor() {
+    process.on('exit', () => {
+      for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    });
+  }
+
+  /** Registers a stopper; the returned function runs it now and forgets it. */
+  add(name: string, stop: () => Promise<void> | void): () => Promise<void> {
+    const entry = { name, stop };
+    this.stoppers.push(entry);
+    return async () => {
+      const i = this.stoppers.indexOf(entry);
+      if (i < 0) return;
+      this.stoppers.splice(i, 1);
+      await entry.stop();
+    };
+  }
+
+  /** Remembers a child so that it is SIGKILLed if the benchmark dies before stopping it. */
+  track(child: ChildProcess): void {
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+  }
+
+  async stopAll(): Promise<void> {
+    while (this.stoppers.length) {
+      const s = this.stoppers.pop()!;
+      try {
+        await s.stop();
+      } catch (err) {
+        console.error(`bench: could not stop ${s.name}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess, graceMs = 30_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(killer);
+}
+
+const TICKS_PER_S = 100; // USER_HZ; `getconf CLK_TCK` is 100 on every Linux we run on
+
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat; 0 once it is gone. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: (total - idle) / TICKS_PER_S, total: total / TICKS_PER_S };
+}
+
+/** The pid of a running process whose command line contains `needle` (e.g. the influxd config path). */
+export function findPid(needle: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(needle)) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}
+
+/** The processes whose CPU one measurement reports, by role. */
+export type CpuRoles = Record<string, number | 'self'>;
+
+/** CPU used per role and by the machine between `start()` and `stop()`, as a share of one core. */
+export class CpuMeter {
+  private startAt = 0;
+  private readonly startCpu = new Map<string, number>();
+  private startMachine = { busy: 0, total: 0 };
+
+  constructor(private readonly roles: CpuRoles) {}
+
+  private read(role: string): number {
+    const pid = this.roles[role]!;
+    if (pid === 'self') {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    }
+    return processCpuSeconds(pid);
+  }
+
+  start(): void {
+    this.startAt = performance.now();
+    for (const role of Object.keys(this.roles)) this.startCpu.set(role, this.read(role));
+    this.startMachine = machineCpuSeconds();
+  }
+
+  /** Percent of one core per role, and the machine's busy share in percent of all cores. */
+  stop(): { wallS: number; cores: Record<string, number>; machineBusyPct: number } {
+    const wallS = (performance.now() - this.startAt) / 1000;
+    const cores: Record<string, number> = {};
+    for (const role of Object.keys(this.roles)) cores[role] = round(((this.read(role) - this.startCpu.get(role)!) / wallS) * 100, 0);
+    const m = machineCpuSeconds();
+    const busyShare = (m.busy - this.startMachine.busy) / Math.max(1e-9, m.total - this.startMachine.total);
+    // Whatever else ran on the machine meanwhile (the kernel's own work included): the box may be shared.
+    const ours = Object.values(cores).reduce((a, b) => a + b, 0);
+    cores['other processes'] = Math.max(0, round(busyShare * availableParallelism() * 100 - ours, 0));
+    return { wallS, cores, machineBusyPct: round(busyShare * 100, 0) };
+  }
+}
+
+export function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Waits until `probe` resolves true, polling every `everyMs`, or throws `what` after `timeoutMs`. */
+export async function waitFor(probe: () => Promise<boolean> | boolean, what: string, timeoutMs: number, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await delay(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { CpuMeter, round, type Cleanup } from './procs.js';
+import { anonymousFleet, COUNT_FIELD, lineBatches, MEASUREMENT, provisionFleet, totalMessages, type LoadShape } from './fleet.js';
+import { watchCount, type InfluxHttp } from './influx-http.js';
+import { closeFleet, connectFleet, publishFleet } from './load.js';
+import { startEdufleetChild, startMosquitto } from './servers.js';
+
+/** What every scenario needs: the shared influxd, where to put temporary files, the load, and the cleanup list. */
+export interface BenchContext {
+  influx: InfluxHttp;
+  influxdPid: number | undefined;
+  tmpRoot: string;
+  shape: LoadShape;
+  cleanup: Cleanup;
+}
+
+/** CPU during the measured interval: percent of one core per process, and the machine's busy share (all cores). */
+export interface CpuFigure {
+  cores: Record<string, number>;
+  machineBusyPct: number;
+}
+
+export interface RawRun { round: number; points: number; seconds: number; pointsPerS: number; cpu: CpuFigure }
+export interface EdufleetRun {
+  round: number;
+  points: number;
+  /** First PUBLISH → the InfluxDB count reaches the total. */
+  seconds: number;
+  durablePerS: number;
+  /** First PUBLISH → last PUBACK (every reading is in the fsynced spool by then). */
+  ackSeconds: number;
+  ackPerS: number;
+  cpu: CpuFigure;
+  profiled?: boolean;
+}
+export interface MosquittoRun { round: number; messages: number; seconds: number; ackPerS: number; cpu: CpuFigure }
+
+export const RAW_DB = 'raw_ref';
+export const RAW_BATCH = 5_000;
+export const RAW_CONCURRENCY = 2;
+export const EDUFLEET_DB = 'edufleet';
+/** The gateway writes telemetry into its `raw` retention policy. */
+const EDUFLEET_FROM = `"raw"."${MEASUREMENT}"`;
+
+const countTimeoutMs = (total: number) => Math.max(120_000, total);
+/** Device times an hour back: inside the raw retention and the future-skew bound, so the gateway keeps them. */
+const baseTs = () => Date.now() - 3_600_000;
+
+function cpuRoles(ctx: BenchContext, extra: Record<string, number>) {
+  return { ...extra, ...(ctx.influxdPid ? { influxd: ctx.influxdPid } : {}), 'bench (load + polling)': 'self' as const };
+}
+
+/** (b) The same points as line protocol straight to influxd, 5,000 per POST, two POSTs at a time. */
+export async function runRawInflux(ctx: BenchContext, roundNo: number): Promise<RawRun> {
+  const total = totalMessages(ctx.shape);
+  await ctx.influx.query(`DROP DATABASE ${RAW_DB}`);
+  await ctx.influx.query(`CREATE DATABASE ${RAW_DB}`);
+  const batches = lineBatches(anonymousFleet(ctx.shape.devices), ctx.shape.messagesPerDevice, baseTs(), RAW_BATCH);
+  try {
+    const meter = new CpuMeter(cpuRoles(ctx, {}));
+    meter.start();
+    const t0 = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await ctx.influx.write(RAW_DB, batches[next++]!);
+    };
+    const [watch] = await Promise.all([
+      watchCount(ctx.influx, RAW_DB, MEASUREMENT, COUNT_FIELD, total, countTimeoutMs(total)),
+      Promise.all(Array.from({ length: RAW_CONCURRENCY }, worker)),
+    ]);
+    const cpu = meter.stop();
+    const seconds = (watch.doneAt - t0) / 1000;
+    return { round: roundNo, points: watch.count, seconds: round(seconds, 3), pointsPerS: Math.round(total / seconds), cpu: { cores: cpu.cores, machineBusyPct: cpu.machineBusyPct } };
+  } finally {
+    await ctx.influx.query(`DROP DATABASE ${RAW_DB}`);
+  }
+}
+
+/**
+ * (a) EduFleet end to end: devices → broker + gateway in a child process → fsynced spool → InfluxDB, counted back.
+ * With `cpuProfDir` the child runs under `node --cpu-prof` (a run apart, not one of the measured ones).
+ */
+export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir?: string): Promise<EdufleetRun> {
+  const total = totalMessages(ctx.shape);
+  const dataDir = mkdtempSync(path.join(ctx.tmpRoot, 'edufleet-'));
+  await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
+  const devices = await provisionFleet(dataDir, ctx.shape.devices);
+  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir }, ctx.cleanup);
+  try {
+    const clients = await connectFleet(child.url, devices);
+    try {
+      const meter = new CpuMeter(cpuRoles(ctx, { 'edufleet (broker+gateway)': child.pid }));
+      meter.start();
+      const ts = baseTs();
+      const [load, watch] = await Promise.all([
+        publishFleet(clients, devices, ctx.shape.messagesPerDevice, ctx.shape.window, ts),
+        watchCount(ctx.influx, EDUFLEET_DB, EDUFLEET_FROM, COUNT_FIELD, total, countTimeoutMs(total)),
+      ]);
+      const cpu = meter.stop();
+      if (watch.count !== total) throw new Error(`InfluxDB holds ${watch.count} readings, expected ${total}`);
+      const seconds = (watch.doneAt - load.startedAt) / 1000;
+      const ackSeconds = (load.lastAckAt - load.startedAt) / 1000;
+      return {
+        round: roundNo, points: watch.count, seconds: round(seconds, 3), durablePerS: Math.round(total / seconds),
+        ackSeconds: round(ackSeconds, 3), ackPerS: Math.round(total / ackSeconds), cpu: { cores: cpu.cores, machineBusyPct: cpu.machineBusyPct },
+        ...(cpuProfDir ? { profiled: true } : {}),
+      };
+    } finally {
+      await closeFleet(clients);
+    }
+  } finally {
+    await child.stop();
+    await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The newest .cpuprofile in a directory (node names them by time and pid). */
+export function newestProfile(dir: string): string | undefined {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  return files.length ? path.join(dir, files.at(-1)!) : undefined;
+}
+
+/** (c) The same load against Mosquitto (no authentication, no persistence): acknowledged messages per second. */
+export async function runMosquitto(ctx: BenchContext, roundNo: number): Promise<MosquittoRun> {
+  const total = totalMessages(ctx.shape);
+  const dir = mkdtempSync(path.join(ctx.tmpRoot, 'mosquitto-'));
+  const broker = await startMosquitto(dir, ctx.cleanup);
+  try {
+    const devices = anonymousFleet(ctx.shape.devices);
+    const clients = await connectFleet(broker.url, devices);
+    try {
+      const meter = new CpuMeter(cpuRoles({ ...ctx, influxdPid: undefined }, { mosquitto: broker.pid }));
+      meter.start();
+      const load = await publishFleet(clients, devices, ctx.shape.messagesPerDevice, ctx.shape.window, baseTs());
+      const cpu = meter.stop();
+      const seconds = (load.lastAckAt - load.startedAt) / 1000;
+      return { round: roundNo, messages: load.acked, seconds: round(seconds, 3), ackPerS: Math.round(total / seconds), cpu: { cores: cpu.cores, machineBusyPct: cpu.machineBusyPct } };
+    } finally {
+      await closeFleet(clients);
+    }
+  } finally {
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

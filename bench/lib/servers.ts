@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../lib/net.js';
+import { stopChild, waitFor, type Cleanup } from './procs.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MOSQUITTO_BINARY = '/usr/sbin/mosquitto';
+
+/** A server the benchmark started: where to reach it, its pid for CPU accounting, and how to stop it. */
+export interface RunningServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface EdufleetChildOptions {
+  influxUrl: string;
+  database: string;
+  dataDir: string;
+  /** Where `node --cpu-prof` writes the child's profile; no profiling when absent. */
+  cpuProfDir?: string;
+}
+
+/** The environment of the child: ours without any EDUFLEET_* setting of the caller, plus the benchmark's. */
+function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('EDUFLEET_')) env[k] = v;
+  return {
+    ...env,
+    EDUFLEET_INFLUX_URL: o.influxUrl,
+    EDUFLEET_INFLUX_DATABASE: o.database,
+    EDUFLEET_DATA_DIR: o.dataDir,
+    EDUFLEET_MQTT_HOST: '127.0.0.1',
+    EDUFLEET_MQTT_PORT: '0',
+    EDUFLEET_MQTT_WS_PORT: '0',
+    EDUFLEET_LOG_LEVEL: 'warn',
+  };
+}
+
+/**
+ * `node bin/edufleet.mjs start --only broker,gateway` as a separate process, with the managed influxd of the
+ * benchmark as its InfluxDB; resolves with the MQTT URL it prints. Its output goes to `dataDir/edufleet.log`.
+ */
+export async function startEdufleetChild(o: EdufleetChildOptions, cleanup: Cleanup): Promise<RunningServer> {
+  const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...prof, path.join(REPO_ROOT, 'bin', 'edufleet.mjs'), 'start', '--only', 'broker,gateway'], {
+    cwd: REPO_ROOT, env: childEnv(o), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanup.track(child);
+  const logFile = path.join(o.dataDir, 'edufleet.log');
+  const log = createWriteStream(logFile);
+  child.stderr.pipe(log);
+  const stop = cleanup.add('EduFleet child', () => stopChild(child));
+  try {
+    const port = await printedMqttPort(child, logFile);
+    return { url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function printedMqttPort(child: ChildProcess, logFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`EduFleet did not print its MQTT port within 60 s; see ${logFile}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /MQTT:\s+mqtt:\/\/[^:\s]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      let tail = '';
+      try {
+        tail = readFileSync(logFile, 'utf8').slice(-2000);
+      } catch {
+        // no log yet
+      }
+      reject(new Error(`EduFleet exited (${code ?? signal}) before it listened:\n${out}${tail}`));
+    });
+  });
+}
+
+/** Mosquitto on a free loopback port, anonymous, without persistence: the broker ceiling, nothing stored. */
+export async function startMosquitto(dir: string, cleanup: Cleanup): Promise<RunningServer> {
+  const port = await freePort();
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [
+    `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false',
+    `log_dest file ${path.join(dir, 'mosquitto.log')}`, 'log_type error', 'log_type warning', '',
+  ].join('\n'));
+  const child = spawn(MOSQUITTO_BINARY, ['-c', conf], { stdio: 'ignore' });
+  cleanup.track(child);
+  const stop = cleanup.add('Mosquitto', () => stopChild(child, 5_000));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (err) => reject(new Error(`cannot start ${MOSQUITTO_BINARY} (apt-get install mosquitto): ${err.message}`)));
+    });
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`Mosquitto exited (${child.exitCode}); see ${path.join(dir, 'mosquitto.log')}`);
+      return canConnect(port);
+    }, `Mosquitto on port ${port}`, 10_000);
+    return { url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: the end-to-end benchmark. In one run, interleaved, three times each:
+ *   (a) EduFleet: simulated devices → broker + gateway (child process) → fsynced spool → InfluxDB, counted back;
+ *   (b) raw InfluxDB: the same points POSTed as line protocol straight to the same influxd;
+ *   (c) Mosquitto: the same MQTT load, acknowledged messages per second (nothing stored).
+ * Writes bench/results/e2e-<date>.json and latest.json and regenerates docs/benchmarks.md. See bench/README.md.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ManagedInfluxd } from '../lib/influxd.js';
+import { readingPayload, totalMessages, type LoadShape } from './lib/fleet.js';
+import { InfluxHttp } from './lib/influx-http.js';
+import { Cleanup, findPid } from './lib/procs.js';
+import { summarizeProfile } from './lib/profile.js';
+import { renderMarkdown } from './lib/report.js';
+import { summarize, type E2eResults } from './lib/results.js';
+import { machineInfo } from './lib/machine.js';
+import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runMosquitto, runRawInflux, type BenchContext } from './lib/scenarios.js';
+import { REPO_ROOT } from './lib/servers.js';
+
+const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
+const DOCS_FILE = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
+const TARGET = { min: 0.25, goal: 0.5 };
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    devices: { type: 'string' },
+    messages: { type: 'string' },
+    window: { type: 'string' },
+    profile: { type: 'string', default: 'auto' },
+    render: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const USAGE = `npm run bench -- [options]
+  --quick            smoke run: 50 devices x 200 readings, 1 round, no profile; writes bench/results/e2e-quick.tmp.json only
+  --runs <n>         rounds (each: raw InfluxDB, EduFleet, Mosquitto), default 3
+  --devices <n>      simulated devices, default 200
+  --messages <n>     readings per device, default 1000
+  --window <n>       QoS 1 publishes each device keeps unacknowledged, default 20
+  --profile <when>   auto (profile the EduFleet child when under the 25 % target) | always | never
+  --render           only regenerate docs/benchmarks.md from bench/results/latest.json`;
+
+function loadShape(): { shape: LoadShape; runs: number } {
+  const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+  const shape = {
+    devices: num(args.devices, args.quick ? 50 : 200),
+    messagesPerDevice: num(args.messages, args.quick ? 200 : 1000),
+    window: num(args.window, 20),
+  };
+  const runs = num(args.runs, args.quick ? 1 : 3);
+  for (const [k, v] of Object.entries({ ...shape, runs })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer, got ${v}`);
+  }
+  return { shape, runs };
+}
+
+/** Rotates the order per round (raw, EduFleet, Mosquitto; then EduFleet, Mosquitto, raw …) so no scenario always goes first. */
+const SCENARIOS = ['raw', 'edufleet', 'mosquitto'] as const;
+const roundOrder = (r: number) => SCENARIOS.map((_, i) => SCENARIOS[(i + r) % SCENARIOS.length]!);
+
+async function measure(ctx: BenchContext, runs: number): Promise<Pick<E2eResults, 'runs' | 'order'>> {
+  const out: E2eResults['runs'] = { raw: [], edufleet: [], mosquitto: [] };
+  const order: string[] = [];
+  for (let r = 1; r <= runs; r++) {
+    for (const s of roundOrder(r - 1)) {
+      order.push(`${s}#${r}`);
+      if (s === 'raw') out.raw.push(log(s, r, await runRawInflux(ctx, r)));
+      if (s === 'edufleet') out.edufleet.push(log(s, r, await runEdufleet(ctx, r)));
+      if (s === 'mosquitto') out.mosquitto.push(log(s, r, await runMosquitto(ctx, r)));
+    }
+  }
+  return { runs: out, order };
+}
+
+function log<T extends object>(scenario: string, r: number, result: T): T {
+  console.log(`  ${scenario.padEnd(9)} #${r}  ${JSON.stringify(result)}`);
+  return result;
+}
+
+async function profileEdufleet(ctx: BenchContext): Promise<E2eResults['profile']> {
+  const dir = path.join(ctx.tmpRoot, 'cpuprof');
+  mkdirSync(dir, { recursive: true });
+  console.log('bench: profiling the EduFleet child (node --cpu-prof), one extra run not counted in the medians');
+  const run = await runEdufleet(ctx, 0, dir);
+  const file = newestProfile(dir);
+  if (!file) throw new Error(`node --cpu-prof wrote no profile into ${dir}`);
+  const keep = path.join(RESULTS_DIR, 'e2e-edufleet.tmp.cpuprofile');
+  writeFileSync(keep, readFileSync(file));
+  return { run, summary: { ...summarizeProfile(file, REPO_ROOT), file: path.relative(REPO_ROOT, keep) } };
+}
+
+async function bench(cleanup: Cleanup): Promise<E2eResults> {
+  const { shape, runs } = loadShape();
+  const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'edufleet-bench-'));
+  cleanup.add('temporary directory', () => rmSync(tmpRoot, { recursive: true, force: true }));
+  const influxd = new ManagedInfluxd(path.join(tmpRoot, 'influxdb'));
+  cleanup.add('influxd', () => influxd.stop());
+  const influx = new InfluxHttp(await influxd.start());
+  const ctx: BenchContext = { influx, influxdPid: findPid(path.join(tmpRoot, 'influxdb', 'influxdb.conf')), tmpRoot, shape, cleanup };
+  const total = totalMessages(shape);
+  console.log(`bench: ${shape.devices} devices x ${shape.messagesPerDevice} readings = ${total} per run, window ${shape.window}, ${runs} round(s); influxd at ${influx.url}`);
+  const measured = await measure(ctx, runs);
+  const summary = summarize(measured.runs);
+  const met = summary.ratios.edufleetVsRaw >= TARGET.min;
+  const wantProfile = args.profile === 'always' || (args.profile === 'auto' && !met && !args.quick);
+  return {
+    benchmark: 'e2e',
+    date: new Date().toISOString(),
+    quick: args.quick,
+    machine: await machineInfo(influx),
+    load: {
+      ...shape, total, payloadBytes: Buffer.byteLength(readingPayload(Date.now(), 500)),
+      rawBatchPoints: RAW_BATCH, rawConcurrency: RAW_CONCURRENCY,
+      edufleetConfig: 'defaults (batchMaxPoints 5000, flushIntervalMs 250, groupCommitMs 2); log level warn',
+    },
+    ...measured,
+    ...summary,
+    target: { ...TARGET, met },
+    ...(wantProfile ? { profile: await profileEdufleet(ctx) } : {}),
+  };
+}
+
+function save(results: E2eResults): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const json = JSON.stringify(results, null, 2) + '\n';
+  if (results.quick) {
+    writeFileSync(path.join(RESULTS_DIR, 'e2e-quick.tmp.json'), json);
+    console.log('bench: quick run written to bench/results/e2e-quick.tmp.json (docs left alone)');
+    return;
+  }
+  const dated = path.join(RESULTS_DIR, `e2e-${results.date.slice(0, 10)}.json`);
+  writeFileSync(dated, json);
+  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), json);
+  writeFileSync(DOCS_FILE, renderMarkdown(results));
+  console.log(`bench: wrote ${path.relative(REPO_ROOT, dated)}, bench/results/latest.json and docs/benchmarks.md`);
+}
+
+async function main(): Promise<void> {
+  if (args.help) return console.log(USAGE);
+  if (args.render) {
+    writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+    return console.log('bench: docs/benchmarks.md regenerated from bench/results/latest.json');
+  }
+  const cleanup = new Cleanup();
+  const onSignal = (sig: string) => {
+    console.error(`bench: ${sig}, stopping everything it started`);
+    void cleanup.stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const results = await bench(cleanup);
+    save(results);
+    const { medians: m, ratios } = results;
+    console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %`);
+  } finally {
+    await cleanup.stopAll();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('bench failed:', err);
+  process.exitCode = 1;
+});
