@@ -15,7 +15,9 @@ export interface DeviceBody {
 }
 
 export function newBody(rng: Rng): DeviceBody {
-  return { battery: between(rng, 60, 100), left: between(rng, 60, 100), right: between(rng, 60, 100), uptimeS: 0, storageFree: Math.round(between(rng, 2000, 50000)), hotUntil: 0, drainFactor: 1 };
+  // A few devices start nearly flat (left off the charging cart), as in any real fleet.
+  const battery = rng() < 0.04 ? between(rng, 5, 14) : between(rng, 60, 100);
+  return { battery, left: between(rng, 60, 100), right: between(rng, 60, 100), uptimeS: 0, storageFree: Math.round(between(rng, 2000, 50000)), hotUntil: 0, drainFactor: 1 };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
