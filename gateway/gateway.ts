@@ -75,7 +75,7 @@ export class Gateway {
   async ingest(deviceId: string, channel: DeviceChannel, payload: Buffer, commandId?: string): Promise<IngestOutcome> {
     const p = this.o.directory.get(deviceId);
     if (!p) return { rejected: 'unknown device' };
-    this.o.metrics.messagesIn.inc({ channel });
+    this.o.metrics.messagesIn.labels(channel).inc();
     const now = this.o.clock.now();
     switch (channel) {
       case 'telemetry': {

@@ -39,6 +39,8 @@ export class Spool {
   private timer: NodeJS.Timeout | undefined;
   private sizes = new Map<number, number>();
   private listeners: (() => void)[] = [];
+  /** Reused by every read: the writer reads a batch every few milliseconds under load. */
+  private readBuf = Buffer.allocUnsafe(READ_CHUNK);
   private closed = false;
 
   constructor(private readonly opts: SpoolOptions) {}
@@ -162,14 +164,14 @@ export class Spool {
         continue;
       }
       const len = Math.min(READ_CHUNK, end - offset);
-      const buf = Buffer.allocUnsafe(len);
       const fd = openSync(this.segPath(segment), 'r');
-      const n = readSync(fd, buf, 0, len, offset);
+      const n = readSync(fd, this.readBuf, 0, len, offset);
       closeSync(fd);
+      const buf = this.readBuf.subarray(0, n);
       let pos = 0;
       while (lines.length < maxLines) {
         const nl = buf.indexOf(10, pos);
-        if (nl < 0 || nl >= n) break;
+        if (nl < 0) break;
         lines.push(buf.toString('utf8', pos, nl));
         pos = nl + 1;
       }

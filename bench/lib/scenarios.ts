@@ -116,9 +116,13 @@ export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir
   }
 }
 
-/** The newest .cpuprofile in a directory (node names them by time and pid). */
+/**
+ * The newest main-thread .cpuprofile in a directory. Node writes one per thread, named
+ * CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; tsx's module loader runs in a worker thread, whose profile
+ * (thread id > 0) is only start-up work.
+ */
 export function newestProfile(dir: string): string | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0').sort();
   return files.length ? path.join(dir, files.at(-1)!) : undefined;
 }
 
