@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { ManagedInfluxd } from '../lib/influxd.js';
 import { readingPayload, totalMessages, type LoadShape } from './lib/fleet.js';
 import { InfluxHttp } from './lib/influx-http.js';
-import { Cleanup, findPid } from './lib/procs.js';
+import { Cleanup, findPid, waitForQuiet } from './lib/procs.js';
 import { summarizeProfile } from './lib/profile.js';
 import { renderMarkdown } from './lib/report.js';
 import { summarize, type E2eResults } from './lib/results.js';
@@ -33,24 +33,31 @@ const { values: args } = parseArgs({
     window: { type: 'string' },
     profile: { type: 'string', default: 'auto' },
     render: { type: 'boolean', default: false },
+    edufleet: { type: 'string' },
+    'node-args': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
+
+const experiment = Boolean(args.edufleet || args['node-args']);
 
 const USAGE = `npm run bench -- [options]
   --quick            smoke run: 50 devices x 200 readings, 1 round, no profile; writes bench/results/e2e-quick.tmp.json only
   --runs <n>         rounds (each: raw InfluxDB, EduFleet, Mosquitto), default 3
   --devices <n>      simulated devices, default 200
-  --messages <n>     readings per device, default 1000
+  --messages <n>     readings per device, default 1500
   --window <n>       QoS 1 publishes each device keeps unacknowledged, default 20
   --profile <when>   auto (profile the EduFleet child when under the 25 % target) | always | never
-  --render           only regenerate docs/benchmarks.md from bench/results/latest.json`;
+  --edufleet <dir>   run the EduFleet of another checkout (e.g. a git worktree with a patch) against the same references
+  --node-args <s>    Node options for the EduFleet child, e.g. "--max-semi-space-size=64"
+  --render           only regenerate docs/benchmarks.md from bench/results/latest.json
+Runs with --edufleet or --node-args are experiments: they write bench/results/e2e-experiment.tmp.json, not the docs.`;
 
 function loadShape(): { shape: LoadShape; runs: number } {
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
   const shape = {
     devices: num(args.devices, args.quick ? 50 : 200),
-    messagesPerDevice: num(args.messages, args.quick ? 200 : 1000),
+    messagesPerDevice: num(args.messages, args.quick ? 200 : 1500),
     window: num(args.window, 20),
   };
   const runs = num(args.runs, args.quick ? 1 : 3);
@@ -70,6 +77,8 @@ async function measure(ctx: BenchContext, runs: number): Promise<Pick<E2eResults
   for (let r = 1; r <= runs; r++) {
     for (const s of roundOrder(r - 1)) {
       order.push(`${s}#${r}`);
+      const busy = await waitForQuiet();
+      if (busy > 5) console.log(`  (machine ${busy} % busy with other work before this run)`);
       if (s === 'raw') out.raw.push(log(s, r, await runRawInflux(ctx, r)));
       if (s === 'edufleet') out.edufleet.push(log(s, r, await runEdufleet(ctx, r)));
       if (s === 'mosquitto') out.mosquitto.push(log(s, r, await runMosquitto(ctx, r)));
@@ -102,7 +111,8 @@ async function bench(cleanup: Cleanup): Promise<E2eResults> {
   const influxd = new ManagedInfluxd(path.join(tmpRoot, 'influxdb'));
   cleanup.add('influxd', () => influxd.stop());
   const influx = new InfluxHttp(await influxd.start());
-  const ctx: BenchContext = { influx, influxdPid: findPid(path.join(tmpRoot, 'influxdb', 'influxdb.conf')), tmpRoot, shape, cleanup };
+  const edufleet = { root: args.edufleet ? path.resolve(args.edufleet) : undefined, nodeArgs: args['node-args']?.split(' ').filter(Boolean) };
+  const ctx: BenchContext = { influx, influxdPid: findPid(path.join(tmpRoot, 'influxdb', 'influxdb.conf')), tmpRoot, shape, cleanup, edufleet };
   const total = totalMessages(shape);
   console.log(`bench: ${shape.devices} devices x ${shape.messagesPerDevice} readings = ${total} per run, window ${shape.window}, ${runs} round(s); influxd at ${influx.url}`);
   const measured = await measure(ctx, runs);
@@ -117,7 +127,8 @@ async function bench(cleanup: Cleanup): Promise<E2eResults> {
     load: {
       ...shape, total, payloadBytes: Buffer.byteLength(readingPayload(Date.now(), 500)),
       rawBatchPoints: RAW_BATCH, rawConcurrency: RAW_CONCURRENCY,
-      edufleetConfig: 'defaults (batchMaxPoints 5000, flushIntervalMs 250, groupCommitMs 2); log level warn',
+      edufleetConfig: 'defaults (batchMaxPoints 5000, flushIntervalMs 250, groupCommitMs 2); log level warn'
+        + (edufleet.root ? `; checkout ${edufleet.root}` : '') + (edufleet.nodeArgs?.length ? `; node ${edufleet.nodeArgs.join(' ')}` : ''),
     },
     ...measured,
     ...summary,
@@ -129,9 +140,10 @@ async function bench(cleanup: Cleanup): Promise<E2eResults> {
 function save(results: E2eResults): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const json = JSON.stringify(results, null, 2) + '\n';
-  if (results.quick) {
-    writeFileSync(path.join(RESULTS_DIR, 'e2e-quick.tmp.json'), json);
-    console.log('bench: quick run written to bench/results/e2e-quick.tmp.json (docs left alone)');
+  const scratch = results.quick ? 'e2e-quick.tmp.json' : experiment ? 'e2e-experiment.tmp.json' : undefined;
+  if (scratch) {
+    writeFileSync(path.join(RESULTS_DIR, scratch), json);
+    console.log(`bench: written to bench/results/${scratch} only (docs left alone)`);
     return;
   }
   const dated = path.join(RESULTS_DIR, `e2e-${results.date.slice(0, 10)}.json`);

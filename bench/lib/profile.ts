@@ -12,6 +12,29 @@ interface CpuProfile {
 
 export interface SelfTime { name: string; where: string; area: string; ms: number; pct: number }
 
+/** A stage of the pipeline, found by a function in its stack, with its inclusive time (callees included). */
+export interface StageTime { stage: string; fn: string; ms: number; pct: number }
+
+/**
+ * Stages worth knowing the inclusive time of, each by a function name and a piece of its file path. They nest
+ * (ingest runs inside the aedes read batch), so the shares do not add up to 100 %.
+ */
+export const STAGES: { stage: string; fn: string; file: string }[] = [
+  { stage: 'aedes: socket read → MQTT parse → handlers (ingest included)', fn: 'nextBatch', file: 'aedes/lib/client.js' },
+  { stage: 'broker ACL hook → gateway.ingest, until the spool append', fn: 'authorizePublish', file: 'broker/auth/authorize-publish.ts' },
+  { stage: 'gateway.ingest (validate, enrich, JSON-encode, append)', fn: 'ingest', file: 'gateway/gateway.ts' },
+  { stage: '  parseTelemetry (JSON.parse + TypeBox check)', fn: 'parseTelemetry', file: 'protocol/validate.ts' },
+  { stage: '  telemetryPoint (timestamp, field copy)', fn: 'telemetryPoint', file: 'gateway/gateway.ts' },
+  { stage: 'aedes: publish to subscribers after the hook (mqemitter, none subscribed)', fn: 'emitPacket', file: 'aedes/aedes.js' },
+  { stage: 'socket writes (PUBACKs, one writev each)', fn: 'Socket._writev', file: 'node:net' },
+  { stage: 'spool group commit (write + fdatasync dispatch)', fn: 'commitPending', file: 'gateway/spool.ts' },
+  { stage: 'writer loop (spool read, JSON.parse, InfluxDB write)', fn: 'loop', file: 'gateway/writer-loop.ts' },
+  { stage: '  spool read (readSync, split into lines)', fn: 'read', file: 'gateway/spool.ts' },
+  { stage: '  influx writePoints (line protocol building, HTTP)', fn: 'writePoints', file: 'influx/lib/src/index.js' },
+  { stage: 'prom-client metrics', fn: '', file: 'prom-client/' },
+  { stage: 'garbage collector', fn: '(garbage collector)', file: '' },
+];
+
 export interface ProfileSummary {
   file: string;
   /** Sampled time, ms (wall time of the profiled process, idle included). */
@@ -22,6 +45,28 @@ export interface ProfileSummary {
   top: SelfTime[];
   /** Self time by area: a package, a directory of EduFleet, Node internals, GC. */
   areas: { area: string; ms: number; pct: number }[];
+  /** Inclusive time of the pipeline's stages. */
+  stages: StageTime[];
+}
+
+/** Inclusive time per stage: every sample whose stack holds a frame of the stage counts once for it. */
+function stageTimes(prof: CpuProfile, busyMs: number): StageTime[] {
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const matches = (id: number, st: (typeof STAGES)[number]) => {
+    const f = byId.get(id)!.callFrame;
+    return (st.fn === '' || f.functionName === st.fn) && f.url.includes(st.file);
+  };
+  const us = STAGES.map(() => 0);
+  prof.samples.forEach((sample, i) => {
+    STAGES.forEach((st, si) => {
+      for (let cur: number | undefined = sample; cur !== undefined; cur = parent.get(cur)) {
+        if (matches(cur, st)) { us[si]! += prof.timeDeltas[i] ?? 0; break; }
+      }
+    });
+  });
+  return STAGES.map((st, si) => ({ stage: st.stage, fn: st.fn || st.file, ms: Math.round(us[si]! / 1000), pct: Math.round((us[si]! / 1000 / busyMs) * 1000) / 10 }));
 }
 
 /** Where a frame comes from: `aedes`, `mqtt-packet`, `gateway/`, `node:internal`, `(garbage collector)` … */
@@ -65,7 +110,7 @@ export function summarizeProfile(file: string, root: string, topN = 25): Profile
   const pct = (ms: number) => Math.round((ms / busyMs) * 1000) / 10;
   const top = [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, topN).map((e) => ({ ...e, ms: Math.round(e.ms), pct: pct(e.ms) }));
   const areas = [...byArea].sort((a, b) => b[1] - a[1]).map(([area, ms]) => ({ area, ms: Math.round(ms), pct: pct(ms) }));
-  return { file, totalMs: Math.round(totalUs / 1000), busyMs: Math.round(busyMs), top, areas };
+  return { file, totalMs: Math.round(totalUs / 1000), busyMs: Math.round(busyMs), top, areas, stages: stageTimes(prof, busyMs) };
 }
 
 function shortUrl(url: string, root: string): string {

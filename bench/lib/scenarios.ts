@@ -13,6 +13,8 @@ export interface BenchContext {
   tmpRoot: string;
   shape: LoadShape;
   cleanup: Cleanup;
+  /** Which EduFleet to run and with which Node options (see EdufleetChildOptions). */
+  edufleet: { root?: string; nodeArgs?: string[] };
 }
 
 /** CPU during the measured interval: percent of one core per process, and the machine's busy share (all cores). */
@@ -86,7 +88,7 @@ export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir
   const dataDir = mkdtempSync(path.join(ctx.tmpRoot, 'edufleet-'));
   await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
   const devices = await provisionFleet(dataDir, ctx.shape.devices);
-  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir }, ctx.cleanup);
+  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir, ...ctx.edufleet }, ctx.cleanup);
   try {
     const clients = await connectFleet(child.url, devices);
     try {

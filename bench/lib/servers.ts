@@ -22,6 +22,10 @@ export interface EdufleetChildOptions {
   dataDir: string;
   /** Where `node --cpu-prof` writes the child's profile; no profiling when absent. */
   cpuProfDir?: string;
+  /** The EduFleet checkout to run (default: this one); lets a patched worktree be measured against the same references. */
+  root?: string;
+  /** Extra Node options for the child, e.g. `--max-semi-space-size=64`. */
+  nodeArgs?: string[];
 }
 
 /** The environment of the child: ours without any EDUFLEET_* setting of the caller, plus the benchmark's. */
@@ -46,8 +50,9 @@ function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
  */
 export async function startEdufleetChild(o: EdufleetChildOptions, cleanup: Cleanup): Promise<RunningServer> {
   const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...prof, path.join(REPO_ROOT, 'bin', 'edufleet.mjs'), 'start', '--only', 'broker,gateway'], {
-    cwd: REPO_ROOT, env: childEnv(o), stdio: ['ignore', 'pipe', 'pipe'],
+  const root = o.root ?? REPO_ROOT;
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...prof, path.join(root, 'bin', 'edufleet.mjs'), 'start', '--only', 'broker,gateway'], {
+    cwd: root, env: childEnv(o), stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanup.track(child);
   const logFile = path.join(o.dataDir, 'edufleet.log');
