@@ -49,7 +49,7 @@ const USAGE = `npm run bench -- [options]
   --window <n>       QoS 1 publishes each device keeps unacknowledged, default 20
   --profile <when>   auto (profile the EduFleet child when under the 25 % target) | always | never
   --edufleet <dir>   run the EduFleet of another checkout (e.g. a git worktree with a patch) against the same references
-  --node-args <s>    Node options for the EduFleet child, e.g. "--max-semi-space-size=64"
+  --node-args=<s>    Node options for the EduFleet child, e.g. --node-args="--max-semi-space-size=64"
   --render           only regenerate docs/benchmarks.md from bench/results/latest.json
 Runs with --edufleet or --node-args are experiments: they write bench/results/e2e-experiment.tmp.json, not the docs.`;
 
@@ -101,7 +101,7 @@ async function profileEdufleet(ctx: BenchContext): Promise<E2eResults['profile']
   if (!file) throw new Error(`node --cpu-prof wrote no profile into ${dir}`);
   const keep = path.join(RESULTS_DIR, 'e2e-edufleet.tmp.cpuprofile');
   writeFileSync(keep, readFileSync(file));
-  return { run, summary: { ...summarizeProfile(file, REPO_ROOT), file: path.relative(REPO_ROOT, keep) } };
+  return { run, summary: { ...summarizeProfile(file, ctx.edufleet.root ?? REPO_ROOT), file: path.relative(REPO_ROOT, keep) } };
 }
 
 async function bench(cleanup: Cleanup): Promise<E2eResults> {

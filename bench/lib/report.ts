@@ -9,7 +9,10 @@ const ANALYSIS_FILE = path.join(REPO_ROOT, 'bench', 'e2e-analysis.md');
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-const cpuText = (c: CpuFigure) => `${Object.entries(c.cores).map(([k, v]) => `${k} ${v} %`).join(', ')}; machine ${c.machineBusyPct} % busy`;
+/** Other people's work on a shared machine: a run where it took more than this share of a core is marked. */
+const DISTURBED_PCT = 25;
+const disturbed = (c: CpuFigure) => (c.cores['other processes'] ?? 0) > DISTURBED_PCT;
+const cpuText = (c: CpuFigure) => `${Object.entries(c.cores).map(([k, v]) => `${k} ${v} %`).join(', ')}; machine ${c.machineBusyPct} % busy${disturbed(c) ? ' †' : ''}`;
 
 function header(r: E2eResults): string[] {
   const m = r.machine;
@@ -69,9 +72,14 @@ function table(r: E2eResults): string[] {
     ...r.order.map((o) => perRunRow(r, o)),
     ...(r.profile ? [`| EduFleet, profiled (not counted) | ${r.profile.run.seconds} | ${int(r.profile.run.durablePerS)} | ${cpuText(r.profile.run.cpu)} |`] : []),
     '',
+    ...(anyDisturbed(r) ? [`† other processes on the machine took more than ${DISTURBED_PCT} % of a core during that run; the medians keep it.`, ''] : []),
     `**CPU.** ${cpuNote(r)}`,
     '',
   ];
+}
+
+function anyDisturbed(r: E2eResults): boolean {
+  return [...r.runs.raw, ...r.runs.edufleet, ...r.runs.mosquitto].some((x) => disturbed(x.cpu));
 }
 
 function perRunRow(r: E2eResults, key: string): string {
