@@ -72,7 +72,8 @@ function table(r: E2eResults): string[] {
     ...r.order.map((o) => perRunRow(r, o)),
     ...(r.profile ? [`| EduFleet, profiled (not counted) | ${r.profile.run.seconds} | ${int(r.profile.run.durablePerS)} | ${cpuText(r.profile.run.cpu)} |`] : []),
     '',
-    ...(anyDisturbed(r) ? [`† other processes on the machine took more than ${DISTURBED_PCT} % of a core during that run; the medians keep it.`, ''] : []),
+    ...(anyDisturbed(r) ? [`† other processes on the machine took more than ${DISTURBED_PCT} % of a core during that run (kept after two repeats).`, ''] : []),
+    ...(r.discarded?.length ? [`${r.discarded.length} run(s) were repeated because other processes took more than ${DISTURBED_PCT} % of a core meanwhile; bench/results keeps them under \`discarded\`.`, ''] : []),
     `**CPU.** ${cpuNote(r)}`,
     '',
   ];

@@ -28,6 +28,8 @@ export interface E2eResults {
   runs: { raw: RawRun[]; edufleet: EdufleetRun[]; mosquitto: MosquittoRun[] };
   /** The order in which the runs were made, e.g. ["raw#1", "edufleet#1", …]. */
   order: string[];
+  /** Runs repeated because other processes on the machine took more than a quarter of a core meanwhile. */
+  discarded?: string[];
   medians: {
     rawPointsPerS: number;
     edufleetDurablePerS: number;
