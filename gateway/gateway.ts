@@ -11,7 +11,8 @@ import type { DeviceDirectory, DevicePlacement } from '../registry/index.js';
 import { placementTags, telemetryMeasurement } from './enrich.js';
 import { LiveState, type Presence } from './live-state.js';
 import { Spool } from './spool.js';
-import { InfluxV1Writer, type SpooledPoint, type TelemetryWriter } from './telemetry-writer.js';
+import { toLine, type Point } from './line-protocol.js';
+import { InfluxV1Writer, type TelemetryWriter } from './telemetry-writer.js';
 import { WriterLoop } from './writer-loop.js';
 
 export interface GatewayOptions {
@@ -82,7 +83,7 @@ export class Gateway {
         const res = parseTelemetry(p.kind, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
         const points = res.value.map((r) => this.telemetryPoint(p, r, now));
-        await this.spool.append(points.map((pt) => JSON.stringify(pt)));
+        await this.spool.append(points.map(toLine));
         for (const pt of points) this.live.reading(p.id, p.kind, pt.ts, pt.f, now);
         this.o.metrics.readingsAccepted.inc(points.length);
         return { accepted: points.length };
@@ -97,24 +98,24 @@ export class Gateway {
         const res = parseMessage<EventPayload>(EventPayload, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
         const e = res.value;
-        const f: SpooledPoint['f'] = { type: e.type };
+        const f: Point['f'] = { type: e.type };
         if (e.code !== undefined) f.code = String(e.code);
         if (e.message !== undefined) f.message = e.message;
-        await this.spool.append([JSON.stringify({ m: 'event', t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now).ts })]);
+        await this.spool.append([toLine({ m: 'event', t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now).ts })]);
         return { accepted: 1 };
       }
       case 'attributes': {
         const res = parseMessage<AttributesPayload>(AttributesPayload, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
-        await this.spool.append([JSON.stringify({ m: 'attributes', t: placementTags(p), f: res.value, ts: this.resolveTs(p.id, undefined, now).ts })]);
+        await this.spool.append([toLine({ m: 'attributes', t: placementTags(p), f: res.value, ts: this.resolveTs(p.id, undefined, now).ts })]);
         return { accepted: 1 };
       }
       case 'cmd-result': {
         const res = parseMessage<CommandResultPayload>(CommandResultPayload, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
-        const f: SpooledPoint['f'] = { command: commandId ?? '', ok: res.value.ok };
+        const f: Point['f'] = { command: commandId ?? '', ok: res.value.ok };
         if (res.value.message !== undefined) f.message = res.value.message;
-        await this.spool.append([JSON.stringify({ m: 'command_result', t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now).ts })]);
+        await this.spool.append([toLine({ m: 'command_result', t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now).ts })]);
         return { accepted: 1 };
       }
     }
@@ -126,21 +127,21 @@ export class Gateway {
     if (!p) return;
     const now = this.o.clock.now();
     if (!this.live.presence(deviceId, p.kind, state, now)) return;
-    const point: SpooledPoint = { m: 'presence', t: placementTags(p), f: { state, online: state === 'online' }, ts: this.resolveTs(p.id, undefined, now).ts };
-    await this.spool.append([JSON.stringify(point)]);
+    const point: Point = { m: 'presence', t: placementTags(p), f: { state, online: state === 'online' }, ts: this.resolveTs(p.id, undefined, now).ts };
+    await this.spool.append([toLine(point)]);
   }
 
   private async reject(p: DevicePlacement, channel: DeviceChannel, reason: string, now: number): Promise<IngestOutcome> {
     this.o.metrics.readingsRejected.inc();
     this.live.rejection(p.id, p.kind, reason, now);
-    const point: SpooledPoint = { m: 'rejected', t: placementTags(p), f: { reason, channel }, ts: this.resolveTs(p.id, undefined, now).ts };
-    await this.spool.append([JSON.stringify(point)]);
+    const point: Point = { m: 'rejected', t: placementTags(p), f: { reason, channel }, ts: this.resolveTs(p.id, undefined, now).ts };
+    await this.spool.append([toLine(point)]);
     return { rejected: reason };
   }
 
-  private telemetryPoint(p: DevicePlacement, r: Reading, now: number): SpooledPoint {
+  private telemetryPoint(p: DevicePlacement, r: Reading, now: number): Point {
     const { ts, replaced } = this.resolveTs(p.id, r.ts, now);
-    const f: SpooledPoint['f'] = { ...r.fields };
+    const f: Point['f'] = { ...r.fields };
     if (r.seq !== undefined) f.seq = r.seq;
     if (replaced) f.clock_replaced = true;
     return { m: telemetryMeasurement(p.kind), t: placementTags(p), f, ts };
@@ -167,11 +168,11 @@ class SchemaFirstWriter implements TelemetryWriter {
     await this.inner.ensureSchema();
     this.ready = true;
   }
-  async write(points: SpooledPoint[]): Promise<void> {
+  async writeLines(lines: string[]): Promise<void> {
     if (!this.ready) {
       await this.ensureSchema();
       this.log.info('InfluxDB database and retention policies are in place');
     }
-    await this.inner.write(points);
+    await this.inner.writeLines(lines);
   }
 }

@@ -34,7 +34,8 @@ export class Spool {
   /** Bytes of the write segment that are known to be on disk. */
   private durableOffset = 0;
   private cursor: SpoolPosition = { segment: 1, offset: 0 };
-  private pending: { buf: string[]; waiters: { resolve: () => void; reject: (e: Error) => void }[] } = { buf: [], waiters: [] };
+  /** The group of appends the next fsync will cover; every append in it shares one promise (no allocation per append). */
+  private pending: { buf: string[]; done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
   private committing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sizes = new Map<number, number>();
@@ -90,11 +91,15 @@ export class Spool {
   /** Appends records (no newlines inside); resolves once they are on disk. */
   append(records: string[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'));
-    return new Promise((resolve, reject) => {
-      for (const r of records) this.pending.buf.push(r);
-      this.pending.waiters.push({ resolve, reject });
-      this.schedule();
-    });
+    if (!this.pending) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+      this.pending = { buf: [], done, resolve, reject };
+    }
+    for (const r of records) this.pending.buf.push(r);
+    this.schedule();
+    return this.pending.done;
   }
 
   private schedule(): void {
@@ -103,27 +108,27 @@ export class Spool {
       this.timer = undefined;
       this.committing = this.commitPending().finally(() => {
         this.committing = undefined;
-        if (this.pending.waiters.length) this.schedule();
+        if (this.pending) this.schedule();
       });
     }, this.opts.groupCommitMs);
   }
 
   private async commitPending(): Promise<void> {
-    const { buf, waiters } = this.pending;
-    this.pending = { buf: [], waiters: [] };
-    if (!waiters.length) return;
+    const group = this.pending;
+    this.pending = undefined;
+    if (!group) return;
     try {
-      const data = Buffer.from(buf.join('\n') + '\n', 'utf8');
+      const data = Buffer.from(group.buf.join('\n') + '\n', 'utf8');
       await this.fh!.write(data);
       await this.fh!.datasync();
       this.durableOffset += data.length;
       this.sizes.set(this.writeSegment, this.durableOffset);
       if (this.durableOffset >= this.opts.segmentBytes) await this.rotate();
     } catch (err) {
-      for (const w of waiters) w.reject(err as Error);
+      group.reject(err as Error);
       return;
     }
-    for (const w of waiters) w.resolve();
+    group.resolve();
     for (const l of this.listeners) l();
   }
 
@@ -201,7 +206,7 @@ export class Spool {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.committing;
-    if (this.pending.waiters.length) await this.commitPending();
+    if (this.pending) await this.commitPending();
     await this.fh?.close();
     this.fh = undefined;
   }

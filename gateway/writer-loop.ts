@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Spool } from './spool.js';
-import { PermanentWriteError, type SpooledPoint, type TelemetryWriter } from './telemetry-writer.js';
+import { PermanentWriteError, type TelemetryWriter } from './telemetry-writer.js';
 
 export interface WriterLoopOptions {
   batchMaxPoints: number;
@@ -81,18 +81,10 @@ export class WriterLoop {
         }
       }
       firstSeenAt = 0;
-      const points: SpooledPoint[] = [];
-      for (const line of batch.lines) {
-        try {
-          points.push(JSON.parse(line) as SpooledPoint);
-        } catch {
-          this.metrics.pointsDropped.inc();
-          this.log.error({ line: line.slice(0, 200) }, 'unreadable spool record skipped');
-        }
-      }
+      const points = batch.lines;
       const end = this.metrics.writeSeconds.startTimer();
       try {
-        if (points.length) await this.writer.write(points);
+        await this.writer.writeLines(points);
         end();
         this.metrics.pointsWritten.inc(points.length);
         this.spool.commit(batch.next);
