@@ -141,7 +141,7 @@ export class Gateway {
 
   private telemetryPoint(p: DevicePlacement, r: Reading, now: number): Point {
     const { ts, replaced } = this.resolveTs(p.id, r.ts, now);
-    const f: Point['f'] = { ...r.fields };
+    const f = r.fields; // freshly parsed for this message alone: extend it rather than copy it
     if (r.seq !== undefined) f.seq = r.seq;
     if (replaced) f.clock_replaced = true;
     return { m: telemetryMeasurement(p.kind), t: placementTags(p), f, ts };
