@@ -5,6 +5,7 @@
  *   (c) Mosquitto: the same MQTT load, acknowledged messages per second (nothing stored).
  * Writes bench/results/e2e-<date>.json and latest.json and regenerates docs/benchmarks.md. See bench/README.md.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { renderMarkdown } from './lib/report.js';
 import { summarize, type E2eResults } from './lib/results.js';
 import { machineInfo } from './lib/machine.js';
 import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runMosquitto, runRawInflux, type BenchContext, type CpuFigure } from './lib/scenarios.js';
-import { REPO_ROOT } from './lib/servers.js';
+import { REPO_ROOT, shebangNodeArgs } from './lib/servers.js';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
 const DOCS_FILE = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
@@ -141,14 +142,22 @@ async function bench(cleanup: Cleanup): Promise<E2eResults> {
     load: {
       ...shape, total, payloadBytes: Buffer.byteLength(readingPayload(Date.now(), 500)),
       rawBatchPoints: RAW_BATCH, rawConcurrency: RAW_CONCURRENCY,
-      edufleetConfig: 'defaults (batchMaxPoints 5000, flushIntervalMs 250, groupCommitMs 2); log level warn'
-        + (edufleet.root ? `; checkout ${edufleet.root}` : '') + (edufleet.nodeArgs?.length ? `; node ${edufleet.nodeArgs.join(' ')}` : ''),
+      edufleetConfig: `defaults (batchMaxPoints 5000, flushIntervalMs 250, groupCommitMs 2); log level warn; node ${[...shebangNodeArgs(edufleet.root), ...(edufleet.nodeArgs ?? [])].join(' ') || 'without options'}; commit ${gitHead()}`
+        + (edufleet.root ? `; checkout ${edufleet.root}` : ''),
     },
     ...measured,
     ...summary,
     target: { ...TARGET, met },
     ...(wantProfile ? { profile: await profileEdufleet(ctx) } : {}),
   };
+}
+
+/** The commit EduFleet was measured at, with `+changes` when the tree has uncommitted changes outside bench/. */
+function gitHead(): string {
+  const run = (a: string[]) => spawnSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.trim();
+  const head = run(['rev-parse', '--short', 'HEAD']) || 'unknown';
+  const dirty = run(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench', ':!docs/benchmarks.md']);
+  return dirty ? `${head}+changes` : head;
 }
 
 function save(results: E2eResults): void {

@@ -28,6 +28,17 @@ export interface EdufleetChildOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * The Node options bin/edufleet.mjs asks for in its shebang (`#!/usr/bin/env -S node --max-semi-space-size=64`):
+ * the child is started with the benchmark's own node binary, so they are passed explicitly to measure EduFleet as
+ * `npm start` and the installed `edufleet` command run it.
+ */
+export function shebangNodeArgs(root = REPO_ROOT): string[] {
+  const first = readFileSync(path.join(root, 'bin', 'edufleet.mjs'), 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!.*\bnode\b(.*)$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter((a) => a.startsWith('--')) : [];
+}
+
 /** The environment of the child: ours without any EDUFLEET_* setting of the caller, plus the benchmark's. */
 function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -51,7 +62,7 @@ function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
 export async function startEdufleetChild(o: EdufleetChildOptions, cleanup: Cleanup): Promise<RunningServer> {
   const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
   const root = o.root ?? REPO_ROOT;
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...prof, path.join(root, 'bin', 'edufleet.mjs'), 'start', '--only', 'broker,gateway'], {
+  const child = spawn(process.execPath, [...shebangNodeArgs(root), ...(o.nodeArgs ?? []), ...prof, path.join(root, 'bin', 'edufleet.mjs'), 'start', '--only', 'broker,gateway'], {
     cwd: root, env: childEnv(o), stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanup.track(child);
