@@ -106,7 +106,8 @@ function cpuNote(r: E2eResults): string {
     `The EduFleet child used ${Math.min(...edu)}–${Math.max(...edu)} % of one core during its runs: Node runs the broker and the`,
     'gateway on one thread, so near 100 % means that thread is the limit. The load generator (MQTT.js, one thread)',
     `used ${Math.min(...mosq)}–${Math.max(...mosq)} % against Mosquitto, so the Mosquitto figure is bounded by the load generator rather`,
-    'than by Mosquitto; it shows that the load generator is not what holds EduFleet back.',
+    'than by Mosquitto. It also shows the load generator can drive more than EduFleet takes, though during the EduFleet',
+    'runs it still takes its share of the same cores.',
   ].join(' ');
 }
 
@@ -117,7 +118,7 @@ function profileSection(r: E2eResults): string[] {
     '### Where the time goes in the EduFleet process',
     '',
     `\`node --cpu-prof\` on the child during one extra run (${int(r.profile.run.durablePerS)} readings/s under the profiler;`,
-    `${(s.busyMs / 1000).toFixed(1)} s on the CPU out of ${(s.totalMs / 1000).toFixed(1)} s sampled). Self time, percent of the time on the CPU.`,
+    `${(s.busyMs / 1000).toFixed(1)} s on the CPU out of ${(s.totalMs / 1000).toFixed(1)} s sampled). Shares are percent of the time on the CPU.`,
     '',
     '**By stage** (inclusive time, callees included; stages nest, so shares overlap):',
     '',
