@@ -1,7 +1,18 @@
+import type { Writable } from 'node:stream';
 import type { AedesPublishPacket, Client, PublishPacket } from 'aedes';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import { parseTopic, type DeviceChannel } from '../../protocol/index.js';
+
+/**
+ * One group commit releases hundreds of PUBACKs at once; corking the socket until the event loop's next turn sends
+ * them in one write instead of one system call each (9 % of the broker+gateway CPU, docs/benchmarks.md).
+ */
+function corkUntilNextTurn(conn: Writable): void {
+  if (conn.writableCorked > 0 || conn.destroyed) return;
+  conn.cork();
+  setImmediate(() => conn.uncork());
+}
 
 /** Where accepted device messages go; resolves once they are durable, which is when the broker may acknowledge. */
 export type IngestSink = (deviceId: string, channel: DeviceChannel, payload: Buffer, commandId?: string) => Promise<unknown>;
@@ -27,7 +38,10 @@ export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number
       return done(new Error(`payload of ${payload.length} bytes is over the ${maxPayloadBytes}-byte limit`));
     }
     ingest(deviceId, parsed.channel, payload, parsed.commandId).then(
-      () => done(null),
+      () => {
+        if (client) corkUntilNextTurn(client.conn);
+        done(null);
+      },
       (err: Error) => {
         // The spool could not store it: do not acknowledge; the device will re-send after reconnecting.
         log.error({ err: err.message, deviceId }, 'ingest failed; message not acknowledged');
