@@ -26,4 +26,23 @@ export const MIGRATIONS: string[] = [
   );
   CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
   `,
+  // v2: the device record of a digital equipment register, the maintenance log and the audit log.
+  `
+  ALTER TABLE devices ADD COLUMN in_service_date TEXT;
+  ALTER TABLE devices ADD COLUMN cost_vnd INTEGER;
+  ALTER TABLE devices ADD COLUMN funding_source TEXT;
+  ALTER TABLE devices ADD COLUMN warranty_end TEXT;
+  ALTER TABLE devices ADD COLUMN service_life_years INTEGER;
+  ALTER TABLE devices ADD COLUMN state TEXT NOT NULL DEFAULT 'in_use';
+  ALTER TABLE devices ADD COLUMN notes TEXT;
+  CREATE TABLE maintenance_log (
+    id INTEGER PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(id), at INTEGER NOT NULL, by_user TEXT NOT NULL, text TEXT NOT NULL
+  );
+  CREATE INDEX maintenance_device ON maintenance_log(device_id, at);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY, at INTEGER NOT NULL, by_user TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX audit_at ON audit_log(at);
+  `,
 ];

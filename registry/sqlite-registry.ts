@@ -6,7 +6,7 @@ import { DEVICE_KINDS, isDeviceKind, isDeviceId, type DeviceKind } from '../prot
 import { EdufleetError } from '../lib/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { hashSecret, newSecret, PASSWORD_COST, verifySecret } from './secrets.js';
-import type { Device, DeviceFilter, DevicePlacement, District, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
+import type { Device, DeviceRecordInput, DeviceState, DeviceFilter, DevicePlacement, District, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
 import { ROLES, ROOM_TYPES, SCHOOL_LEVELS } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -16,6 +16,10 @@ const toDevice = (r: Row): Device => ({
   code: (r.code as string | null) ?? null, model: (r.model as string | null) ?? null, manufacturer: (r.manufacturer as string | null) ?? null,
   serial: (r.serial as string | null) ?? null, createdAt: r.created_at as number, revokedAt: (r.revoked_at as number | null) ?? null,
   hasSecret: r.secret_hash != null,
+  inServiceDate: (r.in_service_date as string | null) ?? null, costVnd: (r.cost_vnd as number | null) ?? null,
+  fundingSource: (r.funding_source as string | null) ?? null, warrantyEnd: (r.warranty_end as string | null) ?? null,
+  serviceLifeYears: (r.service_life_years as number | null) ?? null, state: (r.state as DeviceState | null) ?? 'in_use',
+  notes: (r.notes as string | null) ?? null,
 });
 
 const toUser = (r: Row): User => ({
@@ -134,7 +138,7 @@ export class SqliteRegistry {
 
   // ── devices ──────────────────────────────────────────────────────────────────
   /** Creates a device record; with `issueSecret` it also returns MQTT credentials, shown once and stored only hashed. */
-  async addDevice(d: { kind: string; roomId: number; name?: string; id?: string; code?: string; model?: string; manufacturer?: string; serial?: string; issueSecret?: boolean }): Promise<{ device: Device; secret?: string }> {
+  async addDevice(d: { kind: string; roomId: number; id?: string; issueSecret?: boolean } & DeviceRecordInput): Promise<{ device: Device; secret?: string }> {
     if (!isDeviceKind(d.kind)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown device kind '${d.kind}'; known kinds: ${DEVICE_KINDS.join(', ')}`);
     if (!this.room(d.roomId)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no room with id ${d.roomId}`);
     const id = d.id ?? `${d.kind}-${randomBytes(5).toString('hex')}`;
@@ -143,9 +147,11 @@ export class SqliteRegistry {
     const hash = secret ? await hashSecret(secret) : null;
     try {
       this.db.transaction(() => {
-        this.db.prepare(`INSERT INTO devices (id, kind, room_id, name, code, model, manufacturer, serial, secret_hash, created_at, rev)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(id, d.kind, d.roomId, d.name ?? id, d.code ?? null, d.model ?? null, d.manufacturer ?? null, d.serial ?? null, hash, Date.now(), this.nextRev());
+        this.db.prepare(`INSERT INTO devices (id, kind, room_id, name, code, model, manufacturer, serial, secret_hash, created_at, rev,
+            in_service_date, cost_vnd, funding_source, warranty_end, service_life_years, state, notes)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(id, d.kind, d.roomId, d.name ?? id, d.code ?? null, d.model ?? null, d.manufacturer ?? null, d.serial ?? null, hash, Date.now(), this.nextRev(),
+            d.inServiceDate ?? null, d.costVnd ?? null, d.fundingSource ?? null, d.warrantyEnd ?? null, d.serviceLifeYears ?? null, d.state ?? 'in_use', d.notes ?? null);
       })();
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -154,6 +160,60 @@ export class SqliteRegistry {
       throw err;
     }
     return { device: this.device(id)!, secret };
+  }
+
+  /** Changes a device's record (and its room, when `roomId` is given); a retired device keeps its history. */
+  updateDevice(id: string, patch: DeviceRecordInput & { roomId?: number }): Device {
+    const cols: Record<keyof DeviceRecordInput | 'roomId', string> = {
+      name: 'name', code: 'code', model: 'model', manufacturer: 'manufacturer', serial: 'serial', inServiceDate: 'in_service_date',
+      costVnd: 'cost_vnd', fundingSource: 'funding_source', warrantyEnd: 'warranty_end', serviceLifeYears: 'service_life_years',
+      state: 'state', notes: 'notes', roomId: 'room_id',
+    };
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    for (const [k, v] of Object.entries(patch) as [keyof typeof cols, unknown][]) {
+      if (v === undefined || !cols[k]) continue;
+      sets.push(`${cols[k]} = ?`);
+      params.push(v);
+    }
+    if (patch.roomId !== undefined && !this.room(patch.roomId)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no room with id ${patch.roomId}`);
+    if (sets.length) {
+      let changes = 0;
+      try {
+        changes = this.db.prepare(`UPDATE devices SET ${sets.join(', ')}, rev = ? WHERE id = ?`).run(...params, this.nextRev(), id).changes;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `device code '${patch.code}' is already used by another device`);
+        throw err;
+      }
+      if (changes === 0) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+    }
+    const d = this.device(id);
+    if (!d) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+    return d;
+  }
+
+  deviceByCode(code: string): Device | undefined {
+    const r = this.db.prepare('SELECT * FROM devices WHERE code = ?').get(code) as Row | undefined;
+    return r && toDevice(r);
+  }
+
+  addMaintenance(deviceId: string, byUser: string, text: string, at = Date.now()): void {
+    if (!this.device(deviceId)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${deviceId}'`);
+    this.db.prepare('INSERT INTO maintenance_log (device_id, at, by_user, text) VALUES (?, ?, ?, ?)').run(deviceId, at, byUser, text);
+  }
+
+  maintenance(deviceId: string): { at: number; byUser: string; text: string }[] {
+    return this.db.prepare('SELECT at, by_user AS byUser, text FROM maintenance_log WHERE device_id = ? ORDER BY at DESC').all(deviceId) as { at: number; byUser: string; text: string }[];
+  }
+
+  /** Records who changed what; admins read it. */
+  audit(byUser: string, action: string, entity: string, entityId: string | number, detail: object = {}): void {
+    this.db.prepare('INSERT INTO audit_log (at, by_user, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now(), byUser, action, entity, String(entityId), JSON.stringify(detail));
+  }
+
+  auditLog(limit = 200, offset = 0): { at: number; byUser: string; action: string; entity: string; entityId: string; detail: unknown }[] {
+    const rows = this.db.prepare('SELECT at, by_user AS byUser, action, entity, entity_id AS entityId, detail FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?').all(limit, offset) as { at: number; byUser: string; action: string; entity: string; entityId: string; detail: string }[];
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
   }
 
   device(id: string): Device | undefined {

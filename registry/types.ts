@@ -39,6 +39,36 @@ export interface Device {
   revokedAt: number | null;
   /** Whether MQTT credentials were ever issued (a record can exist before the device connects). */
   hasSecret: boolean;
+  /** Date put into service, ISO yyyy-mm-dd. */
+  inServiceDate: string | null;
+  /** Purchase cost (nguyên giá) in VND. */
+  costVnd: number | null;
+  fundingSource: string | null;
+  /** End of warranty, ISO yyyy-mm-dd. */
+  warrantyEnd: string | null;
+  /** Expected service life in years. */
+  serviceLifeYears: number | null;
+  state: DeviceState;
+  notes: string | null;
+}
+
+export const DEVICE_STATES = ['in_use', 'in_repair', 'retired'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+/** The asset facts of a device record, as created, imported or edited. */
+export interface DeviceRecordInput {
+  name?: string;
+  code?: string;
+  model?: string;
+  manufacturer?: string;
+  serial?: string;
+  inServiceDate?: string;
+  costVnd?: number;
+  fundingSource?: string;
+  warrantyEnd?: string;
+  serviceLifeYears?: number;
+  state?: DeviceState;
+  notes?: string;
 }
 
 /** Where a device sits: what the gateway writes as tags and what scope checks use. */
