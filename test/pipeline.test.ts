@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../protocol/index.js';
-import { connectDevice, seedSchool, startTestStack, type TestStack } from './helpers/stack.js';
+import { connectDevice, seedSchool, useTestStack } from './helpers/stack.js';
 import { waitFor } from './helpers/wait.js';
 
 describe('the pipeline, device to InfluxDB', () => {
-  let s: TestStack;
-  beforeAll(async () => {
-    s = await startTestStack();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useTestStack();
 
   it('stores a reading published by a provisioned tablet in InfluxDB with its school, site, room and district tags', async () => {
     const { district, school, site, room } = seedSchool(s.registry);

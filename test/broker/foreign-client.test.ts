@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { seedSchool, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
@@ -18,13 +18,7 @@ async function mosquittoPub(args: string[]): Promise<{ code: number; stderr: str
 }
 
 describe('a foreign MQTT client (mosquitto_pub)', () => {
-  let s: TestStack;
-  beforeAll(async () => {
-    s = await startTestStack();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useTestStack();
 
   it('lands the docs/protocol.md example in InfluxDB', async () => {
     const { room } = seedSchool(s.registry);

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseScenario, provision, Simulator, type Scenario } from '../../device-sim/index.js';
-import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** A small province: one district, two schools, four rooms, 60 devices. */
@@ -26,13 +26,7 @@ function smallScenario(badReadingPerHour: number): Scenario {
 }
 
 describe('the device simulator against a real stack', () => {
-  let s: TestStack;
-  beforeAll(async () => {
-    s = await startTestStack();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useTestStack();
 
   it('provisions its devices, connects them all over MQTT, and their readings land in InfluxDB', async () => {
     const scenario = smallScenario(0);

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.js';
-import { connectDevice, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
+import { connectDevice, seedSchool, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('InfluxDB outage', () => {
-  let s: TestStack;
-  beforeAll(async () => {
-    s = await startTestStack({ overrides: { gateway: { retryMaxMs: 500 } } });
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useTestStack({ overrides: { gateway: { retryMaxMs: 500 } } });
 
   it('keeps every acknowledged QoS 1 reading while InfluxDB is down and writes them all once it is back', async () => {
     const { room } = seedSchool(s.registry);

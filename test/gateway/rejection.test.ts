@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.js';
-import { connectDevice, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
+import { connectDevice, seedSchool, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('gateway validation', () => {
-  let s: TestStack;
-  beforeAll(async () => {
-    s = await startTestStack();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
+  const s = useTestStack();
 
   it("rejects a reading with a wrong type or an unknown field, counts it against that device, and stores the other devices' readings of the same batch", async () => {
     const { room } = seedSchool(s.registry);

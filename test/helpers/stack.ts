@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,5 +65,25 @@ export function connectDevice(url: string, deviceId: string, secret: string, ext
     c.once('connect', () => resolve(c));
     c.once('error', (err) => { c.end(true); reject(err); });
     c.once('close', () => reject(new Error('connection closed before CONNACK')));
+  });
+}
+
+/**
+ * Starts a test stack before the file's tests and closes it after them. Returns a stand-in that forwards to the
+ * stack once it has started, so a test reads `s.registry` as if it held the stack itself.
+ */
+export function useTestStack(opts: Parameters<typeof startTestStack>[0] = {}): TestStack {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack(opts);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return new Proxy({} as TestStack, {
+    get(_target, prop) {
+      if (!stack) throw new Error('the test stack is used before beforeAll started it');
+      return Reflect.get(stack, prop) as unknown;
+    },
   });
 }
