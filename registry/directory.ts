@@ -8,7 +8,7 @@ import type { DevicePlacement } from './types.js';
 export type AuthOutcome = 'ok' | 'unknown' | 'bad-secret' | 'revoked';
 
 interface DirectoryEvents extends Record<string, unknown[]> {
-  /** A device was revoked or its secret rotated: whoever holds its connection must drop it. */
+  /** A device was revoked or its secret rotated (not merely edited): whoever holds its connection must drop it. */
   invalidated: [deviceId: string];
   changed: [placement: DevicePlacement];
 }
@@ -20,7 +20,7 @@ interface DirectoryEvents extends Record<string, unknown[]> {
  */
 export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
   private readonly byId = new Map<string, DevicePlacement>();
-  /** sha256 of the last secret that verified, per device: reconnects skip scrypt. Dropped on any change. */
+  /** sha256 of the last secret that verified, per device: reconnects skip scrypt. Dropped when credentials change. */
   private readonly verified = new Map<string, string>();
   private rev = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -46,10 +46,13 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
     const first = this.rev === 0;
     this.rev = rev;
     for (const p of placements) {
+      const before = this.byId.get(p.id);
       this.byId.set(p.id, p);
-      this.verified.delete(p.id);
+      // Only a revocation or a new secret ends a session; editing the record (name, notes, room) must not.
+      const credentialsChanged = !before || before.revoked !== p.revoked || before.credential !== p.credential;
+      if (credentialsChanged) this.verified.delete(p.id);
       if (!first) {
-        this.emit('invalidated', p.id);
+        if (before && credentialsChanged) this.emit('invalidated', p.id);
         this.emit('changed', p);
       }
     }

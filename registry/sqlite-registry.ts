@@ -258,7 +258,7 @@ export class SqliteRegistry {
   /** Placements of devices changed after `rev` (all of them for 0), with the revision to ask from next time. */
   placementsSince(rev: number): { rev: number; placements: DevicePlacement[] } {
     const current = Number((this.db.prepare(`SELECT value FROM meta WHERE key = 'rev'`).get() as { value: string }).value);
-    const rows = this.db.prepare(`SELECT d.id, d.kind, d.name, d.room_id, r.site_id, t.school_id, s.district_id, d.revoked_at
+    const rows = this.db.prepare(`SELECT d.id, d.kind, d.name, d.room_id, r.site_id, t.school_id, s.district_id, d.revoked_at, substr(d.secret_hash, -12) AS credential
       FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id
       WHERE d.rev > ? AND d.rev <= ?`).all(rev, current) as Row[];
     return {
@@ -266,6 +266,7 @@ export class SqliteRegistry {
       placements: rows.map((r) => ({
         id: r.id as string, kind: r.kind as DeviceKind, name: r.name as string, roomId: r.room_id as number, siteId: r.site_id as number,
         schoolId: r.school_id as number, districtId: (r.district_id as number | null) ?? null, revoked: r.revoked_at != null,
+        credential: (r.credential as string | null) ?? null,
       })),
     };
   }

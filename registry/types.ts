@@ -81,6 +81,8 @@ export interface DevicePlacement {
   schoolId: number;
   districtId: number | null;
   revoked: boolean;
+  /** A fingerprint of the current secret's hash (not the secret): tells a rotation from an edit of the record. */
+  credential: string | null;
 }
 
 /** What a user may see: everything (province), some districts, or some schools. */

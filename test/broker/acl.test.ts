@@ -55,6 +55,24 @@ describe('broker authentication and ACL', () => {
     expect(await refusalCode(s.mqttUrl, device.id, device.id, secret!)).toBe(5);
   });
 
+  it('keeps a device connected when its record is edited, and drops it when its secret is rotated', async () => {
+    const { device, secret } = await s.registry.addDevice({ kind: 'tablet', roomId: s.registry.rooms()[0]!.id });
+    const c = await connectDevice(s.mqttUrl, device.id, secret!);
+    let closed = false;
+    c.once('close', () => { closed = true; });
+    s.registry.updateDevice(device.id, { notes: 'Màn hình bị xước', name: 'Máy tính bảng giáo viên' });
+    s.directory.refresh();
+    // A publish round trip after the edit proves the session survived it.
+    await c.publishAsync(topics.telemetry(device.id), JSON.stringify({ battery: 77 }), { qos: 1 });
+    expect(closed).toBe(false);
+    const fresh = await s.registry.rotateSecret(device.id);
+    await waitFor('the old session dropped', () => closed);
+    c.end(true);
+    expect(await refusalCode(s.mqttUrl, device.id, device.id, secret!)).toBe(4);
+    const again = await connectDevice(s.mqttUrl, device.id, fresh);
+    await again.endAsync();
+  });
+
   it("closes a tablet that publishes on another device's topic, and stores nothing of it", async () => {
     const c = await connectDevice(s.mqttUrl, a.id, a.secret);
     const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
