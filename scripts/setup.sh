@@ -8,6 +8,8 @@ command -v influxd >/dev/null 2>&1 || need+=(influxdb)              # the teleme
 [ -x /usr/bin/chromium ] || need+=(chromium)                         # the browser the web tests drive
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients) # a foreign MQTT client for docs and tests
 command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)             # the reference broker of the benchmark
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)         # tests read generated PDFs back (text, pages as images)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)              # tests decode the QR codes printed on labels
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
@@ -18,7 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   # The packages may start system services; EduFleet runs its own servers on free ports, so stop them.
   for svc in influxdb mosquitto; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
 else
-  echo "setup: Debian packages already present (influxdb, chromium, mosquitto)"
+  echo "setup: Debian packages already present (influxdb, chromium, mosquitto, poppler-utils, zbar-tools)"
 fi
 
 echo "setup: npm dependencies"
