@@ -124,6 +124,23 @@ device.command('rotate <id>')
     console.log(o.json ? JSON.stringify({ id, secret }) : `device id: ${id}\nsecret:    ${secret}`);
   });
 
+device.command('labels')
+  .description('print A4 labels with QR codes (device id, broker address) for the devices of a room or a school, as PDF')
+  .option('--room <id>', 'devices of this room').option('--school <id>', 'devices of this school')
+  .requiredOption('--out <file.pdf>', 'where to write the PDF')
+  .action(async (o: { room?: string; school?: string; out: string }) => {
+    const cfg = config();
+    const reg = SqliteRegistry.inDataDir(cfg.dataDir);
+    const { devices } = reg.listDevices({ roomId: o.room ? Number(o.room) : undefined, schoolId: o.school ? Number(o.school) : undefined });
+    const places = reg.roomPlaces(devices.map((d) => d.roomId));
+    reg.close();
+    const { labelsPdf } = await import('../dashboard/server/labels-pdf.js');
+    const broker = cfg.mqtt.publicUrl || `mqtt://${(await import('node:os')).hostname()}:${cfg.mqtt.port}`;
+    const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), broker);
+    (await import('node:fs')).writeFileSync(o.out, pdf);
+    console.log(`${devices.length} label(s) written to ${o.out} (broker ${broker})`);
+  });
+
 program.command('room').description('rooms').command('list')
   .description('list rooms with their ids').option('--json')
   .action((o: { json?: boolean }) => {

@@ -16,6 +16,7 @@ export const ConfigSchema = Type.Object({
     keepaliveLimitS: Type.Integer({ minimum: 0, default: 600, description: 'Longest keepalive a device may ask for, seconds.' }),
     maxTopicLevels: Type.Integer({ minimum: 4, maximum: 100, default: 8, description: 'Deepest topic accepted in PUBLISH and SUBSCRIBE.' }),
     maxInflight: Type.Integer({ minimum: 1, default: 1000, description: 'QoS 1 / 2 messages one device may have waiting for their acknowledgement.' }),
+    publicUrl: Type.String({ default: '', description: 'The broker address devices are given (device labels, set-up), e.g. mqtt://mqtt.sogddt.laocai.gov.vn:1883 (empty: this host name and port).' }),
   }),
   influx: Type.Object({
     url: Type.String({ default: '', description: 'InfluxDB v1 API URL, e.g. http://127.0.0.1:8086. Empty: start and manage a local influxd under dataDir.' }),

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteRegistry } from '../../registry/index.js';
@@ -53,6 +54,18 @@ describe('the edufleet CLI', () => {
     const u = await reg.verifyUser('ktv.chuyen', 'mat-khau-123');
     reg.close();
     expect(u).toMatchObject({ role: 'technician', scope: { schoolIds: [1] } });
+  });
+
+  it('writes a PDF of labels for the devices of a school, with the configured broker address', async () => {
+    const reg = SqliteRegistry.inDataDir(dir);
+    const room = reg.rooms()[0]!;
+    await reg.addDevice({ kind: 'board', roomId: room.id, name: 'Bảng tương tác phòng 1', issueSecret: false });
+    reg.close();
+    const out = path.join(dir, 'nhan.pdf');
+    const res = await run(process.execPath, ['bin/edufleet.mjs', '--data-dir', dir, 'device', 'labels', '--school', '1', '--out', out], { env: { ...process.env, EDUFLEET_MQTT_PUBLIC_URL: 'mqtt://mqtt.sogddt.example:1883' } });
+    expect(res.stdout).toMatch(/label\(s\) written .*mqtt:\/\/mqtt\.sogddt\.example:1883/);
+    const text = (await run('pdftotext', [out, '-'])).stdout;
+    expect(text).toContain('Bảng tương tác phòng 1');
   });
 
   it('prints its commands in --help', async () => {
