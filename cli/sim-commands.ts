@@ -2,80 +2,174 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { createLogger } from '../lib/logger.js';
+import { topics } from '../protocol/index.js';
 import { SqliteRegistry } from '../registry/index.js';
-import { loadScenario, provinceScenario, provision, Simulator, startProgress, type Scenario, type SimStats } from '../device-sim/index.js';
-import { startStack } from './stack.js';
+import { countDevices, loadScenario, provinceScenario, provision, Simulator, startProgress, type Scenario, type SimStats } from '../device-sim/index.js';
+import { startStack, type Stack } from './stack.js';
 
-export interface DemoOptions { devices: number; seed: number }
-export interface SimCommandOptions {
-  scenarioFile?: string; devices: number; seed: number; brokerUrl: string; intervalS: number; faultRate: number; durationS?: number;
+export interface DemoOptions {
+  /** About how many simulated devices. */
+  devices: number;
+  /** Seed of the generated province. */
+  seed: number;
 }
 
-function onSignal(stop: () => Promise<void>): void {
-  let stopping = false;
+export interface SimCommandOptions {
+  /** A scenario file; without one, a Lào Cai-like province of about `devices` devices is generated. */
+  scenarioFile?: string;
+  devices: number;
+  seed: number;
+  brokerUrl: string;
+  /** Seconds between two readings of a device while its school is open (generated province only). */
+  intervalS: number;
+  /** Multiplies the default fault rates (generated province only); 0 turns faults off. */
+  faultRate: number;
+  /** Stop after this many seconds; default: run until Ctrl-C. */
+  durationS?: number;
+  /** QoS of telemetry; overrides the scenario's. */
+  qos?: 0 | 1;
+  /** Connections opened at once while ramping up. */
+  connectConcurrency?: number;
+}
+
+/**
+ * Stops what was started, in reverse, on Ctrl-C / SIGTERM (a second signal exits at once), and aborts a run that is
+ * still provisioning or connecting. Local rather than main.ts's stopOnSignal: main.ts imports this file.
+ */
+function shutdownOnSignal() {
+  const ac = new AbortController();
+  const stoppers: (() => Promise<void> | void)[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      ac.abort();
+      for (const s of stoppers.reverse()) {
+        try {
+          await s();
+        } catch (err) {
+          console.error(err);
+        }
+      }
+    })();
+    return stopping;
+  };
   const handler = (sig: string) => {
     if (stopping) process.exit(1);
-    stopping = true;
     process.stderr.write(`\n${sig}: stopping…\n`);
-    stop().then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1); });
+    stop().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', () => handler('SIGINT'));
   process.on('SIGTERM', () => handler('SIGTERM'));
+  return { signal: ac.signal, onStop: (fn: () => Promise<void> | void) => void stoppers.push(fn), stop };
 }
+type Shutdown = ReturnType<typeof shutdownOnSignal>;
 
-function statsLine(s: SimStats, startedAt: number, lastAcked: { n: number; at: number }): string {
+/** The progress line: connected devices, readings sent and acknowledged, errors, the acknowledged rate. */
+function statsLine(s: SimStats, startedAt: number, last: { n: number; at: number }): string {
   const now = Date.now();
-  const rate = ((s.acked - lastAcked.n) / Math.max(0.001, (now - lastAcked.at) / 1000));
-  lastAcked.n = s.acked;
-  lastAcked.at = now;
+  const rate = (s.acked - last.n) / Math.max(0.001, (now - last.at) / 1000);
+  last.n = s.acked;
+  last.at = now;
   const up = Math.round((now - startedAt) / 1000);
-  return `sim ${up}s · connected ${s.connected}/${s.devices} · readings sent ${s.sent} · acked ${s.acked} (${rate.toFixed(0)}/s) · bad ${s.badSent} · offline faults ${s.faults.offline} · errors ${s.errors}`;
+  const f = s.faults;
+  return `sim ${up}s · connected ${s.connected}/${s.devices} (asleep ${s.sleeping}) · readings sent ${s.sent} · acked ${s.acked} (${rate.toFixed(0)}/s) · errors ${s.errors}`
+    + ` · faults: offline ${f.offline}, bad ${f.bad}, hot ${f.overheat}, drain ${f.drain}`;
 }
 
-/** Provisions the scenario's devices and runs them until `stop` is called. */
-async function runSimulator(config: Readonly<Config>, scenario: Scenario, brokerUrl: string): Promise<{ sim: Simulator; stop: () => Promise<void> }> {
-  const registry = SqliteRegistry.inDataDir(config.dataDir);
-  const credentials = path.join(config.dataDir, 'sim-credentials.json');
-  process.stderr.write('provisioning simulated devices in the registry…\n');
-  const devices = await provision(registry, scenario, credentials, (done, total) => process.stderr.write(`provisioned ${done}/${total} devices\n`));
-  registry.close();
-  const sim = new Simulator({ brokerUrl, devices, scenario });
+/** Provisions the scenario's devices in `registry`, with a progress line; revoked devices are reported and left out. */
+async function provisionWithProgress(registry: SqliteRegistry, scenario: Scenario, dataDir: string, signal: AbortSignal) {
+  const total = countDevices(scenario);
+  const t0 = Date.now();
+  const state = { done: 0, revoked: 0 };
+  const progress = startProgress(() => `provisioning ${state.done}/${total} devices (${Math.round(state.done / Math.max(0.001, (Date.now() - t0) / 1000))}/s)`);
+  try {
+    const devices = await provision(registry, scenario, path.join(dataDir, 'sim-credentials.json'), {
+      signal, onProgress: (done) => { state.done = done; }, onRevoked: () => { state.revoked += 1; },
+    });
+    if (state.revoked) process.stderr.write(`${state.revoked} revoked device(s) left out (rotate a secret to bring one back)\n`);
+    return devices;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Provisions the scenario and runs it against `brokerUrl` until the shutdown; returns undefined if stopped before it ran. */
+async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario; brokerUrl: string; registry?: SqliteRegistry; connectConcurrency?: number; shutdown: Shutdown; beforeConnect?: () => void }): Promise<Simulator | undefined> {
+  const registry = o.registry ?? SqliteRegistry.inDataDir(o.config.dataDir);
+  let devices;
+  try {
+    devices = await provisionWithProgress(registry, o.scenario, o.config.dataDir, o.shutdown.signal);
+  } catch (err) {
+    if (o.shutdown.signal.aborted) return undefined;
+    throw err;
+  } finally {
+    if (!o.registry) registry.close();
+  }
+  o.beforeConnect?.();
+  const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency });
   const startedAt = Date.now();
   const last = { n: 0, at: startedAt };
   const progress = startProgress(() => statsLine(sim.stats, startedAt, last));
+  o.shutdown.onStop(async () => {
+    await sim.stop();
+    progress.stop();
+  });
   await sim.start();
-  return { sim, stop: async () => { progress.stop(); await sim.stop(); } };
+  return sim;
 }
 
 export async function runSim(config: Readonly<Config>, o: SimCommandOptions): Promise<void> {
+  const shutdown = shutdownOnSignal();
   const scenario = o.scenarioFile ? loadScenario(o.scenarioFile) : provinceScenario({ devices: o.devices, seed: o.seed, intervalS: o.intervalS, faultRate: o.faultRate });
-  const { stop } = await runSimulator(config, scenario, o.brokerUrl);
-  if (o.durationS !== undefined) setTimeout(() => void stop().then(() => process.exit(0)), o.durationS * 1000);
-  onSignal(stop);
+  if (o.qos !== undefined) scenario.qos = o.qos;
+  const sim = await startSimulator({ config, scenario, brokerUrl: o.brokerUrl, connectConcurrency: o.connectConcurrency, shutdown });
+  if (sim && o.durationS !== undefined) setTimeout(() => void shutdown.stop().then(() => process.exit(0)), o.durationS * 1000);
+}
+
+/** A device of its own for the user to publish to by hand, so that the printed mosquitto_pub line works as it is. */
+async function handDevice(stack: Stack): Promise<{ id: string; secret: string } | undefined> {
+  const id = 'demo-sensor';
+  const reg = stack.registry;
+  const room = reg.rooms()[0];
+  if (!room) return undefined;
+  const secret = reg.device(id) ? await reg.rotateSecret(id) : (await reg.addDevice({ id, kind: 'sensor', roomId: room.id, name: 'Cảm biến thử (mosquitto_pub)' })).secret!;
+  return { id, secret };
+}
+
+function banner(stack: Stack, config: Readonly<Config>, password: string, hand: { id: string; secret: string } | undefined): string {
+  const port = stack.broker!.port;
+  const lines = [
+    '',
+    'EduFleet demo is running.',
+    `  Dashboard:  ${stack.dashboard?.url ?? '(not started)'}`,
+    `  Login:      admin / ${password}`,
+    `  MQTT:       mqtt://localhost:${port}  (WebSocket ws://localhost:${stack.broker!.wsPort}/mqtt)`,
+    `  InfluxDB:   ${stack.influxUrl}  (database ${config.influx.database})`,
+  ];
+  if (hand) {
+    lines.push(
+      `  Try:        mosquitto_pub -h localhost -p ${port} -i ${hand.id} -u ${hand.id} -P '${hand.secret}' -q 1 \\`,
+      `                -t ${topics.telemetry(hand.id)} -m '{"temperature":31.5,"co2":1250,"occupancy":38}'`,
+      `              (device ${hand.id}: a sensor in the first room; a wrong field, e.g. '{"temperature":"hot"}', is rejected)`,
+    );
+  }
+  lines.push('  Stop:       Ctrl-C', '');
+  return lines.join('\n');
 }
 
 export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise<void> {
+  const shutdown = shutdownOnSignal();
   const { startDashboard } = await import('../dashboard/server/index.js');
   const stack = await startStack({ config, dashboard: startDashboard, log: createLogger(config.logLevel) });
+  shutdown.onStop(() => stack.stop());
+  if (shutdown.signal.aborted) return;
   const password = randomBytes(9).toString('base64url');
   if (stack.registry.userByName('admin')) await stack.registry.setPassword('admin', password);
   else await stack.registry.addUser({ username: 'admin', password, role: 'admin', displayName: 'Quản trị Sở GDĐT' });
   // Faults five times as often as the default, so that a demo shows technicians something to look at within a minute.
   const scenario = provinceScenario({ devices: o.devices, seed: o.seed, faultRate: 5 });
-  const { stop } = await runSimulator(config, scenario, `mqtt://127.0.0.1:${stack.broker!.port}`);
-  console.log([
-    '',
-    'EduFleet demo is running.',
-    `  Dashboard:  ${stack.dashboard?.url ?? '(not started)'}`,
-    `  Login:      admin / ${password}`,
-    `  MQTT:       mqtt://localhost:${stack.broker!.port}  (WebSocket ws://localhost:${stack.broker!.wsPort}/mqtt)`,
-    `  InfluxDB:   ${stack.influxUrl}  (database ${config.influx.database})`,
-    '  Try:        npx edufleet device add --kind sensor --room 1 --json, then mosquitto_pub as in docs/protocol.md',
-    '  Stop:       Ctrl-C',
-    '',
-  ].join('\n'));
-  onSignal(async () => {
-    await stop();
-    await stack.stop();
+  await startSimulator({
+    config, scenario, brokerUrl: `mqtt://127.0.0.1:${stack.broker!.port}`, registry: stack.registry, shutdown,
+    beforeConnect: () => void handDevice(stack).then((hand) => console.log(banner(stack, config, password, hand))),
   });
 }

@@ -1,5 +1,6 @@
-import type { DeviceKind } from '../protocol/index.js';
-import { between, type Rng } from './random.js';
+import type { TSchema } from '@sinclair/typebox';
+import { KINDS, type DeviceKind } from '../protocol/index.js';
+import { between, pick, type Rng } from './random.js';
 
 /** The state a simulated device carries between readings. */
 export interface DeviceBody {
@@ -14,6 +15,25 @@ export interface DeviceBody {
   drainFactor: number;
 }
 
+/** What the device sees around it when it takes a reading. */
+export interface ReadingContext {
+  /** A lesson is using the room right now. */
+  inUse: boolean;
+  /** The school day is on (periods and the breaks between them). */
+  open: boolean;
+  /** People the room holds in a lesson. */
+  capacity: number;
+  /** Seconds since the previous reading. */
+  dtS: number;
+  /** Simulated time, UTC ms. */
+  now: number;
+}
+
+export type Fields = Record<string, number | boolean | string>;
+
+/** Kinds that run on a battery: only they can suffer the battery-drain fault. */
+export const BATTERY_KINDS: ReadonlySet<DeviceKind> = new Set(['tablet', 'vr']);
+
 export function newBody(rng: Rng): DeviceBody {
   // A few devices start nearly flat (left off the charging cart), as in any real fleet.
   const battery = rng() < 0.04 ? between(rng, 5, 14) : between(rng, 60, 100);
@@ -23,59 +43,100 @@ export function newBody(rng: Rng): DeviceBody {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
+function boardReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
+  const power = ctx.inUse ? 'on' : ctx.open ? (rng() < 0.3 ? 'on' : 'standby') : 'off';
+  b.uptimeS = power === 'on' ? b.uptimeS + ctx.dtS : 0;
+  const base = power === 'on' ? 38 : 28;
+  return {
+    power, temperature: round1(clamp(base + between(rng, -2, 3) + (hot ? 27 : 0), -40, 150)),
+    input: power === 'on' ? (rng() < 0.7 ? 'ops' : 'hdmi1') : 'none',
+    touches: ctx.inUse ? Math.round(between(rng, 5, 60) * Math.max(ctx.dtS / 60, 0.2)) : 0,
+    uptime: Math.round(b.uptimeS), brightness: power === 'on' ? 80 : 0,
+  };
+}
+
+function tabletReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
+  const dtMin = ctx.dtS / 60;
+  const charging = !ctx.open;
+  b.battery = clamp(charging ? b.battery + 0.5 * dtMin : b.battery - (ctx.inUse ? 0.25 : 0.05) * dtMin * b.drainFactor, 0, 100);
+  if (charging && b.battery >= 99) b.drainFactor = 1;
+  return {
+    battery: round1(b.battery), charging, storageFree: b.storageFree, wifiRssi: Math.round(between(rng, -75, -45)),
+    screenOn: ctx.inUse, locked: !ctx.inUse, temperature: round1(between(rng, 27, 34) + (hot ? 24 : 0)),
+  };
+}
+
+function vrReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
+  const dtMin = ctx.dtS / 60;
+  const charging = !ctx.inUse;
+  const drain = (x: number, rate: number) => clamp(charging ? x + 0.6 * dtMin : x - rate * dtMin * b.drainFactor, 0, 100);
+  b.battery = drain(b.battery, 0.6);
+  b.left = drain(b.left, 0.2);
+  b.right = drain(b.right, 0.2);
+  if (charging && b.battery >= 99) b.drainFactor = 1;
+  return {
+    battery: round1(b.battery), leftController: round1(b.left), rightController: round1(b.right),
+    temperature: round1((ctx.inUse ? 36 : 29) + between(rng, -1, 2) + (hot ? 14 : 0)), inSession: ctx.inUse, charging,
+  };
+}
+
+function sensorReading(ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
+  const people = ctx.inUse ? Math.round(ctx.capacity * between(rng, 0.7, 1)) : ctx.open && rng() < 0.1 ? Math.round(between(rng, 1, 4)) : 0;
+  return {
+    temperature: round1(between(rng, 26, 31) + (people ? 1.5 : 0) + (hot ? 18 : 0)), humidity: round1(between(rng, 62, 85)),
+    co2: Math.round(420 + people * between(rng, 18, 30)), pm25: round1(between(rng, 8, 45)),
+    light: Math.round(ctx.open ? between(rng, 250, 500) : between(rng, 0, 20)), noise: round1(people ? between(rng, 55, 72) : between(rng, 32, 42)),
+    occupancy: people,
+  };
+}
+
+/** A plausible value for one field, read from its protocol schema (literal unions, numbers with bounds, booleans). */
+function valueFor(schema: TSchema, rng: Rng): number | boolean | string {
+  const s = schema as { type?: string; anyOf?: { const?: unknown }[]; minimum?: number; maximum?: number; maxLength?: number };
+  if (s.anyOf) return String(pick(rng, s.anyOf.map((o) => o.const)));
+  if (s.type === 'boolean') return rng() < 0.5;
+  const lo = s.minimum ?? 0;
+  const hi = Math.min(s.maximum ?? lo + 100, lo + 100);
+  if (s.type === 'integer') return Math.round(between(rng, lo, hi));
+  if (s.type === 'number') return round1(between(rng, lo, hi));
+  return 'sim'.slice(0, s.maxLength ?? 3);
+}
+
+/**
+ * A reading built from nothing but the kind's fields in `protocol/kinds`: the fallback for a kind the simulator has
+ * no behaviour for yet, so that adding a kind to the protocol is enough for the simulator to send it.
+ */
+export function schemaReading(kind: DeviceKind, rng: Rng): Fields {
+  const out: Fields = {};
+  for (const [name, schema] of Object.entries(KINDS[kind].fields as Record<string, TSchema>)) out[name] = valueFor(schema, rng);
+  return out;
+}
+
 /**
  * One reading of a device, from whether its room is in use, whether the school is open, and its body.
  * Field names and ranges are those of protocol/kinds; a test validates every kind's output against them.
  */
-export function reading(kind: DeviceKind, b: DeviceBody, ctx: { inUse: boolean; open: boolean; capacity: number; dtS: number; now: number }, rng: Rng): Record<string, number | boolean | string> {
+export function reading(kind: DeviceKind, b: DeviceBody, ctx: ReadingContext, rng: Rng): Fields {
   const hot = b.hotUntil > ctx.now;
-  const dtMin = ctx.dtS / 60;
   switch (kind) {
-    case 'board': {
-      const power = ctx.inUse ? 'on' : ctx.open ? (rng() < 0.3 ? 'on' : 'standby') : 'off';
-      b.uptimeS = power === 'on' ? b.uptimeS + ctx.dtS : 0;
-      const base = power === 'on' ? 38 : 28;
-      return {
-        power, temperature: round1(clamp(base + between(rng, -2, 3) + (hot ? 27 : 0), -40, 150)),
-        input: power === 'on' ? (rng() < 0.7 ? 'ops' : 'hdmi1') : 'none',
-        touches: ctx.inUse ? Math.round(between(rng, 5, 60) * Math.max(dtMin, 0.2)) : 0,
-        uptime: Math.round(b.uptimeS), brightness: power === 'on' ? 80 : 0,
-      };
-    }
-    case 'tablet': {
-      const charging = !ctx.open;
-      b.battery = clamp(charging ? b.battery + 0.5 * dtMin : b.battery - (ctx.inUse ? 0.25 : 0.05) * dtMin * b.drainFactor, 0, 100);
-      if (charging && b.battery >= 99) b.drainFactor = 1;
-      return {
-        battery: round1(b.battery), charging, storageFree: b.storageFree, wifiRssi: Math.round(between(rng, -75, -45)),
-        screenOn: ctx.inUse, locked: !ctx.inUse, temperature: round1(between(rng, 27, 34) + (hot ? 24 : 0)),
-      };
-    }
-    case 'vr': {
-      const charging = !ctx.inUse;
-      const drain = (x: number, rate: number) => clamp(charging ? x + 0.6 * dtMin : x - rate * dtMin * b.drainFactor, 0, 100);
-      b.battery = drain(b.battery, 0.6);
-      b.left = drain(b.left, 0.2);
-      b.right = drain(b.right, 0.2);
-      if (charging && b.battery >= 99) b.drainFactor = 1;
-      return {
-        battery: round1(b.battery), leftController: round1(b.left), rightController: round1(b.right),
-        temperature: round1((ctx.inUse ? 36 : 29) + between(rng, -1, 2) + (hot ? 14 : 0)), inSession: ctx.inUse, charging,
-      };
-    }
-    case 'sensor': {
-      const people = ctx.inUse ? Math.round(ctx.capacity * between(rng, 0.7, 1)) : ctx.open && rng() < 0.1 ? Math.round(between(rng, 1, 4)) : 0;
-      return {
-        temperature: round1(between(rng, 26, 31) + (people ? 1.5 : 0) + (hot ? 18 : 0)), humidity: round1(between(rng, 62, 85)),
-        co2: Math.round(420 + people * between(rng, 18, 30)), pm25: round1(between(rng, 8, 45)),
-        light: Math.round(ctx.open ? between(rng, 250, 500) : between(rng, 0, 20)), noise: round1(people ? between(rng, 55, 72) : between(rng, 32, 42)),
-        occupancy: people,
-      };
-    }
+    case 'board': return boardReading(b, ctx, hot, rng);
+    case 'tablet': return tabletReading(b, ctx, hot, rng);
+    case 'vr': return vrReading(b, ctx, hot, rng);
+    case 'sensor': return sensorReading(ctx, hot, rng);
+    default: return schemaReading(kind, rng);
   }
 }
 
-/** A malformed reading, as a faulty firmware would send: a wrong type and an unknown field. */
-export function badReading(kind: DeviceKind): Record<string, unknown> {
-  return kind === 'sensor' ? { temperature: 'hot', fanSpeed: 3 } : { battery: 'full', firmwareBug: true };
+/** The ways a faulty firmware gets a reading wrong; the gateway must refuse each one whole. */
+export const BAD_READING_VARIANTS = ['wrong-type', 'unknown-field', 'both'] as const;
+export type BadReadingVariant = (typeof BAD_READING_VARIANTS)[number];
+
+/** A malformed reading, as a faulty firmware would send: a field of the wrong type, a field the kind does not have, or both. */
+export function badReading(kind: DeviceKind, variant: BadReadingVariant = 'both'): Record<string, unknown> {
+  const field = Object.keys(KINDS[kind].fields)[0]!;
+  const wrongType = { [field]: { value: 'NaN' } };
+  const unknown = { firmwareBug: true };
+  if (variant === 'wrong-type') return wrongType;
+  if (variant === 'unknown-field') return unknown;
+  return { ...wrongType, ...unknown };
 }

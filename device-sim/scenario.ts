@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { DEVICE_KINDS } from '../protocol/index.js';
+import { DEVICE_ID_PATTERN, DEVICE_KINDS } from '../protocol/index.js';
 import { ROOM_TYPES, SCHOOL_LEVELS } from '../registry/index.js';
 
 const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
@@ -45,23 +45,50 @@ export type Scenario = Static<typeof ScenarioSchema>;
 export type ScenarioSchool = Scenario['schools'][number];
 export type ScenarioRoom = ScenarioSchool['sites'][number]['rooms'][number];
 
+/** What the schema cannot say: references and uniqueness, and that every device id the scenario yields is valid. */
+function crossChecks(s: Scenario): string[] {
+  const errors: string[] = [];
+  const districts = new Set(s.districts.map((d) => d.code));
+  const schoolCodes = new Set<string>();
+  s.schools.forEach((sc, i) => {
+    const at = `/schools/${i}`;
+    if (sc.district !== null && !districts.has(sc.district)) errors.push(`${at}/district: unknown district '${sc.district}'; known: ${[...districts].join(', ') || '(none)'}`);
+    if (schoolCodes.has(sc.code.toLowerCase())) errors.push(`${at}/code: school code '${sc.code}' is used twice`);
+    schoolCodes.add(sc.code.toLowerCase());
+    const siteNames = new Set<string>();
+    sc.sites.forEach((st, si) => {
+      if (siteNames.has(st.name)) errors.push(`${at}/sites/${si}/name: site '${st.name}' is used twice in this school`);
+      siteNames.add(st.name);
+      const roomCodes = new Set<string>();
+      st.rooms.forEach((r, ri) => {
+        const rat = `${at}/sites/${si}/rooms/${ri}`;
+        if (roomCodes.has(r.code.toLowerCase())) errors.push(`${rat}/code: room code '${r.code}' is used twice in this site`);
+        roomCodes.add(r.code.toLowerCase());
+        const longest = `sim-${sc.code}-S${si}${r.code}-sensor000`;
+        if (!DEVICE_ID_PATTERN.test(longest)) errors.push(`${rat}/code: device ids of this room ('${longest.toLowerCase()}') would exceed 64 characters`);
+      });
+    });
+  });
+  return errors;
+}
+
 /** Validates a scenario (defaults filled in); throws with every problem listed by its path. */
 export function parseScenario(data: unknown, source = 'scenario'): Scenario {
   const withDefaults = Value.Default(ScenarioSchema, structuredClone(data));
   const errors = [...Value.Errors(ScenarioSchema, withDefaults)].map((e) => `${e.path || '/'}: ${e.message}`);
-  const s = withDefaults as Scenario;
-  if (!errors.length) {
-    const districts = new Set(s.districts.map((d) => d.code));
-    s.schools.forEach((sc, i) => {
-      if (sc.district !== null && !districts.has(sc.district)) errors.push(`/schools/${i}/district: unknown district '${sc.district}'`);
-    });
-  }
+  if (!errors.length) errors.push(...crossChecks(withDefaults as Scenario));
   if (errors.length) throw new Error(`${source} is invalid:\n  ${errors.slice(0, 20).join('\n  ')}`);
-  return s;
+  return withDefaults as Scenario;
 }
 
 export function loadScenario(file: string): Scenario {
-  return parseScenario(JSON.parse(readFileSync(file, 'utf8')), file);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file} is not a readable JSON scenario: ${(err as Error).message}`, { cause: err });
+  }
+  return parseScenario(data, file);
 }
 
 export function countDevices(s: Scenario): number {

@@ -1,17 +1,22 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import mqtt, { type MqttClient } from 'mqtt';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { topics } from '../protocol/index.js';
+import type { StatusPayload } from '../protocol/index.js';
 import { badReading, newBody, reading, type DeviceBody } from './behaviour.js';
+import { DeviceLink } from './device-link.js';
+import { rollFaults } from './faults.js';
+import { deviceAttributes } from './hardware.js';
 import type { SimDevice } from './provision.js';
-import { between, hashUnit, seededRng, type Rng } from './random.js';
+import { between, seededRng, type Rng } from './random.js';
 import type { Scenario } from './scenario.js';
-import { schoolActivity } from './timetable.js';
+import { roomMoment, type RoomMoment } from './timetable.js';
+
+export { roomInUse } from './timetable.js';
 
 export interface SimulatorOptions {
   brokerUrl: string;
   devices: SimDevice[];
   scenario: Scenario;
+  /** Simulated time; tests pin it to a lesson or a night. Default: the system clock. */
   clock?: Clock;
   /** Connections opened at once while ramping up. */
   connectConcurrency?: number;
@@ -22,35 +27,35 @@ export interface SimulatorOptions {
 export interface SimStats {
   devices: number;
   connected: number;
+  /** Devices that announced `sleep` (school closed) and have not woken up. */
+  sleeping: number;
   sent: number;
   acked: number;
   errors: number;
   badSent: number;
+  events: number;
   faults: { offline: number; drain: number; overheat: number; bad: number };
 }
 
+/** One simulated device: its link, its body and its schedule. */
 interface Sim {
   d: SimDevice;
-  client?: MqttClient;
-  connected: boolean;
+  link: DeviceLink;
   body: DeviceBody;
+  rng: Rng;
   nextAt: number;
   lastAt: number;
   offlineUntil: number;
-  rng: Rng;
+  presence: StatusPayload['state'];
+  inSession: boolean;
 }
 
-/**
- * Whether a room is really in use in a period: the simulator's ground truth, drawn per room, day and period from
- * the room's `use` share, so the same seed always gives the same answer whoever asks.
- */
-export function roomInUse(seed: number, roomKey: string, use: number, day: number, period: number): boolean {
-  return hashUnit(`${seed}|${roomKey}|${day}|${period}`) < use;
-}
+/** Night readings come this many times less often: devices sleep, sensors still report. */
+const NIGHT_SLOWDOWN = 6;
 
 /**
  * Runs simulated devices over real MQTT. One scheduler tick walks every device (cheap even for 10,000), so there is
- * one timer, not one per device; each device reports on its own jittered interval, faster when its room is in use.
+ * one timer, not one per device; each device reports on its own jittered interval, slower at night.
  */
 export class Simulator {
   readonly stats: SimStats;
@@ -61,13 +66,37 @@ export class Simulator {
 
   constructor(private readonly o: SimulatorOptions) {
     this.clock = o.clock ?? systemClock;
+    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
     const now = this.clock.now();
-    const seed = o.scenario.seed;
-    this.sims = o.devices.map((d, i) => {
-      const rng = seededRng(seed * 1_000_003 + i);
-      return { d, connected: false, body: newBody(rng), nextAt: now + rng() * o.scenario.intervalS * 1000, lastAt: now, offlineUntil: 0, rng };
+    this.sims = o.devices.map((d, i) => this.newSim(d, seededRng(o.scenario.seed * 1_000_003 + i), now));
+  }
+
+  private newSim(d: SimDevice, rng: Rng, now: number): Sim {
+    // The link's callbacks read the device's state, and the device holds its link: `link` is set right below.
+    const s = { d, rng, body: newBody(rng), nextAt: now + rng() * this.o.scenario.intervalS * 1000, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false } as Sim;
+    s.presence = this.presenceFor(s, this.moment(s, now));
+    s.link = new DeviceLink({
+      brokerUrl: this.o.brokerUrl, id: d.id, secret: d.secret, qos: this.o.scenario.qos,
+      attributes: deviceAttributes(d.id, d.kind), reconnectPeriodMs: 5000 + Math.floor(rng() * 5000),
+      presence: () => s.presence,
+      on: {
+        link: (up) => {
+          this.stats.connected += up ? 1 : -1;
+          if (s.presence === 'sleep') this.stats.sleeping += up ? 1 : -1;
+        },
+        error: () => { this.stats.errors += 1; },
+      },
     });
-    this.stats = { devices: this.sims.length, connected: 0, sent: 0, acked: 0, errors: 0, badSent: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
+    return s;
+  }
+
+  private moment(s: Sim, now: number): RoomMoment {
+    return roomMoment({ level: s.d.school.level, seed: this.o.scenario.seed, roomKey: s.d.roomKey, use: s.d.room.use }, now);
+  }
+
+  /** Room sensors stay awake; boards, tablets and headsets sleep while the school is closed. */
+  private presenceFor(s: Sim, m: RoomMoment): StatusPayload['state'] {
+    return m.open || s.d.kind === 'sensor' ? 'online' : 'sleep';
   }
 
   /** Connects every device (a bounded number at a time), then starts the scheduler. */
@@ -76,8 +105,7 @@ export class Simulator {
     let next = 0;
     const worker = async () => {
       while (!this.stopped && next < this.sims.length) {
-        const s = this.sims[next++]!;
-        await this.connect(s);
+        await this.sims[next++]!.link.connect();
         onRamp?.(this.stats.connected, this.sims.length);
       }
     };
@@ -86,97 +114,86 @@ export class Simulator {
     this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 250);
   }
 
-  private connect(s: Sim): Promise<void> {
-    const id = s.d.id;
-    const client = mqtt.connect(this.o.brokerUrl, {
-      clientId: id, username: id, password: s.d.secret, keepalive: 60, reconnectPeriod: 5000 + Math.floor(s.rng() * 5000),
-      connectTimeout: 30_000, clean: true, resubscribe: false,
-      will: { topic: topics.status(id), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: true },
-    });
-    s.client = client;
-    client.on('connect', () => {
-      if (!s.connected) this.stats.connected += 1;
-      s.connected = true;
-      client.publish(topics.status(id), JSON.stringify({ state: 'online' }), { qos: 1, retain: true });
-      client.publish(topics.attributes(id), JSON.stringify({ model: s.d.kind, firmware: '1.4.2', serial: id.toUpperCase() }), { qos: 1, retain: true });
-    });
-    client.on('close', () => {
-      if (s.connected) this.stats.connected -= 1;
-      s.connected = false;
-    });
-    client.on('error', () => { this.stats.errors += 1; });
-    return new Promise((resolve) => {
-      const done = () => { client.off('connect', done); client.off('close', done); resolve(); };
-      client.once('connect', done);
-      client.once('close', done);
-    });
-  }
-
   private tick(): void {
     const now = this.clock.now();
-    const { scenario } = this.o;
-    const f = scenario.faults;
     for (const s of this.sims) {
       if (s.offlineUntil) {
         if (now >= s.offlineUntil) {
           s.offlineUntil = 0;
-          void this.connect(s);
+          void s.link.connect();
         }
         continue;
       }
-      if (!s.connected || now < s.nextAt) continue;
-      const act = schoolActivity(s.d.school.level, now);
-      const inUse = act.activity === 'period' && roomInUse(scenario.seed, s.d.roomKey, s.d.room.use, act.day, act.period!);
-      const open = act.activity !== 'closed';
-      const dtS = (now - s.lastAt) / 1000;
-      const hours = dtS / 3600;
-      s.lastAt = now;
-      const interval = scenario.intervalS * 1000 * (open ? 1 : 6);
-      s.nextAt = now + interval * between(s.rng, 0.8, 1.2);
-
-      if (s.rng() < f.offlinePerHour * hours) {
-        this.stats.faults.offline += 1;
-        s.offlineUntil = now + between(s.rng, 60_000, 300_000);
-        s.client?.end(true); // no DISCONNECT: the broker sees a dropped link and publishes the Last Will
-        continue;
-      }
-      if (s.rng() < f.batteryDrainPerHour * hours) { this.stats.faults.drain += 1; s.body.drainFactor = 8; }
-      if (s.rng() < f.overheatPerHour * hours) { this.stats.faults.overheat += 1; s.body.hotUntil = now + 600_000; }
-      let payload: object;
-      if (s.rng() < f.badReadingPerHour * hours) {
-        this.stats.faults.bad += 1;
-        this.stats.badSent += 1;
-        payload = badReading(s.d.kind);
-      } else {
-        payload = { ts: now, ...reading(s.d.kind, s.body, { inUse, open, capacity: s.d.room.capacity, dtS, now }, s.rng) };
-      }
-      this.publish(s, JSON.stringify(payload));
+      if (s.link.connected && now >= s.nextAt) this.step(s, now);
     }
+  }
+
+  /** One reading of one device: presence, faults, then a good or a bad reading. */
+  private step(s: Sim, now: number): void {
+    const m = this.moment(s, now);
+    const dtS = (now - s.lastAt) / 1000;
+    s.lastAt = now;
+    s.nextAt = now + this.o.scenario.intervalS * 1000 * (m.open ? 1 : NIGHT_SLOWDOWN) * between(s.rng, 0.8, 1.2);
+    this.setPresence(s, this.presenceFor(s, m));
+
+    const fault = rollFaults(this.o.scenario.faults, s.d.kind, dtS / 3600, s.rng);
+    if (fault.offlineForMs !== undefined) {
+      this.stats.faults.offline += 1;
+      s.offlineUntil = now + fault.offlineForMs;
+      s.link.drop(); // no DISCONNECT: the broker sees a dropped link and publishes the Last Will
+      return;
+    }
+    if (fault.drainFactor !== undefined) {
+      this.stats.faults.drain += 1;
+      s.body.drainFactor = fault.drainFactor;
+      this.event(s, now, 'battery_fault', 'BATTERY_DRAIN', 'Pin tụt nhanh bất thường');
+    }
+    if (fault.overheatForMs !== undefined) {
+      this.stats.faults.overheat += 1;
+      s.body.hotUntil = now + fault.overheatForMs;
+      this.event(s, now, 'overheat', 'TEMP_HIGH', 'Nhiệt độ thiết bị quá cao');
+    }
+    if (fault.badReading !== undefined) {
+      this.stats.faults.bad += 1;
+      this.stats.badSent += 1;
+      this.publish(s, JSON.stringify(badReading(s.d.kind, fault.badReading)));
+      return;
+    }
+    const fields = reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open, capacity: s.d.room.capacity, dtS, now }, s.rng);
+    if (s.d.kind === 'vr' && fields.inSession !== s.inSession) {
+      s.inSession = fields.inSession === true;
+      this.event(s, now, s.inSession ? 'session_start' : 'session_end');
+    }
+    this.publish(s, JSON.stringify({ ts: now, ...fields }));
+  }
+
+  private setPresence(s: Sim, state: StatusPayload['state']): void {
+    if (state === s.presence) return;
+    if (s.link.connected) this.stats.sleeping += state === 'sleep' ? 1 : -1;
+    s.presence = state;
+    s.link.status(state);
+  }
+
+  private event(s: Sim, ts: number, type: string, code?: string, message?: string): void {
+    this.stats.events += 1;
+    s.link.event({ type, ts, ...(code ? { code } : {}), ...(message ? { message } : {}) });
   }
 
   private publish(s: Sim, payload: string): void {
     this.stats.sent += 1;
-    s.client!.publish(topics.telemetry(s.d.id), payload, { qos: this.o.scenario.qos }, (err) => {
-      if (err) this.stats.errors += 1;
-      else this.stats.acked += 1;
+    s.link.telemetry(payload, (ok) => {
+      if (ok) this.stats.acked += 1;
+      else this.stats.errors += 1;
     });
   }
 
-  /** Says goodbye properly: status offline, DISCONNECT, sockets closed. */
+  /** Says goodbye properly: status offline, DISCONNECT, sockets closed; a broker that is gone holds it two seconds at most. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await Promise.all(this.sims.map(async (s) => {
-      const c = s.client;
-      if (!c) return;
-      if (s.connected) {
-        // Bounded: a broker that is already gone must not hold the simulator's exit.
-        const bye = c.publishAsync(topics.status(s.d.id), JSON.stringify({ state: 'offline' }), { qos: 1, retain: true }).then(() => c.endAsync());
-        await Promise.race([bye.catch(() => undefined), delay(2000)]);
-        c.end(true);
-      } else {
-        c.end(true);
-      }
-    }));
+    const ac = new AbortController();
+    const deadline = delay(2000, undefined, { signal: ac.signal }).catch(() => undefined);
+    await Promise.all(this.sims.map((s) => s.link.close(deadline)));
+    ac.abort();
   }
 }

@@ -1,4 +1,5 @@
 import type { SchoolLevel } from '../registry/index.js';
+import { hashUnit } from './random.js';
 
 /** Asia/Ho_Chi_Minh is UTC+7 all year (no daylight saving), so local time is a fixed offset. */
 const VN_OFFSET_MS = 7 * 3_600_000;
@@ -48,4 +49,26 @@ export function schoolActivity(level: SchoolLevel, utcMs: number): { activity: A
   const first = periods[0]![0] - 30;
   const last = periods.at(-1)![1] + 30;
   return { activity: t.minutes >= first && t.minutes < last ? 'break' : 'closed', day: t.day };
+}
+
+/**
+ * Whether a room is really in use in a period: the simulator's ground truth, drawn per room, day and period from
+ * the room's `use` share, so the same seed always gives the same answer whoever asks.
+ */
+export function roomInUse(seed: number, roomKey: string, use: number, day: number, period: number): boolean {
+  return hashUnit(`${seed}|${roomKey}|${day}|${period}`) < use;
+}
+
+/** What a room is doing at a moment: the school's activity, whether the school day is on, whether a lesson uses the room. */
+export interface RoomMoment {
+  activity: Activity;
+  /** The school day is on: a period, or a break between two. */
+  open: boolean;
+  inUse: boolean;
+}
+
+export function roomMoment(o: { level: SchoolLevel; seed: number; roomKey: string; use: number }, utcMs: number): RoomMoment {
+  const act = schoolActivity(o.level, utcMs);
+  const inUse = act.activity === 'period' && roomInUse(o.seed, o.roomKey, o.use, act.day, act.period!);
+  return { activity: act.activity, open: act.activity !== 'closed', inUse };
 }

@@ -1,0 +1,109 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { topics, type AttributesPayload, type EventPayload, type StatusPayload } from '../protocol/index.js';
+
+export interface DeviceLinkOptions {
+  brokerUrl: string;
+  id: string;
+  secret: string;
+  /** QoS of telemetry; status, attributes and events are always QoS 1. */
+  qos: 0 | 1;
+  attributes: AttributesPayload & Record<string, string | number | boolean>;
+  /** Wait this long before reconnecting after the broker dropped the link (jittered per device by the caller). */
+  reconnectPeriodMs: number;
+  /** The presence to announce on every (re)connect: online, or sleep at night. */
+  presence: () => StatusPayload['state'];
+  on: {
+    /** The link went up (true) or down (false). */
+    link(up: boolean): void;
+    error(): void;
+  };
+}
+
+const OFFLINE = JSON.stringify({ state: 'offline' } satisfies StatusPayload);
+
+/**
+ * One simulated device's MQTT session, as the protocol wants it: client id = username = device id, password =
+ * its secret; a retained Last Will "offline" on its status topic; status and attributes (retained) on every connect.
+ */
+export class DeviceLink {
+  private client: MqttClient | undefined;
+  private up = false;
+
+  constructor(private readonly o: DeviceLinkOptions) {}
+
+  get connected(): boolean {
+    return this.up;
+  }
+
+  /** Opens the session; resolves once the broker accepted or refused it (mqtt.js keeps retrying a refused one). */
+  connect(): Promise<void> {
+    const { id } = this.o;
+    const client = mqtt.connect(this.o.brokerUrl, {
+      clientId: id, username: id, password: this.o.secret, keepalive: 60, reconnectPeriod: this.o.reconnectPeriodMs,
+      connectTimeout: 30_000, clean: true, resubscribe: false,
+      will: { topic: topics.status(id), payload: Buffer.from(OFFLINE), qos: 1, retain: true },
+    });
+    this.client = client;
+    // Events of a client this link has already dropped must not touch the state of the one that replaced it.
+    const current = () => this.client === client;
+    client.on('connect', () => {
+      if (!current()) return;
+      this.setUp(true);
+      this.status(this.o.presence());
+      client.publish(topics.attributes(id), JSON.stringify(this.o.attributes), { qos: 1, retain: true });
+    });
+    client.on('close', () => {
+      if (current()) this.setUp(false);
+    });
+    client.on('error', () => this.o.on.error());
+    return new Promise((resolve) => {
+      const done = () => {
+        client.off('connect', done);
+        client.off('close', done);
+        resolve();
+      };
+      client.on('connect', done);
+      client.on('close', done);
+    });
+  }
+
+  private setUp(up: boolean): void {
+    if (up === this.up) return;
+    this.up = up;
+    this.o.on.link(up);
+  }
+
+  status(state: StatusPayload['state']): void {
+    this.client?.publish(topics.status(this.o.id), JSON.stringify({ state } satisfies StatusPayload), { qos: 1, retain: true });
+  }
+
+  event(e: EventPayload): void {
+    this.client?.publish(topics.event(this.o.id), JSON.stringify(e), { qos: 1 });
+  }
+
+  /** Publishes one telemetry payload; `done` learns whether the broker acknowledged it (always true at QoS 0). */
+  telemetry(payload: string, done: (ok: boolean) => void): void {
+    if (!this.client) return done(false);
+    this.client.publish(topics.telemetry(this.o.id), payload, { qos: this.o.qos }, (err) => done(!err));
+  }
+
+  /** Drops the link without a DISCONNECT, as a device losing power or network does: the broker publishes the Last Will. */
+  drop(): void {
+    this.client?.end(true);
+    this.client = undefined;
+    this.setUp(false);
+  }
+
+  /** Says goodbye properly: a retained "offline" status, then DISCONNECT. Bounded by `deadline`, then forced. */
+  async close(deadline: Promise<void>): Promise<void> {
+    const c = this.client;
+    if (!c) return;
+    this.client = undefined;
+    if (this.up) {
+      const bye = c.publishAsync(topics.status(this.o.id), OFFLINE, { qos: 1, retain: true }).then(() => c.endAsync());
+      await Promise.race([bye.catch(() => undefined), deadline]);
+    }
+    c.end(true);
+    this.setUp(false);
+  }
+}
