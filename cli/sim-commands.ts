@@ -33,7 +33,7 @@ export interface SimCommandOptions {
 }
 
 /**
- * Stops what was started, in reverse, on Ctrl-C / SIGTERM (a second signal exits at once), and aborts a run that is
+ * Stops what was started, in reverse, on Ctrl-C / SIGTERM / SIGHUP (a second signal exits at once), and aborts a run that is
  * still provisioning or connecting. Local rather than main.ts's stopOnSignal: main.ts imports this file.
  */
 function shutdownOnSignal() {
@@ -58,18 +58,19 @@ function shutdownOnSignal() {
     process.stderr.write(`\n${sig}: stopping…\n`);
     stop().then(() => process.exit(0), () => process.exit(1));
   };
-  process.on('SIGINT', () => handler('SIGINT'));
-  process.on('SIGTERM', () => handler('SIGTERM'));
+  // SIGHUP too: closing the terminal a demo runs in should stop it as cleanly as Ctrl-C.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => handler(sig));
   return { signal: ac.signal, onStop: (fn: () => Promise<void> | void) => void stoppers.push(fn), stop };
 }
 type Shutdown = ReturnType<typeof shutdownOnSignal>;
 
-/** The progress line: connected devices, readings sent and acknowledged, errors, the acknowledged rate. */
-function statsLine(s: SimStats, startedAt: number, last: { n: number; at: number }): string {
+/** The progress line: connected devices, readings sent and acknowledged, errors, the acknowledged rate over the last ~5 s. */
+function statsLine(s: SimStats, startedAt: number, window: { at: number; acked: number }[]): string {
   const now = Date.now();
-  const rate = (s.acked - last.n) / Math.max(0.001, (now - last.at) / 1000);
-  last.n = s.acked;
-  last.at = now;
+  window.push({ at: now, acked: s.acked });
+  while (window.length > 2 && now - window[1]!.at >= 5000) window.shift();
+  const first = window[0]!;
+  const rate = (s.acked - first.acked) / Math.max(0.001, (now - first.at) / 1000);
   const up = Math.round((now - startedAt) / 1000);
   const f = s.faults;
   return `sim ${up}s · connected ${s.connected}/${s.devices} (asleep ${s.sleeping}) · readings sent ${s.sent} · acked ${s.acked} (${rate.toFixed(0)}/s) · errors ${s.errors}`
@@ -108,11 +109,12 @@ async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario;
   o.beforeConnect?.();
   const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency });
   const startedAt = Date.now();
-  const last = { n: 0, at: startedAt };
-  const progress = startProgress(() => statsLine(sim.stats, startedAt, last));
+  const window = [{ at: startedAt, acked: 0 }];
+  const progress = startProgress(() => statsLine(sim.stats, startedAt, window));
   o.shutdown.onStop(async () => {
     await sim.stop();
     progress.stop();
+    process.stderr.write(`${sim.stats.goodbyes}/${sim.stats.devices} devices published their offline status and disconnected\n`);
   });
   await sim.start();
   return sim;

@@ -94,16 +94,21 @@ export class DeviceLink {
     this.setUp(false);
   }
 
-  /** Says goodbye properly: a retained "offline" status, then DISCONNECT. Bounded by `deadline`, then forced. */
-  async close(deadline: Promise<void>): Promise<void> {
+  /**
+   * Says goodbye properly: a retained "offline" status, then DISCONNECT. Bounded by `deadline`, then forced.
+   * Returns whether the goodbye completed.
+   */
+  async close(deadline: Promise<void>): Promise<boolean> {
     const c = this.client;
-    if (!c) return;
+    if (!c) return false;
     this.client = undefined;
+    let said = false;
     if (this.up) {
-      const bye = c.publishAsync(topics.status(this.o.id), OFFLINE, { qos: 1, retain: true }).then(() => c.endAsync());
+      const bye = c.publishAsync(topics.status(this.o.id), OFFLINE, { qos: 1, retain: true }).then(() => c.endAsync()).then(() => { said = true; });
       await Promise.race([bye.catch(() => undefined), deadline]);
     }
     c.end(true);
     this.setUp(false);
+    return said;
   }
 }

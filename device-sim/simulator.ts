@@ -34,6 +34,8 @@ export interface SimStats {
   errors: number;
   badSent: number;
   events: number;
+  /** Devices that published their offline status and disconnected properly at stop. */
+  goodbyes: number;
   faults: { offline: number; drain: number; overheat: number; bad: number };
 }
 
@@ -66,7 +68,7 @@ export class Simulator {
 
   constructor(private readonly o: SimulatorOptions) {
     this.clock = o.clock ?? systemClock;
-    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
+    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, goodbyes: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
     const now = this.clock.now();
     this.sims = o.devices.map((d, i) => this.newSim(d, seededRng(o.scenario.seed * 1_000_003 + i), now));
   }
@@ -99,8 +101,14 @@ export class Simulator {
     return m.open || s.d.kind === 'sensor' ? 'online' : 'sleep';
   }
 
-  /** Connects every device (a bounded number at a time), then starts the scheduler. */
+  /**
+   * Starts the scheduler and connects every device, a bounded number at a time; resolves once each has been
+   * accepted or refused. A device reports from the moment it is connected, so the ramp-up is never followed by a
+   * burst of every device's first reading in one tick.
+   */
   async start(onRamp?: (connected: number, total: number) => void): Promise<void> {
+    if (this.timer || this.stopped) throw new Error('a Simulator starts once');
+    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 250);
     const limit = this.o.connectConcurrency ?? 100;
     let next = 0;
     const worker = async () => {
@@ -110,8 +118,6 @@ export class Simulator {
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, this.sims.length) }, worker));
-    if (this.stopped) return;
-    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 250);
   }
 
   private tick(): void {
@@ -187,13 +193,17 @@ export class Simulator {
     });
   }
 
-  /** Says goodbye properly: status offline, DISCONNECT, sockets closed; a broker that is gone holds it two seconds at most. */
+  /**
+   * Says goodbye properly: status offline, DISCONNECT, sockets closed. Bounded (2 s, plus 0.5 ms a device for large
+   * fleets) so that a broker that is gone cannot hold the exit; a device cut short still goes offline by its Last Will.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     const ac = new AbortController();
-    const deadline = delay(2000, undefined, { signal: ac.signal }).catch(() => undefined);
-    await Promise.all(this.sims.map((s) => s.link.close(deadline)));
+    const deadline = delay(Math.max(2000, this.sims.length / 2), undefined, { signal: ac.signal }).catch(() => undefined);
+    const said = await Promise.all(this.sims.map((s) => s.link.close(deadline)));
+    this.stats.goodbyes = said.filter(Boolean).length;
     ac.abort();
   }
 }

@@ -133,3 +133,11 @@ describe('scenario files', () => {
     expect(countDevices(loadScenario('scenarios/small-district.json'))).toBe(59);
   });
 });
+
+describe('scenarios/smart-classrooms.json', () => {
+  it('holds the two smart classrooms of the Lào Cai plan, each with a board, 40 tablets, 40 headsets and a sensor', () => {
+    const s = loadScenario('scenarios/smart-classrooms.json');
+    expect(countDevices(s)).toBe(164);
+    expect(s.schools[0]!.district).toBeNull();
+  });
+});
