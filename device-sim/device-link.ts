@@ -13,7 +13,7 @@ export interface DeviceLinkOptions {
   /** The presence to announce on every (re)connect: online, or sleep at night. */
   presence: () => StatusPayload['state'];
   on: {
-    /** The link went up (true) or down (false). */
+    /** The link went up (true; status and attributes are already sent) or down (false). */
     link(up: boolean): void;
     error(): void;
   };
@@ -48,9 +48,9 @@ export class DeviceLink {
     const current = () => this.client === client;
     client.on('connect', () => {
       if (!current()) return;
-      this.setUp(true);
       this.status(this.o.presence());
       client.publish(topics.attributes(id), JSON.stringify(this.o.attributes), { qos: 1, retain: true });
+      this.setUp(true);
     });
     client.on('close', () => {
       if (current()) this.setUp(false);

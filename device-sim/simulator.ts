@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock, type Clock } from '../lib/clock.js';
-import type { StatusPayload } from '../protocol/index.js';
-import { badReading, newBody, reading, type DeviceBody } from './behaviour.js';
+import { MAX_READINGS_PER_MESSAGE, type StatusPayload } from '../protocol/index.js';
+import { badReading, newBody, reading, type DeviceBody, type Fields } from './behaviour.js';
 import { DeviceLink } from './device-link.js';
 import { rollFaults } from './faults.js';
 import { deviceAttributes } from './hardware.js';
@@ -34,6 +34,10 @@ export interface SimStats {
   errors: number;
   badSent: number;
   events: number;
+  /** Readings taken during an outage and waiting for the link. */
+  backlogHeld: number;
+  /** Readings taken during an outage and uploaded afterwards as a backlog (also counted in `sent`). */
+  backlogSent: number;
   /** Devices that published their offline status and disconnected properly at stop. */
   goodbyes: number;
   faults: { offline: number; drain: number; overheat: number; bad: number };
@@ -50,6 +54,8 @@ interface Sim {
   offlineUntil: number;
   presence: StatusPayload['state'];
   inSession: boolean;
+  /** Readings taken while cut off, uploaded as one array when the link is back. */
+  backlog: Fields[];
 }
 
 /** Night readings come this many times less often: devices sleep, sensors still report. */
@@ -68,14 +74,14 @@ export class Simulator {
 
   constructor(private readonly o: SimulatorOptions) {
     this.clock = o.clock ?? systemClock;
-    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, goodbyes: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
+    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, backlogHeld: 0, backlogSent: 0, goodbyes: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
     const now = this.clock.now();
     this.sims = o.devices.map((d, i) => this.newSim(d, seededRng(o.scenario.seed * 1_000_003 + i), now));
   }
 
   private newSim(d: SimDevice, rng: Rng, now: number): Sim {
     // The link's callbacks read the device's state, and the device holds its link: `link` is set right below.
-    const s = { d, rng, body: newBody(rng), nextAt: now + rng() * this.o.scenario.intervalS * 1000, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false } as Sim;
+    const s = { d, rng, body: newBody(rng), nextAt: now + rng() * this.o.scenario.intervalS * 1000, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[] } as Sim;
     s.presence = this.presenceFor(s, this.moment(s, now));
     s.link = new DeviceLink({
       brokerUrl: this.o.brokerUrl, id: d.id, secret: d.secret, qos: this.o.scenario.qos,
@@ -85,6 +91,7 @@ export class Simulator {
         link: (up) => {
           this.stats.connected += up ? 1 : -1;
           if (s.presence === 'sleep') this.stats.sleeping += up ? 1 : -1;
+          if (up && s.backlog.length) this.uploadBacklog(s);
         },
         error: () => { this.stats.errors += 1; },
       },
@@ -127,6 +134,8 @@ export class Simulator {
         if (now >= s.offlineUntil) {
           s.offlineUntil = 0;
           void s.link.connect();
+        } else if (now >= s.nextAt) {
+          this.measureOffline(s, now);
         }
         continue;
       }
@@ -185,12 +194,35 @@ export class Simulator {
     s.link.event({ type, ts, ...(code ? { code } : {}), ...(message ? { message } : {}) });
   }
 
-  private publish(s: Sim, payload: string): void {
-    this.stats.sent += 1;
+  private publish(s: Sim, payload: string, readings = 1): void {
+    this.stats.sent += readings;
     s.link.telemetry(payload, (ok) => {
-      if (ok) this.stats.acked += 1;
+      if (ok) this.stats.acked += readings;
       else this.stats.errors += 1;
     });
+  }
+
+  /**
+   * A device cut off from the network keeps measuring, as the plans ask of devices at sites with a bad uplink;
+   * it keeps the newest readings, as many as one message may carry.
+   */
+  private measureOffline(s: Sim, now: number): void {
+    const m = this.moment(s, now);
+    const dtS = (now - s.lastAt) / 1000;
+    s.lastAt = now;
+    s.nextAt = now + this.o.scenario.intervalS * 1000 * (m.open ? 1 : NIGHT_SLOWDOWN) * between(s.rng, 0.8, 1.2);
+    s.backlog.push({ ts: now, ...reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open, capacity: s.d.room.capacity, dtS, now }, s.rng) });
+    if (s.backlog.length > MAX_READINGS_PER_MESSAGE) s.backlog.shift();
+    else this.stats.backlogHeld += 1;
+  }
+
+  /** Uploads what was measured during an outage as one array, with the original times, as the protocol allows. */
+  private uploadBacklog(s: Sim): void {
+    const backlog = s.backlog;
+    s.backlog = [];
+    this.stats.backlogHeld -= backlog.length;
+    this.stats.backlogSent += backlog.length;
+    this.publish(s, JSON.stringify(backlog), backlog.length);
   }
 
   /**

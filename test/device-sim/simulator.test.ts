@@ -111,15 +111,26 @@ describe('the device simulator against a real stack', () => {
   it('drops a device off the network, which the broker reports offline by its Last Will, and brings it back later', async () => {
     const scenario = smallScenario({ offlinePerHour: 3_600_000 }); // the first reading takes the device down
     const devices = (await provision(s.registry, scenario, creds())).filter((d) => d.kind === 'sensor');
-    const clock = clockAt(9, 0, MON_FRI);
+    // 10:00, not 09:00 as in the first test: the only readings of these sensors around the outage are its backlog.
+    const clock = clockAt(10, 0, MON_FRI);
     const sim = new Simulator({ brokerUrl: s.mqttUrl, devices, scenario, tickMs: 50, clock });
     await sim.start();
     try {
       await waitFor('devices dropped', () => sim.stats.faults.offline >= devices.length && sim.stats.connected === 0);
+      const droppedAt = clock.now();
       await waitFor('Last Will seen by the gateway', () => devices.every((d) => live(d)?.state === 'offline'));
+      await waitFor('readings measured while cut off', () => sim.stats.backlogHeld >= 4);
       scenario.faults.offlinePerHour = 0;
       clock.skip(10 * 60_000); // past the longest outage
       await waitFor('devices back online', () => devices.every((d) => live(d)?.state === 'online') && sim.stats.connected === devices.length);
+      // What they measured while cut off arrives as a backlog with its original times.
+      await waitFor('backlog uploaded', () => sim.stats.backlogSent >= 4 && sim.stats.backlogHeld === 0);
+      await waitFor('backlog readings in InfluxDB at the times they were taken', async () => {
+        const rows = await s.influx.query<{ count: number }>(
+          `SELECT count(temperature) FROM telemetry_sensor WHERE device =~ /^(${devices.map((d) => d.id).join('|')})$/ AND time >= ${droppedAt - 1000}ms AND time < ${droppedAt + 5 * 60_000}ms`);
+        return (rows[0]?.count ?? 0) >= 4;
+      });
+      expect(sim.stats.errors).toBe(0);
     } finally {
       await sim.stop();
     }
