@@ -6,6 +6,7 @@ import { DEVICE_KINDS } from '../protocol/index.js';
 import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
 import { ALL_COMPONENTS, startStack, type Component } from './stack.js';
 import { runDemo, runSim } from './sim-commands.js';
+import { registerImportCommands } from './import-commands.js';
 
 const program = new Command('edufleet')
   .description('EduFleet: smart-classroom device fleet manager (MQTT broker, gateway to InfluxDB, live dashboard, simulator)')
@@ -169,6 +170,8 @@ user.command('add')
     reg.close();
     console.log(`user ${u.username} (${u.role}) created${o.password ? '' : `; password: ${password}`}`);
   });
+
+registerImportCommands(program, registry);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof EdufleetError) console.error(`${err.code}: ${err.message}`);

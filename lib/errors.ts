@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_ROUTE_NOT_FOUND: { status: 404, text: 'No such API route.' },
   EDUFLEET_ERR_REQUEST_INVALID: { status: 400, text: 'The request does not match what this route accepts.' },
   EDUFLEET_ERR_INTERNAL: { status: 500, text: 'Internal error; the server log has the details.' },
+  EDUFLEET_ERR_IMPORT_FILE: { status: 400, text: 'The import file could not be read (use a .csv in UTF-8 or an .xlsx).' },
+  EDUFLEET_ERR_IMPORT_COLUMNS: { status: 400, text: 'The import file lacks required columns.' },
   EDUFLEET_ERR_SPOOL_CORRUPT: { status: 500, text: 'The spool on disk could not be read.' },
 } as const;
 

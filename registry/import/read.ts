@@ -1,0 +1,82 @@
+/** Reads a CSV or XLSX equipment register into rows of text, each with the line number the user sees. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { EdufleetError } from '../../lib/errors.js';
+
+export interface SheetRow { line: number; cells: string[] }
+export interface Sheet { header: string[]; rows: SheetRow[] }
+
+/** CSV text (UTF-8, with or without BOM, quoted fields; `,` or `;` separated). Header = line 1. */
+export function readCsv(text: string): Sheet {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true }) as unknown as typeof records;
+  } catch (err) {
+    throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `the CSV file could not be read: ${(err as Error).message}`, { cause: err });
+  }
+  const [head, ...rest] = records;
+  if (!head) throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'the file is empty (no header line)');
+  const rows: SheetRow[] = [];
+  let prevEnd = head.info.lines;
+  for (const r of rest) {
+    rows.push({ line: prevEnd + 1, cells: r.record });
+    prevEnd = r.info.lines;
+  }
+  return { header: head.record, rows };
+}
+
+function cellText(v: ExcelJS.CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) {
+    const p = (n: number) => String(n).padStart(2, '0');
+    return `${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
+  }
+  if (typeof v === 'object') {
+    if ('richText' in v) return v.richText.map((t) => t.text).join('');
+    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
+    if ('text' in v) return String(v.text);
+    if ('error' in v) return '';
+    return '';
+  }
+  return String(v);
+}
+
+/** The first sheet of an XLSX workbook; row numbers are the sheet's own (header = row 1). */
+export async function readXlsx(data: Buffer): Promise<Sheet> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    // exceljs's types want its own Buffer flavour; a Node Buffer is what it reads.
+    await wb.xlsx.load(data as unknown as ExcelJS.Buffer);
+  } catch (err) {
+    throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `the XLSX file could not be read: ${(err as Error).message}`, { cause: err });
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'the workbook has no sheet');
+  let header: string[] | undefined;
+  const rows: SheetRow[] = [];
+  const width = ws.columnCount;
+  ws.eachRow({ includeEmpty: false }, (row, n) => {
+    const cells: string[] = [];
+    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value));
+    if (n === 1) header = cells;
+    else rows.push({ line: n, cells });
+  });
+  if (!header) throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'the first sheet has no header in row 1');
+  return { header, rows };
+}
+
+/** Reads a .csv or .xlsx file by its extension. */
+export async function readSheetFile(file: string): Promise<Sheet> {
+  const ext = path.extname(file).toLowerCase();
+  let data: Buffer;
+  try { data = await readFile(file); } catch (err) {
+    throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `cannot read '${file}': ${(err as Error).message}`, { cause: err });
+  }
+  if (ext === '.xlsx') return readXlsx(data);
+  if (ext === '.csv' || ext === '.txt') return readCsv(data.toString('utf8'));
+  throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `unsupported file type '${ext || file}': use .csv or .xlsx`);
+}

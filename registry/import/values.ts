@@ -1,0 +1,144 @@
+/**
+ * Tolerant reading of the values of an equipment register (Vietnamese headers, dates, money, kinds, room types).
+ * Every parser returns either a value or a reason a user can act on.
+ */
+import { DEVICE_KINDS, KINDS, type DeviceKind } from '../../protocol/index.js';
+import type { RoomType } from '../types.js';
+
+/** Lower case, no diacritics (đ → d), no parenthesised units, single spaces: "Nguyên giá (VNĐ)" → "nguyen gia". */
+export function fold(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd')
+    .toLowerCase().replace(/\([^)]*\)/g, ' ').replace(/[_\s]+/g, ' ').trim();
+}
+
+export const COLUMNS = {
+  code: { label: 'Mã thiết bị', aliases: ['ma thiet bi', 'ma tai san', 'code', 'device code', 'asset code'] },
+  name: { label: 'Tên thiết bị', aliases: ['ten thiet bi', 'name', 'device name'] },
+  kind: { label: 'Loại thiết bị', aliases: ['loai thiet bi', 'kind', 'device kind', 'type'] },
+  school: { label: 'Mã trường', aliases: ['ma truong', 'school code', 'school'] },
+  schoolName: { label: 'Tên trường', aliases: ['ten truong', 'school name'] },
+  district: { label: 'Phòng GDĐT', aliases: ['phong gddt', 'district'] },
+  site: { label: 'Điểm trường', aliases: ['diem truong', 'site'] },
+  room: { label: 'Phòng', aliases: ['phong', 'room', 'room code'] },
+  roomType: { label: 'Loại phòng', aliases: ['loai phong', 'room type'] },
+  manufacturer: { label: 'Hãng', aliases: ['hang', 'hang san xuat', 'manufacturer', 'brand'] },
+  model: { label: 'Model', aliases: ['model'] },
+  serial: { label: 'Số serial', aliases: ['so serial', 'serial', 'serial number', 'so seri'] },
+  inServiceDate: { label: 'Ngày đưa vào sử dụng', aliases: ['ngay dua vao su dung', 'in service date', 'in service'] },
+  cost: { label: 'Nguyên giá (VNĐ)', aliases: ['nguyen gia', 'cost', 'cost vnd', 'price'] },
+  warrantyMonths: { label: 'Bảo hành (tháng)', aliases: ['bao hanh', 'warranty months', 'warranty'] },
+  warrantyEnd: { label: 'Hết bảo hành', aliases: ['het bao hanh', 'ngay het bao hanh', 'warranty end'] },
+  serviceLife: { label: 'Thời gian sử dụng (năm)', aliases: ['thoi gian su dung', 'service life years', 'service life'] },
+} as const;
+export type Column = keyof typeof COLUMNS;
+export const REQUIRED_COLUMNS: readonly Column[] = ['code', 'kind', 'school', 'room'];
+
+const ALIAS = new Map<string, Column>();
+for (const [col, def] of Object.entries(COLUMNS) as [Column, (typeof COLUMNS)[Column]][]) for (const a of def.aliases) ALIAS.set(a, col);
+
+/** Which column a header names, if any. */
+export function columnOf(header: string): Column | undefined {
+  return ALIAS.get(fold(header));
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = (reason: string): Parsed<never> => ({ ok: false, reason });
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+const iso = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+/** dd/mm/yyyy, d/m/yyyy (also with '-' or '.'), or ISO yyyy-mm-dd → ISO; impossible dates are refused. */
+export function parseDate(raw: string): Parsed<string> {
+  const s = raw.trim();
+  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  let y: number, mo: number, d: number;
+  if (m) { y = +m[1]!; mo = +m[2]!; d = +m[3]!; } else {
+    m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
+    if (!m) return bad('is not a date (expected dd/mm/yyyy or yyyy-mm-dd)');
+    d = +m[1]!; mo = +m[2]!; y = +m[3]!;
+  }
+  if (!validDate(y, mo, d)) return bad('is not a real date');
+  return ok(iso(y, mo, d));
+}
+
+/** ISO date + months, the day clamped to the end of the month (31/01 + 1 month = 28/02 or 29/02). */
+export function addMonths(isoDate: string, months: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) + months;
+  const ny = Math.floor(total / 12), nm = (total % 12) + 1;
+  const last = new Date(Date.UTC(ny, nm, 0)).getUTCDate();
+  return iso(ny, nm, Math.min(d, last));
+}
+
+/** Whole months from one ISO date to another, when `addMonths` gives exactly the second; else undefined. */
+export function monthsBetween(from: string, to: string): number | undefined {
+  const [y1, m1] = from.split('-').map(Number) as [number, number];
+  const [y2, m2] = to.split('-').map(Number) as [number, number];
+  const months = (y2 - y1) * 12 + (m2 - m1);
+  return months >= 0 && addMonths(from, months) === to ? months : undefined;
+}
+
+/** VND: `98.000.000`, `98,000,000`, `98 000 000`, `98000000`, with or without `₫`, `đ`, `VNĐ`, `VND`. Whole dong only. */
+export function parseMoney(raw: string): Parsed<number> {
+  const s = raw.trim().replace(/\s*(₫|vnđ|vnd|đồng|dong|đ|d)\s*$/i, '').replace(/[\s\u00a0]/g, '');
+  if (/^\d{1,3}([.,])\d{3}(\1\d{3})*$/.test(s) || /^\d+$/.test(s)) return ok(Number(s.replace(/[.,]/g, '')));
+  return bad('is not an amount of money in VND (e.g. 98.000.000)');
+}
+
+/** A whole number ≥ 0 (months of warranty, years of service life). */
+export function parseWhole(raw: string): Parsed<number> {
+  const s = raw.trim();
+  if (!/^\d{1,4}$/.test(s)) return bad('is not a whole number');
+  return ok(Number(s));
+}
+
+const KIND_SYNONYMS: Record<string, DeviceKind> = {
+  'man hinh tuong tac': 'board', 'bang thong minh': 'board', 'interactive board': 'board', 'interactive panel': 'board',
+  'kinh vr': 'vr', 'vr headset': 'vr', 'kinh ar/vr': 'vr',
+  'may tinh bang hoc sinh': 'tablet', 'tablet': 'tablet',
+  'cam bien moi truong': 'sensor', 'sensor': 'sensor',
+};
+for (const k of DEVICE_KINDS) { KIND_SYNONYMS[fold(KINDS[k].label.vi)] = k; KIND_SYNONYMS[fold(KINDS[k].label.en)] = k; KIND_SYNONYMS[k] = k; }
+
+export const KNOWN_KIND_LABELS = DEVICE_KINDS.map((k) => KINDS[k].label.vi);
+
+export function parseKind(raw: string): Parsed<DeviceKind> {
+  const k = KIND_SYNONYMS[fold(raw)];
+  return k ? ok(k) : bad(`known: ${KNOWN_KIND_LABELS.join(', ')}`);
+}
+
+export const ROOM_TYPE_LABELS: Record<RoomType, string> = {
+  classroom: 'Phòng học', smart_classroom: 'Phòng học thông minh', computer_room: 'Phòng Tin học', lab: 'Phòng thí nghiệm',
+  stem_room: 'Phòng STEM', vr_room: 'Phòng thực tế ảo', meeting_room: 'Phòng họp trực tuyến', studio: 'Phòng ghi hình',
+};
+const ROOM_SYNONYMS: Record<string, RoomType> = {
+  'phong may tinh': 'computer_room', 'phong thuc hanh': 'lab', 'phong hop': 'meeting_room', 'studio': 'studio',
+};
+for (const [t, label] of Object.entries(ROOM_TYPE_LABELS) as [RoomType, string][]) { ROOM_SYNONYMS[fold(label)] = t; ROOM_SYNONYMS[t.replace(/_/g, ' ')] = t; }
+
+export function parseRoomType(raw: string): Parsed<RoomType> {
+  const t = ROOM_SYNONYMS[fold(raw)];
+  return t ? ok(t) : bad(`known: ${Object.values(ROOM_TYPE_LABELS).join(', ')}`);
+}
+
+/** dd/mm/yyyy for an ISO date. */
+export function formatDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-');
+  return `${d}/${m}/${y}`;
+}
+
+/** 98000000 → "98.000.000". */
+export function formatMoney(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+}
+
+/** A device id (protocol DEVICE_ID_PATTERN) from an asset code. */
+export function slugId(code: string): string {
+  const s = code.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, (c) => (c === 'đ' ? 'd' : 'D'))
+    .replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  return s || 'device';
+}

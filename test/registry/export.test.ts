@@ -1,0 +1,73 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteRegistry } from '../../registry/index.js';
+import { exportRegistry } from '../../registry/export.js';
+import { importFile } from '../../registry/import/index.js';
+import { seedSchool, tempDir } from '../helpers/stack.js';
+
+// Helpers: the sample files, read independently of the importer.
+const MAU = fileURLToPath(new URL('../../../shared/data/thiet-bi-mau.csv', import.meta.url));
+
+/** The rows of a sample file as records keyed by header, read independently of the importer. */
+function sampleRecords(file: string): Record<string, string>[] {
+  return parse(readFileSync(file), { bom: true, columns: true, skip_empty_lines: true }) as Record<string, string>[];
+}
+
+/** The district(s) and schools the sample files name (but no sites or rooms: the import creates those). */
+function seedSchools(reg: SqliteRegistry): void {
+  const districts: Record<string, string> = { 'Thành phố Lào Cai': 'TP-LAO-CAI', 'Thị xã Sa Pa': 'TX-SA-PA' };
+  const seen = new Set<string>();
+  for (const r of sampleRecords(MAU)) {
+    if (seen.has(r['Mã trường']!)) continue;
+    seen.add(r['Mã trường']!);
+    const d = reg.ensureDistrict({ code: districts[r['Phòng GDĐT']!]!, name: r['Phòng GDĐT']! });
+    reg.ensureSchool({ code: r['Mã trường']!, name: r['Tên trường']!, level: r['Mã trường']!.includes('THPT') ? 'thpt' : r['Mã trường']!.includes('THCS') ? 'thcs' : 'tieu_hoc', districtId: d.id });
+  }
+}
+
+const dir = tempDir('edufleet-export-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('exporting the registry', () => {
+  it('writes CSV and XLSX with the sample headers, dd/mm/yyyy dates and money with dots, and both import back as all unchanged', async () => {
+    const reg = new SqliteRegistry(path.join(dir, 'a.sqlite'));
+    seedSchools(reg);
+    await importFile(reg, MAU);
+    // A device added by hand: no code, a warranty end that is not a whole number of months, a name with a comma and quotes.
+    const { room } = seedSchool(reg);
+    await reg.addDevice({ kind: 'sensor', roomId: room.id, id: 'sensor-tay', name: 'Cảm biến "CO2", góc lớp', inServiceDate: '2024-01-31', warrantyEnd: '2024-03-15', costVnd: 1_250_000, issueSecret: false });
+
+    const csv = path.join(dir, 'so-thiet-bi.csv');
+    const xlsx = path.join(dir, 'so-thiet-bi.xlsx');
+    expect(await exportRegistry(reg, csv)).toBe(54);
+    expect(await exportRegistry(reg, xlsx)).toBe(54);
+
+    const text = readFileSync(csv, 'utf8');
+    expect(text.startsWith('\uFEFFMã thiết bị,Tên thiết bị,Loại thiết bị,Mã trường,Tên trường,Phòng GDĐT,Điểm trường,Phòng,Loại phòng,Hãng,Model,Số serial,Ngày đưa vào sử dụng,Nguyên giá (VNĐ),Bảo hành (tháng)')).toBe(true);
+    expect(text).toContain('THPT-CHUYEN-TM1-BANG,Màn hình tương tác 86 inch,Bảng tương tác,LC-THPT-CHUYEN,Trường THPT Chuyên Lào Cai,Thành phố Lào Cai,Điểm chính,P.TM1,Phòng học thông minh,Samsung,WM85B,SN53464097,15/09/2023,98.000.000,36,,8');
+    expect(text).toContain('"Cảm biến ""CO2"", góc lớp"');
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xlsx);
+    expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Mã thiết bị');
+    expect(wb.worksheets[0]!.rowCount).toBe(55);
+
+    const before = reg.db.prepare('SELECT * FROM devices ORDER BY id').all();
+    for (const file of [csv, xlsx]) {
+      const r = await importFile(reg, file);
+      expect(r.plan.counts, file).toEqual({ create: 0, update: 0, unchanged: 54, refused: 0 });
+    }
+    expect(reg.db.prepare('SELECT * FROM devices ORDER BY id').all()).toEqual(before);
+    reg.close();
+  });
+
+  it('refuses a file name that is neither .csv nor .xlsx', async () => {
+    const reg = new SqliteRegistry(':memory:');
+    await expect(exportRegistry(reg, path.join(dir, 'x.pdf'))).rejects.toMatchObject({ code: 'EDUFLEET_ERR_IMPORT_FILE' });
+    reg.close();
+  });
+});

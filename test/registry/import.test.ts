@@ -1,0 +1,248 @@
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteRegistry } from '../../registry/index.js';
+import { importFile, parseDate, parseMoney, parseKind, fold, columnOf, readCsv, planImport, snapshotRegistry } from '../../registry/import/index.js';
+import { tempDir } from '../helpers/stack.js';
+
+// Helpers: the sample files, read independently of the importer.
+const MAU = fileURLToPath(new URL('../../../shared/data/thiet-bi-mau.csv', import.meta.url));
+const LOI = fileURLToPath(new URL('../../../shared/data/thiet-bi-loi.csv', import.meta.url));
+
+/** The rows of a sample file as records keyed by header, read independently of the importer. */
+function sampleRecords(file: string): Record<string, string>[] {
+  return parse(readFileSync(file), { bom: true, columns: true, skip_empty_lines: true }) as Record<string, string>[];
+}
+
+/** The district(s) and schools the sample files name (but no sites or rooms: the import creates those). */
+function seedSchools(reg: SqliteRegistry): void {
+  const districts: Record<string, string> = { 'Thành phố Lào Cai': 'TP-LAO-CAI', 'Thị xã Sa Pa': 'TX-SA-PA' };
+  const seen = new Set<string>();
+  for (const r of sampleRecords(MAU)) {
+    if (seen.has(r['Mã trường']!)) continue;
+    seen.add(r['Mã trường']!);
+    const d = reg.ensureDistrict({ code: districts[r['Phòng GDĐT']!]!, name: r['Phòng GDĐT']! });
+    reg.ensureSchool({ code: r['Mã trường']!, name: r['Tên trường']!, level: r['Mã trường']!.includes('THPT') ? 'thpt' : r['Mã trường']!.includes('THCS') ? 'thcs' : 'tieu_hoc', districtId: d.id });
+  }
+}
+
+/** Every device with its room code, site and school code, by asset code. */
+function devicesByCode(reg: SqliteRegistry) {
+  const rows = reg.db.prepare(`SELECT d.*, r.code AS room_code, r.type AS room_type, t.name AS site, s.code AS school_code
+    FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id`).all() as Record<string, unknown>[];
+  return new Map(rows.map((r) => [r.code as string, r]));
+}
+
+const run = promisify(execFile);
+const dirs: string[] = [];
+function freshRegistry(): { dir: string; reg: SqliteRegistry } {
+  const dir = tempDir('edufleet-import-');
+  dirs.push(dir);
+  const reg = SqliteRegistry.inDataDir(dir);
+  seedSchools(reg);
+  return { dir, reg };
+}
+const edufleet = (dir: string, ...args: string[]) =>
+  run(process.execPath, ['bin/edufleet.mjs', '--data-dir', dir, ...args], { env: { ...process.env, EDUFLEET_LOG_LEVEL: 'warn' } })
+    .then((r) => ({ ...r, code: 0 }), (e: { stdout: string; stderr: string; code: number }) => e);
+
+/** The refused lines of thiet-bi-loi.csv, read off the file by hand. */
+const LOI_REFUSED = [4, 5, 6, 7, 8, 9];
+const LOI_VALID_CODES = ['THPT-CHUYEN-TM1-BANG', 'THPT-CHUYEN-TM1-MTB01', 'THPT-CHUYEN-TM1-MTB08', 'THPT-CHUYEN-TM1-VR01', 'THPT-CHUYEN-TM1-VR02', 'THPT-CHUYEN-TM1-VR03', 'LC-X-1'];
+
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+describe('reading register values', () => {
+  it('matches headers with or without diacritics, case, spaces and units, and English aliases', () => {
+    expect(fold('  Nguyên giá (VNĐ) ')).toBe('nguyen gia');
+    expect(columnOf('Nguyen Gia')).toBe('cost');
+    expect(columnOf('MÃ THIẾT BỊ')).toBe('code');
+    expect(columnOf('ma  thiet bi')).toBe('code');
+    expect(columnOf('Room type')).toBe('roomType');
+    expect(columnOf('Thời gian sử dụng (năm)')).toBe('serviceLife');
+  });
+
+  it('reads dates as dd/mm/yyyy, d/m/yyyy and ISO, and refuses impossible ones', () => {
+    expect(parseDate('15/09/2023')).toEqual({ ok: true, value: '2023-09-15' });
+    expect(parseDate('1/3/2022')).toEqual({ ok: true, value: '2022-03-01' });
+    expect(parseDate('2023-09-15')).toEqual({ ok: true, value: '2023-09-15' });
+    expect(parseDate('29/02/2024').ok).toBe(true);
+    expect(parseDate('31/02/2023').ok).toBe(false);
+    expect(parseDate('29/02/2023').ok).toBe(false);
+    expect(parseDate('hôm qua').ok).toBe(false);
+  });
+
+  it('reads money with dots, commas, plain digits and a currency sign, and refuses words', () => {
+    for (const s of ['98.000.000', '98,000,000', '98000000', '98.000.000 ₫', '98.000.000đ', '98.000.000 VNĐ']) expect(parseMoney(s)).toEqual({ ok: true, value: 98_000_000 });
+    expect(parseMoney('chín mươi triệu').ok).toBe(false);
+    expect(parseMoney('98.5').ok).toBe(false);
+  });
+
+  it('reads kinds from Vietnamese labels with or without diacritics, synonyms and English ids', () => {
+    expect(parseKind('Màn hình tương tác')).toEqual({ ok: true, value: 'board' });
+    expect(parseKind('bang tuong tac')).toEqual({ ok: true, value: 'board' });
+    expect(parseKind('Kính VR')).toEqual({ ok: true, value: 'vr' });
+    expect(parseKind('tablet')).toEqual({ ok: true, value: 'tablet' });
+    expect(parseKind('Máy chiếu đa năng').ok).toBe(false);
+  });
+
+  it('reports missing required columns once, naming them', () => {
+    const sheet = readCsv('Tên thiết bị,Phòng\nA,P.1\nB,P.2\n');
+    const { reg } = freshRegistry();
+    expect(() => planImport(sheet, snapshotRegistry(reg))).toThrow(/missing required column\(s\): 'Mã thiết bị' .*'Loại thiết bị' .*'Mã trường'/);
+    reg.close();
+  });
+
+  it('keeps line numbers right across a quoted field holding a line break and a BOM', () => {
+    const sheet = readCsv('\uFEFFMã thiết bị,Tên thiết bị\nA,"hai\ndòng"\n\nB,x\n');
+    expect(sheet.header[0]).toBe('Mã thiết bị');
+    expect(sheet.rows.map((r) => [r.line, r.cells[0]])).toEqual([[2, 'A'], [4, ''], [5, 'B']]);
+  });
+});
+
+describe('importing an equipment register', () => {
+  it('creates exactly the 53 devices of thiet-bi-mau.csv in the right rooms with the right kinds, costs and dates', async () => {
+    const { reg } = freshRegistry();
+    const progress: number[] = [];
+    const r = await importFile(reg, MAU, { user: 'ktv.chuyen', onProgress: (p) => progress.push(p.done) });
+    expect(r.applied).toBe(true);
+    expect(r.plan.counts).toEqual({ create: 53, update: 0, unchanged: 0, refused: 0 });
+    expect(progress.at(-1)).toBe(53);
+    const devices = devicesByCode(reg);
+    expect(devices.size).toBe(53);
+    const kinds: Record<string, string> = { 'Bảng tương tác': 'board', 'Máy tính bảng': 'tablet', 'Kính VR': 'vr', 'Cảm biến': 'sensor' };
+    for (const row of sampleRecords(MAU)) {
+      const d = devices.get(row['Mã thiết bị']!)!;
+      expect(d, row['Mã thiết bị']).toBeDefined();
+      const [dd, mm, yyyy] = row['Ngày đưa vào sử dụng']!.split('/');
+      expect(d).toMatchObject({
+        name: row['Tên thiết bị'], kind: kinds[row['Loại thiết bị']!], school_code: row['Mã trường'], site: row['Điểm trường'], room_code: row['Phòng'],
+        manufacturer: row['Hãng'], model: row['Model'], serial: row['Số serial'], in_service_date: `${yyyy}-${mm}-${dd}`,
+        cost_vnd: Number(row['Nguyên giá (VNĐ)']!.replace(/\./g, '')), service_life_years: Number(row['Thời gian sử dụng (năm)']),
+        secret_hash: null,
+      });
+      expect(d.id).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+    }
+    expect(devices.get('THPT-CHUYEN-TM1-BANG')).toMatchObject({ kind: 'board', cost_vnd: 98_000_000, in_service_date: '2023-09-15', warranty_end: '2026-09-15', room_type: 'smart_classroom' });
+    expect(devices.get('THPT-CHUYEN-TIN1-CB')).toMatchObject({ room_type: 'computer_room', warranty_end: '2022-09-01' });
+    const audit = reg.auditLog().filter((e) => e.action === 'registry.import');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ byUser: 'ktv.chuyen', entityId: 'thiet-bi-mau.csv', detail: { create: 53, refused: 0 } });
+    reg.close();
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    const { reg } = freshRegistry();
+    await importFile(reg, MAU);
+    const before = reg.db.prepare('SELECT * FROM devices ORDER BY id').all();
+    const roomsBefore = reg.rooms().length;
+    const again = await importFile(reg, MAU);
+    expect(again.plan.counts).toEqual({ create: 0, update: 0, unchanged: 53, refused: 0 });
+    expect(again.plan.newRooms).toEqual([]);
+    expect(again.plan.newSites).toEqual([]);
+    expect(reg.db.prepare('SELECT * FROM devices ORDER BY id').all()).toEqual(before);
+    expect(reg.rooms()).toHaveLength(roomsBefore);
+    reg.close();
+  });
+
+  it('updates a device by its code and lists the fields that changed', async () => {
+    const { dir, reg } = freshRegistry();
+    await importFile(reg, MAU);
+    const file = path.join(dir, 'sua.csv');
+    writeFileSync(file, readFileSync(MAU, 'utf8').replace('SN53464097,15/09/2023,98.000.000', 'SN53464097,15/09/2023,99.000.000').replace('P.TM1,Phòng học thông minh,Samsung,Galaxy Tab A9+,SN30246633', 'P.101,Phòng học,Samsung,Galaxy Tab A9+,SN30246633'));
+    const r = await importFile(reg, file, { dryRun: true });
+    expect(r.plan.counts).toMatchObject({ update: 2, unchanged: 51 });
+    expect(r.plan.rows.filter((x) => x.action === 'update').map((x) => [x.line, x.changes])).toEqual([[2, ['costVnd']], [3, ['room']]]);
+    await importFile(reg, file);
+    expect(devicesByCode(reg).get('THPT-CHUYEN-TM1-MTB01')).toMatchObject({ room_code: 'P.101' });
+    expect(reg.deviceByCode('THPT-CHUYEN-TM1-BANG')?.costVnd).toBe(99_000_000);
+    reg.close();
+  });
+
+  it('reports each bad row of thiet-bi-loi.csv with its line number and reason, and creates nothing', async () => {
+    const { reg } = freshRegistry();
+    const r = await importFile(reg, LOI);
+    expect(r.applied).toBe(false);
+    expect(r.plan.refused.map((x) => x.line)).toEqual(LOI_REFUSED);
+    const reasons = r.plan.refused.map((x) => x.reason);
+    expect(reasons[0]).toBe("line 4: duplicate device code 'THPT-CHUYEN-TM1-MTB01' (column Mã thiết bị); first seen on line 3");
+    expect(reasons[1]).toMatch(/^line 5: date '31\/02\/2023' is not a real date \(column Ngày đưa vào sử dụng\)/);
+    expect(reasons[2]).toBe("line 6: unknown device kind 'Máy chiếu đa năng' (column Loại thiết bị); known: Bảng tương tác, Máy tính bảng, Kính thực tế ảo, Cảm biến");
+    expect(reasons[3]).toBe('line 7: missing room (column Phòng)');
+    expect(reasons[4]).toMatch(/^line 8: cost 'chín mươi triệu' is not an amount of money/);
+    expect(reasons[5]).toMatch(/^line 9: unknown school code 'LC-KHONG-CO' \(column Mã trường\)/);
+    expect(r.plan.rows.map((x) => x.code).sort()).toEqual([...LOI_VALID_CODES].sort());
+    expect(r.plan.rows.find((x) => x.code === 'LC-X-1')).toMatchObject({ line: 15, record: { name: 'Thiết bị có dấu phẩy, trong tên', inServiceDate: '2023-09-15' } });
+    expect(reg.db.prepare('SELECT COUNT(*) AS n FROM devices').get()).toEqual({ n: 0 });
+    expect(reg.rooms()).toEqual([]);
+    reg.close();
+  });
+
+  it('creates exactly the valid rows of thiet-bi-loi.csv when asked to apply the valid ones', async () => {
+    const { reg } = freshRegistry();
+    const r = await importFile(reg, LOI, { applyValid: true });
+    expect(r.applied).toBe(true);
+    expect([...devicesByCode(reg).keys()].sort()).toEqual([...LOI_VALID_CODES].sort());
+    expect(reg.deviceByCode('THPT-CHUYEN-TM1-MTB01')?.name).toBe('Máy tính bảng học sinh 01');
+    reg.close();
+  });
+
+  it('treats an XLSX of the same rows exactly like the CSV, with the same line numbers', async () => {
+    const { dir, reg } = freshRegistry();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Thiết bị');
+    for (const cells of parse(readFileSync(LOI), { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][]) ws.addRow(cells);
+    const file = path.join(dir, 'thiet-bi-loi.xlsx');
+    await wb.xlsx.writeFile(file);
+    const x = await importFile(reg, file);
+    const c = await importFile(reg, LOI);
+    expect(x.applied).toBe(false);
+    expect(x.plan.refused).toEqual(c.plan.refused);
+    expect(x.plan.rows).toEqual(c.plan.rows);
+    const v = await importFile(reg, file, { applyValid: true });
+    expect(v.plan.counts.create).toBe(LOI_VALID_CODES.length);
+    expect(devicesByCode(reg).size).toBe(LOI_VALID_CODES.length);
+    reg.close();
+  });
+
+  it('keeps a device name with <script> as plain text', async () => {
+    const { dir, reg } = freshRegistry();
+    const file = path.join(dir, 'xss.csv');
+    const name = '<script>alert("x")</script> Bảng & <b>';
+    writeFileSync(file, `Mã thiết bị,Tên thiết bị,Loại thiết bị,Mã trường,Phòng\nXSS-1,"${name.replace(/"/g, '""')}",Bảng tương tác,LC-THPT-CHUYEN,P.TM1\n`);
+    await importFile(reg, file);
+    expect(reg.deviceByCode('XSS-1')?.name).toBe(name);
+    reg.close();
+  });
+
+  it('runs from the CLI: a dry run, a refusal with exit code 1, --apply-valid and --json', async () => {
+    const { dir, reg } = freshRegistry();
+    reg.close();
+    const loi = path.join(dir, 'thiet-bi-loi.csv');
+    copyFileSync(LOI, loi);
+    const refused = await edufleet(dir, 'import', loi);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('7 to create, 0 to update, 0 unchanged, 6 refused');
+    for (const n of LOI_REFUSED) expect(refused.stdout).toContain(`line ${n}: `);
+    expect(refused.stdout).toContain('nothing applied');
+
+    const dry = await edufleet(dir, 'import', MAU, '--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ applied: false, plan: { counts: { create: 53, refused: 0 } } });
+
+    const valid = await edufleet(dir, 'import', loi, '--apply-valid', '--user', 'ktv.chuyen');
+    expect(valid.code).toBe(0);
+    const mau = await edufleet(dir, 'import', MAU);
+    expect(mau.code).toBe(0);
+    expect(mau.stdout).toMatch(/47 to create, 0 to update, 6 unchanged, 0 refused/);
+    const check = SqliteRegistry.inDataDir(dir);
+    expect(check.db.prepare('SELECT COUNT(*) AS n FROM devices').get()).toEqual({ n: 54 });
+    expect(check.auditLog().filter((e) => e.action === 'registry.import').map((e) => e.byUser)).toContain('ktv.chuyen');
+    check.close();
+  });
+});
