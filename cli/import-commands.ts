@@ -13,7 +13,8 @@ export function formatImportSummary(r: ImportResult): string {
   for (const row of plan.rows.filter((x) => x.action === 'update')) out.push(`line ${row.line}: update ${row.code} (${row.changes.join(', ')})`);
   if (plan.ignoredColumns.length) out.push(`ignored columns: ${plan.ignoredColumns.join(', ')}`);
   for (const x of plan.refused) out.push(x.reason);
-  out.push(r.applied ? 'applied.' : `nothing applied: ${r.notAppliedReason ?? ''}`);
+  const changed = plan.counts.create + plan.counts.update;
+  out.push(r.applied ? (changed ? `applied: ${plan.counts.create} created, ${plan.counts.update} updated.` : 'nothing to change.') : `nothing applied: ${r.notAppliedReason ?? ''}`);
   return out.join('\n');
 }
 

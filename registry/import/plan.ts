@@ -81,7 +81,7 @@ function mapHeader(header: string[]): { index: Map<Column, number>; ignored: str
   const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
   if (missing.length) {
     throw new EdufleetError('EDUFLEET_ERR_IMPORT_COLUMNS',
-      `missing required column(s): ${missing.map((c) => `'${COLUMNS[c].label}' (${COLUMNS[c].aliases.at(-1) ?? c})`).join(', ')}; ` +
+      `missing required column(s): ${missing.map((c) => `'${COLUMNS[c].label}' (${COLUMNS[c].en})`).join(', ')}; ` +
       `the header line has: ${header.filter((h) => h.trim()).map((h) => `'${h.trim()}'`).join(', ') || 'nothing'}`);
   }
   return { index, ignored };

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteRegistry } from '../../registry/index.js';
-import { importFile, parseDate, parseMoney, parseKind, fold, columnOf, readCsv, planImport, snapshotRegistry } from '../../registry/import/index.js';
+import { applyPlan, importFile, parseDate, parseMoney, parseKind, fold, columnOf, readCsv, planImport, snapshotRegistry } from '../../registry/import/index.js';
 import { tempDir } from '../helpers/stack.js';
 
 // Helpers: the sample files, read independently of the importer.
@@ -237,6 +237,9 @@ describe('importing an equipment register', () => {
 
     const valid = await edufleet(dir, 'import', loi, '--apply-valid', '--user', 'ktv.chuyen');
     expect(valid.code).toBe(0);
+    expect(valid.stdout).toContain('applied: 7 created, 0 updated.');
+    const again = await edufleet(dir, 'import', loi, '--apply-valid');
+    expect(again.stdout).toContain('nothing to change.');
     const mau = await edufleet(dir, 'import', MAU);
     expect(mau.code).toBe(0);
     expect(mau.stdout).toMatch(/47 to create, 0 to update, 6 unchanged, 0 refused/);
@@ -244,5 +247,35 @@ describe('importing an equipment register', () => {
     expect(check.db.prepare('SELECT COUNT(*) AS n FROM devices').get()).toEqual({ n: 54 });
     expect(check.auditLog().filter((e) => e.action === 'registry.import').map((e) => e.byUser)).toContain('ktv.chuyen');
     check.close();
+  });
+});
+
+describe('applying an import', () => {
+  it('never half-applies: a failure in the middle rolls back every device, room and site of the import', async () => {
+    const { reg } = freshRegistry();
+    const plan = planImport(readCsv(readFileSync(MAU, 'utf8')), snapshotRegistry(reg));
+    expect(plan.counts.create).toBe(53);
+    // Another hand takes the code of the 30th row after the plan was made: its create fails mid-way.
+    const school = reg.school('LC-THPT-SAPA')!;
+    const site = reg.ensureSite({ schoolId: school.id, name: 'Kho' });
+    const room = reg.ensureRoom({ siteId: site.id, code: 'KHO', name: 'Kho', type: 'classroom' });
+    await reg.addDevice({ kind: 'board', roomId: room.id, code: plan.rows[29]!.code, issueSecret: false });
+    const roomsBefore = reg.rooms().length;
+    await expect(applyPlan(reg, plan)).rejects.toMatchObject({ code: 'EDUFLEET_ERR_REGISTRY_CONFLICT' });
+    expect(reg.db.inTransaction).toBe(false);
+    expect(reg.db.prepare('SELECT COUNT(*) AS n FROM devices').get()).toEqual({ n: 1 });
+    expect(reg.rooms()).toHaveLength(roomsBefore);
+    expect(reg.db.prepare('SELECT COUNT(*) AS n FROM sites').get()).toEqual({ n: 1 });
+    expect(reg.auditLog().filter((e) => e.action === 'registry.import')).toEqual([]);
+    reg.close();
+  });
+
+  it('reports progress while planning and applying', async () => {
+    const { reg } = freshRegistry();
+    const seen: string[] = [];
+    await importFile(reg, MAU, { onProgress: (p) => seen.push(`${p.phase} ${p.done}/${p.total}`) });
+    expect(seen).toContain('plan 53/53');
+    expect(seen).toContain('apply 53/53');
+    reg.close();
   });
 });
