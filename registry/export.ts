@@ -47,7 +47,13 @@ export function exportRows(reg: SqliteRegistry): ExportRow[] {
 const cells = (r: ExportRow): (string | number | null)[] => [r.code, r.name, r.kind, r.schoolCode, r.schoolName, r.district, r.site, r.room, r.roomType,
   r.manufacturer, r.model, r.serial, r.inServiceDate, r.costVnd, r.warrantyMonths, r.warrantyEnd, r.serviceLife];
 
-function csvField(v: string): string {
+/** A text cell a spreadsheet would run as a formula gets a leading apostrophe (the importer removes it again). */
+export function defuseFormula(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+function csvField(raw: string): string {
+  const v = defuseFormula(raw);
   return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
 }
 

@@ -41,6 +41,7 @@ describe('exporting the registry', () => {
     const { room } = seedSchool(reg);
     await reg.addDevice({ kind: 'sensor', roomId: room.id, id: 'sensor-tay', name: 'Cảm biến "CO2", góc lớp', inServiceDate: '2024-01-31', warrantyEnd: '2024-03-15', costVnd: 1_250_000, issueSecret: false });
 
+    reg.updateDevice(reg.deviceByCode('THPT-CHUYEN-TM1-MTB01')!.id, { name: '=HYPERLINK("http://x";"bấm") Bảng' });
     const csv = path.join(dir, 'so-thiet-bi.csv');
     const xlsx = path.join(dir, 'so-thiet-bi.xlsx');
     expect(await exportRegistry(reg, csv)).toBe(54);
@@ -50,6 +51,8 @@ describe('exporting the registry', () => {
     expect(text.startsWith('\uFEFFMã thiết bị,Tên thiết bị,Loại thiết bị,Mã trường,Tên trường,Phòng GDĐT,Điểm trường,Phòng,Loại phòng,Hãng,Model,Số serial,Ngày đưa vào sử dụng,Nguyên giá (VNĐ),Bảo hành (tháng)')).toBe(true);
     expect(text).toContain('THPT-CHUYEN-TM1-BANG,Màn hình tương tác 86 inch,Bảng tương tác,LC-THPT-CHUYEN,Trường THPT Chuyên Lào Cai,Thành phố Lào Cai,Điểm chính,P.TM1,Phòng học thông minh,Samsung,WM85B,SN53464097,15/09/2023,98.000.000,36,,8');
     expect(text).toContain('"Cảm biến ""CO2"", góc lớp"');
+    // A name that a spreadsheet would run as a formula is written defused, and reads back as it was.
+    expect(text).toContain(`,"'=HYPERLINK(""http://x"";""bấm"") Bảng",`);
 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(xlsx);
@@ -62,6 +65,7 @@ describe('exporting the registry', () => {
       expect(r.plan.counts, file).toEqual({ create: 0, update: 0, unchanged: 54, refused: 0 });
     }
     expect(reg.db.prepare('SELECT * FROM devices ORDER BY id').all()).toEqual(before);
+    expect(reg.deviceByCode('THPT-CHUYEN-TM1-MTB01')!.name).toBe('=HYPERLINK("http://x";"bấm") Bảng');
     reg.close();
   });
 
