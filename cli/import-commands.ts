@@ -4,14 +4,20 @@ import { exportRegistry } from '../registry/export.js';
 import { importFile, type ImportResult } from '../registry/import/index.js';
 import type { SqliteRegistry } from '../registry/index.js';
 
+function list<T>(items: T[], show: (x: T) => string, max = 20): string {
+  const head = items.slice(0, max).map(show).join('; ');
+  return items.length > max ? `${head}; … and ${items.length - max} more` : head;
+}
+
 export function formatImportSummary(r: ImportResult): string {
   const { plan } = r;
   const out: string[] = [];
   out.push(`${r.file}: ${plan.counts.create} to create, ${plan.counts.update} to update, ${plan.counts.unchanged} unchanged, ${plan.counts.refused} refused`);
-  if (plan.newSites.length) out.push(`new sites: ${plan.newSites.map((s) => `${s.schoolCode} / ${s.name}`).join('; ')}`);
-  if (plan.newRooms.length) out.push(`new rooms: ${plan.newRooms.map((x) => `${x.schoolCode} / ${x.site} / ${x.code} (${x.type})`).join('; ')}`);
+  if (plan.newSites.length) out.push(`new sites (${plan.newSites.length}): ${list(plan.newSites, (s) => `${s.schoolCode} / ${s.name}`)}`);
+  if (plan.newRooms.length) out.push(`new rooms (${plan.newRooms.length}): ${list(plan.newRooms, (x) => `${x.schoolCode} / ${x.site} / ${x.code} (${x.type})`)}`);
   for (const row of plan.rows.filter((x) => x.action === 'update')) out.push(`line ${row.line}: update ${row.code} (${row.changes.join(', ')})`);
   if (plan.ignoredColumns.length) out.push(`ignored columns: ${plan.ignoredColumns.join(', ')}`);
+  for (const n of plan.notes) out.push(`note: ${n}`);
   for (const x of plan.refused) out.push(x.reason);
   const changed = plan.counts.create + plan.counts.update;
   out.push(r.applied ? (changed ? `applied: ${plan.counts.create} created, ${plan.counts.update} updated.` : 'nothing to change.') : `nothing applied: ${r.notAppliedReason ?? ''}`);

@@ -28,7 +28,8 @@ export interface SnapshotDevice {
 
 /** The record fields an import sets (undefined: the file leaves it as it is). */
 export interface ImportedRecord {
-  name: string;
+  /** A new device without a name is named after its code; an existing one keeps its name. */
+  name?: string;
   manufacturer?: string;
   model?: string;
   serial?: string;
@@ -62,6 +63,8 @@ export interface ImportPlan {
   newRooms: { schoolCode: string; site: string; code: string; type: RoomType }[];
   /** Header names the importer did not use. */
   ignoredColumns: string[];
+  /** Things the user should know that do not refuse a row (e.g. a room type that differs from the existing room's). */
+  notes: string[];
   counts: { create: number; update: number; unchanged: number; refused: number };
 }
 
@@ -90,10 +93,11 @@ function mapHeader(header: string[]): { index: Map<Column, number>; ignored: str
 /** Builds the plan. `onProgress` is called with the number of rows looked at. */
 export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (done: number, total: number) => void): ImportPlan {
   const { index, ignored } = mapHeader(sheet.header);
-  const plan: ImportPlan = { rows: [], refused: [], newSites: [], newRooms: [], ignoredColumns: ignored, counts: { create: 0, update: 0, unchanged: 0, refused: 0 } };
+  const plan: ImportPlan = { rows: [], refused: [], newSites: [], newRooms: [], ignoredColumns: ignored, notes: [], counts: { create: 0, update: 0, unchanged: 0, refused: 0 } };
   const firstLineOfCode = new Map<string, number>();
   const newSiteKeys = new Set<string>();
   const newRoomKeys = new Map<string, RoomType>();
+  const notedRooms = new Set<number>();
 
   sheet.rows.forEach((row, i) => {
     if (i % 100 === 0) onProgress?.(i, sheet.rows.length);
@@ -149,7 +153,8 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
     if (life.error) errors.push(`${life.error.replace('is not a whole number', 'is not a whole number of years')}`);
     if (errors.length || !kind || !school || !roomCode) return refuse(errors.join('; '));
 
-    const record: ImportedRecord = { name: get('name') || code };
+    const record: ImportedRecord = {};
+    if (get('name')) record.name = get('name');
     const opt = (c: Column) => get(c) || undefined;
     if (opt('manufacturer')) record.manufacturer = opt('manufacturer');
     if (opt('model')) record.model = opt('model');
@@ -170,10 +175,15 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
       const seen = newRoomKeys.get(rKey);
       if (seen === undefined) { newRoomKeys.set(rKey, roomType); plan.newRooms.push({ schoolCode, site: site?.name ?? siteName, code: roomCode, type: roomType }); }
     }
+    if (room && rt.value && rt.value !== room.type && !notedRooms.has(room.id)) {
+      notedRooms.add(room.id);
+      plan.notes.push(`line ${row.line}: room '${room.code}' already exists as ${room.type}; room type '${get('roomType')}' (${col('roomType')}) is not changed by an import`);
+    }
     const place: Place = { schoolCode, schoolId: school.id, site: site?.name ?? siteName, room: room?.code ?? roomCode, roomType: room?.type ?? roomType };
 
     const existing = snap.devices.get(code);
     if (!existing) {
+      record.name ??= code;
       plan.rows.push({ line: row.line, action: 'create', code, kind, changes: [], record, place });
       return;
     }

@@ -158,6 +158,7 @@ describe('importing an equipment register', () => {
     const r = await importFile(reg, file, { dryRun: true });
     expect(r.plan.counts).toMatchObject({ update: 2, unchanged: 51 });
     expect(r.plan.rows.filter((x) => x.action === 'update').map((x) => [x.line, x.changes])).toEqual([[2, ['costVnd']], [3, ['room']]]);
+    expect(r.plan.notes).toEqual([]);
     await importFile(reg, file);
     expect(devicesByCode(reg).get('THPT-CHUYEN-TM1-MTB01')).toMatchObject({ room_code: 'P.101' });
     expect(reg.deviceByCode('THPT-CHUYEN-TM1-BANG')?.costVnd).toBe(99_000_000);
@@ -207,6 +208,17 @@ describe('importing an equipment register', () => {
     const v = await importFile(reg, file, { applyValid: true });
     expect(v.plan.counts.create).toBe(LOI_VALID_CODES.length);
     expect(devicesByCode(reg).size).toBe(LOI_VALID_CODES.length);
+    reg.close();
+  });
+
+  it('notes, without refusing, a room type that differs from the existing room', async () => {
+    const { dir, reg } = freshRegistry();
+    await importFile(reg, MAU);
+    const file = path.join(dir, 'loai-phong.csv');
+    writeFileSync(file, 'Mã thiết bị,Loại thiết bị,Mã trường,Phòng,Loại phòng\nTHPT-CHUYEN-TM1-BANG,board,LC-THPT-CHUYEN,P.TM1,Phòng STEM\n');
+    const r = await importFile(reg, file, { dryRun: true });
+    expect(r.plan.counts).toMatchObject({ unchanged: 1, refused: 0 });
+    expect(r.plan.notes).toEqual(["line 2: room 'P.TM1' already exists as smart_classroom; room type 'Phòng STEM' (column Loại phòng) is not changed by an import"]);
     reg.close();
   });
 
