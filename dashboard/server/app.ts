@@ -8,6 +8,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { hierarchyRoutes } from './routes/hierarchy.js';
 import { kindRoutes } from './routes/kinds.js';
+import { kpiRoutes } from './routes/kpi.js';
 import { overviewRoutes } from './routes/overview.js';
 import { sessionSecret } from './session-secret.js';
 import { registerWeb } from './web.js';
@@ -42,6 +43,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
   await app.register(async (api) => {
     await api.register(authRoutes, o);
     await api.register(overviewRoutes, o);
+    await api.register(kpiRoutes, o);
     await api.register(deviceRoutes, o);
     await api.register(hierarchyRoutes, o);
     await api.register(kindRoutes);

@@ -1,0 +1,134 @@
+import type { LiveState } from '../../gateway/live-state.js';
+import { scopeSql, type SqliteRegistry, type User } from '../../registry/index.js';
+import type { KpiFigures, KpiResponse } from '../shared/api.js';
+import { maySee, userScope } from './scope.js';
+
+/** The provincial plans' target: 80 % of equipment managed by digital records by 2025, 100 % by 2030. */
+export const KPI_TARGETS = [{ year: 2025, share: 0.8 }, { year: 2030, share: 1 }] as const;
+
+/** A device counts as live when something came from it in this window. */
+export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const VN_OFFSET_MS = 7 * 60 * 60 * 1000; // Asia/Ho_Chi_Minh: UTC+7, no daylight saving
+
+/** One row of the KPI query: a school, and one of its non-retired devices (or none, for a school without devices). */
+export interface KpiRow {
+  schoolId: number;
+  schoolName: string;
+  districtId: number | null;
+  districtName: string | null;
+  deviceId: string | null;
+  kind: string | null;
+  roomId: number | null;
+  code: string | null;
+  model: string | null;
+  serial: string | null;
+  inServiceDate: string | null;
+  costVnd: number | null;
+  serviceLifeYears: number | null;
+  state: string | null;
+  /** MQTT credentials issued and not revoked. */
+  connectable: number | null;
+}
+
+/** The day in Asia/Ho_Chi_Minh, yyyy-mm-dd. */
+export function vnToday(now: number): string {
+  return new Date(now + VN_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+const present = (s: string | null): boolean => s !== null && s.trim() !== '';
+
+/**
+ * The definition of a COMPLETE digital record (Decision 131 "managed by digital records": what, where, since when,
+ * what it cost): a device code, a kind, a room, a model or a serial, a date put into service and a purchase cost.
+ */
+export function hasCompleteRecord(r: Pick<KpiRow, 'code' | 'kind' | 'roomId' | 'model' | 'serial' | 'inServiceDate' | 'costVnd'>): boolean {
+  return present(r.code) && present(r.kind) && r.roomId !== null && (present(r.model) || present(r.serial))
+    && present(r.inServiceDate) && r.costVnd !== null;
+}
+
+/** Past its service life: in-service date + service life (years) is before today. Unknown dates or lives are not past. */
+export function isPastServiceLife(inServiceDate: string | null, serviceLifeYears: number | null, today: string): boolean {
+  if (!inServiceDate || serviceLifeYears === null) return false;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(inServiceDate);
+  if (!m) return false;
+  const end = `${String(Number(m[1]) + serviceLifeYears).padStart(4, '0')}-${m[2]}-${m[3]}`;
+  return end < today;
+}
+
+const share = (n: number, of: number): number | null => (of === 0 ? null : n / of);
+
+interface Tally { devices: number; withRecord: number; connected: number; live24h: number; pastLife: number; inRepair: number }
+const tally = (): Tally => ({ devices: 0, withRecord: 0, connected: 0, live24h: 0, pastLife: 0, inRepair: 0 });
+
+function figures(t: Tally): KpiFigures {
+  return {
+    ...t,
+    recordShare: share(t.withRecord, t.devices),
+    liveShare: share(t.live24h, t.connected),
+    pastLifeShare: share(t.pastLife, t.devices),
+    repairShare: share(t.inRepair, t.devices),
+  };
+}
+
+/** Every school in scope with its non-retired devices: one query. */
+export function kpiRows(registry: SqliteRegistry, user: User): KpiRow[] {
+  const params: unknown[] = [];
+  const where = scopeSql(userScope(user), params);
+  return registry.db.prepare(`
+    SELECT s.id AS schoolId, s.name AS schoolName, s.district_id AS districtId, di.name AS districtName,
+           d.id AS deviceId, d.kind, d.room_id AS roomId, d.code, d.model, d.serial, d.in_service_date AS inServiceDate,
+           d.cost_vnd AS costVnd, d.service_life_years AS serviceLifeYears, d.state,
+           CASE WHEN d.id IS NULL THEN NULL WHEN d.secret_hash IS NOT NULL AND d.revoked_at IS NULL THEN 1 ELSE 0 END AS connectable
+    FROM schools s
+    LEFT JOIN districts di ON di.id = s.district_id
+    LEFT JOIN sites t ON t.school_id = s.id
+    LEFT JOIN rooms r ON r.site_id = t.id
+    LEFT JOIN devices d ON d.room_id = r.id AND d.state <> 'retired'
+    WHERE ${where}
+    ORDER BY s.name, s.id`).all(...params) as KpiRow[];
+}
+
+/**
+ * The KPI from rows (pure): per school, per district (schools under the Sở grouped with districtId null) and the
+ * province. `lastSeen(id)` gives when a device was last heard of (UTC ms) or null.
+ */
+export function aggregateKpi(rows: readonly KpiRow[], lastSeen: (id: string) => number | null, now: number): KpiResponse {
+  const today = vnToday(now);
+  const province = tally();
+  const schools = new Map<number, { schoolId: number; name: string; districtId: number | null; t: Tally }>();
+  const districts = new Map<number | null, { districtId: number | null; name: string | null; t: Tally }>();
+  for (const r of rows) {
+    let school = schools.get(r.schoolId);
+    if (!school) schools.set(r.schoolId, (school = { schoolId: r.schoolId, name: r.schoolName, districtId: r.districtId, t: tally() }));
+    let district = districts.get(r.districtId);
+    if (!district) districts.set(r.districtId, (district = { districtId: r.districtId, name: r.districtName, t: tally() }));
+    if (r.deviceId === null) continue;
+    const seen = lastSeen(r.deviceId);
+    const live = r.connectable === 1 && seen !== null && now - seen <= LIVE_WINDOW_MS;
+    for (const t of [province, school.t, district.t]) {
+      t.devices += 1;
+      if (hasCompleteRecord(r)) t.withRecord += 1;
+      if (r.connectable === 1) t.connected += 1;
+      if (live) t.live24h += 1;
+      if (isPastServiceLife(r.inServiceDate, r.serviceLifeYears, today)) t.pastLife += 1;
+      if (r.state === 'in_repair') t.inRepair += 1;
+    }
+  }
+  const byName = (a: { name: string | null }, b: { name: string | null }): number =>
+    a.name === null ? 1 : b.name === null ? -1 : a.name.localeCompare(b.name, 'vi');
+  return {
+    province: figures(province),
+    districts: [...districts.values()].sort(byName).map((d) => ({ districtId: d.districtId, name: d.name, figures: figures(d.t) })),
+    schools: [...schools.values()].sort(byName).map((s) => ({ schoolId: s.schoolId, name: s.name, districtId: s.districtId, figures: figures(s.t) })),
+    targets: KPI_TARGETS.map((t) => ({ ...t })),
+    today,
+    generatedAt: now,
+  };
+}
+
+/** The KPI within what the user may see: one registry query, the scope rule of scope.ts, live state from memory. */
+export function computeKpi(user: User, registry: SqliteRegistry, live: LiveState | undefined, now: number): KpiResponse {
+  const rows = kpiRows(registry, user).filter((r) => maySee(user, r));
+  return aggregateKpi(rows, (id) => live?.get(id)?.lastSeen ?? null, now);
+}
