@@ -62,7 +62,7 @@ export async function applyPlan(reg: SqliteRegistry, plan: ImportPlan, opts: { u
     const roomId = (p: (typeof plan.rows)[number]['place']): number => {
       schoolIds.set(p.schoolCode, p.schoolId);
       const site = reg.ensureSite({ schoolId: p.schoolId, name: p.site });
-      const existing = reg.db.prepare('SELECT id FROM rooms WHERE site_id = ? AND lower(code) = lower(?)').get(site.id, p.room) as { id: number } | undefined;
+      const existing = reg.db.prepare('SELECT id FROM rooms WHERE site_id = ? AND code = ?').get(site.id, p.room) as { id: number } | undefined;
       return existing?.id ?? reg.ensureRoom({ siteId: site.id, code: p.room, name: p.room, type: p.roomType }).id;
     };
     // Sites and rooms of the plan are created even when their rows are all unchanged (they cannot be: a new room means a change).

@@ -68,7 +68,8 @@ export interface ImportPlan {
   counts: { create: number; update: number; unchanged: number; refused: number };
 }
 
-export const siteKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+/** Sites and rooms match by name/code ignoring case, spacing and diacritics ("Diem chinh" = "Điểm chính"). */
+export const siteKey = (name: string) => name.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').trim().replace(/\s+/g, ' ').toLowerCase();
 export const roomKey = siteKey;
 
 const DEFAULT_SITE = 'Điểm chính';
@@ -95,8 +96,9 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
   const { index, ignored } = mapHeader(sheet.header);
   const plan: ImportPlan = { rows: [], refused: [], newSites: [], newRooms: [], ignoredColumns: ignored, notes: [], counts: { create: 0, update: 0, unchanged: 0, refused: 0 } };
   const firstLineOfCode = new Map<string, number>();
-  const newSiteKeys = new Set<string>();
-  const newRoomKeys = new Map<string, RoomType>();
+  // New sites and rooms take the first spelling the file uses.
+  const newSiteNames = new Map<string, string>();
+  const newRoomCodes = new Map<string, string>();
   const notedRooms = new Set<number>();
 
   sheet.rows.forEach((row, i) => {
@@ -169,17 +171,19 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
     const site = snap.sites.get(`${school.id}|${siteKey(siteName)}`);
     const room = site ? snap.rooms.get(`${site.id}|${roomKey(roomCode)}`) : undefined;
     const sKey = `${schoolCode}|${siteKey(siteName)}`;
-    if (!site && !newSiteKeys.has(sKey)) { newSiteKeys.add(sKey); plan.newSites.push({ schoolCode, name: siteName }); }
+    if (!site && !newSiteNames.has(sKey)) { newSiteNames.set(sKey, siteName); plan.newSites.push({ schoolCode, name: siteName }); }
     const rKey = `${sKey}|${roomKey(roomCode)}`;
-    if (!room) {
-      const seen = newRoomKeys.get(rKey);
-      if (seen === undefined) { newRoomKeys.set(rKey, roomType); plan.newRooms.push({ schoolCode, site: site?.name ?? siteName, code: roomCode, type: roomType }); }
+    if (!room && !newRoomCodes.has(rKey)) {
+      newRoomCodes.set(rKey, roomCode);
+      plan.newRooms.push({ schoolCode, site: site?.name ?? newSiteNames.get(sKey) ?? siteName, code: roomCode, type: roomType });
     }
     if (room && rt.value && rt.value !== room.type && !notedRooms.has(room.id)) {
       notedRooms.add(room.id);
       plan.notes.push(`line ${row.line}: room '${room.code}' already exists as ${room.type}; room type '${get('roomType')}' (${col('roomType')}) is not changed by an import`);
     }
-    const place: Place = { schoolCode, schoolId: school.id, site: site?.name ?? siteName, room: room?.code ?? roomCode, roomType: room?.type ?? roomType };
+    const place: Place = {
+      schoolCode, schoolId: school.id, site: site?.name ?? newSiteNames.get(sKey) ?? siteName, room: room?.code ?? newRoomCodes.get(rKey) ?? roomCode, roomType: room?.type ?? roomType,
+    };
 
     const existing = snap.devices.get(code);
     if (!existing) {

@@ -222,6 +222,38 @@ describe('importing an equipment register', () => {
     reg.close();
   });
 
+  it('reads XLSX cells typed by Excel: real dates, numbers, rich text and formula results', async () => {
+    const { dir, reg } = freshRegistry();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.addRow(['MA THIET BI', 'Ten thiet bi', 'Loai thiet bi', 'Ma truong', 'Diem truong', 'Phong', 'Loai phong', 'Ngay dua vao su dung', 'Nguyen gia', 'Bao hanh (thang)', 'Thoi gian su dung']);
+    ws.addRow(['XL-1', { richText: [{ text: 'Bảng ' }, { text: 'đậm', font: { bold: true } }] }, 'Bang tuong tac', 'LC-THPT-CHUYEN', 'Diem chinh', 'P.STEM', 'Phong STEM',
+      new Date(Date.UTC(2024, 1, 29)), 98_000_000, { formula: '12*2', result: 24 }, 8]);
+    const file = path.join(dir, 'kieu.xlsx');
+    await wb.xlsx.writeFile(file);
+    const r = await importFile(reg, file);
+    expect(r.plan.refused).toEqual([]);
+    expect(r.plan.newRooms).toEqual([{ schoolCode: 'LC-THPT-CHUYEN', site: 'Diem chinh', code: 'P.STEM', type: 'stem_room' }]);
+    expect(reg.deviceByCode('XL-1')).toMatchObject({ kind: 'board', name: 'Bảng đậm', inServiceDate: '2024-02-29', costVnd: 98_000_000, warrantyEnd: '2026-02-28', serviceLifeYears: 8 });
+    reg.close();
+  });
+
+  it('matches sites and rooms without diacritics or case to the existing ones, and to the first spelling in the file', async () => {
+    const { dir, reg } = freshRegistry();
+    await importFile(reg, MAU);
+    const rooms = reg.rooms().length;
+    const file = path.join(dir, 'khong-dau.csv');
+    writeFileSync(file, 'ma thiet bi,loai thiet bi,ma truong,diem truong,phong\nN-1,sensor,LC-THPT-CHUYEN,diem chinh,p.ly\nN-2,sensor,LC-THPT-CHUYEN,DIEM CHINH,P.TM1\n'
+      + 'N-3,sensor,LC-THPT-CHUYEN,Điểm phụ,P.Hóa\nN-4,sensor,LC-THPT-CHUYEN,diem phu,p.hoa\n');
+    const r = await importFile(reg, file);
+    expect(r.plan.newSites).toEqual([{ schoolCode: 'LC-THPT-CHUYEN', name: 'Điểm phụ' }]);
+    expect(r.plan.newRooms).toEqual([{ schoolCode: 'LC-THPT-CHUYEN', site: 'Điểm phụ', code: 'P.Hóa', type: 'classroom' }]);
+    expect(reg.rooms()).toHaveLength(rooms + 1);
+    const d = devicesByCode(reg);
+    expect([1, 2, 3, 4].map((n) => [d.get(`N-${n}`)!.site, d.get(`N-${n}`)!.room_code])).toEqual([['Điểm chính', 'P.Lý'], ['Điểm chính', 'P.TM1'], ['Điểm phụ', 'P.Hóa'], ['Điểm phụ', 'P.Hóa']]);
+    reg.close();
+  });
+
   it('keeps a device name with <script> as plain text', async () => {
     const { dir, reg } = freshRegistry();
     const file = path.join(dir, 'xss.csv');
