@@ -95,7 +95,7 @@ async function provisionWithProgress(registry: SqliteRegistry, scenario: Scenari
 }
 
 /** Provisions the scenario and runs it against `brokerUrl` until the shutdown; returns undefined if stopped before it ran. */
-async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario; brokerUrl: string; registry?: SqliteRegistry; connectConcurrency?: number; shutdown: Shutdown; beforeConnect?: () => void }): Promise<Simulator | undefined> {
+async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario; brokerUrl: string; registry?: SqliteRegistry; connectConcurrency?: number; shutdown: Shutdown; beforeConnect?: () => Promise<void> }): Promise<Simulator | undefined> {
   const registry = o.registry ?? SqliteRegistry.inDataDir(o.config.dataDir);
   let devices;
   try {
@@ -106,7 +106,7 @@ async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario;
   } finally {
     if (!o.registry) registry.close();
   }
-  o.beforeConnect?.();
+  await o.beforeConnect?.();
   const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency });
   const startedAt = Date.now();
   const window = [{ at: startedAt, acked: 0 }];
@@ -172,6 +172,12 @@ export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise
   const scenario = provinceScenario({ devices: o.devices, seed: o.seed, faultRate: 5 });
   await startSimulator({
     config, scenario, brokerUrl: `mqtt://127.0.0.1:${stack.broker!.port}`, registry: stack.registry, shutdown,
-    beforeConnect: () => void handDevice(stack).then((hand) => console.log(banner(stack, config, password, hand))),
+    beforeConnect: async () => {
+      const hand = await handDevice(stack).catch((err: Error) => {
+        process.stderr.write(`no demo-sensor for mosquitto_pub: ${err.message}\n`);
+        return undefined;
+      });
+      console.log(banner(stack, config, password, hand));
+    },
   });
 }
