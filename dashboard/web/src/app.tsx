@@ -7,6 +7,7 @@ import { setLang, useI18n } from './i18n.js';
 import { connectLive, disconnectLive, useLiveConnected } from './live.js';
 import { DevicePage } from './pages/device.js';
 import { DevicesPage } from './pages/devices.js';
+import { KpiPage } from './pages/kpi.js';
 import { LoginPage } from './pages/login.js';
 import { OverviewPage } from './pages/overview.js';
 import { navigate, useLocation } from './router.js';
@@ -45,6 +46,7 @@ export function App() {
   let page;
   if (deviceMatch) page = <DevicePage id={decodeURIComponent(deviceMatch[1]!)} />;
   else if (loc.path === '/devices') page = <DevicesPage search={loc.search} />;
+  else if (loc.path === '/kpi') page = <KpiPage />;
   else page = <OverviewPage />;
   return (
     <>
@@ -66,6 +68,7 @@ function Header(p: { me: Me; path: string; onLogout: () => void }) {
       <nav>
         {nav('/', t('nav.overview'), 'nav-overview', p.path === '/')}
         {nav('/devices', t('nav.devices'), 'nav-devices', p.path.startsWith('/devices'))}
+        {nav('/kpi', t('nav.kpi'), 'nav-kpi', p.path === '/kpi')}
       </nav>
       <div class="spacer" />
       <span class={`conn ${connected ? 'up' : 'down'}`} data-testid="conn-status" data-connected={String(connected)}>
