@@ -93,7 +93,7 @@ export function kpiRows(registry: SqliteRegistry, user: User): KpiRow[] {
  * The KPI from rows (pure): per school, per district (schools under the Sở grouped with districtId null) and the
  * province. `lastSeen(id)` gives when a device was last heard of (UTC ms) or null.
  */
-export function aggregateKpi(rows: readonly KpiRow[], lastSeen: (id: string) => number | null, now: number): KpiResponse {
+export function aggregateKpi(rows: readonly KpiRow[], lastSeen: (id: string) => number | null, now: number, scoped = false): KpiResponse {
   const today = vnToday(now);
   const province = tally();
   const schools = new Map<number, { schoolId: number; name: string; districtId: number | null; t: Tally }>();
@@ -119,6 +119,7 @@ export function aggregateKpi(rows: readonly KpiRow[], lastSeen: (id: string) => 
     a.name === null ? 1 : b.name === null ? -1 : a.name.localeCompare(b.name, 'vi');
   return {
     province: figures(province),
+    scoped,
     districts: [...districts.values()].sort(byName).map((d) => ({ districtId: d.districtId, name: d.name, figures: figures(d.t) })),
     schools: [...schools.values()].sort(byName).map((s) => ({ schoolId: s.schoolId, name: s.name, districtId: s.districtId, figures: figures(s.t) })),
     targets: KPI_TARGETS.map((t) => ({ ...t })),
@@ -130,5 +131,5 @@ export function aggregateKpi(rows: readonly KpiRow[], lastSeen: (id: string) => 
 /** The KPI within what the user may see: one registry query, the scope rule of scope.ts, live state from memory. */
 export function computeKpi(user: User, registry: SqliteRegistry, live: LiveState | undefined, now: number): KpiResponse {
   const rows = kpiRows(registry, user).filter((r) => maySee(user, r));
-  return aggregateKpi(rows, (id) => live?.get(id)?.lastSeen ?? null, now);
+  return aggregateKpi(rows, (id) => live?.get(id)?.lastSeen ?? null, now, userScope(user) !== undefined);
 }

@@ -138,6 +138,8 @@ export interface KpiFigures {
 
 export interface KpiResponse {
   province: KpiFigures;
+  /** True when the user sees only part of the province: `province` then covers that part only. */
+  scoped: boolean;
   /** `districtId` null: the schools directly under the Sở ("Trực thuộc Sở"). */
   districts: { districtId: number | null; name: string | null; figures: KpiFigures }[];
   schools: { schoolId: number; name: string; districtId: number | null; figures: KpiFigures }[];

@@ -51,6 +51,7 @@ describe('the digital-records KPI page in a browser', () => {
     await page.getByTestId('nav-kpi').filter({ hasText: 'Chỉ số số hoá' }).click();
     await page.getByRole('heading', { name: 'Chỉ số số hoá hồ sơ thiết bị' }).waitFor();
     await text('kpi-province-share', /^75\s%$/);
+    await text('kpi-province', 'Toàn tỉnh: thiết bị có hồ sơ số');
     await text('kpi-school-chart-target-2025', /Mục tiêu 2025: 80\s%/);
     await text('kpi-school-chart-target-2030', /Mục tiêu 2030: 100\s%/);
     await text('kpi-district-chart-target-2025', /Mục tiêu 2025/);

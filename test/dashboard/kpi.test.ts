@@ -47,6 +47,9 @@ describe('the digital-records KPI', () => {
     await r.addDevice({ kind: 'tablet', roomId: a.room.id, name: 'Máy tính bảng thanh lý', issueSecret: false, ...complete('TB-OLD'), state: 'retired' });
     // A2: complete, no credentials (a record before the device ever connects).
     await r.addDevice({ kind: 'board', roomId: room(r, a2.id, 'P.TIN').id, name: 'Bảng P.Tin', issueSecret: false, ...complete('CL-BTT-01') });
+    // A2: complete, credentials revoked: still an asset with a record, no longer in the base of the live share.
+    const revoked = await r.addDevice({ kind: 'tablet', roomId: room(r, a2.id, 'P.TIN').id, name: 'Máy tính bảng bị thu hồi khoá', ...complete('CL-TB-01') });
+    r.revokeDevice(revoked.device.id);
     // B1: complete with a serial but no model; incomplete (no code).
     const roomB = room(r, b1.id, 'P.01');
     await r.addDevice({ kind: 'sensor', roomId: roomB.id, name: 'Cảm biến P.01', issueSecret: false, code: 'BX-CB-01', serial: 'SN-778899', inServiceDate: '2023-01-10', costVnd: 2_000_000 });
@@ -89,25 +92,27 @@ describe('the digital-records KPI', () => {
   it('gives the exact shares per school, per district and for the province', async () => {
     const k = await kpiAs('ke-hoach');
     expect(k.targets).toEqual([{ year: 2025, share: 0.8 }, { year: 2030, share: 1 }]);
+    expect(k.scoped).toBe(false);
     expect(school(k, ids.a1)).toEqual({ devices: 3, withRecord: 2, recordShare: 2 / 3, connected: 2, live24h: 1, liveShare: 0.5,
       pastLife: 1, pastLifeShare: 1 / 3, inRepair: 1, repairShare: 1 / 3 });
-    expect(school(k, ids.a2)).toEqual({ devices: 1, withRecord: 1, recordShare: 1, connected: 0, live24h: 0, liveShare: null,
+    expect(school(k, ids.a2)).toEqual({ devices: 2, withRecord: 2, recordShare: 1, connected: 0, live24h: 0, liveShare: null,
       pastLife: 0, pastLifeShare: 0, inRepair: 0, repairShare: 0 });
     expect(school(k, ids.b1)).toMatchObject({ devices: 2, withRecord: 1, recordShare: 0.5, liveShare: null, pastLifeShare: 0, repairShare: 0 });
     expect(school(k, ids.so)).toMatchObject({ devices: 1, withRecord: 0, recordShare: 0 });
-    expect(district(k, ids.districtA)).toEqual({ devices: 4, withRecord: 3, recordShare: 0.75, connected: 2, live24h: 1, liveShare: 0.5,
-      pastLife: 1, pastLifeShare: 0.25, inRepair: 1, repairShare: 0.25 });
+    expect(district(k, ids.districtA)).toEqual({ devices: 5, withRecord: 4, recordShare: 0.8, connected: 2, live24h: 1, liveShare: 0.5,
+      pastLife: 1, pastLifeShare: 0.2, inRepair: 1, repairShare: 0.2 });
     expect(district(k, ids.districtB)).toMatchObject({ devices: 2, withRecord: 1, recordShare: 0.5 });
     expect(district(k, null)).toMatchObject({ devices: 1, withRecord: 0, recordShare: 0 });
     expect(k.districts.map((d) => d.name)).toEqual(['Huyện Bát Xát', 'Thành phố Lào Cai', null]);
-    expect(k.province).toEqual({ devices: 7, withRecord: 4, recordShare: 4 / 7, connected: 2, live24h: 1, liveShare: 0.5,
-      pastLife: 1, pastLifeShare: 1 / 7, inRepair: 1, repairShare: 1 / 7 });
+    expect(k.province).toEqual({ devices: 8, withRecord: 5, recordShare: 5 / 8, connected: 2, live24h: 1, liveShare: 0.5,
+      pastLife: 1, pastLifeShare: 1 / 8, inRepair: 1, repairShare: 1 / 8 });
     expect(await kpiAs('admin')).toMatchObject({ province: k.province });
     expect((await kpiAs('xem')).province).toEqual(k.province);
   });
 
   it('shows a technician scoped to one school only that school', async () => {
     const k = await kpiAs('ktv-b1');
+    expect(k.scoped).toBe(true);
     expect(k.schools.map((x) => x.schoolId)).toEqual([ids.b1]);
     expect(k.districts.map((x) => x.districtId)).toEqual([ids.districtB]);
     expect(k.province).toMatchObject({ devices: 2, withRecord: 1, recordShare: 0.5 });
@@ -116,7 +121,7 @@ describe('the digital-records KPI', () => {
   it('shows a district planner only that district', async () => {
     const k = await kpiAs('ke-hoach-a');
     expect(k.schools.map((x) => x.schoolId).sort()).toEqual([ids.a1, ids.a2].sort());
-    expect(k.province).toMatchObject({ devices: 4, withRecord: 3, recordShare: 0.75, liveShare: 0.5 });
+    expect(k.province).toMatchObject({ devices: 5, withRecord: 4, recordShare: 0.8, liveShare: 0.5 });
   });
 });
 

@@ -14,6 +14,7 @@ const Figures = Type.Object({
 });
 const KpiResponseSchema = Type.Object({
   province: Figures,
+  scoped: Type.Boolean(),
   districts: Type.Array(Type.Object({ districtId: Type.Union([Type.Integer(), Type.Null()]), name: Type.Union([Type.String(), Type.Null()]), figures: Figures })),
   schools: Type.Array(Type.Object({ schoolId: Type.Integer(), name: Type.String(), districtId: Type.Union([Type.Integer(), Type.Null()]), figures: Figures })),
   targets: Type.Array(Type.Object({ year: Type.Integer(), share: Type.Number() })),
