@@ -1,33 +1,13 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteRegistry } from '../../registry/index.js';
 import { exportRegistry } from '../../registry/export.js';
 import { importFile } from '../../registry/import/index.js';
 import { seedSchool, tempDir } from '../helpers/stack.js';
+import { MAU, seedSchools } from '../helpers/samples.js';
 
-// Helpers: the sample files, read independently of the importer.
-const MAU = fileURLToPath(new URL('../../../shared/data/thiet-bi-mau.csv', import.meta.url));
-
-/** The rows of a sample file as records keyed by header, read independently of the importer. */
-function sampleRecords(file: string): Record<string, string>[] {
-  return parse(readFileSync(file), { bom: true, columns: true, skip_empty_lines: true }) as Record<string, string>[];
-}
-
-/** The district(s) and schools the sample files name (but no sites or rooms: the import creates those). */
-function seedSchools(reg: SqliteRegistry): void {
-  const districts: Record<string, string> = { 'Thành phố Lào Cai': 'TP-LAO-CAI', 'Thị xã Sa Pa': 'TX-SA-PA' };
-  const seen = new Set<string>();
-  for (const r of sampleRecords(MAU)) {
-    if (seen.has(r['Mã trường']!)) continue;
-    seen.add(r['Mã trường']!);
-    const d = reg.ensureDistrict({ code: districts[r['Phòng GDĐT']!]!, name: r['Phòng GDĐT']! });
-    reg.ensureSchool({ code: r['Mã trường']!, name: r['Tên trường']!, level: r['Mã trường']!.includes('THPT') ? 'thpt' : r['Mã trường']!.includes('THCS') ? 'thcs' : 'tieu_hoc', districtId: d.id });
-  }
-}
 
 const dir = tempDir('edufleet-export-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,34 +2,14 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteRegistry } from '../../registry/index.js';
 import { applyPlan, importFile, parseDate, parseMoney, parseKind, fold, columnOf, readCsv, planImport, snapshotRegistry } from '../../registry/import/index.js';
 import { tempDir } from '../helpers/stack.js';
+import { LOI, MAU, sampleRecords, seedSchools } from '../helpers/samples.js';
 
-// Helpers: the sample files, read independently of the importer.
-const MAU = fileURLToPath(new URL('../../../shared/data/thiet-bi-mau.csv', import.meta.url));
-const LOI = fileURLToPath(new URL('../../../shared/data/thiet-bi-loi.csv', import.meta.url));
-
-/** The rows of a sample file as records keyed by header, read independently of the importer. */
-function sampleRecords(file: string): Record<string, string>[] {
-  return parse(readFileSync(file), { bom: true, columns: true, skip_empty_lines: true }) as Record<string, string>[];
-}
-
-/** The district(s) and schools the sample files name (but no sites or rooms: the import creates those). */
-function seedSchools(reg: SqliteRegistry): void {
-  const districts: Record<string, string> = { 'Thành phố Lào Cai': 'TP-LAO-CAI', 'Thị xã Sa Pa': 'TX-SA-PA' };
-  const seen = new Set<string>();
-  for (const r of sampleRecords(MAU)) {
-    if (seen.has(r['Mã trường']!)) continue;
-    seen.add(r['Mã trường']!);
-    const d = reg.ensureDistrict({ code: districts[r['Phòng GDĐT']!]!, name: r['Phòng GDĐT']! });
-    reg.ensureSchool({ code: r['Mã trường']!, name: r['Tên trường']!, level: r['Mã trường']!.includes('THPT') ? 'thpt' : r['Mã trường']!.includes('THCS') ? 'thcs' : 'tieu_hoc', districtId: d.id });
-  }
-}
 
 /** Every device with its room code, site and school code, by asset code. */
 function devicesByCode(reg: SqliteRegistry) {
