@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadConfig, type DeepPartial, type Config } from '../config/index.js';
+import { brokerPublicUrl, loadConfig, type DeepPartial, type Config } from '../config/index.js';
 import { createLogger } from '../lib/logger.js';
 import { EdufleetError } from '../lib/errors.js';
 import { DEVICE_KINDS } from '../protocol/index.js';
@@ -141,7 +141,7 @@ device.command('labels')
     const places = reg.roomPlaces(devices.map((d) => d.roomId));
     reg.close();
     const { labelsPdf } = await import('../dashboard/server/labels-pdf.js');
-    const broker = cfg.mqtt.publicUrl || `mqtt://${(await import('node:os')).hostname()}:${cfg.mqtt.port}`;
+    const broker = brokerPublicUrl(cfg);
     const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), broker);
     (await import('node:fs')).writeFileSync(o.out, pdf);
     console.log(`${devices.length} label(s) written to ${o.out} (broker ${broker})`);

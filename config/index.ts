@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { hostname } from 'node:os';
 import { Kind, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
@@ -99,4 +100,9 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   config.dataDir = path.resolve(config.dataDir);
   if (!config.gateway.spoolDir) config.gateway.spoolDir = path.join(config.dataDir, 'spool');
   return deepFreeze(config);
+}
+
+/** The broker address devices are given (labels, issued credentials): `mqtt.publicUrl`, else this host and port. */
+export function brokerPublicUrl(cfg: Readonly<Config>): string {
+  return cfg.mqtt.publicUrl || `mqtt://${hostname()}:${cfg.mqtt.port}`;
 }

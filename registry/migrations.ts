@@ -45,4 +45,13 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_at ON audit_log(at);
   `,
+  // v3: retiring places (they keep their history, like retired devices) and disabling users.
+  `
+  ALTER TABLE districts ADD COLUMN retired_at INTEGER;
+  ALTER TABLE schools ADD COLUMN retired_at INTEGER;
+  ALTER TABLE sites ADD COLUMN retired_at INTEGER;
+  ALTER TABLE rooms ADD COLUMN retired_at INTEGER;
+  ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+  CREATE INDEX audit_entity ON audit_log(entity, entity_id);
+  `,
 ];

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { DEVICE_KINDS, isDeviceKind, isDeviceId, type DeviceKind } from '../protocol/index.js';
 import { EdufleetError } from '../lib/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { PlaceStore } from './place-store.js';
 import { hashSecret, newSecret, PASSWORD_COST, verifySecret } from './secrets.js';
 import type { Device, DeviceRecordInput, DeviceState, DeviceFilter, DevicePlacement, District, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
 import { ROLES, ROOM_TYPES, SCHOOL_LEVELS } from './types.js';
@@ -24,8 +25,11 @@ const toDevice = (r: Row): Device => ({
 
 const toUser = (r: Row): User => ({
   id: r.id as number, username: r.username as string, displayName: r.display_name as string, role: r.role as Role,
-  scope: JSON.parse(r.scope as string) as Scope,
+  scope: JSON.parse(r.scope as string) as Scope, disabled: r.disabled_at != null, createdAt: r.created_at as number,
 });
+
+export interface AuditFilter { entity?: string; entityId?: string; byUser?: string; limit?: number; offset?: number }
+export interface AuditRow { at: number; byUser: string; action: string; entity: string; entityId: string; detail: unknown }
 
 /** Places a scope condition on the school (alias s) of a query; one function so every query filters the same way. */
 export function scopeSql(scope: Scope | undefined, params: unknown[]): string {
@@ -39,6 +43,8 @@ export function scopeSql(scope: Scope | undefined, params: unknown[]): string {
 /** The registry on SQLite (WAL mode, so a CLI in another process can add or revoke devices while the server runs). */
 export class SqliteRegistry {
   readonly db: Database.Database;
+  /** One-at-a-time editing of districts, schools, sites and rooms. */
+  readonly places: PlaceStore;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -50,6 +56,7 @@ export class SqliteRegistry {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.places = new PlaceStore(this.db, (where, id) => { this.db.prepare(`UPDATE devices SET rev = ? WHERE ${where}`).run(this.nextRev(), id); });
   }
 
   static inDataDir(dataDir: string): SqliteRegistry {
@@ -121,19 +128,20 @@ export class SqliteRegistry {
     return out;
   }
 
-  districts(): District[] { return this.db.prepare('SELECT id, code, name FROM districts ORDER BY name').all() as District[]; }
+  /** Active districts (retired ones are only in `places.tree(…, true)`). */
+  districts(): District[] { return this.db.prepare('SELECT id, code, name FROM districts WHERE retired_at IS NULL ORDER BY name').all() as District[]; }
 
   schools(scope?: Scope): School[] {
     const params: unknown[] = [];
     const where = scopeSql(scope, params);
-    return this.db.prepare(`SELECT s.id, s.code, s.name, s.level, s.district_id AS districtId, s.pupils FROM schools s WHERE ${where} ORDER BY s.name`).all(...params) as School[];
+    return this.db.prepare(`SELECT s.id, s.code, s.name, s.level, s.district_id AS districtId, s.pupils FROM schools s WHERE ${where} AND s.retired_at IS NULL ORDER BY s.name`).all(...params) as School[];
   }
 
   rooms(scope?: Scope): (Room & { schoolId: number })[] {
     const params: unknown[] = [];
     const where = scopeSql(scope, params);
     return this.db.prepare(`SELECT r.id, r.site_id AS siteId, r.code, r.name, r.type, r.capacity, s.id AS schoolId
-      FROM rooms r JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id WHERE ${where} ORDER BY s.name, r.code`).all(...params) as (Room & { schoolId: number })[];
+      FROM rooms r JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id WHERE ${where} AND r.retired_at IS NULL ORDER BY s.name, r.code`).all(...params) as (Room & { schoolId: number })[];
   }
 
   // ── devices ──────────────────────────────────────────────────────────────────
@@ -211,9 +219,17 @@ export class SqliteRegistry {
     this.db.prepare('INSERT INTO audit_log (at, by_user, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now(), byUser, action, entity, String(entityId), JSON.stringify(detail));
   }
 
-  auditLog(limit = 200, offset = 0): { at: number; byUser: string; action: string; entity: string; entityId: string; detail: unknown }[] {
-    const rows = this.db.prepare('SELECT at, by_user AS byUser, action, entity, entity_id AS entityId, detail FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?').all(limit, offset) as { at: number; byUser: string; action: string; entity: string; entityId: string; detail: string }[];
-    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
+  auditLog(f: AuditFilter = {}): { total: number; entries: AuditRow[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.entity) { where.push('entity = ?'); params.push(f.entity); }
+    if (f.entityId) { where.push('entity_id = ?'); params.push(f.entityId); }
+    if (f.byUser) { where.push('by_user = ?'); params.push(f.byUser); }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${w}`).get(...params) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT at, by_user AS byUser, action, entity, entity_id AS entityId, detail FROM audit_log ${w} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...params, f.limit ?? 200, f.offset ?? 0) as (Omit<AuditRow, 'detail'> & { detail: string })[];
+    return { total, entries: rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown })) };
   }
 
   device(id: string): Device | undefined {
@@ -228,6 +244,13 @@ export class SqliteRegistry {
     const res = this.db.prepare('UPDATE devices SET secret_hash = ?, revoked_at = NULL, rev = ? WHERE id = ?').run(hash, this.nextRev(), id);
     if (res.changes === 0) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
     return secret;
+  }
+
+  /** Retires a device: its record and history stay, its credentials stop working, it leaves the live fleet. */
+  retireDevice(id: string): Device {
+    const res = this.db.prepare(`UPDATE devices SET state = 'retired', revoked_at = COALESCE(revoked_at, ?), rev = ? WHERE id = ?`).run(Date.now(), this.nextRev(), id);
+    if (res.changes === 0) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+    return this.device(id)!;
   }
 
   revokeDevice(id: string): void {
@@ -286,6 +309,27 @@ export class SqliteRegistry {
     return this.userByName(u.username)!;
   }
 
+  users(): User[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY username').all() as Row[]).map(toUser);
+  }
+
+  /** Changes a user's name, role, scope, password or disabled flag; a disabled user's sessions stop working at once. */
+  async updateUser(id: number, patch: { displayName?: string; role?: Role; scope?: Scope; password?: string; disabled?: boolean }): Promise<User> {
+    if (patch.role !== undefined && !ROLES.includes(patch.role)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `unknown role '${patch.role}'; known: ${ROLES.join(', ')}`);
+    if (patch.password !== undefined && patch.password.length < 8) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', 'a password needs at least 8 characters');
+    if (!this.user(id)) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no user with id ${id}`);
+    const hash = patch.password === undefined ? undefined : await hashSecret(patch.password, PASSWORD_COST);
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    if (patch.displayName !== undefined) { sets.push('display_name = ?'); params.push(patch.displayName); }
+    if (patch.role !== undefined) { sets.push('role = ?'); params.push(patch.role); }
+    if (patch.scope !== undefined) { sets.push('scope = ?'); params.push(JSON.stringify(patch.scope)); }
+    if (hash !== undefined) { sets.push('password_hash = ?'); params.push(hash); }
+    if (patch.disabled !== undefined) { sets.push('disabled_at = ?'); params.push(patch.disabled ? Date.now() : null); }
+    if (sets.length) this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...params, id);
+    return this.user(id)!;
+  }
+
   async setPassword(username: string, password: string): Promise<void> {
     const hash = await hashSecret(password, PASSWORD_COST);
     this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(hash, username);
@@ -304,7 +348,8 @@ export class SqliteRegistry {
   async verifyUser(username: string, password: string): Promise<User | undefined> {
     const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Row | undefined;
     if (!r) return undefined;
-    return (await verifySecret(password, r.password_hash as string)) ? toUser(r) : undefined;
+    // A disabled account verifies nothing, with the same answer as a wrong password.
+    return (await verifySecret(password, r.password_hash as string)) && r.disabled_at == null ? toUser(r) : undefined;
   }
 
   // ── sessions (the dashboard's session store, shared by every dashboard process) ─────────────

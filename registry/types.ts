@@ -88,7 +88,7 @@ export interface DevicePlacement {
 /** What a user may see: everything (province), some districts, or some schools. */
 export interface Scope { districtIds?: number[]; schoolIds?: number[] }
 
-export interface User { id: number; username: string; role: Role; scope: Scope; displayName: string }
+export interface User { id: number; username: string; role: Role; scope: Scope; displayName: string; disabled: boolean; createdAt: number }
 
 export interface DeviceFilter {
   q?: string;

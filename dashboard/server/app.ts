@@ -8,8 +8,12 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { hierarchyRoutes } from './routes/hierarchy.js';
 import { kindRoutes } from './routes/kinds.js';
+import { importRoutes } from './routes/imports.js';
 import { kpiRoutes } from './routes/kpi.js';
 import { overviewRoutes } from './routes/overview.js';
+import { placeRoutes } from './routes/places.js';
+import { recordRoutes } from './routes/records.js';
+import { userRoutes } from './routes/users.js';
 import { sessionSecret } from './session-secret.js';
 import { registerWeb } from './web.js';
 
@@ -47,6 +51,10 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(deviceRoutes, o);
     await api.register(hierarchyRoutes, o);
     await api.register(kindRoutes);
+    await api.register(placeRoutes, o);
+    await api.register(recordRoutes, o);
+    await api.register(userRoutes, o);
+    await api.register(importRoutes, o);
   }, { prefix: '/api' });
   await registerWeb(app, o.webDist);
 

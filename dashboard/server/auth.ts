@@ -40,9 +40,15 @@ export async function registerAuth(app: FastifyInstance, o: AuthOptions): Promis
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (req) => {
     const id = req.session.get('userId');
-    req.user = id === undefined ? null : (o.registry.user(id) ?? null);
+    req.user = id === undefined ? null : activeUser(o.registry, id);
   });
   return store;
+}
+
+/** The user behind a session, unless deleted or disabled since: a disabled account is logged out everywhere at once. */
+function activeUser(registry: SqliteRegistry, id: number): User | null {
+  const u = registry.user(id);
+  return u && !u.disabled ? u : null;
 }
 
 /** preHandler for every route behind the login. */
@@ -68,7 +74,7 @@ export function userFromCookieHeader(app: FastifyInstance, registry: SqliteRegis
     app.decryptSession(signed, holder, (err?: Error) => {
       if (err) return reject(err);
       const id = holder.session?.get('userId');
-      resolve(id === undefined ? null : (registry.user(id) ?? null));
+      resolve(id === undefined ? null : activeUser(registry, id));
     });
   });
 }

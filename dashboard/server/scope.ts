@@ -1,11 +1,17 @@
-import type { Scope, User } from '../../registry/index.js';
+import { EdufleetError } from '../../lib/errors.js';
+import type { Role, Scope, User } from '../../registry/index.js';
+import type { Permissions } from '../shared/api.js';
 
 /**
- * What a user may see: the ONE rule every route and every Socket.IO room join goes through.
+ * What a user may see and do: the ONE place every route and every Socket.IO room join asks.
  *
- * Admins, and users whose scope names no district and no school, see the whole province. Otherwise a user sees a
- * school when its district is in `districtIds` OR the school is in `schoolIds`: the same rule `scopeSql` applies
- * in the registry's queries, so a list and a single-record check never disagree.
+ * Seeing: admins, and users whose scope names no district and no school, see the whole province. Otherwise a user
+ * sees a school when its district is in `districtIds` OR the school is in `schoolIds`: the same rule `scopeSql`
+ * applies in the registry's queries, so a list and a single-record check never disagree.
+ *
+ * Doing: `can(user, action, place)` looks the role up in ACTIONS, then checks the place against the scope. A
+ * non-admin whose scope is empty reads the province but may change nothing: an empty scope is an unfinished
+ * account, not a province-wide grant.
  */
 export function userScope(user: User): Scope | undefined {
   if (user.role === 'admin') return undefined;
@@ -15,8 +21,11 @@ export function userScope(user: User): Scope | undefined {
   return { districtIds, schoolIds };
 }
 
+/** Where something sits, as far as scope is concerned. */
+export interface ScopedPlace { schoolId: number; districtId: number | null }
+
 /** Whether `user` may see anything placed in this school (a device, a room, the school itself). */
-export function maySee(user: User, place: { schoolId: number; districtId: number | null }): boolean {
+export function maySee(user: User, place: ScopedPlace): boolean {
   const scope = userScope(user);
   if (!scope) return true;
   if (place.districtId !== null && scope.districtIds?.includes(place.districtId)) return true;
@@ -25,5 +34,58 @@ export function maySee(user: User, place: { schoolId: number; districtId: number
 
 /** Why a reading was refused is for the people who fix devices; planners and viewers see only that it happened. */
 export function maySeeRejectionReasons(user: User): boolean {
-  return user.role === 'admin' || user.role === 'technician';
+  return can(user, 'records.write');
+}
+
+/** Every action that is not plain reading within scope, with the roles that may take it. */
+export const ACTIONS = {
+  /** Edit device records and the maintenance log, create and edit sites and rooms, import a register. */
+  'records.write': ['admin', 'technician'],
+  /** Issue, rotate and revoke MQTT credentials; print labels. */
+  'devices.provision': ['admin', 'technician'],
+  /** Create, edit, move and retire districts and schools: the Sở's own list. */
+  'schools.write': ['admin'],
+  'users.manage': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Action = keyof typeof ACTIONS;
+
+/**
+ * Whether `user` may take `action` on something in `place` (or at all, without a place). A scoped role needs a
+ * non-empty scope to write anything.
+ */
+export function can(user: User, action: Action, place?: ScopedPlace): boolean {
+  if (!(ACTIONS[action] as readonly Role[]).includes(user.role)) return false;
+  if (user.role === 'admin') return true;
+  if (!userScope(user)) return false;
+  return place ? maySee(user, place) : true;
+}
+
+/** `can`, or a 403 that says why. */
+export function authorize(user: User, action: Action, place?: ScopedPlace): void {
+  if (can(user, action, place)) return;
+  const roleMay = (ACTIONS[action] as readonly Role[]).includes(user.role);
+  throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', !roleMay
+    ? `the ${user.role} role may not do this (${action})`
+    : !userScope(user) && user.role !== 'admin'
+      ? `your account has no schools or districts assigned, so it may not change anything (${action}); ask an admin`
+      : `this belongs to a school outside your scope (${action})`);
+}
+
+/** A place that exists (404) and that the user may see (403, with no data). */
+export function requireVisible<T extends ScopedPlace>(user: User, place: T | undefined, what: string): T {
+  if (!place) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no ${what}`);
+  if (!maySee(user, place)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `${what} belongs to a school outside your scope`);
+  return place;
+}
+
+/** What the web app may offer this user (the server still checks every request). */
+export function permissionsOf(user: User): Permissions {
+  return {
+    editRecords: can(user, 'records.write'),
+    provision: can(user, 'devices.provision'),
+    editSchools: can(user, 'schools.write'),
+    manageUsers: can(user, 'users.manage'),
+    readAudit: can(user, 'audit.read'),
+  };
 }

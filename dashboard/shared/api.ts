@@ -24,6 +24,7 @@ export interface Me {
   displayName: string;
   role: Role;
   scope: { districtIds?: number[]; schoolIds?: number[] };
+  permissions: Permissions;
 }
 
 /** The live part of a device, as pushed in `devices` batches and merged into REST answers. */
@@ -167,4 +168,177 @@ export interface ClientToServerEvents {
   /** Join `device:<id>`; refused out of scope. */
   watch: (deviceId: string, ack: (res: { ok: true } | ApiErrorBody) => void) => void;
   unwatch: (deviceId: string) => void;
+}
+
+// ── records, hierarchy, provisioning, users, audit, import (issue 4) ─────────────────────────────────────────────
+
+/** What a user may do, as the server decides it (dashboard/server/scope.ts `can`); the web app hides what is false. */
+export interface Permissions {
+  /** Edit device records, add maintenance entries, create and edit sites and rooms, import (within scope). */
+  editRecords: boolean;
+  /** Issue, rotate and revoke device credentials; print labels (within scope). */
+  provision: boolean;
+  /** Create, edit, move and retire districts and schools. */
+  editSchools: boolean;
+  /** Manage users and roles. */
+  manageUsers: boolean;
+  /** Read the audit log. */
+  readAudit: boolean;
+}
+
+export type SchoolLevel = 'mam_non' | 'tieu_hoc' | 'thcs' | 'thpt' | 'gdtx';
+export const SCHOOL_LEVELS: readonly SchoolLevel[] = ['mam_non', 'tieu_hoc', 'thcs', 'thpt', 'gdtx'];
+export type RoomType = 'classroom' | 'smart_classroom' | 'computer_room' | 'lab' | 'stem_room' | 'vr_room' | 'meeting_room' | 'studio';
+export const ROOM_TYPES: readonly RoomType[] = ['classroom', 'smart_classroom', 'computer_room', 'lab', 'stem_room', 'vr_room', 'meeting_room', 'studio'];
+export type RecordState = 'in_use' | 'in_repair' | 'retired';
+export const RECORD_STATES: readonly RecordState[] = ['in_use', 'in_repair', 'retired'];
+
+/** GET /api/hierarchy/tree: every level within the user's scope, flat (the web app nests them); retired ones on request. */
+export interface TreeResponse {
+  districts: { id: number; code: string; name: string; retired: boolean }[];
+  schools: { id: number; code: string; name: string; level: SchoolLevel; districtId: number | null; pupils: number; retired: boolean }[];
+  sites: { id: number; schoolId: number; name: string; retired: boolean }[];
+  rooms: { id: number; siteId: number; schoolId: number; code: string; name: string; type: RoomType; capacity: number; retired: boolean; devices: number }[];
+  permissions: Permissions;
+}
+
+/** Bodies of POST (create) and PATCH (edit, move) on /api/districts, /api/schools, /api/sites, /api/rooms. */
+export interface DistrictInput { code: string; name: string }
+export interface SchoolInput { code: string; name: string; level: SchoolLevel; districtId: number | null; pupils?: number }
+export interface SiteInput { schoolId: number; name: string }
+export interface RoomInput { siteId: number; code: string; name: string; type: RoomType; capacity?: number }
+
+/** The asset record of a device (GET /api/devices/:id/record), editable with PATCH /api/devices/:id. */
+export interface DeviceRecord {
+  id: string;
+  kind: string;
+  name: string;
+  code: string | null;
+  model: string | null;
+  manufacturer: string | null;
+  serial: string | null;
+  roomId: number;
+  inServiceDate: string | null;
+  costVnd: number | null;
+  fundingSource: string | null;
+  warrantyEnd: string | null;
+  serviceLifeYears: number | null;
+  state: RecordState;
+  notes: string | null;
+  createdAt: number;
+  /** Whether MQTT credentials are issued and not revoked. */
+  hasCredentials: boolean;
+  revokedAt: number | null;
+  place: { roomName: string; siteName: string; schoolId: number; schoolName: string; districtId: number | null; districtName: string | null };
+  maintenance: { at: number; byUser: string; text: string }[];
+  /** Audit entries about this device, newest first. */
+  history: AuditEntry[];
+}
+
+/** PATCH /api/devices/:id: any subset; `roomId` moves the device (both rooms must be in scope). null clears a field. */
+export interface DeviceRecordPatch {
+  name?: string;
+  code?: string | null;
+  model?: string | null;
+  manufacturer?: string | null;
+  serial?: string | null;
+  roomId?: number;
+  inServiceDate?: string | null;
+  costVnd?: number | null;
+  fundingSource?: string | null;
+  warrantyEnd?: string | null;
+  serviceLifeYears?: number | null;
+  state?: RecordState;
+  notes?: string | null;
+}
+
+/** POST /api/devices: a new record, with MQTT credentials when `issueCredentials`. */
+export interface NewDeviceInput extends Omit<DeviceRecordPatch, 'roomId' | 'state'> {
+  kind: string;
+  roomId: number;
+  issueCredentials?: boolean;
+}
+
+/** Credentials as issued: the secret is shown this once and stored only hashed. */
+export interface IssuedCredentials {
+  deviceId: string;
+  name: string;
+  code: string | null;
+  secret: string;
+}
+export interface CredentialsResponse {
+  /** The broker address devices connect to (also in the labels' QR codes). */
+  mqttUrl: string;
+  credentials: IssuedCredentials[];
+}
+
+/** POST /api/provision: credentials for every device of a room or a school (by default only those that have none). */
+export interface BulkProvisionInput {
+  roomId?: number;
+  schoolId?: number;
+  /** Also issue new secrets to devices that already have credentials (their old secrets stop working). */
+  rotateExisting?: boolean;
+}
+
+export interface UserRow {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  scope: { districtIds?: number[]; schoolIds?: number[] };
+  disabled: boolean;
+  createdAt: number;
+}
+export interface NewUserInput {
+  username: string;
+  displayName?: string;
+  password: string;
+  role: Role;
+  scope?: { districtIds?: number[]; schoolIds?: number[] };
+}
+export interface UserPatch {
+  displayName?: string;
+  password?: string;
+  role?: Role;
+  scope?: { districtIds?: number[]; schoolIds?: number[] };
+  disabled?: boolean;
+}
+
+export interface AuditEntry {
+  at: number;
+  byUser: string;
+  action: string;
+  entity: string;
+  entityId: string;
+  detail: unknown;
+}
+export interface AuditResponse { total: number; entries: AuditEntry[] }
+
+/**
+ * An import in the web app: POST /api/imports?name=FILE (the file as the body) starts a job that reads and plans;
+ * GET /api/imports/:id polls it; POST /api/imports/:id/apply applies it (re-planned against the registry as it is
+ * then). `progress` moves through the phases so a large file shows a progress bar.
+ */
+export interface ImportJob {
+  id: string;
+  file: string;
+  status: 'planning' | 'planned' | 'applying' | 'applied' | 'failed';
+  progress: { phase: 'read' | 'plan' | 'apply'; done: number; total: number };
+  plan?: ImportPlanView;
+  /** Devices created (code → id), once applied. */
+  created?: Record<string, string>;
+  error?: ApiErrorBody;
+}
+export interface ImportPlanView {
+  counts: { create: number; update: number; unchanged: number; refused: number };
+  rows: { line: number; action: 'create' | 'update' | 'unchanged'; code: string; kind: string; name: string; school: string; site: string; room: string; changes: string[] }[];
+  refused: { line: number; code?: string; reason: string }[];
+  newSites: { schoolCode: string; name: string }[];
+  newRooms: { schoolCode: string; site: string; code: string; type: string }[];
+  ignoredColumns: string[];
+  notes: string[];
+}
+export interface ApplyImportInput {
+  /** Apply the valid rows although some were refused (must be asked for explicitly). */
+  applyValid?: boolean;
 }

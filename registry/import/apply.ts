@@ -21,8 +21,9 @@ export function snapshotRegistry(reg: SqliteRegistry): RegistrySnapshot {
     if (!rooms.has(k)) rooms.set(k, { id: r.id, code: r.code, type: r.type });
   }
   const devices = new Map<string, SnapshotDevice>();
-  const rows = reg.db.prepare(`SELECT id, kind, room_id AS roomId, name, manufacturer, model, serial, in_service_date AS inServiceDate, cost_vnd AS costVnd,
-      warranty_end AS warrantyEnd, service_life_years AS serviceLifeYears, COALESCE(code, id) AS code FROM devices`).all() as (SnapshotDevice & { code: string; kind: DeviceKind })[];
+  const rows = reg.db.prepare(`SELECT d.id, d.kind, d.room_id AS roomId, t.school_id AS schoolId, d.name, d.manufacturer, d.model, d.serial, d.in_service_date AS inServiceDate,
+      d.cost_vnd AS costVnd, d.warranty_end AS warrantyEnd, d.service_life_years AS serviceLifeYears, COALESCE(d.code, d.id) AS code
+      FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id`).all() as (SnapshotDevice & { code: string; kind: DeviceKind })[];
   for (const { code, ...d } of rows) devices.set(code, d);
   return { schools, sites, rooms, devices };
 }

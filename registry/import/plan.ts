@@ -20,9 +20,11 @@ export interface RegistrySnapshot {
   rooms: Map<string, { id: number; code: string; type: RoomType }>;
   /** By device code. */
   devices: Map<string, SnapshotDevice>;
+  /** Whether the importing user may change this school's records (absent: every school, as from the CLI). */
+  mayUseSchool?: (schoolId: number) => boolean;
 }
 export interface SnapshotDevice {
-  id: string; kind: DeviceKind; roomId: number; name: string; manufacturer: string | null; model: string | null; serial: string | null;
+  id: string; kind: DeviceKind; roomId: number; schoolId: number; name: string; manufacturer: string | null; model: string | null; serial: string | null;
   inServiceDate: string | null; costVnd: number | null; warrantyEnd: string | null; serviceLifeYears: number | null;
 }
 
@@ -135,6 +137,7 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
     const school = schoolCode ? snap.schools.get(schoolCode) : undefined;
     if (!schoolCode) errors.push(`missing school code (${col('school')})`);
     else if (!school) errors.push(`unknown school code '${schoolCode}' (${col('school')}); schools must exist in the registry first`);
+    else if (snap.mayUseSchool && !snap.mayUseSchool(school.id)) errors.push(`school '${schoolCode}' is outside your scope (${col('school')})`);
     const roomCode = get('room');
     if (!roomCode) errors.push(`missing room (${col('room')})`);
     const siteName = get('site') || DEFAULT_SITE;
@@ -186,6 +189,9 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
     };
 
     const existing = snap.devices.get(code);
+    if (existing && snap.mayUseSchool && !snap.mayUseSchool(existing.schoolId)) {
+      return refuse(`device code '${code}' is already registered in a school outside your scope (${col('code')})`);
+    }
     if (!existing) {
       record.name ??= code;
       plan.rows.push({ line: row.line, action: 'create', code, kind, changes: [], record, place });

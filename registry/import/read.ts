@@ -72,12 +72,17 @@ export async function readXlsx(data: Buffer): Promise<Sheet> {
 
 /** Reads a .csv or .xlsx file by its extension. */
 export async function readSheetFile(file: string): Promise<Sheet> {
-  const ext = path.extname(file).toLowerCase();
   let data: Buffer;
   try { data = await readFile(file); } catch (err) {
     throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `cannot read '${file}': ${(err as Error).message}`, { cause: err });
   }
+  return readSheet(path.basename(file), data);
+}
+
+/** Reads an uploaded file by its name's extension (.csv or .xlsx). */
+export async function readSheet(name: string, data: Buffer): Promise<Sheet> {
+  const ext = path.extname(name).toLowerCase();
   if (ext === '.xlsx') return readXlsx(data);
   if (ext === '.csv' || ext === '.txt') return readCsv(data.toString('utf8'));
-  throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `unsupported file type '${ext || file}': use .csv or .xlsx`);
+  throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `unsupported file type '${ext || name}': use .csv or .xlsx`);
 }

@@ -110,7 +110,7 @@ describe('importing an equipment register', () => {
     }
     expect(devices.get('THPT-CHUYEN-TM1-BANG')).toMatchObject({ kind: 'board', cost_vnd: 98_000_000, in_service_date: '2023-09-15', warranty_end: '2026-09-15', room_type: 'smart_classroom' });
     expect(devices.get('THPT-CHUYEN-TIN1-CB')).toMatchObject({ room_type: 'computer_room', warranty_end: '2022-09-01' });
-    const audit = reg.auditLog().filter((e) => e.action === 'registry.import');
+    const audit = reg.auditLog().entries.filter((e) => e.action === 'registry.import');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ byUser: 'ktv.chuyen', entityId: 'thiet-bi-mau.csv', detail: { create: 53, refused: 0 } });
     reg.close();
@@ -269,7 +269,7 @@ describe('importing an equipment register', () => {
     expect(mau.stdout).toMatch(/47 to create, 0 to update, 6 unchanged, 0 refused/);
     const check = SqliteRegistry.inDataDir(dir);
     expect(check.db.prepare('SELECT COUNT(*) AS n FROM devices').get()).toEqual({ n: 54 });
-    expect(check.auditLog().filter((e) => e.action === 'registry.import').map((e) => e.byUser)).toContain('ktv.chuyen');
+    expect(check.auditLog().entries.filter((e) => e.action === 'registry.import').map((e) => e.byUser)).toContain('ktv.chuyen');
     check.close();
   });
 });
@@ -290,7 +290,7 @@ describe('applying an import', () => {
     expect(reg.db.prepare('SELECT COUNT(*) AS n FROM devices').get()).toEqual({ n: 1 });
     expect(reg.rooms()).toHaveLength(roomsBefore);
     expect(reg.db.prepare('SELECT COUNT(*) AS n FROM sites').get()).toEqual({ n: 1 });
-    expect(reg.auditLog().filter((e) => e.action === 'registry.import')).toEqual([]);
+    expect(reg.auditLog().entries.filter((e) => e.action === 'registry.import')).toEqual([]);
     reg.close();
   });
 

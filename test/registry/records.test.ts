@@ -36,8 +36,8 @@ describe('device records', () => {
     const reg = new SqliteRegistry(':memory:');
     reg.audit('admin', 'device.revoke', 'device', 'tablet-1', { reason: 'lost' });
     reg.audit('admin', 'user.add', 'user', 7);
-    expect(reg.auditLog().map((e) => e.action)).toEqual(['user.add', 'device.revoke']);
-    expect(reg.auditLog()[1]).toMatchObject({ byUser: 'admin', entity: 'device', entityId: 'tablet-1', detail: { reason: 'lost' } });
+    expect(reg.auditLog().entries.map((e) => e.action)).toEqual(['user.add', 'device.revoke']);
+    expect(reg.auditLog().entries[1]).toMatchObject({ byUser: 'admin', entity: 'device', entityId: 'tablet-1', detail: { reason: 'lost' } });
     reg.close();
   });
 });

@@ -5,6 +5,7 @@ import type { User } from '../../../registry/index.js';
 import type { Me } from '../../shared/api.js';
 import { currentUser, requireUser, SESSION_COOKIE } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { permissionsOf } from '../scope.js';
 
 const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 128 }),
@@ -17,9 +18,12 @@ export const MeSchema = Type.Object({
   displayName: Type.String(),
   role: Type.String(),
   scope: Type.Object({ districtIds: Type.Optional(Type.Array(Type.Integer())), schoolIds: Type.Optional(Type.Array(Type.Integer())) }),
+  permissions: Type.Object({
+    editRecords: Type.Boolean(), provision: Type.Boolean(), editSchools: Type.Boolean(), manageUsers: Type.Boolean(), readAudit: Type.Boolean(),
+  }),
 });
 
-const toMe = (u: User): Me => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, scope: u.scope });
+const toMe = (u: User): Me => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, scope: u.scope, permissions: permissionsOf(u) });
 
 /** POST /api/login, POST /api/logout, GET /api/me. */
 export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {

@@ -18,6 +18,8 @@ const ListQuery = Type.Object({
   schoolId: Type.Optional(Id),
   roomId: Type.Optional(Id),
   state: Type.Optional(Type.Union((['online', 'sleep', 'offline', 'unknown', 'problem'] as const).map((s) => Type.Literal(s)))),
+  /** Also list revoked and retired devices (their records stay in the register). */
+  includeRetired: Type.Optional(Type.Boolean()),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
 }, { additionalProperties: false });
@@ -49,9 +51,9 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   };
 
   app.get<{ Querystring: ListQuery }>('/devices', { preHandler: requireUser, schema: { querystring: ListQuery } }, async (req): Promise<DeviceListResponse> => {
-    const { q, kind, districtId, schoolId, roomId, state, limit, offset } = req.query;
+    const { q, kind, districtId, schoolId, roomId, state, includeRetired, limit, offset } = req.query;
     const now = deps.clock.now();
-    const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, scope: userScope(currentUser(req)) };
+    const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, includeRevoked: includeRetired, scope: userScope(currentUser(req)) };
     const { total, devices } = page(filter, state, limit, offset, now);
     const places = roomPlaces(deps.registry, devices.map((d) => d.roomId));
     return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), now)) };
@@ -60,7 +62,8 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   app.get<{ Params: Static<typeof DeviceParams> }>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
     const user = currentUser(req);
     const d = deps.registry.device(req.params.id);
-    if (!d || d.revokedAt !== null) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${req.params.id}'`);
+    // A revoked or retired device keeps its page: its record and history outlive its credentials.
+    if (!d) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${req.params.id}'`);
     const place = roomPlaces(deps.registry, [d.roomId]).get(d.roomId);
     if (!place) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `device '${d.id}' has no room`);
     if (!maySee(user, place)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `device '${d.id}' belongs to a school outside your scope`);

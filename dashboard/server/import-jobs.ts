@@ -1,0 +1,119 @@
+/**
+ * Imports started from the web app: the uploaded file is read and planned in the background (the browser polls
+ * the job and draws a progress bar), and applied only when the user confirms the preview. The plan is made again
+ * at apply time against the registry as it is then, so a preview that has gone stale cannot apply stale changes.
+ */
+import { randomBytes } from 'node:crypto';
+import { EdufleetError } from '../../lib/errors.js';
+import { applyPlan, planImport, readSheet, snapshotRegistry, type ImportPlan, type Sheet } from '../../registry/import/index.js';
+import type { SqliteRegistry, User } from '../../registry/index.js';
+import type { ImportJob, ImportPlanView } from '../shared/api.js';
+import { can } from './scope.js';
+
+/** A job is forgotten an hour after it was last looked at. */
+const JOB_TTL_MS = 60 * 60 * 1000;
+/** Rows shown in a preview; the counts and every refused row are always complete. */
+export const PREVIEW_ROWS = 2000;
+const MAX_JOBS_PER_USER = 5;
+
+interface Job { view: ImportJob; userId: number; sheet?: Sheet; touched: number }
+
+export class ImportJobs {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly registry: SqliteRegistry) {}
+
+  /** Starts reading and planning `data`; returns at once with the job to poll. */
+  start(user: User, file: string, data: Buffer): ImportJob {
+    this.expire();
+    const mine = [...this.jobs.entries()].filter(([, j]) => j.userId === user.id);
+    for (const [id] of mine.slice(0, Math.max(0, mine.length - MAX_JOBS_PER_USER + 1))) this.jobs.delete(id);
+    const view: ImportJob = { id: randomBytes(9).toString('base64url'), file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } };
+    const job: Job = { view, userId: user.id, touched: Date.now() };
+    this.jobs.set(view.id, job);
+    void this.plan(job, user, data);
+    return view;
+  }
+
+  /** The job, if it is this user's. */
+  get(user: User, id: string): ImportJob {
+    return this.own(user, id).view;
+  }
+
+  /** Applies a planned job: all rows, or only the valid ones when `applyValid` (refused rows otherwise stop it). */
+  async apply(user: User, id: string, applyValid: boolean): Promise<ImportJob> {
+    const job = this.own(user, id);
+    if (job.view.status !== 'planned' || !job.sheet) {
+      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `this import is ${job.view.status}; only a previewed import can be applied`);
+    }
+    const plan = this.planNow(user, job);
+    if (plan.refused.length && !applyValid) {
+      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID',
+        `${plan.refused.length} row(s) refused; fix them and upload again, or confirm importing only the valid rows`);
+    }
+    job.view.status = 'applying';
+    try {
+      job.view.created = await applyPlan(this.registry, plan, {
+        user: user.username, file: job.view.file,
+        onProgress: (p) => { job.view.progress = { phase: 'apply', done: p.done, total: p.total }; },
+      });
+      job.view.status = 'applied';
+      job.sheet = undefined;
+    } catch (err) {
+      job.view.status = 'planned';
+      throw err;
+    }
+    return job.view;
+  }
+
+  private async plan(job: Job, user: User, data: Buffer): Promise<void> {
+    try {
+      job.sheet = await readSheet(job.view.file, data);
+      job.view.progress = { phase: 'plan', done: 0, total: job.sheet.rows.length };
+      this.planNow(user, job);
+      job.view.status = 'planned';
+    } catch (err) {
+      job.view.status = 'failed';
+      job.view.error = err instanceof EdufleetError
+        ? { code: err.code, message: err.message }
+        : { code: 'EDUFLEET_ERR_IMPORT_FILE', message: `the file could not be imported: ${(err as Error).message}` };
+    }
+  }
+
+  /** Plans against the registry now, limited to the schools this user may change. */
+  private planNow(user: User, job: Job): ImportPlan {
+    const snap = snapshotRegistry(this.registry);
+    const schoolDistrict = new Map(this.registry.schools().map((s) => [s.id, s.districtId]));
+    snap.mayUseSchool = (schoolId) => can(user, 'records.write', { schoolId, districtId: schoolDistrict.get(schoolId) ?? null });
+    const plan = planImport(job.sheet!, snap, (done, total) => { job.view.progress = { phase: 'plan', done, total }; });
+    job.view.plan = planView(plan, snap.devices);
+    return plan;
+  }
+
+  private own(user: User, id: string): Job {
+    this.expire();
+    const job = this.jobs.get(id);
+    if (!job || job.userId !== user.id) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', 'no such import (imports are kept for an hour)');
+    job.touched = Date.now();
+    return job;
+  }
+
+  private expire(now = Date.now()): void {
+    for (const [id, j] of this.jobs) if (now - j.touched > JOB_TTL_MS) this.jobs.delete(id);
+  }
+}
+
+function planView(plan: ImportPlan, devices: ReturnType<typeof snapshotRegistry>['devices']): ImportPlanView {
+  return {
+    counts: plan.counts,
+    rows: plan.rows.slice(0, PREVIEW_ROWS).map((r) => ({
+      line: r.line, action: r.action, code: r.code, kind: r.kind, name: r.record.name ?? devices.get(r.code)?.name ?? r.code,
+      school: r.place.schoolCode, site: r.place.site, room: r.place.room, changes: r.changes,
+    })),
+    refused: plan.refused,
+    newSites: plan.newSites,
+    newRooms: plan.newRooms,
+    ignoredColumns: plan.ignoredColumns,
+    notes: plan.notes,
+  };
+}

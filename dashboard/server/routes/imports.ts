@@ -1,0 +1,51 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { EdufleetError } from '../../../lib/errors.js';
+import type { ImportJob } from '../../shared/api.js';
+import { currentUser, requireUser } from '../auth.js';
+import type { DashboardDeps } from '../deps.js';
+import { ImportJobs } from '../import-jobs.js';
+import { authorize } from '../scope.js';
+
+/** A Sở's full register is a few thousand rows; 20 MB leaves room for an XLSX with formatting. */
+export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+const FILE_TYPES = ['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.ms-excel'];
+
+const StartQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '\\.(csv|CSV|xlsx|XLSX|txt)$' }) }, { additionalProperties: false });
+const JobParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }) });
+const ApplyBody = Type.Object({ applyValid: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+
+/**
+ * The web import: POST /api/imports?name=FILE with the file as the body (202, a job), GET /api/imports/:id to
+ * follow it, POST /api/imports/:id/apply to confirm. Admins and technicians; a technician's rows outside their
+ * schools are refused, each with its line.
+ */
+export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const jobs = new ImportJobs(deps.registry);
+  // The file arrives as it is on disk; only this plugin's routes take raw bodies, and only this large.
+  app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
+  const mayImport = async (req: FastifyRequest) => {
+    await requireUser(req);
+    authorize(currentUser(req), 'records.write');
+  };
+
+  app.post<{ Querystring: Static<typeof StartQuery> }>('/imports', {
+    preHandler: mayImport, bodyLimit: MAX_IMPORT_BYTES, schema: { querystring: StartQuery },
+  }, async (req, reply): Promise<ImportJob> => {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+      throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
+    }
+    return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body));
+  });
+
+  app.get<{ Params: Static<typeof JobParams> }>('/imports/:id', { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
+    jobs.get(currentUser(req), req.params.id));
+
+  app.post<{ Params: Static<typeof JobParams>; Body: Static<typeof ApplyBody> }>('/imports/:id/apply', {
+    preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
+  }, async (req) => {
+    const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
+    deps.directory.refresh();
+    return job;
+  });
+};

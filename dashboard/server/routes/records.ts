@@ -1,0 +1,189 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { brokerPublicUrl } from '../../../config/index.js';
+import { EdufleetError } from '../../../lib/errors.js';
+import { DEVICE_KINDS, DEVICE_ID_PATTERN } from '../../../protocol/index.js';
+import type { Device, DeviceRecordInput, RoomPlace, User } from '../../../registry/index.js';
+import { RECORD_STATES, type BulkProvisionInput, type CredentialsResponse, type DeviceRecord, type IssuedCredentials } from '../../shared/api.js';
+import { currentUser, requireUser } from '../auth.js';
+import type { DashboardDeps } from '../deps.js';
+import { labelsPdf } from '../labels-pdf.js';
+import { authorize, requireVisible, type Action } from '../scope.js';
+
+const Id = Type.Integer({ minimum: 1 });
+const IsoDate = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+const Str = (max: number) => Type.String({ maxLength: max });
+const RecordFields = {
+  code: Nullable(Type.String({ minLength: 1, maxLength: 64 })),
+  model: Nullable(Str(200)),
+  manufacturer: Nullable(Str(200)),
+  serial: Nullable(Str(200)),
+  inServiceDate: Nullable(IsoDate),
+  costVnd: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1e13 }), Type.Null()])),
+  fundingSource: Nullable(Str(200)),
+  warrantyEnd: Nullable(IsoDate),
+  serviceLifeYears: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
+  notes: Nullable(Str(4000)),
+};
+const PatchBody = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  roomId: Type.Optional(Id),
+  state: Type.Optional(Type.Union(RECORD_STATES.map((s) => Type.Literal(s)))),
+  ...RecordFields,
+}, { additionalProperties: false });
+const CreateBody = Type.Object({
+  kind: Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k))),
+  roomId: Id,
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  issueCredentials: Type.Optional(Type.Boolean()),
+  ...RecordFields,
+}, { additionalProperties: false });
+const DeviceParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN.source }) });
+const MaintenanceBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
+const BulkBody = Type.Object({ roomId: Type.Optional(Id), schoolId: Type.Optional(Id), rotateExisting: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const LabelsQuery = Type.Object({ roomId: Type.Optional(Id), schoolId: Type.Optional(Id), deviceId: Type.Optional(Type.String({ pattern: DEVICE_ID_PATTERN.source })) }, { additionalProperties: false });
+
+type Params = { Params: Static<typeof DeviceParams> };
+
+/** null clears a field; the registry takes undefined as "leave it". */
+const toRecordInput = (body: Record<string, unknown>): DeviceRecordInput & { roomId?: number } =>
+  Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'issueCredentials' && k !== 'kind')) as DeviceRecordInput & { roomId?: number };
+
+/**
+ * Device records and provisioning:
+ * GET /api/devices/:id/record, POST /api/devices, PATCH /api/devices/:id (edit, move), POST /api/devices/:id/retire,
+ * POST /api/devices/:id/maintenance; POST /api/devices/:id/credentials (issue or rotate, shown once),
+ * POST /api/devices/:id/revoke, POST /api/provision (a room's or a school's devices), GET /api/labels.pdf.
+ */
+export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const reg = deps.registry;
+  const placeOfRoom = (user: User, roomId: number): RoomPlace => requireVisible(user, reg.roomPlaces([roomId]).get(roomId), `room ${roomId}`);
+  const placeOfSchool = (user: User, schoolId: number) => {
+    const ref = reg.places.ref('school', schoolId);
+    return requireVisible(user, ref && { schoolId: ref.id, districtId: ref.districtId }, `school ${schoolId}`);
+  };
+  /** The device, if it exists and the user may see it, with where it is. */
+  const visibleDevice = (user: User, id: string): { device: Device; place: RoomPlace } => {
+    const device = reg.device(id);
+    if (!device) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+    return { device, place: requireVisible(user, reg.roomPlaces([device.roomId]).get(device.roomId), `device '${id}'`) };
+  };
+  const writable = (req: FastifyRequest, id: string, action: Action) => {
+    const user = currentUser(req);
+    const found = visibleDevice(user, id);
+    authorize(user, action, found.place);
+    return { user, ...found };
+  };
+  const audit = (req: FastifyRequest, action: string, id: string, detail: object = {}) => reg.audit(currentUser(req).username, action, 'device', id, detail);
+  /** Revocations and new secrets reach the broker now, not at the next poll: the device is dropped at once. */
+  const refresh = () => deps.directory.refresh();
+  const issued = (d: Device, secret: string): IssuedCredentials => ({ deviceId: d.id, name: d.name, code: d.code, secret });
+
+  const recordOf = (d: Device, place: RoomPlace): DeviceRecord => ({
+    id: d.id, kind: d.kind, name: d.name, code: d.code, model: d.model, manufacturer: d.manufacturer, serial: d.serial, roomId: d.roomId,
+    inServiceDate: d.inServiceDate, costVnd: d.costVnd, fundingSource: d.fundingSource, warrantyEnd: d.warrantyEnd,
+    serviceLifeYears: d.serviceLifeYears, state: d.state, notes: d.notes, createdAt: d.createdAt,
+    hasCredentials: d.hasSecret && d.revokedAt === null, revokedAt: d.revokedAt,
+    place: { roomName: place.roomName, siteName: place.siteName, schoolId: place.schoolId, schoolName: place.schoolName, districtId: place.districtId, districtName: place.districtName },
+    maintenance: reg.maintenance(d.id),
+    history: reg.auditLog({ entity: 'device', entityId: d.id, limit: 100 }).entries,
+  });
+
+  app.get<Params>('/devices/:id/record', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+    const { device, place } = visibleDevice(currentUser(req), req.params.id);
+    return recordOf(device, place);
+  });
+
+  app.post<{ Body: Static<typeof CreateBody> }>('/devices', { preHandler: requireUser, schema: { body: CreateBody } }, async (req, reply) => {
+    const user = currentUser(req);
+    const place = placeOfRoom(user, req.body.roomId);
+    authorize(user, 'records.write', place);
+    if (req.body.issueCredentials) authorize(user, 'devices.provision', place);
+    const { device, secret } = await reg.addDevice({ ...toRecordInput(req.body), kind: req.body.kind, roomId: req.body.roomId, issueSecret: req.body.issueCredentials ?? false });
+    audit(req, 'device.create', device.id, { ...toRecordInput(req.body), kind: device.kind, credentials: Boolean(secret) });
+    refresh();
+    const body: { record: DeviceRecord } & Partial<CredentialsResponse> = { record: recordOf(device, place) };
+    if (secret) Object.assign(body, { mqttUrl: brokerPublicUrl(deps.config), credentials: [issued(device, secret)] });
+    return reply.status(201).send(body);
+  });
+
+  app.patch<Params & { Body: Static<typeof PatchBody> }>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams, body: PatchBody } }, async (req) => {
+    const { user, device } = writable(req, req.params.id, 'records.write');
+    const patch = toRecordInput(req.body);
+    if (patch.roomId !== undefined && patch.roomId !== device.roomId) authorize(user, 'records.write', placeOfRoom(user, patch.roomId));
+    const retiring = patch.state === 'retired' && device.state !== 'retired';
+    if (retiring) delete patch.state;
+    let updated = reg.updateDevice(device.id, patch);
+    if (retiring) updated = reg.retireDevice(device.id);
+    audit(req, retiring ? 'device.retire' : 'device.update', device.id, req.body);
+    refresh();
+    return recordOf(updated, reg.roomPlaces([updated.roomId]).get(updated.roomId)!);
+  });
+
+  app.post<Params>('/devices/:id/retire', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+    const { device } = writable(req, req.params.id, 'records.write');
+    const updated = reg.retireDevice(device.id);
+    audit(req, 'device.retire', device.id);
+    refresh();
+    return recordOf(updated, reg.roomPlaces([updated.roomId]).get(updated.roomId)!);
+  });
+
+  app.post<Params & { Body: Static<typeof MaintenanceBody> }>('/devices/:id/maintenance', {
+    preHandler: requireUser, schema: { params: DeviceParams, body: MaintenanceBody },
+  }, async (req, reply) => {
+    const { user, device } = writable(req, req.params.id, 'records.write');
+    reg.addMaintenance(device.id, user.username, req.body.text);
+    audit(req, 'device.maintenance', device.id, { text: req.body.text });
+    return reply.status(201).send({ maintenance: reg.maintenance(device.id) });
+  });
+
+  app.post<Params>('/devices/:id/credentials', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
+    const { device } = writable(req, req.params.id, 'devices.provision');
+    if (device.state === 'retired') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device '${device.id}' is retired; put it back in use before issuing credentials`);
+    const secret = await reg.rotateSecret(device.id);
+    audit(req, device.hasSecret ? 'device.rotate' : 'device.credentials', device.id);
+    refresh();
+    return { mqttUrl: brokerPublicUrl(deps.config), credentials: [issued(device, secret)] };
+  });
+
+  app.post<Params>('/devices/:id/revoke', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+    const { device } = writable(req, req.params.id, 'devices.provision');
+    reg.revokeDevice(device.id);
+    audit(req, 'device.revoke', device.id);
+    refresh();
+    return { id: device.id, revoked: true };
+  });
+
+  app.post<{ Body: BulkProvisionInput }>('/provision', { preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
+    const user = currentUser(req);
+    const { roomId, schoolId, rotateExisting } = req.body;
+    if ((roomId === undefined) === (schoolId === undefined)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give exactly one of roomId or schoolId');
+    if (roomId !== undefined) authorize(user, 'devices.provision', placeOfRoom(user, roomId));
+    else authorize(user, 'devices.provision', placeOfSchool(user, schoolId!));
+    const devices = reg.listDevices({ roomId, schoolId }).devices.filter((d) => d.state !== 'retired' && (rotateExisting || !d.hasSecret));
+    const credentials: IssuedCredentials[] = [];
+    for (const d of devices) credentials.push(issued(d, await reg.rotateSecret(d.id)));
+    reg.audit(user.username, 'device.provision', roomId !== undefined ? 'room' : 'school', String(roomId ?? schoolId), { devices: credentials.map((c) => c.deviceId), rotateExisting: Boolean(rotateExisting) });
+    refresh();
+    return { mqttUrl: brokerPublicUrl(deps.config), credentials };
+  });
+
+  app.get<{ Querystring: Static<typeof LabelsQuery> }>('/labels.pdf', { preHandler: requireUser, schema: { querystring: LabelsQuery } }, async (req, reply) => {
+    const user = currentUser(req);
+    const { roomId, schoolId, deviceId } = req.query;
+    let devices: Device[];
+    if (deviceId) devices = [writable(req, deviceId, 'devices.provision').device];
+    else if (roomId !== undefined) {
+      authorize(user, 'devices.provision', placeOfRoom(user, roomId));
+      devices = reg.listDevices({ roomId }).devices;
+    } else if (schoolId !== undefined) {
+      authorize(user, 'devices.provision', placeOfSchool(user, schoolId));
+      devices = reg.listDevices({ schoolId }).devices;
+    } else throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give one of deviceId, roomId or schoolId');
+    devices = devices.filter((d) => d.state !== 'retired');
+    const places = reg.roomPlaces(devices.map((d) => d.roomId));
+    const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), brokerPublicUrl(deps.config));
+    return reply.type('application/pdf').header('content-disposition', 'inline; filename="nhan-thiet-bi.pdf"').send(pdf);
+  });
+};

@@ -1,0 +1,79 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { EdufleetError } from '../../../lib/errors.js';
+import { ROLES, type User } from '../../../registry/index.js';
+import type { AuditResponse, UserRow } from '../../shared/api.js';
+import { currentUser, requireUser } from '../auth.js';
+import type { DashboardDeps } from '../deps.js';
+import { authorize } from '../scope.js';
+
+const Id = Type.Integer({ minimum: 1 });
+const RoleT = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const ScopeT = Type.Object({
+  districtIds: Type.Optional(Type.Array(Id, { maxItems: 100 })),
+  schoolIds: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
+}, { additionalProperties: false });
+const Password = Type.String({ minLength: 8, maxLength: 1024 });
+const CreateBody = Type.Object({
+  username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  password: Password,
+  role: RoleT,
+  scope: Type.Optional(ScopeT),
+}, { additionalProperties: false });
+const PatchBody = Type.Object({
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  password: Type.Optional(Password),
+  role: Type.Optional(RoleT),
+  scope: Type.Optional(ScopeT),
+  disabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+const AuditQuery = Type.Object({
+  entity: Type.Optional(Type.String({ maxLength: 32 })),
+  entityId: Type.Optional(Type.String({ maxLength: 128 })),
+  byUser: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+}, { additionalProperties: false });
+
+const toRow = (u: User): UserRow => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, scope: u.scope, disabled: u.disabled, createdAt: u.createdAt });
+/** Passwords never reach the audit log. */
+const withoutPassword = (body: Record<string, unknown>) => ({ ...body, ...(body.password !== undefined ? { password: '(changed)' } : {}) });
+
+/** Users and roles (admins only): GET/POST /api/users, PATCH /api/users/:id; and the audit log, GET /api/audit. */
+export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const reg = deps.registry;
+  const admin = async (req: Parameters<typeof currentUser>[0]) => {
+    await requireUser(req);
+    authorize(currentUser(req), 'users.manage');
+  };
+
+  app.get('/users', { preHandler: admin }, async (): Promise<UserRow[]> => reg.users().map(toRow));
+
+  app.post<{ Body: Static<typeof CreateBody> }>('/users', { preHandler: admin, schema: { body: CreateBody } }, async (req, reply) => {
+    const u = await reg.addUser(req.body);
+    reg.audit(currentUser(req).username, 'user.create', 'user', u.id, withoutPassword(req.body));
+    return reply.status(201).send(toRow(u));
+  });
+
+  app.patch<{ Params: { id: number }; Body: Static<typeof PatchBody> }>('/users/:id', {
+    preHandler: admin, schema: { params: Type.Object({ id: Id }), body: PatchBody },
+  }, async (req) => {
+    const me = currentUser(req);
+    // An admin cannot lock themselves out: the province would be left without anyone who can manage users.
+    if (req.params.id === me.id && (req.body.disabled || (req.body.role && req.body.role !== 'admin'))) {
+      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', 'you cannot disable yourself or take away your own admin role; ask another admin');
+    }
+    const u = await reg.updateUser(req.params.id, req.body);
+    reg.audit(me.username, 'user.update', 'user', u.id, withoutPassword(req.body));
+    return toRow(u);
+  });
+
+  app.get<{ Querystring: Static<typeof AuditQuery> }>('/audit', {
+    preHandler: async (req) => {
+      await requireUser(req);
+      authorize(currentUser(req), 'audit.read');
+    },
+    schema: { querystring: AuditQuery },
+  }, async (req): Promise<AuditResponse> => reg.auditLog(req.query));
+};
