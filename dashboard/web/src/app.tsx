@@ -5,11 +5,15 @@ import { Link } from './components/link.js';
 import { clearCaches } from './data.js';
 import { setLang, useI18n } from './i18n.js';
 import { connectLive, disconnectLive, useLiveConnected } from './live.js';
+import { AuditPage } from './pages/audit.js';
 import { DevicePage } from './pages/device.js';
 import { DevicesPage } from './pages/devices.js';
 import { KpiPage } from './pages/kpi.js';
 import { LoginPage } from './pages/login.js';
+import { ImportPage } from './pages/import.js';
 import { OverviewPage } from './pages/overview.js';
+import { TreePage } from './pages/tree.js';
+import { UsersPage } from './pages/users.js';
 import { navigate, useLocation } from './router.js';
 
 export function App() {
@@ -47,6 +51,10 @@ export function App() {
   if (deviceMatch) page = <DevicePage id={decodeURIComponent(deviceMatch[1]!)} />;
   else if (loc.path === '/devices') page = <DevicesPage search={loc.search} />;
   else if (loc.path === '/kpi') page = <KpiPage />;
+  else if (loc.path === '/tree') page = <TreePage me={me} search={loc.search} />;
+  else if (loc.path === '/import' && me.permissions.editRecords) page = <ImportPage me={me} />;
+  else if (loc.path === '/users' && me.permissions.manageUsers) page = <UsersPage me={me} />;
+  else if (loc.path === '/audit' && me.permissions.readAudit) page = <AuditPage me={me} />;
   else page = <OverviewPage />;
   return (
     <>
@@ -68,7 +76,11 @@ function Header(p: { me: Me; path: string; onLogout: () => void }) {
       <nav>
         {nav('/', t('nav.overview'), 'nav-overview', p.path === '/')}
         {nav('/devices', t('nav.devices'), 'nav-devices', p.path.startsWith('/devices'))}
+        {nav('/tree', t('nav.tree'), 'nav-tree', p.path === '/tree')}
         {nav('/kpi', t('nav.kpi'), 'nav-kpi', p.path === '/kpi')}
+        {p.me.permissions.editRecords && nav('/import', t('nav.import'), 'nav-import', p.path === '/import')}
+        {p.me.permissions.manageUsers && nav('/users', t('nav.users'), 'nav-users', p.path === '/users')}
+        {p.me.permissions.readAudit && nav('/audit', t('nav.audit'), 'nav-audit', p.path === '/audit')}
       </nav>
       <div class="spacer" />
       <span class={`conn ${connected ? 'up' : 'down'}`} data-testid="conn-status" data-connected={String(connected)}>

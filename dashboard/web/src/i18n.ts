@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
+import { adminMessages } from './messages/admin.js';
+import { recordsMessages } from './messages/records.js';
 
 /** Vietnamese first; English on a switch. No library: one dictionary, one store, Intl for numbers and dates. */
 export type Lang = 'vi' | 'en';
@@ -137,6 +139,8 @@ const vi = {
   'kpi.target': 'Mục tiêu {year}: {share}',
   'kpi.chartLabel': 'Tỉ lệ thiết bị có hồ sơ số, với mục tiêu 2025 và 2030',
   'kpi.definition': 'Hồ sơ số đầy đủ: có mã thiết bị, loại, phòng, model hoặc số sê-ri, ngày đưa vào sử dụng và nguyên giá. Không tính thiết bị đã thanh lý. Tỉ lệ trực tuyến tính trên các thiết bị đã được cấp khoá MQTT; quá niên hạn: ngày đưa vào sử dụng cộng niên hạn trước hôm nay (giờ Việt Nam).',
+  ...recordsMessages.vi,
+  ...adminMessages.vi,
 };
 
 export type MessageKey = keyof typeof vi;
@@ -273,6 +277,8 @@ const en: Record<MessageKey, string> = {
   'kpi.target': 'Target {year}: {share}',
   'kpi.chartLabel': 'Share of devices with a digital record, with the 2025 and 2030 targets',
   'kpi.definition': 'A complete digital record has a device code, kind, room, model or serial number, date put into service and purchase cost. Retired devices are not counted. The live share counts devices that have MQTT credentials; past service life: in-service date plus service life before today (Vietnam time).',
+  ...recordsMessages.en,
+  ...adminMessages.en,
 };
 
 const DICT: Record<Lang, Record<MessageKey, string>> = { vi, en };
