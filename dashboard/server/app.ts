@@ -34,6 +34,9 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     loggerInstance: o.log.child({ component: 'dashboard' }),
     trustProxy: true,
     bodyLimit: 64 * 1024,
+    // An unknown field is a mistake to report (400), not something to drop silently: a typo in `costVnd` must not
+    // look like a successful edit.
+    ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's default; the instance is the same
   registerErrorHandler(app);
   const store = await registerAuth(app, {

@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../protocol/index.js';
-import { connectDevice, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
+import { connectDevice, refusalCode, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
-
-/** Resolves with the CONNACK refusal code of a connection attempt. */
-function refusalCode(url: string, clientId: string, username: string, password: string): Promise<number | string> {
-  return connectDevice(url, clientId, password, { username }).then(
-    (c) => { c.end(true); return 'accepted'; },
-    (err: Error & { code?: number }) => err.code ?? err.message,
-  );
-}
 
 describe('broker authentication and ACL', () => {
   let s: TestStack;

@@ -68,6 +68,14 @@ export function connectDevice(url: string, deviceId: string, secret: string, ext
   });
 }
 
+/** Resolves with the CONNACK refusal code of a connection attempt, or 'accepted'. */
+export function refusalCode(url: string, clientId: string, username: string, password: string): Promise<number | string> {
+  return connectDevice(url, clientId, password, { username }).then(
+    (c) => { c.end(true); return 'accepted'; },
+    (err: Error & { code?: number }) => err.code ?? err.message,
+  );
+}
+
 /**
  * Starts a test stack before the file's tests and closes it after them. Returns a stand-in that forwards to the
  * stack once it has started, so a test reads `s.registry` as if it held the stack itself.

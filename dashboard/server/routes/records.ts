@@ -12,7 +12,7 @@ import { authorize, requireVisible, type Action } from '../scope.js';
 
 const Id = Type.Integer({ minimum: 1 });
 const IsoDate = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([Type.Null(), t]));
 const Str = (max: number) => Type.String({ maxLength: max });
 const RecordFields = {
   code: Nullable(Type.String({ minLength: 1, maxLength: 64 })),
@@ -20,10 +20,10 @@ const RecordFields = {
   manufacturer: Nullable(Str(200)),
   serial: Nullable(Str(200)),
   inServiceDate: Nullable(IsoDate),
-  costVnd: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 1e13 }), Type.Null()])),
+  costVnd: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 1e13 })])),
   fundingSource: Nullable(Str(200)),
   warrantyEnd: Nullable(IsoDate),
-  serviceLifeYears: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
+  serviceLifeYears: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 100 })])),
   notes: Nullable(Str(4000)),
 };
 const PatchBody = Type.Object({

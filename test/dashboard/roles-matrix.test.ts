@@ -1,0 +1,210 @@
+/**
+ * Role × scope × route: every REST route and every Socket.IO subscription, for every kind of user, against things
+ * in three schools: A (district 1), B (district 2) and C (directly under the Sở). The expectation is written out
+ * below as a table, independently of the server's permission code.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard } from '../../dashboard/server/index.js';
+import type { LiveView } from '../../dashboard/shared/api.js';
+import { topics } from '../../protocol/index.js';
+import type { SqliteRegistry } from '../../registry/index.js';
+import { connectDevice, startTestStack, type TestStack } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait.js';
+import { ApiClient, connectSocket, type LiveSocket } from './client.js';
+
+const PASSWORD = 'mật-khẩu-đủ-dài';
+type School = 'A' | 'B' | 'C';
+const SCHOOLS: School[] = ['A', 'B', 'C'];
+type UserName = 'admin' | 'planner-province' | 'planner-d1' | 'tech-a' | 'tech-noscope' | 'viewer-a' | 'anonymous';
+const USERS: UserName[] = ['admin', 'planner-province', 'planner-d1', 'tech-a', 'tech-noscope', 'viewer-a', 'anonymous'];
+
+/** THE EXPECTATION. Which schools each user may read, and where they may change records / devices. */
+const READS: Record<UserName, School[]> = {
+  admin: ['A', 'B', 'C'],
+  'planner-province': ['A', 'B', 'C'],
+  'planner-d1': ['A'],
+  'tech-a': ['A'],
+  // A technician with no school assigned yet reads the province but may change nothing.
+  'tech-noscope': ['A', 'B', 'C'],
+  'viewer-a': ['A'],
+  anonymous: [],
+};
+const WRITES: Record<UserName, School[]> = {
+  admin: ['A', 'B', 'C'], 'tech-a': ['A'],
+  'planner-province': [], 'planner-d1': [], 'tech-noscope': [], 'viewer-a': [], anonymous: [],
+};
+const ADMIN_ONLY: Record<UserName, boolean> = {
+  admin: true, 'planner-province': false, 'planner-d1': false, 'tech-a': false, 'tech-noscope': false, 'viewer-a': false, anonymous: false,
+};
+
+interface Place { schoolId: number; siteId: number; roomId: number; deviceId: string; secret: string; districtId: number | null }
+
+async function seed(reg: SqliteRegistry): Promise<Record<School, Place>> {
+  const d1 = reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
+  const d2 = reg.ensureDistrict({ code: 'TX-SA-PA', name: 'Thị xã Sa Pa' });
+  const out = {} as Record<School, Place>;
+  for (const [key, code, districtId] of [['A', 'LC-THCS-A', d1.id], ['B', 'SP-THCS-B', d2.id], ['C', 'LC-THPT-C', null]] as const) {
+    const school = reg.ensureSchool({ code, name: `Trường ${key}`, level: key === 'C' ? 'thpt' : 'thcs', districtId });
+    const site = reg.ensureSite({ schoolId: school.id, name: 'Điểm chính' });
+    const room = reg.ensureRoom({ siteId: site.id, code: 'P.TM1', name: `Phòng thông minh ${key}`, type: 'smart_classroom' });
+    const { device, secret } = await reg.addDevice({ kind: 'sensor', roomId: room.id, id: `sensor-${key.toLowerCase()}`, name: `Cảm biến ${key}` });
+    out[key] = { schoolId: school.id, siteId: site.id, roomId: room.id, deviceId: device.id, secret: secret!, districtId };
+  }
+  await reg.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
+  await reg.addUser({ username: 'planner-province', password: PASSWORD, role: 'planner' });
+  await reg.addUser({ username: 'planner-d1', password: PASSWORD, role: 'planner', scope: { districtIds: [d1.id] } });
+  await reg.addUser({ username: 'tech-a', password: PASSWORD, role: 'technician', scope: { schoolIds: [out.A.schoolId] } });
+  await reg.addUser({ username: 'tech-noscope', password: PASSWORD, role: 'technician' });
+  await reg.addUser({ username: 'viewer-a', password: PASSWORD, role: 'viewer', scope: { schoolIds: [out.A.schoolId] } });
+  return out;
+}
+
+describe('role × scope × route', () => {
+  let s: TestStack;
+  let places: Record<School, Place>;
+  const clients = {} as Record<UserName, ApiClient>;
+  let n = 0;
+  /** A fresh device in a school, for routes that change what they touch (revoke, retire, move). */
+  const freshDevice = async (school: School) =>
+    (await s.registry.addDevice({ kind: 'tablet', roomId: places[school].roomId, id: `tablet-m${++n}`, name: `Máy tính bảng ${n}` })).device.id;
+  const freshRoom = (school: School) => s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' }).id;
+
+  beforeAll(async () => {
+    s = await startTestStack({ dashboard: startDashboard });
+    places = await seed(s.registry);
+    s.directory.refresh();
+    for (const u of USERS) {
+      clients[u] = new ApiClient(s.dashboard!.url);
+      if (u !== 'anonymous') await clients[u].login(u, PASSWORD);
+    }
+  });
+  afterAll(async () => { await s?.close(); });
+
+  /** A request against something in `school`; `allowed` says who must get a 2xx. */
+  interface Case { name: string; allowed: (u: UserName, school: School) => boolean; request: (school: School) => Promise<[method: string, path: string, body?: unknown]> }
+  const reads = (u: UserName, sc: School) => READS[u].includes(sc);
+  const writes = (u: UserName, sc: School) => WRITES[u].includes(sc);
+  const adminOnly = (u: UserName) => ADMIN_ONLY[u];
+  const P = (sc: School) => places[sc];
+
+  const CASES: Case[] = [
+    { name: 'GET a device', allowed: reads, request: async (sc) => ['GET', `/api/devices/${P(sc).deviceId}`] },
+    { name: 'GET a device record', allowed: reads, request: async (sc) => ['GET', `/api/devices/${P(sc).deviceId}/record`] },
+    { name: 'PATCH a device record', allowed: writes, request: async (sc) => ['PATCH', `/api/devices/${P(sc).deviceId}`, { notes: 'Kiểm tra định kỳ' }] },
+    { name: 'add a maintenance entry', allowed: writes, request: async (sc) => ['POST', `/api/devices/${P(sc).deviceId}/maintenance`, { text: 'Thay pin' }] },
+    { name: 'create a device record', allowed: writes, request: async (sc) => ['POST', '/api/devices', { kind: 'board', roomId: P(sc).roomId, name: 'Bảng mới' }] },
+    // Moving needs the right on both rooms: from A into the school under test.
+    { name: 'move a device from A', allowed: (u, sc) => writes(u, 'A') && writes(u, sc), request: async (sc) => ['PATCH', `/api/devices/${await freshDevice('A')}`, { roomId: P(sc).roomId }] },
+    { name: 'retire a device', allowed: writes, request: async (sc) => ['POST', `/api/devices/${await freshDevice(sc)}/retire`] },
+    { name: 'issue credentials', allowed: writes, request: async (sc) => ['POST', `/api/devices/${await freshDevice(sc)}/credentials`] },
+    { name: 'revoke a device', allowed: writes, request: async (sc) => ['POST', `/api/devices/${await freshDevice(sc)}/revoke`] },
+    { name: 'bulk credentials for a room', allowed: writes, request: async (sc) => ['POST', '/api/provision', { roomId: P(sc).roomId }] },
+    { name: 'labels of a school', allowed: writes, request: async (sc) => ['GET', `/api/labels.pdf?schoolId=${P(sc).schoolId}`] },
+    { name: 'create a site', allowed: writes, request: async (sc) => ['POST', '/api/sites', { schoolId: P(sc).schoolId, name: `Điểm lẻ ${++n}` }] },
+    { name: 'create a room', allowed: writes, request: async (sc) => ['POST', '/api/rooms', { siteId: P(sc).siteId, code: `P.${++n}`, name: 'Phòng STEM', type: 'stem_room' }] },
+    { name: 'edit a room', allowed: writes, request: async (sc) => ['PATCH', `/api/rooms/${P(sc).roomId}`, { capacity: 42 }] },
+    { name: 'retire a room', allowed: writes, request: async (sc) => ['POST', `/api/rooms/${freshRoom(sc)}/retire`] },
+    { name: 'edit a school', allowed: (u) => adminOnly(u), request: async (sc) => ['PATCH', `/api/schools/${P(sc).schoolId}`, { pupils: 900 }] },
+    { name: 'create a school', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', '/api/schools', { code: `NEW-${++n}`, name: 'Trường mới', level: 'tieu_hoc', districtId: P(sc).districtId }] },
+  ];
+  /** Routes that are not about one school. */
+  const GLOBAL: { name: string; allowed: (u: UserName) => boolean; request: () => [string, string, unknown?] }[] = [
+    { name: 'create a district', allowed: adminOnly, request: () => ['POST', '/api/districts', { code: `D-${++n}`, name: 'Huyện mới' }] },
+    { name: 'list users', allowed: adminOnly, request: () => ['GET', '/api/users'] },
+    { name: 'create a user', allowed: adminOnly, request: () => ['POST', '/api/users', { username: `u${++n}`, password: PASSWORD, role: 'viewer' }] },
+    { name: 'edit a user', allowed: adminOnly, request: () => ['PATCH', '/api/users/2', { displayName: 'Kế hoạch tỉnh' }] },
+    { name: 'read the audit log', allowed: adminOnly, request: () => ['GET', '/api/audit'] },
+    { name: 'start an import', allowed: (u) => WRITES[u].length > 0, request: () => ['POST', '/api/imports?name=x.csv', 'Mã thiết bị,Loại thiết bị,Mã trường,Phòng\n'] },
+    { name: 'the overview', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/overview'] },
+    { name: 'the KPI', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/kpi'] },
+    { name: 'the tree', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/hierarchy/tree'] },
+    { name: 'the device list', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/devices'] },
+  ];
+
+  const send = async (u: UserName, [method, path, body]: [string, string, unknown?]) => {
+    if (typeof body === 'string') {
+      const res = await fetch(clients[u].base + path, { method, headers: { 'content-type': 'text/csv', ...(clients[u].cookie ? { cookie: clients[u].cookie } : {}) }, body });
+      return { status: res.status, body: (await res.json()) as unknown };
+    }
+    return clients[u].request(method, path, body);
+  };
+  const expectCell = (label: string, allowed: boolean, u: UserName, r: { status: number; body: unknown }) => {
+    const cell = `${label} as ${u}`;
+    if (allowed) {
+      expect(r.status, `${cell}: ${JSON.stringify(r.body)}`).toBeGreaterThanOrEqual(200);
+      expect(r.status, `${cell}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+    } else {
+      expect(r.status, cell).toBe(u === 'anonymous' ? 401 : 403);
+      // A refusal carries its coded error and nothing else.
+      expect(Object.keys(r.body as object).sort(), cell).toEqual(['code', 'message']);
+    }
+  };
+
+  for (const c of CASES) {
+    it(`REST: ${c.name}`, async () => {
+      for (const u of USERS) for (const sc of SCHOOLS) expectCell(`${c.name} in ${sc}`, c.allowed(u, sc), u, await send(u, await c.request(sc)));
+    });
+  }
+  for (const c of GLOBAL) {
+    it(`REST: ${c.name}`, async () => {
+      for (const u of USERS) expectCell(c.name, c.allowed(u), u, await send(u, c.request()));
+    });
+  }
+
+  it('REST lists, filters and the tree show nothing of a school outside the scope, whatever the filter', async () => {
+    const schoolOf = new Map(SCHOOLS.map((sc) => [P(sc).schoolId, sc]));
+    for (const u of USERS.filter((x) => x !== 'anonymous')) {
+      const seen = new Set<School>();
+      const note = (id: number) => { const sc = schoolOf.get(id); if (sc) seen.add(sc); };
+      for (const sc of SCHOOLS) {
+        for (const q of [`schoolId=${P(sc).schoolId}`, `roomId=${P(sc).roomId}`, `districtId=${P(sc).districtId ?? 1}`, `q=${P(sc).deviceId}`, 'includeRetired=true']) {
+          const list = await clients[u].get<{ devices: { schoolId: number }[] }>(`/api/devices?${q}`);
+          list.devices.forEach((d) => note(d.schoolId));
+        }
+      }
+      const tree = await clients[u].get<{ schools: { id: number }[]; rooms: { schoolId: number }[] }>('/api/hierarchy/tree?includeRetired=true');
+      tree.schools.forEach((x) => note(x.id));
+      tree.rooms.forEach((x) => note(x.schoolId));
+      const overview = await clients[u].get<{ bySchool: { schoolId: number }[] }>('/api/overview');
+      overview.bySchool.forEach((x) => note(x.schoolId));
+      const kpi = await clients[u].get<{ schools: { schoolId: number }[] }>('/api/kpi');
+      kpi.schools.forEach((x) => note(x.schoolId));
+      expect([...seen].sort(), u).toEqual(READS[u]);
+    }
+  });
+
+  it('Socket.IO: each user gets the live updates of their schools only, and may watch only their devices', async () => {
+    const sockets = new Map<UserName, { socket: LiveSocket; ids: Set<string> }>();
+    const users = USERS.filter((u) => u !== 'anonymous');
+    try {
+      await expect(connectSocket(s.dashboard!.url)).rejects.toThrow(/Log in first/);
+      for (const u of users) {
+        const socket = await connectSocket(s.dashboard!.url, clients[u].cookie);
+        const ids = new Set<string>();
+        socket.on('devices', (batch: LiveView[]) => batch.forEach((v) => ids.add(v.id)));
+        sockets.set(u, { socket, ids });
+        for (const sc of SCHOOLS) {
+          const ack = await socket.emitWithAck('watch', P(sc).deviceId);
+          expect(ack, `${u} watching ${sc}`).toEqual(reads(u, sc) ? { ok: true } : expect.objectContaining({ code: 'EDUFLEET_ERR_AUTH_FORBIDDEN' }));
+        }
+      }
+      for (const sc of SCHOOLS) {
+        const device = await connectDevice(s.mqttUrl, P(sc).deviceId, P(sc).secret);
+        await device.publishAsync(topics.telemetry(P(sc).deviceId), JSON.stringify({ ts: Date.now(), co2: 700, temperature: 27, occupancy: 30 }), { qos: 1 });
+        await device.endAsync();
+      }
+      const expected = (u: UserName) => READS[u].map((sc) => P(sc).deviceId).sort();
+      for (const u of users) {
+        const { ids } = sockets.get(u)!;
+        await waitFor(`${u} receives the devices of ${READS[u].join(', ')}`, () => expected(u).every((id) => ids.has(id)));
+      }
+      // Every socket has had the tick that carried all three readings; now nothing else may have arrived.
+      for (const u of users) {
+        const ids = [...sockets.get(u)!.ids].filter((id) => SCHOOLS.some((sc) => P(sc).deviceId === id)).sort();
+        expect(ids, u).toEqual(expected(u));
+      }
+    } finally {
+      for (const { socket } of sockets.values()) socket.close();
+    }
+  });
+});
