@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './calendar.js';
+export * from './defaults.js';

@@ -1,0 +1,121 @@
+/**
+ * The arithmetic of room use against a timetable, on plain intervals (UTC ms):
+ * - time utilisation: minutes in use during timetabled periods ÷ timetabled minutes;
+ * - period utilisation: periods in use for at least half their length ÷ periods available;
+ * - use outside timetabled hours (breaks, evenings, days off), reported on its own.
+ * Rollups split these by hour or local day: minutes go to the bucket they fall in, a period to the bucket it starts in.
+ */
+import { localDate, localMidnight, type PeriodSlot } from '../timetable/index.js';
+
+export interface Interval { start: number; end: number }
+
+const MIN = 60_000;
+
+/** Sorted, non-overlapping intervals covering the same time. */
+export function mergeIntervals(xs: Interval[]): Interval[] {
+  const sorted = xs.filter((x) => x.end > x.start).sort((a, b) => a.start - b.start);
+  const out: Interval[] = [];
+  for (const x of sorted) {
+    const last = out.at(-1);
+    if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
+    else out.push({ ...x });
+  }
+  return out;
+}
+
+/** Milliseconds of `merged` (sorted, disjoint) inside [start, end). */
+export function coveredMs(merged: Interval[], start: number, end: number): number {
+  let ms = 0;
+  for (const x of merged) {
+    if (x.end <= start) continue;
+    if (x.start >= end) break;
+    ms += Math.min(x.end, end) - Math.max(x.start, start);
+  }
+  return ms;
+}
+
+/** Whether a period counts as used: in use for at least half its length. */
+export function periodUsed(merged: Interval[], slot: Interval): boolean {
+  return coveredMs(merged, slot.start, slot.end) * 2 >= slot.end - slot.start;
+}
+
+export interface UsageTotals {
+  /** Minutes of timetabled periods. */
+  timetabledMin: number;
+  /** Minutes in use inside timetabled periods. */
+  inUseTimetabledMin: number;
+  periodsAvailable: number;
+  periodsUsed: number;
+  /** Minutes in use outside timetabled periods (breaks, evenings, days off, holidays). */
+  outsideMin: number;
+}
+
+export const ZERO_TOTALS: UsageTotals = { timetabledMin: 0, inUseTimetabledMin: 0, periodsAvailable: 0, periodsUsed: 0, outsideMin: 0 };
+
+export function addTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
+  return {
+    timetabledMin: a.timetabledMin + b.timetabledMin, inUseTimetabledMin: a.inUseTimetabledMin + b.inUseTimetabledMin,
+    periodsAvailable: a.periodsAvailable + b.periodsAvailable, periodsUsed: a.periodsUsed + b.periodsUsed, outsideMin: a.outsideMin + b.outsideMin,
+  };
+}
+
+/** Time utilisation 0..1, or null without timetabled time. */
+export const timeUtilisation = (t: UsageTotals): number | null => (t.timetabledMin > 0 ? t.inUseTimetabledMin / t.timetabledMin : null);
+/** Period utilisation 0..1, or null without periods. */
+export const periodUtilisation = (t: UsageTotals): number | null => (t.periodsAvailable > 0 ? t.periodsUsed / t.periodsAvailable : null);
+
+/**
+ * The totals of [from, to): `inUse` intervals against the `slots` that start in the window. A period that starts in
+ * the window counts whole (its minutes and its use), so adjacent windows add up exactly.
+ */
+export function usageTotals(inUse: Interval[], slots: PeriodSlot[], from: number, to: number): UsageTotals {
+  const merged = mergeIntervals(inUse);
+  const t = { ...ZERO_TOTALS };
+  let inUseInSlotsMs = 0;
+  let slotMs = 0;
+  for (const s of slots) {
+    if (s.start < from || s.start >= to) continue;
+    const used = coveredMs(merged, s.start, s.end);
+    slotMs += s.end - s.start;
+    inUseInSlotsMs += used;
+    t.periodsAvailable++;
+    if (used * 2 >= s.end - s.start) t.periodsUsed++;
+  }
+  // Outside: in use in the window but not in any timetabled period (periods of the window, or one running into it).
+  const windowSlots = mergeIntervals(slots.filter((s) => s.end > from && s.start < to));
+  let outsideMs = 0;
+  for (const x of merged) {
+    const a = Math.max(x.start, from);
+    const b = Math.min(x.end, to);
+    if (b > a) outsideMs += (b - a) - coveredMs(windowSlots, a, b);
+  }
+  t.timetabledMin = slotMs / MIN;
+  t.inUseTimetabledMin = inUseInSlotsMs / MIN;
+  t.outsideMin = outsideMs / MIN;
+  return t;
+}
+
+export type Bucket = 'hour' | 'day';
+
+/** Bucket starts covering [from, to): UTC hours (Vietnam's offset is whole hours) or local days. */
+export function bucketStarts(bucket: Bucket, from: number, to: number): number[] {
+  const out: number[] = [];
+  if (bucket === 'hour') {
+    for (let t = Math.floor(from / 3_600_000) * 3_600_000; t < to; t += 3_600_000) out.push(t);
+  } else {
+    for (let t = localMidnight(localDate(from)); t < to; t += 86_400_000) out.push(t);
+  }
+  return out;
+}
+
+/** Totals per bucket (hour or local day) of [from, to); buckets with nothing timetabled and no use are left out. */
+export function rollup(inUse: Interval[], slots: PeriodSlot[], from: number, to: number, bucket: Bucket): { start: number; totals: UsageTotals }[] {
+  const size = bucket === 'hour' ? 3_600_000 : 86_400_000;
+  const merged = mergeIntervals(inUse);
+  const out: { start: number; totals: UsageTotals }[] = [];
+  for (const start of bucketStarts(bucket, from, to)) {
+    const totals = usageTotals(merged, slots, Math.max(start, from), Math.min(start + size, to));
+    if (totals.periodsAvailable || totals.outsideMin) out.push({ start, totals });
+  }
+  return out;
+}
