@@ -23,7 +23,7 @@ describe('records, places, provisioning and users over REST', () => {
     return r.body as T;
   };
   const upload = async (c: ApiClient, name: string, data: Buffer): Promise<ImportJob> => {
-    const res = await fetch(`${c.base}/api/imports?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': 'text/csv' }, body: data });
+    const res = await fetch(`${c.base}/api/imports?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': 'text/csv' }, body: new Uint8Array(data) });
     expect(res.status).toBe(202);
     const job = (await res.json()) as ImportJob;
     return waitFor(`import ${name} planned`, async () => {
