@@ -1,4 +1,5 @@
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
+import { influxClient } from '../lib/influx-client.js';
 
 /** Where points end up. InfluxDB v1 API now; the v2 API (token, org, bucket) takes the same line protocol. */
 export interface TelemetryWriter {
@@ -33,10 +34,7 @@ export class InfluxV1Writer implements TelemetryWriter {
     this.writeUrl = new URL('/write', u);
     this.writeUrl.search = new URLSearchParams({ db: opts.database, rp: RAW_RP, precision: 'ms' }).toString();
     this.authHeader = opts.username ? { authorization: `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}` } : {};
-    this.influx = new InfluxDB({
-      host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), protocol: u.protocol === 'https:' ? 'https' : 'http',
-      database: opts.database, username: opts.username || undefined, password: opts.password || undefined,
-    });
+    this.influx = influxClient(opts.url, opts);
   }
 
   async ensureSchema(): Promise<void> {

@@ -54,4 +54,11 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE users ADD COLUMN disabled_at INTEGER;
   CREATE INDEX audit_entity ON audit_log(entity, entity_id);
   `,
+  // v4: each school's timetable per term (periods, teaching days, holidays), as JSON; absent = the level's default.
+  `
+  CREATE TABLE timetables (
+    school_id INTEGER NOT NULL REFERENCES schools(id), term TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+    data TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (school_id, term)
+  );
+  `,
 ];

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { DEVICE_KINDS, isDeviceKind, isDeviceId, type DeviceKind } from '../protocol/index.js';
 import { EdufleetError } from '../lib/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { timetableProblems, type TermTimetable } from '../timetable/model.js';
 import { PlaceStore } from './place-store.js';
 import { hashSecret, newSecret, PASSWORD_COST, verifySecret } from './secrets.js';
 import type { Device, DeviceRecordInput, DeviceState, DeviceFilter, DevicePlacement, District, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
@@ -292,6 +293,40 @@ export class SqliteRegistry {
         credential: (r.credential as string | null) ?? null,
       })),
     };
+  }
+
+  // ── timetables ───────────────────────────────────────────────────────────────
+  /** The terms a school has entered, by start date (none: the analytics use its level's default). */
+  timetables(schoolId: number): TermTimetable[] {
+    return (this.db.prepare('SELECT data FROM timetables WHERE school_id = ? ORDER BY start').all(schoolId) as { data: string }[]).map((r) => JSON.parse(r.data) as TermTimetable);
+  }
+
+  /** Every school's entered terms, for a province-wide analysis in one query. */
+  allTimetables(): Map<number, TermTimetable[]> {
+    const out = new Map<number, TermTimetable[]>();
+    for (const r of this.db.prepare('SELECT school_id AS schoolId, data FROM timetables ORDER BY start').all() as { schoolId: number; data: string }[]) {
+      const list = out.get(r.schoolId) ?? [];
+      list.push(JSON.parse(r.data) as TermTimetable);
+      out.set(r.schoolId, list);
+    }
+    return out;
+  }
+
+  /** Replaces a school's terms; refuses invalid or overlapping terms with every problem named. */
+  setTimetables(schoolId: number, terms: TermTimetable[]): void {
+    const problems = terms.flatMap((t) => timetableProblems(t).map((p) => `${t.term}: ${p}`));
+    const sorted = [...terms].sort((a, b) => a.start.localeCompare(b.start));
+    sorted.forEach((t, i) => {
+      const next = sorted[i + 1];
+      if (next && next.start <= t.end) problems.push(`${t.term} (${t.start} – ${t.end}) overlaps ${next.term} (${next.start} – ${next.end})`);
+    });
+    if (new Set(terms.map((t) => t.term)).size !== terms.length) problems.push('two terms have the same name');
+    if (problems.length) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `the timetable is invalid: ${problems.join('; ')}`);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM timetables WHERE school_id = ?').run(schoolId);
+      const ins = this.db.prepare('INSERT INTO timetables (school_id, term, start, end, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const t of terms) ins.run(schoolId, t.term, t.start, t.end, JSON.stringify(t), Date.now());
+    })();
   }
 
   // ── users ────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
-import { InfluxDB, escape } from 'influx';
+import { escape, type InfluxDB } from 'influx';
+import { influxClient } from '../../lib/influx-client.js';
 import type { Config } from '../../config/index.js';
 import { telemetryMeasurement } from '../../gateway/enrich.js';
 import { RAW_RP } from '../../gateway/telemetry-writer.js';
@@ -15,11 +16,7 @@ export class RecentReadings {
   private readonly influx: InfluxDB;
 
   constructor(influxUrl: string, private readonly cfg: Readonly<Config['influx']>) {
-    const u = new URL(influxUrl);
-    this.influx = new InfluxDB({
-      host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), protocol: u.protocol === 'https:' ? 'https' : 'http',
-      database: cfg.database, username: cfg.username || undefined, password: cfg.password || undefined,
-    });
+    this.influx = influxClient(influxUrl, cfg);
   }
 
   async lastHour(deviceId: string, kind: DeviceKind): Promise<Reading[]> {
