@@ -7,6 +7,7 @@ import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
 import { ALL_COMPONENTS, startStack, type Component } from './stack.js';
 import { runDemo, runSim } from './sim-commands.js';
 import { registerImportCommands } from './import-commands.js';
+import { registerUsageCommands } from './usage-commands.js';
 
 const program = new Command('edufleet')
   .description('EduFleet: smart-classroom device fleet manager (MQTT broker, gateway to InfluxDB, live dashboard, simulator)')
@@ -177,6 +178,7 @@ user.command('add')
   });
 
 registerImportCommands(program, registry);
+registerUsageCommands(program, () => config());
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof EdufleetError) console.error(`${err.code}: ${err.message}`);

@@ -7,9 +7,10 @@ import { ManagedInfluxd } from '../lib/influxd.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { DeviceDirectory, SqliteRegistry } from '../registry/index.js';
+import { UsageLoop } from '../usage/usage-loop.js';
 
-export type Component = 'broker' | 'gateway' | 'dashboard';
-export const ALL_COMPONENTS: Component[] = ['broker', 'gateway', 'dashboard'];
+export type Component = 'broker' | 'gateway' | 'dashboard' | 'usage';
+export const ALL_COMPONENTS: Component[] = ['broker', 'gateway', 'dashboard', 'usage'];
 
 /** A dashboard as the stack sees it: something with a lifecycle and a URL. */
 export interface DashboardHandle {
@@ -29,6 +30,7 @@ export interface StackParts {
   influxUrl: string;
   gateway?: Gateway;
   broker?: Broker;
+  usage?: UsageLoop;
 }
 
 export interface Stack extends StackParts {
@@ -96,6 +98,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       await broker.start();
       stoppers.push(() => broker.stop());
       parts.broker = broker;
+    }
+    if (only.has('usage')) {
+      const usage = new UsageLoop({ config, influxUrl, registry, log, clock });
+      await usage.start();
+      stoppers.push(() => usage.stop());
+      parts.usage = usage;
     }
     const stack: Stack = { ...parts, influxd, stop };
     if (only.has('dashboard') && o.dashboard) {

@@ -43,6 +43,9 @@ export const ConfigSchema = Type.Object({
     liveIntervalMs: Type.Integer({ minimum: 50, default: 1000, description: 'How often coalesced live updates are pushed to browsers.' }),
     secureCookies: Type.Boolean({ default: false, description: 'Mark session cookies Secure (behind HTTPS).' }),
   }),
+  usage: Type.Object({
+    analyseIntervalMs: Type.Integer({ minimum: 0, default: 300000, description: 'How often room usage of today and yesterday is analysed from raw readings (0 = never; `edufleet usage analyse` still works).' }),
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

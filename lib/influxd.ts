@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EdufleetError } from './errors.js';
@@ -60,7 +60,11 @@ export class ManagedInfluxd {
       if (child.exitCode !== null) break;
       try {
         const res = await fetch(`${this.url}/ping`);
-        if (res.status === 204) return this.url;
+        if (res.status === 204) {
+          // Other EduFleet commands on this data directory (the CLI) find the running server here.
+          writeFileSync(path.join(this.dir, 'url'), this.url);
+          return this.url;
+        }
       } catch {
         // not listening yet
       }
@@ -74,11 +78,27 @@ export class ManagedInfluxd {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
+    rmSync(path.join(this.dir, 'url'), { force: true });
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await this.exited;
       clearTimeout(killer);
     }
+  }
+}
+
+/** The URL of the managed influxd a running EduFleet started in `dir`, if it answers. */
+export async function runningInfluxd(dir: string): Promise<string | undefined> {
+  let url: string;
+  try {
+    url = readFileSync(path.join(dir, 'url'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  try {
+    return (await fetch(`${url}/ping`)).status === 204 ? url : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -31,6 +31,7 @@ export async function startTestStack(opts: { overrides?: DeepPartial<Config>; on
       ...opts.overrides,
       mqtt: { host: '127.0.0.1', port: 0, wsPort: 0, ...opts.overrides?.mqtt },
       dashboard: { host: '127.0.0.1', port: 0, liveIntervalMs: 200, ...opts.overrides?.dashboard },
+      usage: { analyseIntervalMs: 0, ...opts.overrides?.usage },
       gateway: { flushIntervalMs: 50, ...opts.overrides?.gateway },
     },
   });

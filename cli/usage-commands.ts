@@ -1,0 +1,40 @@
+/** `edufleet usage analyse`: room usage from raw readings, for days the live loop did not see (backfills, outages). */
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Config } from '../config/index.js';
+import { systemClock } from '../lib/clock.js';
+import { influxClient } from '../lib/influx-client.js';
+import { runningInfluxd } from '../lib/influxd.js';
+import { createLogger } from '../lib/logger.js';
+import { SqliteRegistry } from '../registry/index.js';
+import { ISO_DATE, addDays, localDate } from '../timetable/index.js';
+import { UsageAnalyser } from '../usage/analyser.js';
+import { startStack } from './stack.js';
+
+export function registerUsageCommands(program: Command, config: () => Readonly<Config>): void {
+  const usage = program.command('usage').description('room usage against the timetable (see docs/usage.md)');
+  usage.command('analyse')
+    .description('analyse room usage of local days FROM to TO (inclusive) from the raw readings, replacing earlier results')
+    .requiredOption('--from <yyyy-mm-dd>', 'first day')
+    .option('--to <yyyy-mm-dd>', 'last day (default: today)')
+    .action(async (o: { from: string; to?: string }) => {
+      const to = o.to ?? localDate(Date.now());
+      if (!ISO_DATE.test(o.from) || !ISO_DATE.test(to)) throw new Error('--from and --to are dates as yyyy-mm-dd');
+      const cfg = config();
+      const log = createLogger(cfg.logLevel);
+      // Use the InfluxDB of a running EduFleet; else start this data directory's own for the time of the command.
+      const url = cfg.influx.url || (await runningInfluxd(path.join(cfg.dataDir, 'influxdb')));
+      const stack = url ? undefined : await startStack({ config: cfg, only: ['usage'], log });
+      const registry = stack?.registry ?? SqliteRegistry.inDataDir(cfg.dataDir);
+      try {
+        const analyser = stack?.usage?.analyser ?? new UsageAnalyser({ influx: influxClient(url!, cfg.influx), database: cfg.influx.database, registry, log, clock: systemClock });
+        const days = await analyser.analyseDays(o.from, addDays(to, 1), (done, total) => process.stderr.write(`\ranalysed ${done}/${total} day(s)`));
+        process.stderr.write('\n');
+        const intervals = days.reduce((a, d) => a + d.intervals, 0);
+        console.log(`${days.length} day(s) analysed: ${intervals} interval(s) of room use`);
+      } finally {
+        if (stack) await stack.stop();
+        else registry.close();
+      }
+    });
+}
