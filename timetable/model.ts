@@ -34,6 +34,9 @@ export interface TermTimetable {
   holidays: Holiday[];
 }
 
+/** Periods a session may have (the heatmap keeps one column per period). */
+export const MAX_PERIODS: Record<Session, number> = { morning: 6, afternoon: 6, evening: 4 };
+
 export const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -53,6 +56,9 @@ export function timetableProblems(t: TermTimetable): string[] {
   const sorted = [...t.periods].sort((a, b) => minutesOf(a.start) - minutesOf(b.start));
   sorted.forEach((p, i) => {
     const name = `period ${p.session} ${p.no}`;
+    if (!SESSIONS.includes(p.session)) out.push(`${name}: the session must be one of ${SESSIONS.join(', ')}`);
+    if (!Number.isInteger(p.no) || p.no < 1 || p.no > MAX_PERIODS[p.session]) out.push(`${name}: a ${p.session} session has periods 1 to ${MAX_PERIODS[p.session] ?? 6}`);
+    if (sorted.some((q, j) => j < i && q.session === p.session && q.no === p.no)) out.push(`${name} appears twice`);
     if (!HH_MM.test(p.start) || !HH_MM.test(p.end)) return out.push(`${name}: times must be hh:mm (got ${p.start}–${p.end})`);
     if (minutesOf(p.end) <= minutesOf(p.start)) out.push(`${name} ends (${p.end}) before it starts (${p.start})`);
     const next = sorted[i + 1];
