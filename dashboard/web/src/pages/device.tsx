@@ -4,6 +4,7 @@ import { api, ApiError } from '../api.js';
 import { ProblemTags, StateBadge } from '../components/badges.js';
 import { Link } from '../components/link.js';
 import { LiveChart, type ChartPoint } from '../components/live-chart.js';
+import { RecordSection } from '../components/record-section.js';
 import { useKinds } from '../data.js';
 import { fieldLabel, fmtDate, fmtDateTime, fmtNumber, useI18n, type Lang, type T } from '../i18n.js';
 import { useWatchDevice } from '../live.js';
@@ -18,7 +19,7 @@ function formatValue(lang: Lang, t: T, v: FieldValue | undefined, f: KindField |
   return v;
 }
 
-/** One device: its record, its latest readings with units, and a live chart of its kind's chart field. */
+/** One device: its record, its latest readings with units, a live chart of its kind's chart field, and its full asset record. */
 export function DevicePage(p: { id: string }) {
   const { lang, t } = useI18n();
   const kinds = useKinds();
@@ -29,14 +30,15 @@ export function DevicePage(p: { id: string }) {
   const kind = kinds?.find((k) => k.kind === detail?.device.kind);
   const chartField = kind?.chartField;
 
+  const fetchDetail = () => api<DeviceDetail>(`/api/devices/${encodeURIComponent(p.id)}`).then((d) => {
+    setDetail(d);
+    setLive(d.device);
+  }, (e: Error) => setError({ status: e instanceof ApiError ? e.status : 0, message: e.message }));
   useEffect(() => {
     setDetail(null);
     setLive(null);
     setError(null);
-    api<DeviceDetail>(`/api/devices/${encodeURIComponent(p.id)}`).then((d) => {
-      setDetail(d);
-      setLive(d.device);
-    }, (e: Error) => setError({ status: e instanceof ApiError ? e.status : 0, message: e.message }));
+    void fetchDetail();
   }, [p.id]);
 
   // The history from InfluxDB seeds the chart; live updates append to it.
@@ -122,6 +124,8 @@ export function DevicePage(p: { id: string }) {
           <LiveChart points={points} label={fieldLabel(lang, chartField)} unit={chartMeta?.unit ?? null} lang={lang} />
         </div>
       )}
+      {/* The record changed (name, room, credentials): the head of the page follows without a reload. */}
+      <RecordSection id={p.id} onChanged={() => void fetchDetail()} />
     </section>
   );
 }
