@@ -102,7 +102,10 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   return deepFreeze(config);
 }
 
-/** The broker address devices are given (labels, issued credentials): `mqtt.publicUrl`, else this host and port. */
-export function brokerPublicUrl(cfg: Readonly<Config>): string {
-  return cfg.mqtt.publicUrl || `mqtt://${hostname()}:${cfg.mqtt.port}`;
+/**
+ * The broker address devices are given (labels, issued credentials): `mqtt.publicUrl`, else this host and the port
+ * the broker listens on (`listeningPort` when a port of 0 let the system choose).
+ */
+export function brokerPublicUrl(cfg: Readonly<Config>, listeningPort?: number): string {
+  return cfg.mqtt.publicUrl || `mqtt://${hostname()}:${listeningPort || cfg.mqtt.port}`;
 }

@@ -5,6 +5,6 @@ import type { RecentReadings } from './readings.js';
  * What the routes and the live hub need; handed to every plugin as its options. `gateway` is absent in a
  * dashboard-only process: live state is then empty and every device reads "unknown".
  */
-export interface DashboardDeps extends Pick<StackParts, 'config' | 'log' | 'metrics' | 'clock' | 'registry' | 'directory' | 'gateway'> {
+export interface DashboardDeps extends Pick<StackParts, 'config' | 'log' | 'metrics' | 'clock' | 'registry' | 'directory' | 'gateway' | 'broker'> {
   readings: RecentReadings;
 }

@@ -9,7 +9,7 @@ export const startDashboard: DashboardFactory = async (parts) => {
   const { config } = parts;
   const app = await buildApp({
     config, log: parts.log, metrics: parts.metrics, clock: parts.clock, registry: parts.registry, directory: parts.directory,
-    gateway: parts.gateway, readings: new RecentReadings(parts.influxUrl, config.influx),
+    gateway: parts.gateway, broker: parts.broker, readings: new RecentReadings(parts.influxUrl, config.influx),
   });
   try {
     await app.listen({ host: config.dashboard.host, port: config.dashboard.port });

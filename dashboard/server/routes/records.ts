@@ -78,6 +78,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   const audit = (req: FastifyRequest, action: string, id: string, detail: object = {}) => reg.audit(currentUser(req).username, action, 'device', id, detail);
   /** Revocations and new secrets reach the broker now, not at the next poll: the device is dropped at once. */
   const refresh = () => deps.directory.refresh();
+  const mqttUrl = () => brokerPublicUrl(deps.config, deps.broker?.port);
   const issued = (d: Device, secret: string): IssuedCredentials => ({ deviceId: d.id, name: d.name, code: d.code, secret });
 
   const recordOf = (d: Device, place: RoomPlace): DeviceRecord => ({
@@ -104,7 +105,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     audit(req, 'device.create', device.id, { ...toRecordInput(req.body), kind: device.kind, credentials: Boolean(secret) });
     refresh();
     const body: { record: DeviceRecord } & Partial<CredentialsResponse> = { record: recordOf(device, place) };
-    if (secret) Object.assign(body, { mqttUrl: brokerPublicUrl(deps.config), credentials: [issued(device, secret)] });
+    if (secret) Object.assign(body, { mqttUrl: mqttUrl(), credentials: [issued(device, secret)] });
     return reply.status(201).send(body);
   });
 
@@ -144,7 +145,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     const secret = await reg.rotateSecret(device.id);
     audit(req, device.hasSecret ? 'device.rotate' : 'device.credentials', device.id);
     refresh();
-    return { mqttUrl: brokerPublicUrl(deps.config), credentials: [issued(device, secret)] };
+    return { mqttUrl: mqttUrl(), credentials: [issued(device, secret)] };
   });
 
   app.post<Params>('/devices/:id/revoke', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
@@ -166,7 +167,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     for (const d of devices) credentials.push(issued(d, await reg.rotateSecret(d.id)));
     reg.audit(user.username, 'device.provision', roomId !== undefined ? 'room' : 'school', String(roomId ?? schoolId), { devices: credentials.map((c) => c.deviceId), rotateExisting: Boolean(rotateExisting) });
     refresh();
-    return { mqttUrl: brokerPublicUrl(deps.config), credentials };
+    return { mqttUrl: mqttUrl(), credentials };
   });
 
   app.get<{ Querystring: Static<typeof LabelsQuery> }>('/labels.pdf', { preHandler: requireUser, schema: { querystring: LabelsQuery } }, async (req, reply) => {
@@ -183,7 +184,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     } else throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give one of deviceId, roomId or schoolId');
     devices = devices.filter((d) => d.state !== 'retired');
     const places = reg.roomPlaces(devices.map((d) => d.roomId));
-    const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), brokerPublicUrl(deps.config));
+    const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), mqttUrl());
     return reply.type('application/pdf').header('content-disposition', 'inline; filename="nhan-thiet-bi.pdf"').send(pdf);
   });
 };
