@@ -1,4 +1,5 @@
 import type { StackParts } from '../../cli/stack.js';
+import type { UsageQueries } from '../../usage/queries.js';
 import type { RecentReadings } from './readings.js';
 
 /**
@@ -7,4 +8,6 @@ import type { RecentReadings } from './readings.js';
  */
 export interface DashboardDeps extends Pick<StackParts, 'config' | 'log' | 'metrics' | 'clock' | 'registry' | 'directory' | 'gateway' | 'broker'> {
   readings: RecentReadings;
+  /** Room-usage rollups in InfluxDB. */
+  usage: UsageQueries;
 }

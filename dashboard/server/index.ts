@@ -1,5 +1,7 @@
 import type { DashboardFactory } from '../../cli/stack.js';
 import { buildApp } from './app.js';
+import { influxClient } from '../../lib/influx-client.js';
+import { UsageQueries } from '../../usage/queries.js';
 import { RecentReadings } from './readings.js';
 
 export { buildApp, type BuildAppOptions } from './app.js';
@@ -10,6 +12,7 @@ export const startDashboard: DashboardFactory = async (parts) => {
   const app = await buildApp({
     config, log: parts.log, metrics: parts.metrics, clock: parts.clock, registry: parts.registry, directory: parts.directory,
     gateway: parts.gateway, broker: parts.broker, readings: new RecentReadings(parts.influxUrl, config.influx),
+    usage: new UsageQueries(influxClient(parts.influxUrl, config.influx), config.influx.database),
   });
   try {
     await app.listen({ host: config.dashboard.host, port: config.dashboard.port });

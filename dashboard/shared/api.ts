@@ -342,3 +342,91 @@ export interface ApplyImportInput {
   /** Apply the valid rows although some were refused (must be asked for explicitly). */
   applyValid?: boolean;
 }
+
+// ── room usage and investment planning (issue 5) ───────────────────────────────────────────────────────────────
+
+/** Use of rooms against the timetable; ratios 0..1 or null when nothing was timetabled. */
+export interface UsageFigures {
+  timetabledHours: number;
+  /** Hours in use inside timetabled periods. */
+  usedHours: number;
+  /** Hours in use outside timetabled periods (breaks, evenings, days off). */
+  outsideHours: number;
+  periods: number;
+  periodsUsed: number;
+  timeUtilisation: number | null;
+  periodUtilisation: number | null;
+}
+
+export type RoomUsageStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable';
+
+export interface UsageRoomRow {
+  roomId: number;
+  roomName: string;
+  roomType: RoomType;
+  schoolId: number;
+  schoolName: string;
+  districtId: number | null;
+  districtName: string | null;
+  figures: UsageFigures;
+  status: RoomUsageStatus;
+  annualCostVnd: number;
+  costPerUsedHourVnd: number | null;
+  kits: { kind: string; devices: number; annualCostVnd: number; usedHours: number; costPerUsedHourVnd: number | null }[];
+}
+
+export interface UsageGroupRow {
+  /** District id ('so' for schools under the Sở), school id, room type, or 'province'. */
+  key: string;
+  name: string;
+  rooms: number;
+  figures: UsageFigures;
+  underused: number;
+  saturated: number;
+  annualCostVnd: number;
+  costPerUsedHourVnd: number | null;
+}
+
+/** GET /api/usage: one window of local days [from, to) within the user's scope, narrowed by the drill-down filters. */
+export interface UsageReport {
+  from: string;
+  to: string;
+  days: number;
+  /** True when the user sees part of the province only. */
+  scoped: boolean;
+  total: UsageGroupRow;
+  districts: UsageGroupRow[];
+  schools: UsageGroupRow[];
+  roomTypes: UsageGroupRow[];
+  rooms: UsageRoomRow[];
+  heatmap: { weekday: number; slot: string; used: number; available: number }[];
+  /** Weeks starting Monday 00:00 in Vietnam (UTC ms). */
+  weeks: { week: number; figures: UsageFigures }[];
+  /** The same stretch of the previous term (same weeks from its start), when there is one. */
+  lastTerm: { from: string; to: string; figures: UsageFigures } | null;
+  /** Rooms flagged over the 8 weeks before `to` (or the window when longer). */
+  flagged: { window: { from: string; to: string }; underused: number[]; saturated: number[] };
+  generatedAt: number;
+}
+
+export type RankReason =
+  | { code: 'saturated_rooms'; utilisation: number; rooms: number }
+  | { code: 'busy_rooms'; utilisation: number; rooms: number }
+  | { code: 'pupils_per_smart_room'; pupils: number; smartRooms: number; perRoom: number }
+  | { code: 'no_smart_room'; pupils: number }
+  | { code: 'last_investment'; year: number; yearsAgo: number }
+  | { code: 'never_invested' };
+
+/** GET /api/planning: the budget planner. */
+export interface PlanningResponse {
+  rooms: number;
+  unitCostVnd: number;
+  budgetVnd: number;
+  from: string;
+  to: string;
+  ranking: {
+    rank: number; schoolId: number; schoolName: string; districtName: string | null; pupils: number; score: number;
+    utilisation: number | null; smartRooms: number; pupilsPerSmartRoom: number; yearsSinceInvestment: number | null;
+    reasons: RankReason[]; funded: boolean;
+  }[];
+}

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
 import { buildApp } from '../../dashboard/server/index.js';
 import { RecentReadings } from '../../dashboard/server/readings.js';
+import { influxClient } from '../../lib/influx-client.js';
+import { UsageQueries } from '../../usage/queries.js';
 import { SESSION_SECRET_FILE } from '../../dashboard/server/session-secret.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
@@ -27,6 +29,7 @@ describe('dashboard processes sharing a data directory', () => {
     const app = await buildApp({
       config, log: createLogger('silent'), metrics: createMetrics(), clock: systemClock, registry,
       directory: new DeviceDirectory(registry), readings: new RecentReadings('http://127.0.0.1:9', config.influx), webDist,
+      usage: new UsageQueries(influxClient('http://127.0.0.1:9', config.influx), config.influx.database),
     });
     apps.push(app);
     return app;

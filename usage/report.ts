@@ -1,0 +1,97 @@
+/**
+ * The usage report of one window, as the web app, the PDF/XLSX/CSV exports and the monthly e-mail all show it:
+ * rollups from InfluxDB (never raw readings), facts from the registry, the planner's arithmetic.
+ */
+import type { Scope, SqliteRegistry } from '../registry/index.js';
+import type { UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
+import { addDays, defaultTerms, localMidnight, schoolYearOf } from '../timetable/index.js';
+import { roomFacts } from './facts.js';
+import { groupRows, roomRows, statusOf, type GroupRow, type RoomRow } from './planning.js';
+import type { UsageQueries } from './queries.js';
+import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
+
+/** Rooms are flagged underused / saturated over this many days before the end of the window. */
+export const FLAG_WINDOW_DAYS = 56;
+
+export interface ReportFilter { districtId?: number | 'so'; schoolId?: number; roomId?: number }
+
+export function figures(t: UsageTotals): UsageFigures {
+  return {
+    timetabledHours: t.timetabledMin / 60, usedHours: t.inUseTimetabledMin / 60, outsideHours: t.outsideMin / 60,
+    periods: t.periodsAvailable, periodsUsed: t.periodsUsed, timeUtilisation: timeUtilisation(t), periodUtilisation: periodUtilisation(t),
+  };
+}
+
+const roomRow = (r: RoomRow): UsageRoomRow => ({
+  roomId: r.room.roomId, roomName: r.room.roomName, roomType: r.room.roomType, schoolId: r.room.schoolId, schoolName: r.room.schoolName,
+  districtId: r.room.districtId, districtName: r.room.districtName, figures: figures(r.totals), status: r.status,
+  annualCostVnd: r.annualCostVnd, costPerUsedHourVnd: r.costPerUsedHourVnd, kits: r.kits,
+});
+const groupRow = (g: GroupRow): UsageGroupRow => ({
+  key: g.key, name: g.name, rooms: g.rooms, figures: figures(g.totals), underused: g.underused, saturated: g.saturated,
+  annualCostVnd: g.annualCostVnd, costPerUsedHourVnd: g.costPerUsedHourVnd,
+});
+
+export const daysBetween = (from: string, to: string) => Math.round((localMidnight(to) - localMidnight(from)) / 86_400_000);
+
+/** The same stretch of the previous term: as many days after its start as `from` is after its own term's start. */
+export function sameStretchLastTerm(from: string, to: string): { from: string; to: string } | undefined {
+  const year = schoolYearOf(from);
+  const terms = [...defaultTerms('thpt', year - 1), ...defaultTerms('thpt', year)];
+  const i = terms.findIndex((t) => from >= t.start && from <= t.end);
+  if (i < 1) return undefined;
+  const offset = daysBetween(terms[i]!.start, from);
+  const lastFrom = addDays(terms[i - 1]!.start, offset);
+  return { from: lastFrom, to: addDays(lastFrom, daysBetween(from, to)) };
+}
+
+/** The usage report of local days [from, to) within `scope`, narrowed by `filter`. */
+export async function usageReport(o: {
+  registry: SqliteRegistry; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; filter?: ReportFilter; now: number;
+  /** Names of room types etc. are left to the caller; groups here carry ids and registry names. */
+}): Promise<UsageReport> {
+  const { registry, queries, from, to } = o;
+  const f = o.filter ?? {};
+  const rooms = roomFacts(registry, o.scope).filter((r) =>
+    (f.districtId === undefined || (f.districtId === 'so' ? r.districtId === null : r.districtId === f.districtId))
+    && (f.schoolId === undefined || r.schoolId === f.schoolId)
+    && (f.roomId === undefined || r.roomId === f.roomId));
+  const schoolIds = [...new Set(rooms.map((r) => r.schoolId))];
+  const narrowed = o.scope !== undefined || f.districtId !== undefined || f.schoolId !== undefined || f.roomId !== undefined;
+  const range = { from, to, schoolIds: narrowed ? schoolIds : undefined };
+  const roomIds = f.roomId !== undefined ? [f.roomId] : undefined;
+  const flagFrom = daysBetween(from, to) >= FLAG_WINDOW_DAYS ? from : addDays(to, -FLAG_WINDOW_DAYS);
+  const last = sameStretchLastTerm(from, to);
+  const [totals, deviceHours, heat, weeks, flagTotals, lastTotals] = await Promise.all([
+    queries.roomTotals(range),
+    queries.deviceHours(range),
+    queries.heatmap({ ...range, roomIds }),
+    queries.roomWeeks(range),
+    flagFrom === from ? undefined : queries.roomTotals({ ...range, from: flagFrom }),
+    last ? queries.roomTotals({ ...range, ...last }) : undefined,
+  ]);
+  const days = daysBetween(from, to);
+  const rows = roomRows(rooms, totals, deviceHours, days);
+  const inRooms = (m: Map<number, UsageTotals>) => rooms.reduce((a, r) => addTotals(a, m.get(r.roomId) ?? ZERO_TOTALS), ZERO_TOTALS);
+  const weekly = new Map<number, UsageTotals>();
+  for (const r of rooms) for (const w of weeks.get(r.roomId) ?? []) weekly.set(w.week, addTotals(weekly.get(w.week) ?? ZERO_TOTALS, w.totals));
+  const flagged = rooms.map((r) => ({ id: r.roomId, status: statusOf((flagTotals ?? totals).get(r.roomId) ?? ZERO_TOTALS) }));
+  const [total] = groupRows(rows, () => ({ key: 'province', name: '' }), days);
+  return {
+    from, to, days, scoped: o.scope !== undefined,
+    total: groupRow(total ?? { key: 'province', name: '', rooms: 0, totals: ZERO_TOTALS, timeUtilisation: null, periodUtilisation: null, underused: 0, saturated: 0, annualCostVnd: 0, usedHours: 0, costPerUsedHourVnd: null }),
+    districts: groupRows(rows, (r) => ({ key: r.room.districtId === null ? 'so' : String(r.room.districtId), name: r.room.districtName ?? '' }), days).map(groupRow),
+    schools: groupRows(rows, (r) => ({ key: String(r.room.schoolId), name: r.room.schoolName }), days).map(groupRow),
+    roomTypes: groupRows(rows, (r) => ({ key: r.room.roomType, name: r.room.roomType }), days).map(groupRow),
+    rooms: rows.map(roomRow),
+    heatmap: heat,
+    weeks: [...weekly.entries()].sort((a, b) => a[0] - b[0]).map(([week, t]) => ({ week, figures: figures(t) })),
+    lastTerm: last && lastTotals ? { ...last, figures: figures(inRooms(lastTotals)) } : null,
+    flagged: {
+      window: { from: flagFrom, to },
+      underused: flagged.filter((x) => x.status === 'underused').map((x) => x.id),
+      saturated: flagged.filter((x) => x.status === 'saturated').map((x) => x.id),
+    },
+    generatedAt: o.now,
+  };
+}
