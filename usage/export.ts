@@ -1,0 +1,234 @@
+/**
+ * The planning report as files, in Vietnamese: PDF (with its charts: utilisation by district, the weekday × period
+ * heatmap, the weekly trend), XLSX (one sheet per table) and CSV (the rooms). The figures are those of
+ * `usageReport` and `/api/planning`, formatted as on screen.
+ */
+import { createRequire } from 'node:module';
+import ExcelJS from 'exceljs';
+import PDFDocument from 'pdfkit';
+import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
+import { ROOM_TYPE_LABELS, formatMoney } from '../registry/import/values.js';
+import type { RoomType } from '../registry/types.js';
+import { addDays } from '../timetable/index.js';
+
+const require = createRequire(import.meta.url);
+const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+
+export type ExportFormat = 'pdf' | 'xlsx' | 'csv';
+export type Progress = (done: number, total: number) => void;
+
+/** dd/mm/yyyy of a local date. */
+const dmy = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+/** 0.452 → "45,2 %"; null → "—". */
+export const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1).replace('.', ',')} %`);
+export const vnd = (x: number | null) => (x === null ? '—' : `${formatMoney(x)} ₫`);
+const hours = (x: number) => x.toFixed(1).replace('.', ',');
+export const roomTypeLabel = (t: string) => ROOM_TYPE_LABELS[t as RoomType] ?? t;
+export const STATUS_LABELS: Record<string, string> = { underused: 'Ít sử dụng (< 20 %)', saturated: 'Quá tải (> 80 %)', normal: 'Bình thường', no_timetable: 'Không có tiết' };
+const WEEKDAYS = ['', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
+const SESSION = { m: 'Sáng', a: 'Chiều', e: 'Tối' } as Record<string, string>;
+export const slotLabel = (slot: string) => `${SESSION[slot[0]!] ?? slot[0]} tiết ${slot.slice(1)}`;
+
+/** A rank's reason in Vietnamese words. */
+export function reasonText(r: RankReason): string {
+  switch (r.code) {
+    case 'saturated_rooms': return `${r.rooms} phòng hiện có đã quá tải: sử dụng ${pct(r.utilisation)} thời gian theo thời khoá biểu`;
+    case 'busy_rooms': return `${r.rooms} phòng hiện có được sử dụng ${pct(r.utilisation)} thời gian theo thời khoá biểu`;
+    case 'pupils_per_smart_room': return `${formatMoney(Math.round(r.perRoom))} học sinh trên mỗi phòng học thông minh (${formatMoney(r.pupils)} học sinh, ${r.smartRooms} phòng)`;
+    case 'no_smart_room': return `chưa có phòng học thông minh nào cho ${formatMoney(r.pupils)} học sinh`;
+    case 'last_investment': return `lần đầu tư gần nhất năm ${r.year} (${r.yearsAgo} năm trước)`;
+    case 'never_invested': return 'chưa từng được đầu tư phòng học thông minh';
+  }
+}
+
+export function reportTitle(r: UsageReport, scopeName: string): string {
+  return `Báo cáo sử dụng phòng và đề xuất đầu tư – ${scopeName}, ${dmy(r.from)} – ${dmy(addDays(r.to, -1))}`;
+}
+
+const figureCells = (f: UsageFigures) => [pct(f.timeUtilisation), pct(f.periodUtilisation), `${f.periodsUsed}/${f.periods}`, hours(f.usedHours), hours(f.outsideHours)];
+const FIGURE_HEAD = ['Sử dụng theo thời gian', 'Sử dụng theo tiết', 'Tiết có sử dụng', 'Giờ sử dụng trong TKB', 'Giờ ngoài TKB'];
+const groupHead = (what: string) => [what, 'Số phòng', ...FIGURE_HEAD, 'Ít sử dụng', 'Quá tải', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
+const groupCells = (g: UsageGroupRow, name = g.name) => [name, String(g.rooms), ...figureCells(g.figures), String(g.underused), String(g.saturated), vnd(g.annualCostVnd), vnd(g.costPerUsedHourVnd === null ? null : Math.round(g.costPerUsedHourVnd))];
+const ROOM_HEAD = ['Phòng', 'Loại phòng', 'Trường', 'Huyện/thị', ...FIGURE_HEAD, 'Đánh giá', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
+const roomCells = (r: UsageRoomRow) => [r.roomName, roomTypeLabel(r.roomType), r.schoolName, r.districtName ?? 'Trực thuộc Sở', ...figureCells(r.figures), STATUS_LABELS[r.status] ?? r.status, vnd(r.annualCostVnd), vnd(r.costPerUsedHourVnd === null ? null : Math.round(r.costPerUsedHourVnd))];
+const RANK_HEAD = ['Hạng', 'Trường', 'Huyện/thị', 'Học sinh', 'Điểm', 'Đề xuất', 'Lý do'];
+const rankCells = (x: PlanningResponse['ranking'][number]) => [String(x.rank), x.schoolName, x.districtName ?? 'Trực thuộc Sở', formatMoney(x.pupils), x.score.toFixed(2).replace('.', ','), x.funded ? 'Đầu tư 1 phòng' : '', x.reasons.map(reasonText).join('; ')];
+
+/** Every table of the report, as header + rows of text (what XLSX and CSV write, and what a test reads back). */
+export function reportTables(r: UsageReport, plan?: PlanningResponse): { name: string; head: string[]; rows: string[][] }[] {
+  const heat = r.heatmap.map((h) => [WEEKDAYS[h.weekday] ?? String(h.weekday), slotLabel(h.slot), String(h.used), String(h.available), pct(h.available ? h.used / h.available : null)]);
+  const tables = [
+    { name: 'Tổng quan', head: groupHead('Phạm vi'), rows: [groupCells(r.total, 'Toàn bộ phạm vi')] },
+    { name: 'Theo huyện', head: groupHead('Huyện/thị'), rows: r.districts.map((g) => groupCells(g, g.name || 'Trực thuộc Sở')) },
+    { name: 'Theo trường', head: groupHead('Trường'), rows: r.schools.map((g) => groupCells(g)) },
+    { name: 'Theo loại phòng', head: groupHead('Loại phòng'), rows: r.roomTypes.map((g) => groupCells(g, roomTypeLabel(g.key))) },
+    { name: 'Phòng', head: ROOM_HEAD, rows: r.rooms.map(roomCells) },
+    { name: 'Bản đồ nhiệt', head: ['Thứ', 'Tiết', 'Số lần có sử dụng', 'Số tiết', 'Tỉ lệ'], rows: heat },
+  ];
+  if (plan) tables.push({ name: 'Đề xuất đầu tư', head: RANK_HEAD, rows: plan.ranking.map(rankCells) });
+  return tables;
+}
+
+/** The rooms table as CSV (UTF-8 with BOM, so spreadsheets read the diacritics). */
+export function reportCsv(r: UsageReport, onProgress?: Progress): string {
+  const q = (v: string) => (/[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = [ROOM_HEAD.map(q).join(',')];
+  r.rooms.forEach((room, i) => {
+    lines.push(roomCells(room).map(q).join(','));
+    if (i % 500 === 0) onProgress?.(i, r.rooms.length);
+  });
+  onProgress?.(r.rooms.length, r.rooms.length);
+  return `\uFEFF${lines.join('\n')}\n`;
+}
+
+export async function reportXlsx(r: UsageReport, title: string, plan?: PlanningResponse, onProgress?: Progress): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'EduFleet';
+  const tables = reportTables(r, plan);
+  const total = tables.reduce((a, t) => a + t.rows.length, 0);
+  let done = 0;
+  for (const t of tables) {
+    const ws = wb.addWorksheet(t.name);
+    ws.addRow([title]).font = { bold: true };
+    ws.addRow(t.head).font = { bold: true };
+    for (const row of t.rows) {
+      ws.addRow(row);
+      if (++done % 500 === 0) onProgress?.(done, total);
+    }
+    ws.columns.forEach((c, i) => { c.width = Math.min(60, Math.max(10, ...[t.head[i] ?? '', ...t.rows.map((x) => x[i] ?? '')].map((s) => s.length + 2))); });
+  }
+  onProgress?.(total, total);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const A4 = { w: 595.28, h: 841.89 };
+const M = 36;
+
+/** The report as an A4 PDF with its charts. */
+export async function reportPdf(r: UsageReport, title: string, plan?: PlanningResponse, onProgress?: Progress): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', margin: M, info: { Title: title, Creator: 'EduFleet' } });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  doc.registerFont('body', FONT);
+  doc.registerFont('bold', FONT_BOLD);
+  const width = A4.w - 2 * M;
+  const heading = (text: string) => {
+    if (doc.y > A4.h - 160) doc.addPage();
+    doc.moveDown(0.6).font('bold').fontSize(12).fillColor('#0f4c7d').text(text, M, doc.y, { width }).moveDown(0.3);
+  };
+
+  doc.font('bold').fontSize(15).fillColor('#000000').text(title, { width });
+  doc.font('body').fontSize(9).fillColor('#555555').text(`Tạo lúc ${new Date(r.generatedAt + 7 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (giờ Việt Nam) bởi EduFleet. Số liệu từ thiết bị, đối chiếu với thời khoá biểu của từng trường.`, { width });
+
+  heading('1. Tổng quan');
+  const t = r.total;
+  const kv: [string, string][] = [
+    ['Số phòng có thiết bị', String(t.rooms)],
+    ['Tỉ lệ sử dụng theo thời gian', pct(t.figures.timeUtilisation)],
+    ['Tỉ lệ sử dụng theo tiết', pct(t.figures.periodUtilisation)],
+    ['Giờ sử dụng ngoài thời khoá biểu', hours(t.figures.outsideHours)],
+    ['Phòng ít sử dụng (< 20 %)', String(r.flagged.underused.length)],
+    ['Phòng quá tải (> 80 %)', String(r.flagged.saturated.length)],
+    ['Chi phí mỗi giờ sử dụng', vnd(t.costPerUsedHourVnd === null ? null : Math.round(t.costPerUsedHourVnd))],
+  ];
+  if (r.lastTerm) kv.push([`Cùng kỳ học kỳ trước (${dmy(r.lastTerm.from)} – ${dmy(addDays(r.lastTerm.to, -1))})`, pct(r.lastTerm.figures.timeUtilisation)]);
+  doc.font('body').fontSize(10).fillColor('#000000');
+  for (const [k, v] of kv) {
+    const y = doc.y;
+    doc.text(k, M, y, { width: width * 0.6 });
+    doc.font('bold').text(v, M + width * 0.6, y, { width: width * 0.4 }).font('body');
+  }
+
+  heading('2. Tỉ lệ sử dụng theo huyện/thị');
+  barChart(doc, r.districts.map((g) => ({ label: g.name || 'Trực thuộc Sở', value: g.figures.timeUtilisation })), width);
+
+  heading('3. Bản đồ nhiệt: thứ × tiết (tỉ lệ tiết có sử dụng)');
+  heatmapChart(doc, r.heatmap, width);
+
+  if (r.weeks.length > 1) {
+    heading('4. Xu hướng theo tuần');
+    barChart(doc, r.weeks.map((w) => ({ label: `Tuần ${dmy(new Date(w.week + 7 * 3_600_000).toISOString().slice(0, 10))}`, value: w.figures.timeUtilisation })), width);
+  }
+
+  const tables = reportTables(r, plan).filter((x) => x.name !== 'Tổng quan' && x.name !== 'Bản đồ nhiệt');
+  const totalRows = tables.reduce((a, x) => a + x.rows.length, 0);
+  let rowsDone = 0;
+  tables.forEach((tb, i) => {
+    heading(`${5 + i}. ${tb.name}`);
+    table(doc, tb.head, tb.rows, width, () => { if (++rowsDone % 200 === 0) onProgress?.(rowsDone, totalRows); });
+  });
+  onProgress?.(totalRows, totalRows);
+  doc.end();
+  return done;
+}
+
+function barChart(doc: PDFKit.PDFDocument, bars: { label: string; value: number | null }[], width: number): void {
+  const labelW = 150;
+  const barW = width - labelW - 60;
+  doc.font('body').fontSize(8);
+  for (const b of bars) {
+    if (doc.y > A4.h - M - 14) doc.addPage();
+    const y = doc.y;
+    doc.fillColor('#000000').text(b.label, M, y, { width: labelW - 6, lineBreak: false, ellipsis: true });
+    const v = b.value ?? 0;
+    const color = v > 0.8 ? '#c2410c' : v < 0.2 ? '#7b8494' : '#1769aa';
+    doc.rect(M + labelW, y, Math.max(1, v * barW), 9).fill(color);
+    // The 20 % and 80 % lines planners judge by.
+    for (const mark of [0.2, 0.8]) doc.moveTo(M + labelW + mark * barW, y - 1).lineTo(M + labelW + mark * barW, y + 10).lineWidth(0.5).strokeColor('#999999').stroke();
+    doc.fillColor('#000000').text(pct(b.value), M + labelW + barW + 6, y, { width: 54, lineBreak: false });
+    doc.y = y + 13;
+  }
+  doc.x = M;
+}
+
+function heatmapChart(doc: PDFKit.PDFDocument, cells: UsageReport['heatmap'], width: number): void {
+  if (!cells.length) {
+    doc.font('body').fontSize(9).fillColor('#555555').text('Chưa có số liệu.', M, doc.y);
+    return;
+  }
+  const days = [...new Set(cells.map((c) => c.weekday))].sort();
+  const slots = [...new Set(cells.map((c) => c.slot))];
+  const order = (s: string) => 'mae'.indexOf(s[0]!) * 10 + Number(s.slice(1));
+  slots.sort((a, b) => order(a) - order(b));
+  const labelW = 70;
+  const cw = Math.min(44, (width - labelW) / slots.length);
+  const ch = 16;
+  if (doc.y > A4.h - M - ch * (days.length + 2)) doc.addPage();
+  const y0 = doc.y;
+  doc.font('body').fontSize(6.5).fillColor('#000000');
+  slots.forEach((s, i) => doc.text(slotLabel(s).replace(' tiết ', ' '), M + labelW + i * cw, y0, { width: cw, align: 'center', lineBreak: false }));
+  days.forEach((d, j) => {
+    const y = y0 + 12 + j * ch;
+    doc.fillColor('#000000').fontSize(8).text(WEEKDAYS[d] ?? String(d), M, y + 4, { width: labelW, lineBreak: false });
+    slots.forEach((s, i) => {
+      const c = cells.find((x) => x.weekday === d && x.slot === s);
+      const share = c && c.available ? c.used / c.available : null;
+      const shade: PDFKit.Mixins.ColorValue = share === null ? '#f1f3f6' : [Math.round(235 - 212 * share), Math.round(242 - 137 * share), Math.round(250 - 80 * share)];
+      doc.rect(M + labelW + i * cw, y, cw - 1, ch - 1).fill(shade);
+      if (share !== null) doc.fillColor(share > 0.55 ? '#ffffff' : '#000000').fontSize(6.5).text(`${Math.round(share * 100)}%`, M + labelW + i * cw, y + 4.5, { width: cw - 1, align: 'center', lineBreak: false });
+    });
+  });
+  doc.y = y0 + 16 + days.length * ch;
+  doc.x = M;
+}
+
+function table(doc: PDFKit.PDFDocument, head: string[], rows: string[][], width: number, onRow: () => void): void {
+  const colW = width / head.length;
+  const draw = (cells: string[], bold: boolean) => {
+    doc.font(bold ? 'bold' : 'body').fontSize(6.5);
+    const h = Math.max(...cells.map((c) => doc.heightOfString(c, { width: colW - 4 }))) + 4;
+    if (doc.y + h > A4.h - M) doc.addPage();
+    const y = doc.y;
+    cells.forEach((c, i) => doc.fillColor('#000000').text(c, M + i * colW + 2, y + 2, { width: colW - 4 }));
+    doc.moveTo(M, y + h).lineTo(M + width, y + h).lineWidth(0.3).strokeColor('#cccccc').stroke();
+    doc.y = y + h;
+  };
+  draw(head, true);
+  for (const row of rows) {
+    draw(row, false);
+    onRow();
+  }
+  doc.x = M;
+}
