@@ -3,10 +3,11 @@
  * rollups from InfluxDB (never raw readings), facts from the registry, the planner's arithmetic.
  */
 import type { Scope, SqliteRegistry } from '../registry/index.js';
-import type { UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
-import { addDays, defaultTerms, localMidnight, schoolYearOf } from '../timetable/index.js';
+import type { PlanningResponse, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
+import { addDays, defaultTerms, localDate, localMidnight, schoolYearOf } from '../timetable/index.js';
 import { roomFacts } from './facts.js';
-import { groupRows, roomRows, statusOf, type GroupRow, type RoomRow } from './planning.js';
+import { groupRows, rankSchools, roomRows, SMART_CLASSROOM_VND, statusOf, type GroupRow, type RoomRow } from './planning.js';
+import { schoolFacts } from './facts.js';
 import type { UsageQueries } from './queries.js';
 import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 
@@ -93,5 +94,21 @@ export async function usageReport(o: {
       saturated: flagged.filter((x) => x.status === 'saturated').map((x) => x.id),
     },
     generatedAt: o.now,
+  };
+}
+
+/** The budget planner over local days [from, to) within `scope`: `rooms` new smart classrooms, ranked schools. */
+export async function planningReport(o: { registry: SqliteRegistry; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; rooms: number; now: number }): Promise<PlanningResponse> {
+  const rooms = roomFacts(o.registry, o.scope);
+  const range = { from: o.from, to: o.to, schoolIds: o.scope ? [...new Set(rooms.map((r) => r.schoolId))] : undefined };
+  const [totals, hours] = await Promise.all([o.queries.roomTotals(range), o.queries.deviceHours(range)]);
+  const ranking = rankSchools(schoolFacts(o.registry, o.scope), roomRows(rooms, totals, hours, daysBetween(o.from, o.to)), o.rooms, localDate(o.now));
+  return {
+    rooms: o.rooms, unitCostVnd: SMART_CLASSROOM_VND, budgetVnd: o.rooms * SMART_CLASSROOM_VND, from: o.from, to: o.to,
+    ranking: ranking.map((r) => ({
+      rank: r.rank, schoolId: r.school.schoolId, schoolName: r.school.schoolName, districtName: r.school.districtName, pupils: r.school.pupils,
+      score: r.score, utilisation: r.utilisation, smartRooms: r.smartRooms, pupilsPerSmartRoom: r.pupilsPerSmartRoom,
+      yearsSinceInvestment: r.yearsSinceInvestment, reasons: r.reasons, funded: r.funded,
+    })),
   };
 }

@@ -430,3 +430,13 @@ export interface PlanningResponse {
     reasons: RankReason[]; funded: boolean;
   }[];
 }
+
+/** POST /api/usage/exports: the report as a file, made in the background (GET …/:id follows it, …/:id/file downloads it). */
+export interface ExportJob {
+  id: string;
+  format: 'pdf' | 'xlsx' | 'csv';
+  status: 'running' | 'done' | 'failed';
+  progress: { phase: 'query' | 'render'; done: number; total: number };
+  fileName?: string;
+  error?: ApiErrorBody;
+}

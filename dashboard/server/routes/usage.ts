@@ -2,10 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { addDays, defaultTerms, localDate, schoolYearOf, type TermTimetable } from '../../../timetable/index.js';
-import { roomFacts, schoolFacts } from '../../../usage/facts.js';
-import { rankSchools, roomRows, SMART_CLASSROOM_VND } from '../../../usage/planning.js';
-import { daysBetween, usageReport } from '../../../usage/report.js';
-import type { PlanningResponse, UsageReport } from '../../shared/api.js';
+import type { User } from '../../../registry/index.js';
+import { reportCsv, reportPdf, reportTitle, reportXlsx } from '../../../usage/export.js';
+import { daysBetween, planningReport, usageReport, type ReportFilter } from '../../../usage/report.js';
+import type { ExportJob, PlanningResponse, UsageReport } from '../../shared/api.js';
+import { ExportJobs } from '../export-jobs.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { authorize, requireVisible, userScope } from '../scope.js';
@@ -32,6 +33,15 @@ const Term = Type.Object({
   periods: Type.Array(Period, { minItems: 1, maxItems: 16 }),
   holidays: Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), from: IsoDate, to: IsoDate }, { additionalProperties: false }), { maxItems: 100 }),
 }, { additionalProperties: false });
+const ExportBody = Type.Object({
+  format: Type.Union([Type.Literal('pdf'), Type.Literal('xlsx'), Type.Literal('csv')]),
+  ...Window,
+  districtId: Type.Optional(Type.Union([Id, Type.Literal('so')])),
+  schoolId: Type.Optional(Id),
+  roomId: Type.Optional(Id),
+  rooms: Type.Integer({ minimum: 1, maximum: 200, default: 2 }),
+}, { additionalProperties: false });
+const JobParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }) });
 const TimetableBody = Type.Object({ terms: Type.Array(Term, { maxItems: 12 }) }, { additionalProperties: false });
 
 /** Four weeks up to today, unless the query says otherwise; `to` is exclusive. */
@@ -64,22 +74,49 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.get<{ Querystring: Static<typeof PlanningQuery> }>('/planning', { preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> => {
-    const scope = userScope(currentUser(req));
-    const w = window(req.query, deps.clock.now());
-    const rooms = roomFacts(deps.registry, scope);
-    const range = { ...w, schoolIds: scope ? [...new Set(rooms.map((r) => r.schoolId))] : undefined };
-    const [totals, hours] = await Promise.all([deps.usage.roomTotals(range), deps.usage.deviceHours(range)]);
-    const ranking = rankSchools(schoolFacts(deps.registry, scope), roomRows(rooms, totals, hours, daysBetween(w.from, w.to)), req.query.rooms, localDate(deps.clock.now()));
-    return {
-      rooms: req.query.rooms, unitCostVnd: SMART_CLASSROOM_VND, budgetVnd: req.query.rooms * SMART_CLASSROOM_VND, ...w,
-      ranking: ranking.map((r) => ({
-        rank: r.rank, schoolId: r.school.schoolId, schoolName: r.school.schoolName, districtName: r.school.districtName, pupils: r.school.pupils,
-        score: r.score, utilisation: r.utilisation, smartRooms: r.smartRooms, pupilsPerSmartRoom: r.pupilsPerSmartRoom,
-        yearsSinceInvestment: r.yearsSinceInvestment, reasons: r.reasons, funded: r.funded,
-      })),
-    };
+  app.get<{ Querystring: Static<typeof PlanningQuery> }>('/planning', { preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
+    planningReport({ registry: deps.registry, queries: deps.usage, scope: userScope(currentUser(req)), ...window(req.query, deps.clock.now()), rooms: req.query.rooms, now: deps.clock.now() }));
+
+  const exports = new ExportJobs();
+  const CONTENT_TYPES = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
+  app.post<{ Body: Static<typeof ExportBody> }>('/usage/exports', { preHandler: requireUser, schema: { body: ExportBody } }, async (req, reply) => {
+    const user = currentUser(req);
+    const { format, districtId, schoolId, roomId, rooms } = req.body;
+    const filter = { districtId, schoolId, roomId };
+    if (schoolId !== undefined) requireVisible(user, schoolPlace(schoolId), `school ${schoolId}`);
+    if (roomId !== undefined) requireVisible(user, deps.registry.roomPlaces([roomId]).get(roomId), `room ${roomId}`);
+    const w = window(req.body, deps.clock.now());
+    const scope = userScope(user);
+    const job = exports.start(user, format, async (progress) => {
+      progress({ phase: 'query', done: 0, total: 2 });
+      const now = deps.clock.now();
+      const report = await usageReport({ registry: deps.registry, queries: deps.usage, scope, ...w, filter, now });
+      progress({ phase: 'query', done: 1, total: 2 });
+      const plan = roomId === undefined && schoolId === undefined ? await planningReport({ registry: deps.registry, queries: deps.usage, scope, ...w, rooms, now }) : undefined;
+      progress({ phase: 'render', done: 0, total: report.rooms.length });
+      const title = reportTitle(report, scopeName(user, filter));
+      const onProgress = (done: number, total: number) => progress({ phase: 'render', done, total });
+      const data = format === 'pdf' ? await reportPdf(report, title, plan, onProgress)
+        : format === 'xlsx' ? await reportXlsx(report, title, plan, onProgress)
+          : Buffer.from(reportCsv(report, onProgress));
+      return { fileName: `bao-cao-su-dung-phong-${w.from}-${addDays(w.to, -1)}.${format}`, contentType: CONTENT_TYPES[format], data };
+    });
+    return reply.status(202).send(job);
   });
+  app.get<{ Params: { id: string } }>('/usage/exports/:id', { preHandler: requireUser, schema: { params: JobParams } }, async (req): Promise<ExportJob> => exports.get(currentUser(req), req.params.id));
+  app.get<{ Params: { id: string } }>('/usage/exports/:id/file', { preHandler: requireUser, schema: { params: JobParams } }, async (req, reply) => {
+    const f = exports.file(currentUser(req), req.params.id);
+    return reply.type(f.contentType).header('content-disposition', `attachment; filename="${f.fileName}"`).send(f.data);
+  });
+
+  /** What the report covers, in words, for its title. */
+  const scopeName = (user: User, f: ReportFilter): string => {
+    if (f.roomId !== undefined) { const p = deps.registry.roomPlaces([f.roomId]).get(f.roomId); return p ? `${p.roomName}, ${p.schoolName}` : `phòng ${f.roomId}`; }
+    if (f.schoolId !== undefined) return deps.registry.schools().find((x) => x.id === f.schoolId)?.name ?? `trường ${f.schoolId}`;
+    if (f.districtId === 'so') return 'Các trường trực thuộc Sở';
+    if (f.districtId !== undefined) return deps.registry.districts().find((d) => d.id === f.districtId)?.name ?? `huyện ${f.districtId}`;
+    return userScope(user) ? 'Phạm vi được phân quyền' : 'Toàn tỉnh';
+  };
 
   app.get<{ Params: { id: number } }>('/schools/:id/timetable', { preHandler: requireUser, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const place = requireVisible(currentUser(req), schoolPlace(req.params.id), `school ${req.params.id}`);
