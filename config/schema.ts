@@ -43,6 +43,11 @@ export const ConfigSchema = Type.Object({
     liveIntervalMs: Type.Integer({ minimum: 50, default: 1000, description: 'How often coalesced live updates are pushed to browsers.' }),
     secureCookies: Type.Boolean({ default: false, description: 'Mark session cookies Secure (behind HTTPS).' }),
   }),
+  reports: Type.Object({
+    smtpUrl: Type.String({ default: '', description: 'SMTP server for the monthly planning reports, e.g. smtp://user:pass@mail.sogddt.gov.vn:587 (empty: no e-mail).' }),
+    from: Type.String({ default: 'EduFleet <edufleet@localhost>', description: 'Sender of report e-mails.' }),
+    monthlyCron: Type.String({ default: '0 7 1 * *', description: 'When the monthly reports go out (cron, Asia/Ho_Chi_Minh): by default 07:00 on the 1st, for the month before.' }),
+  }),
   usage: Type.Object({
     analyseIntervalMs: Type.Integer({ minimum: 0, default: 300000, description: 'How often room usage of today and yesterday is analysed from raw readings (0 = never; `edufleet usage analyse` still works).' }),
   }),

@@ -61,4 +61,11 @@ export const MIGRATIONS: string[] = [
     data TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (school_id, term)
   );
   `,
+  // v5: monthly planning reports by e-mail, each for the province or one district.
+  `
+  CREATE TABLE report_subscriptions (
+    id INTEGER PRIMARY KEY, email TEXT NOT NULL, district_id INTEGER REFERENCES districts(id), created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+    last_sent TEXT, UNIQUE (email, district_id)
+  );
+  `,
 ];

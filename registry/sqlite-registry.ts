@@ -8,7 +8,7 @@ import { MIGRATIONS } from './migrations.js';
 import { timetableProblems, type TermTimetable } from '../timetable/model.js';
 import { PlaceStore } from './place-store.js';
 import { hashSecret, newSecret, PASSWORD_COST, verifySecret } from './secrets.js';
-import type { Device, DeviceRecordInput, DeviceState, DeviceFilter, DevicePlacement, District, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
+import type { Device, DeviceRecordInput, DeviceState, DeviceFilter, DevicePlacement, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from './types.js';
 import { ROLES, ROOM_TYPES, SCHOOL_LEVELS } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -327,6 +327,37 @@ export class SqliteRegistry {
       const ins = this.db.prepare('INSERT INTO timetables (school_id, term, start, end, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
       for (const t of terms) ins.run(schoolId, t.term, t.start, t.end, JSON.stringify(t), Date.now());
     })();
+  }
+
+  // ── monthly report subscriptions ─────────────────────────────────────────────
+  subscriptions(): ReportSubscription[] {
+    return this.db.prepare('SELECT id, email, district_id AS districtId, created_by AS createdBy, created_at AS createdAt, last_sent AS lastSent FROM report_subscriptions ORDER BY email')
+      .all() as ReportSubscription[];
+  }
+
+  addSubscription(s: { email: string; districtId: number | null; createdBy: string }): ReportSubscription {
+    // UNIQUE does not stop two NULL districts (SQLite keeps NULLs distinct): ask first.
+    if (this.db.prepare('SELECT 1 FROM report_subscriptions WHERE email = ? AND district_id IS ?').get(s.email, s.districtId)) {
+      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `${s.email} already receives this report`);
+    }
+    try {
+      const id = Number(this.db.prepare('INSERT INTO report_subscriptions (email, district_id, created_by, created_at) VALUES (?, ?, ?, ?)')
+        .run(s.email, s.districtId, s.createdBy, Date.now()).lastInsertRowid);
+      return this.subscriptions().find((x) => x.id === id)!;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `${s.email} already receives this report`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no district ${s.districtId}`);
+      throw err;
+    }
+  }
+
+  removeSubscription(id: number): void {
+    if (this.db.prepare('DELETE FROM report_subscriptions WHERE id = ?').run(id).changes === 0) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no subscription ${id}`);
+  }
+
+  /** Records that the report of `month` (yyyy-mm) went out, so a restart on the same day does not send it twice. */
+  markSent(id: number, month: string): void {
+    this.db.prepare('UPDATE report_subscriptions SET last_sent = ? WHERE id = ?').run(month, id);
   }
 
   // ── users ────────────────────────────────────────────────────────────────────

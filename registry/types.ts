@@ -102,3 +102,6 @@ export interface DeviceFilter {
   limit?: number;
   offset?: number;
 }
+
+/** A monthly planning report by e-mail: the province (districtId null) or one district. */
+export interface ReportSubscription { id: number; email: string; districtId: number | null; createdBy: string; createdAt: number; lastSent: string | null }

@@ -13,7 +13,7 @@ import { kpiRoutes } from './routes/kpi.js';
 import { overviewRoutes } from './routes/overview.js';
 import { placeRoutes } from './routes/places.js';
 import { recordRoutes } from './routes/records.js';
-import { usageRoutes } from './routes/usage.js';
+import { subscriptionRoutes, usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
 import { sessionSecret } from './session-secret.js';
 import { registerWeb } from './web.js';
@@ -60,6 +60,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(userRoutes, o);
     await api.register(importRoutes, o);
     await api.register(usageRoutes, o);
+    await api.register(subscriptionRoutes, o);
   }, { prefix: '/api' });
   await registerWeb(app, o.webDist);
 

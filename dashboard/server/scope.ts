@@ -10,8 +10,8 @@ import type { Permissions } from '../shared/api.js';
  * applies in the registry's queries, so a list and a single-record check never disagree.
  *
  * Doing: `can(user, action, place)` looks the role up in ACTIONS, then checks the place against the scope. A
- * non-admin whose scope is empty reads the province but may change nothing: an empty scope is an unfinished
- * account, not a province-wide grant.
+ * non-admin whose scope is empty reads the province but may change no device or record: an empty scope is an
+ * unfinished account, not a province-wide grant over the fleet.
  */
 export function userScope(user: User): Scope | undefined {
   if (user.role === 'admin') return undefined;
@@ -47,17 +47,25 @@ export const ACTIONS = {
   'schools.write': ['admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
+  /** Have the monthly planning report e-mailed (for the province, or a district in scope). */
+  'reports.subscribe': ['admin', 'planner'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof ACTIONS;
 
 /**
- * Whether `user` may take `action` on something in `place` (or at all, without a place). A scoped role needs a
- * non-empty scope to write anything.
+ * Actions on a school's fleet: a non-admin needs schools or districts assigned to take them. (A planner whose scope
+ * is empty is the province planner; a technician whose scope is empty is an account nobody finished.)
+ */
+const FLEET_ACTIONS: ReadonlySet<Action> = new Set(['records.write', 'devices.provision']);
+
+/**
+ * Whether `user` may take `action` on something in `place` (or at all, without a place). A non-admin needs a
+ * non-empty scope for the fleet actions.
  */
 export function can(user: User, action: Action, place?: ScopedPlace): boolean {
   if (!(ACTIONS[action] as readonly Role[]).includes(user.role)) return false;
   if (user.role === 'admin') return true;
-  if (!userScope(user)) return false;
+  if (FLEET_ACTIONS.has(action) && !userScope(user)) return false;
   return place ? maySee(user, place) : true;
 }
 
@@ -67,7 +75,7 @@ export function authorize(user: User, action: Action, place?: ScopedPlace): void
   const roleMay = (ACTIONS[action] as readonly Role[]).includes(user.role);
   throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', !roleMay
     ? `the ${user.role} role may not do this (${action})`
-    : !userScope(user) && user.role !== 'admin'
+    : FLEET_ACTIONS.has(action) && !userScope(user) && user.role !== 'admin'
       ? `your account has no schools or districts assigned, so it may not change anything (${action}); ask an admin`
       : `this belongs to a school outside your scope (${action})`);
 }

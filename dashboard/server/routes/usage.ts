@@ -136,3 +136,43 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return { isDefault: false, terms: deps.registry.timetables(place.schoolId) };
   });
 };
+
+const SubscriptionBody = Type.Object({
+  email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' }),
+  districtId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+}, { additionalProperties: false });
+
+/**
+ * GET/POST /api/reports/subscriptions, DELETE /api/reports/subscriptions/:id: who gets the monthly planning report.
+ * Planners and admins; a district planner subscribes to their district's report only, and sees only those.
+ */
+export const subscriptionRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const mayHave = (user: User, districtId: number | null) => {
+    const scope = userScope(user);
+    return !scope || (districtId !== null && (scope.districtIds ?? []).includes(districtId));
+  };
+  const guard = async (req: Parameters<typeof currentUser>[0]) => {
+    await requireUser(req);
+    authorize(currentUser(req), 'reports.subscribe');
+  };
+  app.get('/reports/subscriptions', { preHandler: guard }, async (req) => {
+    const user = currentUser(req);
+    return deps.registry.subscriptions().filter((s) => mayHave(user, s.districtId));
+  });
+  app.post<{ Body: Static<typeof SubscriptionBody> }>('/reports/subscriptions', { preHandler: guard, schema: { body: SubscriptionBody } }, async (req, reply) => {
+    const user = currentUser(req);
+    if (!mayHave(user, req.body.districtId)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', req.body.districtId === null ? 'the province-wide report is for province-wide users' : `district ${req.body.districtId} is outside your scope`);
+    const sub = deps.registry.addSubscription({ ...req.body, createdBy: user.username });
+    deps.registry.audit(user.username, 'report.subscribe', 'subscription', sub.id, req.body);
+    return reply.status(201).send(sub);
+  });
+  app.delete<{ Params: { id: number } }>('/reports/subscriptions/:id', { preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+    const user = currentUser(req);
+    const sub = deps.registry.subscriptions().find((s) => s.id === req.params.id);
+    if (!sub) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no subscription ${req.params.id}`);
+    if (!mayHave(user, sub.districtId)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', 'this subscription is outside your scope');
+    deps.registry.removeSubscription(sub.id);
+    deps.registry.audit(user.username, 'report.unsubscribe', 'subscription', sub.id, {});
+    return { id: sub.id, removed: true };
+  });
+};

@@ -1,0 +1,198 @@
+/**
+ * Usage reports against a real stack: the scope of planners and technicians, the exports parsed back (XLSX with
+ * exceljs, PDF with pdftotext) against the figures the API shows, and the monthly e-mail through a real SMTP server.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard } from '../../dashboard/server/index.js';
+import type { ExportJob, UsageReport } from '../../dashboard/shared/api.js';
+import { systemClock } from '../../lib/clock.js';
+import { influxClient } from '../../lib/influx-client.js';
+import { createLogger } from '../../lib/logger.js';
+import { freePort } from '../../lib/net.js';
+import { topics } from '../../protocol/index.js';
+import { addDays, defaultTerms, isTeachingDay, isoWeekday, localDate, localMidnight, schoolYearOf } from '../../timetable/index.js';
+import { UsageAnalyser } from '../../usage/analyser.js';
+import { MonthlyReports, previousMonth } from '../../usage/monthly-reports.js';
+import { UsageQueries } from '../../usage/queries.js';
+import { ApiClient } from '../dashboard/client.js';
+import { connectDevice, startTestStack, type TestStack } from '../helpers/stack.js';
+import { waitFor } from '../helpers/wait.js';
+
+const PASSWORD = 'kế-hoạch-2026';
+const MIN = 60_000;
+
+/** A THPT teaching Monday in the month before the current one (the monthly report's month). */
+function teachingMondayLastMonth(): string {
+  const { from, to } = previousMonth(localDate(Date.now()));
+  for (let d = from; d < to; d = addDays(d, 1)) {
+    if (isoWeekday(d) === 1 && defaultTerms('thpt', schoolYearOf(d)).some((t) => isTeachingDay(t, d))) return d;
+  }
+  throw new Error(`no teaching Monday in ${from} – ${to}`);
+}
+
+describe('usage reports', () => {
+  let s: TestStack;
+  const day = teachingMondayLastMonth();
+  const at = (hhmm: string) => localMidnight(day) + (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3))) * MIN;
+  const ids = { d1: 0, d2: 0, schoolA: 0, schoolB: 0, roomA: 0, roomB: 0 };
+  const window = { from: previousMonth(localDate(Date.now())).from, to: previousMonth(localDate(Date.now())).to };
+
+  /** A board used from `from` to `to` on the day, reporting every minute. */
+  async function useBoard(id: string, secret: string, from: string, to: string) {
+    const readings: Record<string, unknown>[] = [{ ts: at('06:40'), power: 'standby', touches: 0 }];
+    for (let t = at(from); t < at(to); t += MIN) readings.push({ ts: t, power: 'on', touches: 9 });
+    readings.push({ ts: at(to), power: 'standby', touches: 0 });
+    const c = await connectDevice(s.mqttUrl, id, secret);
+    await c.publishAsync(topics.telemetry(id), JSON.stringify(readings), { qos: 1 });
+    await c.endAsync();
+  }
+
+  beforeAll(async () => {
+    s = await startTestStack({ dashboard: startDashboard });
+    const reg = s.registry;
+    const d1 = reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
+    const d2 = reg.ensureDistrict({ code: 'TX-SA-PA', name: 'Thị xã Sa Pa' });
+    const a = reg.ensureSchool({ code: 'LC-THPT-A', name: 'Trường THPT Lào Cai số 1', level: 'thpt', districtId: d1.id, pupils: 1100 });
+    const b = reg.ensureSchool({ code: 'SP-THPT-B', name: 'Trường THPT Sa Pa', level: 'thpt', districtId: d2.id, pupils: 700 });
+    const roomA = reg.ensureRoom({ siteId: reg.ensureSite({ schoolId: a.id, name: 'Điểm chính' }).id, code: 'P.TM1', name: 'Phòng học thông minh A', type: 'smart_classroom' });
+    const roomB = reg.ensureRoom({ siteId: reg.ensureSite({ schoolId: b.id, name: 'Điểm chính' }).id, code: 'P.TM1', name: 'Phòng học thông minh B', type: 'smart_classroom' });
+    Object.assign(ids, { d1: d1.id, d2: d2.id, schoolA: a.id, schoolB: b.id, roomA: roomA.id, roomB: roomB.id });
+    const boardA = await reg.addDevice({ kind: 'board', roomId: roomA.id, id: 'board-a', costVnd: 150_000_000, serviceLifeYears: 5, inServiceDate: '2024-09-01' });
+    const boardB = await reg.addDevice({ kind: 'board', roomId: roomB.id, id: 'board-b', costVnd: 150_000_000, serviceLifeYears: 5, inServiceDate: '2022-09-01' });
+    await reg.addUser({ username: 'kh-tinh', password: PASSWORD, role: 'planner' });
+    await reg.addUser({ username: 'kh-lc', password: PASSWORD, role: 'planner', scope: { districtIds: [d1.id] } });
+    await reg.addUser({ username: 'ktv-b', password: PASSWORD, role: 'technician', scope: { schoolIds: [b.id] } });
+    s.directory.refresh();
+    // Room A: periods 1–4 of the morning (07:00–10:25, 180 of 405 timetabled minutes); room B: period 1 only.
+    await useBoard('board-a', boardA.secret!, '07:00', '10:25');
+    await useBoard('board-b', boardB.secret!, '07:00', '07:45');
+    await waitFor('readings stored', async () => (await s.influx.query<{ n: number }>(`SELECT count(touches) AS n FROM raw.telemetry_board`))[0]?.n === (10 * 60 + 25 - 7 * 60) + 45 + 4 ? true : undefined);
+    await new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: reg, clock: systemClock }).analyseDay(day);
+  });
+  afterAll(async () => { await s?.close(); });
+
+  const client = async (user: string) => {
+    const c = new ApiClient(s.dashboard!.url);
+    await c.login(user, PASSWORD);
+    return c;
+  };
+  const report = (c: ApiClient, q = '') => c.get<UsageReport>(`/api/usage?from=${window.from}&to=${window.to}${q}`);
+
+  it('shows a province planner both districts, with time and period utilisation from the rollups', async () => {
+    const r = await report(await client('kh-tinh'));
+    const room = (id: number) => r.rooms.find((x) => x.roomId === id)!;
+    expect(r.scoped).toBe(false);
+    // Only the analysed Monday has rollups here (the live loop analyses every day); its 9 periods are the timetable.
+    expect(room(ids.roomA).figures.usedHours).toBeCloseTo(180 / 60);
+    expect(room(ids.roomA).figures.periodsUsed).toBe(4);
+    expect(room(ids.roomB).figures.periodsUsed).toBe(1);
+    expect(room(ids.roomA).figures.timetabledHours).toBe(room(ids.roomB).figures.timetabledHours);
+    expect(r.districts.map((d) => d.name).sort()).toEqual(['Thành phố Lào Cai', 'Thị xã Sa Pa']);
+    expect(r.heatmap.find((h) => h.weekday === 1 && h.slot === 'm1')).toMatchObject({ used: 2 });
+    expect(r.heatmap.find((h) => h.weekday === 1 && h.slot === 'm4')).toMatchObject({ used: 1 });
+  });
+
+  it('shows a district planner only their district, and a technician only their schools, whatever the filter', async () => {
+    const lc = await client('kh-lc');
+    const r = await report(lc);
+    expect(r.scoped).toBe(true);
+    expect(r.rooms.map((x) => x.roomId)).toEqual([ids.roomA]);
+    expect(r.districts.map((d) => d.name)).toEqual(['Thành phố Lào Cai']);
+    expect((await lc.request('GET', `/api/usage?schoolId=${ids.schoolB}`)).status).toBe(403);
+    expect((await lc.request('GET', `/api/usage?roomId=${ids.roomB}`)).status).toBe(403);
+    expect((await report(lc, `&districtId=${ids.d2}`)).rooms).toEqual([]);
+    const planning = await lc.get<{ ranking: { schoolId: number }[] }>('/api/planning?rooms=1');
+    expect(planning.ranking.map((x) => x.schoolId)).toEqual([ids.schoolA]);
+    const tech = await client('ktv-b');
+    expect((await report(tech)).rooms.map((x) => x.roomId)).toEqual([ids.roomB]);
+    expect((await tech.request('GET', `/api/usage?roomId=${ids.roomA}`)).status).toBe(403);
+  });
+
+  it('exports PDF, XLSX and CSV that contain the figures shown on screen', async () => {
+    const c = await client('kh-tinh');
+    const screen = await report(c);
+    const dir = s.dir;
+    const files: Record<string, Buffer> = {};
+    for (const format of ['pdf', 'xlsx', 'csv'] as const) {
+      const started = await c.request('POST', '/api/usage/exports', { format, ...window });
+      expect(started.status).toBe(202);
+      const job = await waitFor(`the ${format} export`, async () => {
+        const j = await c.get<ExportJob>(`/api/usage/exports/${(started.body as ExportJob).id}`);
+        return j.status === 'done' ? j : undefined;
+      });
+      const res = await fetch(`${c.base}/api/usage/exports/${job.id}/file`, { headers: { cookie: c.cookie } });
+      expect(res.headers.get('content-disposition')).toContain(`.${format}`);
+      files[format] = Buffer.from(await res.arrayBuffer());
+    }
+    const pct = (x: number | null) => `${((x ?? 0) * 100).toFixed(1).replace('.', ',')} %`;
+    const roomA = screen.rooms.find((x) => x.roomId === ids.roomA)!;
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(files.xlsx! as unknown as ExcelJS.Buffer);
+    const rooms = wb.getWorksheet('Phòng')!;
+    const rowA = rooms.getRows(3, rooms.rowCount - 2)!.find((r) => r.getCell(1).text === 'Phòng học thông minh A')!;
+    expect(rowA.getCell(5).text).toBe(pct(roomA.figures.timeUtilisation));
+    expect(rowA.getCell(7).text).toBe(`${roomA.figures.periodsUsed}/${roomA.figures.periods}`);
+    expect(wb.getWorksheet('Tổng quan')!.getRow(3).getCell(3).text).toBe(pct(screen.total.figures.timeUtilisation));
+    expect(wb.getWorksheet('Đề xuất đầu tư')!.getRow(3).getCell(2).text).toMatch(/^Trường THPT/);
+
+    const pdfFile = path.join(dir, 'r.pdf');
+    writeFileSync(pdfFile, files.pdf!);
+    const text = execFileSync('pdftotext', ['-raw', pdfFile, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('Báo cáo sử dụng phòng và đề xuất đầu tư');
+    expect(text).toContain(pct(screen.total.figures.timeUtilisation));
+    expect(text).toContain('Phòng học thông minh A');
+    expect(text).toContain('Bản đồ nhiệt');
+
+    const csv = files.csv!.toString('utf8');
+    expect(csv.startsWith('\uFEFFPhòng,Loại phòng')).toBe(true);
+    expect(csv).toContain(`Phòng học thông minh A,Phòng học thông minh,Trường THPT Lào Cai số 1,Thành phố Lào Cai,"${pct(roomA.figures.timeUtilisation)}"`.replace(/"([^",]*)"/, '$1'));
+  });
+
+  it('e-mails the monthly report through a real SMTP server, once per month, each subscriber their scope', async () => {
+    const received: ParsedMail[] = [];
+    const port = await freePort();
+    const smtp = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onData(stream, _session, done) { simpleParser(stream).then((m) => { received.push(m); done(); }, done); },
+    });
+    await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+    try {
+      const planner = await client('kh-lc');
+      expect((await planner.request('POST', '/api/reports/subscriptions', { email: 'khtc@laocai.edu.vn', districtId: null })).status).toBe(403);
+      const sub = await planner.request('POST', '/api/reports/subscriptions', { email: 'khtc@laocai.edu.vn', districtId: ids.d1 });
+      expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+      expect((await (await client('kh-tinh')).request('POST', '/api/reports/subscriptions', { email: 'so@laocai.edu.vn', districtId: null })).status).toBe(201);
+      expect((await (await client('ktv-b')).request('GET', '/api/reports/subscriptions')).status).toBe(403);
+
+      const config = { ...s.config, reports: { ...s.config.reports, smtpUrl: `smtp://127.0.0.1:${port}` } };
+      const mailer = new MonthlyReports({ config, registry: s.registry, queries: new UsageQueries(influxClient(s.influxUrl, s.config.influx), s.config.influx.database), log: createLogger('warn'), clock: systemClock });
+      mailer.start();
+      // 07:00 on the 1st, Vietnam time.
+      const next = mailer.nextRun()!;
+      expect([new Date(next.getTime() + 7 * 3_600_000).getUTCDate(), new Date(next.getTime() + 7 * 3_600_000).getUTCHours()]).toEqual([1, 7]);
+      expect((await mailer.sendDue()).map((x) => x.email).sort()).toEqual(['khtc@laocai.edu.vn', 'so@laocai.edu.vn']);
+      expect(await mailer.sendDue()).toEqual([]);
+      mailer.stop();
+
+      expect(received).toHaveLength(2);
+      const byTo = (email: string) => received.find((m) => JSON.stringify(m.to).includes(email))!;
+      const district = byTo('khtc@laocai.edu.vn');
+      expect(district.subject).toContain('Thành phố Lào Cai');
+      expect(district.attachments.map((a) => a.filename)).toEqual([`bao-cao-${previousMonth(localDate(Date.now())).month}.pdf`, `bao-cao-${previousMonth(localDate(Date.now())).month}.xlsx`]);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(district.attachments[1]!.content as unknown as ExcelJS.Buffer);
+      const names = wb.getWorksheet('Phòng')!.getRows(3, 10)!.map((r) => r.getCell(1).text).filter(Boolean);
+      expect(names).toEqual(['Phòng học thông minh A']);
+      expect(byTo('so@laocai.edu.vn').subject).toContain('Toàn tỉnh');
+    } finally {
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
+  });
+});

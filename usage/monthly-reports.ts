@@ -1,0 +1,86 @@
+/**
+ * Monthly planning reports by e-mail: on `reports.monthlyCron` (Asia/Ho_Chi_Minh), every subscription gets the
+ * report of the month before, for the province or its district, as PDF and XLSX. A subscription remembers the last
+ * month it was sent, so a restart or a second run the same day sends nothing twice.
+ */
+import schedule from 'node-schedule';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Config } from '../config/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { ReportSubscription, SqliteRegistry } from '../registry/index.js';
+import { localDate } from '../timetable/index.js';
+import { pct, reportPdf, reportTitle, reportXlsx } from './export.js';
+import type { UsageQueries } from './queries.js';
+import { planningReport, usageReport } from './report.js';
+
+/** The month before the one `date` is in: [first day, first day of the next), and its name yyyy-mm. */
+export function previousMonth(date: string): { from: string; to: string; month: string } {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const py = m === 1 ? y - 1 : y;
+  const pm = m === 1 ? 12 : m - 1;
+  const month = `${py}-${String(pm).padStart(2, '0')}`;
+  return { from: `${month}-01`, to: `${date.slice(0, 7)}-01`, month };
+}
+
+export class MonthlyReports {
+  private job: schedule.Job | undefined;
+  private readonly transport: Transporter | undefined;
+
+  constructor(private readonly o: { config: Readonly<Config>; registry: SqliteRegistry; queries: UsageQueries; log: Logger; clock: Clock }) {
+    this.transport = o.config.reports.smtpUrl ? nodemailer.createTransport(o.config.reports.smtpUrl) : undefined;
+  }
+
+  start(): void {
+    if (!this.transport) return;
+    this.job = schedule.scheduleJob({ rule: this.o.config.reports.monthlyCron, tz: 'Asia/Ho_Chi_Minh' }, () => {
+      void this.sendDue().catch((err: Error) => this.o.log.error({ err: err.message }, 'monthly reports failed'));
+    });
+  }
+
+  /** When the next reports go out (for operators and tests). */
+  nextRun(): Date | undefined {
+    return this.job?.nextInvocation() ?? undefined;
+  }
+
+  stop(): void {
+    this.job?.cancel();
+    this.transport?.close();
+  }
+
+  /** Sends the previous month's report to every subscription that has not had it; returns those sent. */
+  async sendDue(): Promise<ReportSubscription[]> {
+    if (!this.transport) return [];
+    const now = this.o.clock.now();
+    const { from, to, month } = previousMonth(localDate(now));
+    const sent: ReportSubscription[] = [];
+    for (const sub of this.o.registry.subscriptions()) {
+      if (sub.lastSent === month) continue;
+      const scope = sub.districtId === null ? undefined : { districtIds: [sub.districtId], schoolIds: [] };
+      const name = sub.districtId === null ? 'Toàn tỉnh' : (this.o.registry.districts().find((d) => d.id === sub.districtId)?.name ?? `huyện ${sub.districtId}`);
+      const args = { registry: this.o.registry, queries: this.o.queries, scope, from, to, now };
+      const report = await usageReport(args);
+      const plan = await planningReport({ ...args, rooms: 2 });
+      const title = reportTitle(report, name);
+      const [pdf, xlsx] = await Promise.all([reportPdf(report, title, plan), reportXlsx(report, title, plan)]);
+      await this.transport.sendMail({
+        from: this.o.config.reports.from, to: sub.email, subject: title,
+        text: [
+          `${title}`, '',
+          `Tỉ lệ sử dụng theo thời gian: ${pct(report.total.figures.timeUtilisation)}; theo tiết: ${pct(report.total.figures.periodUtilisation)}.`,
+          `Phòng ít sử dụng: ${report.flagged.underused.length}; phòng quá tải: ${report.flagged.saturated.length}.`,
+          '', 'Báo cáo đầy đủ ở tệp PDF và XLSX đính kèm. EduFleet',
+        ].join('\n'),
+        attachments: [
+          { filename: `bao-cao-${month}.pdf`, content: pdf, contentType: 'application/pdf' },
+          { filename: `bao-cao-${month}.xlsx`, content: xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+        ],
+      });
+      this.o.registry.markSent(sub.id, month);
+      sent.push(sub);
+      this.o.log.info({ to: sub.email, month }, 'monthly report sent');
+    }
+    return sent;
+  }
+}
