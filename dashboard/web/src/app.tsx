@@ -12,6 +12,9 @@ import { KpiPage } from './pages/kpi.js';
 import { LoginPage } from './pages/login.js';
 import { ImportPage } from './pages/import.js';
 import { OverviewPage } from './pages/overview.js';
+import { PlanningPage } from './pages/planning.js';
+import { TimetablePage } from './pages/timetable.js';
+import { UsagePage } from './pages/usage.js';
 import { TreePage } from './pages/tree.js';
 import { UsersPage } from './pages/users.js';
 import { navigate, useLocation } from './router.js';
@@ -51,6 +54,9 @@ export function App() {
   if (deviceMatch) page = <DevicePage id={decodeURIComponent(deviceMatch[1]!)} />;
   else if (loc.path === '/devices') page = <DevicesPage search={loc.search} />;
   else if (loc.path === '/kpi') page = <KpiPage />;
+  else if (loc.path === '/usage') page = <UsagePage me={me} search={loc.search} />;
+  else if (loc.path === '/planning') page = <PlanningPage me={me} search={loc.search} />;
+  else if (loc.path === '/timetable') page = <TimetablePage me={me} search={loc.search} />;
   else if (loc.path === '/tree') page = <TreePage me={me} search={loc.search} />;
   else if (loc.path === '/import' && me.permissions.editRecords) page = <ImportPage me={me} />;
   else if (loc.path === '/users' && me.permissions.manageUsers) page = <UsersPage me={me} />;
@@ -78,6 +84,8 @@ function Header(p: { me: Me; path: string; onLogout: () => void }) {
         {nav('/devices', t('nav.devices'), 'nav-devices', p.path.startsWith('/devices'))}
         {nav('/tree', t('nav.tree'), 'nav-tree', p.path === '/tree')}
         {nav('/kpi', t('nav.kpi'), 'nav-kpi', p.path === '/kpi')}
+        {nav('/usage', t('nav.usage'), 'nav-usage', p.path === '/usage')}
+        {nav('/planning', t('nav.planning'), 'nav-planning', p.path === '/planning')}
         {p.me.permissions.editRecords && nav('/import', t('nav.import'), 'nav-import', p.path === '/import')}
         {p.me.permissions.manageUsers && nav('/users', t('nav.users'), 'nav-users', p.path === '/users')}
         {p.me.permissions.readAudit && nav('/audit', t('nav.audit'), 'nav-audit', p.path === '/audit')}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { adminMessages } from './messages/admin.js';
 import { recordsMessages } from './messages/records.js';
+import { usageMessages } from './messages/usage.js';
 
 /** Vietnamese first; English on a switch. No library: one dictionary, one store, Intl for numbers and dates. */
 export type Lang = 'vi' | 'en';
@@ -141,6 +142,7 @@ const vi = {
   'kpi.definition': 'Hồ sơ số đầy đủ: có mã thiết bị, loại, phòng, model hoặc số sê-ri, ngày đưa vào sử dụng và nguyên giá. Không tính thiết bị đã thanh lý. Tỉ lệ trực tuyến tính trên các thiết bị đã được cấp khoá MQTT; quá niên hạn: ngày đưa vào sử dụng cộng niên hạn trước hôm nay (giờ Việt Nam).',
   ...recordsMessages.vi,
   ...adminMessages.vi,
+  ...usageMessages.vi,
 };
 
 export type MessageKey = keyof typeof vi;
@@ -279,6 +281,7 @@ const en: Record<MessageKey, string> = {
   'kpi.definition': 'A complete digital record has a device code, kind, room, model or serial number, date put into service and purchase cost. Retired devices are not counted. The live share counts devices that have MQTT credentials; past service life: in-service date plus service life before today (Vietnam time).',
   ...recordsMessages.en,
   ...adminMessages.en,
+  ...usageMessages.en,
 };
 
 const DICT: Record<Lang, Record<MessageKey, string>> = { vi, en };
