@@ -7,6 +7,7 @@ import { ManagedInfluxd } from '../lib/influxd.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { DeviceDirectory, SqliteRegistry } from '../registry/index.js';
+import { UsageStore } from '../usage/store.js';
 import { UsageLoop } from '../usage/usage-loop.js';
 
 export type Component = 'broker' | 'gateway' | 'dashboard' | 'usage';
@@ -26,6 +27,8 @@ export interface StackParts {
   metrics: Metrics;
   clock: Clock;
   registry: SqliteRegistry;
+  /** The report store of room usage (dataDir/usage.sqlite). */
+  usageStore: UsageStore;
   directory: DeviceDirectory;
   influxUrl: string;
   gateway?: Gateway;
@@ -80,10 +83,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }
     const registry = SqliteRegistry.inDataDir(config.dataDir);
     stoppers.push(() => registry.close());
+    const usageStore = UsageStore.inDataDir(config.dataDir);
+    stoppers.push(() => usageStore.close());
     const directory = new DeviceDirectory(registry, 250, log);
     directory.start();
     stoppers.push(() => directory.stop());
-    const parts: StackParts = { config, log, metrics, clock, registry, directory, influxUrl };
+    const parts: StackParts = { config, log, metrics, clock, registry, usageStore, directory, influxUrl };
 
     if (only.has('gateway') || only.has('broker')) {
       const gateway = new Gateway({ config, influxUrl, directory, metrics, log, clock });
@@ -100,7 +105,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       parts.broker = broker;
     }
     if (only.has('usage')) {
-      const usage = new UsageLoop({ config, influxUrl, registry, log, clock });
+      const usage = new UsageLoop({ config, influxUrl, registry, store: usageStore, log, clock });
       await usage.start();
       stoppers.push(() => usage.stop());
       parts.usage = usage;

@@ -9,6 +9,7 @@ import { createLogger } from '../lib/logger.js';
 import { SqliteRegistry } from '../registry/index.js';
 import { ISO_DATE, addDays, localDate } from '../timetable/index.js';
 import { UsageAnalyser } from '../usage/analyser.js';
+import { UsageStore } from '../usage/store.js';
 import { startStack } from './stack.js';
 
 export function registerUsageCommands(program: Command, config: () => Readonly<Config>): void {
@@ -26,8 +27,9 @@ export function registerUsageCommands(program: Command, config: () => Readonly<C
       const url = cfg.influx.url || (await runningInfluxd(path.join(cfg.dataDir, 'influxdb')));
       const stack = url ? undefined : await startStack({ config: cfg, only: ['usage'], log });
       const registry = stack?.registry ?? SqliteRegistry.inDataDir(cfg.dataDir);
+      const store = stack ? undefined : UsageStore.inDataDir(cfg.dataDir);
       try {
-        const analyser = stack?.usage?.analyser ?? new UsageAnalyser({ influx: influxClient(url!, cfg.influx), database: cfg.influx.database, registry, log, clock: systemClock });
+        const analyser = stack?.usage?.analyser ?? new UsageAnalyser({ influx: influxClient(url!, cfg.influx), database: cfg.influx.database, registry, store: store!, log, clock: systemClock });
         const days = await analyser.analyseDays(o.from, addDays(to, 1), (done, total) => process.stderr.write(`\ranalysed ${done}/${total} day(s)`));
         process.stderr.write('\n');
         const intervals = days.reduce((a, d) => a + d.intervals, 0);
@@ -35,6 +37,7 @@ export function registerUsageCommands(program: Command, config: () => Readonly<C
       } finally {
         if (stack) await stack.stop();
         else registry.close();
+        store?.close();
       }
     });
 }

@@ -1,4 +1,4 @@
-import type { InfluxDB } from 'influx';
+import { escape, type InfluxDB } from 'influx';
 import { influxClient } from '../lib/influx-client.js';
 
 /** Where points end up. InfluxDB v1 API now; the v2 API (token, org, bucket) takes the same line protocol. */
@@ -50,6 +50,9 @@ export class InfluxV1Writer implements TelemetryWriter {
     };
     await ensure(RAW_RP, this.opts.rawRetention, true);
     await ensure(ROLLUP_RP, this.opts.rollupRetention, false);
+    // Rollups are few and read a school year at a time: year-long shards keep a year's report to one or two shards
+    // (InfluxDB's default for a 5-year policy is a shard a week, 40 shards for a school year).
+    await this.influx.query(`ALTER RETENTION POLICY ${escape.quoted(ROLLUP_RP)} ON ${escape.quoted(db)} SHARD DURATION 52w`);
   }
 
   /**

@@ -2,8 +2,9 @@
  * The usage analyser: reads a local day of raw readings from InfluxDB, detects when each room (and each device) was
  * in use, measures it against the school's timetable and writes the results to the `rollup` retention policy:
  * `usage_interval` (each interval of use with its evidence), `usage_hourly` and `usage_daily` per room, and
- * `device_usage_daily` per device. Analysing a day again replaces what it wrote for that day, so the live loop can
- * analyse "today so far" every few minutes and a backfill can be analysed afterwards.
+ * `device_usage_daily` per device; and the same day into the report store (usage/store.ts). Analysing a day again
+ * replaces what it wrote for that day, so the live loop can analyse "today so far" every few minutes and a backfill
+ * can be analysed afterwards.
  */
 import { escape, type InfluxDB, type IPoint } from 'influx';
 import { RAW_RP, ROLLUP_RP } from '../gateway/telemetry-writer.js';
@@ -13,6 +14,7 @@ import { KINDS, isDeviceKind, type DeviceKind } from '../protocol/index.js';
 import type { RoomType, SqliteRegistry } from '../registry/index.js';
 import { addDays, localDate, localMidnight, periodSlots, isoWeekday, type PeriodSlot } from '../timetable/index.js';
 import { ACTIVE_RULES, roomUse, STALE_MS, type DeviceReading, type RoomDevice } from './detect.js';
+import type { DeviceDay, HeatCell, RoomDay, UsageStore } from './store.js';
 import { schoolTerms } from './terms.js';
 import { coveredMs, rollup, usageTotals, type Interval, type UsageTotals } from './utilisation.js';
 
@@ -32,7 +34,7 @@ const totalsFields = (t: UsageTotals) => ({
 });
 
 export class UsageAnalyser {
-  constructor(private readonly o: { influx: InfluxDB; database: string; registry: SqliteRegistry; log?: Logger; clock: Clock }) {}
+  constructor(private readonly o: { influx: InfluxDB; database: string; registry: SqliteRegistry; store: UsageStore; log?: Logger; clock: Clock }) {}
 
   /** Rooms that have devices, with where they are (the analysis covers rooms that can show evidence). */
   private rooms(): Map<number, RoomInfo> {
@@ -75,6 +77,8 @@ export class UsageAnalyser {
     const byRoom = await this.readings(from - STALE_MS, to);
     const terms = new Map<number, ReturnType<typeof schoolTerms>>();
     const points: (IPoint & { measurement: string })[] = [];
+    const stored: { rooms: RoomDay[]; heat: HeatCell[]; devices: DeviceDay[] } = { rooms: [], heat: [], devices: [] };
+    const weekday = isoWeekday(date);
     let intervals = 0;
     for (const room of rooms.values()) {
       const tags = { room: String(room.id), site: String(room.siteId), school: String(room.schoolId), district: room.districtId === null ? 'so' : String(room.districtId), room_type: room.type };
@@ -97,15 +101,21 @@ export class UsageAnalyser {
       if (day.periodsAvailable || day.outsideMin) {
         const perSlot: Record<string, number> = {};
         for (const s of slots) perSlot[slotKey(s)] = coveredMs(inDay, s.start, s.end) * 2 >= s.end - s.start ? 1 : 0;
-        points.push({ measurement: 'usage_daily', tags: { ...tags, weekday: String(isoWeekday(date)) }, timestamp: from, fields: { ...totalsFields(day), ...perSlot } });
+        points.push({ measurement: 'usage_daily', tags: { ...tags, weekday: String(weekday) }, timestamp: from, fields: { ...totalsFields(day), ...perSlot } });
+        stored.rooms.push({ room: room.id, school: room.schoolId, totals: day });
+        for (const [slot, used] of Object.entries(perSlot)) stored.heat.push({ school: room.schoolId, weekday, slot, used, available: 1 });
       }
       for (const d of devices) {
         const active = use.devices.get(d.id) ?? [];
         const ms = active.reduce((a, x: Interval) => a + Math.max(0, Math.min(x.end, from + DAY_MS) - Math.max(x.start, from)), 0);
-        if (ms > 0) points.push({ measurement: 'device_usage_daily', tags: { ...tags, device: d.id, kind: d.kind }, timestamp: from, fields: { active_min: ms / 60_000 } });
+        if (ms > 0) {
+          points.push({ measurement: 'device_usage_daily', tags: { ...tags, device: d.id, kind: d.kind }, timestamp: from, fields: { active_min: ms / 60_000 } });
+          stored.devices.push({ device: d.id, school: room.schoolId, activeMin: ms / 60_000 });
+        }
       }
     }
     await this.replaceDay(from, points);
+    this.o.store.replaceDay(date, stored.rooms, stored.heat, stored.devices);
     return { date, rooms: rooms.size, intervals, points: points.length };
   }
 

@@ -12,6 +12,7 @@ import type { ReportSubscription, SqliteRegistry } from '../registry/index.js';
 import { localDate } from '../timetable/index.js';
 import { pct, reportPdf, reportTitle, reportXlsx } from './export.js';
 import type { UsageQueries } from './queries.js';
+import type { UsageStore } from './store.js';
 import { planningReport, usageReport } from './report.js';
 
 /** The month before the one `date` is in: [first day, first day of the next), and its name yyyy-mm. */
@@ -28,7 +29,7 @@ export class MonthlyReports {
   private job: schedule.Job | undefined;
   private readonly transport: Transporter | undefined;
 
-  constructor(private readonly o: { config: Readonly<Config>; registry: SqliteRegistry; queries: UsageQueries; log: Logger; clock: Clock }) {
+  constructor(private readonly o: { config: Readonly<Config>; registry: SqliteRegistry; store: UsageStore; queries: UsageQueries; log: Logger; clock: Clock }) {
     this.transport = o.config.reports.smtpUrl ? nodemailer.createTransport(o.config.reports.smtpUrl) : undefined;
   }
 
@@ -59,9 +60,9 @@ export class MonthlyReports {
       if (sub.lastSent === month) continue;
       const scope = sub.districtId === null ? undefined : { districtIds: [sub.districtId], schoolIds: [] };
       const name = sub.districtId === null ? 'Toàn tỉnh' : (this.o.registry.districts().find((d) => d.id === sub.districtId)?.name ?? `huyện ${sub.districtId}`);
-      const args = { registry: this.o.registry, queries: this.o.queries, scope, from, to, now };
-      const report = await usageReport(args);
-      const plan = await planningReport({ ...args, rooms: 2 });
+      const args = { registry: this.o.registry, store: this.o.store, scope, from, to, now };
+      const report = await usageReport({ ...args, queries: this.o.queries });
+      const plan = planningReport({ ...args, rooms: 2 });
       const title = reportTitle(report, name);
       const [pdf, xlsx] = await Promise.all([reportPdf(report, title, plan), reportXlsx(report, title, plan)]);
       await this.transport.sendMail({

@@ -29,6 +29,10 @@ export class UsageQueries {
     return parts.join(' AND ');
   }
 
+  private rooms(roomIds: number[] | undefined): string {
+    return roomIds ? ` AND "room" =~ /^(${roomIds.map((id) => String(Math.trunc(id))).join('|')})$/` : '';
+  }
+
   /** Totals per room over the range. */
   async roomTotals(r: UsageRange): Promise<Map<number, UsageTotals>> {
     const out = new Map<number, UsageTotals>();
@@ -45,32 +49,24 @@ export class UsageQueries {
     return out;
   }
 
-  /** Per room and ISO week (Monday-based, local), for trends and "below 20 % for 8 weeks". */
-  async roomWeeks(r: UsageRange): Promise<Map<number, { week: number; totals: UsageTotals }[]>> {
-    const out = new Map<number, { week: number; totals: UsageTotals }[]>();
-    if (r.schoolIds && !r.schoolIds.length) return out;
+  /** Totals per ISO week (Monday-based, local) over every room in range, for trends. */
+  async weeks(r: UsageRange & { roomIds?: number[] }): Promise<{ week: number; totals: UsageTotals }[]> {
+    if (r.schoolIds && !r.schoolIds.length) return [];
     // InfluxDB's 7d buckets start on Thursday 1 January 1970 UTC; Monday 00:00 in Vietnam is 3 days 17 hours later.
     const rows = await this.influx.query<Record<string, unknown>>(
       `SELECT sum("timetabled_min") AS tt, sum("in_use_tt_min") AS used, sum("periods") AS p, sum("periods_used") AS pu, sum("outside_min") AS o
-       FROM ${this.from('usage_daily')} WHERE ${this.where(r)} GROUP BY time(7d, 3d17h), "room" fill(none)`, { precision: 'ms' });
-    for (const row of rows) {
-      const room = Number(row.room);
-      const list = out.get(room) ?? [];
-      list.push({ week: (row.time as Date).getTime(), totals: {
-        timetabledMin: Number(row.tt ?? 0), inUseTimetabledMin: Number(row.used ?? 0), periodsAvailable: Number(row.p ?? 0),
-        periodsUsed: Number(row.pu ?? 0), outsideMin: Number(row.o ?? 0),
-      } });
-      out.set(room, list);
-    }
-    return out;
+       FROM ${this.from('usage_daily')} WHERE ${this.where(r)}${this.rooms(r.roomIds)} GROUP BY time(7d, 3d17h) fill(none)`, { precision: 'ms' });
+    return rows.map((row) => ({ week: (row.time as Date).getTime(), totals: {
+      timetabledMin: Number(row.tt ?? 0), inUseTimetabledMin: Number(row.used ?? 0), periodsAvailable: Number(row.p ?? 0),
+      periodsUsed: Number(row.pu ?? 0), outsideMin: Number(row.o ?? 0),
+    } }));
   }
 
   /** Weekday × period: periods used and available, over the range (one room, school, district or all in scope). */
   async heatmap(r: UsageRange & { roomIds?: number[] }): Promise<{ weekday: number; slot: string; used: number; available: number }[]> {
     if (r.schoolIds && !r.schoolIds.length) return [];
     const fields = HEATMAP_SLOTS.map((s) => `sum(${escape.quoted(s)}) AS ${escape.quoted(`u_${s}`)}, count(${escape.quoted(s)}) AS ${escape.quoted(`n_${s}`)}`).join(', ');
-    const rooms = r.roomIds ? ` AND "room" =~ /^(${r.roomIds.map((id) => String(Math.trunc(id))).join('|')})$/` : '';
-    const rows = await this.influx.query<Record<string, unknown>>(`SELECT ${fields} FROM ${this.from('usage_daily')} WHERE ${this.where(r)}${rooms} GROUP BY "weekday"`);
+    const rows = await this.influx.query<Record<string, unknown>>(`SELECT ${fields} FROM ${this.from('usage_daily')} WHERE ${this.where(r)}${this.rooms(r.roomIds)} GROUP BY "weekday"`);
     const out: { weekday: number; slot: string; used: number; available: number }[] = [];
     for (const row of rows) {
       for (const s of HEATMAP_SLOTS) {

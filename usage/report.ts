@@ -9,6 +9,7 @@ import { roomFacts } from './facts.js';
 import { groupRows, rankSchools, roomRows, SMART_CLASSROOM_VND, statusOf, type GroupRow, type RoomRow } from './planning.js';
 import { schoolFacts } from './facts.js';
 import type { UsageQueries } from './queries.js';
+import type { UsageStore } from './store.js';
 import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 
 /** Rooms are flagged underused / saturated over this many days before the end of the window. */
@@ -48,10 +49,9 @@ export function sameStretchLastTerm(from: string, to: string): { from: string; t
 
 /** The usage report of local days [from, to) within `scope`, narrowed by `filter`. */
 export async function usageReport(o: {
-  registry: SqliteRegistry; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; filter?: ReportFilter; now: number;
-  /** Names of room types etc. are left to the caller; groups here carry ids and registry names. */
+  registry: SqliteRegistry; store: UsageStore; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; filter?: ReportFilter; now: number;
 }): Promise<UsageReport> {
-  const { registry, queries, from, to } = o;
+  const { registry, store, queries, from, to } = o;
   const f = o.filter ?? {};
   const rooms = roomFacts(registry, o.scope).filter((r) =>
     (f.districtId === undefined || (f.districtId === 'so' ? r.districtId === null : r.districtId === f.districtId))
@@ -63,19 +63,16 @@ export async function usageReport(o: {
   const roomIds = f.roomId !== undefined ? [f.roomId] : undefined;
   const flagFrom = daysBetween(from, to) >= FLAG_WINDOW_DAYS ? from : addDays(to, -FLAG_WINDOW_DAYS);
   const last = sameStretchLastTerm(from, to);
-  const [totals, deviceHours, heat, weeks, flagTotals, lastTotals] = await Promise.all([
-    queries.roomTotals(range),
-    queries.deviceHours(range),
-    queries.heatmap({ ...range, roomIds }),
-    queries.roomWeeks(range),
-    flagFrom === from ? undefined : queries.roomTotals({ ...range, from: flagFrom }),
-    last ? queries.roomTotals({ ...range, ...last }) : undefined,
-  ]);
+  // Whole-window figures come from the report store; one room's heatmap and weeks from its daily rollups in InfluxDB.
+  const totals = store.roomTotals(range);
+  const deviceHours = store.deviceHours(range);
+  const heat = roomIds ? await queries.heatmap({ ...range, roomIds }) : store.heatmap(range);
+  const weeks = roomIds ? await queries.weeks({ ...range, roomIds }) : store.weeks(range).map((w) => ({ week: localMidnight(w.week), totals: w.totals }));
+  const flagTotals = flagFrom === from ? undefined : store.roomTotals({ ...range, from: flagFrom });
+  const lastTotals = last ? store.roomTotals({ ...range, ...last }) : undefined;
   const days = daysBetween(from, to);
   const rows = roomRows(rooms, totals, deviceHours, days);
   const inRooms = (m: Map<number, UsageTotals>) => rooms.reduce((a, r) => addTotals(a, m.get(r.roomId) ?? ZERO_TOTALS), ZERO_TOTALS);
-  const weekly = new Map<number, UsageTotals>();
-  for (const r of rooms) for (const w of weeks.get(r.roomId) ?? []) weekly.set(w.week, addTotals(weekly.get(w.week) ?? ZERO_TOTALS, w.totals));
   const flagged = rooms.map((r) => ({ id: r.roomId, status: statusOf((flagTotals ?? totals).get(r.roomId) ?? ZERO_TOTALS) }));
   const [total] = groupRows(rows, () => ({ key: 'province', name: '' }), days);
   return {
@@ -86,7 +83,7 @@ export async function usageReport(o: {
     roomTypes: groupRows(rows, (r) => ({ key: r.room.roomType, name: r.room.roomType }), days).map(groupRow),
     rooms: rows.map(roomRow),
     heatmap: heat,
-    weeks: [...weekly.entries()].sort((a, b) => a[0] - b[0]).map(([week, t]) => ({ week, figures: figures(t) })),
+    weeks: weeks.map((w) => ({ week: w.week, figures: figures(w.totals) })),
     lastTerm: last && lastTotals ? { ...last, figures: figures(inRooms(lastTotals)) } : null,
     flagged: {
       window: { from: flagFrom, to },
@@ -98,10 +95,11 @@ export async function usageReport(o: {
 }
 
 /** The budget planner over local days [from, to) within `scope`: `rooms` new smart classrooms, ranked schools. */
-export async function planningReport(o: { registry: SqliteRegistry; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; rooms: number; now: number }): Promise<PlanningResponse> {
+export function planningReport(o: { registry: SqliteRegistry; store: UsageStore; scope: Scope | undefined; from: string; to: string; rooms: number; now: number }): PlanningResponse {
   const rooms = roomFacts(o.registry, o.scope);
   const range = { from: o.from, to: o.to, schoolIds: o.scope ? [...new Set(rooms.map((r) => r.schoolId))] : undefined };
-  const [totals, hours] = await Promise.all([o.queries.roomTotals(range), o.queries.deviceHours(range)]);
+  const totals = o.store.roomTotals(range);
+  const hours = o.store.deviceHours(range);
   const ranking = rankSchools(schoolFacts(o.registry, o.scope), roomRows(rooms, totals, hours, daysBetween(o.from, o.to)), o.rooms, localDate(o.now));
   return {
     rooms: o.rooms, unitCostVnd: SMART_CLASSROOM_VND, budgetVnd: o.rooms * SMART_CLASSROOM_VND, from: o.from, to: o.to,

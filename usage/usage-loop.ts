@@ -7,6 +7,7 @@ import type { SqliteRegistry } from '../registry/index.js';
 import { UsageAnalyser } from './analyser.js';
 import { MonthlyReports } from './monthly-reports.js';
 import { UsageQueries } from './queries.js';
+import type { UsageStore } from './store.js';
 
 /**
  * The `usage` component: analyses today and yesterday every `usage.analyseIntervalMs`, so rollups stay current
@@ -18,9 +19,9 @@ export class UsageLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
 
-  constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: SqliteRegistry; log: Logger; clock: Clock }) {
+  constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: SqliteRegistry; store: UsageStore; log: Logger; clock: Clock }) {
     const influx = influxClient(o.influxUrl, o.config.influx);
-    this.analyser = new UsageAnalyser({ influx, database: o.config.influx.database, registry: o.registry, log: o.log, clock: o.clock });
+    this.analyser = new UsageAnalyser({ influx, database: o.config.influx.database, registry: o.registry, store: o.store, log: o.log, clock: o.clock });
     this.reports = new MonthlyReports({ ...o, queries: new UsageQueries(influx, o.config.influx.database) });
   }
 

@@ -10,7 +10,7 @@ export { buildApp, type BuildAppOptions } from './app.js';
 export const startDashboard: DashboardFactory = async (parts) => {
   const { config } = parts;
   const app = await buildApp({
-    config, log: parts.log, metrics: parts.metrics, clock: parts.clock, registry: parts.registry, directory: parts.directory,
+    config, log: parts.log, metrics: parts.metrics, clock: parts.clock, registry: parts.registry, usageStore: parts.usageStore, directory: parts.directory,
     gateway: parts.gateway, broker: parts.broker, readings: new RecentReadings(parts.influxUrl, config.influx),
     usage: new UsageQueries(influxClient(parts.influxUrl, config.influx), config.influx.database),
   });

@@ -7,6 +7,7 @@ import { buildApp } from '../../dashboard/server/index.js';
 import { RecentReadings } from '../../dashboard/server/readings.js';
 import { influxClient } from '../../lib/influx-client.js';
 import { UsageQueries } from '../../usage/queries.js';
+import { UsageStore } from '../../usage/store.js';
 import { SESSION_SECRET_FILE } from '../../dashboard/server/session-secret.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
@@ -29,7 +30,7 @@ describe('dashboard processes sharing a data directory', () => {
     const app = await buildApp({
       config, log: createLogger('silent'), metrics: createMetrics(), clock: systemClock, registry,
       directory: new DeviceDirectory(registry), readings: new RecentReadings('http://127.0.0.1:9', config.influx), webDist,
-      usage: new UsageQueries(influxClient('http://127.0.0.1:9', config.influx), config.influx.database),
+      usage: new UsageQueries(influxClient('http://127.0.0.1:9', config.influx), config.influx.database), usageStore: new UsageStore(':memory:'),
     });
     apps.push(app);
     return app;

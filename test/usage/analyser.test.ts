@@ -41,7 +41,7 @@ describe('the usage analyser', () => {
     }
     await waitFor('readings stored', async () => (await s.influx.query(`SELECT count(touches) FROM raw.telemetry_board WHERE device = 'board-an-1'`))[0]);
 
-    const analyser = new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: s.registry, clock: systemClock });
+    const analyser = new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: s.registry, store: s.usageStore, clock: systemClock });
     const run = async () => {
       const r = await analyser.analyseDay(DAY);
       expect(r).toMatchObject({ date: DAY, intervals: 2 });

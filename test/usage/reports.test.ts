@@ -73,7 +73,7 @@ describe('usage reports', () => {
     await useBoard('board-a', boardA.secret!, '07:00', '10:25');
     await useBoard('board-b', boardB.secret!, '07:00', '07:45');
     await waitFor('readings stored', async () => (await s.influx.query<{ n: number }>(`SELECT count(touches) AS n FROM raw.telemetry_board`))[0]?.n === (10 * 60 + 25 - 7 * 60) + 45 + 4 ? true : undefined);
-    await new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: reg, clock: systemClock }).analyseDay(day);
+    await new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: reg, store: s.usageStore, clock: systemClock }).analyseDay(day);
   });
   afterAll(async () => { await s?.close(); });
 
@@ -172,7 +172,7 @@ describe('usage reports', () => {
       expect((await (await client('ktv-b')).request('GET', '/api/reports/subscriptions')).status).toBe(403);
 
       const config = { ...s.config, reports: { ...s.config.reports, smtpUrl: `smtp://127.0.0.1:${port}` } };
-      const mailer = new MonthlyReports({ config, registry: s.registry, queries: new UsageQueries(influxClient(s.influxUrl, s.config.influx), s.config.influx.database), log: createLogger('warn'), clock: systemClock });
+      const mailer = new MonthlyReports({ config, registry: s.registry, store: s.usageStore, queries: new UsageQueries(influxClient(s.influxUrl, s.config.influx), s.config.influx.database), log: createLogger('warn'), clock: systemClock });
       mailer.start();
       // 07:00 on the 1st, Vietnam time.
       const next = mailer.nextRun()!;
