@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
+import { parseDuration } from '../lib/duration.js';
 import { createLogger } from '../lib/logger.js';
 import { topics } from '../protocol/index.js';
 import { SqliteRegistry } from '../registry/index.js';
-import { countDevices, loadScenario, provinceScenario, provision, Simulator, startProgress, type Scenario, type SimStats } from '../device-sim/index.js';
+import { localMidnight } from '../timetable/index.js';
+import {
+  backfill, countDevices, loadScenario, provinceScenario, provision, Simulator, startProgress, type BackfillProgress, type Scenario, type SimStats,
+} from '../device-sim/index.js';
 import { startStack, type Stack } from './stack.js';
 
 export interface DemoOptions {
@@ -180,4 +185,104 @@ export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise
       console.log(banner(stack, config, password, hand));
     },
   });
+}
+
+export interface BackfillCommandOptions {
+  scenarioFile: string;
+  /** First local day, inclusive (yyyy-mm-dd). */
+  from: string;
+  /** Local day after the last, exclusive (yyyy-mm-dd). */
+  to: string;
+  brokerUrl: string;
+  truthFile?: string;
+  /** Seconds between two readings while the school is open or the room in use (default 60). */
+  intervalS?: number;
+  /** Apply the scenario's fault rates (default: none). */
+  faults?: boolean;
+}
+
+function backfillLine(p: BackfillProgress, t0: number): string {
+  const s = Math.max(0.001, (Date.now() - t0) / 1000);
+  return `backfill ${s.toFixed(1)}s · devices ${p.devicesDone}/${p.devices} · readings sent ${p.readingsSent}/${p.readingsTotal} · acked ${p.readingsAcked} (${Math.round(p.readingsAcked / s)}/s) · errors ${p.errors}`
+    + (p.badSent ? ` · bad ${p.badSent}` : '');
+}
+
+/**
+ * `edufleet sim backfill`: provisions (or reuses) the scenario's devices, then publishes every reading of the past
+ * window with its original time and writes the ground truth. Returns once every reading has been acknowledged.
+ */
+export async function runBackfill(config: Readonly<Config>, o: BackfillCommandOptions): Promise<{ readings: number; errors: number; ms: number }> {
+  const shutdown = shutdownOnSignal();
+  const scenario = loadScenario(o.scenarioFile);
+  // The gateway keeps a device's own time only within the raw retention; older readings would be stamped "now".
+  const oldest = Date.now() - parseDuration(config.influx.rawRetention);
+  if (localMidnight(o.from) < oldest) throw new Error(`backfill: --from ${o.from} is older than the raw retention (influx.rawRetention = ${config.influx.rawRetention})`);
+  const registry = SqliteRegistry.inDataDir(config.dataDir);
+  let devices;
+  try {
+    devices = await provisionWithProgress(registry, scenario, config.dataDir, shutdown.signal);
+  } finally {
+    registry.close();
+  }
+  const t0 = Date.now();
+  let latest: BackfillProgress | undefined;
+  const progress = startProgress(() => (latest ? backfillLine(latest, t0) : 'backfill starting'));
+  try {
+    const r = await backfill({
+      brokerUrl: o.brokerUrl, devices, scenario, from: o.from, to: o.to, truthFile: o.truthFile, intervalS: o.intervalS, faults: o.faults,
+      signal: shutdown.signal, onProgress: (p) => { latest = p; },
+    });
+    progress.stop();
+    process.stderr.write(`backfilled ${r.readingsAcked} readings of ${r.devices} devices from ${o.from} to ${o.to} (exclusive) in ${(r.ms / 1000).toFixed(1)} s`
+      + `${o.truthFile ? `; ground truth in ${o.truthFile}` : ''}\n`);
+    return { readings: r.readingsAcked, errors: r.errors, ms: r.ms };
+  } catch (err) {
+    progress.stop();
+    throw err;
+  }
+}
+
+/**
+ * The `sim` command and its `sim backfill` subcommand. main.ts calls this (the `sim` command's options are the same
+ * as before; `sim backfill` is new).
+ */
+export function registerSimCommands(program: Command, config: () => Readonly<Config>): void {
+  const sim = program.command('sim')
+    .description('run simulated devices against a broker (provisioning them in the registry); `sim backfill` for history')
+    .option('--scenario <file>', 'scenario file (JSON); it sets its own province, interval, faults and seed')
+    .option('--devices <n>', 'about how many devices (generated province)', '1000')
+    .option('--seed <n>', 'random seed (generated province)', '1')
+    .option('--broker <url>', 'MQTT broker URL', 'mqtt://127.0.0.1:1883')
+    .option('--interval <s>', 'seconds between readings of one device (generated province)', '10')
+    .option('--fault-rate <x>', 'multiplier of the default fault rates, 0 = no faults (generated province)', '1')
+    .option('--qos <0|1>', 'QoS of telemetry (overrides the scenario)')
+    .option('--connect-concurrency <n>', 'connections opened at once while ramping up')
+    .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)')
+    .action(async (o: { scenario?: string; devices: string; seed: string; broker: string; interval: string; faultRate: string; qos?: string; connectConcurrency?: string; duration?: string }) => {
+      if (o.qos !== undefined && o.qos !== '0' && o.qos !== '1') throw new Error(`--qos must be 0 or 1, got '${o.qos}'`);
+      await runSim(config(), {
+        scenarioFile: o.scenario, devices: Number(o.devices), seed: Number(o.seed), brokerUrl: o.broker,
+        intervalS: Number(o.interval), faultRate: Number(o.faultRate), durationS: o.duration ? Number(o.duration) : undefined,
+        qos: o.qos === undefined ? undefined : o.qos === '1' ? 1 : 0,
+        connectConcurrency: o.connectConcurrency ? Number(o.connectConcurrency) : undefined,
+      });
+    });
+  // `--scenario` and `--broker` belong to `sim` itself: commander gives them to the parent command wherever they
+  // stand, so the subcommand reads them from there (optsWithGlobals).
+  sim.command('backfill')
+    .description('publish the history of past local days FROM to TO (exclusive) with past timestamps, and write the ground truth; '
+      + 'takes --scenario FILE (required) and --broker URL like `sim`')
+    .requiredOption('--from <yyyy-mm-dd>', 'first local day (inclusive)')
+    .requiredOption('--to <yyyy-mm-dd>', 'local day after the last one (exclusive); must be today or earlier')
+    .option('--truth <file.json>', 'write the ground truth (which room was in use in which period) here')
+    .option('--interval-s <n>', 'seconds between readings while the school is open or the room in use', '60')
+    .option('--faults', "apply the scenario's fault rates (default: no faults, no bad readings)")
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ scenario?: string; from: string; to: string; truth?: string; intervalS: string; faults?: boolean; broker: string }>();
+      if (!o.scenario) throw new Error('sim backfill needs --scenario FILE');
+      const intervalS = Number(o.intervalS);
+      if (!(intervalS >= 0.05)) throw new Error(`--interval-s must be a number of seconds ≥ 0.05, got '${o.intervalS}'`);
+      const r = await runBackfill(config(), { scenarioFile: o.scenario, from: o.from, to: o.to, brokerUrl: o.broker, truthFile: o.truth, intervalS, faults: o.faults === true });
+      process.exit(r.errors ? 1 : 0);
+    });
 }

@@ -29,6 +29,9 @@ export interface ReadingContext {
   now: number;
 }
 
+/** People a sensor counts in a room in use, at the least: the usage analytics' threshold of an occupied room. */
+export const OCCUPIED_MIN = 5;
+
 export type Fields = Record<string, number | boolean | string>;
 
 /** Kinds that run on a battery: only they can suffer the battery-drain fault. */
@@ -81,7 +84,9 @@ function vrReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng): 
 }
 
 function sensorReading(ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
-  const people = ctx.inUse ? Math.round(ctx.capacity * between(rng, 0.7, 1)) : ctx.open && rng() < 0.1 ? Math.round(between(rng, 1, 4)) : 0;
+  // In use: at least 70 % of the room's capacity and never fewer than five (what the usage rules count as use);
+  // otherwise nobody, or now and then a cleaner or a teacher preparing (one to four) while the school is open.
+  const people = ctx.inUse ? Math.max(OCCUPIED_MIN, Math.ceil(ctx.capacity * between(rng, 0.7, 1))) : ctx.open && rng() < 0.1 ? Math.round(between(rng, 1, 4)) : 0;
   return {
     temperature: round1(between(rng, 26, 31) + (people ? 1.5 : 0) + (hot ? 18 : 0)), humidity: round1(between(rng, 62, 85)),
     co2: Math.round(420 + people * between(rng, 18, 30)), pm25: round1(between(rng, 8, 45)),

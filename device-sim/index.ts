@@ -1,8 +1,13 @@
 export { provinceScenario } from './province.js';
-export { parseScenario, loadScenario, countDevices, ScenarioSchema, type Scenario } from './scenario.js';
+export { parseScenario, loadScenario, countDevices, ScenarioSchema, type Scenario, type ScenarioSchool, type ScenarioRoom, type OutOfHoursSession } from './scenario.js';
 export { provision, simDeviceId, type SimDevice, type ProvisionOptions } from './provision.js';
-export { Simulator, type SimStats, type SimulatorOptions } from './simulator.js';
-export { schoolActivity, localTime, roomInUse, roomMoment, type RoomMoment } from './timetable.js';
+export { Simulator, roomSchedule, type SimStats, type SimulatorOptions } from './simulator.js';
+export { backfill, type BackfillOptions, type BackfillProgress, type BackfillResult } from './backfill.js';
+export { groundTruth, writeTruth, type GroundTruth, type TruthRoom, type TruthPeriod } from './truth.js';
+export {
+  schoolActivity, localTime, roomInUse, roomMoment, termsOn, nextReadingAt, RoomSchedule, HEARTBEAT_MS,
+  type RoomMoment, type DayPlan, type RoomPlanOptions,
+} from './timetable.js';
 export { reading, badReading, schemaReading, newBody } from './behaviour.js';
 export { rollFaults } from './faults.js';
 export { startProgress } from './progress.js';

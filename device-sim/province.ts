@@ -51,6 +51,8 @@ function makeRooms(rng: Rng, level: SchoolLevel): ScenarioRoom[] {
       type: t.type,
       capacity: t.type === 'vr_room' ? 20 : 40,
       use: Math.round(between(rng, t.use[0], t.use[1]) * 100) / 100,
+      // Upper-secondary computer rooms host an evening informatics club on Wednesdays.
+      outOfHours: level === 'thpt' && key === 'computer' ? [{ weekday: 3, start: '19:00', end: '20:30' }] : [],
       devices: { ...t.devices },
     };
   });
@@ -61,7 +63,7 @@ function makeSchool(rng: Rng, seq: number, level: SchoolLevel, district: (typeof
   const sites: ScenarioSchool['sites'] = [{ name: 'Điểm chính', rooms }];
   // Remote schools have satellite sites (điểm trường), usually with one or two plain classrooms.
   if (district && district.code !== 'TP-LAO-CAI' && level !== 'thpt' && rng() < 0.5) {
-    sites.push({ name: `Điểm trường ${pick(rng, district.communes)}`, rooms: [{ code: 'P01', name: 'Phòng học 1', type: 'classroom', capacity: 30, use: 0.7, devices: { board: 1 } }] });
+    sites.push({ name: `Điểm trường ${pick(rng, district.communes)}`, rooms: [{ code: 'P01', name: 'Phòng học 1', type: 'classroom', capacity: 30, use: 0.7, outOfHours: [], devices: { board: 1 } }] });
   }
   return {
     code: `LC-${LEVEL_CODE[level]}-${String(seq).padStart(3, '0')}`,

@@ -57,6 +57,8 @@ function ensureHierarchy(registry: SqliteRegistry, scenario: Scenario): Todo[] {
     const districtIds = new Map(scenario.districts.map((d) => [d.code, registry.ensureDistrict(d).id]));
     for (const sc of scenario.schools) {
       const school = registry.ensureSchool({ code: sc.code, name: sc.name, level: sc.level, districtId: sc.district === null ? null : districtIds.get(sc.district)!, pupils: sc.pupils });
+      // A school's own timetable goes to the registry too, so that the usage analytics measure against the same one.
+      if (sc.timetable) registry.setTimetables(school.id, sc.timetable);
       sc.sites.forEach((st, si) => {
         const site = registry.ensureSite({ schoolId: school.id, name: st.name });
         for (const r of st.rooms) {

@@ -3,8 +3,29 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DEVICE_ID_PATTERN, DEVICE_KINDS } from '../protocol/index.js';
 import { ROOM_TYPES, SCHOOL_LEVELS } from '../registry/index.js';
+import { defaultPeriods, defaultTeachingDays, minutesOf, SESSIONS, timetableProblems, type TermTimetable } from '../timetable/index.js';
 
 const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+
+const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const LocalTime = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' });
+
+/** A term of a school's timetable, the shape `timetable/model.ts` defines (TermTimetable). */
+const Term = Type.Object({
+  term: Type.String({ minLength: 1 }),
+  start: LocalDate,
+  end: LocalDate,
+  teachingDays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1 }),
+  periods: Type.Array(Type.Object({ session: Literals(SESSIONS), no: Type.Integer({ minimum: 1 }), start: LocalTime, end: LocalTime }, { additionalProperties: false }), { minItems: 1 }),
+  holidays: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), from: LocalDate, to: LocalDate }, { additionalProperties: false }), { default: [] }),
+}, { additionalProperties: false });
+
+/** A weekly session in which a room is used outside the timetable (an evening club, a Sunday class). */
+const OutOfHours = Type.Object({
+  weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 = Monday … 7 = Sunday.' }),
+  start: LocalTime,
+  end: LocalTime,
+}, { additionalProperties: false });
 
 const DeviceCounts = Type.Object(Object.fromEntries(DEVICE_KINDS.map((k) => [k, Type.Optional(Type.Integer({ minimum: 0, maximum: 500 }))])), { additionalProperties: false });
 
@@ -26,6 +47,8 @@ export const ScenarioSchema = Type.Object({
     pupils: Type.Integer({ minimum: 0, default: 0 }),
     /** District code, or null for a school under the Sở directly (THPT, GDTX). */
     district: Type.Union([Type.String(), Type.Null()]),
+    /** The school's own terms; without them, its level's default (`timetable/defaults.ts`) for each school year. */
+    timetable: Type.Optional(Type.Array(Term)),
     sites: Type.Array(Type.Object({
       name: Type.String({ minLength: 1 }),
       rooms: Type.Array(Type.Object({
@@ -35,6 +58,8 @@ export const ScenarioSchema = Type.Object({
         capacity: Type.Integer({ minimum: 0, default: 40 }),
         /** Share of timetabled periods the room is really used in (the ground truth of room use). */
         use: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
+        /** Weekly sessions in which the room is in use outside the timetable, on every day of a term that is not a holiday. */
+        outOfHours: Type.Array(OutOfHours, { default: [] }),
         devices: DeviceCounts,
       })),
     })),
@@ -44,6 +69,26 @@ export const ScenarioSchema = Type.Object({
 export type Scenario = Static<typeof ScenarioSchema>;
 export type ScenarioSchool = Scenario['schools'][number];
 export type ScenarioRoom = ScenarioSchool['sites'][number]['rooms'][number];
+export type OutOfHoursSession = ScenarioRoom['outOfHours'][number];
+
+/** A school's periods on a weekday, from its own terms or its level's default ones. */
+function periodsOnWeekday(sc: ScenarioSchool, weekday: number): { start: string; end: string; name: string }[] {
+  const terms: Pick<TermTimetable, 'teachingDays' | 'periods'>[] = sc.timetable ?? [{ teachingDays: defaultTeachingDays(sc.level), periods: defaultPeriods(sc.level) }];
+  return terms.filter((t) => t.teachingDays.includes(weekday)).flatMap((t) => t.periods.map((p) => ({ start: p.start, end: p.end, name: `${p.session} ${p.no}` })));
+}
+
+/** An out-of-hours session must end after it starts and stay clear of the school's periods on its weekday. */
+function outOfHoursProblems(sc: ScenarioSchool, r: ScenarioRoom): string[] {
+  const out: string[] = [];
+  r.outOfHours.forEach((o, i) => {
+    const at = `/outOfHours/${i}`;
+    if (minutesOf(o.end) <= minutesOf(o.start)) out.push(`${at}: the session ends (${o.end}) before it starts (${o.start})`);
+    const clash = periodsOnWeekday(sc, o.weekday).find((p) => minutesOf(p.start) < minutesOf(o.end) && minutesOf(o.start) < minutesOf(p.end));
+    if (clash) out.push(`${at}: ${o.start}–${o.end} on weekday ${o.weekday} overlaps timetabled period ${clash.name} (${clash.start}–${clash.end}); out-of-hours use must be outside the timetable`);
+    if (r.outOfHours.some((q, j) => j < i && q.weekday === o.weekday && minutesOf(q.start) < minutesOf(o.end) && minutesOf(o.start) < minutesOf(q.end))) out.push(`${at}: overlaps another session of the same room on weekday ${o.weekday}`);
+  });
+  return out;
+}
 
 /** What the schema cannot say: references and uniqueness, and that every device id the scenario yields is valid. */
 function crossChecks(s: Scenario): string[] {
@@ -53,6 +98,7 @@ function crossChecks(s: Scenario): string[] {
   s.schools.forEach((sc, i) => {
     const at = `/schools/${i}`;
     if (sc.district !== null && !districts.has(sc.district)) errors.push(`${at}/district: unknown district '${sc.district}'; known: ${[...districts].join(', ') || '(none)'}`);
+    for (const t of sc.timetable ?? []) for (const p of timetableProblems(t)) errors.push(`${at}/timetable: ${t.term}: ${p}`);
     if (schoolCodes.has(sc.code.toLowerCase())) errors.push(`${at}/code: school code '${sc.code}' is used twice`);
     schoolCodes.add(sc.code.toLowerCase());
     const siteNames = new Set<string>();
@@ -65,6 +111,7 @@ function crossChecks(s: Scenario): string[] {
         if (roomCodes.has(r.code.toLowerCase())) errors.push(`${rat}/code: room code '${r.code}' is used twice in this site`);
         roomCodes.add(r.code.toLowerCase());
         const longest = `sim-${sc.code}-S${si}${r.code}-sensor000`;
+        for (const p of outOfHoursProblems(sc, r)) errors.push(`${rat}${p}`);
         if (!DEVICE_ID_PATTERN.test(longest)) errors.push(`${rat}/code: device ids of this room ('${longest.toLowerCase()}') would exceed 64 characters`);
       });
     });

@@ -8,9 +8,7 @@ import { deviceAttributes } from './hardware.js';
 import type { SimDevice } from './provision.js';
 import { between, seededRng, type Rng } from './random.js';
 import type { Scenario } from './scenario.js';
-import { roomMoment, type RoomMoment } from './timetable.js';
-
-export { roomInUse } from './timetable.js';
+import { nextReadingAt, RoomSchedule, type RoomMoment } from './timetable.js';
 
 export interface SimulatorOptions {
   brokerUrl: string;
@@ -46,6 +44,8 @@ export interface SimStats {
 /** One simulated device: its link, its body and its schedule. */
 interface Sim {
   d: SimDevice;
+  /** The true schedule of the device's room, shared by the devices of that room. */
+  schedule: RoomSchedule;
   link: DeviceLink;
   body: DeviceBody;
   rng: Rng;
@@ -58,8 +58,13 @@ interface Sim {
   backlog: Fields[];
 }
 
-/** Night readings come this many times less often: devices sleep, sensors still report. */
-const NIGHT_SLOWDOWN = 6;
+/** The true schedule of a simulated device's room: its school's timetable, its use share, its out-of-hours sessions. */
+export function roomSchedule(d: SimDevice, seed: number): RoomSchedule {
+  return new RoomSchedule({ level: d.school.level, seed, roomKey: d.roomKey, use: d.room.use, outOfHours: d.room.outOfHours, timetable: d.school.timetable });
+}
+
+/** A reading falls due in a tick at most this late; later than that (a clock that jumped), it is taken now. */
+const LATE_MS = 1000;
 
 /**
  * Runs simulated devices over real MQTT. One scheduler tick walks every device (cheap even for 10,000), so there is
@@ -76,12 +81,18 @@ export class Simulator {
     this.clock = o.clock ?? systemClock;
     this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, backlogHeld: 0, backlogSent: 0, goodbyes: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
     const now = this.clock.now();
-    this.sims = o.devices.map((d, i) => this.newSim(d, seededRng(o.scenario.seed * 1_000_003 + i), now));
+    const schedules = new Map<string, RoomSchedule>();
+    this.sims = o.devices.map((d, i) => {
+      let schedule = schedules.get(d.roomKey);
+      if (!schedule) schedules.set(d.roomKey, (schedule = roomSchedule(d, o.scenario.seed)));
+      return this.newSim(d, schedule, seededRng(o.scenario.seed * 1_000_003 + i), now);
+    });
   }
 
-  private newSim(d: SimDevice, rng: Rng, now: number): Sim {
+  private newSim(d: SimDevice, schedule: RoomSchedule, rng: Rng, now: number): Sim {
     // The link's callbacks read the device's state, and the device holds its link: `link` is set right below.
-    const s = { d, rng, body: newBody(rng), nextAt: now + rng() * this.o.scenario.intervalS * 1000, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[] } as Sim;
+    const first = schedule.nextChange(now, now + rng() * this.o.scenario.intervalS * 1000);
+    const s = { d, schedule, rng, body: newBody(rng), nextAt: first, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[] } as Sim;
     s.presence = this.presenceFor(s, this.moment(s, now));
     s.link = new DeviceLink({
       brokerUrl: this.o.brokerUrl, id: d.id, secret: d.secret, qos: this.o.scenario.qos,
@@ -100,12 +111,26 @@ export class Simulator {
   }
 
   private moment(s: Sim, now: number): RoomMoment {
-    return roomMoment({ level: s.d.school.level, seed: this.o.scenario.seed, roomKey: s.d.roomKey, use: s.d.room.use }, now);
+    return s.schedule.moment(now);
   }
 
-  /** Room sensors stay awake; boards, tablets and headsets sleep while the school is closed. */
+  /** Room sensors stay awake; boards, tablets and headsets sleep while the school is closed and the room unused. */
   private presenceFor(s: Sim, m: RoomMoment): StatusPayload['state'] {
-    return m.open || s.d.kind === 'sensor' ? 'online' : 'sleep';
+    return m.open || m.inUse || s.d.kind === 'sensor' ? 'online' : 'sleep';
+  }
+
+  /**
+   * When a device reads: at the time it fell due (exactly at a period's start or end, say) when the tick is only a
+   * little late, else now; and when it reads next.
+   */
+  private advance(s: Sim, now: number): { at: number; m: RoomMoment; dtS: number } {
+    // Protocol times are whole milliseconds; jittered schedules are not.
+    const at = Math.round(now - s.nextAt <= LATE_MS ? Math.max(s.nextAt, s.lastAt + 1) : now);
+    const m = this.moment(s, at);
+    const dtS = (at - s.lastAt) / 1000;
+    s.lastAt = at;
+    s.nextAt = nextReadingAt(s.schedule, at, m, this.o.scenario.intervalS * 1000, between(s.rng, 0.8, 1.2));
+    return { at, m, dtS };
   }
 
   /**
@@ -144,11 +169,8 @@ export class Simulator {
   }
 
   /** One reading of one device: presence, faults, then a good or a bad reading. */
-  private step(s: Sim, now: number): void {
-    const m = this.moment(s, now);
-    const dtS = (now - s.lastAt) / 1000;
-    s.lastAt = now;
-    s.nextAt = now + this.o.scenario.intervalS * 1000 * (m.open ? 1 : NIGHT_SLOWDOWN) * between(s.rng, 0.8, 1.2);
+  private step(s: Sim, tickNow: number): void {
+    const { at: now, m, dtS } = this.advance(s, tickNow);
     this.setPresence(s, this.presenceFor(s, m));
 
     const fault = rollFaults(this.o.scenario.faults, s.d.kind, dtS / 3600, s.rng);
@@ -174,7 +196,7 @@ export class Simulator {
       this.publish(s, JSON.stringify(badReading(s.d.kind, fault.badReading)));
       return;
     }
-    const fields = reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open, capacity: s.d.room.capacity, dtS, now }, s.rng);
+    const fields = reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng);
     if (s.d.kind === 'vr' && fields.inSession !== s.inSession) {
       s.inSession = fields.inSession === true;
       this.event(s, now, s.inSession ? 'session_start' : 'session_end');
@@ -206,12 +228,9 @@ export class Simulator {
    * A device cut off from the network keeps measuring, as the plans ask of devices at sites with a bad uplink;
    * it keeps the newest readings, as many as one message may carry.
    */
-  private measureOffline(s: Sim, now: number): void {
-    const m = this.moment(s, now);
-    const dtS = (now - s.lastAt) / 1000;
-    s.lastAt = now;
-    s.nextAt = now + this.o.scenario.intervalS * 1000 * (m.open ? 1 : NIGHT_SLOWDOWN) * between(s.rng, 0.8, 1.2);
-    s.backlog.push({ ts: now, ...reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open, capacity: s.d.room.capacity, dtS, now }, s.rng) });
+  private measureOffline(s: Sim, tickNow: number): void {
+    const { at: now, m, dtS } = this.advance(s, tickNow);
+    s.backlog.push({ ts: now, ...reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng) });
     if (s.backlog.length > MAX_READINGS_PER_MESSAGE) s.backlog.shift();
     else this.stats.backlogHeld += 1;
   }

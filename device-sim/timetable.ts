@@ -1,65 +1,74 @@
+/**
+ * When a simulated room is really in use: the school's timetable (the shared `timetable/` module, so that the
+ * simulator and the usage analytics agree on periods, teaching days and holidays, Tết included), the room's `use`
+ * share drawn per period, and its weekly out-of-hours sessions. This is the simulator's ground truth.
+ */
 import type { SchoolLevel } from '../registry/index.js';
+import {
+  addDays, defaultTerms, holidayOn, isoWeekday, localDate, localMidnight, minutesOf, periodSlots, schoolYearOf,
+  VN_OFFSET_MS, type PeriodSlot, type TermTimetable,
+} from '../timetable/index.js';
 import { hashUnit } from './random.js';
 
-/** Asia/Ho_Chi_Minh is UTC+7 all year (no daylight saving), so local time is a fixed offset. */
-const VN_OFFSET_MS = 7 * 3_600_000;
+const DAY_MS = 86_400_000;
+/** The school day runs from half an hour before its first period to half an hour after its last. */
+const OPEN_MARGIN_MS = 30 * 60_000;
 
 export type Activity = 'period' | 'break' | 'closed';
-
-/** Minutes since local midnight of each period's start and end. */
-type Period = [number, number];
-const hm = (h: number, m: number) => h * 60 + m;
-
-/** Default timetables (the room-usage work makes them per school and term): 45-minute periods, 35 in primary. */
-const SECONDARY: Period[] = [
-  [hm(7, 0), hm(7, 45)], [hm(7, 50), hm(8, 35)], [hm(8, 50), hm(9, 35)], [hm(9, 40), hm(10, 25)], [hm(10, 30), hm(11, 15)],
-  [hm(13, 30), hm(14, 15)], [hm(14, 20), hm(15, 5)], [hm(15, 20), hm(16, 5)], [hm(16, 10), hm(16, 55)],
-];
-const PRIMARY: Period[] = [
-  [hm(7, 15), hm(7, 50)], [hm(7, 55), hm(8, 30)], [hm(8, 50), hm(9, 25)], [hm(9, 30), hm(10, 5)], [hm(10, 10), hm(10, 45)],
-  [hm(14, 0), hm(14, 35)], [hm(14, 40), hm(15, 15)], [hm(15, 30), hm(16, 5)], [hm(16, 10), hm(16, 45)],
-];
 
 export interface LocalTime { weekday: number; minutes: number; day: number }
 
 /** Weekday (0 = Sunday), minutes since midnight and a day number, in Vietnam. */
 export function localTime(utcMs: number): LocalTime {
   const local = utcMs + VN_OFFSET_MS;
-  const day = Math.floor(local / 86_400_000);
-  return { weekday: (day + 4) % 7, minutes: Math.floor((local % 86_400_000) / 60_000), day };
+  const day = Math.floor(local / DAY_MS);
+  return { weekday: (day + 4) % 7, minutes: Math.floor((local % DAY_MS) / 60_000), day };
 }
 
-export function periodsOf(level: SchoolLevel): Period[] {
-  return level === 'tieu_hoc' || level === 'mam_non' ? PRIMARY : SECONDARY;
-}
-
-/** Primary and pre-school teach Monday to Friday; secondary schools Monday to Saturday. */
-export function teachesOn(level: SchoolLevel, weekday: number): boolean {
-  if (weekday === 0) return false;
-  return weekday !== 6 || !(level === 'tieu_hoc' || level === 'mam_non');
-}
-
-/** What a school is doing at a moment: in a period (with its index), between periods in the school day, or closed. */
-export function schoolActivity(level: SchoolLevel, utcMs: number): { activity: Activity; period?: number; day: number } {
-  const t = localTime(utcMs);
-  if (!teachesOn(level, t.weekday)) return { activity: 'closed', day: t.day };
-  const periods = periodsOf(level);
-  const i = periods.findIndex(([a, b]) => t.minutes >= a && t.minutes < b);
-  if (i >= 0) return { activity: 'period', period: i, day: t.day };
-  const first = periods[0]![0] - 30;
-  const last = periods.at(-1)![1] + 30;
-  return { activity: t.minutes >= first && t.minutes < last ? 'break' : 'closed', day: t.day };
-}
+const defaults = new Map<string, TermTimetable[]>();
 
 /**
- * Whether a room is really in use in a period: the simulator's ground truth, drawn per room, day and period from
- * the room's `use` share, so the same seed always gives the same answer whoever asks.
+ * The terms that apply to a school on a local date, as the analytics choose them (`usage/terms.ts`): the school's
+ * own terms when one covers the date, else its level's default terms of that school year that overlap none of its own.
  */
-export function roomInUse(seed: number, roomKey: string, use: number, day: number, period: number): boolean {
-  return hashUnit(`${seed}|${roomKey}|${day}|${period}`) < use;
+export function termsOn(level: SchoolLevel, own: TermTimetable[] | undefined, date: string): TermTimetable[] {
+  const entered = own ?? [];
+  if (entered.some((t) => date >= t.start && date <= t.end)) return entered;
+  const year = schoolYearOf(date);
+  let d = defaults.get(`${level}|${year}`);
+  if (!d) defaults.set(`${level}|${year}`, (d = defaultTerms(level, year)));
+  if (!entered.length) return d;
+  return [...entered, ...d.filter((x) => !entered.some((t) => x.start <= t.end && t.start <= x.end))];
 }
 
-/** What a room is doing at a moment: the school's activity, whether the school day is on, whether a lesson uses the room. */
+/** The period key of a slot as on the printed timetable and in the ground truth: `morning 3`, `afternoon 1`. */
+const periodKey = (s: PeriodSlot) => `${s.period.session}${s.period.no}`;
+
+/**
+ * Whether a room is really in use in a period: drawn from the room's `use` share with a hash of (seed, room, local
+ * date, period), so the same seed always gives the same answer whoever asks and in whatever order.
+ */
+export function roomInUse(seed: number, roomKey: string, use: number, date: string, period: string): boolean {
+  return hashUnit(`${seed}|${roomKey}|${date}|${period}`) < use;
+}
+
+export interface Interval { start: number; end: number }
+
+/** One local day of one room: its periods and whether each is used, its out-of-hours sessions, when it is busy. */
+export interface DayPlan {
+  date: string;
+  /** The school day (first period − 30 min to last period + 30 min), or null on a day without lessons. */
+  open: Interval | null;
+  periods: { slot: PeriodSlot; inUse: boolean }[];
+  /** Out-of-hours sessions of this day (UTC ms). */
+  outOfHours: Interval[];
+  /** When the room is in use, merged and sorted: used periods and out-of-hours sessions. */
+  busy: Interval[];
+  /** Every instant at which the room's state changes (busy starts and ends, the school opening and closing), sorted. */
+  changes: number[];
+}
+
+/** What a room is doing at a moment. */
 export interface RoomMoment {
   activity: Activity;
   /** The school day is on: a period, or a break between two. */
@@ -67,8 +76,112 @@ export interface RoomMoment {
   inUse: boolean;
 }
 
-export function roomMoment(o: { level: SchoolLevel; seed: number; roomKey: string; use: number }, utcMs: number): RoomMoment {
-  const act = schoolActivity(o.level, utcMs);
-  const inUse = act.activity === 'period' && roomInUse(o.seed, o.roomKey, o.use, act.day, act.period!);
-  return { activity: act.activity, open: act.activity !== 'closed', inUse };
+export interface RoomPlanOptions {
+  level: SchoolLevel;
+  seed: number;
+  /** Unique key of the room across the province (`school/site/room`). */
+  roomKey: string;
+  use: number;
+  /** Weekly out-of-hours sessions: ISO weekday and local "hh:mm". */
+  outOfHours?: readonly { weekday: number; start: string; end: string }[];
+  /** The school's own terms (default: its level's). */
+  timetable?: TermTimetable[];
+}
+
+/** A room's true schedule of use, day by day (the last few days are kept: a run walks forward in time). */
+export class RoomSchedule {
+  private readonly cache = new Map<string, DayPlan>();
+
+  constructor(readonly o: RoomPlanOptions) {}
+
+  private last: { dayNo: number; plan: DayPlan } | undefined;
+
+  /** The plan of the local day an instant falls in (the common case, the same day as last time, without date strings). */
+  dayAt(t: number): DayPlan {
+    const dayNo = Math.floor((t + VN_OFFSET_MS) / DAY_MS);
+    if (this.last?.dayNo !== dayNo) this.last = { dayNo, plan: this.day(localDate(t)) };
+    return this.last.plan;
+  }
+
+  day(date: string): DayPlan {
+    let plan = this.cache.get(date);
+    if (plan) return plan;
+    plan = this.plan(date);
+    if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(date, plan);
+    return plan;
+  }
+
+  private plan(date: string): DayPlan {
+    const midnight = localMidnight(date);
+    const terms = termsOn(this.o.level, this.o.timetable, date);
+    const slots = periodSlots(terms, midnight, midnight + DAY_MS);
+    const periods = slots.map((slot) => ({ slot, inUse: roomInUse(this.o.seed, this.o.roomKey, this.o.use, date, periodKey(slot)) }));
+    const inTerm = terms.some((t) => date >= t.start && date <= t.end);
+    const weekday = isoWeekday(date);
+    const outOfHours = inTerm && !holidayOn(terms, date)
+      ? (this.o.outOfHours ?? []).filter((s) => s.weekday === weekday).map((s) => ({ start: midnight + minutesOf(s.start) * 60_000, end: midnight + minutesOf(s.end) * 60_000 }))
+      : [];
+    const open = slots.length ? { start: slots[0]!.start - OPEN_MARGIN_MS, end: slots.at(-1)!.end + OPEN_MARGIN_MS } : null;
+    const busy = merge([...periods.filter((p) => p.inUse).map((p) => ({ start: p.slot.start, end: p.slot.end })), ...outOfHours]);
+    const changes = [...new Set([...busy.flatMap((b) => [b.start, b.end]), ...(open ? [open.start, open.end] : [])])].sort((a, b) => a - b);
+    return { date, open, periods, outOfHours, busy, changes };
+  }
+
+  /** The room at an instant: in a period, a break or closed; open; in use (intervals are [start, end)). */
+  moment(t: number): RoomMoment {
+    const plan = this.dayAt(t);
+    const inPeriod = plan.periods.some((p) => t >= p.slot.start && t < p.slot.end);
+    const open = plan.open !== null && t >= plan.open.start && t < plan.open.end;
+    return { activity: inPeriod ? 'period' : open ? 'break' : 'closed', open, inUse: plan.busy.some((b) => t >= b.start && t < b.end) };
+  }
+
+  /** The first instant after `t` at which the room's state changes, or `until` if none comes before it. */
+  nextChange(t: number, until: number): number {
+    const c = this.dayAt(t).changes.find((x) => x > t);
+    if (c !== undefined) return Math.min(c, until);
+    const last = localDate(until);
+    for (let date = addDays(localDate(t), 1); date <= last; date = addDays(date, 1)) {
+      const next = this.day(date).changes[0];
+      if (next !== undefined) return Math.min(next, until);
+    }
+    return until;
+  }
+}
+
+function merge(list: Interval[]): Interval[] {
+  const sorted = [...list].sort((a, b) => a.start - b.start);
+  const out: Interval[] = [];
+  for (const i of sorted) {
+    const last = out.at(-1);
+    if (last && i.start <= last.end) last.end = Math.max(last.end, i.end);
+    else out.push({ ...i });
+  }
+  return out;
+}
+
+/** What a school of a level is doing at a moment (default timetable unless `timetable` is given). */
+export function schoolActivity(level: SchoolLevel, utcMs: number, timetable?: TermTimetable[]): { activity: Activity; open: boolean } {
+  const m = new RoomSchedule({ level, seed: 0, roomKey: '', use: 0, timetable }).moment(utcMs);
+  return { activity: m.activity, open: m.open };
+}
+
+/** A room at a moment, for a one-off question (a simulator keeps one RoomSchedule per room instead). */
+export function roomMoment(o: RoomPlanOptions, utcMs: number): RoomMoment {
+  return new RoomSchedule(o).moment(utcMs);
+}
+
+/** A device's state is never older than this: the heartbeat while its school is closed. */
+export const HEARTBEAT_MS = 15 * 60_000;
+/** While the school is closed (and the room not in use) devices report this many times less often, at most HEARTBEAT_MS apart. */
+export const NIGHT_SLOWDOWN = 6;
+
+/**
+ * When a device that read at `t` reads next: every `intervalMs` (× `jitter`) while its school is open or its room in
+ * use, six times less often while closed (or every `closedMs`) but at least every 15 minutes, and always exactly at the
+ * room's next change.
+ */
+export function nextReadingAt(schedule: RoomSchedule, t: number, m: RoomMoment, intervalMs: number, jitter = 1, closedMs = intervalMs * NIGHT_SLOWDOWN): number {
+  const step = m.open || m.inUse ? intervalMs * jitter : Math.min(closedMs * jitter, HEARTBEAT_MS);
+  return schedule.nextChange(t, t + step);
 }
