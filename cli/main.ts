@@ -5,7 +5,7 @@ import { EdufleetError } from '../lib/errors.js';
 import { DEVICE_KINDS } from '../protocol/index.js';
 import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
 import { ALL_COMPONENTS, startStack, type Component } from './stack.js';
-import { runDemo, runSim } from './sim-commands.js';
+import { registerSimCommands, runDemo } from './sim-commands.js';
 import { registerImportCommands } from './import-commands.js';
 import { registerUsageCommands } from './usage-commands.js';
 
@@ -59,26 +59,7 @@ program.command('demo')
     await runDemo(config(), { devices: Number(o.devices), seed: Number(o.seed) });
   });
 
-program.command('sim')
-  .description('run simulated devices against a broker (provisioning them in the registry)')
-  .option('--scenario <file>', 'scenario file (JSON); it sets its own province, interval, faults and seed')
-  .option('--devices <n>', 'about how many devices (generated province)', '1000')
-  .option('--seed <n>', 'random seed (generated province)', '1')
-  .option('--broker <url>', 'MQTT broker URL', 'mqtt://127.0.0.1:1883')
-  .option('--interval <s>', 'seconds between readings of one device (generated province)', '10')
-  .option('--fault-rate <x>', 'multiplier of the default fault rates, 0 = no faults (generated province)', '1')
-  .option('--qos <0|1>', 'QoS of telemetry (overrides the scenario)')
-  .option('--connect-concurrency <n>', 'connections opened at once while ramping up')
-  .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)')
-  .action(async (o: { scenario?: string; devices: string; seed: string; broker: string; interval: string; faultRate: string; qos?: string; connectConcurrency?: string; duration?: string }) => {
-    if (o.qos !== undefined && o.qos !== '0' && o.qos !== '1') throw new Error(`--qos must be 0 or 1, got '${o.qos}'`);
-    await runSim(config(), {
-      scenarioFile: o.scenario, devices: Number(o.devices), seed: Number(o.seed), brokerUrl: o.broker,
-      intervalS: Number(o.interval), faultRate: Number(o.faultRate), durationS: o.duration ? Number(o.duration) : undefined,
-      qos: o.qos === undefined ? undefined : o.qos === '1' ? 1 : 0,
-      connectConcurrency: o.connectConcurrency ? Number(o.connectConcurrency) : undefined,
-    });
-  });
+registerSimCommands(program, () => config());
 
 const device = program.command('device').description('device records and MQTT credentials');
 
