@@ -15,65 +15,26 @@ import { systemClock } from '../../lib/clock.js';
 import { influxClient } from '../../lib/influx-client.js';
 import { createLogger } from '../../lib/logger.js';
 import { freePort } from '../../lib/net.js';
-import { topics } from '../../protocol/index.js';
-import { addDays, defaultTerms, isTeachingDay, isoWeekday, localDate, localMidnight, schoolYearOf } from '../../timetable/index.js';
-import { UsageAnalyser } from '../../usage/analyser.js';
+import { localDate } from '../../timetable/index.js';
 import { MonthlyReports, previousMonth } from '../../usage/monthly-reports.js';
 import { UsageQueries } from '../../usage/queries.js';
 import { ApiClient } from '../dashboard/client.js';
-import { connectDevice, startTestStack, type TestStack } from '../helpers/stack.js';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { seedUsage, type UsageSeed } from '../helpers/usage-seed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PASSWORD = 'kế-hoạch-2026';
-const MIN = 60_000;
-
-/** A THPT teaching Monday in the month before the current one (the monthly report's month). */
-function teachingMondayLastMonth(): string {
-  const { from, to } = previousMonth(localDate(Date.now()));
-  for (let d = from; d < to; d = addDays(d, 1)) {
-    if (isoWeekday(d) === 1 && defaultTerms('thpt', schoolYearOf(d)).some((t) => isTeachingDay(t, d))) return d;
-  }
-  throw new Error(`no teaching Monday in ${from} – ${to}`);
-}
 
 describe('usage reports', () => {
   let s: TestStack;
-  const day = teachingMondayLastMonth();
-  const at = (hhmm: string) => localMidnight(day) + (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3))) * MIN;
-  const ids = { d1: 0, d2: 0, schoolA: 0, schoolB: 0, roomA: 0, roomB: 0 };
+  let seeded: UsageSeed;
   const window = { from: previousMonth(localDate(Date.now())).from, to: previousMonth(localDate(Date.now())).to };
-
-  /** A board used from `from` to `to` on the day, reporting every minute. */
-  async function useBoard(id: string, secret: string, from: string, to: string) {
-    const readings: Record<string, unknown>[] = [{ ts: at('06:40'), power: 'standby', touches: 0 }];
-    for (let t = at(from); t < at(to); t += MIN) readings.push({ ts: t, power: 'on', touches: 9 });
-    readings.push({ ts: at(to), power: 'standby', touches: 0 });
-    const c = await connectDevice(s.mqttUrl, id, secret);
-    await c.publishAsync(topics.telemetry(id), JSON.stringify(readings), { qos: 1 });
-    await c.endAsync();
-  }
+  let ids: UsageSeed['ids'];
 
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard });
-    const reg = s.registry;
-    const d1 = reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
-    const d2 = reg.ensureDistrict({ code: 'TX-SA-PA', name: 'Thị xã Sa Pa' });
-    const a = reg.ensureSchool({ code: 'LC-THPT-A', name: 'Trường THPT Lào Cai số 1', level: 'thpt', districtId: d1.id, pupils: 1100 });
-    const b = reg.ensureSchool({ code: 'SP-THPT-B', name: 'Trường THPT Sa Pa', level: 'thpt', districtId: d2.id, pupils: 700 });
-    const roomA = reg.ensureRoom({ siteId: reg.ensureSite({ schoolId: a.id, name: 'Điểm chính' }).id, code: 'P.TM1', name: 'Phòng học thông minh A', type: 'smart_classroom' });
-    const roomB = reg.ensureRoom({ siteId: reg.ensureSite({ schoolId: b.id, name: 'Điểm chính' }).id, code: 'P.TM1', name: 'Phòng học thông minh B', type: 'smart_classroom' });
-    Object.assign(ids, { d1: d1.id, d2: d2.id, schoolA: a.id, schoolB: b.id, roomA: roomA.id, roomB: roomB.id });
-    const boardA = await reg.addDevice({ kind: 'board', roomId: roomA.id, id: 'board-a', costVnd: 150_000_000, serviceLifeYears: 5, inServiceDate: '2024-09-01' });
-    const boardB = await reg.addDevice({ kind: 'board', roomId: roomB.id, id: 'board-b', costVnd: 150_000_000, serviceLifeYears: 5, inServiceDate: '2022-09-01' });
-    await reg.addUser({ username: 'kh-tinh', password: PASSWORD, role: 'planner' });
-    await reg.addUser({ username: 'kh-lc', password: PASSWORD, role: 'planner', scope: { districtIds: [d1.id] } });
-    await reg.addUser({ username: 'ktv-b', password: PASSWORD, role: 'technician', scope: { schoolIds: [b.id] } });
-    s.directory.refresh();
-    // Room A: periods 1–4 of the morning (07:00–10:25, 180 of 405 timetabled minutes); room B: period 1 only.
-    await useBoard('board-a', boardA.secret!, '07:00', '10:25');
-    await useBoard('board-b', boardB.secret!, '07:00', '07:45');
-    await waitFor('readings stored', async () => (await s.influx.query<{ n: number }>(`SELECT count(touches) AS n FROM raw.telemetry_board`))[0]?.n === (10 * 60 + 25 - 7 * 60) + 45 + 4 ? true : undefined);
-    await new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: reg, store: s.usageStore, clock: systemClock }).analyseDay(day);
+    seeded = await seedUsage(s, PASSWORD);
+    ids = seeded.ids;
   });
   afterAll(async () => { await s?.close(); });
 
