@@ -16,6 +16,7 @@ import { InfluxHttp } from './lib/influx-http.js';
 import { Cleanup, findPid, waitForQuiet } from './lib/procs.js';
 import { summarizeProfile } from './lib/profile.js';
 import { renderMarkdown } from './lib/report.js';
+import { benchUsageReport, saveUsageResults } from './usage-report.js';
 import { summarize, type E2eResults } from './lib/results.js';
 import { machineInfo } from './lib/machine.js';
 import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runMosquitto, runRawInflux, type BenchContext, type CpuFigure } from './lib/scenarios.js';
@@ -34,6 +35,8 @@ const { values: args } = parseArgs({
     window: { type: 'string' },
     profile: { type: 'string', default: 'auto' },
     render: { type: 'boolean', default: false },
+    'usage-only': { type: 'boolean', default: false },
+    'e2e-only': { type: 'boolean', default: false },
     edufleet: { type: 'string' },
     'node-args': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -52,6 +55,8 @@ const USAGE = `npm run bench -- [options]
   --edufleet <dir>   run the EduFleet of another checkout (e.g. a git worktree with a patch) against the same references
   --node-args=<s>    Node options for the EduFleet child, e.g. --node-args="--max-semi-space-size=64"
   --render           only regenerate docs/benchmarks.md from bench/results/latest.json
+  --usage-only       only the province planning report benchmark (bench/usage-report.ts)
+  --e2e-only         only the end-to-end ingest benchmark
 Runs with --edufleet or --node-args are experiments: they write bench/results/e2e-experiment.tmp.json, not the docs.`;
 
 function loadShape(): { shape: LoadShape; runs: number } {
@@ -190,10 +195,18 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const results = await bench(cleanup);
-    save(results);
-    const { medians: m, ratios } = results;
-    console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %`);
+    if (!args['usage-only']) {
+      const results = await bench(cleanup);
+      save(results);
+      const { medians: m, ratios } = results;
+      console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %`);
+    }
+    if (!args['e2e-only'] && !args.quick && !experiment) {
+      const u = await benchUsageReport();
+      saveUsageResults(u);
+      writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+      console.log(`bench: province report median ${u.medians.reportMs} ms (target < ${u.targetMs} ms), planner ${u.medians.planningMs} ms, PDF ${u.medians.pdfMs} ms; bare InfluxDB sum ${u.medians.rawSumMs} ms`);
+    }
   } finally {
     await cleanup.stopAll();
   }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CpuFigure } from './scenarios.js';
+import type { UsageBenchResults } from '../usage-report.js';
 import type { E2eResults } from './results.js';
 import { REPO_ROOT } from './servers.js';
 
@@ -158,7 +159,42 @@ function reproduce(): string[] {
   ];
 }
 
+const USAGE_FILE = path.join(REPO_ROOT, 'bench', 'results', 'usage-report.json');
+
+/** The province planning report benchmark (bench/usage-report.ts), when it has been run. */
+function usageSection(): string[] {
+  if (!existsSync(USAGE_FILE)) return [];
+  const u = JSON.parse(readFileSync(USAGE_FILE, 'utf8')) as UsageBenchResults;
+  const ms = (x: number) => `${Math.round(x).toLocaleString('en-US')} ms`;
+  const runs = (xs: number[]) => xs.map((x) => Math.round(x)).join(', ');
+  return [
+    '## The province planning report: one school year of rollups',
+    '',
+    `Run ${u.date.slice(0, 10)} on ${u.machine.cpus} × ${u.machine.cpuModel}, Node ${u.machine.node}, InfluxDB ${u.machine.influxdb}.`,
+    `${u.shape.schools} schools × ${u.shape.rooms / u.shape.schools} rooms (${u.shape.devices.toLocaleString('en-US')} devices), the school year ${u.shape.from} – ${u.shape.to}`,
+    `(${u.shape.days} teaching days): ${u.shape.dailyPoints.toLocaleString('en-US')} daily room rollups and ${u.shape.devicePoints.toLocaleString('en-US')} device-day rollups in`,
+    'InfluxDB, and the same days in the report store (`docs/usage.md`). Medians of',
+    `${u.runs} interleaved rounds; target: the report in under ${ms(u.targetMs)}.`,
+    '',
+    '| step | median | runs |',
+    '|---|---:|---|',
+    `| **province report** (\`usageReport\`: utilisation of every room, district, school and room type, heatmap, weeks, flags, costs) | **${ms(u.medians.reportMs)}** | ${runs(u.reportMs)} |`,
+    `| budget planner (\`planningReport\`, 600 schools ranked) | ${ms(u.medians.planningMs)} | ${runs(u.planningMs)} |`,
+    `| PDF of the report and the ranking (6,000-room table, charts) | ${ms(u.medians.pdfMs)} | ${runs(u.pdfMs)} |`,
+    `| reference: one bare InfluxQL \`sum … GROUP BY room\` over the daily rollups | ${ms(u.medians.rawSumMs)} | ${runs(u.rawSumMs)} |`,
+    '',
+    `Target ${u.met ? 'met' : '**not met**'}: the report takes ${(u.medians.reportMs / u.medians.rawSumMs * 100).toFixed(0)} % of the time InfluxDB needs for a single one of`,
+    'the sums it would take over the daily rollups; that is why reports read the report store (whole months plus edge',
+    'days) and not InfluxDB. The PDF is made in the background with a progress bar (`POST /api/usage/exports`).',
+    '',
+    '```sh',
+    'npm run bench -- --usage-only   # this benchmark alone, ~4 minutes',
+    '```',
+    '',
+  ];
+}
+
 export function renderMarkdown(r: E2eResults): string {
   const analysis = existsSync(ANALYSIS_FILE) ? [readFileSync(ANALYSIS_FILE, 'utf8').trim(), ''] : [];
-  return [...header(r), ...table(r), ...profileSection(r), ...analysis, ...reproduce()].join('\n');
+  return [...header(r), ...table(r), ...profileSection(r), ...analysis, ...reproduce(), ...usageSection()].join('\n');
 }
