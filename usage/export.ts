@@ -25,6 +25,7 @@ export const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFi
 export const vnd = (x: number | null) => (x === null ? '—' : `${formatMoney(x)} ₫`);
 const hours = (x: number) => x.toFixed(1).replace('.', ',');
 export const roomTypeLabel = (t: string) => ROOM_TYPE_LABELS[t as RoomType] ?? t;
+const EQUIPMENT_REASONS = { past_life: 'quá niên hạn sử dụng', in_repair: 'đang sửa chữa', failing_often: 'hỏng nhiều lần (từ 2 lần sửa trong 12 tháng)' };
 export const STATUS_LABELS: Record<string, string> = { underused: 'Ít sử dụng (< 20 %)', saturated: 'Quá tải (> 80 %)', normal: 'Bình thường', no_timetable: 'Không có tiết' };
 const WEEKDAYS = ['', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
 const SESSION = { m: 'Sáng', a: 'Chiều', e: 'Tối' } as Record<string, string>;
@@ -66,7 +67,12 @@ export function reportTables(r: UsageReport, plan?: PlanningResponse): { name: s
     { name: 'Phòng', head: ROOM_HEAD, rows: r.rooms.map(roomCells) },
     { name: 'Bản đồ nhiệt', head: ['Thứ', 'Tiết', 'Số lần có sử dụng', 'Số tiết', 'Tỉ lệ'], rows: heat },
   ];
-  if (plan) tables.push({ name: 'Đề xuất đầu tư', head: RANK_HEAD, rows: plan.ranking.map(rankCells) });
+  if (plan) {
+    tables.push({ name: 'Đề xuất đầu tư', head: RANK_HEAD, rows: plan.ranking.map(rankCells) });
+    tables.push({ name: 'Thiết bị cần thay thế', head: ['Thiết bị', 'Mã', 'Trường', 'Phòng', 'Ngày sử dụng', 'Niên hạn (năm)', 'Nguyên giá', 'Sửa chữa 12 tháng', 'Lý do'],
+      rows: plan.equipment.map((e) => [e.name, e.deviceId, e.schoolName, e.roomName, e.inServiceDate ? dmy(e.inServiceDate) : '—', e.serviceLifeYears === null ? '—' : String(e.serviceLifeYears),
+        vnd(e.costVnd), String(e.repairs12m), e.reasons.map((r) => EQUIPMENT_REASONS[r]).join('; ')]) });
+  }
   return tables;
 }
 

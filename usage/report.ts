@@ -7,7 +7,7 @@ import type { PlanningResponse, UsageFigures, UsageGroupRow, UsageReport, UsageR
 import { addDays, defaultTerms, localDate, localMidnight, schoolYearOf } from '../timetable/index.js';
 import { roomFacts } from './facts.js';
 import { groupRows, rankSchools, roomRows, SMART_CLASSROOM_VND, statusOf, type GroupRow, type RoomRow } from './planning.js';
-import { schoolFacts } from './facts.js';
+import { equipmentAttention, schoolFacts } from './facts.js';
 import type { UsageQueries } from './queries.js';
 import type { UsageStore } from './store.js';
 import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
@@ -108,5 +108,6 @@ export function planningReport(o: { registry: SqliteRegistry; store: UsageStore;
       score: r.score, utilisation: r.utilisation, smartRooms: r.smartRooms, pupilsPerSmartRoom: r.pupilsPerSmartRoom,
       yearsSinceInvestment: r.yearsSinceInvestment, reasons: r.reasons, funded: r.funded,
     })),
+    equipment: equipmentAttention(o.registry, o.scope, localDate(o.now), o.now),
   };
 }

@@ -1,6 +1,7 @@
 import type { LiveState } from '../../gateway/live-state.js';
 import { scopeSql, type SqliteRegistry, type User } from '../../registry/index.js';
 import type { KpiFigures, KpiResponse } from '../shared/api.js';
+import { isPastServiceLife } from '../../registry/service-life.js';
 import { maySee, userScope } from './scope.js';
 
 /** The provincial plans' target: 80 % of equipment managed by digital records by 2025, 100 % by 2030. */
@@ -47,14 +48,7 @@ export function hasCompleteRecord(r: Pick<KpiRow, 'code' | 'kind' | 'roomId' | '
     && present(r.inServiceDate) && r.costVnd !== null;
 }
 
-/** Past its service life: in-service date + service life (years) is before today. Unknown dates or lives are not past. */
-export function isPastServiceLife(inServiceDate: string | null, serviceLifeYears: number | null, today: string): boolean {
-  if (!inServiceDate || serviceLifeYears === null) return false;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(inServiceDate);
-  if (!m) return false;
-  const end = `${String(Number(m[1]) + serviceLifeYears).padStart(4, '0')}-${m[2]}-${m[3]}`;
-  return end < today;
-}
+export { isPastServiceLife };
 
 const share = (n: number, of: number): number | null => (of === 0 ? null : n / of);
 

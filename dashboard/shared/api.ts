@@ -429,6 +429,12 @@ export interface PlanningResponse {
     utilisation: number | null; smartRooms: number; pupilsPerSmartRoom: number; yearsSinceInvestment: number | null;
     reasons: RankReason[]; funded: boolean;
   }[];
+  /** Equipment to replace or look at: past its service life, in repair, or repaired twice or more in 12 months. */
+  equipment: {
+    deviceId: string; name: string; kind: string; schoolName: string; roomName: string; inServiceDate: string | null;
+    serviceLifeYears: number | null; costVnd: number | null; state: string; repairs12m: number;
+    reasons: ('past_life' | 'in_repair' | 'failing_often')[];
+  }[];
 }
 
 /** POST /api/usage/exports: the report as a file, made in the background (GET …/:id follows it, …/:id/file downloads it). */

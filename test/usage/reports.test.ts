@@ -75,6 +75,16 @@ describe('usage reports', () => {
     expect((await tech.request('GET', `/api/usage?roomId=${ids.roomA}`)).status).toBe(403);
   });
 
+  it('lists equipment past its service life, in repair or repaired often, within the scope', async () => {
+    s.registry.updateDevice('board-b', { serviceLifeYears: 3 });
+    s.registry.addMaintenance('board-a', 'ktv', 'Thay bo mạch cảm ứng');
+    s.registry.addMaintenance('board-a', 'ktv', 'Cảm ứng lại hỏng, gửi hãng');
+    const all = await (await client('kh-tinh')).get<{ equipment: { deviceId: string; reasons: string[]; repairs12m: number }[] }>('/api/planning');
+    expect(all.equipment.map((e) => [e.deviceId, e.reasons, e.repairs12m])).toEqual([['board-a', ['failing_often'], 2], ['board-b', ['past_life'], 0]]);
+    const lc = await (await client('kh-lc')).get<{ equipment: { deviceId: string }[] }>('/api/planning');
+    expect(lc.equipment.map((e) => e.deviceId)).toEqual(['board-a']);
+  });
+
   it('exports PDF, XLSX and CSV that contain the figures shown on screen', async () => {
     const c = await client('kh-tinh');
     const screen = await report(c);
@@ -102,6 +112,7 @@ describe('usage reports', () => {
     expect(rowA.getCell(7).text).toBe(`${roomA.figures.periodsUsed}/${roomA.figures.periods}`);
     expect(wb.getWorksheet('Tổng quan')!.getRow(3).getCell(3).text).toBe(pct(screen.total.figures.timeUtilisation));
     expect(wb.getWorksheet('Đề xuất đầu tư')!.getRow(3).getCell(2).text).toMatch(/^Trường THPT/);
+    expect(wb.getWorksheet('Thiết bị cần thay thế')!.getRow(3).getCell(9).text).toContain('hỏng nhiều lần');
 
     const pdfFile = path.join(dir, 'r.pdf');
     writeFileSync(pdfFile, files.pdf!);

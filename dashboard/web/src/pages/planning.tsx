@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Me, PlanningResponse } from '../../../shared/api.js';
 import { api, query } from '../api.js';
+import { PlanningEquipment } from '../components/planning-equipment.js';
 import { PlanningReasons } from '../components/planning-reasons.js';
 import { addDays, fmtDay, fmtPct, fmtVnd } from '../components/usage-format.js';
 import { fmtNumber, useI18n } from '../i18n.js';
@@ -96,6 +97,7 @@ export function PlanningPage(p: { me: Me; search: URLSearchParams }) {
             </table>
             {data.ranking.length === 0 && <p class="muted empty">{t('planning.empty')}</p>}
           </div>
+          <PlanningEquipment equipment={data.equipment} />
         </>
       )}
       <div class="card planning-how" data-testid="planning-how">
