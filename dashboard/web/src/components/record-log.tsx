@@ -1,3 +1,4 @@
+import { actionLabel } from './audit-labels.js';
 import { useState } from 'preact/hooks';
 import type { AuditEntry, DeviceRecord } from '../../../shared/api.js';
 import { api } from '../api.js';
@@ -80,7 +81,7 @@ export function RecordHistory(p: { entries: AuditEntry[] }) {
                   <tr key={`${e.at}-${i}`} data-testid="record-history-row">
                     <td class="nowrap">{fmtDateTime(lang, e.at)}</td>
                     <td>{e.byUser}</td>
-                    <td><code>{e.action}</code></td>
+                    <td data-action={e.action}>{actionLabel(t, e.action)}</td>
                     <td class="small">{detailText(e.detail)}</td>
                   </tr>
                 ))}
