@@ -90,13 +90,14 @@ function Header(p: { me: Me; path: string; onLogout: () => void }) {
         {p.me.permissions.manageUsers && nav('/users', t('nav.users'), 'nav-users', p.path === '/users')}
         {p.me.permissions.readAudit && nav('/audit', t('nav.audit'), 'nav-audit', p.path === '/audit')}
       </nav>
-      <div class="spacer" />
-      <span class={`conn ${connected ? 'up' : 'down'}`} data-testid="conn-status" data-connected={String(connected)}>
-        <i class="dot" />{connected ? t('conn.live') : t('conn.down')}
-      </span>
-      <span class="user" data-testid="current-user">{p.me.displayName} · <span class="muted">{t(`role.${p.me.role}`)}</span></span>
-      <LangSwitch />
-      <button class="link-button" data-testid="logout" onClick={p.onLogout}>{t('nav.logout')}</button>
+      <div class="topbar-right">
+        <span class={`conn ${connected ? 'up' : 'down'}`} data-testid="conn-status" data-connected={String(connected)}>
+          <i class="dot" />{connected ? t('conn.live') : t('conn.down')}
+        </span>
+        <span class="user" data-testid="current-user">{p.me.displayName} · <span class="muted">{t(`role.${p.me.role}`)}</span></span>
+        <LangSwitch />
+        <button class="link-button" data-testid="logout" onClick={p.onLogout}>{t('nav.logout')}</button>
+      </div>
     </header>
   );
 }
