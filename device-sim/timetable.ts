@@ -3,6 +3,7 @@
  * simulator and the usage analytics agree on periods, teaching days and holidays, Tết included), the room's `use`
  * share drawn per period, and its weekly out-of-hours sessions. This is the simulator's ground truth.
  */
+import { mergeIntervals, type Interval } from '../lib/intervals.js';
 import type { SchoolLevel } from '../registry/index.js';
 import {
   addDays, defaultTerms, holidayOn, isoWeekday, localDate, localMidnight, minutesOf, periodSlots, schoolYearOf,
@@ -52,7 +53,7 @@ export function roomInUse(seed: number, roomKey: string, use: number, date: stri
   return hashUnit(`${seed}|${roomKey}|${date}|${period}`) < use;
 }
 
-export interface Interval { start: number; end: number }
+export type { Interval };
 
 /** One local day of one room: its periods and whether each is used, its out-of-hours sessions, when it is busy. */
 export interface DayPlan {
@@ -123,7 +124,7 @@ export class RoomSchedule {
       ? (this.o.outOfHours ?? []).filter((s) => s.weekday === weekday).map((s) => ({ start: midnight + minutesOf(s.start) * 60_000, end: midnight + minutesOf(s.end) * 60_000 }))
       : [];
     const open = slots.length ? { start: slots[0]!.start - OPEN_MARGIN_MS, end: slots.at(-1)!.end + OPEN_MARGIN_MS } : null;
-    const busy = merge([...periods.filter((p) => p.inUse).map((p) => ({ start: p.slot.start, end: p.slot.end })), ...outOfHours]);
+    const busy = mergeIntervals([...periods.filter((p) => p.inUse).map((p) => ({ start: p.slot.start, end: p.slot.end })), ...outOfHours]);
     const changes = [...new Set([...busy.flatMap((b) => [b.start, b.end]), ...(open ? [open.start, open.end] : [])])].sort((a, b) => a - b);
     return { date, open, periods, outOfHours, busy, changes };
   }
@@ -147,17 +148,6 @@ export class RoomSchedule {
     }
     return until;
   }
-}
-
-function merge(list: Interval[]): Interval[] {
-  const sorted = [...list].sort((a, b) => a.start - b.start);
-  const out: Interval[] = [];
-  for (const i of sorted) {
-    const last = out.at(-1);
-    if (last && i.start <= last.end) last.end = Math.max(last.end, i.end);
-    else out.push({ ...i });
-  }
-  return out;
 }
 
 /** What a school of a level is doing at a moment (default timetable unless `timetable` is given). */

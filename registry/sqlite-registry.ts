@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { DEVICE_KINDS, isDeviceKind, isDeviceId, type DeviceKind } from '../protocol/index.js';
 import { EdufleetError } from '../lib/errors.js';
+import { openSqlite } from '../lib/sqlite.js';
 import { MIGRATIONS } from './migrations.js';
 import { timetableProblems, type TermTimetable } from '../timetable/model.js';
 import { PlaceStore } from './place-store.js';
@@ -48,13 +48,7 @@ export class SqliteRegistry {
   readonly places: PlaceStore;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    // In WAL mode NORMAL is crash-safe (a power cut may lose the last commits, never corrupt); FULL would fsync every
-    // device added in a bulk import.
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqlite(file);
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.places = new PlaceStore(this.db, (where, id) => { this.db.prepare(`UPDATE devices SET rev = ? WHERE ${where}`).run(this.nextRev(), id); });

@@ -6,6 +6,7 @@
  * - the budget planner: which schools should get the next smart classrooms, ranked by evidence, with reasons.
  * Pure functions: the routes and the reports call them with what they fetched.
  */
+import type { RankReason } from '../dashboard/shared/api.js';
 import type { RoomType } from '../registry/types.js';
 import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 
@@ -109,14 +110,8 @@ export function groupRows(rows: RoomRow[], keyOf: (r: RoomRow) => { key: string;
   return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi'));
 }
 
-/** A reason for a rank, in words, with the figure it rests on (the web app and the reports phrase it per language). */
-export type Reason =
-  | { code: 'saturated_rooms'; utilisation: number; rooms: number }
-  | { code: 'busy_rooms'; utilisation: number; rooms: number }
-  | { code: 'pupils_per_smart_room'; pupils: number; smartRooms: number; perRoom: number }
-  | { code: 'no_smart_room'; pupils: number }
-  | { code: 'last_investment'; year: number; yearsAgo: number }
-  | { code: 'never_invested' };
+/** A reason for a rank, with the figure it rests on (the web app and the reports phrase it per language). */
+export type Reason = RankReason;
 
 export interface SchoolRank {
   rank: number;

@@ -6,9 +6,9 @@
  * any window reads whole months from the month tables and only the days at its edges from the day tables.
  * It is derived data: `edufleet usage analyse` rebuilds it from the raw readings.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../lib/sqlite.js';
 import { addDays } from '../timetable/index.js';
 import type { UsageTotals } from './utilisation.js';
 
@@ -72,11 +72,7 @@ export class UsageStore {
   readonly db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqlite(file);
     this.db.exec(SCHEMA);
   }
 

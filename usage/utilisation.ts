@@ -5,34 +5,12 @@
  * - use outside timetabled hours (breaks, evenings, days off), reported on its own.
  * Rollups split these by hour or local day: minutes go to the bucket they fall in, a period to the bucket it starts in.
  */
+import { coveredMs, mergeIntervals, type Interval } from '../lib/intervals.js';
 import { localDate, localMidnight, type PeriodSlot } from '../timetable/index.js';
 
-export interface Interval { start: number; end: number }
+export { coveredMs, mergeIntervals, type Interval };
 
 const MIN = 60_000;
-
-/** Sorted, non-overlapping intervals covering the same time. */
-export function mergeIntervals(xs: Interval[]): Interval[] {
-  const sorted = xs.filter((x) => x.end > x.start).sort((a, b) => a.start - b.start);
-  const out: Interval[] = [];
-  for (const x of sorted) {
-    const last = out.at(-1);
-    if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
-    else out.push({ ...x });
-  }
-  return out;
-}
-
-/** Milliseconds of `merged` (sorted, disjoint) inside [start, end). */
-export function coveredMs(merged: Interval[], start: number, end: number): number {
-  let ms = 0;
-  for (const x of merged) {
-    if (x.end <= start) continue;
-    if (x.start >= end) break;
-    ms += Math.min(x.end, end) - Math.max(x.start, start);
-  }
-  return ms;
-}
 
 /** Whether a period counts as used: in use for at least half its length. */
 export function periodUsed(merged: Interval[], slot: Interval): boolean {

@@ -3,36 +3,28 @@
  * the job and draws a progress bar), and applied only when the user confirms the preview. The plan is made again
  * at apply time against the registry as it is then, so a preview that has gone stale cannot apply stale changes.
  */
-import { randomBytes } from 'node:crypto';
 import { EdufleetError } from '../../lib/errors.js';
 import { applyPlan, planImport, readSheet, snapshotRegistry, type ImportPlan, type Sheet } from '../../registry/import/index.js';
 import type { SqliteRegistry, User } from '../../registry/index.js';
 import type { ImportJob, ImportPlanView } from '../shared/api.js';
 import { can } from './scope.js';
+import { UserJobs } from './user-jobs.js';
 
-/** A job is forgotten an hour after it was last looked at. */
-const JOB_TTL_MS = 60 * 60 * 1000;
 /** Rows shown in a preview; the counts and every refused row are always complete. */
 export const PREVIEW_ROWS = 2000;
-const MAX_JOBS_PER_USER = 5;
 
-interface Job { view: ImportJob; userId: number; sheet?: Sheet; touched: number }
+interface Job { view: ImportJob; sheet?: Sheet }
 
 export class ImportJobs {
-  private readonly jobs = new Map<string, Job>();
+  private readonly jobs = new UserJobs<Job>('import');
 
   constructor(private readonly registry: SqliteRegistry) {}
 
   /** Starts reading and planning `data`; returns at once with the job to poll. */
   start(user: User, file: string, data: Buffer): ImportJob {
-    this.expire();
-    const mine = [...this.jobs.entries()].filter(([, j]) => j.userId === user.id);
-    for (const [id] of mine.slice(0, Math.max(0, mine.length - MAX_JOBS_PER_USER + 1))) this.jobs.delete(id);
-    const view: ImportJob = { id: randomBytes(9).toString('base64url'), file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } };
-    const job: Job = { view, userId: user.id, touched: Date.now() };
-    this.jobs.set(view.id, job);
+    const job = this.jobs.add(user, (id) => ({ view: { id, file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } } }));
     void this.plan(job, user, data);
-    return view;
+    return job.view;
   }
 
   /** The job, if it is this user's. */
@@ -91,15 +83,7 @@ export class ImportJobs {
   }
 
   private own(user: User, id: string): Job {
-    this.expire();
-    const job = this.jobs.get(id);
-    if (!job || job.userId !== user.id) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', 'no such import (imports are kept for an hour)');
-    job.touched = Date.now();
-    return job;
-  }
-
-  private expire(now = Date.now()): void {
-    for (const [id, j] of this.jobs) if (now - j.touched > JOB_TTL_MS) this.jobs.delete(id);
+    return this.jobs.own(user, id);
   }
 }
 

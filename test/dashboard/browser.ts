@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from '../helpers/stack.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -30,4 +30,13 @@ export async function launchChromium(): Promise<{ context: BrowserContext; profi
       '--disable-component-update', '--disable-sync'],
   });
   return { context, profile };
+}
+
+/** Opens the dashboard and logs in through the login form, as a person would. */
+export async function logIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('current-user').waitFor();
 }

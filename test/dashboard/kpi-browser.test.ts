@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
-import { ensureWebBuilt, launchChromium } from './browser.js';
+import { ensureWebBuilt, launchChromium, logIn } from './browser.js';
 
 const PASSWORD = 'kế-hoạch-sở-2025';
 const record = (code: string) => ({ code, model: 'ViewSonic IFP8650', inServiceDate: '2024-09-05', costVnd: 98_000_000, serviceLifeYears: 8 });
@@ -44,10 +44,7 @@ describe('the digital-records KPI page in a browser', () => {
   const text = (testid: string, hasText: string | RegExp) => page.getByTestId(testid).filter({ hasText }).waitFor();
 
   it('shows a planner the KPI in Vietnamese with the target lines and each school\'s share', async () => {
-    await page.goto(s.dashboard!.url);
-    await page.getByTestId('login-username').fill('ke-hoach');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, s.dashboard!.url, 'ke-hoach', PASSWORD);
     await page.getByTestId('nav-kpi').filter({ hasText: 'Chỉ số số hoá' }).click();
     await page.getByRole('heading', { name: 'Chỉ số số hoá hồ sơ thiết bị' }).waitFor();
     await text('kpi-province-share', /^75\s%$/);

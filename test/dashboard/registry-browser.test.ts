@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { MAU, sampleRecords, seedSchools } from '../helpers/samples.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { ensureWebBuilt, launchChromium } from './browser.js';
+import { ensureWebBuilt, launchChromium, logIn } from './browser.js';
 
 const PASSWORD = 'kỹ-thuật-viên-2025';
 const EVIL = `<img src=x onerror="window.__pwned=1">Bảng <script>window.__pwned=2</script><b>đậm</b>`;
@@ -46,10 +46,7 @@ describe('the registry in a browser', () => {
   };
 
   it('lets a technician import the sample list: upload, preview, confirm, then see the devices in the tree', async () => {
-    await page.goto(s.dashboard!.url);
-    await page.getByTestId('login-username').fill('ktv');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, s.dashboard!.url, 'ktv', PASSWORD);
     await page.getByTestId('nav-import').waitFor();
 
     await importFile(MAU);

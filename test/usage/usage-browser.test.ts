@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
-import { ensureWebBuilt, launchChromium } from '../dashboard/browser.js';
+import { ensureWebBuilt, launchChromium, logIn } from '../dashboard/browser.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { seedUsage, type UsageSeed } from '../helpers/usage-seed.js';
 
@@ -32,10 +32,7 @@ describe('room usage in a browser', () => {
   const share = async (testid: string) => Number(await page.getByTestId(testid).getAttribute('data-share'));
 
   it('shows the planner the heatmap, then drills from the province to a district, a school and a room', async () => {
-    await page.goto(s.dashboard!.url);
-    await page.getByTestId('login-username').fill('kh-tinh');
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, s.dashboard!.url, 'kh-tinh', PASSWORD);
     await page.getByTestId('nav-usage').click();
     await page.goto(`${s.dashboard!.url}/usage?from=${seed.window.from}&to=${seed.window.to}`);
     await page.getByRole('heading', { name: 'Sử dụng phòng học theo thời khoá biểu' }).waitFor();
