@@ -8,7 +8,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { hierarchyRoutes } from './routes/hierarchy.js';
 import { kindRoutes } from './routes/kinds.js';
-import { importRoutes } from './routes/imports.js';
+import { importRoutes, registerExportRoutes } from './routes/imports.js';
 import { kpiRoutes } from './routes/kpi.js';
 import { overviewRoutes } from './routes/overview.js';
 import { placeRoutes } from './routes/places.js';
@@ -59,6 +59,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(recordRoutes, o);
     await api.register(userRoutes, o);
     await api.register(importRoutes, o);
+    await api.register(registerExportRoutes, o);
     await api.register(usageRoutes, o);
     await api.register(subscriptionRoutes, o);
   }, { prefix: '/api' });

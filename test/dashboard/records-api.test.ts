@@ -203,6 +203,20 @@ describe('records, places, provisioning and users over REST', () => {
     expect(failed.error).toMatchObject({ code: 'EDUFLEET_ERR_IMPORT_COLUMNS' });
   });
 
+  it("exports the register of the user's scope as CSV and XLSX, and the CSV imports back unchanged", async () => {
+    const res = await fetch(`${tech.base}/api/register.csv`, { headers: { cookie: tech.cookie } });
+    expect(res.headers.get('content-disposition')).toMatch(/so-thiet-bi-\d{4}-\d{2}-\d{2}\.csv/);
+    const csv = Buffer.from(await res.arrayBuffer());
+    const lines = csv.toString('utf8').trim().split('\n').slice(1);
+    expect(lines.length).toBe(s.registry.listDevices({ schoolId: seeded.school.id, includeRevoked: true }).total);
+    expect(lines.every((l) => l.includes(seeded.school.code))).toBe(true);
+    const back = await upload(tech, 'so-thiet-bi.csv', csv);
+    expect(back.plan!.counts).toMatchObject({ create: 0, update: 0, refused: 0, unchanged: lines.length });
+    const xlsx = await fetch(`${admin.base}/api/register.xlsx`, { headers: { cookie: admin.cookie } });
+    expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect((await new ApiClient(s.dashboard!.url).request('GET', '/api/register.csv')).status).toBe(401);
+  });
+
   it('keeps a device connected while its record is edited over REST', async () => {
     const created = await ok<{ record: DeviceRecord } & CredentialsResponse>(tech, 'POST', '/api/devices', { kind: 'tablet', roomId: seeded.room.id, issueCredentials: true });
     const { deviceId, secret } = created.credentials[0]!;

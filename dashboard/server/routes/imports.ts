@@ -5,7 +5,9 @@ import type { ImportJob } from '../../shared/api.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { ImportJobs } from '../import-jobs.js';
-import { authorize } from '../scope.js';
+import { exportRows, toCsv, toXlsx } from '../../../registry/export.js';
+import { localDate } from '../../../timetable/index.js';
+import { authorize, userScope } from '../scope.js';
 
 /** A Sở's full register is a few thousand rows; 20 MB leaves room for an XLSX with formatting. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -47,5 +49,22 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
     deps.directory.refresh();
     return job;
+  });
+};
+
+const ExportParams = Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]) });
+
+/**
+ * GET /api/register.csv and /api/register.xlsx: the equipment register within the user's scope, with the headers the
+ * importer reads (an export imports back unchanged). Every role may read its own part.
+ */
+export const registerExportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  app.get<{ Params: Static<typeof ExportParams> }>('/register.:format', { preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
+    const rows = exportRows(deps.registry, userScope(currentUser(req)));
+    const today = localDate(deps.clock.now());
+    const name = `so-thiet-bi-${today}.${req.params.format}`;
+    reply.header('content-disposition', `attachment; filename="${name}"`);
+    if (req.params.format === 'csv') return reply.type('text/csv; charset=utf-8').send(toCsv(rows));
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(rows));
   });
 };

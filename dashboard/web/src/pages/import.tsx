@@ -96,7 +96,14 @@ export function ImportPage(_p: { me: Me }) {
   const plan = job?.plan;
   return (
     <section class="import-page">
-      <div class="page-head"><h1>{t('import.title')}</h1></div>
+      <div class="page-head">
+        <h1>{t('import.title')}</h1>
+        <div class="export-links">
+          <span class="muted small">{t('import.exportRegister')}</span>
+          <a class="button-link" href="/api/register.csv" download data-testid="register-export-csv">CSV</a>
+          <a class="button-link" href="/api/register.xlsx" download data-testid="register-export-xlsx">XLSX</a>
+        </div>
+      </div>
       <p class="muted import-intro">{t('import.intro')}</p>
       <div class="card import-pick">
         <label class="import-file-label">
