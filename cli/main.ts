@@ -55,8 +55,9 @@ program.command('demo')
   .description('start everything plus a simulated province, create an admin and print the login')
   .option('--devices <n>', 'about how many simulated devices', '600')
   .option('--seed <n>', 'random seed of the simulated province', '1')
-  .action(async (o: { devices: string; seed: string }) => {
-    await runDemo(config(), { devices: Number(o.devices), seed: Number(o.seed) });
+  .option('--history-days <n>', 'days of past room use to backfill and analyse first (0: none)', '14')
+  .action(async (o: { devices: string; seed: string; historyDays: string }) => {
+    await runDemo(config(), { devices: Number(o.devices), seed: Number(o.seed), historyDays: Number(o.historyDays) });
   });
 
 registerSimCommands(program, () => config());

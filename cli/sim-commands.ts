@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
@@ -6,13 +7,15 @@ import { parseDuration } from '../lib/duration.js';
 import { createLogger } from '../lib/logger.js';
 import { topics } from '../protocol/index.js';
 import { SqliteRegistry } from '../registry/index.js';
-import { localMidnight } from '../timetable/index.js';
+import { addDays, localDate, localMidnight } from '../timetable/index.js';
 import {
-  backfill, countDevices, loadScenario, provinceScenario, provision, Simulator, startProgress, type BackfillProgress, type Scenario, type SimStats,
+  backfill, countDevices, loadScenario, provinceScenario, provision, Simulator, startProgress, type BackfillProgress, type Scenario, type SimDevice, type SimStats,
 } from '../device-sim/index.js';
 import { startStack, type Stack } from './stack.js';
 
 export interface DemoOptions {
+  /** Days of past use to backfill and analyse before the live simulation, so planners have history to look at. */
+  historyDays: number;
   /** About how many simulated devices. */
   devices: number;
   /** Seed of the generated province. */
@@ -100,7 +103,7 @@ async function provisionWithProgress(registry: SqliteRegistry, scenario: Scenari
 }
 
 /** Provisions the scenario and runs it against `brokerUrl` until the shutdown; returns undefined if stopped before it ran. */
-async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario; brokerUrl: string; registry?: SqliteRegistry; connectConcurrency?: number; shutdown: Shutdown; beforeConnect?: () => Promise<void> }): Promise<Simulator | undefined> {
+async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario; brokerUrl: string; registry?: SqliteRegistry; connectConcurrency?: number; shutdown: Shutdown; beforeConnect?: (devices: SimDevice[]) => Promise<void> }): Promise<Simulator | undefined> {
   const registry = o.registry ?? SqliteRegistry.inDataDir(o.config.dataDir);
   let devices;
   try {
@@ -111,7 +114,7 @@ async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario;
   } finally {
     if (!o.registry) registry.close();
   }
-  await o.beforeConnect?.();
+  await o.beforeConnect?.(devices);
   const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency });
   const startedAt = Date.now();
   const window = [{ at: startedAt, acked: 0 }];
@@ -164,6 +167,28 @@ function banner(stack: Stack, config: Readonly<Config>, password: string, hand: 
   return lines.join('\n');
 }
 
+/**
+ * Backfills the last `days` days of the demo province (readings every 5 minutes, no faults) and analyses them, so
+ * the room-usage screens have weeks to show from the first minute.
+ */
+async function demoHistory(stack: Stack, scenario: Scenario, devices: SimDevice[], days: number, signal: AbortSignal): Promise<void> {
+  const to = localDate(Date.now());
+  const from = addDays(to, -days);
+  const started = Date.now();
+  let p: BackfillProgress | undefined;
+  const progress = startProgress(() => (p ? `history ${from} – ${to}: ${p.readingsAcked.toLocaleString('en-US')}/${p.readingsTotal.toLocaleString('en-US')} readings` : 'history: preparing'));
+  try {
+    await backfill({ brokerUrl: `mqtt://127.0.0.1:${stack.broker!.port}`, devices, scenario, from, to, intervalS: 300, signal, onProgress: (x) => { p = x; } });
+  } finally {
+    progress.stop();
+  }
+  if (signal.aborted || !stack.usage) return;
+  // The gateway acknowledges once a reading is spooled; let the spool reach InfluxDB before analysing.
+  for (const deadline = Date.now() + 120_000; (stack.gateway?.pendingBytes() ?? 0) > 0 && Date.now() < deadline;) await delay(200);
+  const days_ = await stack.usage.analyser.analyseDays(from, addDays(to, 1));
+  process.stderr.write(`history: ${days} day(s) of room use backfilled and analysed in ${Math.round((Date.now() - started) / 1000)} s (${days_.reduce((a, d) => a + d.intervals, 0)} intervals of use)\n`);
+}
+
 export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise<void> {
   const shutdown = shutdownOnSignal();
   const { startDashboard } = await import('../dashboard/server/index.js');
@@ -177,12 +202,13 @@ export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise
   const scenario = provinceScenario({ devices: o.devices, seed: o.seed, faultRate: 5 });
   await startSimulator({
     config, scenario, brokerUrl: `mqtt://127.0.0.1:${stack.broker!.port}`, registry: stack.registry, shutdown,
-    beforeConnect: async () => {
+    beforeConnect: async (devices) => {
       const hand = await handDevice(stack).catch((err: Error) => {
         process.stderr.write(`no demo-sensor for mosquitto_pub: ${err.message}\n`);
         return undefined;
       });
       console.log(banner(stack, config, password, hand));
+      if (o.historyDays > 0) await demoHistory(stack, scenario, devices, o.historyDays, shutdown.signal);
     },
   });
 }
