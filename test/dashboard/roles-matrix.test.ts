@@ -104,6 +104,11 @@ describe('role × scope × route', () => {
     { name: 'create a room', allowed: writes, request: async (sc) => ['POST', '/api/rooms', { siteId: P(sc).siteId, code: `P.${++n}`, name: 'Phòng STEM', type: 'stem_room' }] },
     { name: 'edit a room', allowed: writes, request: async (sc) => ['PATCH', `/api/rooms/${P(sc).roomId}`, { capacity: 42 }] },
     { name: 'retire a room', allowed: writes, request: async (sc) => ['POST', `/api/rooms/${freshRoom(sc)}/retire`] },
+    { name: 'room usage of a school', allowed: reads, request: async (sc) => ['GET', `/api/usage?schoolId=${P(sc).schoolId}`] },
+    { name: 'room usage of a room', allowed: reads, request: async (sc) => ['GET', `/api/usage?roomId=${P(sc).roomId}`] },
+    { name: 'export the usage of a school', allowed: reads, request: async (sc) => ['POST', '/api/usage/exports', { format: 'csv', schoolId: P(sc).schoolId }] },
+    { name: 'read a timetable', allowed: reads, request: async (sc) => ['GET', `/api/schools/${P(sc).schoolId}/timetable`] },
+    { name: 'edit a timetable', allowed: writes, request: async (sc) => ['PUT', `/api/schools/${P(sc).schoolId}/timetable`, { terms: [] }] },
     { name: 'edit a school', allowed: (u) => adminOnly(u), request: async (sc) => ['PATCH', `/api/schools/${P(sc).schoolId}`, { pupils: 900 }] },
     { name: 'create a school', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', '/api/schools', { code: `NEW-${++n}`, name: 'Trường mới', level: 'tieu_hoc', districtId: P(sc).districtId }] },
   ];
@@ -119,6 +124,11 @@ describe('role × scope × route', () => {
     { name: 'the KPI', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/kpi'] },
     { name: 'the tree', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/hierarchy/tree'] },
     { name: 'the device list', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/devices'] },
+    { name: 'the room usage in scope', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/usage'] },
+    { name: 'the budget planner in scope', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/planning'] },
+    { name: 'the register export in scope', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/register.csv'] },
+    // The province-wide monthly report is for province-wide planners and admins.
+    { name: 'subscribe to the province report', allowed: (u) => u === 'admin' || u === 'planner-province', request: () => ['POST', '/api/reports/subscriptions', { email: `kh${++n}@laocai.edu.vn`, districtId: null }] },
   ];
 
   const send = async (u: UserName, [method, path, body]: [string, string, unknown?]) => {
