@@ -1,7 +1,9 @@
 /**
  * Monthly planning reports by e-mail: on `reports.monthlyCron` (Asia/Ho_Chi_Minh), every subscription gets the
  * report of the month before, for the province or its district, as PDF and XLSX. A subscription remembers the last
- * month it was sent, so a restart or a second run the same day sends nothing twice.
+ * month it was sent, so a restart or a second run the same day sends nothing twice. At start, reports a stopped
+ * server missed are sent; a report the mail server refused is tried again every hour; one refused address never
+ * holds up the others.
  */
 import schedule from 'node-schedule';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -28,6 +30,8 @@ export function previousMonth(date: string): { from: string; to: string; month: 
 export class MonthlyReports {
   private job: schedule.Job | undefined;
   private readonly transport: Transporter | undefined;
+  private running: Promise<ReportSubscription[]> | undefined;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: { config: Readonly<Config>; registry: SqliteRegistry; store: UsageStore; queries: UsageQueries; log: Logger; clock: Clock }) {
     this.transport = o.config.reports.smtpUrl ? nodemailer.createTransport(o.config.reports.smtpUrl) : undefined;
@@ -35,9 +39,10 @@ export class MonthlyReports {
 
   start(): void {
     if (!this.transport) return;
-    this.job = schedule.scheduleJob({ rule: this.o.config.reports.monthlyCron, tz: 'Asia/Ho_Chi_Minh' }, () => {
-      void this.sendDue().catch((err: Error) => this.o.log.error({ err: err.message }, 'monthly reports failed'));
-    });
+    const run = () => void this.sendDue().catch((err: Error) => this.o.log.error({ err: err.message }, 'monthly reports failed'));
+    this.job = schedule.scheduleJob({ rule: this.o.config.reports.monthlyCron, tz: 'Asia/Ho_Chi_Minh' }, run);
+    // Catch up on a month whose report went out while the server was down.
+    run();
   }
 
   /** When the next reports go out (for operators and tests). */
@@ -47,41 +52,62 @@ export class MonthlyReports {
 
   stop(): void {
     this.job?.cancel();
+    clearTimeout(this.retry);
     this.transport?.close();
   }
 
   /** Sends the previous month's report to every subscription that has not had it; returns those sent. */
-  async sendDue(): Promise<ReportSubscription[]> {
+  sendDue(): Promise<ReportSubscription[]> {
+    // One pass at a time: the schedule, the catch-up at start and a retry may meet.
+    this.running ??= this.sendPass().finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  private async sendPass(): Promise<ReportSubscription[]> {
     if (!this.transport) return [];
     const now = this.o.clock.now();
     const { from, to, month } = previousMonth(localDate(now));
     const sent: ReportSubscription[] = [];
+    let failed = 0;
     for (const sub of this.o.registry.subscriptions()) {
       if (sub.lastSent === month) continue;
-      const scope = sub.districtId === null ? undefined : { districtIds: [sub.districtId], schoolIds: [] };
-      const name = sub.districtId === null ? 'Toàn tỉnh' : (this.o.registry.districts().find((d) => d.id === sub.districtId)?.name ?? `huyện ${sub.districtId}`);
-      const args = { registry: this.o.registry, store: this.o.store, scope, from, to, now };
-      const report = await usageReport({ ...args, queries: this.o.queries });
-      const plan = planningReport({ ...args, rooms: 2 });
-      const title = reportTitle(report, name);
-      const [pdf, xlsx] = await Promise.all([reportPdf(report, title, plan), reportXlsx(report, title, plan)]);
-      await this.transport.sendMail({
-        from: this.o.config.reports.from, to: sub.email, subject: title,
-        text: [
-          `${title}`, '',
-          `Tỉ lệ sử dụng theo thời gian: ${pct(report.total.figures.timeUtilisation)}; theo tiết: ${pct(report.total.figures.periodUtilisation)}.`,
-          `Phòng ít sử dụng: ${report.flagged.underused.length}; phòng quá tải: ${report.flagged.saturated.length}.`,
-          '', 'Báo cáo đầy đủ ở tệp PDF và XLSX đính kèm. EduFleet',
-        ].join('\n'),
-        attachments: [
-          { filename: `bao-cao-${month}.pdf`, content: pdf, contentType: 'application/pdf' },
-          { filename: `bao-cao-${month}.xlsx`, content: xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
-        ],
-      });
-      this.o.registry.markSent(sub.id, month);
-      sent.push(sub);
-      this.o.log.info({ to: sub.email, month }, 'monthly report sent');
+      try {
+        await this.sendOne(sub, { from, to, month, now });
+        sent.push(sub);
+      } catch (err) {
+        failed++;
+        this.o.log.warn({ to: sub.email, month, err: (err as Error).message }, 'monthly report not sent; will try again in an hour');
+      }
     }
+    clearTimeout(this.retry);
+    if (failed) this.retry = setTimeout(() => void this.sendDue(), 60 * 60 * 1000).unref();
     return sent;
+  }
+
+  private async sendOne(sub: ReportSubscription, w: { from: string; to: string; month: string; now: number }): Promise<void> {
+    const { from, to, month, now } = w;
+    const transport = this.transport!;
+    const scope = sub.districtId === null ? undefined : { districtIds: [sub.districtId], schoolIds: [] };
+    const name = sub.districtId === null ? 'Toàn tỉnh' : (this.o.registry.districts().find((d) => d.id === sub.districtId)?.name ?? `huyện ${sub.districtId}`);
+    const args = { registry: this.o.registry, store: this.o.store, scope, from, to, now };
+    const report = await usageReport({ ...args, queries: this.o.queries });
+    const plan = planningReport({ ...args, rooms: 2 });
+    const title = reportTitle(report, name);
+    const [pdf, xlsx] = await Promise.all([reportPdf(report, title, plan), reportXlsx(report, title, plan)]);
+    await transport.sendMail({
+      from: this.o.config.reports.from, to: sub.email, subject: title,
+      text: [
+        `${title}`, '',
+        `Tỉ lệ sử dụng theo thời gian: ${pct(report.total.figures.timeUtilisation)}; theo tiết: ${pct(report.total.figures.periodUtilisation)}.`,
+        `Phòng ít sử dụng: ${report.flagged.underused.length}; phòng quá tải: ${report.flagged.saturated.length}.`,
+        '', 'Báo cáo đầy đủ ở tệp PDF và XLSX đính kèm. EduFleet',
+      ].join('\n'),
+      attachments: [
+        { filename: `bao-cao-${month}.pdf`, content: pdf, contentType: 'application/pdf' },
+        { filename: `bao-cao-${month}.xlsx`, content: xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      ],
+    });
+    this.o.registry.markSent(sub.id, month);
+    this.o.log.info({ to: sub.email, month }, 'monthly report sent');
   }
 }
