@@ -131,10 +131,23 @@ export class UsageAnalyser {
     return out;
   }
 
-  /** Today (and yesterday, whose last hours may have arrived late): what the live loop runs. */
+  /** The last day `analyseRecent` closed: yesterday is analysed once more after midnight, not on every pass. */
+  private closedDay: string | undefined;
+
+  /**
+   * What the live loop runs: today so far, and yesterday once after midnight (its last hours, and a device's
+   * backlog from the evening, may have arrived after the last pass of the day).
+   */
   async analyseRecent(): Promise<DayResult[]> {
     const today = localDate(this.o.clock.now());
-    return this.analyseDays(addDays(today, -1), addDays(today, 1));
+    const yesterday = addDays(today, -1);
+    const out: DayResult[] = [];
+    if (this.closedDay !== yesterday) {
+      out.push(await this.analyseDay(yesterday));
+      this.closedDay = yesterday;
+    }
+    out.push(await this.analyseDay(today));
+    return out;
   }
 
   private async replaceDay(from: number, points: (IPoint & { measurement: string })[]): Promise<void> {
