@@ -4,6 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { ensureWebBuilt, launchChromium, logIn } from '../dashboard/browser.js';
+import { addDays, localDate, SECONDARY_PERIODS } from '../../timetable/index.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { seedUsage, type UsageSeed } from '../helpers/usage-seed.js';
 
@@ -70,5 +71,14 @@ describe('room usage in a browser', () => {
     const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     expect(text).toContain('Phòng học thông minh A');
     expect(text).toContain('44,4 %');
+  });
+  it("takes 'this term' from the selected school's own timetable", async () => {
+    const today = localDate(Date.now());
+    const term = { term: 'Học kỳ riêng', start: addDays(today, -30), end: addDays(today, 30), teachingDays: [1, 2, 3, 4, 5], periods: SECONDARY_PERIODS, holidays: [] };
+    s.registry.setTimetables(seed.ids.schoolA, [term]);
+    await page.goto(`${s.dashboard!.url}/usage?schoolId=${seed.ids.schoolA}`);
+    await page.getByTestId('usage-preset-term').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('from')).toBe(term.start);
+    expect(new URL(page.url()).searchParams.get('to')).toBe(addDays(today, 1));
   });
 });

@@ -88,7 +88,7 @@ export function UsagePage(p: { me: Me; search: URLSearchParams }) {
           <Link to={`/timetable${query({ schoolId: params.schoolId })}`} class="usage-timetable-link" testid="usage-timetable-link">{t('usage.timetableLink')} ›</Link>
         )}
       </nav>
-      <UsageWindowPicker window={window} onChange={(w) => navigate(href({ ...params, ...w }))} />
+      <UsageWindowPicker window={window} schoolId={params.schoolId} onChange={(w) => navigate(href({ ...params, ...w }))} />
       {error && <p class="error" data-testid="usage-error">{forbidden ? t('common.forbidden') : t('common.error', { message: error.message })}</p>}
       {!report && !error && <p class="muted">{t('usage.loading')}</p>}
       {report && <UsageBody report={report} params={params} loading={loading} go={go} openRoom={openRoom} />}
