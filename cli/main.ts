@@ -7,6 +7,7 @@ import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
 import { ALL_COMPONENTS, startStack, type Component } from './stack.js';
 import { registerSimCommands, runDemo } from './sim-commands.js';
 import { registerImportCommands } from './import-commands.js';
+import { registerTimetableCommands } from './timetable-commands.js';
 import { registerUsageCommands } from './usage-commands.js';
 
 const program = new Command('edufleet')
@@ -161,6 +162,7 @@ user.command('add')
 
 registerImportCommands(program, registry);
 registerUsageCommands(program, () => config());
+registerTimetableCommands(program, registry);
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof EdufleetError) console.error(`${err.code}: ${err.message}`);
