@@ -1,13 +1,9 @@
 import type { DeviceKind } from '../protocol/index.js';
 
-export const SCHOOL_LEVELS = ['mam_non', 'tieu_hoc', 'thcs', 'thpt', 'gdtx'] as const;
-export type SchoolLevel = (typeof SCHOOL_LEVELS)[number];
+import type { DeviceState, Role, RoomType, SchoolLevel, Scope } from '../domain/index.js';
 
-export const ROOM_TYPES = ['classroom', 'smart_classroom', 'computer_room', 'lab', 'stem_room', 'vr_room', 'meeting_room', 'studio'] as const;
-export type RoomType = (typeof ROOM_TYPES)[number];
-
-export const ROLES = ['admin', 'planner', 'technician', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+export { SCHOOL_LEVELS, ROOM_TYPES, ROLES, DEVICE_STATES } from '../domain/index.js';
+export type { SchoolLevel, RoomType, Role, DeviceState, Scope } from '../domain/index.js';
 
 export interface District { id: number; code: string; name: string }
 export interface School { id: number; code: string; name: string; level: SchoolLevel; districtId: number | null; pupils: number }
@@ -52,8 +48,6 @@ export interface Device {
   notes: string | null;
 }
 
-export const DEVICE_STATES = ['in_use', 'in_repair', 'retired'] as const;
-export type DeviceState = (typeof DEVICE_STATES)[number];
 
 /** The asset facts of a device record, as created, imported or edited. */
 export interface DeviceRecordInput {
@@ -85,8 +79,6 @@ export interface DevicePlacement {
   credential: string | null;
 }
 
-/** What a user may see: everything (province), some districts, or some schools. */
-export interface Scope { districtIds?: number[]; schoolIds?: number[] }
 
 export interface User { id: number; username: string; role: Role; scope: Scope; displayName: string; disabled: boolean; createdAt: number }
 

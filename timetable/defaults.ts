@@ -3,7 +3,7 @@
  * minutes (35 in primary), five in the morning and four in the afternoon; Monday–Friday in pre-school and primary,
  * Monday–Saturday in secondary; two terms (September–January, January–May) with Tết and the national holidays.
  */
-import type { SchoolLevel } from '../registry/types.js';
+import type { SchoolLevel } from '../domain/index.js';
 import { addDays } from './calendar.js';
 import type { Holiday, Period, TermTimetable } from './model.js';
 

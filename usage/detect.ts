@@ -9,7 +9,7 @@
  * Pure functions: the analyser feeds them readings from InfluxDB and writes what they return.
  */
 import type { DeviceKind } from '../protocol/index.js';
-import type { RoomType } from '../registry/types.js';
+import type { RoomType } from '../domain/index.js';
 import { mergeIntervals, type Interval } from './utilisation.js';
 
 /** A device's state outlives its last reading by at most this much (devices send a heartbeat every 15 minutes). */

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
 import { ROOM_TYPE_LABELS, formatMoney } from '../registry/import/values.js';
-import type { RoomType } from '../registry/types.js';
+import type { RoomType } from '../domain/index.js';
 import { addDays } from '../timetable/index.js';
 
 const require = createRequire(import.meta.url);

@@ -7,7 +7,7 @@
  * Pure functions: the routes and the reports call them with what they fetched.
  */
 import type { RankReason } from '../dashboard/shared/api.js';
-import type { RoomType } from '../registry/types.js';
+import type { RoomType } from '../domain/index.js';
 import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 
 export const UNDERUSED_BELOW = 0.2;

@@ -14,7 +14,8 @@ export const PROBLEM_CODES: readonly ProblemCode[] = ['offline', 'low_battery', 
 /** Filter values of GET /api/devices?state=… : a state, `problem` (any problem but offline) or `any`. */
 export type StateFilter = DeviceState | 'problem';
 
-export type Role = 'admin' | 'planner' | 'technician' | 'viewer';
+import type { DeviceState as RecordState, Role, RoomType, SchoolLevel } from '../../domain/index.js';
+export type { Role } from '../../domain/index.js';
 
 export type FieldValue = number | boolean | string;
 
@@ -186,12 +187,8 @@ export interface Permissions {
   readAudit: boolean;
 }
 
-export type SchoolLevel = 'mam_non' | 'tieu_hoc' | 'thcs' | 'thpt' | 'gdtx';
-export const SCHOOL_LEVELS: readonly SchoolLevel[] = ['mam_non', 'tieu_hoc', 'thcs', 'thpt', 'gdtx'];
-export type RoomType = 'classroom' | 'smart_classroom' | 'computer_room' | 'lab' | 'stem_room' | 'vr_room' | 'meeting_room' | 'studio';
-export const ROOM_TYPES: readonly RoomType[] = ['classroom', 'smart_classroom', 'computer_room', 'lab', 'stem_room', 'vr_room', 'meeting_room', 'studio'];
-export type RecordState = 'in_use' | 'in_repair' | 'retired';
-export const RECORD_STATES: readonly RecordState[] = ['in_use', 'in_repair', 'retired'];
+export { SCHOOL_LEVELS, ROOM_TYPES, DEVICE_STATES as RECORD_STATES } from '../../domain/index.js';
+export type { SchoolLevel, RoomType, DeviceState as RecordState } from '../../domain/index.js';
 
 /** GET /api/hierarchy/tree: every level within the user's scope, flat (the web app nests them); retired ones on request. */
 export interface TreeResponse {
