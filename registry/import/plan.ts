@@ -4,6 +4,7 @@
  */
 import { KINDS, type DeviceKind } from '../../protocol/index.js';
 import { EdufleetError } from '../../lib/errors.js';
+import { foldKey } from '../../lib/vn/text.js';
 import type { RoomType } from '../types.js';
 import type { Sheet } from './read.js';
 import {
@@ -71,7 +72,7 @@ export interface ImportPlan {
 }
 
 /** Sites and rooms match by name/code ignoring case, spacing and diacritics ("Diem chinh" = "Điểm chính"). */
-export const siteKey = (name: string) => name.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').trim().replace(/\s+/g, ' ').toLowerCase();
+export const siteKey = foldKey;
 export const roomKey = siteKey;
 
 const DEFAULT_SITE = 'Điểm chính';

@@ -4,11 +4,11 @@
  */
 import { DEVICE_KINDS, KINDS, type DeviceKind } from '../../protocol/index.js';
 import type { RoomType } from '../types.js';
+import { foldKey, stripDiacritics } from '../../lib/vn/text.js';
 
 /** Lower case, no diacritics (đ → d), no parenthesised units, single spaces: "Nguyên giá (VNĐ)" → "nguyen gia". */
 export function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd')
-    .toLowerCase().replace(/\([^)]*\)/g, ' ').replace(/[_\s]+/g, ' ').trim();
+  return foldKey(s.replace(/\([^)]*\)/g, ' ').replace(/_/g, ' '));
 }
 
 export const COLUMNS = {
@@ -138,7 +138,6 @@ export function formatMoney(n: number): string {
 
 /** A device id (protocol DEVICE_ID_PATTERN) from an asset code. */
 export function slugId(code: string): string {
-  const s = code.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, (c) => (c === 'đ' ? 'd' : 'D'))
-    .replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
+  const s = stripDiacritics(code).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);
   return s || 'device';
 }

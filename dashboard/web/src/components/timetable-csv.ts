@@ -3,6 +3,7 @@
  * and the CSV import of its periods: columns `Buổi,Tiết,Bắt đầu,Kết thúc`, one period a line, parsed in the browser.
  */
 import type { MessageKey } from '../i18n.js';
+import { foldKey } from '../../../../lib/vn/text.js';
 
 export type Session = 'morning' | 'afternoon' | 'evening';
 export const SESSIONS: readonly Session[] = ['morning', 'afternoon', 'evening'];
@@ -15,7 +16,7 @@ export interface TimetableResponse { isDefault: boolean; terms: Term[] }
 export interface CsvProblem { key: MessageKey; vars: Record<string, string | number> }
 
 /** Lower case, no diacritics, đ → d: "Chiều" → "chieu". */
-const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/gi, 'd').toLowerCase().trim();
+const fold = foldKey;
 const SESSION_NAMES: Record<string, Session> = { sang: 'morning', morning: 'morning', chieu: 'afternoon', afternoon: 'afternoon', toi: 'evening', evening: 'evening' };
 
 /** "7:00", "07:00", "7h00" → "07:00"; anything else undefined. */

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Role, TreeResponse, UserRow } from '../../../shared/api.js';
 import { useI18n, type T } from '../i18n.js';
+import { foldKey } from '../../../../lib/vn/text.js';
 
 export type ScopeLevel = 'district' | 'school';
 type Scope = UserRow['scope'];
@@ -76,6 +77,4 @@ export function ScopePicker(p: { level: ScopeLevel; tree: TreeResponse | null; s
 }
 
 /** Lower case without diacritics, for the filter box ("lao cai" finds "Lào Cai"). */
-function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().trim();
-}
+const fold = foldKey;
