@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { PACKAGE_ROOT } from '../../lib/package-root.js';
 
-export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+export const WEB_DIST = path.join(PACKAGE_ROOT, 'dashboard/web/dist');
 
 const NOT_BUILT = 'The EduFleet web app is not built. Run `npm run setup` (or `npm run build:web`) and reload this page.';
 
