@@ -88,6 +88,7 @@ export function areaOf(url: string, functionName: string, root: string): string 
 /** Reads a .cpuprofile and adds up self time per function and per area. */
 export function summarizeProfile(file: string, root: string, topN = 25): ProfileSummary {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  for (const n of prof.nodes) n.callFrame.url = sourceUrl(n.callFrame.url, root);
   const selfUs = new Map<number, number>();
   prof.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
   const byFn = new Map<string, SelfTime>();
@@ -113,6 +114,12 @@ export function summarizeProfile(file: string, root: string, topN = 25): Profile
   const top = [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, topN).map((e) => ({ ...e, ms: Math.round(e.ms), pct: pct(e.ms) }));
   const areas = [...byArea].sort((a, b) => b[1] - a[1]).map(([area, ms]) => ({ area, ms: Math.round(ms), pct: pct(ms) }));
   return { file, totalMs: Math.round(totalUs / 1000), busyMs: Math.round(busyMs), top, areas, stages: stageTimes(prof, busyMs) };
+}
+
+/** EduFleet runs compiled (dist/gateway/spool.js); stages and areas name the sources (gateway/spool.ts). */
+function sourceUrl(url: string, root: string): string {
+  const dist = `file://${path.join(root, 'dist')}/`;
+  return url.startsWith(dist) && url.endsWith('.js') ? `file://${root}/${url.slice(dist.length, -'.js'.length)}.ts` : url;
 }
 
 function shortUrl(url: string, root: string): string {

@@ -133,7 +133,7 @@ function profileSection(r: E2eResults): string[] {
     '|---|---:|---:|',
     ...s.areas.slice(0, 14).map((a) => `| ${a.area} | ${int(a.ms)} ms | ${a.pct} % |`),
     '',
-    '**By function** (self time; tsx-compiled files report line 1):',
+    '**By function** (self time; lines of the compiled JavaScript in dist/):',
     '',
     '| function | where | self time | share |',
     '|---|---|---:|---:|',
