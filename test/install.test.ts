@@ -42,6 +42,14 @@ describe('the install', () => {
     expect(lock.packages['node_modules/tsx']?.dev).toBe(true);
   });
 
+  it('the compiled code needs only runtime dependencies, so `npm prune --omit=dev` leaves it running', () => {
+    const files = readdirSync(path.join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    const specifiers = files.flatMap((f) => [...readFileSync(path.join(ROOT, 'dist', f), 'utf8').matchAll(/(?:from |import |import\(|require(?:\.resolve)?\()'([^'.][^']*)'/g)].map((m) => m[1]!));
+    const packages = new Set(specifiers.filter((s) => !s.startsWith('node:')).map((s) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/')));
+    expect(packages).toContain('fastify');
+    expect([...packages].filter((p) => !(p in pkg.dependencies))).toEqual([]);
+  });
+
   it('compiles every top-level source folder into dist/, a new one included', () => {
     const sources = readdirSync(ROOT).filter((f) => !f.startsWith('.') && !NOT_COMPILED.has(f) && statSync(path.join(ROOT, f)).isDirectory());
     const compiled = sources.filter((f) => existsSync(path.join(ROOT, 'dist', f)));
