@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
-import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
+import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
 import { ROOM_TYPE_LABELS, formatMoney } from '../registry/import/values.js';
 import type { RoomType } from '../domain/index.js';
 import { addDays } from '../timetable/index.js';

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import type { User } from '../../../registry/index.js';
-import type { Me } from '../../shared/api.js';
+import type { Me } from '../../../api/index.js';
 import { currentUser, requireUser, SESSION_COOKIE } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { permissionsOf } from '../scope.js';

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { DEVICE_KINDS, DEVICE_ID_PATTERN, type DeviceKind } from '../../../protocol/index.js';
 import type { Device, DeviceFilter } from '../../../registry/index.js';
-import type { DeviceDetail, DeviceListResponse, DeviceRow, StateFilter } from '../../shared/api.js';
+import type { DeviceDetail, DeviceListResponse, DeviceRow, StateFilter } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { roomPlaces, type RoomPlace } from '../places.js';

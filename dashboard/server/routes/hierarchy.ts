@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { HierarchyResponse } from '../../shared/api.js';
+import type { HierarchyResponse } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { userScope } from '../scope.js';

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import type { ImportJob } from '../../shared/api.js';
+import type { ImportJob } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { ImportJobs } from '../import-jobs.js';

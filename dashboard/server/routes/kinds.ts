@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { KINDS } from '../../../protocol/index.js';
-import type { KindField, KindInfo } from '../../shared/api.js';
+import type { KindField, KindInfo } from '../../../api/index.js';
 import { requireUser } from '../auth.js';
 
 /** "Battery level, %." → "%"; "Battery, % (battery-powered sensors only)." → "%"; no unit → null. */

@@ -2,7 +2,7 @@ import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { scopeSql, type PlaceLevel, type PlaceRef, type User } from '../../../registry/index.js';
-import { ROOM_TYPES, SCHOOL_LEVELS, type TreeResponse } from '../../shared/api.js';
+import { ROOM_TYPES, SCHOOL_LEVELS, type TreeResponse } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { authorize, permissionsOf, requireVisible, userScope, type Action } from '../scope.js';

@@ -4,7 +4,7 @@ import { brokerPublicUrl } from '../../../config/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
 import { DEVICE_KINDS, DEVICE_ID_PATTERN } from '../../../protocol/index.js';
 import type { Device, DeviceRecordInput, RoomPlace, User } from '../../../registry/index.js';
-import { RECORD_STATES, type BulkProvisionInput, type CredentialsResponse, type DeviceRecord, type IssuedCredentials } from '../../shared/api.js';
+import { RECORD_STATES, type BulkProvisionInput, type CredentialsResponse, type DeviceRecord, type IssuedCredentials } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { labelsPdf } from '../labels-pdf.js';

@@ -5,7 +5,7 @@ import { addDays, defaultTerms, localDate, schoolYearOf, type TermTimetable } fr
 import type { User } from '../../../registry/index.js';
 import { reportCsv, reportPdf, reportTitle, reportXlsx } from '../../../usage/export.js';
 import { daysBetween, planningReport, usageReport, type ReportFilter } from '../../../usage/report.js';
-import type { ExportJob, PlanningResponse, UsageReport } from '../../shared/api.js';
+import type { ExportJob, PlanningResponse, UsageReport } from '../../../api/index.js';
 import { ExportJobs } from '../export-jobs.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { ROLES, type User } from '../../../registry/index.js';
-import type { AuditResponse, UserRow } from '../../shared/api.js';
+import type { AuditResponse, UserRow } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { authorize } from '../scope.js';

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '../../shared/api.js';
+import type { ApiErrorBody } from '../../../api/index.js';
 
 /** An API answer that was not 2xx, with the server's coded error. */
 export class ApiError extends Error {

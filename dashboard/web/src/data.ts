@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { HierarchyResponse, KindInfo } from '../../shared/api.js';
+import type { HierarchyResponse, KindInfo } from '../../../api/index.js';
 import { api } from './api.js';
 
 /** Data that changes rarely, fetched once per login and shared by the pages. */

@@ -1,4 +1,4 @@
-import type { CredentialsResponse } from '../../../shared/api.js';
+import type { CredentialsResponse } from '../../../../api/index.js';
 import { fmtNumber, useI18n } from '../i18n.js';
 
 /** A spreadsheet would run a cell that starts like a formula; names come from imports, so they are defused. */

@@ -1,4 +1,4 @@
-import type { RecordState, RoomType, SchoolLevel } from '../../../shared/api.js';
+import type { RecordState, RoomType, SchoolLevel } from '../../../../api/index.js';
 import { fmtDate, type Lang, type T } from '../i18n.js';
 
 /** Shared formatting of the records pages: ISO dates as dd/mm/yyyy, money in VND, Vietnamese labels of codes. */

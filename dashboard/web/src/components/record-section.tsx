@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { CredentialsResponse, DeviceRecord, TreeResponse } from '../../../shared/api.js';
+import type { CredentialsResponse, DeviceRecord, TreeResponse } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { kindLabel, useKinds } from '../data.js';
 import { fmtDate, fmtDateTime, fmtNumber, useI18n } from '../i18n.js';

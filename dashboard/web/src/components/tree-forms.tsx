@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ROOM_TYPES, SCHOOL_LEVELS, type RoomType, type SchoolLevel } from '../../../shared/api.js';
+import { ROOM_TYPES, SCHOOL_LEVELS, type RoomType, type SchoolLevel } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n.js';
 import { errorText, levelLabel, roomTypeLabel } from './record-format.js';

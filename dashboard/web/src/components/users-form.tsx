@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Me, NewUserInput, Role, TreeResponse, UserPatch, UserRow } from '../../../shared/api.js';
+import type { Me, NewUserInput, Role, TreeResponse, UserPatch, UserRow } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { errorText } from './record-format.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { DeviceListResponse, LiveView } from '../../../shared/api.js';
-import { DEVICE_STATES } from '../../../shared/api.js';
+import type { DeviceListResponse, LiveView } from '../../../../api/index.js';
+import { DEVICE_STATES } from '../../../../api/index.js';
 import { api, query } from '../api.js';
 import { ProblemTags, StateBadge } from '../components/badges.js';
 import { Link } from '../components/link.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { KpiFigures, KpiResponse } from '../../../shared/api.js';
+import type { KpiFigures, KpiResponse } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { fmtNumber, useI18n, type Lang } from '../i18n.js';
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { OverviewResponse, ProblemCode } from '../../../shared/api.js';
-import { PROBLEM_CODES } from '../../../shared/api.js';
+import type { OverviewResponse, ProblemCode } from '../../../../api/index.js';
+import { PROBLEM_CODES } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { FleetBars } from '../components/bars.js';
 import { Link } from '../components/link.js';
