@@ -4,8 +4,10 @@ import { recordsMessages } from './messages/records.js';
 import { usageMessages } from './messages/usage.js';
 
 /** Vietnamese first; English on a switch. No library: one dictionary, one store, Intl for numbers and dates. */
-export type Lang = 'vi' | 'en';
-export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+import type { Lang } from '../../../lib/vn/format.js';
+
+export type { Lang } from '../../../lib/vn/format.js';
+export { TIME_ZONE } from '../../../lib/vn/format.js';
 const STORAGE_KEY = 'edufleet.lang';
 
 const vi = {
@@ -321,37 +323,11 @@ export function fieldLabel(lang: Lang, name: string): string {
   return key in vi ? DICT[lang][key as MessageKey] : name;
 }
 
-const numberFormats = new Map<string, Intl.NumberFormat>();
-export function fmtNumber(lang: Lang, n: number, maxFractionDigits = 1): string {
-  const key = `${lang}:${maxFractionDigits}`;
-  let f = numberFormats.get(key);
-  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: maxFractionDigits })));
-  return f.format(n);
-}
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(lang: Lang, kind: 'datetime' | 'date' | 'time'): Intl.DateTimeFormat {
-  const key = `${lang}:${kind}`;
-  let f = dateFormats.get(key);
-  if (!f) {
-    const opts: Intl.DateTimeFormatOptions = { timeZone: TIME_ZONE };
-    if (kind !== 'time') Object.assign(opts, { day: '2-digit', month: '2-digit', year: 'numeric' });
-    if (kind !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-    dateFormats.set(key, (f = new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', opts)));
-  }
-  return f;
-}
-
-/** Dates and times always in Asia/Ho_Chi_Minh, whatever the browser's zone. */
-export function fmtDateTime(lang: Lang, ms: number | null): string {
-  return ms === null ? '—' : dateFormat(lang, 'datetime').format(ms);
-}
-export function fmtDate(lang: Lang, ms: number): string {
-  return dateFormat(lang, 'date').format(ms);
-}
-export function fmtTime(lang: Lang, ms: number): string {
-  return dateFormat(lang, 'time').format(ms);
-}
+/** One formatter for the screen and the exports (lib/vn/format.ts): numbers, dates and times in Asia/Ho_Chi_Minh. */
+export {
+  formatNumber as fmtNumber, formatDateTime as fmtDateTime, formatDate as fmtDate, formatTime as fmtTime,
+  formatMoney as fmtVnd, formatPercent as fmtPct, formatDay as fmtIsoDate,
+} from '../../../lib/vn/format.js';
 
 /** The current language and a translator bound to it; re-renders the component on a switch. */
 export function useI18n(): { lang: Lang; t: T } {

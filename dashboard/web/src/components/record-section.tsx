@@ -85,7 +85,7 @@ export function RecordSection(p: { id: string; onChanged: () => void }) {
     ['serial', t('record.serial'), r.serial ?? '—'],
     ['place', t('record.place'), <Link to={`/tree?room=${r.roomId}`} testid="record-place-link">{place}</Link>],
     ['inServiceDate', t('record.inServiceDate'), fmtIsoDate(lang, r.inServiceDate)],
-    ['costVnd', t('record.costVnd'), fmtVnd(r.costVnd)],
+    ['costVnd', t('record.costVnd'), fmtVnd(lang, r.costVnd)],
     ['fundingSource', t('record.fundingSource'), r.fundingSource ?? '—'],
     ['warrantyEnd', t('record.warrantyEnd'), fmtIsoDate(lang, r.warrantyEnd)],
     ['serviceLifeYears', t('record.serviceLifeYears'), r.serviceLifeYears === null ? '—' : t('record.years', { n: fmtNumber(lang, r.serviceLifeYears) })],

@@ -1,12 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { KpiFigures, KpiResponse } from '../../../../api/index.js';
 import { api } from '../api.js';
-import { fmtNumber, useI18n, type Lang } from '../i18n.js';
+import { fmtNumber, fmtPct, useI18n } from '../i18n.js';
 
 /** A share as a percentage in the user's language (vi-VN: "66,7 %"); null (nothing counted) as a dash. */
-export function fmtShare(lang: Lang, share: number | null): string {
-  return share === null ? '—' : `${fmtNumber(lang, share * 100, 1)} %`;
-}
+export const fmtShare = fmtPct;
 
 /** The digital-records KPI: the province figure, a chart per district and per school with the 2025 / 2030 targets, a table. */
 export function KpiPage() {
