@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { CredentialsResponse, DeviceRecord, TreeResponse } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { kindLabel, useKinds } from '../data.js';
-import { fmtDate, fmtDateTime, fmtNumber, useI18n } from '../i18n.js';
+import { fmtDate, fmtDateTime, useI18n } from '../i18n.js';
 import { Link } from './link.js';
 import { errorText, fmtIsoDate, fmtVnd, recordStateLabel } from './record-format.js';
 import { RecordEditForm } from './record-edit.js';
@@ -88,7 +88,7 @@ export function RecordSection(p: { id: string; onChanged: () => void }) {
     ['costVnd', t('record.costVnd'), fmtVnd(lang, r.costVnd)],
     ['fundingSource', t('record.fundingSource'), r.fundingSource ?? '—'],
     ['warrantyEnd', t('record.warrantyEnd'), fmtIsoDate(lang, r.warrantyEnd)],
-    ['serviceLifeYears', t('record.serviceLifeYears'), r.serviceLifeYears === null ? '—' : t('record.years', { n: fmtNumber(lang, r.serviceLifeYears) })],
+    ['serviceLifeYears', t('record.serviceLifeYears'), r.serviceLifeYears === null ? '—' : t('record.years', { n: r.serviceLifeYears })],
     ['state', t('record.state'), <span class={`badge record-state-${r.state}`}>{recordStateLabel(t, r.state)}</span>],
     ['credentials', t('record.credentials'), credentials],
     ['createdAt', t('record.createdAt'), fmtDate(lang, r.createdAt)],

@@ -116,7 +116,7 @@ export function DevicesPage(p: { search: URLSearchParams }) {
       {data && data.total > 0 && (
         <div class="pager">
           <button data-testid="page-prev" disabled={offset === 0} onClick={() => update({ offset: Math.max(0, offset - PAGE) })}>{t('devices.prev')}</button>
-          <span data-testid="pagination-info">{t('devices.page', { from: n(offset + 1), to: n(Math.min(data.total, offset + data.devices.length)), total: n(data.total) })}</span>
+          <span data-testid="pagination-info">{t('devices.page', { from: n(offset + 1), to: n(Math.min(data.total, offset + data.devices.length)), total: data.total })}</span>
           <button data-testid="page-next" disabled={offset + PAGE >= data.total} onClick={() => update({ offset: offset + PAGE })}>{t('devices.next')}</button>
         </div>
       )}

@@ -31,7 +31,7 @@ export function KpiPage() {
         <div class="card stat kpi-main">
           <span class="stat-label">{t(data.scoped ? 'kpi.scopeShare' : 'kpi.provinceShare')}</span>
           <span class="stat-value" data-testid="kpi-province-share">{pct(p.recordShare)}</span>
-          <span class="muted">{t('kpi.ofDevices', { withRecord: n(p.withRecord), devices: n(p.devices) })}</span>
+          <span class="muted">{t('kpi.ofDevices', { withRecord: n(p.withRecord), devices: p.devices })}</span>
         </div>
         <div class="card stat ok">
           <span class="stat-label">{t('kpi.liveShare')}</span>
