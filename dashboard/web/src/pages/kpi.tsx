@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { KpiFigures, KpiResponse } from '../../../../api/index.js';
-import { api } from '../api.js';
+import type { KpiFigures } from '../../../../api/index.js';
+import { useGet } from '../hooks/api-query.js';
+import { ErrorLine, Loading } from '../ui/states.js';
 import { fmtNumber, fmtPct, useI18n } from '../i18n.js';
 
 /** A share as a percentage in the user's language (vi-VN: "66,7 %"); null (nothing counted) as a dash. */
@@ -9,14 +9,9 @@ export const fmtShare = fmtPct;
 /** The digital-records KPI: the province figure, a chart per district and per school with the 2025 / 2030 targets, a table. */
 export function KpiPage() {
   const { lang, t } = useI18n();
-  const [data, setData] = useState<KpiResponse | null>(null);
-  const [error, setError] = useState('');
-  useEffect(() => {
-    api<KpiResponse>('/api/kpi').then((d) => { setData(d); setError(''); }, (e: Error) => setError(e.message));
-  }, []);
-
-  if (error && !data) return <p class="error">{t('common.error', { message: error })}</p>;
-  if (!data) return <p class="muted">{t('devices.loading')}</p>;
+  const { data, error } = useGet('/api/kpi', {});
+  if (error && !data) return <ErrorLine message={error} />;
+  if (!data) return <Loading />;
   const pct = (s: number | null) => fmtShare(lang, s);
   const n = (x: number) => fmtNumber(lang, x, 0);
   const p = data.province;
