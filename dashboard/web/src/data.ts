@@ -12,11 +12,11 @@ export function clearCaches(): void {
 }
 
 export function useKinds(): KindInfo[] | null {
-  return useGet('/api/kinds', {}).data ?? null;
+  return useGet('/api/kinds', {}, { keep: true }).data ?? null;
 }
 
 export function useHierarchy(): HierarchyResponse | null {
-  return useGet('/api/hierarchy', {}).data ?? null;
+  return useGet('/api/hierarchy', {}, { keep: true }).data ?? null;
 }
 
 export function kindLabel(list: KindInfo[] | null, kind: string, lang: 'vi' | 'en'): string {

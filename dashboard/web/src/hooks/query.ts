@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * A small cache of server reads, keyed by strings that start with the route ('GET /api/hierarchy', 'GET
  * /api/devices?roomId=3'). Components read through `useQuery`; writes make reads stale with `invalidate(prefix)`:
  * a mounted reader refetches at once (keeping what it shows until the answer comes), an unmounted one on its next mount.
+ * Reads not marked `keep` also refetch on every mount, behind the cached answer.
  */
 interface Entry {
   data?: unknown;
@@ -83,6 +84,11 @@ export interface QueryOptions {
   pollMs?: number;
   /** While a new key loads, show the previous key's data (paging, filters) rather than nothing. */
   keepPrevious?: boolean;
+  /**
+   * Reference data (kinds, the hierarchy): kept across mounts until a write makes it stale. Without it a mount shows
+   * what is cached at once and refetches behind it, as live figures must.
+   */
+  keep?: boolean;
 }
 
 const errorText = (e: unknown): string => (e === undefined ? '' : e instanceof Error ? e.message : String(e));
@@ -103,7 +109,7 @@ export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) =
     let set = refetchers.get(key);
     if (!set) refetchers.set(key, (set = new Set()));
     set.add(refetch);
-    if (e.stale) refetch();
+    if (e.stale || !o.keep) refetch();
     const timer = o.pollMs ? setInterval(refetch, o.pollMs) : undefined;
     return () => {
       e.readers.delete(rerender);
