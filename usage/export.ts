@@ -6,8 +6,9 @@
 import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
-import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
-import { ROOM_TYPE_LABELS, formatMoney } from '../registry/import/values.js';
+import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
+import { ROOM_TYPE_LABELS } from '../registry/import/values.js';
+import { formatDate, formatDay, formatMoney, formatNumber, formatPercent } from '../lib/vn/format.js';
 import type { RoomType } from '../domain/index.js';
 import { addDays } from '../timetable/index.js';
 
@@ -18,12 +19,14 @@ const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 export type ExportFormat = 'pdf' | 'xlsx' | 'csv';
 export type Progress = (done: number, total: number) => void;
 
+// The files are in Vietnamese and format as the screen does in Vietnamese (lib/vn/format.ts).
 /** dd/mm/yyyy of a local date. */
-const dmy = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+const dmy = (d: string) => formatDay('vi', d);
 /** 0.452 → "45,2 %"; null → "—". */
-export const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1).replace('.', ',')} %`);
-export const vnd = (x: number | null) => (x === null ? '—' : `${formatMoney(x)} ₫`);
-const hours = (x: number) => x.toFixed(1).replace('.', ',');
+export const pct = (x: number | null) => formatPercent('vi', x);
+export const vnd = (x: number | null) => formatMoney('vi', x);
+const hours = (x: number) => formatNumber('vi', x, 1);
+const count = (x: number) => formatNumber('vi', Math.round(x), 0);
 export const roomTypeLabel = (t: string) => ROOM_TYPE_LABELS[t as RoomType] ?? t;
 const EQUIPMENT_REASONS = { past_life: 'quá niên hạn sử dụng', in_repair: 'đang sửa chữa', failing_often: 'hỏng nhiều lần (từ 2 lần sửa trong 12 tháng)' };
 export const STATUS_LABELS: Record<string, string> = { underused: 'Ít sử dụng (< 20 %)', saturated: 'Quá tải (> 80 %)', normal: 'Bình thường', no_timetable: 'Không có tiết' };
@@ -36,8 +39,8 @@ export function reasonText(r: RankReason): string {
   switch (r.code) {
     case 'saturated_rooms': return `${r.rooms} phòng hiện có đã quá tải: sử dụng ${pct(r.utilisation)} thời gian theo thời khoá biểu`;
     case 'busy_rooms': return `${r.rooms} phòng hiện có được sử dụng ${pct(r.utilisation)} thời gian theo thời khoá biểu`;
-    case 'pupils_per_smart_room': return `${formatMoney(Math.round(r.perRoom))} học sinh trên mỗi phòng học thông minh (${formatMoney(r.pupils)} học sinh, ${r.smartRooms} phòng)`;
-    case 'no_smart_room': return `chưa có phòng học thông minh nào cho ${formatMoney(r.pupils)} học sinh`;
+    case 'pupils_per_smart_room': return `${count(r.perRoom)} học sinh trên mỗi phòng học thông minh (${count(r.pupils)} học sinh, ${r.smartRooms} phòng)`;
+    case 'no_smart_room': return `chưa có phòng học thông minh nào cho ${count(r.pupils)} học sinh`;
     case 'last_investment': return `lần đầu tư gần nhất năm ${r.year} (${r.yearsAgo} năm trước)`;
     case 'never_invested': return 'chưa từng được đầu tư phòng học thông minh';
   }
@@ -54,7 +57,7 @@ const groupCells = (g: UsageGroupRow, name = g.name) => [name, String(g.rooms), 
 const ROOM_HEAD = ['Phòng', 'Loại phòng', 'Trường', 'Huyện/thị', ...FIGURE_HEAD, 'Đánh giá', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
 const roomCells = (r: UsageRoomRow) => [r.roomName, roomTypeLabel(r.roomType), r.schoolName, r.districtName ?? 'Trực thuộc Sở', ...figureCells(r.figures), STATUS_LABELS[r.status] ?? r.status, vnd(r.annualCostVnd), vnd(r.costPerUsedHourVnd === null ? null : Math.round(r.costPerUsedHourVnd))];
 const RANK_HEAD = ['Hạng', 'Trường', 'Huyện/thị', 'Học sinh', 'Điểm', 'Đề xuất', 'Lý do'];
-const rankCells = (x: PlanningResponse['ranking'][number]) => [String(x.rank), x.schoolName, x.districtName ?? 'Trực thuộc Sở', formatMoney(x.pupils), x.score.toFixed(2).replace('.', ','), x.funded ? 'Đầu tư 1 phòng' : '', x.reasons.map(reasonText).join('; ')];
+const rankCells = (x: PlanningResponse['ranking'][number]) => [String(x.rank), x.schoolName, x.districtName ?? 'Trực thuộc Sở', count(x.pupils), formatNumber('vi', x.score, 2, 2), x.funded ? 'Đầu tư 1 phòng' : '', x.reasons.map(reasonText).join('; ')];
 
 /** Every table of the report, as header + rows of text (what XLSX and CSV write, and what a test reads back). */
 export function reportTables(r: UsageReport, plan?: PlanningResponse): { name: string; head: string[]; rows: string[][] }[] {
@@ -155,7 +158,7 @@ export async function reportPdf(r: UsageReport, title: string, plan?: PlanningRe
 
   if (r.weeks.length > 1) {
     heading('4. Xu hướng theo tuần');
-    barChart(doc, r.weeks.map((w) => ({ label: `Tuần ${dmy(new Date(w.week + 7 * 3_600_000).toISOString().slice(0, 10))}`, value: w.figures.timeUtilisation })), width);
+    barChart(doc, r.weeks.map((w) => ({ label: `Tuần ${formatDate('vi', w.week)}`, value: w.figures.timeUtilisation })), width);
   }
 
   const tables = reportTables(r, plan).filter((x) => x.name !== 'Tổng quan' && x.name !== 'Bản đồ nhiệt');

@@ -6,7 +6,7 @@
  * - the budget planner: which schools should get the next smart classrooms, ranked by evidence, with reasons.
  * Pure functions: the routes and the reports call them with what they fetched.
  */
-import type { RankReason } from '../dashboard/shared/api.js';
+import type { RankReason } from '../api/index.js';
 import type { RoomType } from '../domain/index.js';
 import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 

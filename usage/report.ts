@@ -3,7 +3,7 @@
  * rollups from InfluxDB (never raw readings), facts from the registry, the planner's arithmetic.
  */
 import type { Scope, SqliteRegistry } from '../registry/index.js';
-import type { PlanningResponse, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../dashboard/shared/api.js';
+import type { PlanningResponse, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
 import { addDays, defaultTerms, localDate, localMidnight, schoolYearOf } from '../timetable/index.js';
 import { roomFacts } from './facts.js';
 import { groupRows, rankSchools, roomRows, SMART_CLASSROOM_VND, statusOf, type GroupRow, type RoomRow } from './planning.js';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { EdufleetError } from '../../lib/errors.js';
-import type { ApiErrorBody } from '../shared/api.js';
+import type { ApiErrorBody } from '../../api/index.js';
 
 /** Every error leaves as `{ code, message }` with its status: coded EduFleet errors, Fastify's own, and the rest as 500. */
 export function registerErrorHandler(app: FastifyInstance): void {

@@ -4,7 +4,7 @@
  */
 import { EdufleetError } from '../../lib/errors.js';
 import type { User } from '../../registry/index.js';
-import type { ExportJob } from '../shared/api.js';
+import type { ExportJob } from '../../api/index.js';
 import { UserJobs } from './user-jobs.js';
 
 export type ExportWork = (progress: (p: ExportJob['progress']) => void) => Promise<{ fileName: string; contentType: string; data: Buffer }>;

@@ -6,7 +6,7 @@
 import { EdufleetError } from '../../lib/errors.js';
 import { applyPlan, planImport, readSheet, snapshotRegistry, type ImportPlan, type Sheet } from '../../registry/import/index.js';
 import type { SqliteRegistry, User } from '../../registry/index.js';
-import type { ImportJob, ImportPlanView } from '../shared/api.js';
+import type { ImportJob, ImportPlanView } from '../../api/index.js';
 import { can } from './scope.js';
 import { UserJobs } from './user-jobs.js';
 

@@ -1,6 +1,6 @@
 import type { LiveState } from '../../gateway/live-state.js';
 import { scopeSql, type SqliteRegistry, type User } from '../../registry/index.js';
-import type { KpiFigures, KpiResponse } from '../shared/api.js';
+import type { KpiFigures, KpiResponse } from '../../api/index.js';
 import { isPastServiceLife } from '../../registry/service-life.js';
 import { maySee, userScope } from './scope.js';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
 import { isDeviceId } from '../../protocol/index.js';
 import type { User } from '../../registry/index.js';
-import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../shared/api.js';
+import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../api/index.js';
 import { userFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { liveView } from './problems.js';

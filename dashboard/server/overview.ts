@@ -1,7 +1,7 @@
 import type { LiveState } from '../../gateway/live-state.js';
 import { DEVICE_KINDS } from '../../protocol/index.js';
 import type { DeviceDirectory, SqliteRegistry, User } from '../../registry/index.js';
-import type { Counts, OverviewResponse, ProblemCode } from '../shared/api.js';
+import type { Counts, OverviewResponse, ProblemCode } from '../../api/index.js';
 import { deviceProblems, deviceState, healthProblems, isConnected } from './problems.js';
 import { maySee, userScope } from './scope.js';
 

@@ -1,6 +1,6 @@
 import type { LiveDevice } from '../../gateway/live-state.js';
 import { KINDS, type DeviceKind } from '../../protocol/index.js';
-import type { DeviceState, LiveView, ProblemCode } from '../shared/api.js';
+import type { DeviceState, LiveView, ProblemCode } from '../../api/index.js';
 
 /** A rejected reading keeps a device on the problem list for this long. */
 export const REJECTION_WINDOW_MS = 60 * 60 * 1000;

@@ -4,7 +4,7 @@ import type { Config } from '../../config/index.js';
 import { telemetryMeasurement } from '../../gateway/enrich.js';
 import { RAW_RP } from '../../gateway/telemetry-writer.js';
 import type { DeviceKind } from '../../protocol/index.js';
-import type { FieldValue, Reading } from '../shared/api.js';
+import type { FieldValue, Reading } from '../../api/index.js';
 
 /** Columns of a telemetry row that are tags or bookkeeping, not readings to show. */
 const NOT_READINGS = new Set(['time', 'device', 'kind', 'room', 'site', 'school', 'district', 'seq', 'clock_replaced']);

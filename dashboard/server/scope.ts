@@ -1,6 +1,6 @@
 import { EdufleetError } from '../../lib/errors.js';
 import type { Role, Scope, User } from '../../registry/index.js';
-import type { Permissions } from '../shared/api.js';
+import type { Permissions } from '../../api/index.js';
 
 /**
  * What a user may see and do: the ONE place every route and every Socket.IO room join asks.

@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
-import type { DeviceDetail, DeviceListResponse, LiveView, Me, OverviewResponse } from '../../dashboard/shared/api.js';
+import type { DeviceDetail, DeviceListResponse, LiveView, Me, OverviewResponse } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
 import type { Device } from '../../registry/index.js';
 import { connectDevice, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../dashboard/shared/api.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../api/index.js';
 
 /** A tiny HTTP client for the dashboard API that keeps the session cookie like a browser would. */
 export class ApiClient {

@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { aggregateKpi, hasCompleteRecord, isPastServiceLife, vnToday } from '../../dashboard/server/kpi.js';
-import type { KpiFigures, KpiResponse } from '../../dashboard/shared/api.js';
+import type { KpiFigures, KpiResponse } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
 import type { SqliteRegistry } from '../../registry/index.js';
 import { connectDevice, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
-import type { AuditResponse, CredentialsResponse, DeviceRecord, ImportJob, TreeResponse, UserRow } from '../../dashboard/shared/api.js';
+import type { AuditResponse, CredentialsResponse, DeviceRecord, ImportJob, TreeResponse, UserRow } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
 import { connectDevice, refusalCode, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
 import { LOI, MAU, sampleRecords, seedSchools } from '../helpers/samples.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
-import type { LiveView } from '../../dashboard/shared/api.js';
+import type { LiveView } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
 import type { SqliteRegistry } from '../../registry/index.js';
 import { connectDevice, startTestStack, type TestStack } from '../helpers/stack.js';

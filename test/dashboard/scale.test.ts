@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
-import type { DeviceListResponse, OverviewResponse } from '../../dashboard/shared/api.js';
+import type { DeviceListResponse, OverviewResponse } from '../../api/index.js';
 import { DEVICE_KINDS } from '../../protocol/index.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { ApiClient } from './client.js';

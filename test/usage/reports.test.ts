@@ -10,7 +10,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
-import type { ExportJob, UsageReport } from '../../dashboard/shared/api.js';
+import type { ExportJob, UsageReport } from '../../api/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { influxClient } from '../../lib/influx-client.js';
 import { createLogger } from '../../lib/logger.js';

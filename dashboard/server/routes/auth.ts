@@ -1,10 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import type { User } from '../../../registry/index.js';
-import type { Me } from '../../shared/api.js';
+import type { Me } from '../../../api/index.js';
 import { currentUser, requireUser, SESSION_COOKIE } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { permissionsOf } from '../scope.js';
 
 const LoginBody = Type.Object({
@@ -27,7 +28,7 @@ const toMe = (u: User): Me => ({ id: u.id, username: u.username, displayName: u.
 
 /** POST /api/login, POST /api/logout, GET /api/me. */
 export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.post<{ Body: Static<typeof LoginBody> }>('/login', { schema: { body: LoginBody, response: { 200: MeSchema } } }, async (req) => {
+  app.post<Route<'POST /api/login'>>('/login', { schema: { body: LoginBody, response: { 200: MeSchema } } }, async (req) => {
     const user = await deps.registry.verifyUser(req.body.username, req.body.password);
     if (!user) {
       req.log.warn({ username: req.body.username }, 'failed dashboard login');
@@ -39,11 +40,11 @@ export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     return toMe(user);
   });
 
-  app.post('/logout', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (req, reply) => {
+  app.post<Route<'POST /api/logout'>>('/logout', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (req, reply) => {
     if (req.session.get('userId') !== undefined) await req.session.destroy();
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/me', { preHandler: requireUser, schema: { response: { 200: MeSchema } } }, async (req) => toMe(currentUser(req)));
+  app.get<Route<'GET /api/me'>>('/me', { preHandler: requireUser, schema: { response: { 200: MeSchema } } }, async (req) => toMe(currentUser(req)));
 };

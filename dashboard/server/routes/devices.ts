@@ -3,9 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { DEVICE_KINDS, DEVICE_ID_PATTERN, type DeviceKind } from '../../../protocol/index.js';
 import type { Device, DeviceFilter } from '../../../registry/index.js';
-import type { DeviceDetail, DeviceListResponse, DeviceRow, StateFilter } from '../../shared/api.js';
+import type { DeviceDetail, DeviceListResponse, DeviceRow, StateFilter } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { roomPlaces, type RoomPlace } from '../places.js';
 import { healthProblems, liveView } from '../problems.js';
 import { maySee, maySeeRejectionReasons, userScope } from '../scope.js';
@@ -50,7 +51,7 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { total: all.length, devices: all.slice(offset, offset + limit) };
   };
 
-  app.get<{ Querystring: ListQuery }>('/devices', { preHandler: requireUser, schema: { querystring: ListQuery } }, async (req): Promise<DeviceListResponse> => {
+  app.get<Route<'GET /api/devices', { Querystring: ListQuery }>>('/devices', { preHandler: requireUser, schema: { querystring: ListQuery } }, async (req): Promise<DeviceListResponse> => {
     const { q, kind, districtId, schoolId, roomId, state, includeRetired, limit, offset } = req.query;
     const now = deps.clock.now();
     const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, includeRevoked: includeRetired, scope: userScope(currentUser(req)) };
@@ -59,7 +60,7 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), now)) };
   });
 
-  app.get<{ Params: Static<typeof DeviceParams> }>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
+  app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
     const user = currentUser(req);
     const d = deps.registry.device(req.params.id);
     // A revoked or retired device keeps its page: its record and history outlive its credentials.

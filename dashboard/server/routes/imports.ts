@@ -1,9 +1,10 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import type { ImportJob } from '../../shared/api.js';
+import type { ImportJob } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { ImportJobs } from '../import-jobs.js';
 import { exportRows, toCsv, toXlsx } from '../../../registry/export.js';
 import { localDate } from '../../../timetable/index.js';
@@ -31,7 +32,7 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     authorize(currentUser(req), 'records.write');
   };
 
-  app.post<{ Querystring: Static<typeof StartQuery> }>('/imports', {
+  app.post<Route<'POST /api/imports'>>('/imports', {
     preHandler: mayImport, bodyLimit: MAX_IMPORT_BYTES, schema: { querystring: StartQuery },
   }, async (req, reply): Promise<ImportJob> => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
@@ -40,10 +41,10 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body));
   });
 
-  app.get<{ Params: Static<typeof JobParams> }>('/imports/:id', { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
+  app.get<Route<'GET /api/imports/:id'>>('/imports/:id', { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
     jobs.get(currentUser(req), req.params.id));
 
-  app.post<{ Params: Static<typeof JobParams>; Body: Static<typeof ApplyBody> }>('/imports/:id/apply', {
+  app.post<Route<'POST /api/imports/:id/apply'>>('/imports/:id/apply', {
     preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
   }, async (req) => {
     const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
@@ -59,7 +60,7 @@ const ExportParams = Type.Object({ format: Type.Union([Type.Literal('csv'), Type
  * importer reads (an export imports back unchanged). Every role may read its own part.
  */
 export const registerExportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get<{ Params: Static<typeof ExportParams> }>('/register.:format', { preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/register.:format'>>('/register.:format', { preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
     const rows = exportRows(deps.registry, userScope(currentUser(req)));
     const today = localDate(deps.clock.now());
     const name = `so-thiet-bi-${today}.${req.params.format}`;

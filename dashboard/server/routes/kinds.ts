@@ -1,8 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { KINDS } from '../../../protocol/index.js';
-import type { KindField, KindInfo } from '../../shared/api.js';
+import type { KindField, KindInfo } from '../../../api/index.js';
 import { requireUser } from '../auth.js';
+import type { Route } from '../route-types.js';
 
 /** "Battery level, %." → "%"; "Battery, % (battery-powered sensors only)." → "%"; no unit → null. */
 export function unitOf(description: string | undefined): string | null {
@@ -31,5 +32,5 @@ export function kindInfos(): KindInfo[] {
 /** GET /api/kinds. */
 export const kindRoutes: FastifyPluginAsync = async (app) => {
   const infos = kindInfos();
-  app.get('/kinds', { preHandler: requireUser }, async () => infos);
+  app.get<Route<'GET /api/kinds'>>('/kinds', { preHandler: requireUser }, async () => infos);
 };

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { computeKpi } from '../kpi.js';
 
 const Share = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
@@ -24,7 +25,7 @@ const KpiResponseSchema = Type.Object({
 
 /** GET /api/kpi: the digital-records KPI per school, district and province, within the user's scope; every role. */
 export const kpiRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get('/kpi', {
+  app.get<Route<'GET /api/kpi'>>('/kpi', {
     preHandler: requireUser,
     schema: { querystring: Type.Object({}, { additionalProperties: false }), response: { 200: KpiResponseSchema } },
   }, async (req) => computeKpi(currentUser(req), deps.registry, deps.gateway?.live, deps.clock.now()));

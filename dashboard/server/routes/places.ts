@@ -2,9 +2,10 @@ import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { scopeSql, type PlaceLevel, type PlaceRef, type User } from '../../../registry/index.js';
-import { ROOM_TYPES, SCHOOL_LEVELS, type TreeResponse } from '../../shared/api.js';
+import { ROOM_TYPES, SCHOOL_LEVELS, type ResponseOf, type TreeResponse } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { authorize, permissionsOf, requireVisible, userScope, type Action } from '../scope.js';
 
 const Id = Type.Integer({ minimum: 1 });
@@ -73,7 +74,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     deps.registry.audit(currentUser(req).username, action, level, id, detail);
   const refresh = () => deps.directory.refresh();
 
-  app.get<{ Querystring: Static<typeof TreeQuery> }>('/hierarchy/tree', { preHandler: requireUser, schema: { querystring: TreeQuery } }, async (req): Promise<TreeResponse> => {
+  app.get<Route<'GET /api/hierarchy/tree'>>('/hierarchy/tree', { preHandler: requireUser, schema: { querystring: TreeQuery } }, async (req): Promise<TreeResponse> => {
     const user = currentUser(req);
     return { ...places.tree(userScope(user), req.query.includeRetired ?? false, scopeSql), permissions: permissionsOf(user) };
   });
@@ -87,7 +88,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
       return existing(user, def.parent.level, pid as number);
     };
 
-    app.post<{ Body: Record<string, unknown> }>(`/${def.path}`, { preHandler: requireUser, schema: { body: def.create } }, async (req, reply) => {
+    app.post<{ Body: Record<string, unknown>; Reply: ResponseOf<'POST /api/districts'> }>(`/${def.path}`, { preHandler: requireUser, schema: { body: def.create } }, async (req, reply) => {
       const user = currentUser(req);
       const parent = parentRef(user, req.body);
       // A school with no district sits under the Sở directly: only province-wide writers may put it there.
@@ -103,7 +104,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
       return reply.status(201).send({ id });
     });
 
-    app.patch<{ Params: Static<typeof IdParams>; Body: Record<string, unknown> }>(`/${def.path}/:id`, {
+    app.patch<{ Params: Static<typeof IdParams>; Body: Record<string, unknown>; Reply: ResponseOf<'PATCH /api/districts/:id'> }>(`/${def.path}/:id`, {
       preHandler: requireUser, schema: { params: IdParams, body: def.patch },
     }, async (req) => {
       const user = currentUser(req);
@@ -118,7 +119,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
 
     for (const [verb, retired] of [['retire', true], ['restore', false]] as const) {
-      app.post<{ Params: Static<typeof IdParams> }>(`/${def.path}/:id/${verb}`, { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+      app.post<Route<'POST /api/districts/:id/retire'>>(`/${def.path}/:id/${verb}`, { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
         const ref = existing(currentUser(req), level, req.params.id);
         mayWrite(req, level, ref);
         places.setRetired(level, req.params.id, retired);

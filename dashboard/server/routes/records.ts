@@ -4,9 +4,10 @@ import { brokerPublicUrl } from '../../../config/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
 import { DEVICE_KINDS, DEVICE_ID_PATTERN } from '../../../protocol/index.js';
 import type { Device, DeviceRecordInput, RoomPlace, User } from '../../../registry/index.js';
-import { RECORD_STATES, type BulkProvisionInput, type CredentialsResponse, type DeviceRecord, type IssuedCredentials } from '../../shared/api.js';
+import { RECORD_STATES, type CredentialsResponse, type DeviceRecord, type IssuedCredentials } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { labelsPdf } from '../labels-pdf.js';
 import { authorize, requireVisible, type Action } from '../scope.js';
 
@@ -43,8 +44,6 @@ const DeviceParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN.
 const MaintenanceBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
 const BulkBody = Type.Object({ roomId: Type.Optional(Id), schoolId: Type.Optional(Id), rotateExisting: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const LabelsQuery = Type.Object({ roomId: Type.Optional(Id), schoolId: Type.Optional(Id), deviceId: Type.Optional(Type.String({ pattern: DEVICE_ID_PATTERN.source })) }, { additionalProperties: false });
-
-type Params = { Params: Static<typeof DeviceParams> };
 
 /** null clears a field; the registry takes undefined as "leave it". */
 const toRecordInput = (body: Record<string, unknown>): DeviceRecordInput & { roomId?: number } =>
@@ -91,12 +90,12 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     history: reg.auditLog({ entity: 'device', entityId: d.id, limit: 100 }).entries,
   });
 
-  app.get<Params>('/devices/:id/record', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.get<Route<'GET /api/devices/:id/record'>>('/devices/:id/record', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
     const { device, place } = visibleDevice(currentUser(req), req.params.id);
     return recordOf(device, place);
   });
 
-  app.post<{ Body: Static<typeof CreateBody> }>('/devices', { preHandler: requireUser, schema: { body: CreateBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/devices', { Body: Static<typeof CreateBody> }>>('/devices', { preHandler: requireUser, schema: { body: CreateBody } }, async (req, reply) => {
     const user = currentUser(req);
     const place = placeOfRoom(user, req.body.roomId);
     authorize(user, 'records.write', place);
@@ -109,7 +108,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(201).send(body);
   });
 
-  app.patch<Params & { Body: Static<typeof PatchBody> }>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams, body: PatchBody } }, async (req) => {
+  app.patch<Route<'PATCH /api/devices/:id', { Body: Static<typeof PatchBody> }>>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams, body: PatchBody } }, async (req) => {
     const { user, device } = writable(req, req.params.id, 'records.write');
     const patch = toRecordInput(req.body);
     if (patch.roomId !== undefined && patch.roomId !== device.roomId) authorize(user, 'records.write', placeOfRoom(user, patch.roomId));
@@ -122,7 +121,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return recordOf(updated, reg.roomPlaces([updated.roomId]).get(updated.roomId)!);
   });
 
-  app.post<Params>('/devices/:id/retire', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.post<Route<'POST /api/devices/:id/retire'>>('/devices/:id/retire', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
     const { device } = writable(req, req.params.id, 'records.write');
     const updated = reg.retireDevice(device.id);
     audit(req, 'device.retire', device.id);
@@ -130,7 +129,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return recordOf(updated, reg.roomPlaces([updated.roomId]).get(updated.roomId)!);
   });
 
-  app.post<Params & { Body: Static<typeof MaintenanceBody> }>('/devices/:id/maintenance', {
+  app.post<Route<'POST /api/devices/:id/maintenance'>>('/devices/:id/maintenance', {
     preHandler: requireUser, schema: { params: DeviceParams, body: MaintenanceBody },
   }, async (req, reply) => {
     const { user, device } = writable(req, req.params.id, 'records.write');
@@ -139,7 +138,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(201).send({ maintenance: reg.maintenance(device.id) });
   });
 
-  app.post<Params>('/devices/:id/credentials', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
     const { device } = writable(req, req.params.id, 'devices.provision');
     if (device.state === 'retired') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device '${device.id}' is retired; put it back in use before issuing credentials`);
     const secret = await reg.rotateSecret(device.id);
@@ -148,7 +147,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { mqttUrl: mqttUrl(), credentials: [issued(device, secret)] };
   });
 
-  app.post<Params>('/devices/:id/revoke', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.post<Route<'POST /api/devices/:id/revoke'>>('/devices/:id/revoke', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
     const { device } = writable(req, req.params.id, 'devices.provision');
     reg.revokeDevice(device.id);
     audit(req, 'device.revoke', device.id);
@@ -156,7 +155,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { id: device.id, revoked: true };
   });
 
-  app.post<{ Body: BulkProvisionInput }>('/provision', { preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/provision'>>('/provision', { preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
     const user = currentUser(req);
     const { roomId, schoolId, rotateExisting } = req.body;
     if ((roomId === undefined) === (schoolId === undefined)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give exactly one of roomId or schoolId');
@@ -170,7 +169,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { mqttUrl: mqttUrl(), credentials };
   });
 
-  app.get<{ Querystring: Static<typeof LabelsQuery> }>('/labels.pdf', { preHandler: requireUser, schema: { querystring: LabelsQuery } }, async (req, reply) => {
+  app.get<Route<'GET /api/labels.pdf'>>('/labels.pdf', { preHandler: requireUser, schema: { querystring: LabelsQuery } }, async (req, reply) => {
     const user = currentUser(req);
     const { roomId, schoolId, deviceId } = req.query;
     let devices: Device[];

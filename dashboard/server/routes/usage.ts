@@ -5,10 +5,11 @@ import { addDays, defaultTerms, localDate, schoolYearOf, type TermTimetable } fr
 import type { User } from '../../../registry/index.js';
 import { reportCsv, reportPdf, reportTitle, reportXlsx } from '../../../usage/export.js';
 import { daysBetween, planningReport, usageReport, type ReportFilter } from '../../../usage/report.js';
-import type { ExportJob, PlanningResponse, UsageReport } from '../../shared/api.js';
+import type { ExportJob, PlanningResponse, UsageReport } from '../../../api/index.js';
 import { ExportJobs } from '../export-jobs.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { authorize, requireVisible, userScope } from '../scope.js';
 
 const IsoDate = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' });
@@ -63,7 +64,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return ref && { schoolId: ref.id, districtId: ref.districtId };
   };
 
-  app.get<{ Querystring: Static<typeof UsageQuery> }>('/usage', { preHandler: requireUser, schema: { querystring: UsageQuery } }, async (req): Promise<UsageReport> => {
+  app.get<Route<'GET /api/usage'>>('/usage', { preHandler: requireUser, schema: { querystring: UsageQuery } }, async (req): Promise<UsageReport> => {
     const user = currentUser(req);
     const { districtId, schoolId, roomId } = req.query;
     if (schoolId !== undefined) requireVisible(user, schoolPlace(schoolId), `school ${schoolId}`);
@@ -74,12 +75,12 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.get<{ Querystring: Static<typeof PlanningQuery> }>('/planning', { preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
+  app.get<Route<'GET /api/planning', { Querystring: Static<typeof PlanningQuery> }>>('/planning', { preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
     planningReport({ registry: deps.registry, store: deps.usageStore, scope: userScope(currentUser(req)), ...window(req.query, deps.clock.now()), rooms: req.query.rooms, now: deps.clock.now() }));
 
   const exports = new ExportJobs();
   const CONTENT_TYPES = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
-  app.post<{ Body: Static<typeof ExportBody> }>('/usage/exports', { preHandler: requireUser, schema: { body: ExportBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/usage/exports', { Body: Static<typeof ExportBody> }>>('/usage/exports', { preHandler: requireUser, schema: { body: ExportBody } }, async (req, reply) => {
     const user = currentUser(req);
     const { format, districtId, schoolId, roomId, rooms } = req.body;
     const filter = { districtId, schoolId, roomId };
@@ -103,8 +104,8 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
     return reply.status(202).send(job);
   });
-  app.get<{ Params: { id: string } }>('/usage/exports/:id', { preHandler: requireUser, schema: { params: JobParams } }, async (req): Promise<ExportJob> => exports.get(currentUser(req), req.params.id));
-  app.get<{ Params: { id: string } }>('/usage/exports/:id/file', { preHandler: requireUser, schema: { params: JobParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/usage/exports/:id'>>('/usage/exports/:id', { preHandler: requireUser, schema: { params: JobParams } }, async (req): Promise<ExportJob> => exports.get(currentUser(req), req.params.id));
+  app.get<Route<'GET /api/usage/exports/:id/file'>>('/usage/exports/:id/file', { preHandler: requireUser, schema: { params: JobParams } }, async (req, reply) => {
     const f = exports.file(currentUser(req), req.params.id);
     return reply.type(f.contentType).header('content-disposition', `attachment; filename="${f.fileName}"`).send(f.data);
   });
@@ -118,14 +119,14 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return userScope(user) ? 'Phạm vi được phân quyền' : 'Toàn tỉnh';
   };
 
-  app.get<{ Params: { id: number } }>('/schools/:id/timetable', { preHandler: requireUser, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+  app.get<Route<'GET /api/schools/:id/timetable'>>('/schools/:id/timetable', { preHandler: requireUser, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const place = requireVisible(currentUser(req), schoolPlace(req.params.id), `school ${req.params.id}`);
     const entered = deps.registry.timetables(place.schoolId);
     const level = deps.registry.schools().find((s) => s.id === place.schoolId)?.level ?? 'thpt';
     return { isDefault: entered.length === 0, terms: entered.length ? entered : defaultTerms(level, schoolYearOf(localDate(deps.clock.now()))) };
   });
 
-  app.put<{ Params: { id: number }; Body: Static<typeof TimetableBody> }>('/schools/:id/timetable', {
+  app.put<Route<'PUT /api/schools/:id/timetable'>>('/schools/:id/timetable', {
     preHandler: requireUser, schema: { params: Type.Object({ id: Id }), body: TimetableBody },
   }, async (req) => {
     const user = currentUser(req);
@@ -155,18 +156,18 @@ export const subscriptionRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     await requireUser(req);
     authorize(currentUser(req), 'reports.subscribe');
   };
-  app.get('/reports/subscriptions', { preHandler: guard }, async (req) => {
+  app.get<Route<'GET /api/reports/subscriptions'>>('/reports/subscriptions', { preHandler: guard }, async (req) => {
     const user = currentUser(req);
     return deps.registry.subscriptions().filter((s) => mayHave(user, s.districtId));
   });
-  app.post<{ Body: Static<typeof SubscriptionBody> }>('/reports/subscriptions', { preHandler: guard, schema: { body: SubscriptionBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/reports/subscriptions'>>('/reports/subscriptions', { preHandler: guard, schema: { body: SubscriptionBody } }, async (req, reply) => {
     const user = currentUser(req);
     if (!mayHave(user, req.body.districtId)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', req.body.districtId === null ? 'the province-wide report is for province-wide users' : `district ${req.body.districtId} is outside your scope`);
     const sub = deps.registry.addSubscription({ ...req.body, createdBy: user.username });
     deps.registry.audit(user.username, 'report.subscribe', 'subscription', sub.id, req.body);
     return reply.status(201).send(sub);
   });
-  app.delete<{ Params: { id: number } }>('/reports/subscriptions/:id', { preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+  app.delete<Route<'DELETE /api/reports/subscriptions/:id'>>('/reports/subscriptions/:id', { preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const user = currentUser(req);
     const sub = deps.registry.subscriptions().find((s) => s.id === req.params.id);
     if (!sub) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no subscription ${req.params.id}`);

@@ -2,9 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { ROLES, type User } from '../../../registry/index.js';
-import type { AuditResponse, UserRow } from '../../shared/api.js';
+import type { AuditResponse, UserRow } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
 import { authorize } from '../scope.js';
 
 const Id = Type.Integer({ minimum: 1 });
@@ -48,15 +49,15 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     authorize(currentUser(req), 'users.manage');
   };
 
-  app.get('/users', { preHandler: admin }, async (): Promise<UserRow[]> => reg.users().map(toRow));
+  app.get<Route<'GET /api/users'>>('/users', { preHandler: admin }, async (): Promise<UserRow[]> => reg.users().map(toRow));
 
-  app.post<{ Body: Static<typeof CreateBody> }>('/users', { preHandler: admin, schema: { body: CreateBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/users', { Body: Static<typeof CreateBody> }>>('/users', { preHandler: admin, schema: { body: CreateBody } }, async (req, reply) => {
     const u = await reg.addUser(req.body);
     reg.audit(currentUser(req).username, 'user.create', 'user', u.id, withoutPassword(req.body));
     return reply.status(201).send(toRow(u));
   });
 
-  app.patch<{ Params: { id: number }; Body: Static<typeof PatchBody> }>('/users/:id', {
+  app.patch<Route<'PATCH /api/users/:id', { Body: Static<typeof PatchBody> }>>('/users/:id', {
     preHandler: admin, schema: { params: Type.Object({ id: Id }), body: PatchBody },
   }, async (req) => {
     const me = currentUser(req);
@@ -69,7 +70,7 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     return toRow(u);
   });
 
-  app.get<{ Querystring: Static<typeof AuditQuery> }>('/audit', {
+  app.get<Route<'GET /api/audit', { Querystring: Static<typeof AuditQuery> }>>('/audit', {
     preHandler: async (req) => {
       await requireUser(req);
       authorize(currentUser(req), 'audit.read');

@@ -1,32 +1,22 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { HierarchyResponse, KindInfo } from '../../shared/api.js';
-import { api } from './api.js';
+import type { HierarchyResponse, KindInfo } from '../../../api/index.js';
+import { useGet } from './hooks/api-query.js';
+import { clearQueries } from './hooks/query.js';
 
-/** Data that changes rarely, fetched once per login and shared by the pages. */
-let kinds: Promise<KindInfo[]> | null = null;
-let hierarchy: Promise<HierarchyResponse> | null = null;
-
+/**
+ * Data many pages share, read through the query cache: the kinds never change while the server runs; the hierarchy
+ * is made stale by every write to places (hooks/query.ts WRITE_EFFECTS), so a room added on the tree page is in
+ * every filter at once.
+ */
 export function clearCaches(): void {
-  kinds = null;
-  hierarchy = null;
-}
-
-function useCached<T>(get: () => Promise<T>): T | null {
-  const [value, setValue] = useState<T | null>(null);
-  useEffect(() => {
-    let live = true;
-    get().then((v) => live && setValue(v), () => {});
-    return () => void (live = false);
-  }, []);
-  return value;
+  clearQueries();
 }
 
 export function useKinds(): KindInfo[] | null {
-  return useCached(() => (kinds ??= api<KindInfo[]>('/api/kinds').catch((e: unknown) => { kinds = null; throw e; })));
+  return useGet('/api/kinds', {}, { keep: true }).data ?? null;
 }
 
 export function useHierarchy(): HierarchyResponse | null {
-  return useCached(() => (hierarchy ??= api<HierarchyResponse>('/api/hierarchy').catch((e: unknown) => { hierarchy = null; throw e; })));
+  return useGet('/api/hierarchy', {}, { keep: true }).data ?? null;
 }
 
 export function kindLabel(list: KindInfo[] | null, kind: string, lang: 'vi' | 'en'): string {

@@ -4,8 +4,10 @@ import { recordsMessages } from './messages/records.js';
 import { usageMessages } from './messages/usage.js';
 
 /** Vietnamese first; English on a switch. No library: one dictionary, one store, Intl for numbers and dates. */
-export type Lang = 'vi' | 'en';
-export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+import { formatNumber, pluralCategory, type Lang } from '../../../lib/vn/format.js';
+
+export type { Lang } from '../../../lib/vn/format.js';
+export { TIME_ZONE } from '../../../lib/vn/format.js';
 const STORAGE_KEY = 'edufleet.lang';
 
 const vi = {
@@ -63,7 +65,7 @@ const vi = {
   'devices.state': 'Trạng thái',
   'devices.lastSeen': 'Hoạt động lần cuối',
   'devices.problems': 'Sự cố',
-  'devices.page': '{from}–{to} trên {total} thiết bị',
+  'devices.page': '{from}–{to} trên {total, plural, other {# thiết bị}}',
   'devices.prev': '‹ Trang trước',
   'devices.next': 'Trang sau ›',
   'devices.empty': 'Không có thiết bị nào phù hợp.',
@@ -123,7 +125,7 @@ const vi = {
   'kpi.targetNote': 'Mục tiêu: 80 % thiết bị được quản lý bằng hồ sơ số vào năm 2025, 100 % vào năm 2030.',
   'kpi.provinceShare': 'Toàn tỉnh: thiết bị có hồ sơ số',
   'kpi.scopeShare': 'Trong phạm vi của bạn: thiết bị có hồ sơ số',
-  'kpi.ofDevices': '{withRecord} / {devices} thiết bị',
+  'kpi.ofDevices': '{withRecord} / {devices, plural, other {# thiết bị}}',
   'kpi.liveShare': 'Gửi dữ liệu trong 24 giờ qua',
   'kpi.ofConnected': '{live} / {connected} thiết bị kết nối',
   'kpi.pastLifeShare': 'Quá niên hạn sử dụng',
@@ -202,7 +204,7 @@ const en: Record<MessageKey, string> = {
   'devices.state': 'State',
   'devices.lastSeen': 'Last seen',
   'devices.problems': 'Problems',
-  'devices.page': '{from}–{to} of {total} devices',
+  'devices.page': '{from}–{to} of {total, plural, one {# device} other {# devices}}',
   'devices.prev': '‹ Previous',
   'devices.next': 'Next ›',
   'devices.empty': 'No device matches.',
@@ -262,7 +264,7 @@ const en: Record<MessageKey, string> = {
   'kpi.targetNote': 'Target: 80 % of equipment managed by digital records by 2025, 100 % by 2030.',
   'kpi.provinceShare': 'Province: devices with a digital record',
   'kpi.scopeShare': 'Within your scope: devices with a digital record',
-  'kpi.ofDevices': '{withRecord} of {devices} devices',
+  'kpi.ofDevices': '{withRecord} of {devices, plural, one {# device} other {# devices}}',
   'kpi.liveShare': 'Reporting in the last 24 h',
   'kpi.ofConnected': '{live} of {connected} connected devices',
   'kpi.pastLifeShare': 'Past their service life',
@@ -310,9 +312,20 @@ export function setLang(l: Lang): void {
 
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+/** `{n, plural, one {# device} other {# devices}}`: the form of n's plural category (Intl.PluralRules), # as n. */
+const PLURAL = /\{(\w+), plural,((?:\s*\w+ \{[^{}]*\})+)\s*\}/g;
+function plural(lang: Lang, forms: string, n: number): string {
+  const byCategory = new Map([...forms.matchAll(/(\w+) \{([^{}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
+  const form = byCategory.get(pluralCategory(lang, n)) ?? byCategory.get('other') ?? '';
+  return form.replace(/#/g, formatNumber(lang, n, 0));
+}
+
 export function translate(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
   const text = DICT[lang][key];
-  return vars ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? '')) : text;
+  if (!vars) return text;
+  return text
+    .replace(PLURAL, (_, name: string, forms: string) => plural(lang, forms, Number(vars[name] ?? 0)))
+    .replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 
 /** A field's label; a field a newer kind added without a dictionary entry shows its protocol name. */
@@ -321,37 +334,11 @@ export function fieldLabel(lang: Lang, name: string): string {
   return key in vi ? DICT[lang][key as MessageKey] : name;
 }
 
-const numberFormats = new Map<string, Intl.NumberFormat>();
-export function fmtNumber(lang: Lang, n: number, maxFractionDigits = 1): string {
-  const key = `${lang}:${maxFractionDigits}`;
-  let f = numberFormats.get(key);
-  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: maxFractionDigits })));
-  return f.format(n);
-}
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(lang: Lang, kind: 'datetime' | 'date' | 'time'): Intl.DateTimeFormat {
-  const key = `${lang}:${kind}`;
-  let f = dateFormats.get(key);
-  if (!f) {
-    const opts: Intl.DateTimeFormatOptions = { timeZone: TIME_ZONE };
-    if (kind !== 'time') Object.assign(opts, { day: '2-digit', month: '2-digit', year: 'numeric' });
-    if (kind !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-    dateFormats.set(key, (f = new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', opts)));
-  }
-  return f;
-}
-
-/** Dates and times always in Asia/Ho_Chi_Minh, whatever the browser's zone. */
-export function fmtDateTime(lang: Lang, ms: number | null): string {
-  return ms === null ? '—' : dateFormat(lang, 'datetime').format(ms);
-}
-export function fmtDate(lang: Lang, ms: number): string {
-  return dateFormat(lang, 'date').format(ms);
-}
-export function fmtTime(lang: Lang, ms: number): string {
-  return dateFormat(lang, 'time').format(ms);
-}
+/** One formatter for the screen and the exports (lib/vn/format.ts): numbers, dates and times in Asia/Ho_Chi_Minh. */
+export {
+  formatNumber as fmtNumber, formatDateTime as fmtDateTime, formatDate as fmtDate, formatTime as fmtTime,
+  formatMoney as fmtVnd, formatPercent as fmtPct, formatDay as fmtIsoDate,
+} from '../../../lib/vn/format.js';
 
 /** The current language and a translator bound to it; re-renders the component on a switch. */
 export function useI18n(): { lang: Lang; t: T } {

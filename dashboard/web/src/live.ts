@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
-import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../shared/api.js';
+import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../../api/index.js';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -1,4 +1,4 @@
-import type { DeviceState, ProblemCode } from '../../../shared/api.js';
+import type { DeviceState, ProblemCode } from '../../../../api/index.js';
 import { useI18n } from '../i18n.js';
 
 export function StateBadge(p: { state: DeviceState; testid?: string }) {

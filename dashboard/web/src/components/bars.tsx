@@ -1,4 +1,4 @@
-import type { Counts } from '../../../shared/api.js';
+import type { Counts } from '../../../../api/index.js';
 import { fmtNumber, useI18n } from '../i18n.js';
 
 /** Horizontal stacked bars (online / offline) with the problem count beside, one row per label. Plain HTML, no canvas. */

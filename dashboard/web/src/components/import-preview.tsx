@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ROOM_TYPES, type ImportPlanView, type RoomType } from '../../../shared/api.js';
+import { ROOM_TYPES, type ImportPlanView, type RoomType } from '../../../../api/index.js';
 import { kindLabel, useKinds } from '../data.js';
 import { fmtNumber, useI18n, type MessageKey, type T } from '../i18n.js';
 import { roomTypeLabel } from './record-format.js';

@@ -1,4 +1,4 @@
-import type { ApiErrorBody, ImportJob } from '../../../shared/api.js';
+import type { ApiErrorBody, ImportJob } from '../../../../api/index.js';
 import { api, ApiError } from '../api.js';
 
 /** The server's limit (dashboard/server/routes/imports.ts MAX_IMPORT_BYTES), checked here first to save the upload. */

@@ -1,4 +1,4 @@
-import type { PlanningResponse } from '../../../shared/api.js';
+import type { PlanningResponse } from '../../../../api/index.js';
 import { useKinds, kindLabel } from '../data.js';
 import { fmtDay, fmtVnd } from './usage-format.js';
 import { Link } from './link.js';

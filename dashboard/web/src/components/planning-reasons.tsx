@@ -1,4 +1,4 @@
-import type { RankReason } from '../../../shared/api.js';
+import type { RankReason } from '../../../../api/index.js';
 import { fmtNumber, type Lang, type T } from '../i18n.js';
 import { fmtPct } from './usage-format.js';
 

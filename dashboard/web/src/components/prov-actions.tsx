@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { BulkProvisionInput, CredentialsResponse } from '../../../shared/api.js';
+import type { BulkProvisionInput, CredentialsResponse } from '../../../../api/index.js';
 import { api, query } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { errorText } from './record-format.js';

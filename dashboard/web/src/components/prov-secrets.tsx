@@ -1,5 +1,5 @@
-import type { CredentialsResponse } from '../../../shared/api.js';
-import { fmtNumber, useI18n } from '../i18n.js';
+import type { CredentialsResponse } from '../../../../api/index.js';
+import { useI18n } from '../i18n.js';
 
 /** A spreadsheet would run a cell that starts like a formula; names come from imports, so they are defused. */
 const defuse = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
@@ -25,7 +25,7 @@ function download(res: CredentialsResponse): void {
 
 /** Secrets as issued, shown this once with a clear warning; closing asks first, since they cannot be shown again. */
 export function SecretsPanel(p: { result: CredentialsResponse; onClose: () => void }) {
-  const { lang, t } = useI18n();
+  const { t } = useI18n();
   if (p.result.credentials.length === 0) {
     return <p class="notice" data-testid="prov-none">{t('prov.none')} <button data-testid="prov-none-close" onClick={p.onClose}>×</button></p>;
   }
@@ -33,7 +33,7 @@ export function SecretsPanel(p: { result: CredentialsResponse; onClose: () => vo
     <div class="card prov-secrets" data-testid="prov-secrets" role="alert">
       <h3>{t('prov.secretsTitle')}</h3>
       <p class="prov-warning">⚠ {t('prov.warning')}</p>
-      <p class="small">{t('prov.count', { n: fmtNumber(lang, p.result.credentials.length) })} {t('prov.broker')}: <code data-testid="prov-mqtt-url">{p.result.mqttUrl}</code></p>
+      <p class="small">{t('prov.count', { n: p.result.credentials.length })} {t('prov.broker')}: <code data-testid="prov-mqtt-url">{p.result.mqttUrl}</code></p>
       <div class="table-wrap">
         <table>
           <thead><tr><th>{t('prov.deviceId')}</th><th>{t('prov.name')}</th><th>{t('prov.code')}</th><th>{t('prov.secret')}</th></tr></thead>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { RECORD_STATES, type DeviceRecord, type DeviceRecordPatch, type RecordState, type TreeResponse } from '../../../shared/api.js';
+import { RECORD_STATES, type DeviceRecord, type DeviceRecordPatch, type RecordState, type TreeResponse } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { errorText, recordStateLabel } from './record-format.js';

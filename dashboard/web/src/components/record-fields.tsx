@@ -1,4 +1,4 @@
-import type { DeviceRecord, DeviceRecordPatch } from '../../../shared/api.js';
+import type { DeviceRecord, DeviceRecordPatch } from '../../../../api/index.js';
 import { useI18n, type MessageKey } from '../i18n.js';
 
 /** The free-text and number fields of a device record, as typed in a form (all strings; '' means empty). */

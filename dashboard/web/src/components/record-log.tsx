@@ -1,6 +1,6 @@
 import { actionLabel } from './audit-labels.js';
 import { useState } from 'preact/hooks';
-import type { AuditEntry, DeviceRecord } from '../../../shared/api.js';
+import type { AuditEntry, DeviceRecord } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { fmtDateTime, useI18n } from '../i18n.js';
 import { errorText } from './record-format.js';

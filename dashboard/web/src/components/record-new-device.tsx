@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { CredentialsResponse, DeviceRecord, NewDeviceInput } from '../../../shared/api.js';
+import type { CredentialsResponse, DeviceRecord, NewDeviceInput } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { useKinds } from '../data.js';
 import { useI18n } from '../i18n.js';

@@ -1,9 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { CredentialsResponse, DeviceRecord, TreeResponse } from '../../../shared/api.js';
+import type { CredentialsResponse, DeviceRecord, TreeResponse } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { kindLabel, useKinds } from '../data.js';
-import { fmtDate, fmtDateTime, fmtNumber, useI18n } from '../i18n.js';
+import { fmtDate, fmtDateTime, useI18n } from '../i18n.js';
 import { Link } from './link.js';
 import { errorText, fmtIsoDate, fmtVnd, recordStateLabel } from './record-format.js';
 import { RecordEditForm } from './record-edit.js';
@@ -85,10 +85,10 @@ export function RecordSection(p: { id: string; onChanged: () => void }) {
     ['serial', t('record.serial'), r.serial ?? '—'],
     ['place', t('record.place'), <Link to={`/tree?room=${r.roomId}`} testid="record-place-link">{place}</Link>],
     ['inServiceDate', t('record.inServiceDate'), fmtIsoDate(lang, r.inServiceDate)],
-    ['costVnd', t('record.costVnd'), fmtVnd(r.costVnd)],
+    ['costVnd', t('record.costVnd'), fmtVnd(lang, r.costVnd)],
     ['fundingSource', t('record.fundingSource'), r.fundingSource ?? '—'],
     ['warrantyEnd', t('record.warrantyEnd'), fmtIsoDate(lang, r.warrantyEnd)],
-    ['serviceLifeYears', t('record.serviceLifeYears'), r.serviceLifeYears === null ? '—' : t('record.years', { n: fmtNumber(lang, r.serviceLifeYears) })],
+    ['serviceLifeYears', t('record.serviceLifeYears'), r.serviceLifeYears === null ? '—' : t('record.years', { n: r.serviceLifeYears })],
     ['state', t('record.state'), <span class={`badge record-state-${r.state}`}>{recordStateLabel(t, r.state)}</span>],
     ['credentials', t('record.credentials'), credentials],
     ['createdAt', t('record.createdAt'), fmtDate(lang, r.createdAt)],

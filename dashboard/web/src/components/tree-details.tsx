@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { Permissions } from '../../../shared/api.js';
+import type { Permissions } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { fmtNumber, useI18n, type MessageKey } from '../i18n.js';
 import { onLinkClick } from '../router.js';

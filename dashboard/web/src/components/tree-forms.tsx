@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import { ROOM_TYPES, SCHOOL_LEVELS, type RoomType, type SchoolLevel } from '../../../shared/api.js';
+import { ROOM_TYPES, SCHOOL_LEVELS, type RoomType, type SchoolLevel } from '../../../../api/index.js';
 import { api } from '../api.js';
+import { useSubmit } from '../hooks/submit.js';
 import { useI18n, type MessageKey } from '../i18n.js';
-import { errorText, levelLabel, roomTypeLabel } from './record-format.js';
+import { levelLabel, roomTypeLabel } from './record-format.js';
 import type { Level, Selection, TreeIndex } from './tree-model.js';
 
 /** A place as typed in its form: every field a string ('' empty); which fields count depends on the level. */
@@ -64,26 +65,18 @@ const LABEL: Record<keyof PlaceValues, MessageKey> = {
 export function PlaceForm(p: { level: Level; index: TreeIndex; initial: PlaceValues; editId?: number; title: string; onDone: (sel: Selection) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [v, setV] = useState(p.initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   const ix = p.index;
   const set = (f: keyof PlaceValues) => (e: { currentTarget: { value: string } }) => setV({ ...v, [f]: e.currentTarget.value });
+  const editing = p.editId !== undefined;
+  const save = useSubmit((body: Record<string, unknown>) => api<{ id: number }>(`/api/${PATH[p.level]}${editing ? `/${p.editId}` : ''}`, { method: editing ? 'PATCH' : 'POST', body }),
+    (res) => p.onDone({ level: p.level, id: res.id }));
+  const { busy, error } = save;
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      const editing = p.editId !== undefined;
-      const body = bodyOf(p.level, v, editing ? p.initial : null);
-      if (editing && Object.keys(body).length === 0) return p.onCancel();
-      const res = await api<{ id: number }>(`/api/${PATH[p.level]}${editing ? `/${p.editId}` : ''}`, { method: editing ? 'PATCH' : 'POST', body });
-      p.onDone({ level: p.level, id: res.id });
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const body = bodyOf(p.level, v, editing ? p.initial : null);
+    if (editing && Object.keys(body).length === 0) return p.onCancel();
+    void save.run(body);
   };
 
   const field = (f: keyof PlaceValues) => {

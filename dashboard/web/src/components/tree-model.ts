@@ -1,4 +1,4 @@
-import type { TreeResponse } from '../../../shared/api.js';
+import type { TreeResponse } from '../../../../api/index.js';
 
 /** The flat tree answer, nested for display, and the selection kept in the URL (?district= | ?school= | ?site= | ?room=). */
 export type Level = 'district' | 'school' | 'site' | 'room';

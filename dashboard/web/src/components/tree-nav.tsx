@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { fmtNumber, useI18n } from '../i18n.js';
+import { useI18n } from '../i18n.js';
 import { onLinkClick } from '../router.js';
 import { nodeKey, treeUrl, type Level, type Selection, type TreeIndex } from './tree-model.js';
 
@@ -13,7 +13,7 @@ interface NavProps {
 
 /** The collapsible tree district → school → site → room; a node's label is a link, so selections are linkable. */
 export function TreeNav(p: NavProps) {
-  const { lang, t } = useI18n();
+  const { t } = useI18n();
   const ix = p.index;
 
   const node = (level: Level | 'direct', id: number | null, label: ComponentChildren, opts: { retired?: boolean; extra?: string; children?: () => ComponentChildren; hasChildren: boolean }) => {
@@ -41,7 +41,7 @@ export function TreeNav(p: NavProps) {
   };
 
   const rooms = (siteId: number) => (ix.roomsOf.get(siteId) ?? []).map((r) =>
-    node('room', r.id, `${r.code} · ${r.name}`, { retired: r.retired, hasChildren: false, extra: t('tree.devicesCount', { n: fmtNumber(lang, r.devices) }) }));
+    node('room', r.id, `${r.code} · ${r.name}`, { retired: r.retired, hasChildren: false, extra: t('tree.devicesCount', { n: r.devices }) }));
   const sites = (schoolId: number) => (ix.sitesOf.get(schoolId) ?? []).map((s) =>
     node('site', s.id, s.name, { retired: s.retired, hasChildren: (ix.roomsOf.get(s.id)?.length ?? 0) > 0, children: () => rooms(s.id) }));
   const schools = (districtId: number | null) => (ix.schoolsOf.get(districtId) ?? []).map((s) =>

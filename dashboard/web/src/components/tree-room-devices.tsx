@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { DeviceListResponse, DeviceRow, LiveView } from '../../../shared/api.js';
+import type { DeviceListResponse, DeviceRow, LiveView } from '../../../../api/index.js';
 import { api, query } from '../api.js';
 import { kindLabel, useKinds } from '../data.js';
 import { useI18n } from '../i18n.js';

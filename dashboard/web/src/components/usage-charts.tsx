@@ -2,7 +2,7 @@
  * The usage charts, drawn by hand like the KPI page (no chart library): time utilisation bars of the next level
  * down with the 20 % and 80 % lines, the weekday × period heatmap, and the weekly trend as an SVG bar chart.
  */
-import type { UsageReport } from '../../../shared/api.js';
+import type { UsageReport } from '../../../../api/index.js';
 import { fmtNumber, useI18n } from '../i18n.js';
 import { compareSlots, fmtPct, localDay, fmtDay, slotLabel, weekdayLabel } from './usage-format.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ExportJob } from '../../../shared/api.js';
+import type { ExportJob } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { useI18n } from '../i18n.js';
 

@@ -2,20 +2,12 @@
  * Formatting and local-date arithmetic shared by the usage, planning and timetable pages. Dates are local days in
  * Vietnam (yyyy-mm-dd); Vietnam keeps UTC+7 all year, so "today" is the UTC date of now + 7 hours.
  */
-import { fmtNumber, type Lang, type T } from '../i18n.js';
+import { fmtIsoDate, fmtNumber, type Lang, type T } from '../i18n.js';
 
 const VN_OFFSET_MS = 7 * 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** A share as "45,2 %" (vi) or "45.2 %" (en); null as a dash. */
-export function fmtPct(lang: Lang, share: number | null): string {
-  return share === null ? '—' : `${fmtNumber(lang, share * 100, 1)} %`;
-}
-
-/** Money in whole đồng: "1.350.000 ₫". */
-export function fmtVnd(lang: Lang, vnd: number | null): string {
-  return vnd === null ? '—' : `${fmtNumber(lang, Math.round(vnd), 0)} ₫`;
-}
+export { fmtPct, fmtVnd } from '../i18n.js';
 
 export function fmtHours(lang: Lang, h: number): string {
   return fmtNumber(lang, h, 1);
@@ -23,7 +15,7 @@ export function fmtHours(lang: Lang, h: number): string {
 
 /** dd/mm/yyyy of a local date. */
 export function fmtDay(d: string): string {
-  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+  return fmtIsoDate('vi', d);
 }
 
 export function today(now = Date.now()): string {

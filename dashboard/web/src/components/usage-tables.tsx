@@ -1,5 +1,5 @@
 /** The usage report's figures as tiles and tables: headline tiles, last term, flagged rooms, room types, rooms. */
-import type { RoomUsageStatus, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../../../shared/api.js';
+import type { RoomUsageStatus, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../../../../api/index.js';
 import { kindLabel, useKinds } from '../data.js';
 import { fmtNumber, useI18n, type MessageKey } from '../i18n.js';
 import { fmtDay, fmtHours, fmtPct, fmtVnd, addDays } from './usage-format.js';

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import type { Me, NewUserInput, Role, TreeResponse, UserPatch, UserRow } from '../../../shared/api.js';
-import { api } from '../api.js';
+import type { Me, NewUserInput, Role, TreeResponse, UserPatch, UserRow } from '../../../../api/index.js';
+import { call } from '../api.js';
+import { useSubmit } from '../hooks/submit.js';
 import { useI18n } from '../i18n.js';
-import { errorText } from './record-format.js';
 import { scopeFor, scopeLevel, ScopePicker } from './users-scope.js';
 
 export const ROLES: readonly Role[] = ['admin', 'planner', 'technician', 'viewer'];
@@ -25,8 +25,8 @@ export function UserForm(p: { me: Me; tree: TreeResponse | null; user?: UserRow;
   const [schoolIds, setSchoolIds] = useState(new Set(u?.scope.schoolIds ?? []));
   const [scopeTouched, setScopeTouched] = useState(false);
   const [disabled, setDisabled] = useState(u?.disabled ?? false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const save = useSubmit((send: () => Promise<UserRow>) => send(), p.onDone);
+  const { busy, error, setError } = save;
   const level = scopeLevel(role);
   const prefix = u ? `user-edit` : 'user';
 
@@ -36,10 +36,10 @@ export function UserForm(p: { me: Me; tree: TreeResponse | null; user?: UserRow;
     if (!u && !USERNAME.test(username.trim())) return setError(t('users.usernameBad'));
     if ((!u || password) && password.length < MIN_PASSWORD) return setError(t('users.passwordShort'));
     const scope = scopeFor(role, districtIds, schoolIds);
-    let req: Promise<UserRow>;
+    let req: () => Promise<UserRow>;
     if (!u) {
       const body: NewUserInput = { username: username.trim(), password, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}), ...(level ? { scope } : {}) };
-      req = api<UserRow>('/api/users', { method: 'POST', body });
+      req = () => call('POST /api/users', { body });
     } else {
       const patch: UserPatch = {};
       if (displayName.trim() && displayName.trim() !== u.displayName) patch.displayName = displayName.trim();
@@ -48,16 +48,9 @@ export function UserForm(p: { me: Me; tree: TreeResponse | null; user?: UserRow;
       if (scopeTouched || role !== u.role) patch.scope = scope;
       if (disabled !== u.disabled) patch.disabled = disabled;
       if (Object.keys(patch).length === 0) return setError(t('users.noChanges'));
-      req = api<UserRow>(`/api/users/${u.id}`, { method: 'PATCH', body: patch });
+      req = () => call('PATCH /api/users/:id', { params: { id: u.id }, body: patch });
     }
-    setBusy(true);
-    try {
-      p.onDone(await req);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    void save.run(req);
   };
 
   return (

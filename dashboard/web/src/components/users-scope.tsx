@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Role, TreeResponse, UserRow } from '../../../shared/api.js';
+import type { Role, TreeResponse, UserRow } from '../../../../api/index.js';
 import { useI18n, type T } from '../i18n.js';
 import { foldKey } from '../../../../lib/vn/text.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry, AuditResponse, Me, UserRow } from '../../../shared/api.js';
+import type { AuditEntry, AuditResponse, Me, UserRow } from '../../../../api/index.js';
 import { api, query } from '../api.js';
 import { actionLabel, AUDIT_ENTITIES, detailJson, entityLabel } from '../components/audit-labels.js';
 import { Link } from '../components/link.js';

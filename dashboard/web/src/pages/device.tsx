@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { DeviceDetail, FieldValue, KindField, LiveView } from '../../../shared/api.js';
+import type { DeviceDetail, FieldValue, KindField, LiveView } from '../../../../api/index.js';
 import { api, ApiError } from '../api.js';
 import { ProblemTags, StateBadge } from '../components/badges.js';
 import { Link } from '../components/link.js';

@@ -1,13 +1,17 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { DeviceListResponse, LiveView } from '../../../shared/api.js';
-import { DEVICE_STATES } from '../../../shared/api.js';
-import { api, query } from '../api.js';
+import type { DeviceRow, LiveView, StateFilter } from '../../../../api/index.js';
+import { DEVICE_STATES } from '../../../../api/index.js';
+import { query } from '../api.js';
 import { ProblemTags, StateBadge } from '../components/badges.js';
 import { Link } from '../components/link.js';
 import { kindLabel, useHierarchy, useKinds } from '../data.js';
-import { fmtDateTime, fmtNumber, useI18n } from '../i18n.js';
+import { fmtDateTime, useI18n } from '../i18n.js';
 import { useLiveBatches } from '../live.js';
+import { useGet } from '../hooks/api-query.js';
 import { navigate } from '../router.js';
+import { Pager } from '../ui/pager.js';
+import { Empty, ErrorLine, Loading } from '../ui/states.js';
+import { Table, type Column } from '../ui/table.js';
 
 const PAGE = 50;
 type Filters = Record<'q' | 'schoolId' | 'roomId' | 'kind' | 'state', string>;
@@ -24,9 +28,14 @@ export function DevicesPage(p: { search: URLSearchParams }) {
   const filters = readFilters(p.search);
   const offset = Math.max(0, Number(p.search.get('offset') ?? 0) || 0);
   const [text, setText] = useState(filters.q);
-  const [data, setData] = useState<DeviceListResponse | null>(null);
-  const [error, setError] = useState('');
-  const key = query({ ...filters, offset: offset || undefined });
+  const num = (v: string) => (v ? Number(v) : undefined);
+  const list = useGet('/api/devices', {
+    query: { q: filters.q || undefined, schoolId: num(filters.schoolId), roomId: num(filters.roomId), kind: filters.kind || undefined, state: (filters.state || undefined) as StateFilter | undefined, limit: PAGE, offset },
+  }, { keepPrevious: true });
+  // Live batches between two reads: the newest view of each device, laid over the rows the server sent.
+  const [live, setLive] = useState<ReadonlyMap<string, LiveView>>(new Map());
+  const data = list.data ?? null;
+  const error = list.error;
 
   const update = (change: Partial<Filters> & { offset?: number }) => {
     const next = { ...filters, ...change };
@@ -40,24 +49,25 @@ export function DevicesPage(p: { search: URLSearchParams }) {
     return () => clearTimeout(timer);
   }, [text]);
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    api<DeviceListResponse>('/api/devices' + query({ ...filters, limit: PAGE, offset }), { signal: ctl.signal })
-      .then((d) => { setData(d); setError(''); }, (e: Error) => { if (e.name !== 'AbortError') setError(e.message); });
-    return () => ctl.abort();
-  }, [key]);
-
   useLiveBatches(useCallback((batch: LiveView[]) => {
-    setData((d) => {
-      if (!d) return d;
-      const byId = new Map(batch.map((v) => [v.id, v]));
-      if (!d.devices.some((row) => byId.has(row.id))) return d;
-      return { ...d, devices: d.devices.map((row) => { const v = byId.get(row.id); return v ? { ...row, ...v } : row; }) };
+    setLive((m) => {
+      const next = new Map(m);
+      for (const v of batch) next.set(v.id, v);
+      return next;
     });
   }, []));
 
   const rooms = useMemo(() => (hierarchy?.rooms ?? []).filter((r) => !filters.schoolId || String(r.schoolId) === filters.schoolId), [hierarchy, filters.schoolId]);
-  const n = (x: number) => fmtNumber(lang, x);
+  const columns: Column<DeviceRow>[] = [
+    { head: t('devices.name'), cell: (d) => <><Link to={`/devices/${encodeURIComponent(d.id)}`}>{d.name}</Link><div class="muted small">{d.id}</div></> },
+    { head: t('devices.kind'), cell: (d) => kindLabel(kinds, d.kind, lang) },
+    { head: t('devices.school'), cell: (d) => d.schoolName },
+    { head: t('devices.room'), cell: (d) => d.roomName },
+    { head: t('devices.state'), cell: (d) => <StateBadge state={d.state} testid={`device-state-${d.id}`} /> },
+    { head: t('devices.lastSeen'), cell: (d) => fmtDateTime(lang, d.lastSeen), class: 'nowrap' },
+    { head: t('devices.problems'), cell: (d) => <ProblemTags problems={d.problems} /> },
+  ];
+  const rows = (data?.devices ?? []).map((d) => { const v = live.get(d.id); return v ? { ...d, ...v } : d; });
 
   return (
     <section>
@@ -82,44 +92,13 @@ export function DevicesPage(p: { search: URLSearchParams }) {
           <option value="problem">{t('devices.stateProblem')}</option>
         </select>
       </div>
-      {error && <p class="error">{t('common.error', { message: error })}</p>}
+      <ErrorLine message={error} />
       <div class="card table-wrap">
-        <table data-testid="device-table">
-          <thead>
-            <tr>
-              <th>{t('devices.name')}</th>
-              <th>{t('devices.kind')}</th>
-              <th>{t('devices.school')}</th>
-              <th>{t('devices.room')}</th>
-              <th>{t('devices.state')}</th>
-              <th>{t('devices.lastSeen')}</th>
-              <th>{t('devices.problems')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.devices.map((d) => (
-              <tr key={d.id} data-testid={`device-row-${d.id}`}>
-                <td><Link to={`/devices/${encodeURIComponent(d.id)}`}>{d.name}</Link><div class="muted small">{d.id}</div></td>
-                <td>{kindLabel(kinds, d.kind, lang)}</td>
-                <td>{d.schoolName}</td>
-                <td>{d.roomName}</td>
-                <td><StateBadge state={d.state} testid={`device-state-${d.id}`} /></td>
-                <td class="nowrap">{fmtDateTime(lang, d.lastSeen)}</td>
-                <td><ProblemTags problems={d.problems} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {data && data.devices.length === 0 && <p class="muted empty">{t('devices.empty')}</p>}
-        {!data && !error && <p class="muted empty">{t('devices.loading')}</p>}
+        <Table testid="device-table" rows={rows} columns={columns} rowKey={(d) => d.id} rowTestid={(d) => `device-row-${d.id}`} />
+        {data && data.devices.length === 0 && <Empty>{t('devices.empty')}</Empty>}
+        {!data && !error && <Loading inline />}
       </div>
-      {data && data.total > 0 && (
-        <div class="pager">
-          <button data-testid="page-prev" disabled={offset === 0} onClick={() => update({ offset: Math.max(0, offset - PAGE) })}>{t('devices.prev')}</button>
-          <span data-testid="pagination-info">{t('devices.page', { from: n(offset + 1), to: n(Math.min(data.total, offset + data.devices.length)), total: n(data.total) })}</span>
-          <button data-testid="page-next" disabled={offset + PAGE >= data.total} onClick={() => update({ offset: offset + PAGE })}>{t('devices.next')}</button>
-        </div>
-      )}
+      {data && <Pager offset={offset} shown={data.devices.length} total={data.total} pageSize={PAGE} onOffset={(o) => update({ offset: o })} />}
     </section>
   );
 }

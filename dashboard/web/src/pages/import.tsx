@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ImportJob, Me } from '../../../shared/api.js';
+import type { ImportJob, Me } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { ImportHelp } from '../components/import-help.js';
 import { ImportCounts, ImportNewPlaces, ImportNotes, ImportRefused, ImportRows } from '../components/import-preview.js';

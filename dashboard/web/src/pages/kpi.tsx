@@ -1,24 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { KpiFigures, KpiResponse } from '../../../shared/api.js';
-import { api } from '../api.js';
-import { fmtNumber, useI18n, type Lang } from '../i18n.js';
+import type { KpiFigures } from '../../../../api/index.js';
+import { useGet } from '../hooks/api-query.js';
+import { ErrorLine, Loading } from '../ui/states.js';
+import { fmtNumber, fmtPct, useI18n } from '../i18n.js';
 
 /** A share as a percentage in the user's language (vi-VN: "66,7 %"); null (nothing counted) as a dash. */
-export function fmtShare(lang: Lang, share: number | null): string {
-  return share === null ? '—' : `${fmtNumber(lang, share * 100, 1)} %`;
-}
+export const fmtShare = fmtPct;
 
 /** The digital-records KPI: the province figure, a chart per district and per school with the 2025 / 2030 targets, a table. */
 export function KpiPage() {
   const { lang, t } = useI18n();
-  const [data, setData] = useState<KpiResponse | null>(null);
-  const [error, setError] = useState('');
-  useEffect(() => {
-    api<KpiResponse>('/api/kpi').then((d) => { setData(d); setError(''); }, (e: Error) => setError(e.message));
-  }, []);
-
-  if (error && !data) return <p class="error">{t('common.error', { message: error })}</p>;
-  if (!data) return <p class="muted">{t('devices.loading')}</p>;
+  const { data, error } = useGet('/api/kpi', {});
+  if (error && !data) return <ErrorLine message={error} />;
+  if (!data) return <Loading />;
   const pct = (s: number | null) => fmtShare(lang, s);
   const n = (x: number) => fmtNumber(lang, x, 0);
   const p = data.province;
@@ -33,7 +26,7 @@ export function KpiPage() {
         <div class="card stat kpi-main">
           <span class="stat-label">{t(data.scoped ? 'kpi.scopeShare' : 'kpi.provinceShare')}</span>
           <span class="stat-value" data-testid="kpi-province-share">{pct(p.recordShare)}</span>
-          <span class="muted">{t('kpi.ofDevices', { withRecord: n(p.withRecord), devices: n(p.devices) })}</span>
+          <span class="muted">{t('kpi.ofDevices', { withRecord: n(p.withRecord), devices: p.devices })}</span>
         </div>
         <div class="card stat ok">
           <span class="stat-label">{t('kpi.liveShare')}</span>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Me } from '../../../shared/api.js';
+import type { Me } from '../../../../api/index.js';
 import { api, ApiError } from '../api.js';
 import { useI18n } from '../i18n.js';
 

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { OverviewResponse, ProblemCode } from '../../../shared/api.js';
-import { PROBLEM_CODES } from '../../../shared/api.js';
-import { api } from '../api.js';
+import { useCallback, useEffect, useRef } from 'preact/hooks';
+import type { ProblemCode } from '../../../../api/index.js';
+import { PROBLEM_CODES } from '../../../../api/index.js';
+import { useGet } from '../hooks/api-query.js';
+import { ErrorLine, Loading } from '../ui/states.js';
 import { FleetBars } from '../components/bars.js';
 import { Link } from '../components/link.js';
 import { kindLabel, useKinds } from '../data.js';
@@ -14,26 +15,16 @@ const REFRESH_MS = 1000;
 export function OverviewPage() {
   const { lang, t } = useI18n();
   const kinds = useKinds();
-  const [data, setData] = useState<OverviewResponse | null>(null);
-  const [error, setError] = useState('');
+  const { data, error, reload } = useGet('/api/overview', {});
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-
-  const load = useCallback(() => {
-    api<OverviewResponse>('/api/overview').then((d) => { setData(d); setError(''); }, (e: Error) => setError(e.message));
-  }, []);
-  useEffect(() => {
-    load();
-    return () => {
-      if (pending.current) clearTimeout(pending.current);
-    };
-  }, [load]);
+  useEffect(() => () => { if (pending.current) clearTimeout(pending.current); }, []);
   useLiveBatches(useCallback(() => {
     if (pending.current) return;
-    pending.current = setTimeout(() => { pending.current = null; load(); }, REFRESH_MS);
-  }, [load]));
+    pending.current = setTimeout(() => { pending.current = null; reload(); }, REFRESH_MS);
+  }, [reload]));
 
-  if (error && !data) return <p class="error">{t('common.error', { message: error })}</p>;
-  if (!data) return <p class="muted">{t('devices.loading')}</p>;
+  if (error && !data) return <ErrorLine message={error} />;
+  if (!data) return <Loading />;
   const n = (x: number) => fmtNumber(lang, x);
   return (
     <section>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Me, PlanningResponse } from '../../../shared/api.js';
+import type { Me, PlanningResponse } from '../../../../api/index.js';
 import { api, query } from '../api.js';
 import { PlanningEquipment } from '../components/planning-equipment.js';
 import { PlanningReasons } from '../components/planning-reasons.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Me } from '../../../shared/api.js';
+import type { Me } from '../../../../api/index.js';
 import { api, ApiError, query } from '../api.js';
 import { Link } from '../components/link.js';
 import { TimetableTermEditor } from '../components/timetable-editor.js';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { Me, TreeResponse } from '../../../shared/api.js';
+import type { Me, TreeResponse } from '../../../../api/index.js';
 import { api, query } from '../api.js';
 import { errorText } from '../components/record-format.js';
 import { TreeDetails } from '../components/tree-details.js';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Me, UsageReport, UsageRoomRow } from '../../../shared/api.js';
-import { ROOM_TYPES } from '../../../shared/api.js';
+import type { Me, UsageReport, UsageRoomRow } from '../../../../api/index.js';
+import { ROOM_TYPES } from '../../../../api/index.js';
 import { api, ApiError, query } from '../api.js';
 import { Link } from '../components/link.js';
 import { UsageBars, UsageHeatmap, UsageWeeks, type BarRow, type DrillLevel } from '../components/usage-charts.js';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Me, TreeResponse, UserRow } from '../../../shared/api.js';
+import type { Me, TreeResponse, UserRow } from '../../../../api/index.js';
 import { api, query } from '../api.js';
 import { errorText } from '../components/record-format.js';
 import { UserForm } from '../components/users-form.js';

@@ -1,0 +1,27 @@
+/** Login, logout and who is logged in, with what they may do. */
+import type { Role, Scope } from '../domain/index.js';
+
+/** What a user may do, as the server decides it (dashboard/server/scope.ts `can`); the web app hides what is false. */
+export interface Permissions {
+  /** Edit device records, add maintenance entries, create and edit sites and rooms, import (within scope). */
+  editRecords: boolean;
+  /** Issue, rotate and revoke device credentials; print labels (within scope). */
+  provision: boolean;
+  /** Create, edit, move and retire districts and schools. */
+  editSchools: boolean;
+  /** Manage users and roles. */
+  manageUsers: boolean;
+  /** Read the audit log. */
+  readAudit: boolean;
+}
+
+export interface Me {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  scope: Scope;
+  permissions: Permissions;
+}
+
+export interface LoginInput { username: string; password: string }

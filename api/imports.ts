@@ -1,0 +1,32 @@
+/** The equipment import from the web app: a background job that reads and plans a CSV/XLSX, then applies it. */
+import type { ApiErrorBody } from './common.js';
+
+/**
+ * An import in the web app: POST /api/imports?name=FILE (the file as the body) starts a job that reads and plans;
+ * GET /api/imports/:id polls it; POST /api/imports/:id/apply applies it (re-planned against the registry as it is
+ * then). `progress` moves through the phases so a large file shows a progress bar.
+ */
+export interface ImportJob {
+  id: string;
+  file: string;
+  status: 'planning' | 'planned' | 'applying' | 'applied' | 'failed';
+  progress: { phase: 'read' | 'plan' | 'apply'; done: number; total: number };
+  plan?: ImportPlanView;
+  /** Devices created (code → id), once applied. */
+  created?: Record<string, string>;
+  error?: ApiErrorBody;
+}
+export interface ImportPlanView {
+  counts: { create: number; update: number; unchanged: number; refused: number };
+  rows: { line: number; action: 'create' | 'update' | 'unchanged'; code: string; kind: string; name: string; school: string; site: string; room: string; changes: string[] }[];
+  refused: { line: number; code?: string; reason: string }[];
+  newSites: { schoolCode: string; name: string }[];
+  newRooms: { schoolCode: string; site: string; code: string; type: string }[];
+  ignoredColumns: string[];
+  notes: string[];
+}
+export interface ImportStartQuery { name: string }
+export interface ApplyImportInput {
+  /** Apply the valid rows although some were refused (must be asked for explicitly). */
+  applyValid?: boolean;
+}

@@ -1,0 +1,13 @@
+/** The dashboard's HTTP and Socket.IO contract, one module per feature; `routes.ts` maps every REST route to its types. */
+export * from './common.js';
+export * from './live.js';
+export * from './auth.js';
+export * from './overview.js';
+export * from './devices.js';
+export * from './places.js';
+export * from './kpi.js';
+export * from './records.js';
+export * from './users.js';
+export * from './imports.js';
+export * from './usage.js';
+export type * from './routes.js';

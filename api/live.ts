@@ -1,0 +1,39 @@
+/** The live state of devices: pushed over Socket.IO in batches and merged into REST answers. */
+
+/** What the dashboard says of a device's connection. `unknown`: never heard of since this gateway started. */
+export type DeviceState = 'online' | 'offline' | 'sleep' | 'unknown';
+export const DEVICE_STATES: readonly DeviceState[] = ['online', 'sleep', 'offline', 'unknown'];
+
+/** Problems derived from the protocol's health rules (dashboard/server/problems.ts is the one place that decides). */
+export type ProblemCode = 'offline' | 'low_battery' | 'overheating' | 'rejected';
+export const PROBLEM_CODES: readonly ProblemCode[] = ['offline', 'low_battery', 'overheating', 'rejected'];
+
+/** Filter values of GET /api/devices?state=… : a state, `problem` (any problem but offline) or `any`. */
+export type StateFilter = DeviceState | 'problem';
+
+export type FieldValue = number | boolean | string;
+
+/** The live part of a device, as pushed in `devices` batches and merged into REST answers. */
+export interface LiveView {
+  id: string;
+  state: DeviceState;
+  lastSeen: number | null;
+  lastReadingTs: number | null;
+  latest: Record<string, FieldValue>;
+  problems: ProblemCode[];
+}
+
+/** Socket.IO events the server sends. */
+export interface ServerToClientEvents {
+  /** One coalesced batch per school room and tick: every device of that school that changed. */
+  devices: (batch: LiveView[]) => void;
+  /** The watched device changed (room `device:<id>`). */
+  device: (view: LiveView) => void;
+}
+
+/** Socket.IO events a browser sends. */
+export interface ClientToServerEvents {
+  /** Join `device:<id>`; refused out of scope. */
+  watch: (deviceId: string, ack: (res: { ok: true } | { code: string; message: string }) => void) => void;
+  unwatch: (deviceId: string) => void;
+}

@@ -1,0 +1,112 @@
+/**
+ * Every REST route of the dashboard, by method and path, with its params, query, body and answer. The server types its
+ * handlers from this map (dashboard/server/route-types.ts) and the web client its calls (dashboard/web/src/api.ts),
+ * so a changed shape fails the type check on both sides. `query` fields are as the client sends them (all optional
+ * where the server has a default).
+ */
+import type { LoginInput, Me } from './auth.js';
+import type { CreatedId } from './common.js';
+import type { DeviceDetail, DeviceListQuery, DeviceListResponse, KindInfo } from './devices.js';
+import type { ApplyImportInput, ImportJob, ImportStartQuery } from './imports.js';
+import type { KpiResponse } from './kpi.js';
+import type { OverviewResponse } from './overview.js';
+import type { DistrictInput, HierarchyResponse, RetiredResponse, RoomInput, SchoolInput, SiteInput, TreeQuery, TreeResponse } from './places.js';
+import type {
+  BulkProvisionInput, CredentialsResponse, DeviceRecord, DeviceRecordPatch, LabelsQuery, MaintenanceInput, MaintenanceResponse,
+  NewDeviceInput, NewDeviceResponse, RevokedResponse,
+} from './records.js';
+import type { AuditQuery, AuditResponse, NewUserInput, UserPatch, UserRow } from './users.js';
+import type {
+  ExportInput, ExportJob, PlanningQuery, PlanningResponse, ReportSubscription, SubscriptionInput, TimetableInput, TimetableResponse,
+  UsageQuery, UsageReport,
+} from './usage.js';
+
+/** A file answer (PDF, XLSX, CSV): the browser follows a link to it rather than parsing it. */
+export type FileResponse = Uint8Array | string;
+
+type IdParams = { id: number };
+type DeviceIdParams = { id: string };
+type JobIdParams = { id: string };
+
+/** The routes of one level of the hierarchy: create, edit or move, retire and restore. */
+type PlaceRoutes<P extends string, Create, Patch> = {
+  [K in `POST /api/${P}`]: { body: Create; response: CreatedId };
+} & {
+  [K in `PATCH /api/${P}/:id`]: { params: IdParams; body: Patch; response: CreatedId };
+} & {
+  [K in `POST /api/${P}/:id/retire` | `POST /api/${P}/:id/restore`]: { params: IdParams; response: RetiredResponse };
+};
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  devices: number;
+  influx?: string;
+  spool?: { pendingBytes: number };
+}
+
+interface CoreRoutes {
+  'GET /healthz': { response: HealthResponse };
+  'GET /metrics': { response: FileResponse };
+
+  'POST /api/login': { body: LoginInput; response: Me };
+  'POST /api/logout': { response: { ok: boolean } };
+  'GET /api/me': { response: Me };
+
+  'GET /api/overview': { response: OverviewResponse };
+  'GET /api/kpi': { response: KpiResponse };
+  'GET /api/kinds': { response: KindInfo[] };
+  'GET /api/hierarchy': { response: HierarchyResponse };
+  'GET /api/hierarchy/tree': { query: TreeQuery; response: TreeResponse };
+
+  'GET /api/devices': { query: DeviceListQuery; response: DeviceListResponse };
+  'GET /api/devices/:id': { params: DeviceIdParams; response: DeviceDetail };
+  'GET /api/devices/:id/record': { params: DeviceIdParams; response: DeviceRecord };
+  'POST /api/devices': { body: NewDeviceInput; response: NewDeviceResponse };
+  'PATCH /api/devices/:id': { params: DeviceIdParams; body: DeviceRecordPatch; response: DeviceRecord };
+  'POST /api/devices/:id/retire': { params: DeviceIdParams; response: DeviceRecord };
+  'POST /api/devices/:id/maintenance': { params: DeviceIdParams; body: MaintenanceInput; response: MaintenanceResponse };
+  'POST /api/devices/:id/credentials': { params: DeviceIdParams; response: CredentialsResponse };
+  'POST /api/devices/:id/revoke': { params: DeviceIdParams; response: RevokedResponse };
+  'POST /api/provision': { body: BulkProvisionInput; response: CredentialsResponse };
+  'GET /api/labels.pdf': { query: LabelsQuery; response: FileResponse };
+
+  'GET /api/users': { response: UserRow[] };
+  'POST /api/users': { body: NewUserInput; response: UserRow };
+  'PATCH /api/users/:id': { params: IdParams; body: UserPatch; response: UserRow };
+  'GET /api/audit': { query: AuditQuery; response: AuditResponse };
+
+  /** The body is the file itself (CSV or XLSX), not JSON. */
+  'POST /api/imports': { query: ImportStartQuery; response: ImportJob };
+  'GET /api/imports/:id': { params: JobIdParams; response: ImportJob };
+  'POST /api/imports/:id/apply': { params: JobIdParams; body: ApplyImportInput; response: ImportJob };
+  'GET /api/register.:format': { params: { format: 'csv' | 'xlsx' }; response: FileResponse };
+
+  'GET /api/usage': { query: UsageQuery; response: UsageReport };
+  'GET /api/planning': { query: PlanningQuery; response: PlanningResponse };
+  'POST /api/usage/exports': { body: ExportInput; response: ExportJob };
+  'GET /api/usage/exports/:id': { params: JobIdParams; response: ExportJob };
+  'GET /api/usage/exports/:id/file': { params: JobIdParams; response: FileResponse };
+  'GET /api/schools/:id/timetable': { params: IdParams; response: TimetableResponse };
+  'PUT /api/schools/:id/timetable': { params: IdParams; body: TimetableInput; response: TimetableResponse };
+
+  'GET /api/reports/subscriptions': { response: ReportSubscription[] };
+  'POST /api/reports/subscriptions': { body: SubscriptionInput; response: ReportSubscription };
+  'DELETE /api/reports/subscriptions/:id': { params: IdParams; response: { id: number; removed: true } };
+}
+
+export type ApiRoutes = CoreRoutes
+  & PlaceRoutes<'districts', DistrictInput, Partial<DistrictInput>>
+  & PlaceRoutes<'schools', SchoolInput, Partial<SchoolInput>>
+  & PlaceRoutes<'sites', SiteInput, Partial<SiteInput>>
+  & PlaceRoutes<'rooms', RoomInput, Partial<RoomInput>>;
+
+export type RouteKey = keyof ApiRoutes & string;
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+/** The paths a method has, e.g. PathOf<'GET'> includes '/api/devices/:id'. */
+export type PathOf<M extends Method> = RouteKey extends infer K ? (K extends `${M} ${infer P}` ? P : never) : never;
+
+type Part<K extends RouteKey, F extends string> = ApiRoutes[K] extends Record<F, infer T> ? T : undefined;
+export type ParamsOf<K extends RouteKey> = Part<K, 'params'>;
+export type QueryOf<K extends RouteKey> = Part<K, 'query'>;
+export type BodyOf<K extends RouteKey> = Part<K, 'body'>;
+export type ResponseOf<K extends RouteKey> = ApiRoutes[K]['response'];

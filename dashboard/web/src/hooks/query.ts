@@ -1,0 +1,130 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+/**
+ * A small cache of server reads, keyed by strings that start with the route ('GET /api/hierarchy', 'GET
+ * /api/devices?roomId=3'). Components read through `useQuery`; writes make reads stale with `invalidate(prefix)`:
+ * a mounted reader refetches at once (keeping what it shows until the answer comes), an unmounted one on its next mount.
+ * Reads not marked `keep` also refetch on every mount, behind the cached answer.
+ */
+interface Entry {
+  data?: unknown;
+  error?: unknown;
+  stale: boolean;
+  inflight?: Promise<void>;
+  readers: Set<() => void>;
+}
+
+const cache = new Map<string, Entry>();
+
+function entryOf(key: string): Entry {
+  let e = cache.get(key);
+  if (!e) cache.set(key, (e = { stale: true, readers: new Set() }));
+  return e;
+}
+
+function load(key: string, fetcher: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  const e = entryOf(key);
+  if (e.inflight) return e.inflight;
+  const ctl = new AbortController();
+  e.stale = false;
+  e.inflight = fetcher(ctl.signal).then(
+    (data) => { e.data = data; e.error = undefined; },
+    (error: unknown) => { e.error = error; },
+  ).finally(() => {
+    e.inflight = undefined;
+    for (const fn of e.readers) fn();
+  });
+  return e.inflight;
+}
+
+const refetchers = new Map<string, Set<() => void>>();
+
+/** Makes every read whose key starts with `prefix` stale; mounted readers refetch now. */
+export function invalidate(prefix: string): void {
+  for (const [key, e] of cache) {
+    if (!key.startsWith(prefix)) continue;
+    e.stale = true;
+    for (const fn of refetchers.get(key) ?? []) fn();
+  }
+}
+
+/** Forgets every read (at logout: the next user has another scope). */
+export function clearQueries(): void {
+  cache.clear();
+}
+
+/**
+ * Which writes make which reads stale, by the written path: the one place that knows, so a page that writes (the tree,
+ * a record, the import) needs no list of the pages that read. A room added on the tree page is in every filter at once.
+ */
+const WRITE_EFFECTS: [RegExp, string[]][] = [
+  [/^\/api\/(districts|schools|sites|rooms)(\/|$)/, ['GET /api/hierarchy', 'GET /api/devices', 'GET /api/overview', 'GET /api/kpi', 'GET /api/usage', 'GET /api/planning']],
+  [/^\/api\/imports\/[^/]+\/apply/, ['GET /api/hierarchy', 'GET /api/devices', 'GET /api/overview', 'GET /api/kpi']],
+  [/^\/api\/(devices|provision)(\/|$)/, ['GET /api/devices', 'GET /api/hierarchy/tree', 'GET /api/overview', 'GET /api/kpi', 'GET /api/planning']],
+  [/^\/api\/users(\/|$)/, ['GET /api/users']],
+  [/^\/api\/schools\/\d+\/timetable/, ['GET /api/schools', 'GET /api/usage', 'GET /api/planning']],
+];
+
+export function invalidateAfterWrite(path: string): void {
+  const bare = path.split('?')[0]!;
+  for (const [re, prefixes] of WRITE_EFFECTS) if (re.test(bare)) prefixes.forEach(invalidate);
+}
+
+export interface QueryState<T> {
+  data: T | undefined;
+  /** The error of the last attempt, when it failed ('' otherwise). */
+  error: string;
+  loading: boolean;
+  /** Fetch again now (after a write this page made itself, or on a button). */
+  reload: () => void;
+}
+
+export interface QueryOptions {
+  /** Refetch this often while mounted. */
+  pollMs?: number;
+  /** While a new key loads, show the previous key's data (paging, filters) rather than nothing. */
+  keepPrevious?: boolean;
+  /**
+   * Reference data (kinds, the hierarchy): kept across mounts until a write makes it stale. Without it a mount shows
+   * what is cached at once and refetches behind it, as live figures must.
+   */
+  keep?: boolean;
+}
+
+const errorText = (e: unknown): string => (e === undefined ? '' : e instanceof Error ? e.message : String(e));
+
+/** Reads `key` through the cache; `key` null reads nothing. The fetcher gets an AbortSignal it may ignore. */
+export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) => Promise<T>, o: QueryOptions = {}): QueryState<T> {
+  const [, setTick] = useState(0);
+  const fetchRef = useRef(fetcher);
+  fetchRef.current = fetcher;
+  const previous = useRef<T | undefined>(undefined);
+
+  useEffect(() => {
+    if (key === null) return;
+    const e = entryOf(key);
+    const rerender = () => setTick((n) => n + 1);
+    const refetch = () => void load(key, (s) => fetchRef.current(s));
+    e.readers.add(rerender);
+    let set = refetchers.get(key);
+    if (!set) refetchers.set(key, (set = new Set()));
+    set.add(refetch);
+    if (e.stale || !o.keep) refetch();
+    const timer = o.pollMs ? setInterval(refetch, o.pollMs) : undefined;
+    return () => {
+      e.readers.delete(rerender);
+      set.delete(refetch);
+      if (timer) clearInterval(timer);
+    };
+  }, [key, o.pollMs]);
+
+  const e = key === null ? undefined : cache.get(key);
+  const data = e?.data as T | undefined;
+  if (data !== undefined) previous.current = data;
+  return {
+    data: data ?? (o.keepPrevious ? previous.current : undefined),
+    error: errorText(e?.error),
+    loading: key !== null && (e?.inflight !== undefined || e?.stale !== false),
+    reload: () => { if (key !== null) { entryOf(key).stale = true; void load(key, (s) => fetchRef.current(s)); } },
+  };
+}

@@ -1,0 +1,71 @@
+import type { ComponentChild } from 'preact';
+import type { Me, Permissions } from '../../../api/index.js';
+import type { MessageKey } from './i18n.js';
+import { AuditPage } from './pages/audit.js';
+import { DevicePage } from './pages/device.js';
+import { DevicesPage } from './pages/devices.js';
+import { ImportPage } from './pages/import.js';
+import { KpiPage } from './pages/kpi.js';
+import { OverviewPage } from './pages/overview.js';
+import { PlanningPage } from './pages/planning.js';
+import { TimetablePage } from './pages/timetable.js';
+import { TreePage } from './pages/tree.js';
+import { UsagePage } from './pages/usage.js';
+import { UsersPage } from './pages/users.js';
+
+/** What a page is given: the user, the query string and the path's `:name` parts. */
+export interface PageContext { me: Me; search: URLSearchParams; params: Record<string, string> }
+
+export interface RouteDef {
+  /** '/devices/:id': a `:name` part matches one path segment. */
+  path: string;
+  page: (c: PageContext) => ComponentChild;
+  /** In the navigation bar, in this order; `section` also lights it on the paths below it (/devices/abc). */
+  nav?: { label: MessageKey; testid: string; section?: boolean };
+  /** Hidden from the navigation and not reachable without it (the server refuses the calls anyway). */
+  permission?: keyof Permissions;
+}
+
+/** Every screen of the app: the router, the navigation and the guards all read this table. A new screen is one row. */
+export const ROUTES: RouteDef[] = [
+  { path: '/', page: () => <OverviewPage />, nav: { label: 'nav.overview', testid: 'nav-overview' } },
+  { path: '/devices', page: (c) => <DevicesPage search={c.search} />, nav: { label: 'nav.devices', testid: 'nav-devices', section: true } },
+  { path: '/devices/:id', page: (c) => <DevicePage id={c.params.id!} /> },
+  { path: '/tree', page: (c) => <TreePage me={c.me} search={c.search} />, nav: { label: 'nav.tree', testid: 'nav-tree' } },
+  { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },
+  { path: '/usage', page: (c) => <UsagePage me={c.me} search={c.search} />, nav: { label: 'nav.usage', testid: 'nav-usage' } },
+  { path: '/planning', page: (c) => <PlanningPage me={c.me} search={c.search} />, nav: { label: 'nav.planning', testid: 'nav-planning' } },
+  { path: '/timetable', page: (c) => <TimetablePage me={c.me} search={c.search} /> },
+  { path: '/import', page: (c) => <ImportPage me={c.me} />, nav: { label: 'nav.import', testid: 'nav-import' }, permission: 'editRecords' },
+  { path: '/users', page: (c) => <UsersPage me={c.me} />, nav: { label: 'nav.users', testid: 'nav-users' }, permission: 'manageUsers' },
+  { path: '/audit', page: (c) => <AuditPage me={c.me} />, nav: { label: 'nav.audit', testid: 'nav-audit' }, permission: 'readAudit' },
+];
+
+export const allowed = (r: RouteDef, me: Me): boolean => !r.permission || me.permissions[r.permission];
+
+/** The path's `:name` parts when `pattern` matches it, else null. */
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i]!.startsWith(':')) {
+      if (!got[i]) return null;
+      params[want[i]!.slice(1)] = decodeURIComponent(got[i]!);
+    } else if (want[i] !== got[i]) return null;
+  }
+  return params;
+}
+
+/** The page for a path; an unknown or forbidden path shows the overview, as a bookmark from another role would. */
+export function resolve(path: string, me: Me): { route: RouteDef; params: Record<string, string> } {
+  for (const route of ROUTES) {
+    const params = matchPath(route.path, path);
+    if (params && allowed(route, me)) return { route, params };
+  }
+  return { route: ROUTES[0]!, params: {} };
+}
+
+/** Whether a navigation entry is the current one. */
+export const isActive = (r: RouteDef, path: string): boolean => path === r.path || (Boolean(r.nav?.section) && path.startsWith(r.path + '/'));
