@@ -1,4 +1,4 @@
 export * from './values.js';
-export * from './read.js';
+export * from '../../lib/sheets/read.js';
 export * from './plan.js';
 export * from './apply.js';
