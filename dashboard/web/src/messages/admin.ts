@@ -1,5 +1,8 @@
 /** Messages of the import flow, users and roles, and the audit log (keys import.*, users.*, audit.*). */
+import { importPlacesMessages } from './import-places.js';
+
 const vi = {
+  ...importPlacesMessages.vi,
   'nav.import': 'Nhập danh sách',
   'nav.users': 'Người dùng',
   'nav.audit': 'Nhật ký thay đổi',
@@ -140,6 +143,7 @@ const vi = {
 export const adminMessages = {
   vi,
   en: {
+    ...importPlacesMessages.en,
     'nav.import': 'Import',
     'nav.users': 'Users',
     'nav.audit': 'Audit log',
