@@ -4,7 +4,7 @@
  * at apply time against the registry as it is then, so a preview that has gone stale cannot apply stale changes.
  */
 import { EdufleetError } from '../../lib/errors.js';
-import type { Clock } from '../../lib/clock.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
 import {
   applyPlacesPlan, applyPlan, planImport, planPlaces, placesPlanChanges, readSheet, snapshotPlaces, snapshotRegistry, type ImportPlan, type PlacesPlan, type Sheet,
 } from '../../registry/import/index.js';
@@ -21,7 +21,7 @@ interface Job { view: ImportJob; sheet?: Sheet }
 export class ImportJobs {
   private readonly jobs = new UserJobs<Job>('import');
 
-  constructor(private readonly registry: SqliteRegistry, private readonly clock: Clock = { now: () => Date.now() }) {}
+  constructor(private readonly registry: SqliteRegistry, private readonly clock: Clock = systemClock) {}
 
   /** Starts reading and planning `data`; returns at once with the job to poll. */
   start(user: User, file: string, data: Buffer): ImportJob {
