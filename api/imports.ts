@@ -30,3 +30,30 @@ export interface ApplyImportInput {
   /** Apply the valid rows although some were refused (must be asked for explicitly). */
   applyValid?: boolean;
 }
+
+// ── the places import (issue 9): a Sở's list of districts, schools and sites ───────────────────────────────────
+
+/**
+ * POST /api/imports/places?name=FILE (the file as the body) starts a job; GET /api/imports/places/:id polls it;
+ * POST /api/imports/places/:id/apply applies it (ApplyImportInput). GET /api/places.csv|xlsx exports the list in
+ * the same columns. All need the editSchools permission.
+ */
+export type PlacesAction = 'create' | 'update' | 'unchanged';
+export interface PlacesPlanView {
+  counts: { create: number; update: number; unchanged: number; refused: number; newSites: number };
+  districts: { line: number; action: PlacesAction; code: string; name: string }[];
+  /** `district`: its code; null = directly under the Sở; absent = the file does not say. */
+  schools: { line: number; action: PlacesAction; code: string; name: string; level?: string; pupils?: number; district?: string | null; changes: string[] }[];
+  newSites: { line: number; schoolCode: string; name: string }[];
+  refused: { line: number; code?: string; reason: string }[];
+  ignoredColumns: string[];
+  notes: string[];
+}
+export interface PlacesImportJob {
+  id: string;
+  file: string;
+  status: 'planning' | 'planned' | 'applying' | 'applied' | 'failed';
+  progress: { phase: 'read' | 'plan' | 'apply'; done: number; total: number };
+  plan?: PlacesPlanView;
+  error?: { code: string; message: string };
+}

@@ -7,7 +7,7 @@
 import type { LoginInput, Me } from './auth.js';
 import type { CreatedId } from './common.js';
 import type { DeviceDetail, DeviceListQuery, DeviceListResponse, KindInfo } from './devices.js';
-import type { ApplyImportInput, ImportJob, ImportStartQuery } from './imports.js';
+import type { ApplyImportInput, ImportJob, ImportStartQuery, PlacesImportJob } from './imports.js';
 import type { KpiResponse } from './kpi.js';
 import type { OverviewResponse } from './overview.js';
 import type { DistrictInput, HierarchyResponse, RetiredResponse, RoomInput, SchoolInput, SiteInput, TreeQuery, TreeResponse } from './places.js';
@@ -80,6 +80,11 @@ interface CoreRoutes {
   'GET /api/imports/:id': { params: JobIdParams; response: ImportJob };
   'POST /api/imports/:id/apply': { params: JobIdParams; body: ApplyImportInput; response: ImportJob };
   'GET /api/register.:format': { params: { format: 'csv' | 'xlsx' }; response: FileResponse };
+  /** The Sở's list of districts, schools and sites: the same three steps; the body is the file. */
+  'POST /api/imports/places': { query: ImportStartQuery; response: PlacesImportJob };
+  'GET /api/imports/places/:id': { params: JobIdParams; response: PlacesImportJob };
+  'POST /api/imports/places/:id/apply': { params: JobIdParams; body: ApplyImportInput; response: PlacesImportJob };
+  'GET /api/places.:format': { params: { format: 'csv' | 'xlsx' }; response: FileResponse };
 
   'GET /api/usage': { query: UsageQuery; response: UsageReport };
   'GET /api/planning': { query: PlanningQuery; response: PlanningResponse };

@@ -7,6 +7,7 @@ import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
 import { ALL_COMPONENTS, startStack, type Component } from './stack.js';
 import { registerSimCommands, runDemo } from './sim-commands.js';
 import { registerImportCommands } from './import-commands.js';
+import { registerPlacesCommands } from './places-commands.js';
 import { registerTimetableCommands } from './timetable-commands.js';
 import { registerUsageCommands } from './usage-commands.js';
 
@@ -161,6 +162,7 @@ user.command('add')
   });
 
 registerImportCommands(program, registry);
+registerPlacesCommands(program, registry);
 registerUsageCommands(program, () => config());
 registerTimetableCommands(program, registry);
 

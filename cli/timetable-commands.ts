@@ -1,6 +1,6 @@
 /** `edufleet timetable import FILE`: the timetables of many schools at once, as a Sở collects them (docs/usage.md). */
 import type { Command } from 'commander';
-import { readSheetFile } from '../registry/import/read.js';
+import { readSheetFile } from '../lib/sheets/index.js';
 import type { SqliteRegistry } from '../registry/index.js';
 import { planTimetables } from '../timetable/import.js';
 import type { TermTimetable } from '../timetable/model.js';

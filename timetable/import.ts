@@ -8,8 +8,7 @@
  * national holidays; editable afterwards in the web app). Every problem is reported with its line; a school with a
  * bad row gets nothing from the file.
  */
-import { fold, parseDate } from '../registry/import/values.js';
-import type { Sheet } from '../registry/import/read.js';
+import { fold, parseDate, type Sheet } from '../lib/sheets/index.js';
 import { defaultHolidays, schoolYearOf } from './defaults.js';
 import { HH_MM, timetableProblems, type Period, type Session, type TermTimetable } from './model.js';
 

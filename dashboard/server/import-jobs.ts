@@ -4,9 +4,12 @@
  * at apply time against the registry as it is then, so a preview that has gone stale cannot apply stale changes.
  */
 import { EdufleetError } from '../../lib/errors.js';
-import { applyPlan, planImport, readSheet, snapshotRegistry, type ImportPlan, type Sheet } from '../../registry/import/index.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import {
+  applyPlacesPlan, applyPlan, planImport, planPlaces, placesPlanChanges, readSheet, snapshotPlaces, snapshotRegistry, type ImportPlan, type PlacesPlan, type Sheet,
+} from '../../registry/import/index.js';
 import type { SqliteRegistry, User } from '../../registry/index.js';
-import type { ImportJob, ImportPlanView } from '../../api/index.js';
+import type { ImportJob, ImportPlanView, PlacesImportJob, PlacesPlanView } from '../../api/index.js';
 import { can } from './scope.js';
 import { UserJobs } from './user-jobs.js';
 
@@ -18,7 +21,7 @@ interface Job { view: ImportJob; sheet?: Sheet }
 export class ImportJobs {
   private readonly jobs = new UserJobs<Job>('import');
 
-  constructor(private readonly registry: SqliteRegistry) {}
+  constructor(private readonly registry: SqliteRegistry, private readonly clock: Clock = systemClock) {}
 
   /** Starts reading and planning `data`; returns at once with the job to poll. */
   start(user: User, file: string, data: Buffer): ImportJob {
@@ -66,15 +69,13 @@ export class ImportJobs {
       job.view.status = 'planned';
     } catch (err) {
       job.view.status = 'failed';
-      job.view.error = err instanceof EdufleetError
-        ? { code: err.code, message: err.message }
-        : { code: 'EDUFLEET_ERR_IMPORT_FILE', message: `the file could not be imported: ${(err as Error).message}` };
+      job.view.error = jobError(err);
     }
   }
 
   /** Plans against the registry now, limited to the schools this user may change. */
   private planNow(user: User, job: Job): ImportPlan {
-    const snap = snapshotRegistry(this.registry);
+    const snap = snapshotRegistry(this.registry, this.clock.now());
     const schoolDistrict = new Map(this.registry.schools().map((s) => [s.id, s.districtId]));
     snap.mayUseSchool = (schoolId) => can(user, 'records.write', { schoolId, districtId: schoolDistrict.get(schoolId) ?? null });
     const plan = planImport(job.sheet!, snap, (done, total) => { job.view.progress = { phase: 'plan', done, total }; });
@@ -97,6 +98,93 @@ function planView(plan: ImportPlan, devices: ReturnType<typeof snapshotRegistry>
     refused: plan.refused,
     newSites: plan.newSites,
     newRooms: plan.newRooms,
+    ignoredColumns: plan.ignoredColumns,
+    notes: plan.notes,
+  };
+}
+
+/** A failed read or plan, as the job shows it. */
+function jobError(err: unknown): { code: string; message: string } {
+  return err instanceof EdufleetError
+    ? { code: err.code, message: err.message }
+    : { code: 'EDUFLEET_ERR_IMPORT_FILE', message: `the file could not be imported: ${(err as Error).message}` };
+}
+
+interface PlacesJob { view: PlacesImportJob; sheet?: Sheet }
+
+/**
+ * The Sở's list of districts, schools and sites, uploaded, previewed and confirmed like a device register. Only
+ * users who may edit schools start one (the route checks), so there is no per-row scope to apply.
+ */
+export class PlacesImportJobs {
+  private readonly jobs = new UserJobs<PlacesJob>('import');
+
+  constructor(private readonly registry: SqliteRegistry) {}
+
+  start(user: User, file: string, data: Buffer): PlacesImportJob {
+    const job = this.jobs.add(user, (id) => ({ view: { id, file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } } }));
+    void this.plan(job, data);
+    return job.view;
+  }
+
+  get(user: User, id: string): PlacesImportJob {
+    return this.jobs.own(user, id).view;
+  }
+
+  /** Applies a previewed job, planned again against the registry as it is now. */
+  async apply(user: User, id: string, applyValid: boolean): Promise<PlacesImportJob> {
+    const job = this.jobs.own(user, id);
+    if (job.view.status !== 'planned' || !job.sheet) {
+      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `this import is ${job.view.status}; only a previewed import can be applied`);
+    }
+    const plan = await this.planNow(job);
+    if (plan.refused.length && !applyValid) {
+      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID',
+        `${plan.refused.length} row(s) refused; fix them and upload again, or confirm importing only the valid rows`);
+    }
+    job.view.status = 'applying';
+    try {
+      if (placesPlanChanges(plan)) {
+        await applyPlacesPlan(this.registry, plan, {
+          user: user.username, file: job.view.file,
+          onProgress: (p) => { job.view.progress = { phase: 'apply', done: p.done, total: p.total }; },
+        });
+      }
+      job.view.status = 'applied';
+      job.sheet = undefined;
+    } catch (err) {
+      job.view.status = 'planned';
+      throw err;
+    }
+    return job.view;
+  }
+
+  private async plan(job: PlacesJob, data: Buffer): Promise<void> {
+    try {
+      job.sheet = await readSheet(job.view.file, data);
+      job.view.progress = { phase: 'plan', done: 0, total: job.sheet.rows.length };
+      await this.planNow(job);
+      job.view.status = 'planned';
+    } catch (err) {
+      job.view.status = 'failed';
+      job.view.error = jobError(err);
+    }
+  }
+
+  private async planNow(job: PlacesJob): Promise<PlacesPlan> {
+    const plan = planPlaces(job.sheet!, await snapshotPlaces(this.registry), (done, total) => { job.view.progress = { phase: 'plan', done, total }; });
+    job.view.plan = placesPlanView(plan);
+    return plan;
+  }
+}
+
+function placesPlanView(plan: PlacesPlan): PlacesPlanView {
+  return {
+    counts: plan.counts,
+    districts: plan.districts.map(({ line, action, code, name }) => ({ line, action, code, name })),
+    schools: plan.schools.slice(0, PREVIEW_ROWS).map(({ id: _id, ...s }) => s),
+    newSites: plan.newSites.slice(0, PREVIEW_ROWS),
+    refused: plan.refused,
     ignoredColumns: plan.ignoredColumns,
     notes: plan.notes,
   };

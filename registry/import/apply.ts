@@ -4,10 +4,12 @@ import type { DeviceKind } from '../../protocol/index.js';
 import type { SqliteRegistry } from '../sqlite-registry.js';
 import type { RoomType } from '../types.js';
 import { planImport, roomKey, siteKey, type ImportPlan, type RegistrySnapshot, type SnapshotDevice } from './plan.js';
-import { readSheetFile } from './read.js';
+import { readSheetFile } from '../../lib/sheets/index.js';
 import { slugId } from './values.js';
+import { localDate } from '../../timetable/index.js';
 
-export function snapshotRegistry(reg: SqliteRegistry): RegistrySnapshot {
+/** `now` is the import's clock: in-service dates after today (in Vietnam) are refused. */
+export function snapshotRegistry(reg: SqliteRegistry, now = Date.now()): RegistrySnapshot {
   const schools = new Map<string, { id: number; name: string }>();
   for (const s of reg.db.prepare('SELECT id, code, name FROM schools').all() as { id: number; code: string; name: string }[]) schools.set(s.code, { id: s.id, name: s.name });
   const sites = new Map<string, { id: number; name: string }>();
@@ -25,7 +27,7 @@ export function snapshotRegistry(reg: SqliteRegistry): RegistrySnapshot {
       d.cost_vnd AS costVnd, d.warranty_end AS warrantyEnd, d.service_life_years AS serviceLifeYears, COALESCE(d.code, d.id) AS code
       FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id`).all() as (SnapshotDevice & { code: string; kind: DeviceKind })[];
   for (const { code, ...d } of rows) devices.set(code, d);
-  return { schools, sites, rooms, devices };
+  return { schools, sites, rooms, devices, today: localDate(now) };
 }
 
 export interface ImportOptions {
@@ -35,6 +37,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Apply the valid rows even when some rows are refused. */
   applyValid?: boolean;
+  /** The import's clock (default: the system clock); in-service dates after its day are refused. */
+  now?: number;
   /** Rows processed so far (planning, then applying). */
   onProgress?: (p: { phase: 'plan' | 'apply'; done: number; total: number }) => void;
 }
@@ -103,7 +107,7 @@ export async function applyPlan(reg: SqliteRegistry, plan: ImportPlan, opts: { u
 /** Reads, plans and (unless a dry run, or rows were refused without `applyValid`) applies an import file. */
 export async function importFile(reg: SqliteRegistry, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const sheet = await readSheetFile(file);
-  const plan = planImport(sheet, snapshotRegistry(reg), (done, total) => opts.onProgress?.({ phase: 'plan', done, total }));
+  const plan = planImport(sheet, snapshotRegistry(reg, opts.now), (done, total) => opts.onProgress?.({ phase: 'plan', done, total }));
   const result: ImportResult = { file: path.basename(file), plan, applied: false, created: {} };
   if (opts.dryRun) { result.notAppliedReason = 'dry run'; return result; }
   if (plan.refused.length && !opts.applyValid) {

@@ -6,9 +6,9 @@ import { KINDS, type DeviceKind } from '../../protocol/index.js';
 import { EdufleetError } from '../../lib/errors.js';
 import { foldKey } from '../../lib/vn/text.js';
 import type { RoomType } from '../types.js';
-import type { Sheet } from './read.js';
+import { cellCountProblem, isBlankRow, type Sheet } from '../../lib/sheets/index.js';
 import {
-  COLUMNS, REQUIRED_COLUMNS, addMonths, columnOf, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
+  COLUMNS, REQUIRED_COLUMNS, addMonths, columnOf, formatDate, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
 } from './values.js';
 
 /** What the plan needs to know about the registry. */
@@ -23,6 +23,8 @@ export interface RegistrySnapshot {
   devices: Map<string, SnapshotDevice>;
   /** Whether the importing user may change this school's records (absent: every school, as from the CLI). */
   mayUseSchool?: (schoolId: number) => boolean;
+  /** Today in Vietnam (ISO), from the import's clock: a device cannot have been put into service after it. */
+  today?: string;
 }
 export interface SnapshotDevice {
   id: string; kind: DeviceKind; roomId: number; schoolId: number; name: string; manufacturer: string | null; model: string | null; serial: string | null;
@@ -110,9 +112,12 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
       const at = index.get(c);
       return at === undefined ? '' : (row.cells[at] ?? '').trim();
     };
-    if (row.cells.every((c) => !c.trim())) return;
+    if (isBlankRow(row)) return;
     const code = get('code');
     const refuse = (reason: string) => { plan.refused.push({ line: row.line, ...(code ? { code } : {}), reason: `line ${row.line}: ${reason}` }); };
+    // Cells that do not line up with the header would put values under the wrong columns.
+    const shape = cellCountProblem(sheet, row);
+    if (shape) return refuse(shape);
     const col = (c: Column) => `column ${COLUMNS[c].label}`;
     const field = <T>(c: Column, parser: (s: string) => Parsed<T>, what: string): { value?: T; error?: string } => {
       const raw = get(c);
@@ -148,6 +153,9 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
 
     const date = field('inServiceDate', parseDate, 'date');
     if (date.error) errors.push(date.error);
+    else if (date.value && snap.today && date.value > snap.today) {
+      errors.push(`date put into service '${get('inServiceDate')}' is in the future (today is ${formatDate(snap.today)}) (${col('inServiceDate')})`);
+    }
     const cost = field('cost', parseMoney, 'cost');
     if (cost.error) errors.push(cost.error);
     const months = field('warrantyMonths', parseWhole, 'warranty');

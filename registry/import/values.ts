@@ -4,12 +4,10 @@
  */
 import { DEVICE_KINDS, KINDS, type DeviceKind } from '../../protocol/index.js';
 import type { RoomType } from '../types.js';
-import { foldKey, stripDiacritics } from '../../lib/vn/text.js';
+import { stripDiacritics } from '../../lib/vn/text.js';
+import { bad, fold, isoDate, ok, type Parsed } from '../../lib/sheets/index.js';
 
-/** Lower case, no diacritics (đ → d), no parenthesised units, single spaces: "Nguyên giá (VNĐ)" → "nguyen gia". */
-export function fold(s: string): string {
-  return foldKey(s.replace(/\([^)]*\)/g, ' ').replace(/_/g, ' '));
-}
+export { fold, parseDate, parseMoney, parseWhole, parseCount, type Parsed } from '../../lib/sheets/index.js';
 
 export const COLUMNS = {
   code: { label: 'Mã thiết bị', en: 'code', aliases: ['ma thiet bi', 'ma tai san', 'code', 'device code', 'asset code'] },
@@ -41,29 +39,7 @@ export function columnOf(header: string): Column | undefined {
   return ALIAS.get(fold(header));
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (reason: string): Parsed<never> => ({ ok: false, reason });
-
-function validDate(y: number, m: number, d: number): boolean {
-  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-const iso = (y: number, m: number, d: number) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-
-/** dd/mm/yyyy, d/m/yyyy (also with '-' or '.'), or ISO yyyy-mm-dd → ISO; impossible dates are refused. */
-export function parseDate(raw: string): Parsed<string> {
-  const s = raw.trim();
-  let m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
-  let y: number, mo: number, d: number;
-  if (m) { y = +m[1]!; mo = +m[2]!; d = +m[3]!; } else {
-    m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
-    if (!m) return bad('is not a date (expected dd/mm/yyyy or yyyy-mm-dd)');
-    d = +m[1]!; mo = +m[2]!; y = +m[3]!;
-  }
-  if (!validDate(y, mo, d)) return bad('is not a real date');
-  return ok(iso(y, mo, d));
-}
+const iso = isoDate;
 
 /** ISO date + months, the day clamped to the end of the month (31/01 + 1 month = 28/02 or 29/02). */
 export function addMonths(isoDate: string, months: number): string {
@@ -80,20 +56,6 @@ export function monthsBetween(from: string, to: string): number | undefined {
   const [y2, m2] = to.split('-').map(Number) as [number, number];
   const months = (y2 - y1) * 12 + (m2 - m1);
   return months >= 0 && addMonths(from, months) === to ? months : undefined;
-}
-
-/** VND: `98.000.000`, `98,000,000`, `98 000 000`, `98000000`, with or without `₫`, `đ`, `VNĐ`, `VND`. Whole dong only. */
-export function parseMoney(raw: string): Parsed<number> {
-  const s = raw.trim().replace(/\s*(₫|vnđ|vnd|đồng|dong|đ|d)\s*$/i, '').replace(/[\s\u00a0]/g, '');
-  if (/^\d{1,3}([.,])\d{3}(\1\d{3})*$/.test(s) || /^\d+$/.test(s)) return ok(Number(s.replace(/[.,]/g, '')));
-  return bad('is not an amount of money in VND (e.g. 98.000.000)');
-}
-
-/** A whole number ≥ 0 (months of warranty, years of service life). */
-export function parseWhole(raw: string): Parsed<number> {
-  const s = raw.trim();
-  if (!/^\d{1,4}$/.test(s)) return bad('is not a whole number');
-  return ok(Number(s));
 }
 
 const KIND_SYNONYMS: Record<string, DeviceKind> = {

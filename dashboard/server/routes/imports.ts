@@ -1,12 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import type { ImportJob } from '../../../api/index.js';
+import type { ImportJob, PlacesImportJob } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
-import { ImportJobs } from '../import-jobs.js';
+import { ImportJobs, PlacesImportJobs } from '../import-jobs.js';
 import { exportRows, toCsv, toXlsx } from '../../../registry/export.js';
+import { placesCsv, placesRows, placesXlsx } from '../../../registry/import/index.js';
 import { localDate } from '../../../timetable/index.js';
 import { authorize, userScope } from '../scope.js';
 
@@ -17,6 +18,7 @@ const FILE_TYPES = ['text/csv', 'application/octet-stream', 'application/vnd.ope
 const StartQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '\\.(csv|CSV|xlsx|XLSX|txt)$' }) }, { additionalProperties: false });
 const JobParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }) });
 const ApplyBody = Type.Object({ applyValid: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const ExportParams = Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]) });
 
 /**
  * The web import: POST /api/imports?name=FILE with the file as the body (202, a job), GET /api/imports/:id to
@@ -24,7 +26,7 @@ const ApplyBody = Type.Object({ applyValid: Type.Optional(Type.Boolean()) }, { a
  * schools are refused, each with its line.
  */
 export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  const jobs = new ImportJobs(deps.registry);
+  const jobs = new ImportJobs(deps.registry, deps.clock);
   // The file arrives as it is on disk; only this plugin's routes take raw bodies, and only this large.
   app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
   const mayImport = async (req: FastifyRequest) => {
@@ -51,9 +53,45 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     deps.directory.refresh();
     return job;
   });
+
+  await app.register(placesImportRoutes, deps);
 };
 
-const ExportParams = Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]) });
+/**
+ * The Sở's list of districts, schools and sites, in the same three steps under /api/imports/places. Creating schools
+ * is the Sở's own business: the editSchools permission (admins), 403 for everyone else.
+ */
+const placesImportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const jobs = new PlacesImportJobs(deps.registry);
+  const mayImport = async (req: FastifyRequest) => {
+    await requireUser(req);
+    authorize(currentUser(req), 'schools.write');
+  };
+  app.post<Route<'POST /api/imports/places'>>('/imports/places', {
+    preHandler: mayImport, bodyLimit: MAX_IMPORT_BYTES, schema: { querystring: StartQuery },
+  }, async (req, reply): Promise<PlacesImportJob> => {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+      throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
+    }
+    return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body));
+  });
+  app.get<Route<'GET /api/imports/places/:id'>>('/imports/places/:id', { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
+    jobs.get(currentUser(req), req.params.id));
+  app.post<Route<'POST /api/imports/places/:id/apply'>>('/imports/places/:id/apply', {
+    preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
+  }, async (req) => {
+    const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
+    deps.directory.refresh();
+    return job;
+  });
+  // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
+  app.get<Route<'GET /api/places.:format'>>('/places.:format', { preHandler: mayImport, schema: { params: ExportParams } }, async (req, reply) => {
+    const rows = await placesRows(deps.registry);
+    reply.header('content-disposition', `attachment; filename="danh-sach-truong-${localDate(deps.clock.now())}.${req.params.format}"`);
+    if (req.params.format === 'csv') return reply.type('text/csv; charset=utf-8').send(placesCsv(rows));
+    return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await placesXlsx(rows));
+  });
+};
 
 /**
  * GET /api/register.csv and /api/register.xlsx: the equipment register within the user's scope, with the headers the

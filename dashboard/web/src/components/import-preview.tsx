@@ -34,7 +34,7 @@ export function ImportCounts(p: { counts: ImportPlanView['counts'] }) {
 }
 
 /** Every refused row with its line in the file and the reason: what the user must fix. */
-export function ImportRefused(p: { refused: ImportPlanView['refused'] }) {
+export function ImportRefused(p: { refused: ImportPlanView['refused']; codeLabel?: string }) {
   const { lang, t } = useI18n();
   if (p.refused.length === 0) return null;
   return (
@@ -43,7 +43,7 @@ export function ImportRefused(p: { refused: ImportPlanView['refused'] }) {
       <p class="small">{t('import.refusedHint')}</p>
       <div class="table-wrap">
         <table data-testid="import-refused">
-          <thead><tr><th class="num">{t('import.line')}</th><th>{t('import.code')}</th><th>{t('import.reason')}</th></tr></thead>
+          <thead><tr><th class="num">{t('import.line')}</th><th>{p.codeLabel ?? t('import.code')}</th><th>{t('import.reason')}</th></tr></thead>
           <tbody>
             {p.refused.map((r, i) => (
               <tr key={`${r.line}-${i}`} data-testid={`import-refused-line-${r.line}`}>
@@ -131,7 +131,7 @@ export function ImportRows(p: { plan: ImportPlanView }) {
 }
 
 /** Columns the importer did not use, and remarks that do not refuse a row. */
-export function ImportNotes(p: { plan: ImportPlanView }) {
+export function ImportNotes(p: { plan: Pick<ImportPlanView, 'ignoredColumns' | 'notes'> }) {
   const { t } = useI18n();
   const { ignoredColumns, notes } = p.plan;
   if (!ignoredColumns.length && !notes.length) return null;

@@ -14,16 +14,17 @@ export function importFormat(name: string): 'csv' | 'xlsx' | null {
 export interface UploadProgress { loaded: number; total: number }
 
 /**
- * POST /api/imports?name=FILE with the file itself as the body. XMLHttpRequest rather than fetch, because only it
- * reports upload progress. Resolves with the job (202); rejects with an ApiError carrying the server's code.
+ * POST /api/imports?name=FILE (or the places import's `base`) with the file itself as the body. XMLHttpRequest
+ * rather than fetch, because only it reports upload progress. Resolves with the job (202); rejects with an ApiError
+ * carrying the server's code.
  */
-export function uploadImport(file: File, onProgress: (p: UploadProgress) => void, signal: AbortSignal): Promise<ImportJob> {
+export function uploadImport<J = ImportJob>(file: File, onProgress: (p: UploadProgress) => void, signal: AbortSignal, base = '/api/imports'): Promise<J> {
   const format = importFormat(file.name);
   // The server picks the reader by the name's extension and accepts only lower or upper case ones.
   const name = format ? file.name.replace(/\.[^.]+$/, `.${format}`) : file.name;
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `/api/imports?name=${encodeURIComponent(name)}`);
+    xhr.open('POST', `${base}?name=${encodeURIComponent(name)}`);
     xhr.setRequestHeader('content-type', format === 'xlsx' ? XLSX_TYPE : 'text/csv');
     xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onload = () => {
@@ -33,7 +34,7 @@ export function uploadImport(file: File, onProgress: (p: UploadProgress) => void
       } catch {
         // not JSON: the status line says enough
       }
-      if (xhr.status >= 200 && xhr.status < 300 && body) return resolve(body as ImportJob);
+      if (xhr.status >= 200 && xhr.status < 300 && body) return resolve(body as J);
       const err = (body ?? { code: `HTTP_${xhr.status}`, message: xhr.statusText || `HTTP ${xhr.status}` }) as ApiErrorBody;
       // An expired session: any api() call that answers 401 brings the login back.
       if (xhr.status === 401) void api('/api/me').catch(() => {});

@@ -59,7 +59,7 @@ export function clearQueries(): void {
  */
 const WRITE_EFFECTS: [RegExp, string[]][] = [
   [/^\/api\/(districts|schools|sites|rooms)(\/|$)/, ['GET /api/hierarchy', 'GET /api/devices', 'GET /api/overview', 'GET /api/kpi', 'GET /api/usage', 'GET /api/planning']],
-  [/^\/api\/imports\/[^/]+\/apply/, ['GET /api/hierarchy', 'GET /api/devices', 'GET /api/overview', 'GET /api/kpi']],
+  [/^\/api\/imports\/(places\/)?[^/]+\/apply/, ['GET /api/hierarchy', 'GET /api/devices', 'GET /api/overview', 'GET /api/kpi']],
   [/^\/api\/(devices|provision)(\/|$)/, ['GET /api/devices', 'GET /api/hierarchy/tree', 'GET /api/overview', 'GET /api/kpi', 'GET /api/planning']],
   [/^\/api\/users(\/|$)/, ['GET /api/users']],
   [/^\/api\/schools\/\d+\/timetable/, ['GET /api/schools', 'GET /api/usage', 'GET /api/planning']],

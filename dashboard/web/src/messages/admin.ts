@@ -1,5 +1,8 @@
 /** Messages of the import flow, users and roles, and the audit log (keys import.*, users.*, audit.*). */
+import { importPlacesMessages } from './import-places.js';
+
 const vi = {
+  ...importPlacesMessages.vi,
   'nav.import': 'Nhập danh sách',
   'nav.users': 'Người dùng',
   'nav.audit': 'Nhật ký thay đổi',
@@ -52,7 +55,7 @@ const vi = {
   'import.helpTitle': 'Tệp cần có những cột nào?',
   'import.helpRequired': 'Bắt buộc: {columns}.',
   'import.helpOptional': 'Không bắt buộc: {columns}.',
-  'import.helpFormats': 'Dòng đầu là tên cột (tiếng Việt có hoặc không dấu, hoặc tiếng Anh). Ngày viết dd/mm/yyyy (ví dụ 15/09/2023); tiền viết 98.000.000 (VNĐ, có hoặc không dấu chấm). Loại thiết bị: Bảng tương tác, Máy tính bảng, Kính VR, Cảm biến môi trường. Trường phải có sẵn trong hệ thống (theo Mã trường); điểm trường và phòng chưa có sẽ được tạo mới. Thiết bị đã có (cùng Mã thiết bị) được cập nhật.',
+  'import.helpFormats': 'Dòng đầu là tên cột (tiếng Việt có hoặc không dấu, hoặc tiếng Anh). Ngày viết dd/mm/yyyy (ví dụ 15/09/2023); tiền viết 98.000.000 (VNĐ, có hoặc không dấu chấm). Loại thiết bị: Bảng tương tác, Máy tính bảng, Kính VR, Cảm biến môi trường. Trường phải có sẵn trong hệ thống (theo Mã trường; nhập Danh sách trường trước); ngày đưa vào sử dụng không được sau hôm nay; mỗi dòng có đúng số cột như dòng tiêu đề; điểm trường và phòng chưa có sẽ được tạo mới. Thiết bị đã có (cùng Mã thiết bị) được cập nhật.',
   'users.title': 'Người dùng và vai trò',
   'users.loading': 'Đang tải danh sách người dùng…',
   'users.username': 'Tên đăng nhập',
@@ -140,6 +143,7 @@ const vi = {
 export const adminMessages = {
   vi,
   en: {
+    ...importPlacesMessages.en,
     'nav.import': 'Import',
     'nav.users': 'Users',
     'nav.audit': 'Audit log',
@@ -192,7 +196,7 @@ export const adminMessages = {
     'import.helpTitle': 'Which columns does the file need?',
     'import.helpRequired': 'Required: {columns}.',
     'import.helpOptional': 'Optional: {columns}.',
-    'import.helpFormats': 'The first row names the columns (Vietnamese with or without diacritics, or English). Dates as dd/mm/yyyy (e.g. 15/09/2023); money as 98.000.000 (VND, with or without dots). Device kinds: Bảng tương tác, Máy tính bảng, Kính VR, Cảm biến môi trường. Schools must already exist (by school code); missing sites and rooms are created. Existing devices (same device code) are updated.',
+    'import.helpFormats': 'The first row names the columns (Vietnamese with or without diacritics, or English). Dates as dd/mm/yyyy (e.g. 15/09/2023); money as 98.000.000 (VND, with or without dots). Device kinds: Bảng tương tác, Máy tính bảng, Kính VR, Cảm biến môi trường. Schools must already exist (by school code; import the school list first); the in-service date may not be after today; every row has as many cells as the header; missing sites and rooms are created. Existing devices (same device code) are updated.',
     'users.title': 'Users and roles',
     'users.loading': 'Loading users…',
     'users.username': 'User name',

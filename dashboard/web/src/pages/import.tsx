@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ImportJob, Me } from '../../../../api/index.js';
+import type { ImportJob, ImportPlanView, Me, PlacesImportJob, PlacesPlanView } from '../../../../api/index.js';
 import { api } from '../api.js';
 import { ImportHelp } from '../components/import-help.js';
+import { IMPORT_API, ImportKindChoice, PlacesImportHelp, PlacesRows, type ImportKind } from '../components/import-places.js';
 import { ImportCounts, ImportNewPlaces, ImportNotes, ImportRefused, ImportRows } from '../components/import-preview.js';
 import { fmtBytes, importFormat, MAX_IMPORT_BYTES, uploadImport, type UploadProgress } from '../components/import-upload.js';
 import { Link } from '../components/link.js';
@@ -9,18 +10,21 @@ import { errorText } from '../components/record-format.js';
 import { fmtNumber, useI18n } from '../i18n.js';
 
 const POLL_MS = 300;
-const busy = (job: ImportJob | null) => job !== null && (job.status === 'planning' || job.status === 'applying');
+type Job = ImportJob | PlacesImportJob;
+const busy = (job: Job | null) => job !== null && (job.status === 'planning' || job.status === 'applying');
 
 /**
- * Import a device register: upload (XMLHttpRequest, with a progress bar), follow the job while the server reads and
+ * Import a device register or (for users who may edit schools) the Sở's list of schools: upload (XMLHttpRequest, with a progress bar), follow the job while the server reads and
  * plans it, preview what would change, confirm, follow it again while it applies. Nothing is written before the
  * confirmation; refused rows block it unless the user explicitly asks to import only the valid ones.
  */
-export function ImportPage(_p: { me: Me }) {
+export function ImportPage(p: { me: Me }) {
   const { lang, t } = useI18n();
+  const [kind, setKind] = useState<ImportKind>('devices');
+  const base = IMPORT_API[kind].jobs;
   const [fileName, setFileName] = useState('');
   const [upload, setUpload] = useState<UploadProgress | null>(null);
-  const [job, setJob] = useState<ImportJob | null>(null);
+  const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState('');
   const [applyValid, setApplyValid] = useState(false);
   const [inputKey, setInputKey] = useState(0);
@@ -38,14 +42,14 @@ export function ImportPage(_p: { me: Me }) {
     if (!job || !busy(job)) return;
     const ctl = new AbortController();
     const timer = setTimeout(() => {
-      api<ImportJob>(`/api/imports/${encodeURIComponent(job.id)}`, { signal: ctl.signal }).then((j) => {
+      api<Job>(`${base}/${encodeURIComponent(job.id)}`, { signal: ctl.signal }).then((j) => {
         if (ctl.signal.aborted) return;
         if (applying.current && j.status === 'planned') setTick((x) => x + 1);
         else setJob(j);
       }, (e: Error) => { if (e.name !== 'AbortError') setError(errorText(e)); });
     }, POLL_MS);
     return () => { clearTimeout(timer); ctl.abort(); };
-  }, [job, tick]);
+  }, [job, tick, base]);
 
   const clear = () => {
     uploadCtl.current?.abort();
@@ -66,7 +70,7 @@ export function ImportPage(_p: { me: Me }) {
     uploadCtl.current = ctl;
     setUpload({ loaded: 0, total: file.size });
     try {
-      const j = await uploadImport(file, setUpload, ctl.signal);
+      const j = await uploadImport<Job>(file, setUpload, ctl.signal, base);
       if (!ctl.signal.aborted) setJob(j);
     } catch (e) {
       if (!ctl.signal.aborted) setError(errorText(e));
@@ -80,31 +84,39 @@ export function ImportPage(_p: { me: Me }) {
     const refused = job.plan.counts.refused > 0;
     setError('');
     applying.current = true;
-    setJob({ ...job, status: 'applying', progress: { phase: 'apply', done: 0, total: job.plan.counts.create + job.plan.counts.update } });
+    setJob({ ...job, status: 'applying', progress: { phase: 'apply', done: 0, total: job.plan.counts.create + job.plan.counts.update } } as Job);
     try {
-      const done = await api<ImportJob>(`/api/imports/${encodeURIComponent(job.id)}/apply`, { method: 'POST', body: refused ? { applyValid: true } : {} });
+      const done = await api<Job>(`${base}/${encodeURIComponent(job.id)}/apply`, { method: 'POST', body: refused ? { applyValid: true } : {} });
       applying.current = false;
       setJob(done);
     } catch (e) {
       applying.current = false;
       setError(errorText(e));
       // The server planned again when asked to apply: show the preview as it stands now.
-      setJob(await api<ImportJob>(`/api/imports/${encodeURIComponent(job.id)}`).catch(() => ({ ...job, status: 'planned' as const })));
+      setJob(await api<Job>(`${base}/${encodeURIComponent(job.id)}`).catch(() => ({ ...job, status: 'planned' as const } as Job)));
     }
   };
 
+  const choose = (k: ImportKind) => { reset(); setKind(k); };
+  const places = kind === 'places';
   const plan = job?.plan;
+  // The job came from this kind's routes (switching kinds resets it), so its plan has this kind's shape.
+  const devicePlan = places ? undefined : (plan as ImportPlanView | undefined);
+  const placesPlan = places ? (plan as PlacesPlanView | undefined) : undefined;
+  const newSites = placesPlan?.counts.newSites ?? 0;
+  const exportBase = IMPORT_API[kind].export;
   return (
     <section class="import-page">
       <div class="page-head">
-        <h1>{t('import.title')}</h1>
+        <h1>{t(places ? 'importPlaces.title' : 'import.title')}</h1>
         <div class="export-links">
-          <span class="muted small">{t('import.exportRegister')}</span>
-          <a class="button-link" href="/api/register.csv" download data-testid="register-export-csv">CSV</a>
-          <a class="button-link" href="/api/register.xlsx" download data-testid="register-export-xlsx">XLSX</a>
+          <span class="muted small">{t(places ? 'importPlaces.export' : 'import.exportRegister')}</span>
+          <a class="button-link" href={`${exportBase}.csv`} download data-testid={places ? 'places-export-csv' : 'register-export-csv'}>CSV</a>
+          <a class="button-link" href={`${exportBase}.xlsx`} download data-testid={places ? 'places-export-xlsx' : 'register-export-xlsx'}>XLSX</a>
         </div>
       </div>
-      <p class="muted import-intro">{t('import.intro')}</p>
+      {p.me.permissions.editSchools && <ImportKindChoice kind={kind} disabled={upload !== null || busy(job)} onChange={choose} />}
+      <p class="muted import-intro">{t(places ? 'importPlaces.intro' : 'import.intro')}</p>
       <div class="card import-pick">
         <label class="import-file-label">
           <span>{t('import.pick')}</span>
@@ -114,7 +126,7 @@ export function ImportPage(_p: { me: Me }) {
         </label>
         {(job || error) && !upload && !busy(job) && <button type="button" data-testid="import-reset" onClick={reset}>{t('import.another')}</button>}
       </div>
-      <ImportHelp open={!job && !upload} />
+      {places ? <PlacesImportHelp open={!job && !upload} /> : <ImportHelp open={!job && !upload} />}
 
       {upload && (
         <div class="card import-progress-card" data-testid="import-upload-progress" data-loaded={upload.loaded} data-total={upload.total}>
@@ -132,7 +144,8 @@ export function ImportPage(_p: { me: Me }) {
           {job.progress.phase === 'read' || job.progress.total === 0
             ? <progress />
             : <progress max={job.progress.total} value={job.progress.done} />}
-          <span>{t(`import.phase.${job.progress.phase}`, { file: job.file, done: n(job.progress.done), total: n(job.progress.total) })}</span>
+          <span>{t(places && job.progress.phase === 'apply' ? 'importPlaces.phase.apply' : `import.phase.${job.progress.phase}`,
+            { file: job.file, done: n(job.progress.done), total: n(job.progress.total) })}</span>
         </div>
       )}
 
@@ -145,10 +158,11 @@ export function ImportPage(_p: { me: Me }) {
         <div class="import-preview" data-testid="import-preview">
           <h2>{t('import.previewTitle', { file: job.file })}</h2>
           <ImportCounts counts={plan.counts} />
-          <ImportRefused refused={plan.refused} />
-          <ImportNewPlaces plan={plan} />
+          <ImportRefused refused={plan.refused} codeLabel={places ? t('importPlaces.code') : undefined} />
+          {devicePlan && <ImportNewPlaces plan={devicePlan} />}
           <ImportNotes plan={plan} />
-          <ImportRows plan={plan} />
+          {devicePlan && <ImportRows plan={devicePlan} />}
+          {placesPlan && <PlacesRows plan={placesPlan} />}
           <div class="card import-confirm-bar">
             {plan.counts.refused > 0 && (
               <label class="rec-check import-apply-valid">
@@ -158,7 +172,9 @@ export function ImportPage(_p: { me: Me }) {
             )}
             <div class="rec-actions">
               <button type="button" class="primary" data-testid="import-confirm" disabled={plan.counts.refused > 0 && !applyValid} onClick={() => void confirm()}>
-                {t('import.confirm', { create: n(plan.counts.create), update: n(plan.counts.update) })}
+                {places
+                  ? t('importPlaces.confirm', { create: n(plan.counts.create), update: n(plan.counts.update), sites: n(newSites) })
+                  : t('import.confirm', { create: n(plan.counts.create), update: n(plan.counts.update) })}
               </button>
               <button type="button" onClick={reset}>{t('import.another')}</button>
             </div>
@@ -169,7 +185,10 @@ export function ImportPage(_p: { me: Me }) {
 
       {job?.status === 'applied' && plan && (
         <div class="card import-done" data-testid="import-done">
-          <p><b>{t('import.done', { file: job.file, create: n(plan.counts.create), update: n(plan.counts.update), unchanged: n(plan.counts.unchanged) })}</b></p>
+          <p><b>{places
+            ? (plan.counts.create + plan.counts.update + newSites === 0 ? t('importPlaces.nothing')
+              : t('importPlaces.done', { file: job.file, create: n(plan.counts.create), update: n(plan.counts.update), sites: n(newSites), unchanged: n(plan.counts.unchanged) }))
+            : t('import.done', { file: job.file, create: n(plan.counts.create), update: n(plan.counts.update), unchanged: n(plan.counts.unchanged) })}</b></p>
           {plan.counts.refused > 0 && <p class="warn">{t('import.doneSkipped', { n: n(plan.counts.refused) })}</p>}
           <div class="rec-actions">
             <Link to="/tree" class="rec-button-link" testid="import-tree-link">{t('import.treeLink')}</Link>

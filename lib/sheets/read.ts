@@ -1,12 +1,37 @@
-/** Reads a CSV or XLSX equipment register into rows of text, each with the line number the user sees. */
+/**
+ * Reads a CSV or XLSX sheet (an equipment register, a list of schools, timetables) into rows of text, each with the
+ * line number the user sees, so every importer can name the line it refuses.
+ */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { EdufleetError } from '../../lib/errors.js';
+import { EdufleetError } from '../errors.js';
 
 export interface SheetRow { line: number; cells: string[] }
 export interface Sheet { header: string[]; rows: SheetRow[] }
+
+/** A row with nothing in any cell (importers skip it silently). */
+export function isBlankRow(row: SheetRow): boolean {
+  return row.cells.every((c) => !c.trim());
+}
+
+/**
+ * Why a row's cells do not line up with the header, or undefined when they do. In a CSV every row must have as many
+ * cells as the header (one more usually means a comma inside an unquoted value, one fewer a lost separator). An XLSX
+ * row cannot be short (an empty cell is just empty), so there only a value under no header is refused.
+ */
+export function cellCountProblem(sheet: Sheet, row: SheetRow): string | undefined {
+  const hint = 'a value holding a comma or semicolon must be in double quotes';
+  if (row.cells.length !== sheet.header.length) {
+    return `this row has ${row.cells.length} cells but the header has ${sheet.header.length}; ${hint}`;
+  }
+  let width = sheet.header.length;
+  while (width > 0 && !sheet.header[width - 1]!.trim()) width--;
+  const lastFilled = row.cells.reduce((last, c, i) => (c.trim() ? i + 1 : last), 0);
+  if (lastFilled > width) return `this row has a value in column ${lastFilled} but the header names only ${width} columns; ${hint}`;
+  return undefined;
+}
 
 /** CSV text (UTF-8, with or without BOM, quoted fields; `,` or `;` separated). Header = line 1. */
 export function readCsv(text: string): Sheet {
