@@ -80,7 +80,7 @@ export async function kpiRows(c: Ctx, scope: Scope | undefined): Promise<KpiRow[
       'd.room_id as roomId', 'd.code', 'd.model', 'd.serial', 'd.in_service_date as inServiceDate', 'd.cost_vnd as costVnd',
       'd.service_life_years as serviceLifeYears', 'd.state',
       sql<number | null>`CASE WHEN d.id IS NULL THEN NULL WHEN d.secret_hash IS NOT NULL AND d.revoked_at IS NULL THEN 1 ELSE 0 END`.as('connectable')])
-    .where(inScope(scope)).orderBy('s.name').orderBy('s.id').execute();
+    .where(inScope(scope)).orderBy('s.name').orderBy('s.id').orderBy('d.id').execute();
 }
 
 export async function exportRows(c: Ctx, scope: Scope | undefined): Promise<ExportDbRow[]> {
