@@ -48,6 +48,9 @@ export const ConfigSchema = Type.Object({
     from: Type.String({ default: 'EduFleet <edufleet@localhost>', description: 'Sender of report e-mails.' }),
     monthlyCron: Type.String({ default: '0 7 1 * *', description: 'When the monthly reports go out (cron, Asia/Ho_Chi_Minh): by default 07:00 on the 1st, for the month before.' }),
   }),
+  registry: Type.Object({
+    url: Type.String({ default: '', description: 'PostgreSQL URL for the registry, the report store and the login sessions, e.g. postgres://edufleet@127.0.0.1:5432/edufleet (empty: SQLite files in dataDir).' }),
+  }),
   usage: Type.Object({
     analyseIntervalMs: Type.Integer({ minimum: 0, default: 300000, description: 'How often room usage of today and yesterday is analysed from raw readings (0 = never; `edufleet usage analyse` still works).' }),
   }),

@@ -1,0 +1,58 @@
+/**
+ * Opening the data layer on either engine: SQLite files in the data directory (the embedded default) or a
+ * PostgreSQL database named by a URL (`registry.url`, EDUFLEET_REGISTRY_URL), so several processes on several
+ * machines share the registry, the report store and the login sessions.
+ */
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { EdufleetError } from '../../lib/errors.js';
+import { openSqlite } from '../../lib/sqlite.js';
+import { migrate } from './migrations/helpers.js';
+import { REGISTRY_MIGRATIONS } from './migrations/registry.js';
+import { REPORT_MIGRATIONS } from './migrations/report.js';
+import type { Dialect, RegistryDatabase, ReportDatabase } from './schema.js';
+
+export interface StoreOptions {
+  /** `postgres://user@host:5432/db`; absent or empty: SQLite files `registry.sqlite` and `usage.sqlite` in `dataDir`. */
+  url?: string;
+  dataDir: string;
+}
+
+export interface Engine {
+  dialect: Dialect;
+  registry: Kysely<RegistryDatabase>;
+  report: Kysely<ReportDatabase>;
+  close(): Promise<void>;
+}
+
+/** int8 (counts, sums, ms times) and numeric (sums of int8) as JS numbers on this pool only: they fit in 2^53 here. */
+const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+function sqliteDb<DB>(file: string): Kysely<DB> {
+  const db = openSqlite(file);
+  db.pragma('foreign_keys = ON');
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: db }) });
+}
+
+/** Connects and migrates both schemas; a second process migrating at the same time waits for the first. */
+export async function openEngine(o: StoreOptions): Promise<Engine> {
+  if (o.url && /^postgres(ql)?:\/\//.test(o.url)) {
+    const pool = new pg.Pool({ connectionString: o.url, types: PG_TYPES, max: 10 });
+    const registry = new Kysely<RegistryDatabase>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(registry as unknown as Kysely<never>, 'postgres', 'registry', REGISTRY_MIGRATIONS);
+    await migrate(registry as unknown as Kysely<never>, 'postgres', 'report', REPORT_MIGRATIONS);
+    return { dialect: 'postgres', registry, report: registry as unknown as Kysely<ReportDatabase>, close: () => registry.destroy() };
+  }
+  if (o.url) throw new EdufleetError('EDUFLEET_ERR_CONFIG_INVALID', `registry.url must be a postgres:// URL (got '${o.url}'); leave it empty for SQLite in the data directory`);
+  const registry = sqliteDb<RegistryDatabase>(path.join(o.dataDir, 'registry.sqlite'));
+  const report = sqliteDb<ReportDatabase>(path.join(o.dataDir, 'usage.sqlite'));
+  await migrate(registry as unknown as Kysely<never>, 'sqlite', 'registry', REGISTRY_MIGRATIONS);
+  await migrate(report as unknown as Kysely<never>, 'sqlite', 'report', REPORT_MIGRATIONS);
+  return { dialect: 'sqlite', registry, report, close: async () => { await registry.destroy(); await report.destroy(); } };
+}

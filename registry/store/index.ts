@@ -1,0 +1,134 @@
+/**
+ * The registry as one async data layer (RegistryStore) on SQLite or PostgreSQL. The methods, parameters and result
+ * shapes are those of the old SqliteRegistry, PlaceStore (`store.places`) and UsageStore (`store.usage`), returning
+ * Promises; the named queries replace the SQL other layers used to run on the registry's handle.
+ */
+import type { TermTimetable } from '../../timetable/model.js';
+import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
+import type { Ctx } from './context.js';
+import * as devices from './devices.js';
+import { openEngine, type StoreOptions } from './engine.js';
+import * as hierarchy from './hierarchy.js';
+import * as logs from './logs.js';
+import { PlaceEditor } from './places.js';
+import * as plans from './plans.js';
+import { ensurePlaces, type PlacesIds, type PlacesPlan } from './provision.js';
+import * as queries from './queries.js';
+import { ReportStore } from './report-store.js';
+import * as users from './users.js';
+
+export type { AuditFilter, AuditRow } from './logs.js';
+export type { NewDevice } from './devices.js';
+export type { PlacesPlan, PlacesIds } from './provision.js';
+export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';
+export type { DeviceDay, HeatCell, ReportTotals, ReportWindow, RoomDay } from './report-store.js';
+export { ReportStore } from './report-store.js';
+export { PlaceEditor } from './places.js';
+export { splitWindow, weekOf } from './report-window.js';
+export type { StoreOptions } from './engine.js';
+
+type AuditEntry = { byUser: string; action: string; entity: string; entityId: string; detail: object };
+
+export class RegistryStore {
+  /** One-at-a-time editing of districts, schools, sites and rooms (the old PlaceStore). */
+  readonly places: PlaceEditor;
+
+  constructor(private readonly c: Ctx, readonly usage: ReportStore, private readonly closeFn: () => Promise<void>) {
+    this.places = new PlaceEditor(c);
+  }
+
+  get dialect(): Ctx['dialect'] { return this.c.dialect; }
+
+  /**
+   * Runs `fn` in one transaction of the registry: everything through `tx` commits together or not at all (a throw
+   * rolls back). Inside, use `tx` only: the store itself would wait for the connection `tx` holds on SQLite. The
+   * report store is not part of it (on SQLite it is another file).
+   */
+  transaction<T>(fn: (tx: RegistryStore) => Promise<T>): Promise<T> {
+    if (this.c.inTx) return fn(this);
+    return this.c.db.transaction().execute((trx) => fn(new RegistryStore({ ...this.c, db: trx, inTx: true }, this.usage, this.closeFn)));
+  }
+
+  close(): Promise<void> { return this.closeFn(); }
+
+  // ── hierarchy
+  ensureDistrict(d: { code: string; name: string }): Promise<District> { return hierarchy.ensureDistrict(this.c, d); }
+  ensureSchool(s: { code: string; name: string; level: SchoolLevel; districtId: number | null; pupils?: number }): Promise<School> { return hierarchy.ensureSchool(this.c, s); }
+  ensureSite(s: { schoolId: number; name: string }): Promise<Site> { return hierarchy.ensureSite(this.c, s); }
+  ensureRoom(r: { siteId: number; code: string; name: string; type: RoomType; capacity?: number }): Promise<Room> { return hierarchy.ensureRoom(this.c, r); }
+  school(code: string): Promise<School | undefined> { return hierarchy.school(this.c, code); }
+  room(id: number): Promise<Room | undefined> { return hierarchy.room(this.c, id); }
+  roomPlaces(roomIds: Iterable<number>): Promise<Map<number, RoomPlace>> { return hierarchy.roomPlaces(this.c, roomIds); }
+  districts(): Promise<District[]> { return hierarchy.districts(this.c); }
+  schools(scope?: Scope): Promise<School[]> { return hierarchy.schools(this.c, scope); }
+  rooms(scope?: Scope): Promise<(Room & { schoolId: number })[]> { return hierarchy.rooms(this.c, scope); }
+  /** A whole province's places in one transaction (simulator, seeds, benchmarks). */
+  ensurePlaces(plan: PlacesPlan): Promise<PlacesIds> { return ensurePlaces(this.c, plan); }
+
+  // ── devices
+  addDevice(d: devices.NewDevice): Promise<{ device: Device; secret?: string }> { return devices.addDevice(this.c, d); }
+  /** Many devices in one transaction, batched (provisioning a province, seeding a benchmark). */
+  addDevices(list: devices.NewDevice[]): Promise<{ device: Device; secret?: string }[]> { return devices.addDevices(this.c, list); }
+  updateDevice(id: string, patch: DeviceRecordInput & { roomId?: number }): Promise<Device> { return devices.updateDevice(this.c, id, patch); }
+  device(id: string): Promise<Device | undefined> { return devices.device(this.c, id); }
+  deviceByCode(code: string): Promise<Device | undefined> { return devices.deviceByCode(this.c, code); }
+  rotateSecret(id: string): Promise<string> { return devices.rotateSecret(this.c, id); }
+  retireDevice(id: string): Promise<Device> { return devices.retireDevice(this.c, id); }
+  revokeDevice(id: string): Promise<void> { return devices.revokeDevice(this.c, id); }
+  secretHash(id: string): Promise<{ hash: string | null; revoked: boolean } | undefined> { return devices.secretHash(this.c, id); }
+  listDevices(f: DeviceFilter = {}): Promise<{ total: number; devices: Device[] }> { return devices.listDevices(this.c, f); }
+  placementsSince(rev: number): Promise<{ rev: number; placements: DevicePlacement[] }> { return devices.placementsSince(this.c, rev); }
+
+  // ── maintenance and audit
+  addMaintenance(deviceId: string, byUser: string, text: string, at?: number): Promise<void> { return logs.addMaintenance(this.c, deviceId, byUser, text, at); }
+  maintenance(deviceId: string): Promise<{ at: number; byUser: string; text: string }[]> { return logs.maintenance(this.c, deviceId); }
+  audit(byUser: string, action: string, entity: string, entityId: string | number, detail: object = {}): Promise<void> { return logs.audit(this.c, byUser, action, entity, entityId, detail); }
+  auditLog(f: logs.AuditFilter = {}): Promise<{ total: number; entries: logs.AuditRow[] }> { return logs.auditLog(this.c, f); }
+
+  // ── timetables and report subscriptions
+  timetables(schoolId: number): Promise<TermTimetable[]> { return plans.timetables(this.c, schoolId); }
+  allTimetables(): Promise<Map<number, TermTimetable[]>> { return plans.allTimetables(this.c); }
+  setTimetables(schoolId: number, terms: TermTimetable[]): Promise<void> { return plans.setTimetables(this.c, schoolId, terms); }
+  /** Many schools' timetables in one transaction: each school's terms become `merge(its current terms)`. */
+  mergeTimetables(merges: Map<number, (existing: TermTimetable[]) => TermTimetable[]>, audit?: AuditEntry): Promise<void> { return plans.mergeTimetables(this.c, merges, audit); }
+  subscriptions(): Promise<ReportSubscription[]> { return plans.subscriptions(this.c); }
+  addSubscription(s: { email: string; districtId: number | null; createdBy: string }): Promise<ReportSubscription> { return plans.addSubscription(this.c, s); }
+  removeSubscription(id: number): Promise<void> { return plans.removeSubscription(this.c, id); }
+  markSent(id: number, month: string): Promise<void> { return plans.markSent(this.c, id, month); }
+
+  // ── users and sessions
+  addUser(u: { username: string; password: string; role: Role; scope?: Scope; displayName?: string }): Promise<User> { return users.addUser(this.c, u); }
+  users(): Promise<User[]> { return users.users(this.c); }
+  updateUser(id: number, patch: { displayName?: string; role?: Role; scope?: Scope; password?: string; disabled?: boolean }): Promise<User> { return users.updateUser(this.c, id, patch); }
+  setPassword(username: string, password: string): Promise<void> { return users.setPassword(this.c, username, password); }
+  userByName(username: string): Promise<User | undefined> { return users.userByName(this.c, username); }
+  user(id: number): Promise<User | undefined> { return users.user(this.c, id); }
+  verifyUser(username: string, password: string): Promise<User | undefined> { return users.verifyUser(this.c, username, password); }
+  sessionGet(sid: string): Promise<string | undefined> { return users.sessionGet(this.c, sid); }
+  sessionSet(sid: string, data: string, expiresAt: number): Promise<void> { return users.sessionSet(this.c, sid, data, expiresAt); }
+  sessionDestroy(sid: string): Promise<void> { return users.sessionDestroy(this.c, sid); }
+  sessionPurge(now?: number): Promise<number> { return users.sessionPurge(this.c, now); }
+  sessionCount(): Promise<number> { return users.sessionCount(this.c); }
+
+  // ── named queries (what other layers used to write SQL for)
+  /** Rooms that have devices, with their place (usage/analyser.ts). */
+  analysisRooms(): Promise<queries.AnalysisRoom[]> { return queries.analysisRooms(this.c); }
+  /** Devices of active rooms in scope with their room's place (usage/facts.ts roomFacts). */
+  roomFactRows(scope: Scope | undefined): Promise<queries.RoomFactRow[]> { return queries.roomFactRows(this.c, scope); }
+  /** Non-retired devices in scope with repairs since `repairsSince` (usage/facts.ts equipmentAttention). */
+  attentionRows(scope: Scope | undefined, repairsSince: number): Promise<queries.AttentionRow[]> { return queries.attentionRows(this.c, scope, repairsSince); }
+  /** Schools in scope, each with its non-retired devices (dashboard/server/kpi.ts). */
+  kpiRows(scope: Scope | undefined): Promise<queries.KpiRow[]> { return queries.kpiRows(this.c, scope); }
+  /** Device records with their place, in export order (registry/export.ts). */
+  exportRows(scope: Scope | undefined): Promise<queries.ExportDbRow[]> { return queries.exportRows(this.c, scope); }
+  /** Schools, sites, rooms and devices as the equipment import plans against them (registry/import/apply.ts). */
+  importSnapshot(): Promise<queries.ImportSnapshotRows> { return queries.importSnapshot(this.c); }
+  /** The room with `code` at a site, if any. */
+  roomAt(siteId: number, code: string): Promise<{ id: number } | undefined> { return queries.roomAt(this.c, siteId, code); }
+}
+
+/** Opens (and migrates) the store: PostgreSQL when `url` is set, else SQLite files in `dataDir`. */
+export async function openRegistryStore(o: StoreOptions): Promise<RegistryStore> {
+  const e = await openEngine(o);
+  return new RegistryStore({ db: e.registry, dialect: e.dialect, inTx: false }, new ReportStore(e.report), e.close);
+}

@@ -1,0 +1,82 @@
+/**
+ * The registry's schema steps, the same five as registry/migrations.ts (an SQLite file at user_version 5 made by the
+ * old code is up to date here), written once with Kysely's schema builder for both engines. Never edit a shipped
+ * step: add the next.
+ */
+import { sql } from 'kysely';
+import { types, type Migration } from './helpers.js';
+
+const v1: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  const s = db.schema;
+  await s.createTable('meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+  await sql`INSERT INTO meta (key, value) VALUES ('rev', '0')`.execute(db);
+  await s.createTable('districts').addColumn('id', 'integer', t.id).addColumn('code', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull()).execute();
+  await s.createTable('schools').addColumn('id', 'integer', t.id).addColumn('code', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull()).addColumn('level', 'text', (c) => c.notNull())
+    .addColumn('district_id', 'integer', (c) => c.references('districts.id')).addColumn('pupils', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await s.createTable('sites').addColumn('id', 'integer', t.id).addColumn('school_id', 'integer', (c) => c.notNull().references('schools.id'))
+    .addColumn('name', 'text', (c) => c.notNull()).addUniqueConstraint('sites_school_name', ['school_id', 'name']).execute();
+  await s.createTable('rooms').addColumn('id', 'integer', t.id).addColumn('site_id', 'integer', (c) => c.notNull().references('sites.id'))
+    .addColumn('code', 'text', (c) => c.notNull()).addColumn('name', 'text', (c) => c.notNull()).addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('capacity', 'integer', (c) => c.notNull().defaultTo(0)).addUniqueConstraint('rooms_site_code', ['site_id', 'code']).execute();
+  await s.createTable('devices').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('room_id', 'integer', (c) => c.notNull().references('rooms.id')).addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('code', 'text', (c) => c.unique()).addColumn('model', 'text').addColumn('manufacturer', 'text').addColumn('serial', 'text')
+    .addColumn('secret_hash', 'text').addColumn('created_at', t.ms, (c) => c.notNull()).addColumn('revoked_at', t.ms)
+    .addColumn('rev', t.ms, (c) => c.notNull()).execute();
+  await s.createIndex('devices_room').on('devices').column('room_id').execute();
+  await s.createIndex('devices_rev').on('devices').column('rev').execute();
+  await s.createTable('users').addColumn('id', 'integer', t.id).addColumn('username', 'text', (c) => c.notNull().unique())
+    .addColumn('display_name', 'text', (c) => c.notNull()).addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull()).addColumn('scope', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('created_at', t.ms, (c) => c.notNull()).execute();
+  await s.createTable('sessions').addColumn('sid', 'text', (c) => c.primaryKey()).addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('expires_at', t.ms, (c) => c.notNull()).execute();
+};
+
+// v2: the device record of a digital equipment register, the maintenance log and the audit log.
+const v2: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  const s = db.schema;
+  for (const [col, type] of [['in_service_date', 'text'], ['cost_vnd', t.ms], ['funding_source', 'text'], ['warranty_end', 'text'], ['service_life_years', 'integer']] as const) {
+    await s.alterTable('devices').addColumn(col, type).execute();
+  }
+  await s.alterTable('devices').addColumn('state', 'text', (c) => c.notNull().defaultTo('in_use')).execute();
+  await s.alterTable('devices').addColumn('notes', 'text').execute();
+  await s.createTable('maintenance_log').addColumn('id', 'integer', t.id).addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+    .addColumn('at', t.ms, (c) => c.notNull()).addColumn('by_user', 'text', (c) => c.notNull()).addColumn('text', 'text', (c) => c.notNull()).execute();
+  await s.createIndex('maintenance_device').on('maintenance_log').columns(['device_id', 'at']).execute();
+  await s.createTable('audit_log').addColumn('id', 'integer', t.id).addColumn('at', t.ms, (c) => c.notNull())
+    .addColumn('by_user', 'text', (c) => c.notNull()).addColumn('action', 'text', (c) => c.notNull()).addColumn('entity', 'text', (c) => c.notNull())
+    .addColumn('entity_id', 'text', (c) => c.notNull()).addColumn('detail', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+  await s.createIndex('audit_at').on('audit_log').column('at').execute();
+};
+
+// v3: retiring places (they keep their history, like retired devices) and disabling users.
+const v3: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  for (const table of ['districts', 'schools', 'sites', 'rooms']) await db.schema.alterTable(table).addColumn('retired_at', t.ms).execute();
+  await db.schema.alterTable('users').addColumn('disabled_at', t.ms).execute();
+  await db.schema.createIndex('audit_entity').on('audit_log').columns(['entity', 'entity_id']).execute();
+};
+
+// v4: each school's timetable per term (periods, teaching days, holidays), as JSON; absent = the level's default.
+const v4: Migration = async (db, dialect) => {
+  await db.schema.createTable('timetables').addColumn('school_id', 'integer', (c) => c.notNull().references('schools.id'))
+    .addColumn('term', 'text', (c) => c.notNull()).addColumn('start', 'text', (c) => c.notNull()).addColumn('end', 'text', (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull()).addColumn('updated_at', types(dialect).ms, (c) => c.notNull())
+    .addPrimaryKeyConstraint('timetables_pk', ['school_id', 'term']).execute();
+};
+
+// v5: monthly planning reports by e-mail, each for the province or one district.
+const v5: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  await db.schema.createTable('report_subscriptions').addColumn('id', 'integer', t.id).addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('district_id', 'integer', (c) => c.references('districts.id')).addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', t.ms, (c) => c.notNull()).addColumn('last_sent', 'text')
+    .addUniqueConstraint('report_subscriptions_email_district', ['email', 'district_id']).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5];

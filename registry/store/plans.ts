@@ -1,0 +1,84 @@
+/** School timetables per term and the monthly report subscriptions. */
+import { EdufleetError } from '../../lib/errors.js';
+import { timetableProblems, type TermTimetable } from '../../timetable/model.js';
+import type { ReportSubscription } from '../types.js';
+import { conflictOr, dbFailure, inTx, invalid, notFound, type Ctx } from './context.js';
+
+/** The terms a school has entered, by start date (none: the analytics use its level's default). */
+export async function timetables(c: Ctx, schoolId: number): Promise<TermTimetable[]> {
+  return (await c.db.selectFrom('timetables').select('data').where('school_id', '=', schoolId).orderBy('start').execute()).map((r) => JSON.parse(r.data) as TermTimetable);
+}
+
+/** Every school's entered terms, for a province-wide analysis in one query. */
+export async function allTimetables(c: Ctx): Promise<Map<number, TermTimetable[]>> {
+  const out = new Map<number, TermTimetable[]>();
+  for (const r of await c.db.selectFrom('timetables').select(['school_id as schoolId', 'data']).orderBy('start').execute()) {
+    const list = out.get(r.schoolId) ?? [];
+    list.push(JSON.parse(r.data) as TermTimetable);
+    out.set(r.schoolId, list);
+  }
+  return out;
+}
+
+/** Replaces a school's terms; refuses invalid or overlapping terms with every problem named. */
+export async function setTimetables(c: Ctx, schoolId: number, terms: TermTimetable[]): Promise<void> {
+  const problems = terms.flatMap((t) => timetableProblems(t).map((p) => `${t.term}: ${p}`));
+  const sorted = [...terms].sort((a, b) => a.start.localeCompare(b.start));
+  sorted.forEach((t, i) => {
+    const next = sorted[i + 1];
+    if (next && next.start <= t.end) problems.push(`${t.term} (${t.start} – ${t.end}) overlaps ${next.term} (${next.start} – ${next.end})`);
+  });
+  if (new Set(terms.map((t) => t.term)).size !== terms.length) problems.push('two terms have the same name');
+  if (problems.length) throw invalid(`the timetable is invalid: ${problems.join('; ')}`);
+  await inTx(c, async (t) => {
+    await t.db.deleteFrom('timetables').where('school_id', '=', schoolId).execute();
+    if (terms.length) {
+      await t.db.insertInto('timetables').values(terms.map((x) => ({ school_id: schoolId, term: x.term, start: x.start, end: x.end, data: JSON.stringify(x), updated_at: Date.now() }))).execute();
+    }
+  });
+}
+
+/**
+ * The timetable import: for each school, its new terms from `merge(existing)`, all schools in one transaction with
+ * one audit entry (`edufleet timetable import`).
+ */
+export async function mergeTimetables(c: Ctx, merges: Map<number, (existing: TermTimetable[]) => TermTimetable[]>,
+  auditEntry?: { byUser: string; action: string; entity: string; entityId: string; detail: object }): Promise<void> {
+  await inTx(c, async (t) => {
+    for (const [schoolId, merge] of merges) await setTimetables(t, schoolId, merge(await timetables(t, schoolId)));
+    if (auditEntry) {
+      await t.db.insertInto('audit_log').values({ at: Date.now(), by_user: auditEntry.byUser, action: auditEntry.action, entity: auditEntry.entity,
+        entity_id: auditEntry.entityId, detail: JSON.stringify(auditEntry.detail) }).execute();
+    }
+  });
+}
+
+export async function subscriptions(c: Ctx): Promise<ReportSubscription[]> {
+  return c.db.selectFrom('report_subscriptions')
+    .select(['id', 'email', 'district_id as districtId', 'created_by as createdBy', 'created_at as createdAt', 'last_sent as lastSent']).orderBy('email').execute();
+}
+
+export async function addSubscription(c: Ctx, s: { email: string; districtId: number | null; createdBy: string }): Promise<ReportSubscription> {
+  // UNIQUE does not stop two NULL districts (both engines keep NULLs distinct): ask first.
+  const same = await c.db.selectFrom('report_subscriptions').select('id').where('email', '=', s.email)
+    .where('district_id', s.districtId === null ? 'is' : '=', s.districtId).executeTakeFirst();
+  if (same) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `${s.email} already receives this report`);
+  try {
+    const r = await c.db.insertInto('report_subscriptions').values({ email: s.email, district_id: s.districtId, created_by: s.createdBy, created_at: Date.now() })
+      .returning('id').executeTakeFirstOrThrow();
+    return (await subscriptions(c)).find((x) => x.id === r.id)!;
+  } catch (err) {
+    if (dbFailure(err) === 'foreign') throw notFound(`no district ${s.districtId}`);
+    return conflictOr(err, `${s.email} already receives this report`);
+  }
+}
+
+export async function removeSubscription(c: Ctx, id: number): Promise<void> {
+  const r = await c.db.deleteFrom('report_subscriptions').where('id', '=', id).executeTakeFirst();
+  if (r.numDeletedRows === 0n) throw notFound(`no subscription ${id}`);
+}
+
+/** Records that the report of `month` (yyyy-mm) went out, so a restart on the same day does not send it twice. */
+export async function markSent(c: Ctx, id: number, month: string): Promise<void> {
+  await c.db.updateTable('report_subscriptions').set({ last_sent: month }).where('id', '=', id).execute();
+}

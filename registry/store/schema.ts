@@ -1,0 +1,62 @@
+/**
+ * The tables as Kysely sees them: one `Database` interface types every query on both engines. Column names are the
+ * SQL ones (snake_case); the modules map rows to the camelCase shapes of registry/types.ts.
+ */
+import type { Generated } from 'kysely';
+
+export interface MetaTable { key: string; value: string }
+export interface DistrictsTable { id: Generated<number>; code: string; name: string; retired_at: number | null }
+export interface SchoolsTable {
+  id: Generated<number>; code: string; name: string; level: string; district_id: number | null; pupils: Generated<number>; retired_at: number | null;
+}
+export interface SitesTable { id: Generated<number>; school_id: number; name: string; retired_at: number | null }
+export interface RoomsTable {
+  id: Generated<number>; site_id: number; code: string; name: string; type: string; capacity: Generated<number>; retired_at: number | null;
+}
+export interface DevicesTable {
+  id: string; kind: string; room_id: number; name: string; code: string | null; model: string | null; manufacturer: string | null;
+  serial: string | null; secret_hash: string | null; created_at: number; revoked_at: number | null; rev: number;
+  in_service_date: string | null; cost_vnd: number | null; funding_source: string | null; warranty_end: string | null;
+  service_life_years: number | null; state: Generated<string>; notes: string | null;
+}
+export interface UsersTable {
+  id: Generated<number>; username: string; display_name: string; password_hash: string; role: string; scope: Generated<string>;
+  created_at: number; disabled_at: number | null;
+}
+export interface SessionsTable { sid: string; data: string; expires_at: number }
+export interface MaintenanceTable { id: Generated<number>; device_id: string; at: number; by_user: string; text: string }
+export interface AuditTable {
+  id: Generated<number>; at: number; by_user: string; action: string; entity: string; entity_id: string; detail: Generated<string>;
+}
+export interface TimetablesTable { school_id: number; term: string; start: string; end: string; data: string; updated_at: number }
+export interface SubscriptionsTable {
+  id: Generated<number>; email: string; district_id: number | null; created_by: string; created_at: number; last_sent: string | null;
+}
+
+export interface RegistryDatabase {
+  meta: MetaTable;
+  districts: DistrictsTable;
+  schools: SchoolsTable;
+  sites: SitesTable;
+  rooms: RoomsTable;
+  devices: DevicesTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  maintenance_log: MaintenanceTable;
+  audit_log: AuditTable;
+  timetables: TimetablesTable;
+  report_subscriptions: SubscriptionsTable;
+}
+
+interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number }
+export interface ReportDatabase {
+  room_day: Totals & { room: number; day: string; school: number };
+  room_month: Totals & { room: number; month: string; school: number };
+  school_week: Totals & { school: number; week: string };
+  heat_day: { school: number; day: string; weekday: number; slot: string; used: number; available: number };
+  heat_month: { school: number; month: string; weekday: number; slot: string; used: number; available: number };
+  device_day: { device: string; day: string; school: number; active_min: number };
+  device_month: { device: string; month: string; school: number; active_min: number };
+}
+
+export type Dialect = 'sqlite' | 'postgres';
