@@ -5,7 +5,7 @@ import { addDays, defaultTerms, isoWeekday, isTeachingDay, localDate, localMidni
 import { UsageAnalyser } from '../../usage/analyser.js';
 import { connectDevice, seedSchool, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
-import { influxClient } from '../../lib/influx-client.js';
+import { influxClient } from '../../lib/influx/index.js';
 import { systemClock } from '../../lib/clock.js';
 
 const MIN = 60_000;
