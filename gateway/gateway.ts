@@ -50,7 +50,7 @@ export class Gateway implements Component {
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
     this.writer = o.writer ?? new InfluxV1Writer({ ...c.influx, url: o.influxUrl });
-    this.spoolHealth = new Health('spool-writes', o.log);
+    this.spoolHealth = new Health('gateway', o.log);
     this.spool = new Spool({
       dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes,
       onFault: (err, context) => this.spoolHealth.fail(err, context),

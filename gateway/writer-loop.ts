@@ -34,8 +34,8 @@ export class WriterLoop {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    this.influxHealth = new Health('influx-writes', log);
-    this.spoolHealth = new Health('spool-reads', log);
+    this.influxHealth = new Health('gateway', log);
+    this.spoolHealth = new Health('gateway', log);
     spool.onAppend(() => this.wake?.());
   }
 
