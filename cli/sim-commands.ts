@@ -116,7 +116,7 @@ async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario;
     if (!o.registry) registry.close();
   }
   await o.beforeConnect?.(devices);
-  const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency });
+  const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency, log: createLogger(o.config.logLevel) });
   const startedAt = Date.now();
   const window = [{ at: startedAt, acked: 0 }];
   const progress = startProgress(() => statsLine(sim.stats, startedAt, window));
