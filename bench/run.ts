@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ManagedInfluxd } from '../lib/influxd.js';
+import { ManagedInfluxd } from '../lib/influx/index.js';
 import { readingPayload, totalMessages, type LoadShape } from './lib/fleet.js';
 import { InfluxHttp } from './lib/influx-http.js';
 import { Cleanup, findPid, waitForQuiet } from './lib/procs.js';

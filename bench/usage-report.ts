@@ -8,10 +8,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROLLUP_RP, InfluxV1Writer } from '../gateway/telemetry-writer.js';
+import { InfluxV1Writer } from '../gateway/telemetry-writer.js';
+import { ManagedInfluxd, ROLLUP_RP, influxClient } from '../lib/influx/index.js';
 import { systemClock } from '../lib/clock.js';
-import { influxClient } from '../lib/influx-client.js';
-import { ManagedInfluxd } from '../lib/influxd.js';
 import { SqliteRegistry } from '../registry/index.js';
 import { defaultTerms, isoWeekday, localMidnight, periodSlots } from '../timetable/index.js';
 import { slotKey } from '../usage/analyser.js';

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Config } from '../config/index.js';
+import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { DeviceDirectory } from '../registry/index.js';
@@ -25,7 +26,9 @@ export interface BrokerOptions {
  * aedes on TCP and WebSocket (path /mqtt), with the device registry's authentication, the ACL, and presence from
  * connect / disconnect (which covers keepalive timeouts and a dropped socket; the Last Will arrives as a status).
  */
-export class Broker {
+export class Broker implements Component {
+  readonly name = 'broker';
+  private readonly state: Health;
   private aedes: Aedes | undefined;
   private tcp: net.Server | undefined;
   private http: http.Server | undefined;
@@ -34,7 +37,13 @@ export class Broker {
   port = 0;
   wsPort = 0;
 
-  constructor(private readonly o: BrokerOptions) {}
+  constructor(private readonly o: BrokerOptions) {
+    this.state = new Health(this.name, o.log);
+  }
+
+  health(): ComponentHealth {
+    return this.state.snapshot();
+  }
 
   get connectedClients(): number {
     return this.aedes?.connectedClients ?? 0;
@@ -58,14 +67,15 @@ export class Broker {
     aedes.authenticate = makeAuthenticate(directory, metrics);
     aedes.authorizePublish = makeAuthorizePublish(this.o.ingest, m.maxPayloadBytes, metrics, log);
     aedes.authorizeSubscribe = makeAuthorizeSubscribe(metrics);
-    aedes.on('client', (client: Client) => {
+    // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
+    aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
       this.o.presence(client.id, 'online');
-    });
-    aedes.on('clientDisconnect', (client: Client) => {
+    }));
+    aedes.on('clientDisconnect', this.state.guard('presence (disconnect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
       this.o.presence(client.id, 'offline');
-    });
+    }));
     aedes.on('clientError', (client: Client, err: Error) => log.debug({ deviceId: client.id, err: err.message }, 'client error'));
     aedes.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error'));
     // A revoked device (or one whose secret was rotated) is dropped at once, wherever the change was made.
@@ -79,23 +89,33 @@ export class Broker {
 
     this.tcp = net.createServer(aedes.handle);
     await new Promise<void>((resolve, reject) => this.tcp!.once('error', reject).listen(m.port, m.host, resolve));
+    // Once listening, a server's 'error' (EMFILE on accept, say) has no listener and would crash the process.
+    this.tcp.on('error', (err) => this.state.fail(err, 'MQTT accept'));
     this.port = (this.tcp.address() as net.AddressInfo).port;
 
     this.http = http.createServer((_req, res) => res.writeHead(426).end('MQTT over WebSocket: connect to /mqtt'));
     this.wss = new WebSocketServer({ server: this.http, path: '/mqtt' });
     this.wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
     await new Promise<void>((resolve, reject) => this.http!.once('error', reject).listen(m.wsPort, m.host, resolve));
+    this.http.on('error', (err) => this.state.fail(err, 'MQTT over WebSocket accept'));
+    this.wss.on('error', (err) => this.state.fail(err, 'MQTT over WebSocket'));
+    this.state.started();
     this.wsPort = (this.http.address() as net.AddressInfo).port;
     log.info({ port: this.port, wsPort: this.wsPort }, 'MQTT broker listening');
   }
 
   async stop(): Promise<void> {
+    if (!this.aedes) return;
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
     for (const c of this.wss?.clients ?? []) c.terminate();
-    await new Promise<void>((r) => (this.aedes ? this.aedes.close(() => r()) : r()));
+    const aedes = this.aedes;
+    this.aedes = undefined;
+    await new Promise<void>((r) => aedes.close(() => r()));
     await new Promise<void>((r) => (this.tcp?.listening ? this.tcp.close(() => r()) : r()));
     this.wss?.close();
     await new Promise<void>((r) => (this.http?.listening ? this.http.close(() => r()) : r()));
     this.http?.closeAllConnections();
+    this.state.stopped();
   }
 }

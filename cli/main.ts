@@ -4,7 +4,8 @@ import { createLogger } from '../lib/logger.js';
 import { EdufleetError } from '../lib/errors.js';
 import { DEVICE_KINDS } from '../protocol/index.js';
 import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
-import { ALL_COMPONENTS, startStack, type Component } from './stack.js';
+import { startProcess, stopOnSignal } from '../app/process.js';
+import { ALL_COMPONENTS, type ComponentName } from '../app/stack.js';
 import { registerSimCommands, runDemo } from './sim-commands.js';
 import { registerImportCommands } from './import-commands.js';
 import { registerPlacesCommands } from './places-commands.js';
@@ -26,27 +27,13 @@ function registry(): SqliteRegistry {
   return SqliteRegistry.inDataDir(config().dataDir);
 }
 
-/** Keeps a server running until Ctrl-C / SIGTERM, then stops it cleanly. */
-export function stopOnSignal(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (sig: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    process.stderr.write(`\n${sig}: stopping…\n`);
-    stop().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', () => handler('SIGINT'));
-  process.on('SIGTERM', () => handler('SIGTERM'));
-}
-
 program.command('start')
   .description('run the broker, gateway and dashboard (and a managed InfluxDB unless EDUFLEET_INFLUX_URL is set)')
   .addOption(new Option('--only <components>', `comma-separated subset of ${ALL_COMPONENTS.join(',')}`))
   .action(async (o: { only?: string }) => {
-    const only = o.only ? (o.only.split(',').map((s) => s.trim()) as Component[]) : undefined;
+    const only = o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined;
     const cfg = config();
-    const { startDashboard } = await import('../dashboard/server/index.js');
-    const stack = await startStack({ config: cfg, only, dashboard: startDashboard, log: createLogger(cfg.logLevel) });
+    const stack = await startProcess({ config: cfg, only, log: createLogger(cfg.logLevel) });
     if (stack.broker) console.log(`MQTT:       mqtt://localhost:${stack.broker.port}  (WebSocket ws://localhost:${stack.broker.wsPort}/mqtt)`);
     console.log(`InfluxDB:   ${stack.influxUrl}`);
     if (stack.dashboard) console.log(`Dashboard:  ${stack.dashboard.url}`);

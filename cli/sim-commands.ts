@@ -11,7 +11,8 @@ import { addDays, localDate, localMidnight } from '../timetable/index.js';
 import {
   backfill, countDevices, loadScenario, provinceScenario, provision, Simulator, startProgress, type BackfillProgress, type Scenario, type SimDevice, type SimStats,
 } from '../device-sim/index.js';
-import { startStack, type Stack } from './stack.js';
+import { startProcess } from '../app/process.js';
+import type { Stack } from '../app/stack.js';
 
 export interface DemoOptions {
   /** Days of past use to backfill and analyse before the live simulation, so planners have history to look at. */
@@ -115,7 +116,7 @@ async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario;
     if (!o.registry) registry.close();
   }
   await o.beforeConnect?.(devices);
-  const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency });
+  const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency, log: createLogger(o.config.logLevel) });
   const startedAt = Date.now();
   const window = [{ at: startedAt, acked: 0 }];
   const progress = startProgress(() => statsLine(sim.stats, startedAt, window));
@@ -191,8 +192,7 @@ async function demoHistory(stack: Stack, scenario: Scenario, devices: SimDevice[
 
 export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise<void> {
   const shutdown = shutdownOnSignal();
-  const { startDashboard } = await import('../dashboard/server/index.js');
-  const stack = await startStack({ config, dashboard: startDashboard, log: createLogger(config.logLevel) });
+  const stack = await startProcess({ config, log: createLogger(config.logLevel) });
   shutdown.onStop(() => stack.stop());
   if (shutdown.signal.aborted) return;
   const password = randomBytes(9).toString('base64url');

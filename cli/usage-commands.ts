@@ -3,14 +3,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { systemClock } from '../lib/clock.js';
-import { influxClient } from '../lib/influx-client.js';
-import { runningInfluxd } from '../lib/influxd.js';
+import { influxClient, runningInfluxd } from '../lib/influx/index.js';
 import { createLogger } from '../lib/logger.js';
 import { SqliteRegistry } from '../registry/index.js';
 import { ISO_DATE, addDays, localDate } from '../timetable/index.js';
 import { UsageAnalyser } from '../usage/analyser.js';
 import { UsageStore } from '../usage/store.js';
-import { startStack } from './stack.js';
+import { startStack } from '../app/stack.js';
 
 export function registerUsageCommands(program: Command, config: () => Readonly<Config>): void {
   const usage = program.command('usage').description('room usage against the timetable (see docs/usage.md)');

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ManagedInfluxd } from '../lib/influxd.js';
+import { ManagedInfluxd } from '../lib/influx/index.js';
 import { SqliteRegistry } from '../registry/index.js';
 import { provinceScenario } from './province.js';
 import { provision } from './provision.js';

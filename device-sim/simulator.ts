@@ -1,5 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { Health, type Component, type ComponentHealth } from '../lib/component.js';
+import type { Logger } from '../lib/logger.js';
 import { MAX_READINGS_PER_MESSAGE, type StatusPayload } from '../protocol/index.js';
 import { badReading, newBody, reading, type DeviceBody, type Fields } from './behaviour.js';
 import { DeviceLink } from './device-link.js';
@@ -20,6 +22,8 @@ export interface SimulatorOptions {
   connectConcurrency?: number;
   /** How often the central scheduler looks at every device, ms. */
   tickMs?: number;
+  /** Where a failing tick is logged (once, until it recovers). */
+  log?: Logger;
 }
 
 export interface SimStats {
@@ -70,15 +74,19 @@ const LATE_MS = 1000;
  * Runs simulated devices over real MQTT. One scheduler tick walks every device (cheap even for 10,000), so there is
  * one timer, not one per device; each device reports on its own jittered interval, slower at night.
  */
-export class Simulator {
+export class Simulator implements Component {
+  readonly name = 'simulator';
   readonly stats: SimStats;
   private readonly sims: Sim[];
   private readonly clock: Clock;
+  private readonly state: Health;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(private readonly o: SimulatorOptions) {
     this.clock = o.clock ?? systemClock;
+    this.state = new Health(this.name, o.log);
     this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, backlogHeld: 0, backlogSent: 0, goodbyes: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
     const now = this.clock.now();
     const schedules = new Map<string, RoomSchedule>();
@@ -140,7 +148,9 @@ export class Simulator {
    */
   async start(onRamp?: (connected: number, total: number) => void): Promise<void> {
     if (this.timer || this.stopped) throw new Error('a Simulator starts once');
-    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 250);
+    this.state.started();
+    // A tick that throws (one device's bad state) must not end the simulator, or the process it runs in.
+    this.timer = setInterval(this.state.guard('simulator tick', () => this.tick()), this.o.tickMs ?? 250);
     const limit = this.o.connectConcurrency ?? 100;
     let next = 0;
     const worker = async () => {
@@ -248,7 +258,16 @@ export class Simulator {
    * Says goodbye properly: status offline, DISCONNECT, sockets closed. Bounded (2 s, plus 0.5 ms a device for large
    * fleets) so that a broker that is gone cannot hold the exit; a device cut short still goes offline by its Last Will.
    */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.stopping ??= this.close();
+    return this.stopping;
+  }
+
+  health(): ComponentHealth {
+    return this.state.snapshot();
+  }
+
+  private async close(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     const ac = new AbortController();
@@ -256,5 +275,6 @@ export class Simulator {
     const said = await Promise.all(this.sims.map((s) => s.link.close(deadline)));
     this.stats.goodbyes = said.filter(Boolean).length;
     ac.abort();
+    this.state.stopped();
   }
 }

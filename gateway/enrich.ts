@@ -24,4 +24,3 @@ function buildTags(p: DevicePlacement): Record<string, string> {
   return tags;
 }
 
-export const telemetryMeasurement = (kind: string) => `telemetry_${kind}`;

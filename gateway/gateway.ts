@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
+import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import { parseDuration } from '../lib/duration.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
@@ -8,7 +9,8 @@ import {
   type DeviceChannel, type Reading,
 } from '../protocol/index.js';
 import type { DeviceDirectory, DevicePlacement } from '../registry/index.js';
-import { placementTags, telemetryMeasurement } from './enrich.js';
+import { RAW_MEASUREMENTS as M, telemetryMeasurement } from '../lib/influx/index.js';
+import { placementTags } from './enrich.js';
 import { LiveState, type Presence } from './live-state.js';
 import { Spool } from './spool.js';
 import { toLine, type Point } from './line-protocol.js';
@@ -33,8 +35,11 @@ export type IngestOutcome = { accepted: number } | { rejected: string };
  * Validates, enriches and spools what devices send; the writer loop takes it on to InfluxDB. `ingest` resolves
  * once the result is durable in the spool: the broker acknowledges a QoS 1 message only then.
  */
-export class Gateway {
+export class Gateway implements Component {
+  readonly name = 'gateway';
   readonly live = new LiveState();
+  /** Appends to the spool: degraded while the disk refuses them (the broker then acknowledges nothing). */
+  private readonly spoolHealth: Health;
   readonly writer: TelemetryWriter;
   private readonly spool: Spool;
   private readonly loop: WriterLoop;
@@ -45,7 +50,11 @@ export class Gateway {
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
     this.writer = o.writer ?? new InfluxV1Writer({ ...c.influx, url: o.influxUrl });
-    this.spool = new Spool({ dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes });
+    this.spoolHealth = new Health('gateway', o.log);
+    this.spool = new Spool({
+      dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes,
+      onFault: (err, context) => this.spoolHealth.fail(err, context),
+    });
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
@@ -59,10 +68,21 @@ export class Gateway {
     return this.spool.pendingBytes();
   }
 
+  /** One entry for the gateway: degraded when any of its parts is, with the most recent error of any of them. */
+  health(): ComponentHealth {
+    const parts = [this.spoolHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
+    const bad = parts.filter((p) => p.state === 'degraded');
+    const errors = parts.flatMap((p) => (p.lastError ? [p.lastError] : [])).sort((a, b) => b.at.localeCompare(a.at));
+    const state = bad.length ? 'degraded' : parts[0]!.state;
+    const since = (bad.length ? bad : parts).map((p) => p.since).sort()[0]!;
+    return { name: this.name, state, since, ...(errors[0] ? { lastError: errors[0] } : {}) };
+  }
+
   async start(): Promise<void> {
     await this.spool.open();
+    this.spoolHealth.started();
     // Create the schema now when InfluxDB answers; if it does not, the first write retries it.
-    await this.schemaFirst.ensureSchema().catch((err: Error) => this.o.log.warn({ err: err.message }, 'InfluxDB not reachable at start; readings are spooled until it is'));
+    await this.schemaFirst.ensureSchema().catch((err: unknown) => this.o.log.warn({ err }, 'InfluxDB not reachable at start; readings are spooled until it is'));
     this.loop.start();
   }
 
@@ -70,6 +90,18 @@ export class Gateway {
   async stop(drain = false): Promise<void> {
     await this.loop.stop(drain);
     await this.spool.close();
+    this.spoolHealth.stopped();
+  }
+
+  /** Appends to the spool, recording whether the disk took it; a refusal still rejects, so nothing is acknowledged. */
+  private async append(lines: string[]): Promise<void> {
+    try {
+      await this.spool.append(lines);
+    } catch (err) {
+      this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+      throw err;
+    }
+    this.spoolHealth.ok();
   }
 
   /** Handles one message a device published on one of its channels. */
@@ -83,7 +115,7 @@ export class Gateway {
         const res = parseTelemetry(p.kind, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
         const points = res.value.map((r) => this.telemetryPoint(p, r, now));
-        await this.spool.append(points.map(toLine));
+        await this.append(points.map(toLine));
         for (const pt of points) this.live.reading(p.id, p.kind, pt.ts, pt.f, now);
         this.o.metrics.readingsAccepted.inc(points.length);
         return { accepted: points.length };
@@ -101,13 +133,13 @@ export class Gateway {
         const f: Point['f'] = { type: e.type };
         if (e.code !== undefined) f.code = String(e.code);
         if (e.message !== undefined) f.message = e.message;
-        await this.spool.append([toLine({ m: 'event', t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now).ts })]);
+        await this.append([toLine({ m: M.event, t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now).ts })]);
         return { accepted: 1 };
       }
       case 'attributes': {
         const res = parseMessage<AttributesPayload>(AttributesPayload, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
-        await this.spool.append([toLine({ m: 'attributes', t: placementTags(p), f: res.value, ts: this.resolveTs(p.id, undefined, now).ts })]);
+        await this.append([toLine({ m: M.attributes, t: placementTags(p), f: res.value, ts: this.resolveTs(p.id, undefined, now).ts })]);
         return { accepted: 1 };
       }
       case 'cmd-result': {
@@ -115,7 +147,7 @@ export class Gateway {
         if (!res.ok) return this.reject(p, channel, res.error, now);
         const f: Point['f'] = { command: commandId ?? '', ok: res.value.ok };
         if (res.value.message !== undefined) f.message = res.value.message;
-        await this.spool.append([toLine({ m: 'command_result', t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now).ts })]);
+        await this.append([toLine({ m: M.commandResult, t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now).ts })]);
         return { accepted: 1 };
       }
     }
@@ -127,15 +159,15 @@ export class Gateway {
     if (!p) return;
     const now = this.o.clock.now();
     if (!this.live.presence(deviceId, p.kind, state, now)) return;
-    const point: Point = { m: 'presence', t: placementTags(p), f: { state, online: state === 'online' }, ts: this.resolveTs(p.id, undefined, now).ts };
-    await this.spool.append([toLine(point)]);
+    const point: Point = { m: M.presence, t: placementTags(p), f: { state, online: state === 'online' }, ts: this.resolveTs(p.id, undefined, now).ts };
+    await this.append([toLine(point)]);
   }
 
   private async reject(p: DevicePlacement, channel: DeviceChannel, reason: string, now: number): Promise<IngestOutcome> {
     this.o.metrics.readingsRejected.inc();
     this.live.rejection(p.id, p.kind, reason, now);
-    const point: Point = { m: 'rejected', t: placementTags(p), f: { reason, channel }, ts: this.resolveTs(p.id, undefined, now).ts };
-    await this.spool.append([toLine(point)]);
+    const point: Point = { m: M.rejected, t: placementTags(p), f: { reason, channel }, ts: this.resolveTs(p.id, undefined, now).ts };
+    await this.append([toLine(point)]);
     return { rejected: reason };
   }
 

@@ -17,6 +17,8 @@ export interface SpoolOptions {
   groupCommitMs: number;
   /** Segment size before a new file is started; fully written segments are deleted. */
   segmentBytes: number;
+  /** Told about a fault the spool works around by itself (a segment it could not start yet). */
+  onFault?: (err: unknown, context: string) => void;
 }
 
 const segName = (n: number) => `segment-${String(n).padStart(8, '0')}.log`;
@@ -123,19 +125,27 @@ export class Spool {
       await this.fh!.datasync();
       this.durableOffset += data.length;
       this.sizes.set(this.writeSegment, this.durableOffset);
-      if (this.durableOffset >= this.opts.segmentBytes) await this.rotate();
     } catch (err) {
+      // A short write (a full disk) would leave half a record that the next group's bytes would follow: cut the file
+      // back to what is durable, so the spool goes on once the fault is gone. Nothing in the group was acknowledged.
+      await this.fh?.truncate(this.durableOffset).catch(() => undefined);
       group.reject(err as Error);
       return;
+    }
+    if (this.durableOffset >= this.opts.segmentBytes) {
+      // The group is durable whatever happens here; a segment that cannot be started yet is tried after the next.
+      await this.rotate().catch((err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'));
     }
     group.resolve();
     for (const l of this.listeners) l();
   }
 
   private async rotate(): Promise<void> {
+    // Open the next segment before closing this one: if it fails, appends go on into the current segment.
+    const next = await open(this.segPath(this.writeSegment + 1), 'a');
     await this.fh!.close();
+    this.fh = next;
     this.writeSegment += 1;
-    this.fh = await open(this.segPath(this.writeSegment), 'a');
     this.durableOffset = 0;
     this.sizes.set(this.writeSegment, 0);
   }
@@ -202,6 +212,7 @@ export class Spool {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -1,5 +1,5 @@
-import { escape, type InfluxDB } from 'influx';
-import { influxClient } from '../lib/influx-client.js';
+import type { InfluxDB } from 'influx';
+import { ensureInfluxSchema, influxClient, RAW_RP } from '../lib/influx/index.js';
 
 /** Where points end up. InfluxDB v1 API now; the v2 API (token, org, bucket) takes the same line protocol. */
 export interface TelemetryWriter {
@@ -18,9 +18,6 @@ export interface InfluxV1Options {
   rollupRetention: string;
 }
 
-export const RAW_RP = 'raw';
-export const ROLLUP_RP = 'rollup';
-
 /** Raised for a write InfluxDB refused for what it contains (4xx): retrying would refuse it again. */
 export class PermanentWriteError extends Error {}
 
@@ -38,21 +35,7 @@ export class InfluxV1Writer implements TelemetryWriter {
   }
 
   async ensureSchema(): Promise<void> {
-    const db = this.opts.database;
-    // CREATE DATABASE and CREATE RETENTION POLICY are idempotent in InfluxDB 1.x when the options are unchanged;
-    // ALTER brings an existing policy to the configured duration.
-    await this.influx.createDatabase(db);
-    const existing = new Set((await this.influx.showRetentionPolicies(db)).map((p) => p.name));
-    const ensure = async (name: string, duration: string, isDefault: boolean) => {
-      const opts = { database: db, duration, replication: 1, isDefault };
-      if (existing.has(name)) await this.influx.alterRetentionPolicy(name, opts);
-      else await this.influx.createRetentionPolicy(name, opts);
-    };
-    await ensure(RAW_RP, this.opts.rawRetention, true);
-    await ensure(ROLLUP_RP, this.opts.rollupRetention, false);
-    // Rollups are few and read a school year at a time: year-long shards keep a year's report to one or two shards
-    // (InfluxDB's default for a 5-year policy is a shard a week, 40 shards for a school year).
-    await this.influx.query(`ALTER RETENTION POLICY ${escape.quoted(ROLLUP_RP)} ON ${escape.quoted(db)} SHARD DURATION 52w`);
+    await ensureInfluxSchema(this.influx, this.opts);
   }
 
   /**

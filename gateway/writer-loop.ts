@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { Health } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Spool } from './spool.js';
@@ -19,9 +20,12 @@ export class WriterLoop {
   private running = false;
   private done: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private appendedSinceRead = 0;
-  /** True while InfluxDB is failing; /healthz reports it. */
-  degraded = false;
+  private firstSeenAt = 0;
+  private backoff = 100;
+  /** InfluxDB writes; degraded while they fail (/healthz reports it as `influx: unreachable`). */
+  readonly influxHealth: Health;
+  /** Reading the spool and committing its checkpoint (a full disk, EMFILE). */
+  readonly spoolHealth: Health;
 
   constructor(
     private readonly spool: Spool,
@@ -30,25 +34,34 @@ export class WriterLoop {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    spool.onAppend(() => {
-      this.appendedSinceRead += 1;
-      this.wake?.();
-    });
+    this.influxHealth = new Health('gateway', log);
+    this.spoolHealth = new Health('gateway', log);
+    spool.onAppend(() => this.wake?.());
+  }
+
+  /** True while InfluxDB is failing. */
+  get degraded(): boolean {
+    return this.influxHealth.degraded;
   }
 
   start(): void {
+    if (this.running) return;
     this.running = true;
+    this.influxHealth.started();
+    this.spoolHealth.started();
     this.done = this.loop();
   }
 
   /** Stops after the batch in flight; with `drain`, first writes everything spooled (while InfluxDB answers). */
   async stop(drain = false): Promise<void> {
     if (drain) {
-      while (this.running && this.spool.pendingBytes() > 0 && !this.degraded) await delay(20);
+      while (this.running && this.spool.pendingBytes() > 0 && !this.degraded && !this.spoolHealth.degraded) await delay(20);
     }
     this.running = false;
     this.wake?.();
     await this.done;
+    this.influxHealth.stopped();
+    this.spoolHealth.stopped();
   }
 
   private waitForAppend(ms: number): Promise<void> {
@@ -58,55 +71,65 @@ export class WriterLoop {
     });
   }
 
+  /** Nothing escapes: a failure of one pass is recorded, waited out with back-off, and the loop goes on. */
   private async loop(): Promise<void> {
-    let backoff = 100;
-    let firstSeenAt = 0;
     while (this.running) {
-      this.metrics.spoolPendingBytes.set(this.spool.pendingBytes());
-      let batch = this.spool.read(this.opts.batchMaxPoints);
-      if (batch.lines.length === 0) {
-        firstSeenAt = 0;
-        this.appendedSinceRead = 0;
-        await this.waitForAppend(this.opts.flushIntervalMs);
-        continue;
-      }
-      // A short batch waits until the oldest point has waited flushIntervalMs, unless more arrive to fill it.
-      if (batch.lines.length < this.opts.batchMaxPoints) {
-        firstSeenAt ||= Date.now();
-        const left = firstSeenAt + this.opts.flushIntervalMs - Date.now();
-        if (left > 0) {
-          this.appendedSinceRead = 0;
-          await this.waitForAppend(left);
-          continue;
-        }
-      }
-      firstSeenAt = 0;
-      const points = batch.lines;
-      const end = this.metrics.writeSeconds.startTimer();
       try {
-        await this.writer.writeLines(points);
-        end();
-        this.metrics.pointsWritten.inc(points.length);
-        this.spool.commit(batch.next);
-        if (this.degraded) this.log.info('InfluxDB writes succeed again');
-        this.degraded = false;
-        backoff = 100;
+        await this.pass();
       } catch (err) {
-        if (err instanceof PermanentWriteError) {
-          // InfluxDB refused the content (e.g. a field type conflict): retrying cannot help, and holding the batch
-          // would stop every other device's data behind it. Validation upstream makes this rare; count it loudly.
-          this.metrics.pointsDropped.inc(points.length);
-          this.log.error({ err: err.message, points: points.length }, 'InfluxDB refused a batch; dropped');
-          this.spool.commit(batch.next);
-          continue;
-        }
-        this.metrics.writeErrors.inc();
-        if (!this.degraded) this.log.warn({ err: (err as Error).message }, 'InfluxDB write failed; readings stay in the spool and are retried');
-        this.degraded = true;
-        await delay(backoff);
-        backoff = Math.min(backoff * 2, this.opts.retryMaxMs);
+        this.spoolHealth.fail(err, 'spool read or checkpoint');
+        await this.pause();
       }
-      batch = { lines: [], next: batch.next };
+    }
+  }
+
+  private async pause(): Promise<void> {
+    await delay(this.backoff);
+    this.backoff = Math.min(this.backoff * 2, this.opts.retryMaxMs);
+  }
+
+  private async pass(): Promise<void> {
+    this.metrics.spoolPendingBytes.set(this.spool.pendingBytes());
+    const batch = this.spool.read(this.opts.batchMaxPoints);
+    if (batch.lines.length === 0) {
+      this.firstSeenAt = 0;
+      this.spoolHealth.ok();
+      return this.waitForAppend(this.opts.flushIntervalMs);
+    }
+    // A short batch waits until the oldest point has waited flushIntervalMs, unless more arrive to fill it.
+    if (batch.lines.length < this.opts.batchMaxPoints) {
+      this.firstSeenAt ||= Date.now();
+      const left = this.firstSeenAt + this.opts.flushIntervalMs - Date.now();
+      if (left > 0) return this.waitForAppend(left);
+    }
+    this.firstSeenAt = 0;
+    if (!(await this.write(batch.lines))) return this.pause();
+    // A checkpoint that fails to save throws to loop(): the batch is written again, which InfluxDB takes as a no-op.
+    this.spool.commit(batch.next);
+    this.spoolHealth.ok();
+    this.backoff = 100;
+  }
+
+  /** Writes one batch; false when it should be retried. A batch InfluxDB refuses for its content counts as done. */
+  private async write(points: string[]): Promise<boolean> {
+    const end = this.metrics.writeSeconds.startTimer();
+    try {
+      await this.writer.writeLines(points);
+      end();
+      this.metrics.pointsWritten.inc(points.length);
+      this.influxHealth.ok();
+      return true;
+    } catch (err) {
+      if (err instanceof PermanentWriteError) {
+        // InfluxDB refused the content (e.g. a field type conflict): retrying cannot help, and holding the batch
+        // would stop every other device's data behind it. Validation upstream makes this rare; count it loudly.
+        this.metrics.pointsDropped.inc(points.length);
+        this.log.error({ err, points: points.length }, 'InfluxDB refused a batch; dropped');
+        return true;
+      }
+      this.metrics.writeErrors.inc();
+      this.influxHealth.fail(err, 'InfluxDB write (readings stay in the spool)');
+      return false;
     }
   }
 }

@@ -7,7 +7,7 @@
  * can be analysed afterwards.
  */
 import { escape, type InfluxDB, type IPoint } from 'influx';
-import { RAW_RP, ROLLUP_RP } from '../gateway/telemetry-writer.js';
+import { RAW_RP, ROLLUP_RP, telemetryMeasurement, USAGE_MEASUREMENTS } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
 import { KINDS, isDeviceKind, type DeviceKind } from '../protocol/index.js';
@@ -18,7 +18,7 @@ import type { DeviceDay, HeatCell, RoomDay, UsageStore } from './store.js';
 import { schoolTerms } from './terms.js';
 import { coveredMs, rollup, usageTotals, type Interval, type UsageTotals } from './utilisation.js';
 
-export const USAGE_MEASUREMENTS = ['usage_interval', 'usage_hourly', 'usage_daily', 'device_usage_daily'] as const;
+export { USAGE_MEASUREMENTS };
 
 const DAY_MS = 86_400_000;
 
@@ -49,7 +49,7 @@ export class UsageAnalyser {
     for (const kind of Object.keys(ACTIVE_RULES) as DeviceKind[]) {
       if (!isDeviceKind(kind) || !KINDS[kind]) continue;
       const fields = ACTIVE_RULES[kind]!.fields.map((f) => escape.quoted(f)).join(', ');
-      const q = `SELECT ${fields}, "device", "room" FROM ${escape.quoted(this.o.database)}.${escape.quoted(RAW_RP)}.${escape.quoted(`telemetry_${kind}`)}
+      const q = `SELECT ${fields}, "device", "room" FROM ${escape.quoted(this.o.database)}.${escape.quoted(RAW_RP)}.${escape.quoted(telemetryMeasurement(kind))}
         WHERE time >= ${from}ms AND time < ${to}ms`;
       const rows = await this.o.influx.query<Record<string, unknown>>(q, { precision: 'ms' });
       for (const row of rows) {

@@ -9,6 +9,7 @@ import schedule from 'node-schedule';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
+import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import type { ReportSubscription, SqliteRegistry } from '../registry/index.js';
 import { localDate } from '../timetable/index.js';
@@ -27,7 +28,9 @@ export function previousMonth(date: string): { from: string; to: string; month: 
   return { from: `${month}-01`, to: `${date.slice(0, 7)}-01`, month };
 }
 
-export class MonthlyReports {
+export class MonthlyReports implements Component {
+  readonly name = 'reports';
+  private readonly state: Health;
   private job: schedule.Job | undefined;
   private readonly transport: Transporter | undefined;
   private running: Promise<ReportSubscription[]> | undefined;
@@ -35,11 +38,17 @@ export class MonthlyReports {
 
   constructor(private readonly o: { config: Readonly<Config>; registry: SqliteRegistry; store: UsageStore; queries: UsageQueries; log: Logger; clock: Clock }) {
     this.transport = o.config.reports.smtpUrl ? nodemailer.createTransport(o.config.reports.smtpUrl) : undefined;
+    this.state = new Health(this.name, o.log);
   }
 
-  start(): void {
+  health(): ComponentHealth {
+    return this.state.snapshot();
+  }
+
+  async start(): Promise<void> {
+    this.state.started();
     if (!this.transport) return;
-    const run = () => void this.sendDue().catch((err: Error) => this.o.log.error({ err: err.message }, 'monthly reports failed'));
+    const run = this.state.guard('monthly reports', () => this.sendDue());
     this.job = schedule.scheduleJob({ rule: this.o.config.reports.monthlyCron, tz: 'Asia/Ho_Chi_Minh' }, run);
     // Catch up on a month whose report went out while the server was down.
     run();
@@ -50,10 +59,12 @@ export class MonthlyReports {
     return this.job?.nextInvocation() ?? undefined;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.job?.cancel();
+    this.job = undefined;
     clearTimeout(this.retry);
     this.transport?.close();
+    this.state.stopped();
   }
 
   /** Sends the previous month's report to every subscription that has not had it; returns those sent. */
@@ -76,11 +87,13 @@ export class MonthlyReports {
         sent.push(sub);
       } catch (err) {
         failed++;
-        this.o.log.warn({ to: sub.email, month, err: (err as Error).message }, 'monthly report not sent; will try again in an hour');
+        this.o.log.warn({ to: sub.email, month, err }, 'monthly report not sent; will try again in an hour');
+        this.state.fail(err, 'sending a monthly report', { to: sub.email, month });
       }
     }
     clearTimeout(this.retry);
-    if (failed) this.retry = setTimeout(() => void this.sendDue(), 60 * 60 * 1000).unref();
+    if (failed) this.retry = setTimeout(this.state.guard('monthly reports (retry)', () => this.sendDue()), 60 * 60 * 1000).unref();
+    else this.state.ok();
     return sent;
   }
 

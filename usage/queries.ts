@@ -4,7 +4,7 @@
  * aggregated inside InfluxDB, so a province-wide year is a few thousand rows, not millions.
  */
 import { escape, type InfluxDB } from 'influx';
-import { ROLLUP_RP } from '../gateway/telemetry-writer.js';
+import { qualified, ROLLUP_RP, type UsageMeasurement } from '../lib/influx/index.js';
 import { localMidnight, SESSIONS } from '../timetable/index.js';
 import type { UsageTotals } from './utilisation.js';
 
@@ -17,8 +17,8 @@ export const HEATMAP_SLOTS = SESSIONS.flatMap((s) => Array.from({ length: s === 
 export class UsageQueries {
   constructor(private readonly influx: InfluxDB, private readonly database: string) {}
 
-  private from(measurement: string): string {
-    return `${escape.quoted(this.database)}.${escape.quoted(ROLLUP_RP)}.${escape.quoted(measurement)}`;
+  private from(measurement: UsageMeasurement): string {
+    return qualified(this.database, ROLLUP_RP, measurement);
   }
 
   /** Callers return early for an empty school list: nothing is in scope. */

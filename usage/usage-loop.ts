@@ -1,47 +1,65 @@
+import type { InfluxDB } from 'influx';
 import type { Config } from '../config/index.js';
-import { InfluxV1Writer } from '../gateway/telemetry-writer.js';
 import type { Clock } from '../lib/clock.js';
-import { influxClient } from '../lib/influx-client.js';
+import { Health, type Component, type ComponentHealth } from '../lib/component.js';
+import { ensureInfluxSchema, influxClient } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { SqliteRegistry } from '../registry/index.js';
 import { UsageAnalyser } from './analyser.js';
-import { MonthlyReports } from './monthly-reports.js';
-import { UsageQueries } from './queries.js';
 import type { UsageStore } from './store.js';
 
 /**
  * The `usage` component: analyses today and yesterday every `usage.analyseIntervalMs`, so rollups stay current
- * within minutes, and sends the monthly planning reports. One process of a deployment runs it (rewriting a day is idempotent, but wasteful twice).
+ * within minutes. One process of a deployment runs it (rewriting a day is idempotent, but wasteful twice). A pass
+ * that fails (InfluxDB down, a registry read refused) is logged once, shown on /healthz and simply tried again at
+ * the next interval.
  */
-export class UsageLoop {
+export class UsageLoop implements Component {
+  readonly name = 'usage';
   readonly analyser: UsageAnalyser;
-  readonly reports: MonthlyReports;
+  private readonly influx: InfluxDB;
+  private readonly state: Health;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  private schemaReady = false;
 
   constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: SqliteRegistry; store: UsageStore; log: Logger; clock: Clock }) {
-    const influx = influxClient(o.influxUrl, o.config.influx);
-    this.analyser = new UsageAnalyser({ influx, database: o.config.influx.database, registry: o.registry, store: o.store, log: o.log, clock: o.clock });
-    this.reports = new MonthlyReports({ ...o, queries: new UsageQueries(influx, o.config.influx.database) });
+    this.influx = influxClient(o.influxUrl, o.config.influx);
+    this.analyser = new UsageAnalyser({ influx: this.influx, database: o.config.influx.database, registry: o.registry, store: o.store, log: o.log, clock: o.clock });
+    this.state = new Health(this.name, o.log);
+  }
+
+  health(): ComponentHealth {
+    return this.state.snapshot();
   }
 
   async start(): Promise<void> {
-    // The rollup retention policy must exist even in a process that runs no gateway.
-    await new InfluxV1Writer({ ...this.o.config.influx, url: this.o.influxUrl }).ensureSchema();
-    this.reports.start();
+    this.state.started();
+    // The rollup retention policy must exist even in a process that runs no gateway. InfluxDB down at start is a
+    // fault like any other: shown, and the schema is tried again before the next pass.
+    await this.ensureSchema().catch((err: unknown) => this.state.fail(err, 'InfluxDB schema set-up'));
     const every = this.o.config.usage.analyseIntervalMs;
-    if (!every) return;
+    if (!every || this.timer) return;
     this.timer = setInterval(() => void this.runOnce(), every);
     this.timer.unref();
   }
 
-  /** One pass; a pass still running is not started twice. */
+  private async ensureSchema(): Promise<void> {
+    if (this.schemaReady) return;
+    await ensureInfluxSchema(this.influx, this.o.config.influx);
+    this.schemaReady = true;
+  }
+
+  /** One pass; a pass still running is not started twice. Never rejects: a failure is recorded in health(). */
   async runOnce(): Promise<void> {
-    if (this.running) return;
+    if (this.running) return this.running.then(() => undefined);
     const started = Date.now();
-    this.running = this.analyser.analyseRecent().then(
-      (days) => this.o.log.debug({ days: days.map((d) => d.date), ms: Date.now() - started }, 'room usage analysed'),
-      (err: Error) => this.o.log.warn({ err: err.message }, 'room usage analysis failed; will retry'),
+    this.running = this.ensureSchema().then(() => this.analyser.analyseRecent()).then(
+      (days) => {
+        this.state.ok();
+        this.o.log.debug({ days: days.map((d) => d.date), ms: Date.now() - started }, 'room usage analysed');
+      },
+      (err: unknown) => this.state.fail(err, 'room usage analysis'),
     );
     await this.running;
     this.running = undefined;
@@ -49,7 +67,8 @@ export class UsageLoop {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.reports.stop();
+    this.timer = undefined;
     await this.running;
+    this.state.stopped();
   }
 }

@@ -1,5 +1,5 @@
 import { SqliteRegistry } from '../../registry/index.js';
-import { telemetryMeasurement } from '../../gateway/enrich.js';
+import { telemetryMeasurement } from '../../lib/influx/index.js';
 
 /** One simulated tablet: its MQTT credentials and the tags the gateway gives its points. */
 export interface BenchDevice {

@@ -43,8 +43,9 @@ export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number
         done(null);
       },
       (err: Error) => {
-        // The spool could not store it: do not acknowledge; the device will re-send after reconnecting.
-        log.error({ err: err.message, deviceId }, 'ingest failed; message not acknowledged');
+        // The spool could not store it: do not acknowledge; the device will re-send after reconnecting. The gateway
+        // logged the fault once and shows it on /healthz; a line per refused message would flood the log.
+        log.debug({ err: err.message, deviceId }, 'ingest failed; message not acknowledged');
         done(err);
       },
     );

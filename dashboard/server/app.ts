@@ -45,7 +45,10 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     secret: sessionSecret(o.config.dashboard.sessionSecret, o.config.dataDir),
     secureCookies: o.config.dashboard.secureCookies,
   });
-  const purge = setInterval(() => store.purgeExpired(), 60 * 60 * 1000).unref();
+  // A timer's throw would be an uncaught exception; a purge that fails is simply tried again in an hour.
+  const purge = setInterval(() => {
+    Promise.resolve().then(() => store.purgeExpired()).catch((err: unknown) => o.log.error({ err }, 'expired sessions not purged; retrying in an hour'));
+  }, 60 * 60 * 1000).unref();
 
   await app.register(healthRoutes, o);
   await app.register(async (api) => {

@@ -1,12 +1,47 @@
-import type { StackParts } from '../../cli/stack.js';
+import type { Config } from '../../config/index.js';
+import type { Broker } from '../../broker/broker.js';
+import type { Gateway } from '../../gateway/gateway.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Component, ComponentHealth } from '../../lib/component.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Metrics } from '../../lib/metrics.js';
+import type { DeviceDirectory, SqliteRegistry } from '../../registry/index.js';
 import type { UsageQueries } from '../../usage/queries.js';
+import type { UsageStore } from '../../usage/store.js';
 import type { RecentReadings } from './readings.js';
+
+/**
+ * What a dashboard takes from the process it runs in (app/ builds it): defined here, below app/, so the web server
+ * never imports the process wiring. `gateway` and `broker` are absent in a dashboard-only process.
+ */
+export interface DashboardParts {
+  config: Readonly<Config>;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  registry: SqliteRegistry;
+  /** The report store of room usage (dataDir/usage.sqlite). */
+  usageStore: UsageStore;
+  directory: DeviceDirectory;
+  influxUrl: string;
+  gateway?: Gateway;
+  broker?: Broker;
+  /** The health of every component of this process, for /healthz (absent: the dashboard reports its own parts). */
+  health?: () => ComponentHealth[];
+}
+
+/** A dashboard as the process sees it: a component with a URL. */
+export interface DashboardHandle extends Component {
+  url: string;
+}
+
+export type DashboardFactory = (parts: DashboardParts) => Promise<DashboardHandle>;
 
 /**
  * What the routes and the live hub need; handed to every plugin as its options. `gateway` is absent in a
  * dashboard-only process: live state is then empty and every device reads "unknown".
  */
-export interface DashboardDeps extends Pick<StackParts, 'config' | 'log' | 'metrics' | 'clock' | 'registry' | 'usageStore' | 'directory' | 'gateway' | 'broker'> {
+export interface DashboardDeps extends Omit<DashboardParts, 'influxUrl'> {
   readings: RecentReadings;
   /** Room-usage rollups in InfluxDB. */
   usage: UsageQueries;

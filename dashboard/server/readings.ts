@@ -1,8 +1,6 @@
 import { escape, type InfluxDB } from 'influx';
-import { influxClient } from '../../lib/influx-client.js';
 import type { Config } from '../../config/index.js';
-import { telemetryMeasurement } from '../../gateway/enrich.js';
-import { RAW_RP } from '../../gateway/telemetry-writer.js';
+import { influxClient, qualified, RAW_RP, telemetryMeasurement } from '../../lib/influx/index.js';
 import type { DeviceKind } from '../../protocol/index.js';
 import type { FieldValue, Reading } from '../../api/index.js';
 
@@ -20,7 +18,7 @@ export class RecentReadings {
   }
 
   async lastHour(deviceId: string, kind: DeviceKind): Promise<Reading[]> {
-    const from = `${escape.quoted(this.cfg.database)}.${escape.quoted(RAW_RP)}.${escape.quoted(telemetryMeasurement(kind))}`;
+    const from = qualified(this.cfg.database, RAW_RP, telemetryMeasurement(kind));
     const rows = await this.influx.query<Record<string, unknown>>(
       `SELECT * FROM ${from} WHERE "device" = ${escape.stringLit(deviceId)} AND time > now() - 1h ORDER BY time DESC LIMIT ${MAX_POINTS}`,
       { precision: 'ms' },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/index.js';
 import { buildApp } from '../../dashboard/server/index.js';
 import { RecentReadings } from '../../dashboard/server/readings.js';
-import { influxClient } from '../../lib/influx-client.js';
+import { influxClient } from '../../lib/influx/index.js';
 import { UsageQueries } from '../../usage/queries.js';
 import { UsageStore } from '../../usage/store.js';
 import { SESSION_SECRET_FILE } from '../../dashboard/server/session-secret.js';

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxDB } from 'influx';
-import { ManagedInfluxd } from '../../lib/influxd.js';
+import { ManagedInfluxd } from '../../lib/influx/index.js';
 import { topics } from '../../protocol/index.js';
 import { SqliteRegistry } from '../../registry/index.js';
 import { exited, startEdufleetProcess, type EdufleetProcess } from '../helpers/process.js';

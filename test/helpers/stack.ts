@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { InfluxDB } from 'influx';
-import { startStack, type Component, type DashboardFactory, type Stack } from '../../cli/stack.js';
+import { startStack, type ComponentName as Component, type DashboardFactory, type Stack } from '../../app/stack.js';
 import { loadConfig, type Config, type DeepPartial } from '../../config/index.js';
 import type { SqliteRegistry } from '../../registry/index.js';
 

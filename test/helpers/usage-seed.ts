@@ -1,5 +1,5 @@
 import { systemClock } from '../../lib/clock.js';
-import { influxClient } from '../../lib/influx-client.js';
+import { influxClient } from '../../lib/influx/index.js';
 import { topics } from '../../protocol/index.js';
 import { addDays, defaultTerms, isTeachingDay, isoWeekday, localDate, localMidnight, schoolYearOf } from '../../timetable/index.js';
 import { UsageAnalyser } from '../../usage/analyser.js';

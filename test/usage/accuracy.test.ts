@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backfill, loadScenario, provision, type Scenario } from '../../device-sim/index.js';
 import { systemClock } from '../../lib/clock.js';
-import { influxClient } from '../../lib/influx-client.js';
+import { influxClient } from '../../lib/influx/index.js';
 import { addDays, defaultPeriods, defaultTeachingDays, localDate } from '../../timetable/index.js';
 import { UsageAnalyser } from '../../usage/analyser.js';
 import { SATURATED_ABOVE, UNDERUSED_BELOW } from '../../usage/planning.js';

@@ -5,7 +5,7 @@ import { addDays, defaultTerms, isoWeekday, isTeachingDay, localDate, localMidni
 import { UsageAnalyser } from '../../usage/analyser.js';
 import { connectDevice, seedSchool, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
-import { influxClient } from '../../lib/influx-client.js';
+import { influxClient } from '../../lib/influx/index.js';
 import { systemClock } from '../../lib/clock.js';
 
 const MIN = 60_000;
@@ -39,7 +39,9 @@ describe('the usage analyser', () => {
       await c.publishAsync(topics.telemetry(d.device.id), JSON.stringify(readings), { qos: 1 });
       await c.endAsync();
     }
-    await waitFor('readings stored', async () => (await s.influx.query(`SELECT count(touches) FROM raw.telemetry_board WHERE device = 'board-an-1'`))[0]);
+    // Both devices' readings: the sensor's may reach InfluxDB a flush interval after the board's.
+    await waitFor('readings stored', async () => (await s.influx.query(`SELECT count(touches) FROM raw.telemetry_board WHERE device = 'board-an-1'`))[0]
+      && (await s.influx.query(`SELECT count(occupancy) FROM raw.telemetry_sensor WHERE device = 'sensor-an-1'`))[0]);
 
     const analyser = new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: s.registry, store: s.usageStore, clock: systemClock });
     const run = async () => {

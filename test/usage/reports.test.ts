@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import type { ExportJob, UsageReport } from '../../api/index.js';
 import { systemClock } from '../../lib/clock.js';
-import { influxClient } from '../../lib/influx-client.js';
+import { influxClient } from '../../lib/influx/index.js';
 import { createLogger } from '../../lib/logger.js';
 import { freePort } from '../../lib/net.js';
 import { localDate } from '../../timetable/index.js';

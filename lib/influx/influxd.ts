@@ -2,8 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { EdufleetError } from './errors.js';
-import { freePort } from './net.js';
+import { EdufleetError } from '../errors.js';
+import { freePort } from '../net.js';
 
 function hasBinary(bin: string): boolean {
   return spawnSync(bin, ['version'], { stdio: 'ignore' }).status === 0;
@@ -21,6 +21,11 @@ export class ManagedInfluxd {
 
   /** `dataOptions`: extra `[data]` settings, e.g. shorter cold durations for a benchmark that needs compacted shards. */
   constructor(readonly dir: string, private readonly binary = 'influxd', private readonly dataOptions: Record<string, string> = {}) {}
+
+  /** Whether the server this object started is still running (false before start, after stop, after a crash). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;

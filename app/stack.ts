@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { Broker } from '../broker/broker.js';
+import type { Config } from '../config/index.js';
+import type { DashboardFactory, DashboardHandle, DashboardParts } from '../dashboard/server/deps.js';
+import { Gateway } from '../gateway/gateway.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import type { Component, ComponentHealth } from '../lib/component.js';
+import { influxClient, ManagedInfluxd } from '../lib/influx/index.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { createMetrics, type Metrics } from '../lib/metrics.js';
+import { DeviceDirectory, SqliteRegistry } from '../registry/index.js';
+import { MonthlyReports } from '../usage/monthly-reports.js';
+import { UsageQueries } from '../usage/queries.js';
+import { UsageStore } from '../usage/store.js';
+import { UsageLoop } from '../usage/usage-loop.js';
+import { DirectoryComponent, InfluxdComponent } from './components.js';
+
+export type { DashboardFactory, DashboardHandle } from '../dashboard/server/deps.js';
+
+/** What `--only` chooses from: the parts of EduFleet a process may run. */
+export type ComponentName = 'broker' | 'gateway' | 'dashboard' | 'usage';
+export const ALL_COMPONENTS: ComponentName[] = ['broker', 'gateway', 'dashboard', 'usage'];
+
+/** What every component of a process shares, and what the dashboard is given. */
+export interface StackParts extends DashboardParts {
+  metrics: Metrics;
+  usage?: UsageLoop;
+  reports?: MonthlyReports;
+}
+
+export interface Stack extends StackParts {
+  influxd?: ManagedInfluxd;
+  dashboard?: DashboardHandle;
+  /** The started components, in start order. */
+  components: Component[];
+  health(): ComponentHealth[];
+  /** Stops every component in reverse order, then closes the stores; a second call waits for the first. */
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  config: Readonly<Config>;
+  only?: ComponentName[];
+  log?: Logger;
+  clock?: Clock;
+  /** Builds the dashboard (see app/process.ts); without it, no dashboard runs. */
+  dashboard?: DashboardFactory;
+}
+
+/** Starts a component and registers its stop (its own `stop()` unless given another). */
+type Starter = <C extends Component>(c: C, stop?: () => Promise<void>) => Promise<C>;
+
+/** Stops and closes in reverse order of starting; an error in one is logged and the rest still stop. */
+class Shutdown {
+  private readonly steps: { name: string; run: () => Promise<void> | void }[] = [];
+  private done: Promise<void> | undefined;
+  constructor(private readonly log: Logger) {}
+  add(name: string, run: () => Promise<void> | void): void {
+    this.steps.push({ name, run });
+  }
+  run(): Promise<void> {
+    this.done ??= (async () => {
+      for (const s of [...this.steps].reverse()) {
+        try {
+          await s.run();
+        } catch (err) {
+          this.log.error({ err, component: s.name }, 'error while stopping');
+        }
+      }
+    })();
+    return this.done;
+  }
+}
+
+/**
+ * Starts the components of one EduFleet process in order (InfluxDB if managed → registry → device directory →
+ * gateway → broker → usage → reports → dashboard) and stops them in reverse. With `only`, a process runs a subset:
+ * several broker+gateway nodes and separate dashboard nodes in a larger deployment.
+ */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const { config } = o;
+  const only = new Set(o.only ?? ALL_COMPONENTS);
+  const log = o.log ?? createLogger(config.logLevel);
+  const clock = o.clock ?? systemClock;
+  const shutdown = new Shutdown(log);
+  const components: Component[] = [];
+  const start: Starter = async (c, stop) => {
+    await c.start();
+    components.push(c);
+    shutdown.add(c.name, stop ?? (() => c.stop()));
+    return c;
+  };
+  try {
+    let influxd: ManagedInfluxd | undefined;
+    let influxUrl = config.influx.url;
+    if (!influxUrl) {
+      influxd = (await start(new InfluxdComponent(new ManagedInfluxd(path.join(config.dataDir, 'influxdb'), config.influx.managedBinary), log))).influxd;
+      influxUrl = influxd.url;
+      log.info({ url: influxUrl }, 'managed InfluxDB started');
+    }
+    const registry = SqliteRegistry.inDataDir(config.dataDir);
+    shutdown.add('registry', () => registry.close());
+    const usageStore = UsageStore.inDataDir(config.dataDir);
+    shutdown.add('usage store', () => usageStore.close());
+    const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, 250, log), 250, log))).directory;
+    const health = () => components.map((c) => c.health());
+    const parts: StackParts = { config, log, metrics: createMetrics(), clock, registry, usageStore, directory, influxUrl, health };
+    if (only.has('gateway') || only.has('broker')) await startIngest(parts, start);
+    if (only.has('usage')) {
+      parts.usage = await start(new UsageLoop({ config, influxUrl, registry, store: usageStore, log, clock }));
+      const queries = new UsageQueries(influxClient(influxUrl, config.influx), config.influx.database);
+      parts.reports = await start(new MonthlyReports({ config, registry, store: usageStore, queries, log, clock }));
+    }
+    const stack: Stack = { ...parts, influxd, components, health, stop: () => shutdown.run() };
+    if (only.has('dashboard') && o.dashboard) stack.dashboard = await start(await o.dashboard(parts));
+    return stack;
+  } catch (err) {
+    await shutdown.run();
+    throw err;
+  }
+}
+
+/** Gateway then broker: the broker acknowledges a device's message only once the gateway has spooled it. */
+async function startIngest(parts: StackParts, start: Starter): Promise<void> {
+  const { config, directory, metrics, log, clock, influxUrl } = parts;
+  const g = new Gateway({ config, influxUrl, directory, metrics, log, clock });
+  // A clean shutdown writes out the spool first while InfluxDB answers (the broker has stopped taking readings).
+  const gateway = await start(g, () => g.stop(true));
+  parts.gateway = gateway;
+  parts.broker = await start(new Broker({
+    config, directory, metrics, log,
+    ingest: (id, channel, payload, commandId) => gateway.ingest(id, channel, payload, commandId),
+    // A presence the spool refused is already on the gateway's health; one line per device would flood the log.
+    presence: (id, state) => void gateway.presence(id, state).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded')),
+  }));
+}

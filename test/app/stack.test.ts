@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { startDashboard } from '../../dashboard/server/index.js';
+import { startTestStack } from '../helpers/stack.js';
+
+describe('the stack (app/)', () => {
+  it('starts its components in order, stops them in reverse, and a second stop is harmless', async () => {
+    const s = await startTestStack({ dashboard: startDashboard });
+    expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'usage', 'reports', 'dashboard']);
+    expect(s.health().every((h) => h.state === 'ok')).toBe(true);
+    const order: string[] = [];
+    for (const c of s.components) {
+      const stop = c.stop.bind(c);
+      c.stop = async () => { order.push(c.name); await stop(); };
+    }
+    await s.close();
+    expect(order).toEqual(['dashboard', 'reports', 'usage', 'broker', 'gateway', 'directory', 'influxd']);
+    expect(s.health().map((h) => h.state)).toEqual(Array(7).fill('stopped'));
+    await s.stop();
+    expect(order).toHaveLength(7);
+  }, 60_000);
+
+  it('runs a subset with --only, still with the shared parts', async () => {
+    const s = await startTestStack({ only: ['broker', 'gateway'], dashboard: startDashboard });
+    try {
+      expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker']);
+      expect(s.dashboard).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+});
