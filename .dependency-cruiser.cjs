@@ -50,10 +50,6 @@ function layerRules() {
  * the check then fails if the edge is still there.
  */
 const KNOWN_VIOLATIONS = [
-  // dashboard/shared/api.ts moves into api/ (the API contract helper); then usage/, the server and the web app import api/.
-  { from: { path: '^(usage|dashboard/server|dashboard/web)/' }, to: { path: '^dashboard/shared/api\\.ts$' } },
-  // The timetable import reads sheets through lib/sheets once it lands (the sheets helper), not registry/import/.
-  { from: { path: '^timetable/import\\.ts$' }, to: { path: '^registry/import/(read|values)\\.ts$' } },
   // The report store moves behind the registry's data layer (the data-layer helper): then only registry/ opens SQLite.
   { from: { path: '^usage/store\\.ts$' }, to: { path: '(^lib/sqlite\\.ts$|better-sqlite3)' } },
   { from: { path: '^lib/sqlite\\.ts$' }, to: { path: 'better-sqlite3', dependencyTypes: NPM } },
