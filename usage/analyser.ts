@@ -11,7 +11,7 @@ import { RAW_RP, ROLLUP_RP, telemetryMeasurement, USAGE_MEASUREMENTS } from '../
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
 import { KINDS, isDeviceKind, type DeviceKind } from '../protocol/index.js';
-import type { AnalysisRoom, DeviceDay, HeatCell, RegistryStore, ReportStore, RoomDay } from '../registry/index.js';
+import type { DeviceDay, HeatCell, RegistryStore, ReportStore, RoomDay } from '../registry/index.js';
 import { addDays, localDate, localMidnight, periodSlots, isoWeekday, type PeriodSlot } from '../timetable/index.js';
 import { ACTIVE_RULES, roomUse, STALE_MS, type DeviceReading, type RoomDevice } from './detect.js';
 import { schoolTerms } from './terms.js';
@@ -34,7 +34,7 @@ export class UsageAnalyser {
   constructor(private readonly o: { influx: InfluxDB; database: string; registry: RegistryStore; store: ReportStore; log?: Logger; clock: Clock }) {}
 
   /** Rooms that have devices, with where they are (the analysis covers rooms that can show evidence). */
-  private async rooms(): Promise<Map<number, AnalysisRoom>> {
+  private async rooms() {
     return new Map((await this.o.registry.analysisRooms()).map((r) => [r.id, r]));
   }
 

@@ -1,6 +1,6 @@
 import type { RegistryStore, Scope } from '../registry/index.js';
 import { isPastServiceLife } from '../registry/service-life.js';
-import type { DeviceFacts, RoomFacts, SchoolFacts } from './planning.js';
+import type { RoomFacts, SchoolFacts } from './planning.js';
 
 /** Rooms within `scope` that have at least one device, with their place and their devices' costs (one query). */
 export async function roomFacts(registry: RegistryStore, scope: Scope | undefined): Promise<RoomFacts[]> {
