@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { exportRegistry } from '../registry/export.js';
 import { importFile, type ImportResult } from '../registry/import/index.js';
-import type { SqliteRegistry } from '../registry/index.js';
+import type { RegistryStore } from '../registry/index.js';
 
 function list<T>(items: T[], show: (x: T) => string, max = 20): string {
   const head = items.slice(0, max).map(show).join('; ');
@@ -24,7 +24,7 @@ export function formatImportSummary(r: ImportResult): string {
   return out.join('\n');
 }
 
-export function registerImportCommands(program: Command, registry: () => SqliteRegistry): void {
+export function registerImportCommands(program: Command, registry: () => Promise<RegistryStore>): void {
   program.command('import <file>')
     .description('import devices from a CSV or XLSX equipment register (Vietnamese headers); see docs/import.md')
     .option('--dry-run', 'only show what would be created, updated and refused')
@@ -32,12 +32,12 @@ export function registerImportCommands(program: Command, registry: () => SqliteR
     .option('--json', 'print the plan and result as JSON')
     .option('--user <name>', 'who imports (audit log)', 'cli')
     .action(async (file: string, o: { dryRun?: boolean; applyValid?: boolean; json?: boolean; user: string }) => {
-      const reg = registry();
+      const reg = await registry();
       let result: ImportResult;
       try {
         result = await importFile(reg, file, { dryRun: o.dryRun, applyValid: o.applyValid, user: o.user });
       } finally {
-        reg.close();
+        await reg.close();
       }
       console.log(o.json ? JSON.stringify(result, null, 2) : formatImportSummary(result));
       if (result.plan.refused.length && !result.applied) process.exitCode = 1;
@@ -46,12 +46,12 @@ export function registerImportCommands(program: Command, registry: () => SqliteR
   program.command('export <file>')
     .description('export all device records to FILE.csv or FILE.xlsx (the headers the importer reads)')
     .action(async (file: string) => {
-      const reg = registry();
+      const reg = await registry();
       try {
         const n = await exportRegistry(reg, file);
         console.log(`${n} device(s) written to ${file}`);
       } finally {
-        reg.close();
+        await reg.close();
       }
     });
 }
