@@ -2,6 +2,7 @@ import type { LiveState } from '../../gateway/live-state.js';
 import type { KpiRow, RegistryStore, User } from '../../registry/index.js';
 import type { KpiFigures, KpiResponse } from '../../api/index.js';
 import { isPastServiceLife } from '../../registry/service-life.js';
+import { localDate } from '../../timetable/calendar.js';
 import { maySee, userScope } from './scope.js';
 
 /** The provincial plans' target: 80 % of equipment managed by digital records by 2025, 100 % by 2030. */
@@ -10,15 +11,11 @@ export const KPI_TARGETS = [{ year: 2025, share: 0.8 }, { year: 2030, share: 1 }
 /** A device counts as live when something came from it in this window. */
 export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const VN_OFFSET_MS = 7 * 60 * 60 * 1000; // Asia/Ho_Chi_Minh: UTC+7, no daylight saving
-
 /** One row of the KPI query: a school, and one of its non-retired devices (or none, for a school without devices). */
 export type { KpiRow };
 
-/** The day in Asia/Ho_Chi_Minh, yyyy-mm-dd. */
-export function vnToday(now: number): string {
-  return new Date(now + VN_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The day in Asia/Ho_Chi_Minh, yyyy-mm-dd (the calendar's one conversion). */
+export const vnToday = localDate;
 
 const present = (s: string | null): boolean => s !== null && s.trim() !== '';
 
