@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../../api/index.js';
 import { api, setUnauthorizedHandler } from './api.js';
-import { Link } from './components/link.js';
+import { Link } from './ui/link.js';
 import { clearCaches } from './data.js';
 import { setLang, useI18n } from './i18n.js';
 import { connectLive, disconnectLive, useLiveConnected } from './live.js';
-import { LoginPage } from './pages/login.js';
+import { LoginPage } from './features/login/login-page.js';
 import { navigate, useLocation } from './router.js';
 import { allowed, isActive, resolve, ROUTES } from './routes.js';
 

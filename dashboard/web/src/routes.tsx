@@ -1,17 +1,17 @@
 import type { ComponentChild } from 'preact';
 import type { Me, Permissions } from '../../../api/index.js';
 import type { MessageKey } from './i18n.js';
-import { AuditPage } from './pages/audit.js';
-import { DevicePage } from './pages/device.js';
-import { DevicesPage } from './pages/devices.js';
-import { ImportPage } from './pages/import.js';
-import { KpiPage } from './pages/kpi.js';
-import { OverviewPage } from './pages/overview.js';
-import { PlanningPage } from './pages/planning.js';
-import { TimetablePage } from './pages/timetable.js';
-import { TreePage } from './pages/tree.js';
-import { UsagePage } from './pages/usage.js';
-import { UsersPage } from './pages/users.js';
+import { AuditPage } from './features/audit/audit-page.js';
+import { DevicePage } from './features/device/device-page.js';
+import { DevicesPage } from './features/devices/devices-page.js';
+import { ImportPage } from './features/import/import-page.js';
+import { KpiPage } from './features/kpi/kpi-page.js';
+import { OverviewPage } from './features/overview/overview-page.js';
+import { PlanningPage } from './features/planning/planning-page.js';
+import { TimetablePage } from './features/timetable/timetable-page.js';
+import { TreePage } from './features/tree/tree-page.js';
+import { UsagePage } from './features/usage/usage-page.js';
+import { UsersPage } from './features/users/users-page.js';
 
 /** What a page is given: the user, the query string and the path's `:name` parts. */
 export interface PageContext { me: Me; search: URLSearchParams; params: Record<string, string> }

@@ -1,0 +1,45 @@
+import { useState } from 'preact/hooks';
+import type { Me } from '../../../../../api/index.js';
+import { api, ApiError } from '../../api.js';
+import { useI18n } from '../../i18n.js';
+
+export function LoginPage(p: { onLogin: (me: Me) => void }) {
+  const { t } = useI18n();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      p.onLogin(await api<Me>('/api/login', { method: 'POST', body: { username, password } }));
+    } catch (err) {
+      setError(err instanceof ApiError && err.code === 'EDUFLEET_ERR_AUTH_BAD_LOGIN' ? t('login.bad') : t('login.failed', { message: (err as Error).message }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="login">
+      <form class="card login-card" onSubmit={submit} data-testid="login-form">
+        <div class="brand brand-large">Edu<b>Fleet</b></div>
+        <p class="muted">{t('app.tagline')}</p>
+        <h1>{t('login.title')}</h1>
+        <label>
+          {t('login.username')}
+          <input data-testid="login-username" autoComplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
+        </label>
+        <label>
+          {t('login.password')}
+          <input data-testid="login-password" type="password" autoComplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+        </label>
+        {error && <p class="error" role="alert" data-testid="login-error">{error}</p>}
+        <button class="primary" type="submit" disabled={busy} data-testid="login-submit">{busy ? t('login.busy') : t('login.submit')}</button>
+      </form>
+    </main>
+  );
+}
