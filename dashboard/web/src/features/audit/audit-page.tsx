@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry, AuditResponse, Me, UserRow } from '../../../../../api/index.js';
-import { api, query } from '../../api.js';
+import type { AuditEntry, Me } from '../../../../../api/index.js';
+import { useGet } from '../../hooks/api-query.js';
 import { actionLabel, AUDIT_ENTITIES, detailJson, entityLabel } from './audit-labels.js';
 import { Link } from '../../ui/link.js';
-import { errorText } from '../../ui/format.js';
+import { Pager } from '../../ui/pager.js';
+import { ErrorLine, Loading } from '../../ui/states.js';
 import { treeUrl, type Level } from '../tree/tree-model.js';
-import { fmtDateTime, fmtNumber, useI18n } from '../../i18n.js';
+import { fmtDateTime, useI18n } from '../../i18n.js';
 
 const PAGE = 100;
 const PLACES: readonly string[] = ['district', 'school', 'site', 'room'];
@@ -19,13 +20,8 @@ export function AuditPage(_p: { me: Me }) {
   // The text boxes filter a moment after the last key.
   const [typed, setTyped] = useState({ entityId: '', user: '' });
   const [offset, setOffset] = useState(0);
-  const [data, setData] = useState<AuditResponse | null>(null);
-  const [users, setUsers] = useState<UserRow[]>([]);
-  const [error, setError] = useState('');
-
-  useEffect(() => {
-    api<UserRow[]>('/api/users').then(setUsers, () => {}); // only names for the filter and user ids; the log works without
-  }, []);
+  // Only names for the filter and user ids: the log works without them.
+  const users = useGet('/api/users', {}).data ?? [];
 
   useEffect(() => {
     if (typed.entityId === entityId && typed.user === user) return;
@@ -33,14 +29,10 @@ export function AuditPage(_p: { me: Me }) {
     return () => clearTimeout(timer);
   }, [typed]);
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    api<AuditResponse>('/api/audit' + query({ entity, entityId: entityId.trim(), byUser: user.trim(), limit: PAGE, offset }), { signal: ctl.signal })
-      .then((d) => { setData(d); setError(''); }, (e: Error) => { if (e.name !== 'AbortError') setError(errorText(e)); });
-    return () => ctl.abort();
-  }, [entity, entityId, user, offset]);
+  const q = useGet('/api/audit', { query: { entity: entity || undefined, entityId: entityId.trim() || undefined, byUser: user.trim() || undefined, limit: PAGE, offset } });
+  const data = q.data ?? null;
+  const error = q.error;
 
-  const n = (x: number) => fmtNumber(lang, x, 0);
   const clear = () => { setEntity(''); setEntityId(''); setUser(''); setTyped({ entityId: '', user: '' }); setOffset(0); };
   const usernames = new Map(users.map((u) => [String(u.id), u.username]));
 
@@ -67,7 +59,7 @@ export function AuditPage(_p: { me: Me }) {
         <datalist id="audit-users">{users.map((u) => <option key={u.id} value={u.username}>{u.displayName}</option>)}</datalist>
         {(entity || typed.entityId || typed.user) && <button type="button" data-testid="audit-clear" onClick={clear}>{t('audit.clear')}</button>}
       </div>
-      {error && <p class="error" data-testid="audit-error">{t('common.error', { message: error })}</p>}
+      <ErrorLine message={error} testid="audit-error" />
       <div class="card table-wrap">
         <table data-testid="audit-table">
           <thead>
@@ -93,15 +85,9 @@ export function AuditPage(_p: { me: Me }) {
           </tbody>
         </table>
         {data && data.entries.length === 0 && <p class="muted empty">{t('audit.empty')}</p>}
-        {!data && !error && <p class="muted empty">{t('devices.loading')}</p>}
+        {!data && !error && <Loading inline />}
       </div>
-      {data && data.total > 0 && (
-        <div class="pager">
-          <button data-testid="audit-prev" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>{t('devices.prev')}</button>
-          <span data-testid="audit-pagination">{t('audit.page', { from: n(offset + 1), to: n(Math.min(data.total, offset + data.entries.length)), total: n(data.total) })}</span>
-          <button data-testid="audit-next" disabled={offset + PAGE >= data.total} onClick={() => setOffset(offset + PAGE)}>{t('devices.next')}</button>
-        </div>
-      )}
+      {data && <Pager offset={offset} shown={data.entries.length} total={data.total} pageSize={PAGE} label="audit.page" testids="audit" onOffset={setOffset} />}
     </section>
   );
 }

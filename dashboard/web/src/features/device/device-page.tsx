@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { DeviceDetail, FieldValue, KindField, LiveView } from '../../../../../api/index.js';
-import { api, ApiError } from '../../api.js';
+import type { FieldValue, KindField, LiveView } from '../../../../../api/index.js';
 import { ProblemTags, StateBadge } from '../../ui/badges.js';
 import { Link } from '../../ui/link.js';
 import { LiveChart, type ChartPoint } from './live-chart.js';
 import { RecordSection } from '../records/record-section.js';
 import { useKinds } from '../../data.js';
+import { useGet } from '../../hooks/api-query.js';
 import { fieldLabel, fmtDate, fmtDateTime, fmtNumber, useI18n, type Lang, type T } from '../../i18n.js';
 import { useWatchDevice } from '../../live.js';
 
@@ -19,27 +19,24 @@ function formatValue(lang: Lang, t: T, v: FieldValue | undefined, f: KindField |
   return v;
 }
 
-/** One device: its record, its latest readings with units, a live chart of its kind's chart field, and its full asset record. */
+/**
+ * One device: its record, its latest readings with units, a live chart of its kind's chart field, and its full asset
+ * record. The route table keys the page by id, so another device starts from a clean state.
+ */
 export function DevicePage(p: { id: string }) {
   const { lang, t } = useI18n();
   const kinds = useKinds();
-  const [detail, setDetail] = useState<DeviceDetail | null>(null);
+  // A write to the record (name, room, credentials) makes this stale too: the head of the page follows.
+  const q = useGet('/api/devices/:id', { params: { id: p.id } });
+  const detail = q.data;
   const [live, setLive] = useState<LiveView | null>(null);
   const [points, setPoints] = useState<ChartPoint[]>([]);
-  const [error, setError] = useState<{ status: number; message: string } | null>(null);
   const kind = kinds?.find((k) => k.kind === detail?.device.kind);
   const chartField = kind?.chartField;
 
-  const fetchDetail = () => api<DeviceDetail>(`/api/devices/${encodeURIComponent(p.id)}`).then((d) => {
-    setDetail(d);
-    setLive(d.device);
-  }, (e: Error) => setError({ status: e instanceof ApiError ? e.status : 0, message: e.message }));
   useEffect(() => {
-    setDetail(null);
-    setLive(null);
-    setError(null);
-    void fetchDetail();
-  }, [p.id]);
+    if (detail) setLive(detail.device);
+  }, [detail]);
 
   // The history from InfluxDB seeds the chart; live updates append to it.
   useEffect(() => {
@@ -64,7 +61,7 @@ export function DevicePage(p: { id: string }) {
   }, [chartField]));
 
   const fields = useMemo(() => kind?.fields ?? [], [kind]);
-  if (error) return <p class="error" data-testid="device-error">{error.status === 403 ? t('common.forbidden') : error.status === 404 ? t('common.notFound') : t('common.error', { message: error.message })}</p>;
+  if (q.error && !detail) return <p class="error" data-testid="device-error">{q.status === 403 ? t('common.forbidden') : q.status === 404 ? t('common.notFound') : t('common.error', { message: q.error })}</p>;
   if (!detail || !live) return <p class="muted">{t('devices.loading')}</p>;
   const d = detail.device;
   const chartMeta = fields.find((f) => f.name === chartField);
@@ -124,8 +121,7 @@ export function DevicePage(p: { id: string }) {
           <LiveChart points={points} label={fieldLabel(lang, chartField)} unit={chartMeta?.unit ?? null} lang={lang} />
         </div>
       )}
-      {/* The record changed (name, room, credentials): the head of the page follows without a reload. */}
-      <RecordSection id={p.id} onChanged={() => void fetchDetail()} />
+      <RecordSection id={p.id} />
     </section>
   );
 }

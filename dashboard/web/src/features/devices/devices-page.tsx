@@ -1,14 +1,13 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { DeviceRow, LiveView, StateFilter } from '../../../../../api/index.js';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { DeviceRow, StateFilter } from '../../../../../api/index.js';
 import { DEVICE_STATES } from '../../../../../api/index.js';
-import { query } from '../../api.js';
 import { ProblemTags, StateBadge } from '../../ui/badges.js';
 import { Link } from '../../ui/link.js';
 import { kindLabel, useHierarchy, useKinds } from '../../data.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
-import { useLiveBatches } from '../../live.js';
 import { useGet } from '../../hooks/api-query.js';
-import { navigate } from '../../router.js';
+import { useLiveRows } from '../../hooks/live-rows.js';
+import { navigate, withQuery } from '../../router.js';
 import { Pager } from '../../ui/pager.js';
 import { Empty, ErrorLine, Loading } from '../../ui/states.js';
 import { Table, type Column } from '../../ui/table.js';
@@ -32,14 +31,12 @@ export function DevicesPage(p: { search: URLSearchParams }) {
   const list = useGet('/api/devices', {
     query: { q: filters.q || undefined, schoolId: num(filters.schoolId), roomId: num(filters.roomId), kind: filters.kind || undefined, state: (filters.state || undefined) as StateFilter | undefined, limit: PAGE, offset },
   }, { keepPrevious: true });
-  // Live batches between two reads: the newest view of each device, laid over the rows the server sent.
-  const [live, setLive] = useState<ReadonlyMap<string, LiveView>>(new Map());
   const data = list.data ?? null;
   const error = list.error;
 
   const update = (change: Partial<Filters> & { offset?: number }) => {
     const next = { ...filters, ...change };
-    navigate('/devices' + query({ ...next, offset: change.offset || undefined }), true);
+    navigate(withQuery('/devices', { ...next, offset: change.offset || undefined }), true);
   };
 
   // Search as one types, a moment after the last key.
@@ -48,14 +45,6 @@ export function DevicesPage(p: { search: URLSearchParams }) {
     const timer = setTimeout(() => update({ q: text, offset: 0 }), 300);
     return () => clearTimeout(timer);
   }, [text]);
-
-  useLiveBatches(useCallback((batch: LiveView[]) => {
-    setLive((m) => {
-      const next = new Map(m);
-      for (const v of batch) next.set(v.id, v);
-      return next;
-    });
-  }, []));
 
   const rooms = useMemo(() => (hierarchy?.rooms ?? []).filter((r) => !filters.schoolId || String(r.schoolId) === filters.schoolId), [hierarchy, filters.schoolId]);
   const columns: Column<DeviceRow>[] = [
@@ -67,7 +56,8 @@ export function DevicesPage(p: { search: URLSearchParams }) {
     { head: t('devices.lastSeen'), cell: (d) => fmtDateTime(lang, d.lastSeen), class: 'nowrap' },
     { head: t('devices.problems'), cell: (d) => <ProblemTags problems={d.problems} /> },
   ];
-  const rows = (data?.devices ?? []).map((d) => { const v = live.get(d.id); return v ? { ...d, ...v } : d; });
+  // Live batches between two reads: the newest view of each device, laid over the rows the server sent.
+  const rows = useLiveRows(data?.devices);
 
   return (
     <section>

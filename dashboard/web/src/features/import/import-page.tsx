@@ -1,13 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ImportJob, ImportPlanView, Me, PlacesImportJob, PlacesPlanView } from '../../../../../api/index.js';
-import { api } from '../../api.js';
-import { ImportHelp } from './import-help.js';
-import { IMPORT_API, ImportKindChoice, PlacesImportHelp, PlacesRows, type ImportKind } from './import-places.js';
-import { ImportCounts, ImportNewPlaces, ImportNotes, ImportRefused, ImportRows } from './import-preview.js';
-import { fmtBytes, importFormat, MAX_IMPORT_BYTES, uploadImport, type UploadProgress } from './import-upload.js';
-import { Link } from '../../ui/link.js';
-import { errorText } from '../../ui/format.js';
+import { get, post } from '../../api.js';
+import { useGet } from '../../hooks/api-query.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { fmtNumber, useI18n } from '../../i18n.js';
+import { Link } from '../../ui/link.js';
+import { ErrorLine } from '../../ui/states.js';
+import { ImportHelp } from './import-help.js';
+import { ImportKindChoice, IMPORT_API, PlacesImportHelp, PlacesRows, type ImportKind } from './import-places.js';
+import { ImportCounts, ImportNewPlaces, ImportNotes, ImportRefused, ImportRows } from './import-preview.js';
+import { fmtBytes, importFormat, MAX_IMPORT_BYTES, useUpload } from './import-upload.js';
 
 const POLL_MS = 300;
 type Job = ImportJob | PlacesImportJob;
@@ -21,85 +23,74 @@ const busy = (job: Job | null) => job !== null && (job.status === 'planning' || 
 export function ImportPage(p: { me: Me }) {
   const { lang, t } = useI18n();
   const [kind, setKind] = useState<ImportKind>('devices');
-  const base = IMPORT_API[kind].jobs;
+  const places = kind === 'places';
   const [fileName, setFileName] = useState('');
-  const [upload, setUpload] = useState<UploadProgress | null>(null);
   const [job, setJob] = useState<Job | null>(null);
-  const [error, setError] = useState('');
   const [applyValid, setApplyValid] = useState(false);
   const [inputKey, setInputKey] = useState(0);
-  const [tick, setTick] = useState(0);
   /** The apply request is under way: polls that still see 'planned' (sent before it arrived) are ignored. */
   const applying = useRef(false);
-  const uploadCtl = useRef<AbortController | null>(null);
+  const upload = useUpload<Job>();
   const n = (x: number) => fmtNumber(lang, x, 0);
   const fmt = (x: number, d: number) => fmtNumber(lang, x, d);
 
-  useEffect(() => () => uploadCtl.current?.abort(), []);
-
-  // Follow the job while the server works on it.
+  // Follow the job while the server reads, plans or applies it.
+  const following = job && busy(job) ? job.id : null;
+  const pollDevices = useGet(!places && following ? '/api/imports/:id' : null, { params: { id: following ?? '' } }, { pollMs: POLL_MS });
+  const pollPlaces = useGet(places && following ? '/api/imports/places/:id' : null, { params: { id: following ?? '' } }, { pollMs: POLL_MS });
+  const polled = places ? pollPlaces : pollDevices;
   useEffect(() => {
-    if (!job || !busy(job)) return;
-    const ctl = new AbortController();
-    const timer = setTimeout(() => {
-      api<Job>(`${base}/${encodeURIComponent(job.id)}`, { signal: ctl.signal }).then((j) => {
-        if (ctl.signal.aborted) return;
-        if (applying.current && j.status === 'planned') setTick((x) => x + 1);
-        else setJob(j);
-      }, (e: Error) => { if (e.name !== 'AbortError') setError(errorText(e)); });
-    }, POLL_MS);
-    return () => { clearTimeout(timer); ctl.abort(); };
-  }, [job, tick, base]);
+    const j = polled.data;
+    if (!j || j.id !== following || (applying.current && j.status === 'planned')) return;
+    setJob(j);
+  }, [polled.data]);
+
+  const start = useSubmit(async (file: File) => {
+    if (!importFormat(file.name)) throw new Error(t('import.badType', { name: file.name }));
+    if (file.size > MAX_IMPORT_BYTES) throw new Error(t('import.tooBig', { size: fmtBytes(fmt, file.size), max: fmtBytes(fmt, MAX_IMPORT_BYTES) }));
+    return upload.send(file, IMPORT_API[kind].jobs);
+  }, (j) => { if (j) setJob(j); });
+
+  const apply = useSubmit(async (j: Job & { plan: NonNullable<Job['plan']> }): Promise<Job> => {
+    applying.current = true;
+    setJob({ ...j, status: 'applying', progress: { phase: 'apply', done: 0, total: j.plan.counts.create + j.plan.counts.update } });
+    const body = j.plan.counts.refused > 0 ? { applyValid: true } : {};
+    try {
+      return places ? await post('/api/imports/places/:id/apply', { params: { id: j.id }, body }) : await post('/api/imports/:id/apply', { params: { id: j.id }, body });
+    } catch (e) {
+      // The server planned again when asked to apply: show the preview as it stands now.
+      const read = places ? get('/api/imports/places/:id', { params: { id: j.id } }) : get('/api/imports/:id', { params: { id: j.id } });
+      await read.then(setJob, () => setJob({ ...j, status: 'planned' }));
+      throw e;
+    } finally {
+      applying.current = false;
+    }
+  }, setJob);
+  const error = start.error || apply.error || polled.error;
 
   const clear = () => {
-    uploadCtl.current?.abort();
-    setJob(null); setUpload(null); setError(''); setApplyValid(false); setFileName('');
+    upload.cancel();
+    start.setError('');
+    apply.setError('');
+    setJob(null); setApplyValid(false); setFileName('');
   };
   /** Back to the start, with the file input emptied too. */
   const reset = () => {
     clear();
     setInputKey((k) => k + 1);
   };
-
-  const start = async (file: File) => {
+  const pick = (file: File) => {
     clear();
     setFileName(file.name);
-    if (!importFormat(file.name)) return setError(t('import.badType', { name: file.name }));
-    if (file.size > MAX_IMPORT_BYTES) return setError(t('import.tooBig', { size: fmtBytes(fmt, file.size), max: fmtBytes(fmt, MAX_IMPORT_BYTES) }));
-    const ctl = new AbortController();
-    uploadCtl.current = ctl;
-    setUpload({ loaded: 0, total: file.size });
-    try {
-      const j = await uploadImport<Job>(file, setUpload, ctl.signal, base);
-      if (!ctl.signal.aborted) setJob(j);
-    } catch (e) {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    } finally {
-      if (!ctl.signal.aborted) setUpload(null);
-    }
+    void start.run(file);
   };
-
-  const confirm = async () => {
-    if (!job?.plan) return;
-    const refused = job.plan.counts.refused > 0;
-    setError('');
-    applying.current = true;
-    setJob({ ...job, status: 'applying', progress: { phase: 'apply', done: 0, total: job.plan.counts.create + job.plan.counts.update } } as Job);
-    try {
-      const done = await api<Job>(`${base}/${encodeURIComponent(job.id)}/apply`, { method: 'POST', body: refused ? { applyValid: true } : {} });
-      applying.current = false;
-      setJob(done);
-    } catch (e) {
-      applying.current = false;
-      setError(errorText(e));
-      // The server planned again when asked to apply: show the preview as it stands now.
-      setJob(await api<Job>(`${base}/${encodeURIComponent(job.id)}`).catch(() => ({ ...job, status: 'planned' as const } as Job)));
-    }
+  const confirm = () => {
+    if (job?.plan) void apply.run({ ...job, plan: job.plan } as Job & { plan: NonNullable<Job['plan']> });
   };
 
   const choose = (k: ImportKind) => { reset(); setKind(k); };
-  const places = kind === 'places';
   const plan = job?.plan;
+  const uploading = upload.progress;
   // The job came from this kind's routes (switching kinds resets it), so its plan has this kind's shape.
   const devicePlan = places ? undefined : (plan as ImportPlanView | undefined);
   const placesPlan = places ? (plan as PlacesPlanView | undefined) : undefined;
@@ -115,25 +106,25 @@ export function ImportPage(p: { me: Me }) {
           <a class="button-link" href={`${exportBase}.xlsx`} download data-testid={places ? 'places-export-xlsx' : 'register-export-xlsx'}>XLSX</a>
         </div>
       </div>
-      {p.me.permissions.editSchools && <ImportKindChoice kind={kind} disabled={upload !== null || busy(job)} onChange={choose} />}
+      {p.me.permissions.editSchools && <ImportKindChoice kind={kind} disabled={uploading !== null || busy(job)} onChange={choose} />}
       <p class="muted import-intro">{t(places ? 'importPlaces.intro' : 'import.intro')}</p>
       <div class="card import-pick">
         <label class="import-file-label">
           <span>{t('import.pick')}</span>
           <input key={inputKey} type="file" data-testid="import-file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            disabled={upload !== null || busy(job)}
-            onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) void start(f); }} />
+            disabled={uploading !== null || busy(job)}
+            onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) pick(f); }} />
         </label>
-        {(job || error) && !upload && !busy(job) && <button type="button" data-testid="import-reset" onClick={reset}>{t('import.another')}</button>}
+        {(job || error) && !uploading && !busy(job) && <button type="button" data-testid="import-reset" onClick={reset}>{t('import.another')}</button>}
       </div>
-      {places ? <PlacesImportHelp open={!job && !upload} /> : <ImportHelp open={!job && !upload} />}
+      {places ? <PlacesImportHelp open={!job && !uploading} /> : <ImportHelp open={!job && !uploading} />}
 
-      {upload && (
-        <div class="card import-progress-card" data-testid="import-upload-progress" data-loaded={upload.loaded} data-total={upload.total}>
-          <progress max={Math.max(1, upload.total)} value={upload.loaded} />
+      {uploading && (
+        <div class="card import-progress-card" data-testid="import-upload-progress" data-loaded={uploading.loaded} data-total={uploading.total}>
+          <progress max={Math.max(1, uploading.total)} value={uploading.loaded} />
           <span>{t('import.uploading', {
-            file: fileName, loaded: fmtBytes(fmt, upload.loaded), total: fmtBytes(fmt, upload.total),
-            pct: `${fmtNumber(lang, upload.total ? (upload.loaded / upload.total) * 100 : 0, 0)} %`,
+            file: fileName, loaded: fmtBytes(fmt, uploading.loaded), total: fmtBytes(fmt, uploading.total),
+            pct: `${fmtNumber(lang, uploading.total ? (uploading.loaded / uploading.total) * 100 : 0, 0)} %`,
           })}</span>
         </div>
       )}
@@ -149,7 +140,7 @@ export function ImportPage(p: { me: Me }) {
         </div>
       )}
 
-      {error && <p class="error" data-testid="import-error">{error}</p>}
+      <ErrorLine message={error} testid="import-error" bare />
       {job?.status === 'failed' && (
         <p class="error" data-testid="import-error">{t('import.failed', { file: job.file, message: job.error?.message ?? '' })}</p>
       )}
@@ -171,7 +162,7 @@ export function ImportPage(p: { me: Me }) {
               </label>
             )}
             <div class="rec-actions">
-              <button type="button" class="primary" data-testid="import-confirm" disabled={plan.counts.refused > 0 && !applyValid} onClick={() => void confirm()}>
+              <button type="button" class="primary" data-testid="import-confirm" disabled={plan.counts.refused > 0 && !applyValid} onClick={confirm}>
                 {places
                   ? t('importPlaces.confirm', { create: n(plan.counts.create), update: n(plan.counts.update), sites: n(newSites) })
                   : t('import.confirm', { create: n(plan.counts.create), update: n(plan.counts.update) })}

@@ -1,5 +1,6 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiErrorBody, ImportJob } from '../../../../../api/index.js';
-import { api, ApiError } from '../../api.js';
+import { ApiError, get } from '../../api.js';
 
 /** The server's limit (dashboard/server/routes/imports.ts MAX_IMPORT_BYTES), checked here first to save the upload. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -36,8 +37,8 @@ export function uploadImport<J = ImportJob>(file: File, onProgress: (p: UploadPr
       }
       if (xhr.status >= 200 && xhr.status < 300 && body) return resolve(body as J);
       const err = (body ?? { code: `HTTP_${xhr.status}`, message: xhr.statusText || `HTTP ${xhr.status}` }) as ApiErrorBody;
-      // An expired session: any api() call that answers 401 brings the login back.
-      if (xhr.status === 401) void api('/api/me').catch(() => {});
+      // An expired session: any call that answers 401 brings the login back.
+      if (xhr.status === 401) void get('/api/me').catch(() => {});
       reject(new ApiError(xhr.status, err.code, err.message));
     };
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'network error'));
@@ -52,4 +53,40 @@ export function fmtBytes(fmt: (n: number, digits: number) => string, n: number):
   if (n < 1024) return `${fmt(n, 0)} B`;
   if (n < 1024 * 1024) return `${fmt(n / 1024, 1)} KB`;
   return `${fmt(n / 1024 / 1024, 1)} MB`;
+}
+
+export interface Upload<J> {
+  /** Bytes sent so far while an upload runs, else null. */
+  progress: UploadProgress | null;
+  /** Sends the file; the job, or undefined when the upload was cancelled. Rejects with the server's ApiError. */
+  send: (file: File, base: string) => Promise<J | undefined>;
+  /** Stops the upload under way (a reset, another file, leaving the page). */
+  cancel: () => void;
+}
+
+/** One upload at a time with its progress; leaving the page cancels it. */
+export function useUpload<J>(): Upload<J> {
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const current = useRef<AbortController | null>(null);
+  const cancel = () => {
+    current.current?.abort();
+    current.current = null;
+    setProgress(null);
+  };
+  useEffect(() => () => current.current?.abort(), []);
+  const send = async (file: File, base: string): Promise<J | undefined> => {
+    cancel();
+    const ctl = new AbortController();
+    current.current = ctl;
+    setProgress({ loaded: 0, total: file.size });
+    try {
+      return await uploadImport<J>(file, setProgress, ctl.signal, base);
+    } catch (e) {
+      if (ctl.signal.aborted) return undefined;
+      throw e;
+    } finally {
+      if (!ctl.signal.aborted) setProgress(null);
+    }
+  };
+  return { progress, send, cancel };
 }

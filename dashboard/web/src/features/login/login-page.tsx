@@ -1,26 +1,20 @@
 import { useState } from 'preact/hooks';
 import type { Me } from '../../../../../api/index.js';
-import { api, ApiError } from '../../api.js';
+import { ApiError, post } from '../../api.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { useI18n } from '../../i18n.js';
 
 export function LoginPage(p: { onLogin: (me: Me) => void }) {
   const { t } = useI18n();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const login = useSubmit(() => post('/api/login', { body: { username, password } }), p.onLogin,
+    (err) => (err instanceof ApiError && err.code === 'EDUFLEET_ERR_AUTH_BAD_LOGIN' ? t('login.bad') : t('login.failed', { message: (err as Error).message })));
+  const { busy, error } = login;
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      p.onLogin(await api<Me>('/api/login', { method: 'POST', body: { username, password } }));
-    } catch (err) {
-      setError(err instanceof ApiError && err.code === 'EDUFLEET_ERR_AUTH_BAD_LOGIN' ? t('login.bad') : t('login.failed', { message: (err as Error).message }));
-    } finally {
-      setBusy(false);
-    }
+    void login.run();
   };
 
   return (

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Me, PlanningResponse } from '../../../../../api/index.js';
-import { api, query } from '../../api.js';
+import type { Me } from '../../../../../api/index.js';
+import { useGet } from '../../hooks/api-query.js';
 import { PlanningEquipment } from './planning-equipment.js';
 import { PlanningReasons } from './planning-reasons.js';
 import { addDays, fmtDay, fmtPct, fmtVnd } from '../usage/usage-format.js';
 import { fmtNumber, useI18n } from '../../i18n.js';
-import { navigate } from '../../router.js';
+import { navigate, withQuery } from '../../router.js';
+import { ErrorLine, Loading } from '../../ui/states.js';
 
 const UNIT_VND = 1_350_000_000;
 const MAX_ROOMS = 200;
@@ -26,23 +27,18 @@ export function PlanningPage(p: { me: Me; search: URLSearchParams }) {
   const from = p.search.get('from') ?? undefined;
   const to = p.search.get('to') ?? undefined;
   const [text, setText] = useState(String(rooms));
-  const [data, setData] = useState<PlanningResponse | null>(null);
-  const [error, setError] = useState('');
-  const key = query({ rooms, from, to });
+  // While another N loads, the previous ranking stays on screen.
+  const q = useGet('/api/planning', { query: { rooms, from, to } }, { keepPrevious: true });
+  const data = q.data ?? null;
+  const error = q.error;
 
   useEffect(() => setText(String(rooms)), [rooms]);
   useEffect(() => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1 || n > MAX_ROOMS || n === rooms) return;
-    const timer = setTimeout(() => navigate('/planning' + query({ rooms: n, from, to }), true), 250);
+    const timer = setTimeout(() => navigate(withQuery('/planning', { rooms: n, from, to }), true), 250);
     return () => clearTimeout(timer);
   }, [text]);
-  useEffect(() => {
-    const ctl = new AbortController();
-    api<PlanningResponse>('/api/planning' + key, { signal: ctl.signal })
-      .then((d) => { setData(d); setError(''); }, (e: Error) => { if (e.name !== 'AbortError') setError(e.message); });
-    return () => ctl.abort();
-  }, [key]);
 
   const n = (x: number) => fmtNumber(lang, x, 0);
   const budget = rooms * (data?.unitCostVnd ?? UNIT_VND);
@@ -59,8 +55,8 @@ export function PlanningPage(p: { me: Me; search: URLSearchParams }) {
         </span>
         {data && <span class="muted small">{t('planning.window', { from: fmtDay(data.from), to: fmtDay(addDays(data.to, -1)) })}</span>}
       </div>
-      {error && <p class="error">{t('common.error', { message: error })}</p>}
-      {!data && !error && <p class="muted">{t('planning.loading')}</p>}
+      <ErrorLine message={error} />
+      {!data && !error && <Loading label="planning.loading" />}
       {data && (
         <>
           <p class="planning-funded-note"><b>{t('planning.fundedCount', { n: n(funded) })}</b></p>

@@ -1,5 +1,6 @@
 import type { CredentialsResponse } from '../../../../../api/index.js';
 import { useI18n } from '../../i18n.js';
+import { useConfirm } from '../../ui/confirm.js';
 
 /** A spreadsheet would run a cell that starts like a formula; names come from imports, so they are defused. */
 const defuse = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
@@ -26,6 +27,7 @@ function download(res: CredentialsResponse): void {
 /** Secrets as issued, shown this once with a clear warning; closing asks first, since they cannot be shown again. */
 export function SecretsPanel(p: { result: CredentialsResponse; onClose: () => void }) {
   const { t } = useI18n();
+  const confirm = useConfirm();
   if (p.result.credentials.length === 0) {
     return <p class="notice" data-testid="prov-none">{t('prov.none')} <button data-testid="prov-none-close" onClick={p.onClose}>×</button></p>;
   }
@@ -51,8 +53,9 @@ export function SecretsPanel(p: { result: CredentialsResponse; onClose: () => vo
       </div>
       <div class="rec-actions">
         <button class="primary" data-testid="prov-csv" onClick={() => download(p.result)}>{t('prov.csv')}</button>
-        <button data-testid="prov-dismiss" onClick={() => { if (confirm(t('prov.confirmDismiss'))) p.onClose(); }}>{t('prov.dismiss')}</button>
+        <button data-testid="prov-dismiss" onClick={() => void confirm.ask(t('prov.confirmDismiss')).then((yes) => yes && p.onClose())}>{t('prov.dismiss')}</button>
       </div>
+      {confirm.dialog}
     </div>
   );
 }

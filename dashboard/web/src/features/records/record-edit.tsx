@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import { RECORD_STATES, type DeviceRecord, type DeviceRecordPatch, type RecordState, type TreeResponse } from '../../../../../api/index.js';
-import { api } from '../../api.js';
+import { patch as patchCall } from '../../api.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { useI18n } from '../../i18n.js';
 import { errorText, recordStateLabel } from '../../ui/format.js';
+import { ErrorLine } from '../../ui/states.js';
 import { fieldKey, formOf, patchOf, RecordFields } from './record-fields.js';
 
 /** Rooms for a move, grouped by school and site; the device's current room is always there. */
@@ -32,10 +34,10 @@ export function RecordEditForm(p: { record: DeviceRecord; tree: TreeResponse | n
   const [form, setForm] = useState(before);
   const [roomId, setRoomId] = useState(p.record.roomId);
   const [state, setState] = useState<RecordState>(p.record.state);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const save = useSubmit((body: DeviceRecordPatch) => patchCall('/api/devices/:id', { params: { id: p.record.id }, body }), p.onSaved);
+  const { busy, error, setError } = save;
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setError('');
     let patch: DeviceRecordPatch;
@@ -47,14 +49,7 @@ export function RecordEditForm(p: { record: DeviceRecord; tree: TreeResponse | n
     if (roomId !== p.record.roomId) patch.roomId = roomId;
     if (state !== p.record.state) patch.state = state;
     if (Object.keys(patch).length === 0) return setError(t('record.noChanges'));
-    setBusy(true);
-    try {
-      p.onSaved(await api<DeviceRecord>(`/api/devices/${encodeURIComponent(p.record.id)}`, { method: 'PATCH', body: patch }));
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    void save.run(patch);
   };
 
   return (
@@ -70,7 +65,7 @@ export function RecordEditForm(p: { record: DeviceRecord; tree: TreeResponse | n
           {RECORD_STATES.map((s) => <option key={s} value={s}>{recordStateLabel(t, s)}</option>)}
         </select>
       </label>
-      {error && <p class="error rec-wide" data-testid="record-error">{error}</p>}
+      <ErrorLine message={error} testid="record-error" class="rec-wide" bare />
       <div class="rec-actions rec-wide">
         <button type="submit" class="primary" disabled={busy} data-testid="record-save">{t('record.save')}</button>
         <button type="button" data-testid="record-cancel" onClick={p.onCancel}>{t('record.cancel')}</button>

@@ -1,34 +1,25 @@
 import { actionLabel } from '../audit/audit-labels.js';
 import { useState } from 'preact/hooks';
 import type { AuditEntry, DeviceRecord } from '../../../../../api/index.js';
-import { api } from '../../api.js';
+import { post } from '../../api.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
-import { errorText } from '../../ui/format.js';
+import { ErrorLine } from '../../ui/states.js';
 
 type Maintenance = DeviceRecord['maintenance'];
 
 /** The maintenance log, newest first, with an entry form for those who keep records (POST /api/devices/:id/maintenance). */
-export function MaintenanceLog(p: { deviceId: string; entries: Maintenance; canAdd: boolean; onAdded: (m: Maintenance) => void }) {
+export function MaintenanceLog(p: { deviceId: string; entries: Maintenance; canAdd: boolean }) {
   const { lang, t } = useI18n();
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  // The write makes the record stale (hooks/query.ts WRITE_EFFECTS): the list below comes back with the entry.
+  const save = useSubmit((body: { text: string }) => post('/api/devices/:id/maintenance', { params: { id: p.deviceId }, body }), () => setText(''));
+  const { busy, error } = save;
   const entries = [...p.entries].sort((a, b) => b.at - a.at);
 
-  const add = async (e: Event) => {
+  const add = (e: Event) => {
     e.preventDefault();
-    if (!text.trim()) return;
-    setBusy(true);
-    setError('');
-    try {
-      const res = await api<{ maintenance: Maintenance }>(`/api/devices/${encodeURIComponent(p.deviceId)}/maintenance`, { method: 'POST', body: { text: text.trim() } });
-      setText('');
-      p.onAdded(res.maintenance);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    if (text.trim()) void save.run({ text: text.trim() });
   };
 
   return (
@@ -50,7 +41,7 @@ export function MaintenanceLog(p: { deviceId: string; entries: Maintenance; canA
           <button type="submit" class="primary" disabled={busy || !text.trim()} data-testid="maintenance-add">{t('record.maintenanceAdd')}</button>
         </form>
       )}
-      {error && <p class="error" data-testid="maintenance-error">{error}</p>}
+      <ErrorLine message={error} testid="maintenance-error" bare />
     </div>
   );
 }

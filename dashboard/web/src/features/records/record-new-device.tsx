@@ -1,27 +1,35 @@
 import { useState } from 'preact/hooks';
-import type { CredentialsResponse, DeviceRecord, NewDeviceInput } from '../../../../../api/index.js';
-import { api } from '../../api.js';
+import type { CredentialsResponse, NewDeviceInput, NewDeviceResponse } from '../../../../../api/index.js';
+import { post } from '../../api.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { useKinds } from '../../data.js';
 import { useI18n } from '../../i18n.js';
 import { errorText } from '../../ui/format.js';
+import { ErrorLine } from '../../ui/states.js';
 import { EMPTY_FORM, fieldKey, patchOf, RecordFields } from './record-fields.js';
 import { SecretsPanel } from '../provisioning/prov-secrets.js';
 
 /** "Add a device record" to a room (POST /api/devices), optionally with credentials shown once. */
-export function NewDeviceForm(p: { roomId: number; canProvision: boolean; onCreated: () => void }) {
+export function NewDeviceForm(p: { roomId: number; canProvision: boolean }) {
   const { lang, t } = useI18n();
   const kinds = useKinds();
   const [open, setOpen] = useState(false);
   const [kind, setKind] = useState('');
   const [form, setForm] = useState(EMPTY_FORM);
   const [issue, setIssue] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   const [created, setCreated] = useState('');
   const [secrets, setSecrets] = useState<CredentialsResponse | null>(null);
   const chosenKind = kind || kinds?.[0]?.kind || '';
+  // The write makes the room's devices and the tree stale (hooks/query.ts WRITE_EFFECTS): they show the new one.
+  const save = useSubmit((body: NewDeviceInput) => post('/api/devices', { body }), (res: NewDeviceResponse) => {
+    setCreated(res.record.id);
+    if (res.credentials && res.mqttUrl) setSecrets({ mqttUrl: res.mqttUrl, credentials: res.credentials });
+    setForm(EMPTY_FORM);
+    setOpen(false);
+  });
+  const { busy, error, setError } = save;
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setError('');
     let body: NewDeviceInput;
@@ -31,19 +39,7 @@ export function NewDeviceForm(p: { roomId: number; canProvision: boolean; onCrea
       return setError(errorText(err));
     }
     if (issue) body.issueCredentials = true;
-    setBusy(true);
-    try {
-      const res = await api<{ record: DeviceRecord } & Partial<CredentialsResponse>>('/api/devices', { method: 'POST', body });
-      setCreated(res.record.id);
-      if (res.credentials && res.mqttUrl) setSecrets({ mqttUrl: res.mqttUrl, credentials: res.credentials });
-      setForm(EMPTY_FORM);
-      setOpen(false);
-      p.onCreated();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    void save.run(body);
   };
 
   return (
@@ -67,7 +63,7 @@ export function NewDeviceForm(p: { roomId: number; canProvision: boolean; onCrea
               {t('record.issueWithNew')}
             </label>
           )}
-          {error && <p class="error rec-wide" data-testid="record-new-error">{error}</p>}
+          <ErrorLine message={error} testid="record-new-error" class="rec-wide" bare />
           <div class="rec-actions rec-wide">
             <button type="submit" class="primary" disabled={busy || !chosenKind} data-testid="record-new-submit">{t('record.create')}</button>
             <button type="button" onClick={() => setOpen(false)}>{t('record.cancel')}</button>

@@ -1,11 +1,15 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import type { CredentialsResponse, DeviceRecord, TreeResponse } from '../../../../../api/index.js';
-import { api } from '../../api.js';
+import { useState } from 'preact/hooks';
+import type { CredentialsResponse } from '../../../../../api/index.js';
+import { post } from '../../api.js';
 import { kindLabel, useKinds } from '../../data.js';
+import { useGet } from '../../hooks/api-query.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { fmtDate, fmtDateTime, useI18n } from '../../i18n.js';
+import { useConfirm } from '../../ui/confirm.js';
 import { Link } from '../../ui/link.js';
-import { errorText, fmtIsoDate, fmtVnd, recordStateLabel } from '../../ui/format.js';
+import { fmtIsoDate, fmtVnd, recordStateLabel } from '../../ui/format.js';
+import { ErrorLine } from '../../ui/states.js';
 import { RecordEditForm } from './record-edit.js';
 import { MaintenanceLog, RecordHistory } from './record-log.js';
 import { SecretsPanel } from '../provisioning/prov-secrets.js';
@@ -13,63 +17,42 @@ import { SecretsPanel } from '../provisioning/prov-secrets.js';
 /**
  * The full asset record of a device (GET /api/devices/:id/record) with, per permission, the edit form, the
  * maintenance log, the credentials actions (secrets shown once) and retirement. The tree answer gives the rooms
- * a device can move to and the user's permissions.
+ * a device can move to and the user's permissions. Every write here makes the record and the device page's head
+ * stale (hooks/query.ts WRITE_EFFECTS), so both follow without a reload.
  */
-export function RecordSection(p: { id: string; onChanged: () => void }) {
+export function RecordSection(p: { id: string }) {
   const { lang, t } = useI18n();
   const kinds = useKinds();
-  const [record, setRecord] = useState<DeviceRecord | null>(null);
-  const [tree, setTree] = useState<TreeResponse | null>(null);
-  const [loadError, setLoadError] = useState('');
-  const [error, setError] = useState('');
+  const q = useGet('/api/devices/:id/record', { params: { id: p.id } });
+  const tree = useGet('/api/hierarchy/tree', {}).data ?? null;
   const [notice, setNotice] = useState('');
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [secrets, setSecrets] = useState<CredentialsResponse | null>(null);
-  const path = `/api/devices/${encodeURIComponent(p.id)}`;
+  const confirm = useConfirm();
+  const act = useSubmit((run: () => Promise<void>) => run());
+  const params = { id: p.id };
 
-  const load = () => api<DeviceRecord>(`${path}/record`).then((r) => { setRecord(r); setLoadError(''); }, (e: unknown) => setLoadError(errorText(e)));
-  useEffect(() => {
-    setRecord(null);
-    setEditing(false);
-    setSecrets(null);
-    setNotice('');
-    setError('');
-    void load();
-    api<TreeResponse>('/api/hierarchy/tree').then(setTree, () => setTree(null));
-  }, [p.id]);
-
-  if (loadError) return <div class="card record-section" data-testid="record-section"><p class="error" data-testid="record-load-error">{t('common.error', { message: loadError })}</p></div>;
-  if (!record) return <div class="card record-section" data-testid="record-section"><p class="muted">{t('record.loading')}</p></div>;
+  const section = (body: ComponentChildren) => <div class="card record-section" data-testid="record-section">{body}</div>;
+  if (!q.data) return section(q.error ? <p class="error" data-testid="record-load-error">{t('common.error', { message: q.error })}</p> : <p class="muted">{t('record.loading')}</p>);
   const perms = tree?.permissions;
-  const r = record;
+  const r = q.data;
   const retired = r.state === 'retired';
 
-  /** Runs one action after an optional confirm(); shows the server's refusal inline. */
-  const act = async (question: string | null, run: () => Promise<void>) => {
-    if (question && !confirm(question)) return;
-    setBusy(true);
-    setError('');
+  /** Runs one action after an optional confirmation in the dialog; the server's refusal shows inline. */
+  const run = async (question: string | null, action: () => Promise<void>) => {
+    if (question && !(await confirm.ask(question))) return;
     setNotice('');
-    try {
-      await run();
-      await load();
-      p.onChanged();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    await act.run(action);
   };
-  const issue = () => act(r.hasCredentials ? t('record.confirmRotate', { name: r.name }) : null, async () => {
-    setSecrets(await api<CredentialsResponse>(`${path}/credentials`, { method: 'POST' }));
+  const issue = () => run(r.hasCredentials ? t('record.confirmRotate', { name: r.name }) : null, async () => {
+    setSecrets(await post('/api/devices/:id/credentials', { params }));
   });
-  const revoke = () => act(t('record.confirmRevoke', { name: r.name }), async () => {
-    await api(`${path}/revoke`, { method: 'POST' });
+  const revoke = () => run(t('record.confirmRevoke', { name: r.name }), async () => {
+    await post('/api/devices/:id/revoke', { params });
     setNotice(t('record.revoked'));
   });
-  const retire = () => act(t('record.confirmRetire', { name: r.name }), async () => {
-    await api(`${path}/retire`, { method: 'POST' });
+  const retire = () => run(t('record.confirmRetire', { name: r.name }), async () => {
+    await post('/api/devices/:id/retire', { params });
     setNotice(t('record.retiredDone'));
   });
 
@@ -99,7 +82,7 @@ export function RecordSection(p: { id: string; onChanged: () => void }) {
       <h2>{t('record.title')} <span class="muted small">— {t('record.sectionTitle')}</span></h2>
       {editing && perms?.editRecords
         ? <RecordEditForm record={r} tree={tree} onCancel={() => setEditing(false)}
-            onSaved={(next) => { setRecord(next); setEditing(false); setNotice(t('record.saved')); p.onChanged(); }} />
+            onSaved={() => { setEditing(false); setNotice(t('record.saved')); }} />
         : (
           <>
             <dl class="record" data-testid="record-view">
@@ -109,21 +92,22 @@ export function RecordSection(p: { id: string; onChanged: () => void }) {
             <div class="rec-actions">
               {perms?.editRecords && <button data-testid="record-edit" onClick={() => { setEditing(true); setNotice(''); }}>{t('record.edit')}</button>}
               {perms?.provision && !retired && (
-                <button data-testid="record-credentials" disabled={busy} onClick={() => void issue()}>{r.hasCredentials ? t('record.rotate') : t('record.issue')}</button>
+                <button data-testid="record-credentials" disabled={act.busy} onClick={() => void issue()}>{r.hasCredentials ? t('record.rotate') : t('record.issue')}</button>
               )}
-              {perms?.provision && r.hasCredentials && <button data-testid="record-revoke" disabled={busy} onClick={() => void revoke()}>{t('record.revoke')}</button>}
+              {perms?.provision && r.hasCredentials && <button data-testid="record-revoke" disabled={act.busy} onClick={() => void revoke()}>{t('record.revoke')}</button>}
               {perms?.provision && !retired && (
                 <a class="rec-button-link" data-testid="record-label" href={`/api/labels.pdf?deviceId=${encodeURIComponent(r.id)}`} target="_blank" rel="noopener noreferrer">{t('record.label')}</a>
               )}
-              {perms?.editRecords && !retired && <button class="rec-danger" data-testid="record-retire" disabled={busy} onClick={() => void retire()}>{t('record.retire')}</button>}
+              {perms?.editRecords && !retired && <button class="rec-danger" data-testid="record-retire" disabled={act.busy} onClick={() => void retire()}>{t('record.retire')}</button>}
             </div>
           </>
         )}
       {notice && <p class="ok small" data-testid="record-notice">{notice}</p>}
-      {error && <p class="error" data-testid="record-action-error">{error}</p>}
+      <ErrorLine message={act.error} testid="record-action-error" bare />
+      {confirm.dialog}
       {secrets && <SecretsPanel result={secrets} onClose={() => setSecrets(null)} />}
       <div class="grid-2 record-logs">
-        <MaintenanceLog deviceId={r.id} entries={r.maintenance} canAdd={Boolean(perms?.editRecords)} onAdded={() => void load()} />
+        <MaintenanceLog deviceId={r.id} entries={r.maintenance} canAdd={Boolean(perms?.editRecords)} />
         <RecordHistory entries={r.history} />
       </div>
     </div>

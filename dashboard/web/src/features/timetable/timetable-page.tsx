@@ -1,13 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../../../../api/index.js';
-import { api, ApiError, query } from '../../api.js';
+import { put } from '../../api.js';
+import { useGet } from '../../hooks/api-query.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { Link } from '../../ui/link.js';
 import { TimetableTermEditor } from './timetable-editor.js';
-import { sortPeriods, type Term, type TimetableResponse } from './timetable-csv.js';
+import { sortPeriods, type Term } from './timetable-csv.js';
 import { fmtDay } from '../usage/usage-format.js';
 import { useHierarchy } from '../../data.js';
 import { useI18n } from '../../i18n.js';
-import { navigate } from '../../router.js';
+import { navigate, withQuery } from '../../router.js';
+import { Loading } from '../../ui/states.js';
 
 const PREFIX = 'the timetable is invalid: ';
 
@@ -25,27 +28,22 @@ export function TimetablePage(p: { me: Me; search: URLSearchParams }) {
   const hierarchy = useHierarchy();
   const schoolId = Number(p.search.get('schoolId')) || undefined;
   const editable = p.me.permissions.editRecords;
-  const [data, setData] = useState<TimetableResponse | null>(null);
+  const q = useGet(schoolId === undefined ? null : '/api/schools/:id/timetable', { params: { id: schoolId ?? 0 } });
+  const data = q.data ?? null;
   const [terms, setTerms] = useState<Term[]>([]);
   const [selected, setSelected] = useState(0);
-  const [loadError, setLoadError] = useState('');
-  const [saveError, setSaveError] = useState<string[] | null>(null);
-  const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
+  // PUT makes the read stale (hooks/query.ts WRITE_EFFECTS); the terms below then come back as the server keeps them.
+  const save = useSubmit(() => put('/api/schools/:id/timetable', { params: { id: schoolId ?? 0 }, body: { terms } }), () => setSaved(true));
+  const loadError = q.error && !data ? (q.status === 403 ? t('common.forbidden') : t('common.error', { message: q.error })) : '';
+  const saveError = save.error ? problemsOf(save.error) : null;
 
+  // The editable copy of the terms: what the server answered, until the user changes it.
   useEffect(() => {
-    setData(null); setLoadError(''); setSaveError(null); setSaved(false);
-    if (schoolId === undefined) return;
-    const ctl = new AbortController();
-    api<TimetableResponse>(`/api/schools/${schoolId}/timetable`, { signal: ctl.signal }).then((d) => {
-      setData(d);
-      setTerms(d.terms.map((x) => ({ ...x, periods: sortPeriods(x.periods) })));
-      setSelected(0);
-    }, (e: Error) => {
-      if (e.name !== 'AbortError') setLoadError(e instanceof ApiError && e.status === 403 ? t('common.forbidden') : t('common.error', { message: e.message }));
-    });
-    return () => ctl.abort();
-  }, [schoolId]);
+    if (!data) return;
+    setTerms(data.terms.map((x) => ({ ...x, periods: sortPeriods(x.periods) })));
+    setSelected((i) => Math.min(i, Math.max(0, data.terms.length - 1)));
+  }, [data]);
 
   const school = hierarchy?.schools.find((s) => s.id === schoolId);
   const update = (i: number, term: Term) => { setTerms(terms.map((x, j) => (j === i ? term : x))); setSaved(false); };
@@ -55,37 +53,23 @@ export function TimetablePage(p: { me: Me; search: URLSearchParams }) {
     setSelected(terms.length);
   };
   const removeTerm = (i: number) => { setTerms(terms.filter((_, j) => j !== i)); setSelected(Math.max(0, i - 1)); };
-  const save = async () => {
-    setSaving(true); setSaveError(null); setSaved(false);
-    try {
-      const d = await api<TimetableResponse>(`/api/schools/${schoolId}/timetable`, { method: 'PUT', body: { terms } });
-      setData(d);
-      setTerms(d.terms.map((x) => ({ ...x, periods: sortPeriods(x.periods) })));
-      setSaved(true);
-    } catch (e) {
-      setSaveError(problemsOf((e as Error).message));
-    } finally {
-      setSaving(false);
-    }
-  };
-
   const current = terms[selected];
   return (
     <section class="timetable-page">
       <div class="page-head">
         <h1>{t('timetable.title')}{school && <span class="muted"> · {school.name}</span>}</h1>
-        {schoolId !== undefined && <Link to={`/usage${query({ districtId: school ? (school.districtId ?? 'so') : undefined, schoolId })}`} testid="timetable-usage-link">‹ {t('nav.usage')}</Link>}
+        {schoolId !== undefined && <Link to={withQuery('/usage', { districtId: school ? (school.districtId ?? 'so') : undefined, schoolId })} testid="timetable-usage-link">‹ {t('nav.usage')}</Link>}
       </div>
       <div class="card filters">
         <label class="timetable-school">{t('timetable.pickSchool')}
-          <select data-testid="timetable-school" value={schoolId ?? ''} onChange={(e) => navigate('/timetable' + query({ schoolId: e.currentTarget.value }))}>
+          <select data-testid="timetable-school" value={schoolId ?? ''} onChange={(e) => navigate(withQuery('/timetable', { schoolId: e.currentTarget.value }))}>
             <option value="">—</option>
             {hierarchy?.schools.map((s) => <option key={s.id} value={String(s.id)}>{s.name}</option>)}
           </select>
         </label>
       </div>
       {loadError && <p class="error">{loadError}</p>}
-      {schoolId !== undefined && !data && !loadError && <p class="muted">{t('timetable.loading')}</p>}
+      {schoolId !== undefined && !data && !loadError && <Loading label="timetable.loading" />}
       {data && (
         <>
           {data.isDefault && <p class="notice" data-testid="timetable-default">{t('timetable.default')}</p>}
@@ -109,7 +93,7 @@ export function TimetablePage(p: { me: Me; search: URLSearchParams }) {
               {current && <TimetableTermEditor key={selected} term={current} index={selected} editable={editable} onChange={(x) => update(selected, x)} />}
               {editable && (
                 <div class="rec-actions timetable-save-row">
-                  <button type="button" class="primary" data-testid="timetable-save" disabled={saving} onClick={() => void save()}>{saving ? t('timetable.saving') : t('timetable.save')}</button>
+                  <button type="button" class="primary" data-testid="timetable-save" disabled={save.busy} onClick={() => { setSaved(false); void save.run(); }}>{save.busy ? t('timetable.saving') : t('timetable.save')}</button>
                   {current && <button type="button" class="rec-danger" data-testid="timetable-remove-term" onClick={() => removeTerm(selected)}>{t('timetable.removeTerm')}</button>}
                   {saved && <span class="ok" data-testid="timetable-saved">{t('timetable.saved')}</span>}
                 </div>

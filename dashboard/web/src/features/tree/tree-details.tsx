@@ -1,17 +1,19 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Permissions } from '../../../../../api/index.js';
-import { api } from '../../api.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { fmtNumber, useI18n, type MessageKey } from '../../i18n.js';
 import { onLinkClick } from '../../router.js';
-import { errorText, levelLabel, roomTypeLabel } from '../../ui/format.js';
+import { useConfirm } from '../../ui/confirm.js';
+import { levelLabel, roomTypeLabel } from '../../ui/format.js';
+import { ErrorLine } from '../../ui/states.js';
 import { NewDeviceForm } from '../records/record-new-device.js';
 import { ProvisionActions } from '../provisioning/prov-actions.js';
+import { setPlaceRetired } from './tree-api.js';
 import { blankPlace, PlaceForm, valuesOf, type PlaceValues } from './tree-forms.js';
 import { treeUrl, type Level, type Selection, type TreeIndex } from './tree-model.js';
 import { RoomDevices } from './tree-room-devices.js';
 
-const PATH: Record<Level, string> = { district: 'districts', school: 'schools', site: 'sites', room: 'rooms' };
 const CHILD: Partial<Record<Level, Level>> = { district: 'school', school: 'site', site: 'room' };
 const NEW_BUTTON: Record<Level, MessageKey> = { district: 'place.newDistrict', school: 'place.newSchool', site: 'place.newSite', room: 'place.newRoom' };
 const NEW_TITLE: Record<Level, MessageKey> = { district: 'place.formNewDistrict', school: 'place.formNewSchool', site: 'place.formNewSite', room: 'place.formNewRoom' };
@@ -24,9 +26,8 @@ interface DetailsProps {
   sel: Selection | null;
   perms: Permissions;
   showRetired: boolean;
-  /** The tree changed: reload it, then select `next` when given. */
+  /** A place was saved: select `next` when given (the write itself makes the tree stale). */
   onChanged: (next?: Selection) => void;
-  version: number;
 }
 
 type Mode = { kind: 'edit' } | { kind: 'new'; level: Level; initial: PlaceValues } | null;
@@ -35,8 +36,8 @@ type Mode = { kind: 'edit' } | { kind: 'new'; level: Level; initial: PlaceValues
 export function TreeDetails(p: DetailsProps) {
   const { lang, t } = useI18n();
   const [mode, setMode] = useState<Mode>(null);
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const confirm = useConfirm();
+  const retire = useSubmit((verb: 'retire' | 'restore') => setPlaceRetired(p.sel!.level, p.sel!.id, verb));
   const ix = p.index;
   const sel = p.sel;
   const n = (x: number) => fmtNumber(lang, x);
@@ -72,17 +73,8 @@ export function TreeDetails(p: DetailsProps) {
   const writable = mayWrite(p.perms, sel.level);
 
   const setRetired = async (verb: 'retire' | 'restore') => {
-    if (verb === 'retire' && !confirm(t('place.confirmRetire', { name }))) return;
-    setBusy(true);
-    setError('');
-    try {
-      await api(`/api/${PATH[sel.level]}/${sel.id}/${verb}`, { method: 'POST' });
-      p.onChanged();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    if (verb === 'retire' && !(await confirm.ask(t('place.confirmRetire', { name })))) return;
+    await retire.run(verb);
   };
 
   const link = (level: Level, id: number, label: ComponentChildren) => {
@@ -122,9 +114,9 @@ export function TreeDetails(p: DetailsProps) {
       [t('place.devices'), n(r.devices)]);
     extra = (
       <>
-        {p.perms.provision && !retired && <ProvisionActions key={`prov-room-${r.id}`} target={{ roomId: r.id }} onIssued={() => p.onChanged()} />}
-        <RoomDevices roomId={r.id} showRetired={p.showRetired} version={p.version} />
-        {p.perms.editRecords && !retired && <NewDeviceForm key={`new-device-${r.id}`} roomId={r.id} canProvision={p.perms.provision} onCreated={() => p.onChanged()} />}
+        {p.perms.provision && !retired && <ProvisionActions key={`prov-room-${r.id}`} target={{ roomId: r.id }} />}
+        <RoomDevices roomId={r.id} showRetired={p.showRetired} />
+        {p.perms.editRecords && !retired && <NewDeviceForm key={`new-device-${r.id}`} roomId={r.id} canProvision={p.perms.provision} />}
       </>
     );
   }
@@ -144,11 +136,12 @@ export function TreeDetails(p: DetailsProps) {
       {children}
       <div class="rec-actions">
         {writable && !retired && <button data-testid="place-edit" onClick={() => setMode({ kind: 'edit' })}>{t('place.edit')}</button>}
-        {writable && !retired && <button data-testid="place-retire" disabled={busy} onClick={() => void setRetired('retire')}>{t('place.retire')}</button>}
-        {writable && retired && <button data-testid="place-restore" disabled={busy} onClick={() => void setRetired('restore')}>{t('place.restore')}</button>}
+        {writable && !retired && <button data-testid="place-retire" disabled={retire.busy} onClick={() => void setRetired('retire')}>{t('place.retire')}</button>}
+        {writable && retired && <button data-testid="place-restore" disabled={retire.busy} onClick={() => void setRetired('restore')}>{t('place.restore')}</button>}
         {child && !retired && newButton(child, child === 'school' ? { districtId: String(sel.id) } : child === 'site' ? { schoolId: String(sel.id) } : { siteId: String(sel.id) })}
       </div>
-      {error && <p class="error" data-testid="place-error">{error}</p>}
+      <ErrorLine message={retire.error} testid="place-error" bare />
+      {confirm.dialog}
       {form()}
       {extra}
     </div>

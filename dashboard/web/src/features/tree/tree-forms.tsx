@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ROOM_TYPES, SCHOOL_LEVELS, type RoomType, type SchoolLevel } from '../../../../../api/index.js';
-import { api } from '../../api.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { useI18n, type MessageKey } from '../../i18n.js';
 import { levelLabel, roomTypeLabel } from '../../ui/format.js';
+import { ErrorLine } from '../../ui/states.js';
+import { savePlace } from './tree-api.js';
 import type { Level, Selection, TreeIndex } from './tree-model.js';
 
 /** A place as typed in its form: every field a string ('' empty); which fields count depends on the level. */
@@ -11,7 +12,6 @@ export interface PlaceValues {
   code: string; name: string; level: string; districtId: string; pupils: string; schoolId: string; siteId: string; type: string; capacity: string;
 }
 const BLANK: PlaceValues = { code: '', name: '', level: 'thpt', districtId: '', pupils: '', schoolId: '', siteId: '', type: 'classroom', capacity: '' };
-const PATH: Record<Level, string> = { district: 'districts', school: 'schools', site: 'sites', room: 'rooms' };
 const FIELDS: Record<Level, (keyof PlaceValues)[]> = {
   district: ['code', 'name'],
   school: ['code', 'name', 'level', 'districtId', 'pupils'],
@@ -68,8 +68,7 @@ export function PlaceForm(p: { level: Level; index: TreeIndex; initial: PlaceVal
   const ix = p.index;
   const set = (f: keyof PlaceValues) => (e: { currentTarget: { value: string } }) => setV({ ...v, [f]: e.currentTarget.value });
   const editing = p.editId !== undefined;
-  const save = useSubmit((body: Record<string, unknown>) => api<{ id: number }>(`/api/${PATH[p.level]}${editing ? `/${p.editId}` : ''}`, { method: editing ? 'PATCH' : 'POST', body }),
-    (res) => p.onDone({ level: p.level, id: res.id }));
+  const save = useSubmit((body: Record<string, unknown>) => savePlace(p.level, body, p.editId), (res) => p.onDone({ level: p.level, id: res.id }));
   const { busy, error } = save;
 
   const submit = (e: Event) => {
@@ -117,7 +116,7 @@ export function PlaceForm(p: { level: Level; index: TreeIndex; initial: PlaceVal
     <form class="card place-form rec-form" data-testid="place-form" onSubmit={submit}>
       <h3 class="rec-wide">{p.title}</h3>
       {FIELDS[p.level].map(field)}
-      {error && <p class="error rec-wide" data-testid="place-error">{error}</p>}
+      <ErrorLine message={error} testid="place-error" class="rec-wide" bare />
       <div class="rec-actions rec-wide">
         <button type="submit" class="primary" disabled={busy} data-testid={p.editId !== undefined ? 'place-save' : 'place-create'}>
           {busy ? t('place.saving') : p.editId !== undefined ? t('place.save') : t('place.create')}

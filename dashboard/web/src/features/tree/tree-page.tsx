@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { Me, TreeResponse } from '../../../../../api/index.js';
-import { api, query } from '../../api.js';
-import { errorText } from '../../ui/format.js';
+import type { Me } from '../../../../../api/index.js';
+import { useGet } from '../../hooks/api-query.js';
+import { ErrorLine, Loading } from '../../ui/states.js';
 import { TreeDetails } from './tree-details.js';
 import { readSelection, TreeIndex, treeUrl, type Selection } from './tree-model.js';
 import { TreeNav } from './tree-nav.js';
@@ -16,17 +16,10 @@ export function TreePage(p: { me: Me; search: URLSearchParams }) {
   const { t } = useI18n();
   const sel = readSelection(p.search);
   const showRetired = p.search.get('retired') === '1';
-  const [tree, setTree] = useState<TreeResponse | null>(null);
-  const [error, setError] = useState('');
-  const [version, setVersion] = useState(0);
+  // A write on this page (a place, a device, credentials) makes the tree stale (hooks/query.ts WRITE_EFFECTS).
+  const q = useGet('/api/hierarchy/tree', { query: { includeRetired: showRetired || undefined } }, { keepPrevious: true });
+  const tree = q.data ?? null;
   const [open, setOpen] = useState<Set<string>>(new Set());
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    api<TreeResponse>('/api/hierarchy/tree' + query({ includeRetired: showRetired ? 'true' : undefined }), { signal: ctl.signal })
-      .then((d) => { setTree(d); setError(''); }, (e: Error) => { if (e.name !== 'AbortError') setError(errorText(e)); });
-    return () => ctl.abort();
-  }, [showRetired, version]);
 
   const index = useMemo(() => (tree ? new TreeIndex(tree) : null), [tree]);
 
@@ -44,7 +37,6 @@ export function TreePage(p: { me: Me; search: URLSearchParams }) {
     setOpen(next);
   };
   const changed = (next?: Selection) => {
-    setVersion((v) => v + 1);
     if (next) navigate(treeUrl(next, showRetired));
   };
   const perms = tree?.permissions ?? p.me.permissions;
@@ -58,8 +50,8 @@ export function TreePage(p: { me: Me; search: URLSearchParams }) {
           {t('tree.showRetired')}
         </label>
       </div>
-      {error && <p class="error" data-testid="tree-error">{t('common.error', { message: error })}</p>}
-      {!index && !error && <p class="muted">{t('tree.loading')}</p>}
+      <ErrorLine message={q.error} testid="tree-error" />
+      {!index && !q.error && <Loading label="tree.loading" />}
       {index && (
         <div class="tree-layout">
           <nav class="card tree-panel" aria-label={t('tree.title')}>
@@ -67,7 +59,7 @@ export function TreePage(p: { me: Me; search: URLSearchParams }) {
               ? <p class="muted" data-testid="tree-empty">{t('tree.empty')}</p>
               : <TreeNav index={index} selected={sel} showRetired={showRetired} open={open} onToggle={toggle} />}
           </nav>
-          <TreeDetails key={selKey || 'root'} index={index} sel={sel} perms={perms} showRetired={showRetired} onChanged={changed} version={version} />
+          <TreeDetails key={selKey || 'root'} index={index} sel={sel} perms={perms} showRetired={showRetired} onChanged={changed} />
         </div>
       )}
     </section>

@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { ExportJob } from '../../../../../api/index.js';
-import { api } from '../../api.js';
+import { post } from '../../api.js';
+import { useGet } from '../../hooks/api-query.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { useI18n } from '../../i18n.js';
 
 export type ExportFormat = ExportJob['format'];
@@ -15,30 +17,16 @@ const POLL_MS = 400;
  */
 export function UsageExport(p: { scope: ExportScope }) {
   const { t } = useI18n();
-  const [job, setJob] = useState<ExportJob | null>(null);
-  const [error, setError] = useState('');
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
-
-  const follow = (id: string) => {
-    timer.current = setTimeout(() => {
-      api<ExportJob>(`/api/usage/exports/${encodeURIComponent(id)}`).then((j) => {
-        setJob(j);
-        if (j.status === 'running') follow(id);
-      }, (e: Error) => setError(e.message));
-    }, POLL_MS);
-  };
-  const start = async (format: ExportFormat) => {
-    clearTimeout(timer.current);
-    setError('');
-    setJob(null);
-    try {
-      const j = await api<ExportJob>('/api/usage/exports', { method: 'POST', body: { format, ...p.scope } });
-      setJob(j);
-      if (j.status === 'running') follow(j.id);
-    } catch (e) {
-      setError((e as Error).message);
-    }
+  const [started, setStarted] = useState<ExportJob | null>(null);
+  const begin = useSubmit((format: ExportFormat) => post('/api/usage/exports', { body: { format, ...p.scope } }), setStarted);
+  // Follow the job while it runs; its last answer stays in the cache under its own id.
+  const followed = useGet(started?.status === 'running' ? '/api/usage/exports/:id' : null, { params: { id: started?.id ?? '' } },
+    { pollMs: POLL_MS, pollWhile: (j) => j?.status !== 'done' && j?.status !== 'failed' });
+  const job = followed.data ?? started;
+  const error = begin.error || followed.error;
+  const start = (format: ExportFormat) => {
+    setStarted(null);
+    void begin.run(format);
   };
   const running = job?.status === 'running';
   const pr = job?.progress;
@@ -48,7 +36,7 @@ export function UsageExport(p: { scope: ExportScope }) {
     <div class="usage-export">
       <span class="muted small">{t('usage.export')}:</span>
       {(['pdf', 'xlsx', 'csv'] as const).map((f) => (
-        <button key={f} type="button" data-testid={`usage-export-${f}`} disabled={running} onClick={() => void start(f)}>{t(`usage.export.${f}`)}</button>
+        <button key={f} type="button" data-testid={`usage-export-${f}`} disabled={running || begin.busy} onClick={() => start(f)}>{t(`usage.export.${f}`)}</button>
       ))}
       {job && job.status !== 'failed' && pr && (
         <span class="usage-export-status">

@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
 import type { Me, UsageReport, UsageRoomRow } from '../../../../../api/index.js';
 import { ROOM_TYPES } from '../../../../../api/index.js';
-import { api, ApiError, query } from '../../api.js';
+import { useGet } from '../../hooks/api-query.js';
 import { Link } from '../../ui/link.js';
 import { UsageBars, UsageHeatmap, UsageWeeks, type BarRow, type DrillLevel } from './usage-charts.js';
 import { UsageExport } from './usage-export.js';
@@ -10,7 +9,8 @@ import { UsageFlagged, UsageGroupTable, UsageLastTerm, UsageRoomsTable, UsageTil
 import { UsageWindowPicker } from './usage-window.js';
 import { useHierarchy } from '../../data.js';
 import { useI18n, type T } from '../../i18n.js';
-import { navigate } from '../../router.js';
+import { navigate, withQuery } from '../../router.js';
+import { Loading } from '../../ui/states.js';
 
 /** The drill-down and the window, as kept in the URL (`to` exclusive, as the API takes it). */
 interface UsageParams { districtId?: number | 'so'; schoolId?: number; roomId?: number; from?: string; to?: string }
@@ -23,7 +23,7 @@ function readParams(search: URLSearchParams): UsageParams {
     from: search.get('from') ?? undefined, to: search.get('to') ?? undefined,
   };
 }
-const href = (p: UsageParams) => '/usage' + query({ ...p, districtId: p.districtId === undefined ? undefined : String(p.districtId) });
+const href = (p: UsageParams) => withQuery('/usage', { ...p, districtId: p.districtId === undefined ? undefined : String(p.districtId) });
 
 const roomTypeLabel = (t: T, key: string) => ((ROOM_TYPES as readonly string[]).includes(key) ? t(`place.roomType.${key as (typeof ROOM_TYPES)[number]}`) : key);
 
@@ -36,21 +36,9 @@ export function UsagePage(p: { me: Me; search: URLSearchParams }) {
   const { t } = useI18n();
   const hierarchy = useHierarchy();
   const params = readParams(p.search);
-  const key = href(params);
-  const [report, setReport] = useState<UsageReport | null>(null);
-  const [error, setError] = useState<ApiError | Error | null>(null);
-  const [loading, setLoading] = useState(true);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setLoading(true);
-    const q = query({ from: params.from, to: params.to, districtId: params.districtId, schoolId: params.schoolId, roomId: params.roomId });
-    api<UsageReport>('/api/usage' + q, { signal: ctl.signal }).then(
-      (r) => { setReport(r); setError(null); setLoading(false); },
-      (e: Error) => { if (e.name !== 'AbortError') { setError(e); setLoading(false); } },
-    );
-    return () => ctl.abort();
-  }, [key]);
+  // While another window or level loads, the previous report stays on screen, dimmed.
+  const q = useGet('/api/usage', { query: { from: params.from, to: params.to, districtId: params.districtId, schoolId: params.schoolId, roomId: params.roomId } }, { keepPrevious: true });
+  const report = q.data ?? null;
 
   const go = (next: UsageParams) => navigate(href({ from: params.from, to: params.to, ...next }));
   // Names of the levels: from the hierarchy, else from the report (a room without devices is not in the report).
@@ -69,7 +57,7 @@ export function UsagePage(p: { me: Me; search: URLSearchParams }) {
   crumbs[crumbs.length - 1]!.to = null;
 
   const window: DayWindow | null = report ? { from: report.from, to: report.to } : params.from && params.to ? { from: params.from, to: params.to } : null;
-  const forbidden = error instanceof ApiError && error.status === 403;
+
   return (
     <section class="usage-page">
       <div class="page-head">
@@ -85,13 +73,13 @@ export function UsagePage(p: { me: Me; search: URLSearchParams }) {
           </span>
         ))}
         {params.schoolId !== undefined && (
-          <Link to={`/timetable${query({ schoolId: params.schoolId })}`} class="usage-timetable-link" testid="usage-timetable-link">{t('usage.timetableLink')} ›</Link>
+          <Link to={withQuery('/timetable', { schoolId: params.schoolId })} class="usage-timetable-link" testid="usage-timetable-link">{t('usage.timetableLink')} ›</Link>
         )}
       </nav>
       <UsageWindowPicker window={window} schoolId={params.schoolId} onChange={(w) => navigate(href({ ...params, ...w }))} />
-      {error && <p class="error" data-testid="usage-error">{forbidden ? t('common.forbidden') : t('common.error', { message: error.message })}</p>}
-      {!report && !error && <p class="muted">{t('usage.loading')}</p>}
-      {report && <UsageBody report={report} params={params} loading={loading} go={go} openRoom={openRoom} />}
+      {q.error && <p class="error" data-testid="usage-error">{q.status === 403 ? t('common.forbidden') : t('common.error', { message: q.error })}</p>}
+      {!report && !q.error && <Loading label="usage.loading" />}
+      {report && <UsageBody report={report} params={params} loading={q.loading} go={go} openRoom={openRoom} />}
     </section>
   );
 }

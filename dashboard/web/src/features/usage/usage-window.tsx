@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { fmtNumber, useI18n } from '../../i18n.js';
-import type { TermTimetable } from '../../../../../timetable/model.js';
-import { api } from '../../api.js';
+import { get } from '../../api.js';
 import { addDays, isIsoDate, lastFourWeeks, lastMonth, thisTerm, today, type DayWindow } from './usage-format.js';
 
 /**
@@ -27,7 +26,7 @@ export function UsageWindowPicker(p: { window: DayWindow | null; onChange: (w: D
   const termPreset = async () => {
     if (p.schoolId === undefined) return preset(thisTerm());
     try {
-      const { terms } = await api<{ terms: TermTimetable[] }>(`/api/schools/${p.schoolId}/timetable`);
+      const { terms } = await get('/api/schools/:id/timetable', { params: { id: p.schoolId } });
       const d = today();
       const term = terms.find((x) => x.start <= d && d <= x.end) ?? terms.filter((x) => x.start <= d).at(-1);
       if (!term) return preset(thisTerm());

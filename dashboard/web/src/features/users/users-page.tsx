@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { Me, TreeResponse, UserRow } from '../../../../../api/index.js';
-import { api, query } from '../../api.js';
-import { errorText } from '../../ui/format.js';
+import { useState } from 'preact/hooks';
+import type { Me, UserRow } from '../../../../../api/index.js';
+import { useGet } from '../../hooks/api-query.js';
+import { ErrorLine, Loading } from '../../ui/states.js';
 import { UserForm } from './users-form.js';
 import { scopeText } from './users-scope.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
@@ -12,26 +12,22 @@ import { fmtDateTime, useI18n } from '../../i18n.js';
  */
 export function UsersPage(p: { me: Me }) {
   const { lang, t } = useI18n();
-  const [users, setUsers] = useState<UserRow[] | null>(null);
-  const [tree, setTree] = useState<TreeResponse | null>(null);
-  const [error, setError] = useState('');
+  // A user saved or created makes the list stale (hooks/query.ts WRITE_EFFECTS): it comes back with the change.
+  const list = useGet('/api/users', {});
+  // Names for the scope column and the pickers; retired ones too, so old assignments still read as names.
+  const treeQ = useGet('/api/hierarchy/tree', { query: { includeRetired: true } });
+  const users = list.data ?? null;
+  const tree = treeQ.data ?? null;
+  const error = list.error || treeQ.error;
   const [editing, setEditing] = useState<number | null>(null);
   const [message, setMessage] = useState('');
   const [createKey, setCreateKey] = useState(0);
 
-  useEffect(() => {
-    api<UserRow[]>('/api/users').then(setUsers, (e: unknown) => setError(errorText(e)));
-    // Names for the scope column and the pickers; retired ones too, so old assignments still read as names.
-    api<TreeResponse>('/api/hierarchy/tree' + query({ includeRetired: 'true' })).then(setTree, (e: unknown) => setError(errorText(e)));
-  }, []);
-
   const saved = (u: UserRow) => {
-    setUsers((list) => (list ?? []).map((x) => (x.id === u.id ? u : x)));
     setEditing(null);
     setMessage(t('users.saved', { username: u.username }));
   };
   const created = (u: UserRow) => {
-    setUsers((list) => [...(list ?? []), u].sort((a, b) => a.username.localeCompare(b.username)));
     setCreateKey((k) => k + 1);
     setMessage(t('users.created', { username: u.username }));
   };
@@ -39,7 +35,7 @@ export function UsersPage(p: { me: Me }) {
   return (
     <section class="users-page">
       <div class="page-head"><h1>{t('users.title')}</h1></div>
-      {error && <p class="error" data-testid="users-error">{t('common.error', { message: error })}</p>}
+      <ErrorLine message={error} testid="users-error" />
       {message && <p class="notice users-message" data-testid="users-message">{message}</p>}
       <div class="card table-wrap">
         <table data-testid="users-table">
@@ -85,7 +81,7 @@ export function UsersPage(p: { me: Me }) {
             })}
           </tbody>
         </table>
-        {!users && !error && <p class="muted empty">{t('users.loading')}</p>}
+        {!users && !error && <Loading inline label="users.loading" />}
       </div>
       {editing === null && (
         <div class="card users-create">
