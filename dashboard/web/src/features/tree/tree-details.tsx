@@ -37,7 +37,7 @@ export function TreeDetails(p: DetailsProps) {
   const { lang, t } = useI18n();
   const [mode, setMode] = useState<Mode>(null);
   const confirm = useConfirm();
-  const retire = useSubmit((verb: 'retire' | 'restore') => setPlaceRetired(p.sel!.level, p.sel!.id, verb));
+  const retire = useSubmit((at: Selection, verb: 'retire' | 'restore') => setPlaceRetired(at.level, at.id, verb));
   const ix = p.index;
   const sel = p.sel;
   const n = (x: number) => fmtNumber(lang, x);
@@ -74,7 +74,7 @@ export function TreeDetails(p: DetailsProps) {
 
   const setRetired = async (verb: 'retire' | 'restore') => {
     if (verb === 'retire' && !(await confirm.ask(t('place.confirmRetire', { name })))) return;
-    await retire.run(verb);
+    await retire.run(sel, verb);
   };
 
   const link = (level: Level, id: number, label: ComponentChildren) => {
