@@ -1,6 +1,7 @@
 import type { ApiErrorBody } from '../../../api/index.js';
 import type { BodyOf, Method, ParamsOf, PathOf, QueryOf, ResponseOf, RouteKey } from '../../../api/routes.js';
 import { invalidateAfterWrite } from './hooks/query.js';
+import { withQuery } from './router.js';
 
 /** An API answer that was not 2xx, with the server's coded error. */
 export class ApiError extends Error {
@@ -16,7 +17,7 @@ export function setUnauthorizedHandler(fn: () => void): void {
 }
 
 /** The untyped request under `call`; pages use `get`/`post`/… so the route map types what they send and receive. */
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+async function request<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   const method = init.method ?? 'GET';
   const res = await fetch(path, {
     method,
@@ -40,16 +41,6 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   throw new ApiError(res.status, body.code, body.message);
 }
 
-type QueryValue = string | number | boolean | undefined;
-
-/** Builds a query string from the set values only. */
-export function query(params: Record<string, QueryValue> | object): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params) as [string, QueryValue][]) if (v !== undefined && v !== '' && v !== false) q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
-
 /** What a call of route K takes: its path parameters and body when it has them, its query (always optional). */
 export type CallOptions<K extends RouteKey> =
   & (ParamsOf<K> extends undefined ? { params?: never } : { params: ParamsOf<K> })
@@ -62,14 +53,14 @@ type Args<K extends RouteKey> = object extends CallOptions<K> ? [opts?: CallOpti
 export function urlOf(path: string, opts: { params?: object; query?: object } = {}): string {
   const params = (opts.params ?? {}) as Record<string, string | number>;
   const filled = path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(params[name] ?? '')));
-  return filled + (opts.query ? query(opts.query) : '');
+  return opts.query ? withQuery(filled, opts.query) : filled;
 }
 
 /** A typed call of a route of the contract: `call('PATCH /api/devices/:id', { params: { id }, body })`. */
 export function call<K extends RouteKey>(key: K, ...[opts]: Args<K>): Promise<ResponseOf<K>> {
   const o = (opts ?? {}) as { params?: object; query?: object; body?: unknown; signal?: AbortSignal };
   const space = key.indexOf(' ');
-  return api<ResponseOf<K>>(urlOf(key.slice(space + 1), o), { method: key.slice(0, space), body: o.body, signal: o.signal });
+  return request<ResponseOf<K>>(urlOf(key.slice(space + 1), o), { method: key.slice(0, space), body: o.body, signal: o.signal });
 }
 
 const verb = <M extends Method>(m: M) =>

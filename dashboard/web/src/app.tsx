@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../../api/index.js';
-import { api, setUnauthorizedHandler } from './api.js';
-import { Link } from './components/link.js';
+import { get, post, setUnauthorizedHandler } from './api.js';
+import { Link } from './ui/link.js';
 import { clearCaches } from './data.js';
 import { setLang, useI18n } from './i18n.js';
 import { connectLive, disconnectLive, useLiveConnected } from './live.js';
-import { LoginPage } from './pages/login.js';
+import { LoginPage } from './features/login/login-page.js';
 import { navigate, useLocation } from './router.js';
 import { allowed, isActive, resolve, ROUTES } from './routes.js';
 
@@ -18,7 +18,7 @@ export function App() {
       disconnectLive();
       setMe(null);
     });
-    api<Me>('/api/me').then(setMe, () => setMe(null));
+    get('/api/me').then(setMe, () => setMe(null));
   }, []);
   useEffect(() => {
     if (me) connectLive();
@@ -34,7 +34,7 @@ export function App() {
     );
   }
   const logout = async () => {
-    await api('/api/logout', { method: 'POST' }).catch(() => {});
+    await post('/api/logout').catch(() => {}); // an expired session is logged out already
     disconnectLive();
     clearCaches();
     setMe(null);

@@ -30,3 +30,13 @@ export function onLinkClick(e: MouseEvent, to: string): void {
   e.preventDefault();
   navigate(to);
 }
+
+type QueryValue = string | number | boolean | undefined;
+
+/** `path` with a query string of the set values only: `withQuery('/usage', { schoolId: 3, from: undefined })`. */
+export function withQuery(path: string, params: object): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params) as [string, QueryValue][]) if (v !== undefined && v !== '' && v !== false) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}

@@ -1,17 +1,17 @@
 import type { ComponentChild } from 'preact';
 import type { Me, Permissions } from '../../../api/index.js';
 import type { MessageKey } from './i18n.js';
-import { AuditPage } from './pages/audit.js';
-import { DevicePage } from './pages/device.js';
-import { DevicesPage } from './pages/devices.js';
-import { ImportPage } from './pages/import.js';
-import { KpiPage } from './pages/kpi.js';
-import { OverviewPage } from './pages/overview.js';
-import { PlanningPage } from './pages/planning.js';
-import { TimetablePage } from './pages/timetable.js';
-import { TreePage } from './pages/tree.js';
-import { UsagePage } from './pages/usage.js';
-import { UsersPage } from './pages/users.js';
+import { AuditPage } from './features/audit/audit-page.js';
+import { DevicePage } from './features/device/device-page.js';
+import { DevicesPage } from './features/devices/devices-page.js';
+import { ImportPage } from './features/import/import-page.js';
+import { KpiPage } from './features/kpi/kpi-page.js';
+import { OverviewPage } from './features/overview/overview-page.js';
+import { PlanningPage } from './features/planning/planning-page.js';
+import { TimetablePage } from './features/timetable/timetable-page.js';
+import { TreePage } from './features/tree/tree-page.js';
+import { UsagePage } from './features/usage/usage-page.js';
+import { UsersPage } from './features/users/users-page.js';
 
 /** What a page is given: the user, the query string and the path's `:name` parts. */
 export interface PageContext { me: Me; search: URLSearchParams; params: Record<string, string> }
@@ -30,12 +30,12 @@ export interface RouteDef {
 export const ROUTES: RouteDef[] = [
   { path: '/', page: () => <OverviewPage />, nav: { label: 'nav.overview', testid: 'nav-overview' } },
   { path: '/devices', page: (c) => <DevicesPage search={c.search} />, nav: { label: 'nav.devices', testid: 'nav-devices', section: true } },
-  { path: '/devices/:id', page: (c) => <DevicePage id={c.params.id!} /> },
+  { path: '/devices/:id', page: (c) => <DevicePage key={c.params.id} id={c.params.id!} /> },
   { path: '/tree', page: (c) => <TreePage me={c.me} search={c.search} />, nav: { label: 'nav.tree', testid: 'nav-tree' } },
   { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },
   { path: '/usage', page: (c) => <UsagePage me={c.me} search={c.search} />, nav: { label: 'nav.usage', testid: 'nav-usage' } },
   { path: '/planning', page: (c) => <PlanningPage me={c.me} search={c.search} />, nav: { label: 'nav.planning', testid: 'nav-planning' } },
-  { path: '/timetable', page: (c) => <TimetablePage me={c.me} search={c.search} /> },
+  { path: '/timetable', page: (c) => <TimetablePage key={c.search.get('schoolId') ?? ''} me={c.me} search={c.search} /> },
   { path: '/import', page: (c) => <ImportPage me={c.me} />, nav: { label: 'nav.import', testid: 'nav-import' }, permission: 'editRecords' },
   { path: '/users', page: (c) => <UsersPage me={c.me} />, nav: { label: 'nav.users', testid: 'nav-users' }, permission: 'manageUsers' },
   { path: '/audit', page: (c) => <AuditPage me={c.me} />, nav: { label: 'nav.audit', testid: 'nav-audit' }, permission: 'readAudit' },

@@ -74,14 +74,18 @@ export interface QueryState<T> {
   data: T | undefined;
   /** The error of the last attempt, when it failed ('' otherwise). */
   error: string;
+  /** The HTTP status of that error (403, 404…), 0 when there is none or it was not an HTTP answer. */
+  status: number;
   loading: boolean;
   /** Fetch again now (after a write this page made itself, or on a button). */
   reload: () => void;
 }
 
-export interface QueryOptions {
+export interface QueryOptions<T = unknown> {
   /** Refetch this often while mounted. */
   pollMs?: number;
+  /** With `pollMs`: poll only while this holds for the data as it is at each tick (a job that still runs). */
+  pollWhile?: (data: T | undefined) => boolean;
   /** While a new key loads, show the previous key's data (paging, filters) rather than nothing. */
   keepPrevious?: boolean;
   /**
@@ -92,12 +96,18 @@ export interface QueryOptions {
 }
 
 const errorText = (e: unknown): string => (e === undefined ? '' : e instanceof Error ? e.message : String(e));
+const statusOf = (e: unknown): number => {
+  const status = e instanceof Error ? (e as { status?: unknown }).status : undefined;
+  return typeof status === 'number' ? status : 0;
+};
 
 /** Reads `key` through the cache; `key` null reads nothing. The fetcher gets an AbortSignal it may ignore. */
-export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) => Promise<T>, o: QueryOptions = {}): QueryState<T> {
+export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) => Promise<T>, o: QueryOptions<T> = {}): QueryState<T> {
   const [, setTick] = useState(0);
   const fetchRef = useRef(fetcher);
   fetchRef.current = fetcher;
+  const pollWhile = useRef(o.pollWhile);
+  pollWhile.current = o.pollWhile;
   const previous = useRef<T | undefined>(undefined);
 
   useEffect(() => {
@@ -110,7 +120,7 @@ export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) =
     if (!set) refetchers.set(key, (set = new Set()));
     set.add(refetch);
     if (e.stale || !o.keep) refetch();
-    const timer = o.pollMs ? setInterval(refetch, o.pollMs) : undefined;
+    const timer = o.pollMs ? setInterval(() => { if (!pollWhile.current || pollWhile.current(e.data as T | undefined)) refetch(); }, o.pollMs) : undefined;
     return () => {
       e.readers.delete(rerender);
       set.delete(refetch);
@@ -124,6 +134,7 @@ export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) =
   return {
     data: data ?? (o.keepPrevious ? previous.current : undefined),
     error: errorText(e?.error),
+    status: statusOf(e?.error),
     loading: key !== null && (e?.inflight !== undefined || e?.stale !== false),
     reload: () => { if (key !== null) { entryOf(key).stale = true; void load(key, (s) => fetchRef.current(s)); } },
   };

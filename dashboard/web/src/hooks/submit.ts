@@ -9,8 +9,11 @@ export interface Submit<A extends unknown[], R> {
   setError: (message: string) => void;
 }
 
-/** The busy flag and error line of a form or button that writes: one running action at a time, its error shown inline. */
-export function useSubmit<A extends unknown[], R>(action: (...args: A) => Promise<R>, onDone?: (result: R) => void): Submit<A, R> {
+/**
+ * The busy flag and error line of a form or button that writes: one running action at a time, its error shown inline,
+ * as the server's message or as `describe` words it (a known code in the user's language).
+ */
+export function useSubmit<A extends unknown[], R>(action: (...args: A) => Promise<R>, onDone?: (result: R) => void, describe?: (e: unknown) => string): Submit<A, R> {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const run = async (...args: A): Promise<R | undefined> => {
@@ -22,7 +25,7 @@ export function useSubmit<A extends unknown[], R>(action: (...args: A) => Promis
       onDone?.(result);
       return result;
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(describe ? describe(e) : e instanceof Error ? e.message : String(e));
       return undefined;
     } finally {
       setBusy(false);

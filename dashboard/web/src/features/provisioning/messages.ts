@@ -1,0 +1,41 @@
+/** Messages of credentials and labels, Vietnamese first; i18n.ts merges every feature's into one dictionary. */
+const vi = {
+  'prov.issue': 'Cấp khoá cho các thiết bị chưa có khoá',
+  'prov.rotateExisting': 'Cấp lại cả cho thiết bị đã có khoá (khoá cũ ngừng hoạt động)',
+  'prov.confirmRotate': 'Cấp lại khoá cho MỌI thiết bị ở đây? Tất cả khoá cũ sẽ ngừng hoạt động ngay.',
+  'prov.labels': 'In nhãn thiết bị (PDF)',
+  'prov.none': 'Không có thiết bị nào cần cấp khoá.',
+  'prov.secretsTitle': 'Khoá MQTT vừa cấp',
+  'prov.warning': 'Chỉ hiển thị MỘT LẦN. Hãy tải tệp CSV hoặc chép lại ngay: hệ thống chỉ lưu bản băm, không thể xem lại các khoá này. Giữ bí mật, không gửi qua kênh công khai.',
+  'prov.broker': 'Địa chỉ máy chủ MQTT',
+  'prov.deviceId': 'Mã thiết bị',
+  'prov.name': 'Tên thiết bị',
+  'prov.code': 'Mã tài sản',
+  'prov.secret': 'Khoá bí mật',
+  'prov.csv': 'Tải tệp CSV',
+  'prov.dismiss': 'Tôi đã lưu khoá, đóng lại',
+  'prov.confirmDismiss': 'Đóng bảng này? Các khoá sẽ không thể xem lại.',
+  'prov.count': 'Đã cấp {n, plural, other {# khoá}}.',
+};
+
+export const provisioningMessages = {
+  vi,
+  en: {
+    'prov.issue': 'Issue credentials to devices without them',
+    'prov.rotateExisting': 'Also rotate devices that have credentials (their old secrets stop working)',
+    'prov.confirmRotate': 'Rotate the credentials of EVERY device here? All old secrets stop working at once.',
+    'prov.labels': 'Print device labels (PDF)',
+    'prov.none': 'No device needed credentials.',
+    'prov.secretsTitle': 'MQTT credentials just issued',
+    'prov.warning': 'Shown ONCE only. Download the CSV or copy them now: only hashes are stored, these secrets cannot be shown again. Keep them secret; do not send them over public channels.',
+    'prov.broker': 'MQTT broker address',
+    'prov.deviceId': 'Device id',
+    'prov.name': 'Name',
+    'prov.code': 'Asset code',
+    'prov.secret': 'Secret',
+    'prov.csv': 'Download CSV',
+    'prov.dismiss': 'I have saved them, close',
+    'prov.confirmDismiss': 'Close this panel? The secrets cannot be shown again.',
+    'prov.count': '{n, plural, one {# credential issued} other {# credentials issued}}.',
+  } satisfies Record<keyof typeof vi, string>,
+};
