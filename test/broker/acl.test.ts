@@ -15,7 +15,7 @@ describe('broker authentication and ACL', () => {
 
   beforeAll(async () => {
     s = await startTestStack({ overrides: { mqtt: { connectTimeoutMs: 300 } } });
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const da = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
     const db = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
     a = { id: da.device.id, secret: da.secret! };
@@ -53,7 +53,7 @@ describe('broker authentication and ACL', () => {
     let closed = false;
     c.once('close', () => { closed = true; });
     s.registry.updateDevice(device.id, { notes: 'Màn hình bị xước', name: 'Máy tính bảng giáo viên' });
-    s.directory.refresh();
+    await s.directory.refresh();
     // A publish round trip after the edit proves the session survived it.
     await c.publishAsync(topics.telemetry(device.id), JSON.stringify({ battery: 77 }), { qos: 1 });
     expect(closed).toBe(false);

@@ -16,7 +16,7 @@ describe('the edufleet CLI', () => {
 
   it('adds a device, prints its secret once, stores only a hash, lists and revokes it', async () => {
     const reg = SqliteRegistry.inDataDir(dir);
-    const { room } = seedSchool(reg);
+    const { room } = await seedSchool(reg);
     reg.close();
 
     const added = JSON.parse((await edufleet('device', 'add', '--kind', 'tablet', '--room', String(room.id), '--name', 'Máy tính bảng 07', '--json')).stdout) as { id: string; secret: string };

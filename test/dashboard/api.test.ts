@@ -23,7 +23,7 @@ describe('the dashboard API', () => {
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard });
     base = s.dashboard!.url;
-    const a = seedSchool(s.registry, 'LC-THPT-CHUYEN');
+    const a = await seedSchool(s.registry, 'LC-THPT-CHUYEN');
     const schoolB = s.registry.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
     const siteB = s.registry.ensureSite({ schoolId: schoolB.id, name: 'Điểm chính' });
     const roomB = s.registry.ensureRoom({ siteId: siteB.id, code: 'P.TIN', name: 'Phòng Tin học', type: 'computer_room' });
@@ -35,7 +35,7 @@ describe('the dashboard API', () => {
     boardB = (await s.registry.addDevice({ kind: 'board', roomId: roomB.id, name: 'Bảng tương tác P.Tin', issueSecret: false })).device;
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv-a', password: PASSWORD, role: 'technician', scope: { schoolIds: [a.school.id] }, displayName: 'Kỹ thuật viên A' });
-    s.directory.refresh();
+    await s.directory.refresh();
   });
 
   afterAll(async () => {

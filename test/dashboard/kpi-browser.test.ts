@@ -19,7 +19,7 @@ describe('the digital-records KPI page in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    const { room, school } = seedSchool(s.registry);
+    const { room, school } = await seedSchool(s.registry);
     schoolId = school.id;
     // 2 of 3 devices with a complete record: 66,7 %.
     await s.registry.addDevice({ kind: 'board', roomId: room.id, name: 'Bảng tương tác TM1', issueSecret: false, ...record('BTT-01') });
@@ -31,7 +31,7 @@ describe('the digital-records KPI page in a browser', () => {
     const hall = s.registry.ensureRoom({ siteId: site.id, code: 'P.HOP', name: 'Phòng họp trực tuyến', type: 'meeting_room' });
     await s.registry.addDevice({ kind: 'board', roomId: hall.id, name: 'Bảng phòng họp', issueSecret: false, ...record('GDTX-01') });
     await s.registry.addUser({ username: 'ke-hoach', password: PASSWORD, role: 'planner', displayName: 'Phòng Kế hoạch – Tài chính' });
-    s.directory.refresh();
+    await s.directory.refresh();
     page = context.pages()[0] ?? (await context.newPage());
   });
 

@@ -31,7 +31,7 @@ describe('the digital-records KPI', () => {
     base = s.dashboard!.url;
     const r = s.registry;
     // District A (Thành phố Lào Cai): school A1 with 3 counted devices (+1 retired), school A2 with 1.
-    const a = seedSchool(r, 'LC-THPT-CHUYEN');
+    const a = await seedSchool(r, 'LC-THPT-CHUYEN');
     const a2 = r.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
     // District B (Huyện Bát Xát): school B1 with 2 devices.
     const districtB = r.ensureDistrict({ code: 'BAT-XAT', name: 'Huyện Bát Xát' });
@@ -62,7 +62,7 @@ describe('the digital-records KPI', () => {
     await r.addUser({ username: 'ke-hoach-a', password: PASSWORD, role: 'planner', scope: { districtIds: [a.district.id] } });
     await r.addUser({ username: 'ktv-b1', password: PASSWORD, role: 'technician', scope: { schoolIds: [b1.id] } });
     await r.addUser({ username: 'xem', password: PASSWORD, role: 'viewer' });
-    s.directory.refresh();
+    await s.directory.refresh();
 
     // The live device reports over real MQTT.
     live = await connectDevice(s.mqttUrl, LIVE_ID, liveDevice.secret!);

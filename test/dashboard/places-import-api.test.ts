@@ -33,7 +33,7 @@ describe('the places import over the API', () => {
 
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard });
-    const seeded = seedSchool(s.registry);
+    const seeded = await seedSchool(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', scope: { schoolIds: [seeded.school.id] } });
     await s.registry.addUser({ username: 'kh', password: PASSWORD, role: 'planner' });

@@ -24,7 +24,7 @@ describe('the places import in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    const { school } = seedSchool(s.registry);
+    const { school } = await seedSchool(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', scope: { schoolIds: [school.id] } });
     page = context.pages()[0] ?? (await context.newPage());

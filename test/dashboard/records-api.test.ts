@@ -34,8 +34,8 @@ describe('records, places, provisioning and users over REST', () => {
 
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard });
-    seeded = seedSchool(s.registry);
-    seedSchools(s.registry);
+    seeded = await seedSchool(s.registry);
+    await seedSchools(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', scope: { schoolIds: [seeded.school.id] } });
     admin = new ApiClient(s.dashboard!.url);
@@ -64,7 +64,7 @@ describe('records, places, provisioning and users over REST', () => {
 
   it('rotates a secret over REST: the old one is dropped and refused, the new one connects', async () => {
     const { device, secret } = await s.registry.addDevice({ kind: 'board', roomId: seeded.room.id });
-    s.directory.refresh();
+    await s.directory.refresh();
     const client = await connectDevice(s.mqttUrl, device.id, secret!);
     let closed = false;
     client.once('close', () => { closed = true; });
@@ -122,7 +122,7 @@ describe('records, places, provisioning and users over REST', () => {
     const site2 = await ok<{ id: number }>(admin, 'POST', '/api/sites', { schoolId: school.id, name: 'Điểm chính' });
     const room = await ok<{ id: number }>(admin, 'POST', '/api/rooms', { siteId: site.id, code: 'P.STEM', name: 'Phòng STEM', type: 'stem_room', capacity: 35 });
     const { device } = await s.registry.addDevice({ kind: 'sensor', roomId: room.id, issueSecret: false });
-    s.directory.refresh();
+    await s.directory.refresh();
     await ok(admin, 'PATCH', `/api/rooms/${room.id}`, { siteId: site2.id, name: 'Phòng STEM 1' });
     expect(s.directory.get(device.id)).toMatchObject({ siteId: site2.id, roomId: room.id, schoolId: school.id });
     await ok(admin, 'PATCH', `/api/schools/${school.id}`, { districtId: null });

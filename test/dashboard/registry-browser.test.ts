@@ -25,7 +25,7 @@ describe('the registry in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    seedSchools(s.registry);
+    await seedSchools(s.registry);
     const schoolIds = s.registry.schools().map((x) => x.id);
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', displayName: 'Kỹ thuật viên Sở', scope: { schoolIds } });
     page = context.pages()[0] ?? (await context.newPage());

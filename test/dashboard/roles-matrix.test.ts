@@ -72,7 +72,7 @@ describe('role × scope × route', () => {
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard });
     places = await seed(s.registry);
-    s.directory.refresh();
+    await s.directory.refresh();
     for (const u of USERS) {
       clients[u] = new ApiClient(s.dashboard!.url);
       if (u !== 'anonymous') await clients[u].login(u, PASSWORD);

@@ -41,7 +41,7 @@ describe('the dashboard with 20,000 devices', () => {
     await Promise.all(pending);
     await r.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await r.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', scope: { schoolIds: [schoolIds[3]!] } });
-    s.directory.refresh();
+    await s.directory.refresh();
     for (let n = 0; n < TOTAL; n += ONLINE_EVERY) await s.gateway!.presence(`dev-${String(n).padStart(5, '0')}`, 'online');
     admin = new ApiClient(s.dashboard!.url);
     await admin.login('admin', PASSWORD);

@@ -22,7 +22,7 @@ describe('the hierarchy cache in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    seeded = seedSchool(s.registry);
+    seeded = await seedSchool(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin', displayName: 'Quản trị Sở' });
     page = context.pages()[0] ?? (await context.newPage());
   });

@@ -28,7 +28,7 @@ describe('a gateway killed with SIGKILL', () => {
   it('loses no acknowledged reading: they are in InfluxDB after a restart', async () => {
     const dataDir = path.join(dir, 'data');
     const registry = SqliteRegistry.inDataDir(dataDir);
-    const { room } = seedSchool(registry);
+    const { room } = await seedSchool(registry);
     const devices = await Promise.all([0, 1, 2, 3].map(() => registry.addDevice({ kind: 'tablet', roomId: room.id })));
     registry.close();
     const env = {

@@ -15,10 +15,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('exporting the registry', () => {
   it('writes CSV and XLSX with the sample headers, dd/mm/yyyy dates and money with dots, and both import back as all unchanged', async () => {
     const reg = new SqliteRegistry(path.join(dir, 'a.sqlite'));
-    seedSchools(reg);
+    await seedSchools(reg);
     await importFile(reg, MAU);
     // A device added by hand: no code, a warranty end that is not a whole number of months, a name with a comma and quotes.
-    const { room } = seedSchool(reg);
+    const { room } = await seedSchool(reg);
     await reg.addDevice({ kind: 'sensor', roomId: room.id, id: 'sensor-tay', name: 'Cảm biến "CO2", góc lớp', inServiceDate: '2024-01-31', warrantyEnd: '2024-03-15', costVnd: 1_250_000, issueSecret: false });
 
     reg.updateDevice(reg.deviceByCode('THPT-CHUYEN-TM1-MTB01')!.id, { name: '=HYPERLINK("http://x";"bấm") Bảng' });

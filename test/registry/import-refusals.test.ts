@@ -12,7 +12,7 @@ function fresh(): { dir: string; reg: SqliteRegistry } {
   const dir = tempDir('edufleet-refusals-');
   dirs.push(dir);
   const reg = SqliteRegistry.inDataDir(dir);
-  seedSchools(reg);
+  await seedSchools(reg);
   return { dir, reg };
 }
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });

@@ -5,7 +5,7 @@ import { seedSchool } from '../helpers/stack.js';
 describe('device records', () => {
   it('keeps the asset facts of a device that has never connected, and edits them', async () => {
     const reg = new SqliteRegistry(':memory:');
-    const { room } = seedSchool(reg);
+    const { room } = await seedSchool(reg);
     const { device, secret } = await reg.addDevice({
       kind: 'board', roomId: room.id, name: 'Màn hình tương tác 86 inch', code: 'THPT-CHUYEN-TM1-BANG', manufacturer: 'Samsung', model: 'WM85B',
       serial: 'SN53464097', inServiceDate: '2023-09-15', costVnd: 98_000_000, fundingSource: 'Ngân sách tỉnh', warrantyEnd: '2026-09-15', serviceLifeYears: 8, issueSecret: false,
@@ -24,7 +24,7 @@ describe('device records', () => {
 
   it('refuses a second device with the same asset code', async () => {
     const reg = new SqliteRegistry(':memory:');
-    const { room } = seedSchool(reg);
+    const { room } = await seedSchool(reg);
     await reg.addDevice({ kind: 'tablet', roomId: room.id, code: 'MTB01', issueSecret: false });
     const b = await reg.addDevice({ kind: 'tablet', roomId: room.id, code: 'MTB02', issueSecret: false });
     await expect(reg.addDevice({ kind: 'tablet', roomId: room.id, code: 'MTB01', issueSecret: false })).rejects.toMatchObject({ code: 'EDUFLEET_ERR_REGISTRY_CONFLICT' });

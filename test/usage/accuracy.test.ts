@@ -39,7 +39,7 @@ describe('room usage against the ground truth', () => {
     };
     expect(scenario.schools.length).toBeGreaterThanOrEqual(20);
     const devices = await provision(s.registry, scenario, path.join(s.dir, 'sim-credentials.json'));
-    s.directory.refresh();
+    await s.directory.refresh();
     const result = await backfill({ brokerUrl: s.mqttUrl, devices, scenario, from, to, intervalS: 300 });
     expect(result.errors).toBe(0);
     const acked = result.readingsAcked;
