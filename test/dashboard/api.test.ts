@@ -24,9 +24,9 @@ describe('the dashboard API', () => {
     s = await startTestStack({ dashboard: startDashboard });
     base = s.dashboard!.url;
     const a = await seedSchool(s.registry, 'LC-THPT-CHUYEN');
-    const schoolB = s.registry.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
-    const siteB = s.registry.ensureSite({ schoolId: schoolB.id, name: 'Điểm chính' });
-    const roomB = s.registry.ensureRoom({ siteId: siteB.id, code: 'P.TIN', name: 'Phòng Tin học', type: 'computer_room' });
+    const schoolB = await s.registry.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
+    const siteB = await s.registry.ensureSite({ schoolId: schoolB.id, name: 'Điểm chính' });
+    const roomB = await s.registry.ensureRoom({ siteId: siteB.id, code: 'P.TIN', name: 'Phòng Tin học', type: 'computer_room' });
     schoolAId = a.school.id;
     schoolBId = schoolB.id;
     const added = await s.registry.addDevice({ kind: 'tablet', roomId: a.room.id, name: 'Máy tính bảng 01' });
@@ -68,7 +68,7 @@ describe('the dashboard API', () => {
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
     expect(await c.get<Me>('/api/me')).toMatchObject({ username: 'ktv-a', role: 'technician', displayName: 'Kỹ thuật viên A' });
-    expect((s.registry.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n).toBeGreaterThan(0);
+    expect(await s.registry.sessionCount()).toBeGreaterThan(0);
     expect((await c.request('POST', '/api/logout')).status).toBe(200);
     expect((await c.request('GET', '/api/me')).status).toBe(401);
   });

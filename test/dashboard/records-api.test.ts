@@ -15,7 +15,7 @@ describe('records, places, provisioning and users over REST', () => {
   let s: TestStack;
   let admin: ApiClient;
   let tech: ApiClient;
-  let seeded: ReturnType<typeof seedSchool>;
+  let seeded: Awaited<ReturnType<typeof seedSchool>>;
 
   const ok = async <T>(c: ApiClient, method: string, path: string, body?: unknown): Promise<T> => {
     const r = await c.request(method, path, body);
@@ -78,7 +78,7 @@ describe('records, places, provisioning and users over REST', () => {
   });
 
   it('issues credentials in bulk to the devices of a room that have none, once; the secrets work', async () => {
-    const room = s.registry.ensureRoom({ siteId: seeded.site.id, code: 'P.MAY', name: 'Phòng máy', type: 'computer_room' });
+    const room = await s.registry.ensureRoom({ siteId: seeded.site.id, code: 'P.MAY', name: 'Phòng máy', type: 'computer_room' });
     const ids: string[] = [];
     for (let i = 1; i <= 3; i++) ids.push((await s.registry.addDevice({ kind: 'tablet', roomId: room.id, issueSecret: false })).device.id);
     const first = await ok<CredentialsResponse>(tech, 'POST', '/api/provision', { roomId: room.id });
@@ -164,7 +164,7 @@ describe('records, places, provisioning and users over REST', () => {
     const expected = sampleRecords(MAU).length;
     const job = await upload(admin, 'thiet-bi-mau.csv', readFileSync(MAU));
     expect(job).toMatchObject({ status: 'planned', plan: { counts: { create: expected, update: 0, unchanged: 0, refused: 0 } } });
-    expect(s.registry.deviceByCode(sampleRecords(MAU)[0]!['Mã thiết bị']!)).toBeUndefined();
+    expect(await s.registry.deviceByCode(sampleRecords(MAU)[0]!['Mã thiết bị']!)).toBeUndefined();
     const applied = await ok<ImportJob>(admin, 'POST', `/api/imports/${job.id}/apply`, {});
     expect(applied.status).toBe('applied');
     expect(Object.keys(applied.created ?? {})).toHaveLength(expected);
@@ -180,10 +180,10 @@ describe('records, places, provisioning and users over REST', () => {
     const refused = await tech.request('POST', `/api/imports/${job.id}/apply`, {});
     expect(refused.status).toBe(400);
     expect((refused.body as { message: string }).message).toMatch(/refused/);
-    const before = s.registry.listDevices().total;
+    const before = (await s.registry.listDevices()).total;
     const applied = await ok<ImportJob>(tech, 'POST', `/api/imports/${job.id}/apply`, { applyValid: true });
     expect(applied.status).toBe('applied');
-    expect(s.registry.listDevices().total - before).toBe(applied.plan!.counts.create);
+    expect((await s.registry.listDevices()).total - before).toBe(applied.plan!.counts.create);
     // The technician's scope is one school: rows of every other school are refused for that reason, with their line.
     const mau = await upload(tech, 'thiet-bi-mau.csv', readFileSync(MAU));
     const otherSchools = sampleRecords(MAU).filter((r) => r['Mã trường'] !== seeded.school.code).length;
@@ -208,7 +208,7 @@ describe('records, places, provisioning and users over REST', () => {
     expect(res.headers.get('content-disposition')).toMatch(/so-thiet-bi-\d{4}-\d{2}-\d{2}\.csv/);
     const csv = Buffer.from(await res.arrayBuffer());
     const lines = csv.toString('utf8').trim().split('\n').slice(1);
-    expect(lines.length).toBe(s.registry.listDevices({ schoolId: seeded.school.id, includeRevoked: true }).total);
+    expect(lines.length).toBe((await s.registry.listDevices({ schoolId: seeded.school.id, includeRevoked: true })).total);
     expect(lines.every((l) => l.includes(seeded.school.code))).toBe(true);
     const back = await upload(tech, 'so-thiet-bi.csv', csv);
     expect(back.plan!.counts).toMatchObject({ create: 0, update: 0, refused: 0, unchanged: lines.length });

@@ -16,7 +16,7 @@ describe('the hierarchy cache in a browser', () => {
   let context: BrowserContext | undefined;
   let profile = '';
   let page: Page;
-  let seeded: ReturnType<typeof seedSchool>;
+  let seeded: Awaited<ReturnType<typeof seedSchool>>;
 
   beforeAll(async () => {
     ensureWebBuilt();

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRegistryStore, type RegistryStore } from '../../registry/index.js';
+import type { RegistryStore } from '../../registry/index.js';
 import { exportPlaces, importFile, importPlacesFile, parseLevel, planPlaces, readCsv, snapshotPlaces } from '../../registry/import/index.js';
 import { ENGINES, useEngines, type Engine } from '../helpers/engines.js';
 import { tempDir } from '../helpers/stack.js';
@@ -23,7 +23,7 @@ async function fresh(engine: Engine): Promise<{ dir: string; reg: RegistryStore;
   const dir = tempDir('edufleet-places-');
   dirs.push(dir);
   const url = await engines.url(engine);
-  return { dir, reg: await openRegistryStore({ url, dataDir: dir }), url };
+  return { dir, reg: await engines.store(url, dir), url };
 }
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 const edufleet = (dir: string, url: string, ...args: string[]) =>
@@ -189,7 +189,7 @@ describe('exporting the list of schools', () => {
     const valid = await edufleet(dir, url, 'places', 'import', loi, '--apply-valid', '--user', 'so.admin');
     expect(valid.code).toBe(0);
     expect(valid.stdout).toContain('applied: 5 created, 0 updated, 3 site(s) added.');
-    const check = await openRegistryStore({ url, dataDir: dir });
+    const check = await engines.store(url, dir);
     expect(Object.keys((await hierarchy(check)).schools).sort()).toEqual(['LC-THCS-LQD', 'LC-THCS-SAPA', 'LC-THPT-CHUYEN']);
     expect((await check.auditLog()).entries.filter((e) => e.action === 'places.import').map((e) => e.byUser)).toEqual(['so.admin']);
     await check.close();

@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRegistryStore, type RegistryStore } from '../../registry/index.js';
+import type { RegistryStore } from '../../registry/index.js';
 import { importFile, planImport, readCsv, snapshotRegistry } from '../../registry/import/index.js';
 import { ENGINES, useEngines, type Engine } from '../helpers/engines.js';
 import { tempDir } from '../helpers/stack.js';
@@ -13,7 +13,7 @@ const engines = useEngines();
 async function fresh(engine: Engine): Promise<{ dir: string; reg: RegistryStore }> {
   const dir = tempDir('edufleet-refusals-');
   dirs.push(dir);
-  const reg = await openRegistryStore({ url: await engines.url(engine), dataDir: dir });
+  const reg = await engines.open(engine, dir);
   await seedSchools(reg);
   return { dir, reg };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRegistryStore, type RegistryStore } from '../../registry/index.js';
+import type { RegistryStore } from '../../registry/index.js';
 import { applyPlan, importFile, parseDate, parseMoney, parseKind, fold, columnOf, readCsv, planImport, snapshotRegistry } from '../../registry/import/index.js';
 import { ENGINES, useEngines, type Engine } from '../helpers/engines.js';
 import { tempDir } from '../helpers/stack.js';
@@ -41,7 +41,7 @@ async function freshRegistry(engine: Engine): Promise<{ dir: string; reg: Regist
   const dir = tempDir('edufleet-import-');
   dirs.push(dir);
   const url = await engines.url(engine);
-  const reg = await openRegistryStore({ url, dataDir: dir });
+  const reg = await engines.store(url, dir);
   await seedSchools(reg);
   return { dir, reg, url };
 }
@@ -288,7 +288,7 @@ describe('importing an equipment register', () => {
     const mau = await edufleet(dir, url, 'import', MAU);
     expect(mau.code).toBe(0);
     expect(mau.stdout).toMatch(/47 to create, 0 to update, 6 unchanged, 0 refused/);
-    const check = await openRegistryStore({ url, dataDir: dir });
+    const check = await engines.store(url, dir);
     expect(await countDevices(check)).toEqual({ n: 54 });
     expect((await check.auditLog()).entries.filter((e) => e.action === 'registry.import').map((e) => e.byUser)).toContain('ktv.chuyen');
     await check.close();

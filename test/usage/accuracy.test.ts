@@ -56,7 +56,8 @@ describe('room usage against the ground truth', () => {
       scope: undefined, from, to, now: Date.now(),
     });
 
-    const roomId = new Map(s.registry.rooms().map((r) => [`${s.registry.schools().find((x) => x.id === r.schoolId)!.code}|${r.code}`, r.id]));
+    const schools = await s.registry.schools();
+    const roomId = new Map((await s.registry.rooms()).map((r) => [`${schools.find((x) => x.id === r.schoolId)!.code}|${r.code}`, r.id]));
     const truthRooms = result.truth.rooms.filter((r) => r.devices > 0);
     expect(truthRooms.length).toBeGreaterThanOrEqual(60);
     const problems: string[] = [];
