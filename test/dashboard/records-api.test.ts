@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import type { AuditResponse, CredentialsResponse, DeviceRecord, ImportJob, TreeResponse, UserRow } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
+import { ENGINES, useEngines } from '../helpers/engines.js';
 import { connectDevice, refusalCode, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
 import { LOI, MAU, sampleRecords, seedSchools } from '../helpers/samples.js';
 import { waitFor } from '../helpers/wait.js';
@@ -11,7 +12,10 @@ import { ApiClient } from './client.js';
 
 const PASSWORD = 'mật-khẩu-đủ-dài';
 
-describe('records, places, provisioning and users over REST', () => {
+const engines = useEngines();
+
+// The web import among them: the same tests, in the same order, on the embedded SQLite files and on PostgreSQL.
+describe.each(ENGINES)('records, places, provisioning and users over REST, on %s', (engine) => {
   let s: TestStack;
   let admin: ApiClient;
   let tech: ApiClient;
@@ -33,7 +37,7 @@ describe('records, places, provisioning and users over REST', () => {
   };
 
   beforeAll(async () => {
-    s = await startTestStack({ dashboard: startDashboard });
+    s = await startTestStack({ dashboard: startDashboard, overrides: { registry: { url: await engines.url(engine) } } });
     seeded = await seedSchool(s.registry);
     await seedSchools(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });

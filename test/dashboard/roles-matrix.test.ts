@@ -8,6 +8,7 @@ import { startDashboard } from '../../dashboard/server/index.js';
 import type { LiveView } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
 import type { RegistryStore } from '../../registry/index.js';
+import { ENGINES, useEngines } from '../helpers/engines.js';
 import { connectDevice, startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { ApiClient, connectSocket, type LiveSocket } from './client.js';
@@ -59,7 +60,10 @@ async function seed(reg: RegistryStore): Promise<Record<School, Place>> {
   return out;
 }
 
-describe('role × scope × route', () => {
+const engines = useEngines();
+
+// The same matrix, with the same expectations, on the embedded SQLite files and on PostgreSQL.
+describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
   let s: TestStack;
   let places: Record<School, Place>;
   const clients = {} as Record<UserName, ApiClient>;
@@ -70,7 +74,7 @@ describe('role × scope × route', () => {
   const freshRoom = async (school: School) => (await s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' })).id;
 
   beforeAll(async () => {
-    s = await startTestStack({ dashboard: startDashboard });
+    s = await startTestStack({ dashboard: startDashboard, overrides: { registry: { url: await engines.url(engine) } } });
     places = await seed(s.registry);
     await s.directory.refresh();
     for (const u of USERS) {
