@@ -19,7 +19,7 @@ export class DirectoryComponent implements Component {
 
   async start(): Promise<void> {
     if (this.stopPoll) return;
-    this.directory.refresh();
+    await this.directory.refresh();
     this.state.started();
     this.stopPoll = guardedInterval(this.state, 'device registry poll', this.pollMs, () => this.directory.refresh());
   }

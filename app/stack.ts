@@ -8,10 +8,9 @@ import type { Component, ComponentHealth } from '../lib/component.js';
 import { influxClient, ManagedInfluxd } from '../lib/influx/index.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
-import { DeviceDirectory, SqliteRegistry } from '../registry/index.js';
+import { DeviceDirectory, openRegistryStore } from '../registry/index.js';
 import { MonthlyReports } from '../usage/monthly-reports.js';
 import { UsageQueries } from '../usage/queries.js';
-import { UsageStore } from '../usage/store.js';
 import { UsageLoop } from '../usage/usage-loop.js';
 import { DirectoryComponent, InfluxdComponent } from './components.js';
 
@@ -98,10 +97,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       influxUrl = influxd.url;
       log.info({ url: influxUrl }, 'managed InfluxDB started');
     }
-    const registry = SqliteRegistry.inDataDir(config.dataDir);
+    const registry = await openRegistryStore({ url: config.registry.url, dataDir: config.dataDir });
+    // Closed after every component has stopped (shutdown runs in reverse); it closes the report store with it.
     shutdown.add('registry', () => registry.close());
-    const usageStore = UsageStore.inDataDir(config.dataDir);
-    shutdown.add('usage store', () => usageStore.close());
+    const usageStore = registry.usage;
     const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, 250, log), 250, log))).directory;
     const health = () => components.map((c) => c.health());
     const parts: StackParts = { config, log, metrics: createMetrics(), clock, registry, usageStore, directory, influxUrl, health };

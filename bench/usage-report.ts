@@ -11,12 +11,11 @@ import path from 'node:path';
 import { InfluxV1Writer } from '../gateway/telemetry-writer.js';
 import { ManagedInfluxd, ROLLUP_RP, influxClient } from '../lib/influx/index.js';
 import { systemClock } from '../lib/clock.js';
-import { SqliteRegistry } from '../registry/index.js';
+import { openRegistryStore, type DeviceDay, type HeatCell, type RegistryStore, type RoomDay } from '../registry/index.js';
 import { defaultTerms, isoWeekday, localMidnight, periodSlots } from '../timetable/index.js';
 import { slotKey } from '../usage/analyser.js';
 import { reportPdf, reportTitle } from '../usage/export.js';
 import { UsageQueries } from '../usage/queries.js';
-import { UsageStore, type DeviceDay, type HeatCell, type RoomDay } from '../usage/store.js';
 import { planningReport, usageReport } from '../usage/report.js';
 import { InfluxHttp } from './lib/influx-http.js';
 import { round } from './lib/procs.js';
@@ -35,6 +34,32 @@ export interface UsageBenchResults {
   targetMs: number;
   met: boolean;
   machine: { cpus: number; cpuModel: string; node: string; influxdb: string };
+}
+
+/** The province in the registry: 9 districts, a school in ten under the Sở directly, a board and a sensor per room (no credentials). */
+async function seedRegistry(registry: RegistryStore, schools: number, roomsPerSchool: number) {
+  const district = (s: number) => (s % 10 === 9 ? null : `D${(s % 9) + 1}`);
+  const ids = await registry.ensurePlaces({
+    districts: Array.from({ length: 9 }, (_, i) => ({ code: `D${i + 1}`, name: `Huyện ${i + 1}` })),
+    schools: Array.from({ length: schools }, (_, s) => ({
+      code: `S${s}`, name: `Trường ${s}`, level: 'thpt' as const, district: district(s), pupils: 300 + (s * 37) % 1200,
+      sites: [{ name: 'Điểm chính', rooms: Array.from({ length: roomsPerSchool }, (_, r) => ({ code: `P${r}`, name: `Phòng ${r}`, type: r === 0 ? 'smart_classroom' as const : r === 1 ? 'computer_room' as const : 'classroom' as const })) }],
+    })),
+  });
+  const rooms: { id: number; site: number; school: number; district: string; devices: string[] }[] = [];
+  const devices: Parameters<RegistryStore['addDevices']>[0] = [];
+  ids.schools.forEach((school, s) => {
+    const d = district(s);
+    const site = school.sites[0]!;
+    site.rooms.forEach((id, r) => {
+      const room = { id, site: site.id, school: school.id, district: d === null ? 'so' : String(ids.districts.get(d)), devices: [`b-${s}-${r}`, `s-${s}-${r}`] };
+      rooms.push(room);
+      devices.push({ id: room.devices[0], kind: 'board', roomId: id, issueSecret: false, costVnd: 120_000_000, serviceLifeYears: 8, inServiceDate: '2022-09-01' });
+      devices.push({ id: room.devices[1], kind: 'sensor', roomId: id, issueSecret: false, costVnd: 6_000_000, serviceLifeYears: 5, inServiceDate: '2022-09-01' });
+    });
+  });
+  await registry.addDevices(devices);
+  return rooms;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -58,8 +83,8 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
     const url = await influxd.start();
     const db = 'edufleet';
     await new InfluxV1Writer({ url, database: db, rawRetention: '90d', rollupRetention: '1825d' }).ensureSchema();
-    const registry = SqliteRegistry.inDataDir(dir);
-    const store = UsageStore.inDataDir(dir);
+    const registry = await openRegistryStore({ dataDir: dir });
+    const store = registry.usage;
     const http = new InfluxHttp(url);
     const year = 2025;
     const terms = defaultTerms('thpt', year);
@@ -69,22 +94,7 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
     const days = [...new Set(slots.map((s) => s.date))];
 
     log(`registry: ${schools} schools × ${roomsPerSchool} rooms`);
-    const districts = Array.from({ length: 9 }, (_, i) => registry.ensureDistrict({ code: `D${i + 1}`, name: `Huyện ${i + 1}` }));
-    const rooms: { id: number; site: number; school: number; district: string; devices: string[] }[] = [];
-    registry.db.transaction(() => {
-      for (let s = 0; s < schools; s++) {
-        const district = s % 10 === 9 ? null : districts[s % 9]!.id;
-        const school = registry.ensureSchool({ code: `S${s}`, name: `Trường ${s}`, level: 'thpt', districtId: district, pupils: 300 + (s * 37) % 1200 });
-        const site = registry.ensureSite({ schoolId: school.id, name: 'Điểm chính' });
-        for (let r = 0; r < roomsPerSchool; r++) {
-          const room = registry.ensureRoom({ siteId: site.id, code: `P${r}`, name: `Phòng ${r}`, type: r === 0 ? 'smart_classroom' : r === 1 ? 'computer_room' : 'classroom' });
-          const devices = [`b-${s}-${r}`, `s-${s}-${r}`];
-          registry.db.prepare(`INSERT INTO devices (id, kind, room_id, name, created_at, rev, cost_vnd, service_life_years, in_service_date) VALUES (?, 'board', ?, ?, 0, 0, 120000000, 8, '2022-09-01'), (?, 'sensor', ?, ?, 0, 0, 6000000, 5, '2022-09-01')`)
-            .run(devices[0], room.id, devices[0], devices[1], room.id, devices[1]);
-          rooms.push({ id: room.id, site: site.id, school: school.id, district: district === null ? 'so' : String(district), devices });
-        }
-      }
-    })();
+    const rooms = await seedRegistry(registry, schools, roomsPerSchool);
 
     log(`writing ${rooms.length * days.length} daily and ${rooms.length * 2 * days.length} device-day rollups`);
     const slotsByDay = new Map<string, typeof slots>();
@@ -127,7 +137,7 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
     }
     await flush(true);
     log(`folding ${days.length} days into the report store`);
-    for (const [date, d] of stored) store.replaceDay(date, d.rooms, d.heat, d.devices);
+    for (const [date, d] of stored) await store.replaceDay(date, d.rooms, d.heat, d.devices);
     log('waiting for the shards to be snapshotted and compacted');
     await waitForCompaction(path.join(dir, 'influxdb'), log);
 
@@ -144,7 +154,7 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
     for (let i = 0; i < runs; i++) {
       const [raw] = await timed(() => http.query(`SELECT sum("in_use_tt_min"), sum("timetabled_min") FROM "${db}"."${ROLLUP_RP}"."usage_daily" WHERE time >= ${localMidnight(from)}ms AND time < ${localMidnight(to)}ms GROUP BY "room"`, db));
       const [reportMs, report] = await timed(() => usageReport({ registry, store, queries, scope: undefined, from, to, now: systemClock.now() }));
-      const [planMs, plan] = await timed(async () => planningReport({ registry, store, scope: undefined, from, to, rooms: 2, now: systemClock.now() }));
+      const [planMs, plan] = await timed(() => planningReport({ registry, store, scope: undefined, from, to, rooms: 2, now: systemClock.now() }));
       const [pdfMs] = await timed(() => reportPdf(report, reportTitle(report, 'Toàn tỉnh'), plan));
       result.rawSumMs.push(round(raw, 1));
       result.reportMs.push(round(reportMs, 1));
@@ -154,8 +164,7 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
     }
     result.medians = { reportMs: median(result.reportMs), planningMs: median(result.planningMs), pdfMs: median(result.pdfMs), rawSumMs: median(result.rawSumMs) };
     result.met = result.medians.reportMs < result.targetMs;
-    registry.close();
-    store.close();
+    await registry.close();
     return result;
   } finally {
     await influxd.stop();

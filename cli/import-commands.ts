@@ -2,12 +2,8 @@
 import type { Command } from 'commander';
 import { exportRegistry } from '../registry/export.js';
 import { importFile, type ImportResult } from '../registry/import/index.js';
-import type { SqliteRegistry } from '../registry/index.js';
-
-function list<T>(items: T[], show: (x: T) => string, max = 20): string {
-  const head = items.slice(0, max).map(show).join('; ');
-  return items.length > max ? `${head}; … and ${items.length - max} more` : head;
-}
+import type { RegistryStore } from '../registry/index.js';
+import { addExportCommand, addImportCommand, list } from './sheet-commands.js';
 
 export function formatImportSummary(r: ImportResult): string {
   const { plan } = r;
@@ -24,34 +20,9 @@ export function formatImportSummary(r: ImportResult): string {
   return out.join('\n');
 }
 
-export function registerImportCommands(program: Command, registry: () => SqliteRegistry): void {
-  program.command('import <file>')
-    .description('import devices from a CSV or XLSX equipment register (Vietnamese headers); see docs/import.md')
-    .option('--dry-run', 'only show what would be created, updated and refused')
-    .option('--apply-valid', 'import the valid rows even when some rows are refused')
-    .option('--json', 'print the plan and result as JSON')
-    .option('--user <name>', 'who imports (audit log)', 'cli')
-    .action(async (file: string, o: { dryRun?: boolean; applyValid?: boolean; json?: boolean; user: string }) => {
-      const reg = registry();
-      let result: ImportResult;
-      try {
-        result = await importFile(reg, file, { dryRun: o.dryRun, applyValid: o.applyValid, user: o.user });
-      } finally {
-        reg.close();
-      }
-      console.log(o.json ? JSON.stringify(result, null, 2) : formatImportSummary(result));
-      if (result.plan.refused.length && !result.applied) process.exitCode = 1;
-    });
-
-  program.command('export <file>')
-    .description('export all device records to FILE.csv or FILE.xlsx (the headers the importer reads)')
-    .action(async (file: string) => {
-      const reg = registry();
-      try {
-        const n = await exportRegistry(reg, file);
-        console.log(`${n} device(s) written to ${file}`);
-      } finally {
-        reg.close();
-      }
-    });
+export function registerImportCommands(program: Command, registry: () => Promise<RegistryStore>): void {
+  addImportCommand(program, 'import', 'import devices from a CSV or XLSX equipment register (Vietnamese headers); see docs/import.md',
+    registry, importFile, formatImportSummary);
+  addExportCommand(program, 'export', 'export all device records to FILE.csv or FILE.xlsx (the headers the importer reads)',
+    registry, exportRegistry, 'device(s)');
 }

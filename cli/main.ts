@@ -3,11 +3,12 @@ import { brokerPublicUrl, loadConfig, type DeepPartial, type Config } from '../c
 import { createLogger } from '../lib/logger.js';
 import { EdufleetError } from '../lib/errors.js';
 import { DEVICE_KINDS } from '../protocol/index.js';
-import { ROLES, SqliteRegistry, type Role } from '../registry/index.js';
+import { ROLES, type RegistryStore, type Role } from '../registry/index.js';
 import { startProcess, stopOnSignal } from '../app/process.js';
 import { ALL_COMPONENTS, type ComponentName } from '../app/stack.js';
 import { registerSimCommands, runDemo } from './sim-commands.js';
 import { registerImportCommands } from './import-commands.js';
+import { openStore } from './open-store.js';
 import { registerPlacesCommands } from './places-commands.js';
 import { registerTimetableCommands } from './timetable-commands.js';
 import { registerUsageCommands } from './usage-commands.js';
@@ -23,8 +24,18 @@ function config(extra: DeepPartial<Config> = {}): Readonly<Config> {
   return loadConfig({ file: o.config, overrides: { ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...extra } });
 }
 
-function registry(): SqliteRegistry {
-  return SqliteRegistry.inDataDir(config().dataDir);
+function registry(): Promise<RegistryStore> {
+  return openStore(config());
+}
+
+/** Runs `fn` on the registry and closes it, also when `fn` fails. */
+async function withRegistry<T>(fn: (reg: RegistryStore) => Promise<T>, cfg = config()): Promise<T> {
+  const reg = await openStore(cfg);
+  try {
+    return await fn(reg);
+  } finally {
+    await reg.close();
+  }
 }
 
 program.command('start')
@@ -63,9 +74,7 @@ device.command('add')
   .option('--model <model>').option('--serial <serial>')
   .option('--json', 'print JSON for scripts')
   .action(async (o: { kind: string; room: string; name?: string; id?: string; code?: string; model?: string; serial?: string; json?: boolean }) => {
-    const reg = registry();
-    const { device: d, secret } = await reg.addDevice({ kind: o.kind, roomId: Number(o.room), name: o.name, id: o.id, code: o.code, model: o.model, serial: o.serial });
-    reg.close();
+    const { device: d, secret } = await withRegistry((reg) => reg.addDevice({ kind: o.kind, roomId: Number(o.room), name: o.name, id: o.id, code: o.code, model: o.model, serial: o.serial }));
     if (o.json) console.log(JSON.stringify({ id: d.id, secret, kind: d.kind, roomId: d.roomId }));
     else console.log(`device id: ${d.id}\nsecret:    ${secret}\n(the secret is shown only this once; MQTT username = client id = device id, password = secret)`);
   });
@@ -74,10 +83,8 @@ device.command('list')
   .description('list devices')
   .option('--school <id>', 'only this school').option('--kind <kind>').option('-q, --query <text>')
   .option('--revoked', 'include revoked devices').option('--json')
-  .action((o: { school?: string; kind?: string; query?: string; revoked?: boolean; json?: boolean }) => {
-    const reg = registry();
-    const { total, devices } = reg.listDevices({ schoolId: o.school ? Number(o.school) : undefined, kind: o.kind as never, q: o.query, includeRevoked: o.revoked });
-    reg.close();
+  .action(async (o: { school?: string; kind?: string; query?: string; revoked?: boolean; json?: boolean }) => {
+    const { total, devices } = await withRegistry((reg) => reg.listDevices({ schoolId: o.school ? Number(o.school) : undefined, kind: o.kind as never, q: o.query, includeRevoked: o.revoked }));
     if (o.json) return console.log(JSON.stringify(devices));
     for (const d of devices) console.log([d.id, d.kind, `room ${d.roomId}`, d.name, d.revokedAt ? 'REVOKED' : ''].join('\t'));
     console.log(`${total} device(s)`);
@@ -85,10 +92,8 @@ device.command('list')
 
 device.command('revoke <id>')
   .description('revoke a device: it is refused from now on, and dropped if connected')
-  .action((id: string) => {
-    const reg = registry();
-    reg.revokeDevice(id);
-    reg.close();
+  .action(async (id: string) => {
+    await withRegistry((reg) => reg.revokeDevice(id));
     console.log(`device ${id} revoked`);
   });
 
@@ -96,9 +101,7 @@ device.command('rotate <id>')
   .description('issue a new secret (the old one stops working at once)')
   .option('--json')
   .action(async (id: string, o: { json?: boolean }) => {
-    const reg = registry();
-    const secret = await reg.rotateSecret(id);
-    reg.close();
+    const secret = await withRegistry((reg) => reg.rotateSecret(id));
     console.log(o.json ? JSON.stringify({ id, secret }) : `device id: ${id}\nsecret:    ${secret}`);
   });
 
@@ -108,10 +111,10 @@ device.command('labels')
   .requiredOption('--out <file.pdf>', 'where to write the PDF')
   .action(async (o: { room?: string; school?: string; out: string }) => {
     const cfg = config();
-    const reg = SqliteRegistry.inDataDir(cfg.dataDir);
-    const { devices } = reg.listDevices({ roomId: o.room ? Number(o.room) : undefined, schoolId: o.school ? Number(o.school) : undefined });
-    const places = reg.roomPlaces(devices.map((d) => d.roomId));
-    reg.close();
+    const { devices, places } = await withRegistry(async (reg) => {
+      const list = (await reg.listDevices({ roomId: o.room ? Number(o.room) : undefined, schoolId: o.school ? Number(o.school) : undefined })).devices;
+      return { devices: list, places: await reg.roomPlaces(list.map((d) => d.roomId)) };
+    }, cfg);
     const { labelsPdf } = await import('../dashboard/server/labels-pdf.js');
     const broker = brokerPublicUrl(cfg);
     const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), broker);
@@ -121,11 +124,8 @@ device.command('labels')
 
 program.command('room').description('rooms').command('list')
   .description('list rooms with their ids').option('--json')
-  .action((o: { json?: boolean }) => {
-    const reg = registry();
-    const rooms = reg.rooms();
-    const schools = new Map(reg.schools().map((s) => [s.id, s.name]));
-    reg.close();
+  .action(async (o: { json?: boolean }) => {
+    const { rooms, schools } = await withRegistry(async (reg) => ({ rooms: await reg.rooms(), schools: new Map((await reg.schools()).map((s) => [s.id, s.name])) }));
     if (o.json) return console.log(JSON.stringify(rooms));
     for (const r of rooms) console.log([r.id, r.code, r.name, r.type, schools.get(r.schoolId)].join('\t'));
   });
@@ -142,9 +142,7 @@ user.command('add')
   .action(async (o: { username: string; role: string; password?: string; name?: string; district?: string; school?: string }) => {
     const ids = (s?: string) => (s ? s.split(',').map(Number) : undefined);
     const password = o.password ?? (await import('node:crypto')).randomBytes(9).toString('base64url');
-    const reg = registry();
-    const u = await reg.addUser({ username: o.username, password, role: o.role as Role, displayName: o.name, scope: { districtIds: ids(o.district), schoolIds: ids(o.school) } });
-    reg.close();
+    const u = await withRegistry((reg) => reg.addUser({ username: o.username, password, role: o.role as Role, displayName: o.name, scope: { districtIds: ids(o.district), schoolIds: ids(o.school) } }));
     console.log(`user ${u.username} (${u.role}) created${o.password ? '' : `; password: ${password}`}`);
   });
 

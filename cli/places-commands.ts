@@ -1,12 +1,8 @@
 /** `edufleet places import FILE` and `edufleet places export FILE`: the Sở's list of districts, schools and sites. */
 import type { Command } from 'commander';
 import { exportPlaces, importPlacesFile, placesPlanChanges, type PlacesImportResult } from '../registry/import/index.js';
-import type { SqliteRegistry } from '../registry/index.js';
-
-function list<T>(items: T[], show: (x: T) => string, max = 20): string {
-  const head = items.slice(0, max).map(show).join('; ');
-  return items.length > max ? `${head}; … and ${items.length - max} more` : head;
-}
+import type { RegistryStore } from '../registry/index.js';
+import { addExportCommand, addImportCommand, list } from './sheet-commands.js';
 
 export function formatPlacesSummary(r: PlacesImportResult): string {
   const { plan } = r;
@@ -31,35 +27,10 @@ export function formatPlacesSummary(r: PlacesImportResult): string {
   return out.join('\n');
 }
 
-export function registerPlacesCommands(program: Command, registry: () => SqliteRegistry): void {
+export function registerPlacesCommands(program: Command, registry: () => Promise<RegistryStore>): void {
   const places = program.command('places').description("the Sở's list of districts, schools and sites");
-  places.command('import <file>')
-    .description('create and update districts, schools and sites from a CSV or XLSX list (Vietnamese headers); see docs/import.md')
-    .option('--dry-run', 'only show what would be created, updated and refused')
-    .option('--apply-valid', 'import the valid rows even when some rows are refused')
-    .option('--json', 'print the plan and result as JSON')
-    .option('--user <name>', 'who imports (audit log)', 'cli')
-    .action(async (file: string, o: { dryRun?: boolean; applyValid?: boolean; json?: boolean; user: string }) => {
-      const reg = registry();
-      let result: PlacesImportResult;
-      try {
-        result = await importPlacesFile(reg, file, { dryRun: o.dryRun, applyValid: o.applyValid, user: o.user });
-      } finally {
-        reg.close();
-      }
-      console.log(o.json ? JSON.stringify(result, null, 2) : formatPlacesSummary(result));
-      if (result.plan.refused.length && !result.applied) process.exitCode = 1;
-    });
-
-  places.command('export <file>')
-    .description('write every district, school and site to FILE.csv or FILE.xlsx (the columns `places import` reads)')
-    .action(async (file: string) => {
-      const reg = registry();
-      try {
-        const n = await exportPlaces(reg, file);
-        console.log(`${n} row(s) written to ${file}`);
-      } finally {
-        reg.close();
-      }
-    });
+  addImportCommand(places, 'import', 'create and update districts, schools and sites from a CSV or XLSX list (Vietnamese headers); see docs/import.md',
+    registry, importPlacesFile, formatPlacesSummary);
+  addExportCommand(places, 'export', 'write every district, school and site to FILE.csv or FILE.xlsx (the columns `places import` reads)',
+    registry, exportPlaces, 'row(s)');
 }

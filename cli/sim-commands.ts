@@ -6,13 +6,14 @@ import type { Config } from '../config/index.js';
 import { parseDuration } from '../lib/duration.js';
 import { createLogger } from '../lib/logger.js';
 import { topics } from '../protocol/index.js';
-import { SqliteRegistry } from '../registry/index.js';
+import type { RegistryStore } from '../registry/index.js';
 import { addDays, localDate, localMidnight } from '../timetable/index.js';
 import {
   backfill, countDevices, loadScenario, provinceScenario, provision, Simulator, startProgress, type BackfillProgress, type Scenario, type SimDevice, type SimStats,
 } from '../device-sim/index.js';
 import { startProcess } from '../app/process.js';
 import type { Stack } from '../app/stack.js';
+import { openStore } from './open-store.js';
 
 export interface DemoOptions {
   /** Days of past use to backfill and analyse before the live simulation, so planners have history to look at. */
@@ -87,7 +88,7 @@ function statsLine(s: SimStats, startedAt: number, window: { at: number; acked: 
 }
 
 /** Provisions the scenario's devices in `registry`, with a progress line; revoked devices are reported and left out. */
-async function provisionWithProgress(registry: SqliteRegistry, scenario: Scenario, dataDir: string, signal: AbortSignal) {
+async function provisionWithProgress(registry: RegistryStore, scenario: Scenario, dataDir: string, signal: AbortSignal) {
   const total = countDevices(scenario);
   const t0 = Date.now();
   const state = { done: 0, revoked: 0 };
@@ -104,8 +105,8 @@ async function provisionWithProgress(registry: SqliteRegistry, scenario: Scenari
 }
 
 /** Provisions the scenario and runs it against `brokerUrl` until the shutdown; returns undefined if stopped before it ran. */
-async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario; brokerUrl: string; registry?: SqliteRegistry; connectConcurrency?: number; shutdown: Shutdown; beforeConnect?: (devices: SimDevice[]) => Promise<void> }): Promise<Simulator | undefined> {
-  const registry = o.registry ?? SqliteRegistry.inDataDir(o.config.dataDir);
+async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario; brokerUrl: string; registry?: RegistryStore; connectConcurrency?: number; shutdown: Shutdown; beforeConnect?: (devices: SimDevice[]) => Promise<void> }): Promise<Simulator | undefined> {
+  const registry = o.registry ?? await openStore(o.config);
   let devices;
   try {
     devices = await provisionWithProgress(registry, o.scenario, o.config.dataDir, o.shutdown.signal);
@@ -113,7 +114,7 @@ async function startSimulator(o: { config: Readonly<Config>; scenario: Scenario;
     if (o.shutdown.signal.aborted) return undefined;
     throw err;
   } finally {
-    if (!o.registry) registry.close();
+    if (!o.registry) await registry.close();
   }
   await o.beforeConnect?.(devices);
   const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency, log: createLogger(o.config.logLevel) });
@@ -141,9 +142,9 @@ export async function runSim(config: Readonly<Config>, o: SimCommandOptions): Pr
 async function handDevice(stack: Stack): Promise<{ id: string; secret: string } | undefined> {
   const id = 'demo-sensor';
   const reg = stack.registry;
-  const room = reg.rooms()[0];
+  const [room] = await reg.rooms();
   if (!room) return undefined;
-  const secret = reg.device(id) ? await reg.rotateSecret(id) : (await reg.addDevice({ id, kind: 'sensor', roomId: room.id, name: 'Cảm biến thử (mosquitto_pub)' })).secret!;
+  const secret = (await reg.device(id)) ? await reg.rotateSecret(id) : (await reg.addDevice({ id, kind: 'sensor', roomId: room.id, name: 'Cảm biến thử (mosquitto_pub)' })).secret!;
   return { id, secret };
 }
 
@@ -196,7 +197,7 @@ export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise
   shutdown.onStop(() => stack.stop());
   if (shutdown.signal.aborted) return;
   const password = randomBytes(9).toString('base64url');
-  if (stack.registry.userByName('admin')) await stack.registry.setPassword('admin', password);
+  if (await stack.registry.userByName('admin')) await stack.registry.setPassword('admin', password);
   else await stack.registry.addUser({ username: 'admin', password, role: 'admin', displayName: 'Quản trị Sở GDĐT' });
   // Faults five times as often as the default, so that a demo shows technicians something to look at within a minute.
   const scenario = provinceScenario({ devices: o.devices, seed: o.seed, faultRate: 5 });
@@ -243,12 +244,12 @@ export async function runBackfill(config: Readonly<Config>, o: BackfillCommandOp
   // The gateway keeps a device's own time only within the raw retention; older readings would be stamped "now".
   const oldest = Date.now() - parseDuration(config.influx.rawRetention);
   if (localMidnight(o.from) < oldest) throw new Error(`backfill: --from ${o.from} is older than the raw retention (influx.rawRetention = ${config.influx.rawRetention})`);
-  const registry = SqliteRegistry.inDataDir(config.dataDir);
+  const registry = await openStore(config);
   let devices;
   try {
     devices = await provisionWithProgress(registry, scenario, config.dataDir, shutdown.signal);
   } finally {
-    registry.close();
+    await registry.close();
   }
   const t0 = Date.now();
   let latest: BackfillProgress | undefined;

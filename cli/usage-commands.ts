@@ -5,11 +5,10 @@ import type { Config } from '../config/index.js';
 import { systemClock } from '../lib/clock.js';
 import { influxClient, runningInfluxd } from '../lib/influx/index.js';
 import { createLogger } from '../lib/logger.js';
-import { SqliteRegistry } from '../registry/index.js';
 import { ISO_DATE, addDays, localDate } from '../timetable/index.js';
 import { UsageAnalyser } from '../usage/analyser.js';
-import { UsageStore } from '../usage/store.js';
 import { startStack } from '../app/stack.js';
+import { openStore } from './open-store.js';
 
 export function registerUsageCommands(program: Command, config: () => Readonly<Config>): void {
   const usage = program.command('usage').description('room usage against the timetable (see docs/usage.md)');
@@ -25,18 +24,17 @@ export function registerUsageCommands(program: Command, config: () => Readonly<C
       // Use the InfluxDB of a running EduFleet; else start this data directory's own for the time of the command.
       const url = cfg.influx.url || (await runningInfluxd(path.join(cfg.dataDir, 'influxdb')));
       const stack = url ? undefined : await startStack({ config: cfg, only: ['usage'], log });
-      const registry = stack?.registry ?? SqliteRegistry.inDataDir(cfg.dataDir);
-      const store = stack ? undefined : UsageStore.inDataDir(cfg.dataDir);
+      const registry = stack ? undefined : await openStore(cfg);
       try {
-        const analyser = stack?.usage?.analyser ?? new UsageAnalyser({ influx: influxClient(url!, cfg.influx), database: cfg.influx.database, registry, store: store!, log, clock: systemClock });
+        const analyser = stack?.usage?.analyser
+          ?? new UsageAnalyser({ influx: influxClient(url!, cfg.influx), database: cfg.influx.database, registry: registry!, store: registry!.usage, log, clock: systemClock });
         const days = await analyser.analyseDays(o.from, addDays(to, 1), (done, total) => process.stderr.write(`\ranalysed ${done}/${total} day(s)`));
         process.stderr.write('\n');
         const intervals = days.reduce((a, d) => a + d.intervals, 0);
         console.log(`${days.length} day(s) analysed: ${intervals} interval(s) of room use`);
       } finally {
         if (stack) await stack.stop();
-        else registry.close();
-        store?.close();
+        else await registry!.close();
       }
     });
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ManagedInfluxd } from '../lib/influx/index.js';
-import { SqliteRegistry } from '../registry/index.js';
+import { openRegistryStore } from '../registry/index.js';
 import { provinceScenario } from './province.js';
 import { provision } from './provision.js';
 import { Simulator } from './simulator.js';
@@ -51,10 +51,11 @@ try {
   const influxUrl = await influxd.start();
   const dataDir = path.join(dir, 'data');
   const scenario = provinceScenario({ devices: N, seed: 1, intervalS: 10, faultRate: 1 });
-  const registry = SqliteRegistry.inDataDir(dataDir);
+  // SQLite in the data directory: the server started below opens the same files.
+  const registry = await openRegistryStore({ dataDir });
   let t = Date.now();
   const devices = await provision(registry, scenario, path.join(dataDir, 'sim-credentials.json'));
-  registry.close();
+  await registry.close();
   console.log(`provisioned ${devices.length} devices (${scenario.schools.length} schools) in ${secs(t)}`);
 
   const { child, port } = await startServer(dataDir, influxUrl);

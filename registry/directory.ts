@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/logger.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
-import type { SqliteRegistry } from './sqlite-registry.js';
 import { verifySecret } from './secrets.js';
+import type { RegistryStore } from './store/index.js';
 import type { DevicePlacement } from './types.js';
 
 export type AuthOutcome = 'ok' | 'unknown' | 'bad-secret' | 'revoked';
@@ -24,14 +24,18 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
   private readonly verified = new Map<string, string>();
   private rev = 0;
   private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
 
-  constructor(private readonly registry: SqliteRegistry, private readonly pollMs = 250, log?: Logger) {
-    super(log);
+  constructor(private readonly registry: RegistryStore, private readonly pollMs = 250, private readonly logger?: Logger) {
+    super(logger);
   }
 
-  start(): void {
-    this.refresh();
-    this.timer = setInterval(() => this.refresh(), this.pollMs);
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.logger?.warn({ err }, 'device registry poll failed'));
+    }, this.pollMs);
     this.timer.unref();
   }
 
@@ -40,9 +44,25 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
     this.timer = undefined;
   }
 
-  /** Pulls changes now; called by the poll and by in-process writers that cannot wait for it. */
-  refresh(): void {
-    const { rev, placements } = this.registry.placementsSince(this.rev);
+  /**
+   * Pulls changes now; called by the poll and by in-process writers that cannot wait for it. One pull at a time: a
+   * call while one runs waits for a fresh pull after it (the running one may have read before the caller's write),
+   * and two overlapping pulls from the same revision would emit every change twice.
+   */
+  refresh(): Promise<void> {
+    if (!this.running) {
+      this.running = this.pull().finally(() => { this.running = undefined; });
+      return this.running;
+    }
+    this.queued ??= this.running.catch(() => undefined).then(() => {
+      this.queued = undefined;
+      return this.refresh();
+    });
+    return this.queued;
+  }
+
+  private async pull(): Promise<void> {
+    const { rev, placements } = await this.registry.placementsSince(this.rev);
     const first = this.rev === 0;
     this.rev = rev;
     for (const p of placements) {
@@ -71,13 +91,13 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
   }
 
   async authenticate(id: string, secret: string): Promise<AuthOutcome> {
-    if (!this.byId.has(id)) this.refresh();
+    if (!this.byId.has(id)) await this.refresh();
     const p = this.byId.get(id);
     if (!p) return 'unknown';
     if (p.revoked) return 'revoked';
     const digest = createHash('sha256').update(secret).digest('base64');
     if (this.verified.get(id) === digest) return 'ok';
-    const stored = this.registry.secretHash(id);
+    const stored = await this.registry.secretHash(id);
     if (!stored?.hash) return 'bad-secret';
     if (stored.revoked) return 'revoked';
     if (!(await verifySecret(secret, stored.hash))) return 'bad-secret';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { KINDS } from '../protocol/index.js';
 import { EdufleetError } from '../lib/errors.js';
-import { scopeSql, type SqliteRegistry } from './sqlite-registry.js';
-import type { RoomType, Scope } from './types.js';
+import type { RegistryStore } from './store/index.js';
+import type { Scope } from './types.js';
 import { ROOM_TYPE_LABELS, formatDate, formatMoney, monthsBetween } from './import/values.js';
 
 export const EXPORT_HEADER = [
@@ -22,20 +22,8 @@ interface ExportRow {
 }
 
 /** One row per device, ordered by school, site, room and code. Devices without an asset code are exported with their id as code. */
-export function exportRows(reg: SqliteRegistry, scope?: Scope): ExportRow[] {
-  const params: unknown[] = [];
-  const where = scopeSql(scope, params);
-  const rows = reg.db.prepare(`SELECT d.id, d.code, d.name, d.kind, d.manufacturer, d.model, d.serial, d.in_service_date AS inServiceDate, d.cost_vnd AS costVnd,
-      d.warranty_end AS warrantyEnd, d.service_life_years AS serviceLifeYears, r.code AS room, r.type AS roomType, t.name AS site,
-      s.code AS schoolCode, s.name AS schoolName, di.name AS district
-    FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id
-    LEFT JOIN districts di ON di.id = s.district_id
-    WHERE ${where}
-    ORDER BY s.code, t.name, r.code, COALESCE(d.code, d.id)`).all(...params) as {
-      id: string; code: string | null; name: string; kind: keyof typeof KINDS; manufacturer: string | null; model: string | null; serial: string | null;
-      inServiceDate: string | null; costVnd: number | null; warrantyEnd: string | null; serviceLifeYears: number | null; room: string; roomType: RoomType;
-      site: string; schoolCode: string; schoolName: string; district: string | null;
-    }[];
+export async function exportRows(reg: RegistryStore, scope?: Scope): Promise<ExportRow[]> {
+  const rows = await reg.exportRows(scope);
   return rows.map((d) => {
     const months = d.inServiceDate && d.warrantyEnd ? monthsBetween(d.inServiceDate, d.warrantyEnd) : undefined;
     return {
@@ -78,9 +66,9 @@ export async function toXlsx(rows: ExportRow[]): Promise<Buffer> {
 }
 
 /** Writes the whole registry's devices to FILE.csv or FILE.xlsx; returns the number of devices. */
-export async function exportRegistry(reg: SqliteRegistry, file: string): Promise<number> {
+export async function exportRegistry(reg: RegistryStore, file: string): Promise<number> {
   const ext = path.extname(file).toLowerCase();
-  const rows = exportRows(reg);
+  const rows = await exportRows(reg);
   if (ext === '.csv') await writeFile(file, toCsv(rows));
   else if (ext === '.xlsx') await writeFile(file, await toXlsx(rows));
   else throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `cannot export to '${ext || file}': use a file name ending in .csv or .xlsx`);

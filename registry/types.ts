@@ -97,3 +97,11 @@ export interface DeviceFilter {
 
 /** A monthly planning report by e-mail: the province (districtId null) or one district. */
 export interface ReportSubscription { id: number; email: string; districtId: number | null; createdBy: string; createdAt: number; lastSent: string | null }
+
+export type PlaceLevel = 'district' | 'school' | 'site' | 'room';
+
+/** A place with what scope checks need: the school it belongs to (none for a district) and that school's district. */
+export interface PlaceRef { level: PlaceLevel; id: number; schoolId: number | null; districtId: number | null; retired: boolean }
+
+/** A room of `places.tree`, with its count of connectable devices. */
+export interface TreeRoom { id: number; siteId: number; schoolId: number; code: string; name: string; type: RoomType; capacity: number; retired: boolean; devices: number }

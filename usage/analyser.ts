@@ -2,7 +2,7 @@
  * The usage analyser: reads a local day of raw readings from InfluxDB, detects when each room (and each device) was
  * in use, measures it against the school's timetable and writes the results to the `rollup` retention policy:
  * `usage_interval` (each interval of use with its evidence), `usage_hourly` and `usage_daily` per room, and
- * `device_usage_daily` per device; and the same day into the report store (usage/store.ts). Analysing a day again
+ * `device_usage_daily` per device; and the same day into the report store (`store.usage`, registry/store/report-store.ts). Analysing a day again
  * replaces what it wrote for that day, so the live loop can analyse "today so far" every few minutes and a backfill
  * can be analysed afterwards.
  */
@@ -11,10 +11,9 @@ import { RAW_RP, ROLLUP_RP, telemetryMeasurement, USAGE_MEASUREMENTS } from '../
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
 import { KINDS, isDeviceKind, type DeviceKind } from '../protocol/index.js';
-import type { RoomType, SqliteRegistry } from '../registry/index.js';
+import type { DeviceDay, HeatCell, RegistryStore, ReportStore, RoomDay } from '../registry/index.js';
 import { addDays, localDate, localMidnight, periodSlots, isoWeekday, type PeriodSlot } from '../timetable/index.js';
 import { ACTIVE_RULES, roomUse, STALE_MS, type DeviceReading, type RoomDevice } from './detect.js';
-import type { DeviceDay, HeatCell, RoomDay, UsageStore } from './store.js';
 import { schoolTerms } from './terms.js';
 import { coveredMs, rollup, usageTotals, type Interval, type UsageTotals } from './utilisation.js';
 
@@ -25,8 +24,6 @@ const DAY_MS = 86_400_000;
 /** The heatmap slot of a period: session initial and number, e.g. `m3` (tiết 3 buổi sáng), `a1`. */
 export const slotKey = (s: Pick<PeriodSlot, 'period'>) => `${s.period.session[0]}${s.period.no}`;
 
-export interface RoomInfo { id: number; type: RoomType; siteId: number; schoolId: number; districtId: number | null; level: string }
-
 export interface DayResult { date: string; rooms: number; intervals: number; points: number }
 
 const totalsFields = (t: UsageTotals) => ({
@@ -34,13 +31,11 @@ const totalsFields = (t: UsageTotals) => ({
 });
 
 export class UsageAnalyser {
-  constructor(private readonly o: { influx: InfluxDB; database: string; registry: SqliteRegistry; store: UsageStore; log?: Logger; clock: Clock }) {}
+  constructor(private readonly o: { influx: InfluxDB; database: string; registry: RegistryStore; store: ReportStore; log?: Logger; clock: Clock }) {}
 
   /** Rooms that have devices, with where they are (the analysis covers rooms that can show evidence). */
-  private rooms(): Map<number, RoomInfo> {
-    const rows = this.o.registry.db.prepare(`SELECT DISTINCT r.id, r.type, r.site_id AS siteId, s.id AS schoolId, s.district_id AS districtId, s.level
-      FROM rooms r JOIN sites t ON t.id = r.site_id JOIN schools s ON s.id = t.school_id JOIN devices d ON d.room_id = r.id`).all() as RoomInfo[];
-    return new Map(rows.map((r) => [r.id, r]));
+  private async rooms() {
+    return new Map((await this.o.registry.analysisRooms()).map((r) => [r.id, r]));
   }
 
   /** Readings of [from, to) per room and device, the fields the rules need only. */
@@ -72,10 +67,10 @@ export class UsageAnalyser {
     const from = localMidnight(date);
     const to = Math.min(from + DAY_MS, this.o.clock.now());
     if (to <= from) return { date, rooms: 0, intervals: 0, points: 0 };
-    const rooms = this.rooms();
+    const rooms = await this.rooms();
     // A state reported before midnight still holds after it, for at most STALE_MS.
     const byRoom = await this.readings(from - STALE_MS, to);
-    const terms = new Map<number, ReturnType<typeof schoolTerms>>();
+    const terms = new Map<number, Awaited<ReturnType<typeof schoolTerms>>>();
     const points: (IPoint & { measurement: string })[] = [];
     const stored: { rooms: RoomDay[]; heat: HeatCell[]; devices: DeviceDay[] } = { rooms: [], heat: [], devices: [] };
     const weekday = isoWeekday(date);
@@ -83,7 +78,7 @@ export class UsageAnalyser {
     for (const room of rooms.values()) {
       const tags = { room: String(room.id), site: String(room.siteId), school: String(room.schoolId), district: room.districtId === null ? 'so' : String(room.districtId), room_type: room.type };
       let t = terms.get(room.schoolId);
-      if (!t) terms.set(room.schoolId, (t = schoolTerms(this.o.registry, room.schoolId, room.level, date)));
+      if (!t) terms.set(room.schoolId, (t = await schoolTerms(this.o.registry, room.schoolId, room.level, date)));
       const slots = periodSlots(t, from, from + DAY_MS);
       const devices = [...(byRoom.get(room.id)?.values() ?? [])];
       const use = roomUse(room.type, devices, to);
@@ -115,7 +110,7 @@ export class UsageAnalyser {
       }
     }
     await this.replaceDay(from, points);
-    this.o.store.replaceDay(date, stored.rooms, stored.heat, stored.devices);
+    await this.o.store.replaceDay(date, stored.rooms, stored.heat, stored.devices);
     return { date, rooms: rooms.size, intervals, points: points.length };
   }
 

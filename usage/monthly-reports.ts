@@ -11,11 +11,10 @@ import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
-import type { ReportSubscription, SqliteRegistry } from '../registry/index.js';
+import type { RegistryStore, ReportStore, ReportSubscription } from '../registry/index.js';
 import { localDate } from '../timetable/index.js';
 import { pct, reportPdf, reportTitle, reportXlsx } from './export.js';
 import type { UsageQueries } from './queries.js';
-import type { UsageStore } from './store.js';
 import { planningReport, usageReport } from './report.js';
 
 /** The month before the one `date` is in: [first day, first day of the next), and its name yyyy-mm. */
@@ -36,7 +35,7 @@ export class MonthlyReports implements Component {
   private running: Promise<ReportSubscription[]> | undefined;
   private retry: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: { config: Readonly<Config>; registry: SqliteRegistry; store: UsageStore; queries: UsageQueries; log: Logger; clock: Clock }) {
+  constructor(private readonly o: { config: Readonly<Config>; registry: RegistryStore; store: ReportStore; queries: UsageQueries; log: Logger; clock: Clock }) {
     this.transport = o.config.reports.smtpUrl ? nodemailer.createTransport(o.config.reports.smtpUrl) : undefined;
     this.state = new Health(this.name, o.log);
   }
@@ -80,7 +79,7 @@ export class MonthlyReports implements Component {
     const { from, to, month } = previousMonth(localDate(now));
     const sent: ReportSubscription[] = [];
     let failed = 0;
-    for (const sub of this.o.registry.subscriptions()) {
+    for (const sub of await this.o.registry.subscriptions()) {
       if (sub.lastSent === month) continue;
       try {
         await this.sendOne(sub, { from, to, month, now });
@@ -101,10 +100,10 @@ export class MonthlyReports implements Component {
     const { from, to, month, now } = w;
     const transport = this.transport!;
     const scope = sub.districtId === null ? undefined : { districtIds: [sub.districtId], schoolIds: [] };
-    const name = sub.districtId === null ? 'Toàn tỉnh' : (this.o.registry.districts().find((d) => d.id === sub.districtId)?.name ?? `huyện ${sub.districtId}`);
+    const name = sub.districtId === null ? 'Toàn tỉnh' : ((await this.o.registry.districts()).find((d) => d.id === sub.districtId)?.name ?? `huyện ${sub.districtId}`);
     const args = { registry: this.o.registry, store: this.o.store, scope, from, to, now };
     const report = await usageReport({ ...args, queries: this.o.queries });
-    const plan = planningReport({ ...args, rooms: 2 });
+    const plan = await planningReport({ ...args, rooms: 2 });
     const title = reportTitle(report, name);
     const [pdf, xlsx] = await Promise.all([reportPdf(report, title, plan), reportXlsx(report, title, plan)]);
     await transport.sendMail({
@@ -120,7 +119,7 @@ export class MonthlyReports implements Component {
         { filename: `bao-cao-${month}.xlsx`, content: xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
       ],
     });
-    this.o.registry.markSent(sub.id, month);
+    await this.o.registry.markSent(sub.id, month);
     this.o.log.info({ to: sub.email, month }, 'monthly report sent');
   }
 }

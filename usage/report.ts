@@ -2,14 +2,13 @@
  * The usage report of one window, as the web app, the PDF/XLSX/CSV exports and the monthly e-mail all show it:
  * rollups from InfluxDB (never raw readings), facts from the registry, the planner's arithmetic.
  */
-import type { Scope, SqliteRegistry } from '../registry/index.js';
+import type { RegistryStore, ReportStore, Scope } from '../registry/index.js';
 import type { PlanningResponse, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
 import { addDays, defaultTerms, localDate, localMidnight, schoolYearOf } from '../timetable/index.js';
 import { roomFacts } from './facts.js';
 import { groupRows, rankSchools, roomRows, SMART_CLASSROOM_VND, statusOf, type GroupRow, type RoomRow } from './planning.js';
 import { equipmentAttention, schoolFacts } from './facts.js';
 import type { UsageQueries } from './queries.js';
-import type { UsageStore } from './store.js';
 import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 
 /** Rooms are flagged underused / saturated over this many days before the end of the window. */
@@ -49,11 +48,11 @@ export function sameStretchLastTerm(from: string, to: string): { from: string; t
 
 /** The usage report of local days [from, to) within `scope`, narrowed by `filter`. */
 export async function usageReport(o: {
-  registry: SqliteRegistry; store: UsageStore; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; filter?: ReportFilter; now: number;
+  registry: RegistryStore; store: ReportStore; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; filter?: ReportFilter; now: number;
 }): Promise<UsageReport> {
   const { registry, store, queries, from, to } = o;
   const f = o.filter ?? {};
-  const rooms = roomFacts(registry, o.scope).filter((r) =>
+  const rooms = (await roomFacts(registry, o.scope)).filter((r) =>
     (f.districtId === undefined || (f.districtId === 'so' ? r.districtId === null : r.districtId === f.districtId))
     && (f.schoolId === undefined || r.schoolId === f.schoolId)
     && (f.roomId === undefined || r.roomId === f.roomId));
@@ -64,12 +63,12 @@ export async function usageReport(o: {
   const flagFrom = daysBetween(from, to) >= FLAG_WINDOW_DAYS ? from : addDays(to, -FLAG_WINDOW_DAYS);
   const last = sameStretchLastTerm(from, to);
   // Whole-window figures come from the report store; one room's heatmap and weeks from its daily rollups in InfluxDB.
-  const totals = store.roomTotals(range);
-  const deviceHours = store.deviceHours(range);
-  const heat = roomIds ? await queries.heatmap({ ...range, roomIds }) : store.heatmap(range);
-  const weeks = roomIds ? await queries.weeks({ ...range, roomIds }) : store.weeks(range).map((w) => ({ week: localMidnight(w.week), totals: w.totals }));
-  const flagTotals = flagFrom === from ? undefined : store.roomTotals({ ...range, from: flagFrom });
-  const lastTotals = last ? store.roomTotals({ ...range, ...last }) : undefined;
+  const totals = await store.roomTotals(range);
+  const deviceHours = await store.deviceHours(range);
+  const heat = roomIds ? await queries.heatmap({ ...range, roomIds }) : await store.heatmap(range);
+  const weeks = roomIds ? await queries.weeks({ ...range, roomIds }) : (await store.weeks(range)).map((w) => ({ week: localMidnight(w.week), totals: w.totals }));
+  const flagTotals = flagFrom === from ? undefined : await store.roomTotals({ ...range, from: flagFrom });
+  const lastTotals = last ? await store.roomTotals({ ...range, ...last }) : undefined;
   const days = daysBetween(from, to);
   const rows = roomRows(rooms, totals, deviceHours, days);
   const inRooms = (m: Map<number, UsageTotals>) => rooms.reduce((a, r) => addTotals(a, m.get(r.roomId) ?? ZERO_TOTALS), ZERO_TOTALS);
@@ -95,12 +94,12 @@ export async function usageReport(o: {
 }
 
 /** The budget planner over local days [from, to) within `scope`: `rooms` new smart classrooms, ranked schools. */
-export function planningReport(o: { registry: SqliteRegistry; store: UsageStore; scope: Scope | undefined; from: string; to: string; rooms: number; now: number }): PlanningResponse {
-  const rooms = roomFacts(o.registry, o.scope);
+export async function planningReport(o: { registry: RegistryStore; store: ReportStore; scope: Scope | undefined; from: string; to: string; rooms: number; now: number }): Promise<PlanningResponse> {
+  const rooms = await roomFacts(o.registry, o.scope);
   const range = { from: o.from, to: o.to, schoolIds: o.scope ? [...new Set(rooms.map((r) => r.schoolId))] : undefined };
-  const totals = o.store.roomTotals(range);
-  const hours = o.store.deviceHours(range);
-  const ranking = rankSchools(schoolFacts(o.registry, o.scope), roomRows(rooms, totals, hours, daysBetween(o.from, o.to)), o.rooms, localDate(o.now));
+  const totals = await o.store.roomTotals(range);
+  const hours = await o.store.deviceHours(range);
+  const ranking = rankSchools(await schoolFacts(o.registry, o.scope), roomRows(rooms, totals, hours, daysBetween(o.from, o.to)), o.rooms, localDate(o.now));
   return {
     rooms: o.rooms, unitCostVnd: SMART_CLASSROOM_VND, budgetVnd: o.rooms * SMART_CLASSROOM_VND, from: o.from, to: o.to,
     ranking: ranking.map((r) => ({
@@ -108,6 +107,6 @@ export function planningReport(o: { registry: SqliteRegistry; store: UsageStore;
       score: r.score, utilisation: r.utilisation, smartRooms: r.smartRooms, pupilsPerSmartRoom: r.pupilsPerSmartRoom,
       yearsSinceInvestment: r.yearsSinceInvestment, reasons: r.reasons, funded: r.funded,
     })),
-    equipment: equipmentAttention(o.registry, o.scope, localDate(o.now), o.now),
+    equipment: await equipmentAttention(o.registry, o.scope, localDate(o.now), o.now),
   };
 }

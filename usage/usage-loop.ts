@@ -4,9 +4,8 @@ import type { Clock } from '../lib/clock.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import { ensureInfluxSchema, influxClient } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
-import type { SqliteRegistry } from '../registry/index.js';
+import type { RegistryStore, ReportStore } from '../registry/index.js';
 import { UsageAnalyser } from './analyser.js';
-import type { UsageStore } from './store.js';
 
 /**
  * The `usage` component: analyses today and yesterday every `usage.analyseIntervalMs`, so rollups stay current
@@ -23,7 +22,7 @@ export class UsageLoop implements Component {
   private running: Promise<unknown> | undefined;
   private schemaReady = false;
 
-  constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: SqliteRegistry; store: UsageStore; log: Logger; clock: Clock }) {
+  constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: RegistryStore; store: ReportStore; log: Logger; clock: Clock }) {
     this.influx = influxClient(o.influxUrl, o.config.influx);
     this.analyser = new UsageAnalyser({ influx: this.influx, database: o.config.influx.database, registry: o.registry, store: o.store, log: o.log, clock: o.clock });
     this.state = new Health(this.name, o.log);

@@ -1,4 +1,4 @@
-import { SqliteRegistry } from '../../registry/index.js';
+import { openRegistryStore } from '../../registry/index.js';
 import { telemetryMeasurement } from '../../lib/influx/index.js';
 
 /** One simulated tablet: its MQTT credentials and the tags the gateway gives its points. */
@@ -29,21 +29,21 @@ const deviceId = (i: number) => `bench-tablet-${String(i).padStart(4, '0')}`;
  * secrets. Done before the EduFleet child starts, so its device directory loads them all at once.
  */
 export async function provisionFleet(dataDir: string, n: number): Promise<BenchDevice[]> {
-  const reg = SqliteRegistry.inDataDir(dataDir);
+  // SQLite in the data directory: the EduFleet child started on it afterwards opens the same files.
+  const reg = await openRegistryStore({ dataDir });
   try {
-    const district = reg.ensureDistrict({ code: 'BENCH-D', name: 'Bench district' });
-    const school = reg.ensureSchool({ code: 'BENCH-S', name: 'Bench school', level: 'thpt', districtId: district.id, pupils: 1000 });
-    const site = reg.ensureSite({ schoolId: school.id, name: 'Main' });
-    const room = reg.ensureRoom({ siteId: site.id, code: 'R1', name: 'Room 1', type: 'smart_classroom', capacity: 40 });
-    const tags = { kind: KIND, room: String(room.id), site: String(site.id), school: String(school.id), district: String(district.id) };
-    const out: BenchDevice[] = [];
-    for (let i = 0; i < n; i++) {
-      const { device, secret } = await reg.addDevice({ kind: KIND, roomId: room.id, id: deviceId(i) });
-      out.push({ id: device.id, secret: secret!, tags: { device: device.id, ...tags } });
-    }
-    return out;
+    const ids = await reg.ensurePlaces({
+      districts: [{ code: 'BENCH-D', name: 'Bench district' }],
+      schools: [{ code: 'BENCH-S', name: 'Bench school', level: 'thpt', district: 'BENCH-D', pupils: 1000, sites: [{ name: 'Main', rooms: [{ code: 'R1', name: 'Room 1', type: 'smart_classroom', capacity: 40 }] }] }],
+    });
+    const school = ids.schools[0]!;
+    const site = school.sites[0]!;
+    const roomId = site.rooms[0]!;
+    const tags = { kind: KIND, room: String(roomId), site: String(site.id), school: String(school.id), district: String(ids.districts.get('BENCH-D')) };
+    const added = await reg.addDevices(Array.from({ length: n }, (_, i) => ({ kind: KIND, roomId, id: deviceId(i) })));
+    return added.map(({ device, secret }) => ({ id: device.id, secret: secret!, tags: { device: device.id, ...tags } }));
   } finally {
-    reg.close();
+    await reg.close();
   }
 }
 

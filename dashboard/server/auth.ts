@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../lib/errors.js';
-import type { SqliteRegistry, User } from '../../registry/index.js';
+import type { RegistryStore, User } from '../../registry/index.js';
 import { RegistrySessionStore } from './session-store.js';
 
 declare module 'fastify' {
@@ -20,7 +20,7 @@ export const SESSION_COOKIE = 'edufleet.sid';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface AuthOptions {
-  registry: SqliteRegistry;
+  registry: RegistryStore;
   secret: string;
   secureCookies: boolean;
 }
@@ -28,7 +28,7 @@ export interface AuthOptions {
 /** Cookies, sessions in the registry, and `request.user`. Registered on the root so every route sees them. */
 export async function registerAuth(app: FastifyInstance, o: AuthOptions): Promise<RegistrySessionStore> {
   const store = new RegistrySessionStore(o.registry, SESSION_TTL_MS);
-  store.purgeExpired();
+  await store.purgeExpired();
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
     secret: o.secret,
@@ -40,14 +40,14 @@ export async function registerAuth(app: FastifyInstance, o: AuthOptions): Promis
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (req) => {
     const id = req.session.get('userId');
-    req.user = id === undefined ? null : activeUser(o.registry, id);
+    req.user = id === undefined ? null : await activeUser(o.registry, id);
   });
   return store;
 }
 
 /** The user behind a session, unless deleted or disabled since: a disabled account is logged out everywhere at once. */
-function activeUser(registry: SqliteRegistry, id: number): User | null {
-  const u = registry.user(id);
+async function activeUser(registry: RegistryStore, id: number): Promise<User | null> {
+  const u = await registry.user(id);
   return u && !u.disabled ? u : null;
 }
 
@@ -66,7 +66,7 @@ export function currentUser(req: FastifyRequest): User {
  * The user behind a raw `Cookie:` header, for the Socket.IO handshake: the same signed cookie and the same store
  * as HTTP requests, through @fastify/session's own decryption.
  */
-export function userFromCookieHeader(app: FastifyInstance, registry: SqliteRegistry, header: string | undefined): Promise<User | null> {
+export function userFromCookieHeader(app: FastifyInstance, registry: RegistryStore, header: string | undefined): Promise<User | null> {
   const signed = header ? app.parseCookie(header)[SESSION_COOKIE] : undefined;
   if (!signed) return Promise.resolve(null);
   const holder: { session?: FastifyRequest['session'] | null; protocol: string; headers: Record<string, string> } = { protocol: 'http', headers: {} };
@@ -74,7 +74,8 @@ export function userFromCookieHeader(app: FastifyInstance, registry: SqliteRegis
     app.decryptSession(signed, holder, (err?: Error) => {
       if (err) return reject(err);
       const id = holder.session?.get('userId');
-      resolve(id === undefined ? null : activeUser(registry, id));
+      if (id === undefined) return resolve(null);
+      activeUser(registry, id).then(resolve, reject);
     });
   });
 }

@@ -5,9 +5,8 @@ import type { Clock } from '../../lib/clock.js';
 import type { Component, ComponentHealth } from '../../lib/component.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { DeviceDirectory, SqliteRegistry } from '../../registry/index.js';
+import type { DeviceDirectory, RegistryStore, ReportStore } from '../../registry/index.js';
 import type { UsageQueries } from '../../usage/queries.js';
-import type { UsageStore } from '../../usage/store.js';
 import type { RecentReadings } from './readings.js';
 
 /**
@@ -19,9 +18,9 @@ export interface DashboardParts {
   log: Logger;
   metrics: Metrics;
   clock: Clock;
-  registry: SqliteRegistry;
-  /** The report store of room usage (dataDir/usage.sqlite). */
-  usageStore: UsageStore;
+  registry: RegistryStore;
+  /** The report store of room usage (`registry.usage`). */
+  usageStore: ReportStore;
   directory: DeviceDirectory;
   influxUrl: string;
   gateway?: Gateway;

@@ -6,9 +6,9 @@
 import { EdufleetError } from '../../lib/errors.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import {
-  applyPlacesPlan, applyPlan, planImport, planPlaces, placesPlanChanges, readSheet, snapshotPlaces, snapshotRegistry, type ImportPlan, type PlacesPlan, type Sheet,
+  applyPlacesPlan, applyPlan, planImport, planPlaces, placesPlanChanges, readSheet, snapshotPlaces, snapshotRegistry, type ImportPlan, type PlacesPlan, type RegistrySnapshot, type Sheet,
 } from '../../registry/import/index.js';
-import type { SqliteRegistry, User } from '../../registry/index.js';
+import type { RegistryStore, User } from '../../registry/index.js';
 import type { ImportJob, ImportPlanView, PlacesImportJob, PlacesPlanView } from '../../api/index.js';
 import { can } from './scope.js';
 import { UserJobs } from './user-jobs.js';
@@ -21,7 +21,7 @@ interface Job { view: ImportJob; sheet?: Sheet }
 export class ImportJobs {
   private readonly jobs = new UserJobs<Job>('import');
 
-  constructor(private readonly registry: SqliteRegistry, private readonly clock: Clock = systemClock) {}
+  constructor(private readonly registry: RegistryStore, private readonly clock: Clock = systemClock) {}
 
   /** Starts reading and planning `data`; returns at once with the job to poll. */
   start(user: User, file: string, data: Buffer): ImportJob {
@@ -41,13 +41,11 @@ export class ImportJobs {
     if (job.view.status !== 'planned' || !job.sheet) {
       throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `this import is ${job.view.status}; only a previewed import can be applied`);
     }
-    const plan = this.planNow(user, job);
-    if (plan.refused.length && !applyValid) {
-      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID',
-        `${plan.refused.length} row(s) refused; fix them and upload again, or confirm importing only the valid rows`);
-    }
+    // Taken before planning again, so a second confirmation meanwhile is refused rather than applied twice.
     job.view.status = 'applying';
     try {
+      const plan = await this.planNow(user, job);
+      refuseUnlessValid(plan.refused.length, applyValid);
       job.view.created = await applyPlan(this.registry, plan, {
         user: user.username, file: job.view.file,
         onProgress: (p) => { job.view.progress = { phase: 'apply', done: p.done, total: p.total }; },
@@ -65,7 +63,7 @@ export class ImportJobs {
     try {
       job.sheet = await readSheet(job.view.file, data);
       job.view.progress = { phase: 'plan', done: 0, total: job.sheet.rows.length };
-      this.planNow(user, job);
+      await this.planNow(user, job);
       job.view.status = 'planned';
     } catch (err) {
       job.view.status = 'failed';
@@ -74,9 +72,9 @@ export class ImportJobs {
   }
 
   /** Plans against the registry now, limited to the schools this user may change. */
-  private planNow(user: User, job: Job): ImportPlan {
-    const snap = snapshotRegistry(this.registry, this.clock.now());
-    const schoolDistrict = new Map(this.registry.schools().map((s) => [s.id, s.districtId]));
+  private async planNow(user: User, job: Job): Promise<ImportPlan> {
+    const snap = await snapshotRegistry(this.registry, this.clock.now());
+    const schoolDistrict = new Map((await this.registry.schools()).map((s) => [s.id, s.districtId]));
     snap.mayUseSchool = (schoolId) => can(user, 'records.write', { schoolId, districtId: schoolDistrict.get(schoolId) ?? null });
     const plan = planImport(job.sheet!, snap, (done, total) => { job.view.progress = { phase: 'plan', done, total }; });
     job.view.plan = planView(plan, snap.devices);
@@ -88,7 +86,7 @@ export class ImportJobs {
   }
 }
 
-function planView(plan: ImportPlan, devices: ReturnType<typeof snapshotRegistry>['devices']): ImportPlanView {
+function planView(plan: ImportPlan, devices: RegistrySnapshot['devices']): ImportPlanView {
   return {
     counts: plan.counts,
     rows: plan.rows.slice(0, PREVIEW_ROWS).map((r) => ({
@@ -101,6 +99,13 @@ function planView(plan: ImportPlan, devices: ReturnType<typeof snapshotRegistry>
     ignoredColumns: plan.ignoredColumns,
     notes: plan.notes,
   };
+}
+
+/** Refused rows stop an apply unless the user confirmed importing only the valid ones. */
+function refuseUnlessValid(refused: number, applyValid: boolean): void {
+  if (refused && !applyValid) {
+    throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `${refused} row(s) refused; fix them and upload again, or confirm importing only the valid rows`);
+  }
 }
 
 /** A failed read or plan, as the job shows it. */
@@ -119,7 +124,7 @@ interface PlacesJob { view: PlacesImportJob; sheet?: Sheet }
 export class PlacesImportJobs {
   private readonly jobs = new UserJobs<PlacesJob>('import');
 
-  constructor(private readonly registry: SqliteRegistry) {}
+  constructor(private readonly registry: RegistryStore) {}
 
   start(user: User, file: string, data: Buffer): PlacesImportJob {
     const job = this.jobs.add(user, (id) => ({ view: { id, file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } } }));
@@ -137,13 +142,10 @@ export class PlacesImportJobs {
     if (job.view.status !== 'planned' || !job.sheet) {
       throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `this import is ${job.view.status}; only a previewed import can be applied`);
     }
-    const plan = await this.planNow(job);
-    if (plan.refused.length && !applyValid) {
-      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID',
-        `${plan.refused.length} row(s) refused; fix them and upload again, or confirm importing only the valid rows`);
-    }
     job.view.status = 'applying';
     try {
+      const plan = await this.planNow(job);
+      refuseUnlessValid(plan.refused.length, applyValid);
       if (placesPlanChanges(plan)) {
         await applyPlacesPlan(this.registry, plan, {
           user: user.username, file: job.view.file,

@@ -1,7 +1,8 @@
 import type { LiveState } from '../../gateway/live-state.js';
-import { scopeSql, type SqliteRegistry, type User } from '../../registry/index.js';
+import type { KpiRow, RegistryStore, User } from '../../registry/index.js';
 import type { KpiFigures, KpiResponse } from '../../api/index.js';
 import { isPastServiceLife } from '../../registry/service-life.js';
+import { localDate } from '../../timetable/calendar.js';
 import { maySee, userScope } from './scope.js';
 
 /** The provincial plans' target: 80 % of equipment managed by digital records by 2025, 100 % by 2030. */
@@ -10,32 +11,11 @@ export const KPI_TARGETS = [{ year: 2025, share: 0.8 }, { year: 2030, share: 1 }
 /** A device counts as live when something came from it in this window. */
 export const LIVE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-const VN_OFFSET_MS = 7 * 60 * 60 * 1000; // Asia/Ho_Chi_Minh: UTC+7, no daylight saving
-
 /** One row of the KPI query: a school, and one of its non-retired devices (or none, for a school without devices). */
-export interface KpiRow {
-  schoolId: number;
-  schoolName: string;
-  districtId: number | null;
-  districtName: string | null;
-  deviceId: string | null;
-  kind: string | null;
-  roomId: number | null;
-  code: string | null;
-  model: string | null;
-  serial: string | null;
-  inServiceDate: string | null;
-  costVnd: number | null;
-  serviceLifeYears: number | null;
-  state: string | null;
-  /** MQTT credentials issued and not revoked. */
-  connectable: number | null;
-}
+export type { KpiRow };
 
-/** The day in Asia/Ho_Chi_Minh, yyyy-mm-dd. */
-export function vnToday(now: number): string {
-  return new Date(now + VN_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The day in Asia/Ho_Chi_Minh, yyyy-mm-dd (the calendar's one conversion). */
+export const vnToday = localDate;
 
 const present = (s: string | null): boolean => s !== null && s.trim() !== '';
 
@@ -66,21 +46,8 @@ function figures(t: Tally): KpiFigures {
 }
 
 /** Every school in scope with its non-retired devices: one query. */
-export function kpiRows(registry: SqliteRegistry, user: User): KpiRow[] {
-  const params: unknown[] = [];
-  const where = scopeSql(userScope(user), params);
-  return registry.db.prepare(`
-    SELECT s.id AS schoolId, s.name AS schoolName, s.district_id AS districtId, di.name AS districtName,
-           d.id AS deviceId, d.kind, d.room_id AS roomId, d.code, d.model, d.serial, d.in_service_date AS inServiceDate,
-           d.cost_vnd AS costVnd, d.service_life_years AS serviceLifeYears, d.state,
-           CASE WHEN d.id IS NULL THEN NULL WHEN d.secret_hash IS NOT NULL AND d.revoked_at IS NULL THEN 1 ELSE 0 END AS connectable
-    FROM schools s
-    LEFT JOIN districts di ON di.id = s.district_id
-    LEFT JOIN sites t ON t.school_id = s.id
-    LEFT JOIN rooms r ON r.site_id = t.id
-    LEFT JOIN devices d ON d.room_id = r.id AND d.state <> 'retired'
-    WHERE ${where}
-    ORDER BY s.name, s.id`).all(...params) as KpiRow[];
+export function kpiRows(registry: RegistryStore, user: User): Promise<KpiRow[]> {
+  return registry.kpiRows(userScope(user));
 }
 
 /**
@@ -123,7 +90,7 @@ export function aggregateKpi(rows: readonly KpiRow[], lastSeen: (id: string) => 
 }
 
 /** The KPI within what the user may see: one registry query, the scope rule of scope.ts, live state from memory. */
-export function computeKpi(user: User, registry: SqliteRegistry, live: LiveState | undefined, now: number): KpiResponse {
-  const rows = kpiRows(registry, user).filter((r) => maySee(user, r));
+export async function computeKpi(user: User, registry: RegistryStore, live: LiveState | undefined, now: number): Promise<KpiResponse> {
+  const rows = (await kpiRows(registry, user)).filter((r) => maySee(user, r));
   return aggregateKpi(rows, (id) => live?.get(id)?.lastSeen ?? null, now, userScope(user) !== undefined);
 }

@@ -10,6 +10,8 @@ import { maySee, userScope } from './scope.js';
 
 interface SocketData {
   user: User;
+  /** The schools the user may see, read during the handshake (the connection handler cannot wait for the registry). */
+  schoolIds: number[];
 }
 type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -32,11 +34,12 @@ export class LiveHub {
     this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
     this.lastVersion = deps.gateway?.live.currentVersion ?? 0;
     this.io.use((socket, next) => {
-      userFromCookieHeader(app, deps.registry, socket.request.headers.cookie).then((user) => {
+      userFromCookieHeader(app, deps.registry, socket.request.headers.cookie).then(async (user) => {
         if (!user) return next(Object.assign(new Error('Log in first.'), { data: { code: 'EDUFLEET_ERR_AUTH_REQUIRED' } }));
         socket.data.user = user;
+        socket.data.schoolIds = (await deps.registry.schools(userScope(user))).map((s) => s.id);
         next();
-      }, (err: Error) => next(err));
+      }).catch((err: Error) => next(err));
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
   }
@@ -63,7 +66,7 @@ export class LiveHub {
 
   private onConnection(socket: LiveSocket): void {
     const user = socket.data.user;
-    for (const s of this.deps.registry.schools(userScope(user))) void socket.join(schoolRoom(s.id));
+    for (const id of socket.data.schoolIds) void socket.join(schoolRoom(id));
     socket.on('watch', (deviceId, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const p = typeof deviceId === 'string' && isDeviceId(deviceId) ? this.deps.directory.get(deviceId) : undefined;

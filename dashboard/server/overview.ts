@@ -1,6 +1,6 @@
 import type { LiveState } from '../../gateway/live-state.js';
 import { DEVICE_KINDS } from '../../protocol/index.js';
-import type { DeviceDirectory, SqliteRegistry, User } from '../../registry/index.js';
+import type { DeviceDirectory, RegistryStore, User } from '../../registry/index.js';
 import type { Counts, OverviewResponse, ProblemCode } from '../../api/index.js';
 import { deviceProblems, deviceState, healthProblems, isConnected } from './problems.js';
 import { maySee, userScope } from './scope.js';
@@ -11,8 +11,8 @@ const zero = (): Counts => ({ total: 0, online: 0, offline: 0, problems: 0 });
  * Online / offline / problem counts per kind and per school within what the user may see. Walks the in-memory
  * directory and live state (20,000 devices: a few milliseconds), never InfluxDB.
  */
-export function computeOverview(user: User, registry: SqliteRegistry, directory: DeviceDirectory, live: LiveState | undefined, now: number): OverviewResponse {
-  const schools = registry.schools(userScope(user));
+export async function computeOverview(user: User, registry: RegistryStore, directory: DeviceDirectory, live: LiveState | undefined, now: number): Promise<OverviewResponse> {
+  const schools = await registry.schools(userScope(user));
   const bySchool = new Map(schools.map((s) => [s.id, { schoolId: s.id, name: s.name, districtId: s.districtId, counts: zero() }]));
   const byKind = new Map(DEVICE_KINDS.map((k) => [k as string, zero()]));
   const byProblem: Record<ProblemCode, number> = { offline: 0, low_battery: 0, overheating: 0, rejected: 0 };

@@ -6,7 +6,7 @@ import type { Permissions } from '../../api/index.js';
  * What a user may see and do: the ONE place every route and every Socket.IO room join asks.
  *
  * Seeing: admins, and users whose scope names no district and no school, see the whole province. Otherwise a user
- * sees a school when its district is in `districtIds` OR the school is in `schoolIds`: the same rule `scopeSql`
+ * sees a school when its district is in `districtIds` OR the school is in `schoolIds`: the same rule `inScope`
  * applies in the registry's queries, so a list and a single-record check never disagree.
  *
  * Doing: `can(user, action, place)` looks the role up in ACTIONS, then checks the place against the scope. A

@@ -1,5 +1,5 @@
 import type { Session } from 'fastify';
-import type { SqliteRegistry } from '../../registry/index.js';
+import type { RegistryStore } from '../../registry/index.js';
 
 type Callback = (err?: Error | null) => void;
 
@@ -8,38 +8,26 @@ type Callback = (err?: Error | null) => void;
  * shares the sessions, so a load balancer need not pin a browser to one process.
  */
 export class RegistrySessionStore {
-  constructor(private readonly registry: SqliteRegistry, private readonly defaultTtlMs: number) {}
+  constructor(private readonly registry: RegistryStore, private readonly defaultTtlMs: number) {}
 
   get(sid: string, cb: (err: Error | null, session?: Session | null) => void): void {
-    try {
-      const data = this.registry.sessionGet(sid);
-      cb(null, data ? (JSON.parse(data) as Session) : null);
-    } catch (err) {
-      cb(err as Error);
-    }
+    this.registry.sessionGet(sid).then(
+      (data) => cb(null, data ? (JSON.parse(data) as Session) : null),
+      (err: unknown) => cb(err as Error),
+    );
   }
 
   set(sid: string, session: Session, cb: Callback): void {
-    try {
-      const expires = session.cookie.expires ? new Date(session.cookie.expires).getTime() : Date.now() + this.defaultTtlMs;
-      this.registry.sessionSet(sid, JSON.stringify(session), expires);
-      cb(null);
-    } catch (err) {
-      cb(err as Error);
-    }
+    const expires = session.cookie.expires ? new Date(session.cookie.expires).getTime() : Date.now() + this.defaultTtlMs;
+    this.registry.sessionSet(sid, JSON.stringify(session), expires).then(() => cb(null), (err: unknown) => cb(err as Error));
   }
 
   destroy(sid: string, cb: Callback): void {
-    try {
-      this.registry.sessionDestroy(sid);
-      cb(null);
-    } catch (err) {
-      cb(err as Error);
-    }
+    this.registry.sessionDestroy(sid).then(() => cb(null), (err: unknown) => cb(err as Error));
   }
 
   /** Deletes expired rows (sessionGet already ignores them; this keeps the table small). */
-  purgeExpired(now = Date.now()): number {
+  purgeExpired(now = Date.now()): Promise<number> {
     return this.registry.sessionPurge(now);
   }
 }

@@ -1,7 +1,6 @@
-/** Takes a snapshot of the registry for the plan, and applies a plan in one SQLite transaction. */
+/** Takes a snapshot of the registry for the plan, and applies a plan in one transaction of the registry. */
 import path from 'node:path';
-import type { DeviceKind } from '../../protocol/index.js';
-import type { SqliteRegistry } from '../sqlite-registry.js';
+import type { RegistryStore } from '../store/index.js';
 import type { RoomType } from '../types.js';
 import { planImport, roomKey, siteKey, type ImportPlan, type RegistrySnapshot, type SnapshotDevice } from './plan.js';
 import { readSheetFile } from '../../lib/sheets/index.js';
@@ -9,24 +8,22 @@ import { slugId } from './values.js';
 import { localDate } from '../../timetable/index.js';
 
 /** `now` is the import's clock: in-service dates after today (in Vietnam) are refused. */
-export function snapshotRegistry(reg: SqliteRegistry, now = Date.now()): RegistrySnapshot {
+export async function snapshotRegistry(reg: RegistryStore, now = Date.now()): Promise<RegistrySnapshot> {
+  const snap = await reg.importSnapshot();
   const schools = new Map<string, { id: number; name: string }>();
-  for (const s of reg.db.prepare('SELECT id, code, name FROM schools').all() as { id: number; code: string; name: string }[]) schools.set(s.code, { id: s.id, name: s.name });
+  for (const s of snap.schools) schools.set(s.code, { id: s.id, name: s.name });
   const sites = new Map<string, { id: number; name: string }>();
-  for (const s of reg.db.prepare('SELECT id, school_id AS schoolId, name FROM sites').all() as { id: number; schoolId: number; name: string }[]) {
+  for (const s of snap.sites) {
     const k = `${s.schoolId}|${siteKey(s.name)}`;
     if (!sites.has(k)) sites.set(k, { id: s.id, name: s.name });
   }
   const rooms = new Map<string, { id: number; code: string; type: RoomType }>();
-  for (const r of reg.db.prepare('SELECT id, site_id AS siteId, code, type FROM rooms').all() as { id: number; siteId: number; code: string; type: RoomType }[]) {
+  for (const r of snap.rooms) {
     const k = `${r.siteId}|${roomKey(r.code)}`;
     if (!rooms.has(k)) rooms.set(k, { id: r.id, code: r.code, type: r.type });
   }
   const devices = new Map<string, SnapshotDevice>();
-  const rows = reg.db.prepare(`SELECT d.id, d.kind, d.room_id AS roomId, t.school_id AS schoolId, d.name, d.manufacturer, d.model, d.serial, d.in_service_date AS inServiceDate,
-      d.cost_vnd AS costVnd, d.warranty_end AS warrantyEnd, d.service_life_years AS serviceLifeYears, COALESCE(d.code, d.id) AS code
-      FROM devices d JOIN rooms r ON r.id = d.room_id JOIN sites t ON t.id = r.site_id`).all() as (SnapshotDevice & { code: string; kind: DeviceKind })[];
-  for (const { code, ...d } of rows) devices.set(code, d);
+  for (const { code, ...d } of snap.devices) devices.set(code, d);
   return { schools, sites, rooms, devices, today: localDate(now) };
 }
 
@@ -57,57 +54,51 @@ export interface ImportResult {
  * Applies a plan: sites, rooms, new devices (records without MQTT credentials) and updates, all in one transaction
  * (all or nothing), then one audit entry.
  */
-export async function applyPlan(reg: SqliteRegistry, plan: ImportPlan, opts: { user?: string; file?: string; onProgress?: ImportOptions['onProgress'] } = {}): Promise<Record<string, string>> {
-  const created: Record<string, string> = {};
+export async function applyPlan(reg: RegistryStore, plan: ImportPlan, opts: { user?: string; file?: string; onProgress?: ImportOptions['onProgress'] } = {}): Promise<Record<string, string>> {
   const todo = plan.rows.filter((r) => r.action !== 'unchanged');
-  const schoolIds = new Map<string, number>();
-  const usedIds = new Set<string>();
-  reg.db.exec('BEGIN IMMEDIATE');
-  try {
-    const roomId = (p: (typeof plan.rows)[number]['place']): number => {
-      schoolIds.set(p.schoolCode, p.schoolId);
-      const site = reg.ensureSite({ schoolId: p.schoolId, name: p.site });
-      const existing = reg.db.prepare('SELECT id FROM rooms WHERE site_id = ? AND code = ?').get(site.id, p.room) as { id: number } | undefined;
-      return existing?.id ?? reg.ensureRoom({ siteId: site.id, code: p.room, name: p.room, type: p.roomType }).id;
+  const created = await reg.transaction(async (tx) => {
+    const made: Record<string, string> = {};
+    const usedIds = new Set<string>();
+    const roomId = async (p: (typeof plan.rows)[number]['place']): Promise<number> => {
+      const site = await tx.ensureSite({ schoolId: p.schoolId, name: p.site });
+      const existing = await tx.roomAt(site.id, p.room);
+      return existing?.id ?? (await tx.ensureRoom({ siteId: site.id, code: p.room, name: p.room, type: p.roomType })).id;
     };
     // Sites and rooms of the plan are created even when their rows are all unchanged (they cannot be: a new room means a change).
     let done = 0;
     for (const r of todo) {
-      const rid = roomId(r.place);
+      const rid = await roomId(r.place);
       if (r.action === 'create') {
         const base = slugId(r.code);
         let id = base;
-        for (let n = 2; usedIds.has(id) || reg.device(id); n++) id = `${base.slice(0, 60)}-${n}`;
+        for (let n = 2; usedIds.has(id) || (await tx.device(id)); n++) id = `${base.slice(0, 60)}-${n}`;
         usedIds.add(id);
-        await reg.addDevice({ kind: r.kind, roomId: rid, id, code: r.code, ...r.record, issueSecret: false });
-        created[r.code] = id;
+        await tx.addDevice({ kind: r.kind, roomId: rid, id, code: r.code, ...r.record, issueSecret: false });
+        made[r.code] = id;
       } else {
-        const patch: Parameters<SqliteRegistry['updateDevice']>[1] = {};
+        const patch: Parameters<RegistryStore['updateDevice']>[1] = {};
         for (const k of r.changes) {
           if (k === 'room') patch.roomId = rid;
           else (patch as Record<string, unknown>)[k] = r.record[k as keyof typeof r.record];
         }
-        reg.updateDevice(r.deviceId!, patch);
+        await tx.updateDevice(r.deviceId!, patch);
       }
       if (++done % 100 === 0) opts.onProgress?.({ phase: 'apply', done, total: todo.length });
     }
-    reg.audit(opts.user ?? 'cli', 'registry.import', 'import', opts.file ?? '-', {
+    await tx.audit(opts.user ?? 'cli', 'registry.import', 'import', opts.file ?? '-', {
       file: opts.file, ...plan.counts, newSites: plan.newSites.length, newRooms: plan.newRooms.length,
       refusedLines: plan.refused.map((r) => r.line),
     });
-    reg.db.exec('COMMIT');
-  } catch (err) {
-    if (reg.db.inTransaction) reg.db.exec('ROLLBACK');
-    throw err;
-  }
+    return made;
+  });
   opts.onProgress?.({ phase: 'apply', done: todo.length, total: todo.length });
   return created;
 }
 
 /** Reads, plans and (unless a dry run, or rows were refused without `applyValid`) applies an import file. */
-export async function importFile(reg: SqliteRegistry, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
+export async function importFile(reg: RegistryStore, file: string, opts: ImportOptions = {}): Promise<ImportResult> {
   const sheet = await readSheetFile(file);
-  const plan = planImport(sheet, snapshotRegistry(reg, opts.now), (done, total) => opts.onProgress?.({ phase: 'plan', done, total }));
+  const plan = planImport(sheet, await snapshotRegistry(reg, opts.now), (done, total) => opts.onProgress?.({ phase: 'plan', done, total }));
   const result: ImportResult = { file: path.basename(file), plan, applied: false, created: {} };
   if (opts.dryRun) { result.notAppliedReason = 'dry run'; return result; }
   if (plan.refused.length && !opts.applyValid) {

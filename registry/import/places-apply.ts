@@ -1,13 +1,13 @@
 /** Takes a snapshot of the hierarchy for the places plan, and applies a plan all or nothing. */
 import path from 'node:path';
 import { readSheetFile } from '../../lib/sheets/index.js';
-import { scopeSql, type SqliteRegistry } from '../sqlite-registry.js';
+import type { RegistryStore } from '../store/index.js';
 import type { PlacesPlan, PlacesSnapshot } from './places-plan.js';
 import { planPlaces } from './places-plan.js';
 
 /** Every district, school and site, retired ones included (a list naming one is refused, not silently revived). */
-export async function snapshotPlaces(reg: SqliteRegistry): Promise<PlacesSnapshot> {
-  const tree = await reg.places.tree(undefined, true, scopeSql);
+export async function snapshotPlaces(reg: RegistryStore): Promise<PlacesSnapshot> {
+  const tree = await reg.places.tree(undefined, true);
   const sites = new Map<number, { id: number; name: string; retired: boolean }[]>();
   for (const t of tree.sites) {
     const list = sites.get(t.schoolId) ?? [];
@@ -46,51 +46,45 @@ export function placesPlanChanges(plan: PlacesPlan): number {
  * Applies a plan: districts, then schools (a changed district moves the school and re-tags its devices), then
  * sites, then one audit entry; all in one transaction.
  */
-export async function applyPlacesPlan(reg: SqliteRegistry, plan: PlacesPlan, opts: { user?: string; file?: string; onProgress?: PlacesImportOptions['onProgress'] } = {}): Promise<void> {
+export async function applyPlacesPlan(reg: RegistryStore, plan: PlacesPlan, opts: { user?: string; file?: string; onProgress?: PlacesImportOptions['onProgress'] } = {}): Promise<void> {
   const total = placesPlanChanges(plan);
   let done = 0;
   const step = () => { if (++done % 100 === 0) opts.onProgress?.({ phase: 'apply', done, total }); };
-  // phase B: store.transaction
-  reg.db.exec('BEGIN IMMEDIATE');
-  try {
-    const districtIds = new Map((await reg.places.tree(undefined, true, scopeSql)).districts.map((d) => [d.code, d.id]));
+  await reg.transaction(async (tx) => {
+    const districtIds = new Map((await tx.places.tree(undefined, true)).districts.map((d) => [d.code, d.id]));
     for (const d of plan.districts) {
-      if (d.action === 'create') districtIds.set(d.code, (await reg.ensureDistrict({ code: d.code, name: d.name })).id);
-      else if (d.action === 'update') await reg.places.update('district', d.id!, { name: d.name });
+      if (d.action === 'create') districtIds.set(d.code, (await tx.ensureDistrict({ code: d.code, name: d.name })).id);
+      else if (d.action === 'update') await tx.places.update('district', d.id!, { name: d.name });
       if (d.action !== 'unchanged') step();
     }
     const schoolIds = new Map<string, number>();
     for (const s of plan.schools) {
       const districtId = s.district === undefined ? undefined : s.district === null ? null : districtIds.get(s.district)!;
       if (s.action === 'create') {
-        schoolIds.set(s.code, (await reg.ensureSchool({ code: s.code, name: s.name, level: s.level!, districtId: districtId ?? null, pupils: s.pupils })).id);
+        schoolIds.set(s.code, (await tx.ensureSchool({ code: s.code, name: s.name, level: s.level!, districtId: districtId ?? null, pupils: s.pupils })).id);
       } else {
         schoolIds.set(s.code, s.id!);
         if (s.action === 'update') {
           const patch: Record<string, unknown> = { name: s.name, level: s.level, pupils: s.pupils };
           if (s.changes.includes('district')) patch.districtId = districtId;
-          await reg.places.update('school', s.id!, patch);
+          await tx.places.update('school', s.id!, patch);
         }
       }
       if (s.action !== 'unchanged') step();
     }
     for (const t of plan.newSites) {
-      await reg.ensureSite({ schoolId: schoolIds.get(t.schoolCode)!, name: t.name });
+      await tx.ensureSite({ schoolId: schoolIds.get(t.schoolCode)!, name: t.name });
       step();
     }
-    await reg.audit(opts.user ?? 'cli', 'places.import', 'import', opts.file ?? '-', {
+    await tx.audit(opts.user ?? 'cli', 'places.import', 'import', opts.file ?? '-', {
       file: opts.file, ...plan.counts, refusedLines: plan.refused.map((r) => r.line),
     });
-    reg.db.exec('COMMIT');
-  } catch (err) {
-    if (reg.db.inTransaction) reg.db.exec('ROLLBACK');
-    throw err;
-  }
+  });
   opts.onProgress?.({ phase: 'apply', done: total, total });
 }
 
 /** Reads, plans and (unless a dry run, or rows were refused without `applyValid`) applies a list of places. */
-export async function importPlacesFile(reg: SqliteRegistry, file: string, opts: PlacesImportOptions = {}): Promise<PlacesImportResult> {
+export async function importPlacesFile(reg: RegistryStore, file: string, opts: PlacesImportOptions = {}): Promise<PlacesImportResult> {
   const sheet = await readSheetFile(file);
   const plan = planPlaces(sheet, await snapshotPlaces(reg), (done, total) => opts.onProgress?.({ phase: 'plan', done, total }));
   const result: PlacesImportResult = { file: path.basename(file), plan, applied: false };

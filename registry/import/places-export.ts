@@ -7,15 +7,15 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { EdufleetError } from '../../lib/errors.js';
-import { scopeSql, type SqliteRegistry } from '../sqlite-registry.js';
+import type { RegistryStore } from '../store/index.js';
 import { defuseFormula } from '../export.js';
 import { LEVEL_LABELS, PLACES_HEADER } from './places-columns.js';
 
 /** Cells in the order of PLACES_HEADER. */
 export type PlacesRow = [districtCode: string, district: string, code: string, name: string, level: string, pupils: number | '', site: string];
 
-export async function placesRows(reg: SqliteRegistry): Promise<PlacesRow[]> {
-  const tree = await reg.places.tree(undefined, false, scopeSql);
+export async function placesRows(reg: RegistryStore): Promise<PlacesRow[]> {
+  const tree = await reg.places.tree(undefined, false);
   const districts = new Map(tree.districts.map((d) => [d.id, d]));
   const sites = new Map<number, string[]>();
   for (const t of tree.sites) sites.set(t.schoolId, [...(sites.get(t.schoolId) ?? []), t.name]);
@@ -55,7 +55,7 @@ export async function placesXlsx(rows: PlacesRow[]): Promise<Buffer> {
 }
 
 /** Writes the province's places to FILE.csv or FILE.xlsx; returns the number of rows. */
-export async function exportPlaces(reg: SqliteRegistry, file: string): Promise<number> {
+export async function exportPlaces(reg: RegistryStore, file: string): Promise<number> {
   const ext = path.extname(file).toLowerCase();
   const rows = await placesRows(reg);
   if (ext === '.csv') await writeFile(file, placesCsv(rows));

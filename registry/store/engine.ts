@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { EdufleetError } from '../../lib/errors.js';
-import { openSqlite } from '../../lib/sqlite.js';
+import { openSqlite } from './sqlite.js';
 import { migrate } from './migrations/helpers.js';
 import { REGISTRY_MIGRATIONS } from './migrations/registry.js';
 import { REPORT_MIGRATIONS } from './migrations/report.js';

@@ -5,8 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { EdufleetError } from '../../lib/errors.js';
-import { ROOM_TYPES, SCHOOL_LEVELS, type District, type RoomType, type School, type SchoolLevel, type Scope, type Site } from '../types.js';
-import type { PlaceLevel, PlaceRef, TreeRoom } from '../place-store.js';
+import { ROOM_TYPES, SCHOOL_LEVELS, type District, type PlaceLevel, type PlaceRef, type RoomType, type School, type SchoolLevel, type Scope, type Site, type TreeRoom } from '../types.js';
 import { conflictOr, inScope, inTx, invalid, nextRev, notFound, type Ctx } from './context.js';
 
 const TABLE = { district: 'districts', school: 'schools', site: 'sites', room: 'rooms' } as const;

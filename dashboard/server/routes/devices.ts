@@ -39,12 +39,12 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   });
 
   /**
-   * The state filter is not in SQLite but in memory, so with one the registry returns every match (ids order) and
-   * the page is cut after filtering; without one SQLite pages by itself.
+   * The state filter is not in the registry but in memory, so with one the registry returns every match (ids order)
+   * and the page is cut after filtering; without one the registry pages by itself.
    */
-  const page = (f: DeviceFilter, state: StateFilter | undefined, limit: number, offset: number, now: number): { total: number; devices: Device[] } => {
+  const page = async (f: DeviceFilter, state: StateFilter | undefined, limit: number, offset: number, now: number): Promise<{ total: number; devices: Device[] }> => {
     if (!state) return deps.registry.listDevices({ ...f, limit, offset });
-    const all = deps.registry.listDevices(f).devices.filter((d) => {
+    const all = (await deps.registry.listDevices(f)).devices.filter((d) => {
       const v = liveView(d.id, d.kind, live?.get(d.id), now);
       return state === 'problem' ? healthProblems(v.problems).length > 0 : v.state === state;
     });
@@ -55,17 +55,17 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     const { q, kind, districtId, schoolId, roomId, state, includeRetired, limit, offset } = req.query;
     const now = deps.clock.now();
     const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, includeRevoked: includeRetired, scope: userScope(currentUser(req)) };
-    const { total, devices } = page(filter, state, limit, offset, now);
-    const places = roomPlaces(deps.registry, devices.map((d) => d.roomId));
+    const { total, devices } = await page(filter, state, limit, offset, now);
+    const places = await roomPlaces(deps.registry, devices.map((d) => d.roomId));
     return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), now)) };
   });
 
   app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
     const user = currentUser(req);
-    const d = deps.registry.device(req.params.id);
+    const d = await deps.registry.device(req.params.id);
     // A revoked or retired device keeps its page: its record and history outlive its credentials.
     if (!d) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${req.params.id}'`);
-    const place = roomPlaces(deps.registry, [d.roomId]).get(d.roomId);
+    const place = (await roomPlaces(deps.registry, [d.roomId])).get(d.roomId);
     if (!place) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `device '${d.id}' has no room`);
     if (!maySee(user, place)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `device '${d.id}' belongs to a school outside your scope`);
     const l = live?.get(d.id);

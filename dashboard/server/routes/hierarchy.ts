@@ -9,12 +9,12 @@ import { userScope } from '../scope.js';
 export const hierarchyRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   app.get<Route<'GET /api/hierarchy'>>('/hierarchy', { preHandler: requireUser }, async (req): Promise<HierarchyResponse> => {
     const scope = userScope(currentUser(req));
-    const schools = deps.registry.schools(scope);
+    const schools = await deps.registry.schools(scope);
     const districtIds = new Set(schools.map((s) => s.districtId));
     return {
-      districts: deps.registry.districts().filter((d) => !scope || districtIds.has(d.id)),
+      districts: (await deps.registry.districts()).filter((d) => !scope || districtIds.has(d.id)),
       schools: schools.map((s) => ({ id: s.id, code: s.code, name: s.name, level: s.level, districtId: s.districtId })),
-      rooms: deps.registry.rooms(scope).map((r) => ({ id: r.id, code: r.code, name: r.name, type: r.type, schoolId: r.schoolId })),
+      rooms: (await deps.registry.rooms(scope)).map((r) => ({ id: r.id, code: r.code, name: r.name, type: r.type, schoolId: r.schoolId })),
     };
   });
 };

@@ -50,7 +50,7 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
   }, async (req) => {
     const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
-    deps.directory.refresh();
+    await deps.directory.refresh();
     return job;
   });
 
@@ -81,7 +81,7 @@ const placesImportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
   }, async (req) => {
     const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
-    deps.directory.refresh();
+    await deps.directory.refresh();
     return job;
   });
   // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
@@ -99,7 +99,7 @@ const placesImportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
  */
 export const registerExportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   app.get<Route<'GET /api/register.:format'>>('/register.:format', { preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
-    const rows = exportRows(deps.registry, userScope(currentUser(req)));
+    const rows = await exportRows(deps.registry, userScope(currentUser(req)));
     const today = localDate(deps.clock.now());
     const name = `so-thiet-bi-${today}.${req.params.format}`;
     reply.header('content-disposition', `attachment; filename="${name}"`);

@@ -1,7 +1,7 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import { scopeSql, type PlaceLevel, type PlaceRef, type User } from '../../../registry/index.js';
+import type { PlaceLevel, PlaceRef, User } from '../../../registry/index.js';
 import { ROOM_TYPES, SCHOOL_LEVELS, type ResponseOf, type TreeResponse } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
@@ -57,8 +57,8 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   /** A scoped place for the checks; a district has no school, so only province-wide roles pass a district check. */
   const scoped = (ref: PlaceRef) => ({ schoolId: ref.schoolId ?? -1, districtId: ref.districtId });
   /** A place that exists and that the user may see; districts are checked by the write rule alone (admins only). */
-  const existing = (user: User, level: PlaceLevel, id: number): PlaceRef => {
-    const ref = places.ref(level, id);
+  const existing = async (user: User, level: PlaceLevel, id: number): Promise<PlaceRef> => {
+    const ref = await places.ref(level, id);
     if (!ref) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no ${level} with id ${id}`);
     if (level !== 'district') requireVisible(user, scoped(ref), `${level} ${id}`);
     return ref;
@@ -76,12 +76,12 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
 
   app.get<Route<'GET /api/hierarchy/tree'>>('/hierarchy/tree', { preHandler: requireUser, schema: { querystring: TreeQuery } }, async (req): Promise<TreeResponse> => {
     const user = currentUser(req);
-    return { ...places.tree(userScope(user), req.query.includeRetired ?? false, scopeSql), permissions: permissionsOf(user) };
+    return { ...(await places.tree(userScope(user), req.query.includeRetired ?? false)), permissions: permissionsOf(user) };
   });
 
   for (const level of Object.keys(LEVELS) as PlaceLevel[]) {
     const def = LEVELS[level];
-    const parentRef = (user: User, body: Record<string, unknown>): PlaceRef | undefined => {
+    const parentRef = async (user: User, body: Record<string, unknown>): Promise<PlaceRef | undefined> => {
       if (!def.parent) return undefined;
       const pid = body[def.parent.key];
       if (pid === undefined || pid === null) return undefined;
@@ -90,7 +90,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
 
     app.post<{ Body: Record<string, unknown>; Reply: ResponseOf<'POST /api/districts'> }>(`/${def.path}`, { preHandler: requireUser, schema: { body: def.create } }, async (req, reply) => {
       const user = currentUser(req);
-      const parent = parentRef(user, req.body);
+      const parent = await parentRef(user, req.body);
       // A school with no district sits under the Sở directly: only province-wide writers may put it there.
       mayWrite(req, level, parent?.level === 'district' ? undefined : parent);
       const create = {
@@ -99,8 +99,8 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
         site: () => places.createSite(req.body as Parameters<typeof places.createSite>[0]),
         room: () => places.createRoom(req.body as Parameters<typeof places.createRoom>[0]),
       }[level];
-      const id = create();
-      audit(req, `${level}.create`, level, id, req.body);
+      const id = await create();
+      await audit(req, `${level}.create`, level, id, req.body);
       return reply.status(201).send({ id });
     });
 
@@ -108,22 +108,22 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
       preHandler: requireUser, schema: { params: IdParams, body: def.patch },
     }, async (req) => {
       const user = currentUser(req);
-      const ref = existing(user, level, req.params.id);
+      const ref = await existing(user, level, req.params.id);
       mayWrite(req, level, ref);
-      const parent = parentRef(user, req.body);
+      const parent = await parentRef(user, req.body);
       if (parent && parent.level !== 'district') mayWrite(req, level, parent);
-      places.update(level, req.params.id, req.body);
-      audit(req, `${level}.update`, level, req.params.id, req.body);
-      refresh();
+      await places.update(level, req.params.id, req.body);
+      await audit(req, `${level}.update`, level, req.params.id, req.body);
+      await refresh();
       return { id: req.params.id };
     });
 
     for (const [verb, retired] of [['retire', true], ['restore', false]] as const) {
       app.post<Route<'POST /api/districts/:id/retire'>>(`/${def.path}/:id/${verb}`, { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
-        const ref = existing(currentUser(req), level, req.params.id);
+        const ref = await existing(currentUser(req), level, req.params.id);
         mayWrite(req, level, ref);
-        places.setRetired(level, req.params.id, retired);
-        audit(req, `${level}.${verb}`, level, req.params.id, {});
+        await places.setRetired(level, req.params.id, retired);
+        await audit(req, `${level}.${verb}`, level, req.params.id, {});
         return { id: req.params.id, retired };
       });
     }

@@ -57,20 +57,21 @@ const toRecordInput = (body: Record<string, unknown>): DeviceRecordInput & { roo
  */
 export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   const reg = deps.registry;
-  const placeOfRoom = (user: User, roomId: number): RoomPlace => requireVisible(user, reg.roomPlaces([roomId]).get(roomId), `room ${roomId}`);
-  const placeOfSchool = (user: User, schoolId: number) => {
-    const ref = reg.places.ref('school', schoolId);
+  const placeOf = async (roomId: number): Promise<RoomPlace | undefined> => (await reg.roomPlaces([roomId])).get(roomId);
+  const placeOfRoom = async (user: User, roomId: number): Promise<RoomPlace> => requireVisible(user, await placeOf(roomId), `room ${roomId}`);
+  const placeOfSchool = async (user: User, schoolId: number) => {
+    const ref = await reg.places.ref('school', schoolId);
     return requireVisible(user, ref && { schoolId: ref.id, districtId: ref.districtId }, `school ${schoolId}`);
   };
   /** The device, if it exists and the user may see it, with where it is. */
-  const visibleDevice = (user: User, id: string): { device: Device; place: RoomPlace } => {
-    const device = reg.device(id);
+  const visibleDevice = async (user: User, id: string): Promise<{ device: Device; place: RoomPlace }> => {
+    const device = await reg.device(id);
     if (!device) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
-    return { device, place: requireVisible(user, reg.roomPlaces([device.roomId]).get(device.roomId), `device '${id}'`) };
+    return { device, place: requireVisible(user, await placeOf(device.roomId), `device '${id}'`) };
   };
-  const writable = (req: FastifyRequest, id: string, action: Action) => {
+  const writable = async (req: FastifyRequest, id: string, action: Action) => {
     const user = currentUser(req);
-    const found = visibleDevice(user, id);
+    const found = await visibleDevice(user, id);
     authorize(user, action, found.place);
     return { user, ...found };
   };
@@ -80,78 +81,78 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   const mqttUrl = () => brokerPublicUrl(deps.config, deps.broker?.port);
   const issued = (d: Device, secret: string): IssuedCredentials => ({ deviceId: d.id, name: d.name, code: d.code, secret });
 
-  const recordOf = (d: Device, place: RoomPlace): DeviceRecord => ({
+  const recordOf = async (d: Device, place: RoomPlace): Promise<DeviceRecord> => ({
     id: d.id, kind: d.kind, name: d.name, code: d.code, model: d.model, manufacturer: d.manufacturer, serial: d.serial, roomId: d.roomId,
     inServiceDate: d.inServiceDate, costVnd: d.costVnd, fundingSource: d.fundingSource, warrantyEnd: d.warrantyEnd,
     serviceLifeYears: d.serviceLifeYears, state: d.state, notes: d.notes, createdAt: d.createdAt,
     hasCredentials: d.hasSecret && d.revokedAt === null, revokedAt: d.revokedAt,
     place: { roomName: place.roomName, siteName: place.siteName, schoolId: place.schoolId, schoolName: place.schoolName, districtId: place.districtId, districtName: place.districtName },
-    maintenance: reg.maintenance(d.id),
-    history: reg.auditLog({ entity: 'device', entityId: d.id, limit: 100 }).entries,
+    maintenance: await reg.maintenance(d.id),
+    history: (await reg.auditLog({ entity: 'device', entityId: d.id, limit: 100 })).entries,
   });
 
   app.get<Route<'GET /api/devices/:id/record'>>('/devices/:id/record', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
-    const { device, place } = visibleDevice(currentUser(req), req.params.id);
+    const { device, place } = await visibleDevice(currentUser(req), req.params.id);
     return recordOf(device, place);
   });
 
   app.post<Route<'POST /api/devices', { Body: Static<typeof CreateBody> }>>('/devices', { preHandler: requireUser, schema: { body: CreateBody } }, async (req, reply) => {
     const user = currentUser(req);
-    const place = placeOfRoom(user, req.body.roomId);
+    const place = await placeOfRoom(user, req.body.roomId);
     authorize(user, 'records.write', place);
     if (req.body.issueCredentials) authorize(user, 'devices.provision', place);
     const { device, secret } = await reg.addDevice({ ...toRecordInput(req.body), kind: req.body.kind, roomId: req.body.roomId, issueSecret: req.body.issueCredentials ?? false });
-    audit(req, 'device.create', device.id, { ...toRecordInput(req.body), kind: device.kind, credentials: Boolean(secret) });
-    refresh();
-    const body: { record: DeviceRecord } & Partial<CredentialsResponse> = { record: recordOf(device, place) };
+    await audit(req, 'device.create', device.id, { ...toRecordInput(req.body), kind: device.kind, credentials: Boolean(secret) });
+    await refresh();
+    const body: { record: DeviceRecord } & Partial<CredentialsResponse> = { record: await recordOf(device, place) };
     if (secret) Object.assign(body, { mqttUrl: mqttUrl(), credentials: [issued(device, secret)] });
     return reply.status(201).send(body);
   });
 
   app.patch<Route<'PATCH /api/devices/:id', { Body: Static<typeof PatchBody> }>>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams, body: PatchBody } }, async (req) => {
-    const { user, device } = writable(req, req.params.id, 'records.write');
+    const { user, device } = await writable(req, req.params.id, 'records.write');
     const patch = toRecordInput(req.body);
-    if (patch.roomId !== undefined && patch.roomId !== device.roomId) authorize(user, 'records.write', placeOfRoom(user, patch.roomId));
+    if (patch.roomId !== undefined && patch.roomId !== device.roomId) authorize(user, 'records.write', await placeOfRoom(user, patch.roomId));
     const retiring = patch.state === 'retired' && device.state !== 'retired';
     if (retiring) delete patch.state;
-    let updated = reg.updateDevice(device.id, patch);
-    if (retiring) updated = reg.retireDevice(device.id);
-    audit(req, retiring ? 'device.retire' : 'device.update', device.id, req.body);
-    refresh();
-    return recordOf(updated, reg.roomPlaces([updated.roomId]).get(updated.roomId)!);
+    let updated = await reg.updateDevice(device.id, patch);
+    if (retiring) updated = await reg.retireDevice(device.id);
+    await audit(req, retiring ? 'device.retire' : 'device.update', device.id, req.body);
+    await refresh();
+    return recordOf(updated, (await placeOf(updated.roomId))!);
   });
 
   app.post<Route<'POST /api/devices/:id/retire'>>('/devices/:id/retire', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
-    const { device } = writable(req, req.params.id, 'records.write');
-    const updated = reg.retireDevice(device.id);
-    audit(req, 'device.retire', device.id);
-    refresh();
-    return recordOf(updated, reg.roomPlaces([updated.roomId]).get(updated.roomId)!);
+    const { device } = await writable(req, req.params.id, 'records.write');
+    const updated = await reg.retireDevice(device.id);
+    await audit(req, 'device.retire', device.id);
+    await refresh();
+    return recordOf(updated, (await placeOf(updated.roomId))!);
   });
 
   app.post<Route<'POST /api/devices/:id/maintenance'>>('/devices/:id/maintenance', {
     preHandler: requireUser, schema: { params: DeviceParams, body: MaintenanceBody },
   }, async (req, reply) => {
-    const { user, device } = writable(req, req.params.id, 'records.write');
-    reg.addMaintenance(device.id, user.username, req.body.text);
-    audit(req, 'device.maintenance', device.id, { text: req.body.text });
-    return reply.status(201).send({ maintenance: reg.maintenance(device.id) });
+    const { user, device } = await writable(req, req.params.id, 'records.write');
+    await reg.addMaintenance(device.id, user.username, req.body.text);
+    await audit(req, 'device.maintenance', device.id, { text: req.body.text });
+    return reply.status(201).send({ maintenance: await reg.maintenance(device.id) });
   });
 
   app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
-    const { device } = writable(req, req.params.id, 'devices.provision');
+    const { device } = await writable(req, req.params.id, 'devices.provision');
     if (device.state === 'retired') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device '${device.id}' is retired; put it back in use before issuing credentials`);
     const secret = await reg.rotateSecret(device.id);
-    audit(req, device.hasSecret ? 'device.rotate' : 'device.credentials', device.id);
-    refresh();
+    await audit(req, device.hasSecret ? 'device.rotate' : 'device.credentials', device.id);
+    await refresh();
     return { mqttUrl: mqttUrl(), credentials: [issued(device, secret)] };
   });
 
   app.post<Route<'POST /api/devices/:id/revoke'>>('/devices/:id/revoke', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
-    const { device } = writable(req, req.params.id, 'devices.provision');
-    reg.revokeDevice(device.id);
-    audit(req, 'device.revoke', device.id);
-    refresh();
+    const { device } = await writable(req, req.params.id, 'devices.provision');
+    await reg.revokeDevice(device.id);
+    await audit(req, 'device.revoke', device.id);
+    await refresh();
     return { id: device.id, revoked: true };
   });
 
@@ -159,13 +160,13 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     const user = currentUser(req);
     const { roomId, schoolId, rotateExisting } = req.body;
     if ((roomId === undefined) === (schoolId === undefined)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give exactly one of roomId or schoolId');
-    if (roomId !== undefined) authorize(user, 'devices.provision', placeOfRoom(user, roomId));
-    else authorize(user, 'devices.provision', placeOfSchool(user, schoolId!));
-    const devices = reg.listDevices({ roomId, schoolId }).devices.filter((d) => d.state !== 'retired' && (rotateExisting || !d.hasSecret));
+    if (roomId !== undefined) authorize(user, 'devices.provision', await placeOfRoom(user, roomId));
+    else authorize(user, 'devices.provision', await placeOfSchool(user, schoolId!));
+    const devices = (await reg.listDevices({ roomId, schoolId })).devices.filter((d) => d.state !== 'retired' && (rotateExisting || !d.hasSecret));
     const credentials: IssuedCredentials[] = [];
     for (const d of devices) credentials.push(issued(d, await reg.rotateSecret(d.id)));
-    reg.audit(user.username, 'device.provision', roomId !== undefined ? 'room' : 'school', String(roomId ?? schoolId), { devices: credentials.map((c) => c.deviceId), rotateExisting: Boolean(rotateExisting) });
-    refresh();
+    await reg.audit(user.username, 'device.provision', roomId !== undefined ? 'room' : 'school', String(roomId ?? schoolId), { devices: credentials.map((c) => c.deviceId), rotateExisting: Boolean(rotateExisting) });
+    await refresh();
     return { mqttUrl: mqttUrl(), credentials };
   });
 
@@ -173,16 +174,16 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     const user = currentUser(req);
     const { roomId, schoolId, deviceId } = req.query;
     let devices: Device[];
-    if (deviceId) devices = [writable(req, deviceId, 'devices.provision').device];
+    if (deviceId) devices = [(await writable(req, deviceId, 'devices.provision')).device];
     else if (roomId !== undefined) {
-      authorize(user, 'devices.provision', placeOfRoom(user, roomId));
-      devices = reg.listDevices({ roomId }).devices;
+      authorize(user, 'devices.provision', await placeOfRoom(user, roomId));
+      devices = (await reg.listDevices({ roomId })).devices;
     } else if (schoolId !== undefined) {
-      authorize(user, 'devices.provision', placeOfSchool(user, schoolId));
-      devices = reg.listDevices({ schoolId }).devices;
+      authorize(user, 'devices.provision', await placeOfSchool(user, schoolId));
+      devices = (await reg.listDevices({ schoolId })).devices;
     } else throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give one of deviceId, roomId or schoolId');
     devices = devices.filter((d) => d.state !== 'retired');
-    const places = reg.roomPlaces(devices.map((d) => d.roomId));
+    const places = await reg.roomPlaces(devices.map((d) => d.roomId));
     const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), mqttUrl());
     return reply.type('application/pdf').header('content-disposition', 'inline; filename="nhan-thiet-bi.pdf"').send(pdf);
   });

@@ -59,16 +59,17 @@ function window(q: { from?: string; to?: string }, now: number): { from: string;
  * budget planner), GET and PUT /api/schools/:id/timetable.
  */
 export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  const schoolPlace = (schoolId: number) => {
-    const ref = deps.registry.places.ref('school', schoolId);
+  const schoolPlace = async (schoolId: number) => {
+    const ref = await deps.registry.places.ref('school', schoolId);
     return ref && { schoolId: ref.id, districtId: ref.districtId };
   };
+  const roomPlace = async (roomId: number) => (await deps.registry.roomPlaces([roomId])).get(roomId);
 
   app.get<Route<'GET /api/usage'>>('/usage', { preHandler: requireUser, schema: { querystring: UsageQuery } }, async (req): Promise<UsageReport> => {
     const user = currentUser(req);
     const { districtId, schoolId, roomId } = req.query;
-    if (schoolId !== undefined) requireVisible(user, schoolPlace(schoolId), `school ${schoolId}`);
-    if (roomId !== undefined) requireVisible(user, deps.registry.roomPlaces([roomId]).get(roomId), `room ${roomId}`);
+    if (schoolId !== undefined) requireVisible(user, await schoolPlace(schoolId), `school ${schoolId}`);
+    if (roomId !== undefined) requireVisible(user, await roomPlace(roomId), `room ${roomId}`);
     return usageReport({
       registry: deps.registry, store: deps.usageStore, queries: deps.usage, scope: userScope(user), ...window(req.query, deps.clock.now()),
       filter: { districtId, schoolId, roomId }, now: deps.clock.now(),
@@ -84,8 +85,8 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     const user = currentUser(req);
     const { format, districtId, schoolId, roomId, rooms } = req.body;
     const filter = { districtId, schoolId, roomId };
-    if (schoolId !== undefined) requireVisible(user, schoolPlace(schoolId), `school ${schoolId}`);
-    if (roomId !== undefined) requireVisible(user, deps.registry.roomPlaces([roomId]).get(roomId), `room ${roomId}`);
+    if (schoolId !== undefined) requireVisible(user, await schoolPlace(schoolId), `school ${schoolId}`);
+    if (roomId !== undefined) requireVisible(user, await roomPlace(roomId), `room ${roomId}`);
     const w = window(req.body, deps.clock.now());
     const scope = userScope(user);
     const job = exports.start(user, format, async (progress) => {
@@ -93,9 +94,9 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
       const now = deps.clock.now();
       const report = await usageReport({ registry: deps.registry, store: deps.usageStore, queries: deps.usage, scope, ...w, filter, now });
       progress({ phase: 'query', done: 1, total: 2 });
-      const plan = roomId === undefined && schoolId === undefined ? planningReport({ registry: deps.registry, store: deps.usageStore, scope, ...w, rooms, now }) : undefined;
+      const plan = roomId === undefined && schoolId === undefined ? await planningReport({ registry: deps.registry, store: deps.usageStore, scope, ...w, rooms, now }) : undefined;
       progress({ phase: 'render', done: 0, total: report.rooms.length });
-      const title = reportTitle(report, scopeName(user, filter));
+      const title = reportTitle(report, await scopeName(user, filter));
       const onProgress = (done: number, total: number) => progress({ phase: 'render', done, total });
       const data = format === 'pdf' ? await reportPdf(report, title, plan, onProgress)
         : format === 'xlsx' ? await reportXlsx(report, title, plan, onProgress)
@@ -111,18 +112,18 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   });
 
   /** What the report covers, in words, for its title. */
-  const scopeName = (user: User, f: ReportFilter): string => {
-    if (f.roomId !== undefined) { const p = deps.registry.roomPlaces([f.roomId]).get(f.roomId); return p ? `${p.roomName}, ${p.schoolName}` : `phòng ${f.roomId}`; }
-    if (f.schoolId !== undefined) return deps.registry.schools().find((x) => x.id === f.schoolId)?.name ?? `trường ${f.schoolId}`;
+  const scopeName = async (user: User, f: ReportFilter): Promise<string> => {
+    if (f.roomId !== undefined) { const p = await roomPlace(f.roomId); return p ? `${p.roomName}, ${p.schoolName}` : `phòng ${f.roomId}`; }
+    if (f.schoolId !== undefined) return (await deps.registry.schools()).find((x) => x.id === f.schoolId)?.name ?? `trường ${f.schoolId}`;
     if (f.districtId === 'so') return 'Các trường trực thuộc Sở';
-    if (f.districtId !== undefined) return deps.registry.districts().find((d) => d.id === f.districtId)?.name ?? `huyện ${f.districtId}`;
+    if (f.districtId !== undefined) return (await deps.registry.districts()).find((d) => d.id === f.districtId)?.name ?? `huyện ${f.districtId}`;
     return userScope(user) ? 'Phạm vi được phân quyền' : 'Toàn tỉnh';
   };
 
   app.get<Route<'GET /api/schools/:id/timetable'>>('/schools/:id/timetable', { preHandler: requireUser, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
-    const place = requireVisible(currentUser(req), schoolPlace(req.params.id), `school ${req.params.id}`);
-    const entered = deps.registry.timetables(place.schoolId);
-    const level = deps.registry.schools().find((s) => s.id === place.schoolId)?.level ?? 'thpt';
+    const place = requireVisible(currentUser(req), await schoolPlace(req.params.id), `school ${req.params.id}`);
+    const entered = await deps.registry.timetables(place.schoolId);
+    const level = (await deps.registry.schools()).find((s) => s.id === place.schoolId)?.level ?? 'thpt';
     return { isDefault: entered.length === 0, terms: entered.length ? entered : defaultTerms(level, schoolYearOf(localDate(deps.clock.now()))) };
   });
 
@@ -130,11 +131,11 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     preHandler: requireUser, schema: { params: Type.Object({ id: Id }), body: TimetableBody },
   }, async (req) => {
     const user = currentUser(req);
-    const place = requireVisible(user, schoolPlace(req.params.id), `school ${req.params.id}`);
+    const place = requireVisible(user, await schoolPlace(req.params.id), `school ${req.params.id}`);
     authorize(user, 'records.write', place);
-    deps.registry.setTimetables(place.schoolId, req.body.terms as TermTimetable[]);
-    deps.registry.audit(user.username, 'timetable.update', 'school', place.schoolId, { terms: req.body.terms.map((t) => t.term) });
-    return { isDefault: false, terms: deps.registry.timetables(place.schoolId) };
+    await deps.registry.setTimetables(place.schoolId, req.body.terms as TermTimetable[]);
+    await deps.registry.audit(user.username, 'timetable.update', 'school', place.schoolId, { terms: req.body.terms.map((t) => t.term) });
+    return { isDefault: false, terms: await deps.registry.timetables(place.schoolId) };
   });
 };
 
@@ -158,22 +159,22 @@ export const subscriptionRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
   };
   app.get<Route<'GET /api/reports/subscriptions'>>('/reports/subscriptions', { preHandler: guard }, async (req) => {
     const user = currentUser(req);
-    return deps.registry.subscriptions().filter((s) => mayHave(user, s.districtId));
+    return (await deps.registry.subscriptions()).filter((s) => mayHave(user, s.districtId));
   });
   app.post<Route<'POST /api/reports/subscriptions'>>('/reports/subscriptions', { preHandler: guard, schema: { body: SubscriptionBody } }, async (req, reply) => {
     const user = currentUser(req);
     if (!mayHave(user, req.body.districtId)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', req.body.districtId === null ? 'the province-wide report is for province-wide users' : `district ${req.body.districtId} is outside your scope`);
-    const sub = deps.registry.addSubscription({ ...req.body, createdBy: user.username });
-    deps.registry.audit(user.username, 'report.subscribe', 'subscription', sub.id, req.body);
+    const sub = await deps.registry.addSubscription({ ...req.body, createdBy: user.username });
+    await deps.registry.audit(user.username, 'report.subscribe', 'subscription', sub.id, req.body);
     return reply.status(201).send(sub);
   });
   app.delete<Route<'DELETE /api/reports/subscriptions/:id'>>('/reports/subscriptions/:id', { preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const user = currentUser(req);
-    const sub = deps.registry.subscriptions().find((s) => s.id === req.params.id);
+    const sub = (await deps.registry.subscriptions()).find((s) => s.id === req.params.id);
     if (!sub) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no subscription ${req.params.id}`);
     if (!mayHave(user, sub.districtId)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', 'this subscription is outside your scope');
-    deps.registry.removeSubscription(sub.id);
-    deps.registry.audit(user.username, 'report.unsubscribe', 'subscription', sub.id, {});
+    await deps.registry.removeSubscription(sub.id);
+    await deps.registry.audit(user.username, 'report.unsubscribe', 'subscription', sub.id, {});
     return { id: sub.id, removed: true };
   });
 };

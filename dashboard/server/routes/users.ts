@@ -49,11 +49,11 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     authorize(currentUser(req), 'users.manage');
   };
 
-  app.get<Route<'GET /api/users'>>('/users', { preHandler: admin }, async (): Promise<UserRow[]> => reg.users().map(toRow));
+  app.get<Route<'GET /api/users'>>('/users', { preHandler: admin }, async (): Promise<UserRow[]> => (await reg.users()).map(toRow));
 
   app.post<Route<'POST /api/users', { Body: Static<typeof CreateBody> }>>('/users', { preHandler: admin, schema: { body: CreateBody } }, async (req, reply) => {
     const u = await reg.addUser(req.body);
-    reg.audit(currentUser(req).username, 'user.create', 'user', u.id, withoutPassword(req.body));
+    await reg.audit(currentUser(req).username, 'user.create', 'user', u.id, withoutPassword(req.body));
     return reply.status(201).send(toRow(u));
   });
 
@@ -66,7 +66,7 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
       throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', 'you cannot disable yourself or take away your own admin role; ask another admin');
     }
     const u = await reg.updateUser(req.params.id, req.body);
-    reg.audit(me.username, 'user.update', 'user', u.id, withoutPassword(req.body));
+    await reg.audit(me.username, 'user.update', 'user', u.id, withoutPassword(req.body));
     return toRow(u);
   });
 
