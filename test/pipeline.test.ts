@@ -7,7 +7,7 @@ describe('the pipeline, device to InfluxDB', () => {
   const s = useTestStack();
 
   it('stores a reading published by a provisioned tablet in InfluxDB with its school, site, room and district tags', async () => {
-    const { district, school, site, room } = seedSchool(s.registry);
+    const { district, school, site, room } = await seedSchool(s.registry);
     const { device, secret } = await s.registry.addDevice({ kind: 'tablet', roomId: room.id, name: 'Máy tính bảng 01' });
     const client = await connectDevice(s.mqttUrl, device.id, secret!);
     const ts = Date.now() - 1000;

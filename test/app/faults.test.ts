@@ -21,9 +21,9 @@ describe('a fault in one component', () => {
   const component = async (name: string) => (await healthz()).components.find((c) => c.name === name)!;
 
   async function device(code: string) {
-    const { room } = seedSchool(s.registry, code);
+    const { room } = await seedSchool(s.registry, code);
     const { device: d, secret } = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
-    s.directory.refresh();
+    await s.directory.refresh();
     return { id: d.id, secret: secret! };
   }
   const reading = (id: string) => [topics.telemetry(id), JSON.stringify({ battery: 80, charging: false, wifiRssi: -50, screenOn: true })] as const;

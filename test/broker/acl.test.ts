@@ -15,7 +15,7 @@ describe('broker authentication and ACL', () => {
 
   beforeAll(async () => {
     s = await startTestStack({ overrides: { mqtt: { connectTimeoutMs: 300 } } });
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const da = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
     const db = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
     a = { id: da.device.id, secret: da.secret! };
@@ -38,22 +38,22 @@ describe('broker authentication and ACL', () => {
   });
 
   it('refuses a revoked device with CONNACK 5 and drops it if it was connected', async () => {
-    const { device, secret } = await s.registry.addDevice({ kind: 'tablet', roomId: s.registry.rooms()[0]!.id });
+    const { device, secret } = await s.registry.addDevice({ kind: 'tablet', roomId: (await s.registry.rooms())[0]!.id });
     const c = await connectDevice(s.mqttUrl, device.id, secret!);
     const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
-    s.registry.revokeDevice(device.id);
+    await s.registry.revokeDevice(device.id);
     await closed;
     c.end(true);
     expect(await refusalCode(s.mqttUrl, device.id, device.id, secret!)).toBe(5);
   });
 
   it('keeps a device connected when its record is edited, and drops it when its secret is rotated', async () => {
-    const { device, secret } = await s.registry.addDevice({ kind: 'tablet', roomId: s.registry.rooms()[0]!.id });
+    const { device, secret } = await s.registry.addDevice({ kind: 'tablet', roomId: (await s.registry.rooms())[0]!.id });
     const c = await connectDevice(s.mqttUrl, device.id, secret!);
     let closed = false;
     c.once('close', () => { closed = true; });
-    s.registry.updateDevice(device.id, { notes: 'Màn hình bị xước', name: 'Máy tính bảng giáo viên' });
-    s.directory.refresh();
+    await s.registry.updateDevice(device.id, { notes: 'Màn hình bị xước', name: 'Máy tính bảng giáo viên' });
+    await s.directory.refresh();
     // A publish round trip after the edit proves the session survived it.
     await c.publishAsync(topics.telemetry(device.id), JSON.stringify({ battery: 77 }), { qos: 1 });
     expect(closed).toBe(false);

@@ -21,7 +21,7 @@ describe('a foreign MQTT client (mosquitto_pub)', () => {
   const s = useTestStack();
 
   it('lands the docs/protocol.md example in InfluxDB', async () => {
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const { device, secret } = await s.registry.addDevice({ kind: 'sensor', roomId: room.id });
     const id = device.id;
     const r = await mosquittoPub(['-h', '127.0.0.1', '-p', String(s.broker!.port), '-V', 'mqttv311', '-q', '1', '-i', id, '-u', id, '-P', secret!,
@@ -35,7 +35,7 @@ describe('a foreign MQTT client (mosquitto_pub)', () => {
   });
 
   it('is refused with a wrong secret', async () => {
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const { device } = await s.registry.addDevice({ kind: 'sensor', roomId: room.id });
     const r = await mosquittoPub(['-h', '127.0.0.1', '-p', String(s.broker!.port), '-q', '1', '-i', device.id, '-u', device.id, '-P', 'wrong',
       '-t', `edu/v1/${device.id}/telemetry`, '-m', '{"co2":1}']);

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteRegistry } from '../../registry/index.js';
+import { openRegistryStore } from '../../registry/index.js';
 import { verifySecret } from '../../registry/secrets.js';
 import { seedSchool, tempDir } from '../helpers/stack.js';
 
@@ -15,17 +15,17 @@ describe('the edufleet CLI', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('adds a device, prints its secret once, stores only a hash, lists and revokes it', async () => {
-    const reg = SqliteRegistry.inDataDir(dir);
-    const { room } = seedSchool(reg);
-    reg.close();
+    const reg = await openRegistryStore({ dataDir: dir });
+    const { room } = await seedSchool(reg);
+    await reg.close();
 
     const added = JSON.parse((await edufleet('device', 'add', '--kind', 'tablet', '--room', String(room.id), '--name', 'Máy tính bảng 07', '--json')).stdout) as { id: string; secret: string };
     expect(added.id).toMatch(/^tablet-/);
     expect(added.secret.length).toBeGreaterThanOrEqual(40);
 
-    const check = SqliteRegistry.inDataDir(dir);
-    const stored = check.secretHash(added.id)!;
-    check.close();
+    const check = await openRegistryStore({ dataDir: dir });
+    const stored = (await check.secretHash(added.id))!;
+    await check.close();
     expect(stored.hash).toMatch(/^scrypt\$/);
     expect(stored.hash).not.toContain(added.secret);
     expect(await verifySecret(added.secret, stored.hash!)).toBe(true);
@@ -50,17 +50,17 @@ describe('the edufleet CLI', () => {
   it('adds a user with a role and a scope', async () => {
     const out = (await edufleet('user', 'add', '--username', 'ktv.chuyen', '--role', 'technician', '--school', '1', '--password', 'mat-khau-123')).stdout;
     expect(out).toContain('ktv.chuyen (technician)');
-    const reg = SqliteRegistry.inDataDir(dir);
+    const reg = await openRegistryStore({ dataDir: dir });
     const u = await reg.verifyUser('ktv.chuyen', 'mat-khau-123');
-    reg.close();
+    await reg.close();
     expect(u).toMatchObject({ role: 'technician', scope: { schoolIds: [1] } });
   });
 
   it('writes a PDF of labels for the devices of a school, with the configured broker address', async () => {
-    const reg = SqliteRegistry.inDataDir(dir);
-    const room = reg.rooms()[0]!;
+    const reg = await openRegistryStore({ dataDir: dir });
+    const room = (await reg.rooms())[0]!;
     await reg.addDevice({ kind: 'board', roomId: room.id, name: 'Bảng tương tác phòng 1', issueSecret: false });
-    reg.close();
+    await reg.close();
     const out = path.join(dir, 'nhan.pdf');
     const res = await run(process.execPath, ['bin/edufleet.mjs', '--data-dir', dir, 'device', 'labels', '--school', '1', '--out', out], { env: { ...process.env, EDUFLEET_MQTT_PUBLIC_URL: 'mqtt://mqtt.sogddt.example:1883' } });
     expect(res.stdout).toMatch(/label\(s\) written .*mqtt:\/\/mqtt\.sogddt\.example:1883/);

@@ -23,10 +23,10 @@ describe('the dashboard API', () => {
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard });
     base = s.dashboard!.url;
-    const a = seedSchool(s.registry, 'LC-THPT-CHUYEN');
-    const schoolB = s.registry.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
-    const siteB = s.registry.ensureSite({ schoolId: schoolB.id, name: 'Điểm chính' });
-    const roomB = s.registry.ensureRoom({ siteId: siteB.id, code: 'P.TIN', name: 'Phòng Tin học', type: 'computer_room' });
+    const a = await seedSchool(s.registry, 'LC-THPT-CHUYEN');
+    const schoolB = await s.registry.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
+    const siteB = await s.registry.ensureSite({ schoolId: schoolB.id, name: 'Điểm chính' });
+    const roomB = await s.registry.ensureRoom({ siteId: siteB.id, code: 'P.TIN', name: 'Phòng Tin học', type: 'computer_room' });
     schoolAId = a.school.id;
     schoolBId = schoolB.id;
     const added = await s.registry.addDevice({ kind: 'tablet', roomId: a.room.id, name: 'Máy tính bảng 01' });
@@ -35,7 +35,7 @@ describe('the dashboard API', () => {
     boardB = (await s.registry.addDevice({ kind: 'board', roomId: roomB.id, name: 'Bảng tương tác P.Tin', issueSecret: false })).device;
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv-a', password: PASSWORD, role: 'technician', scope: { schoolIds: [a.school.id] }, displayName: 'Kỹ thuật viên A' });
-    s.directory.refresh();
+    await s.directory.refresh();
   });
 
   afterAll(async () => {
@@ -68,7 +68,7 @@ describe('the dashboard API', () => {
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
     expect(await c.get<Me>('/api/me')).toMatchObject({ username: 'ktv-a', role: 'technician', displayName: 'Kỹ thuật viên A' });
-    expect((s.registry.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n).toBeGreaterThan(0);
+    expect(await s.registry.sessionCount()).toBeGreaterThan(0);
     expect((await c.request('POST', '/api/logout')).status).toBe(200);
     expect((await c.request('GET', '/api/me')).status).toBe(401);
   });

@@ -7,12 +7,11 @@ import { buildApp } from '../../dashboard/server/index.js';
 import { RecentReadings } from '../../dashboard/server/readings.js';
 import { influxClient } from '../../lib/influx/index.js';
 import { UsageQueries } from '../../usage/queries.js';
-import { UsageStore } from '../../usage/store.js';
 import { SESSION_SECRET_FILE } from '../../dashboard/server/session-secret.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
 import { createMetrics } from '../../lib/metrics.js';
-import { DeviceDirectory, SqliteRegistry } from '../../registry/index.js';
+import { DeviceDirectory, openRegistryStore, type RegistryStore } from '../../registry/index.js';
 import { tempDir } from '../helpers/stack.js';
 
 const PASSWORD = 'mật-khẩu-đủ-dài';
@@ -20,17 +19,17 @@ const PASSWORD = 'mật-khẩu-đủ-dài';
 /** Two dashboard apps on one data directory, each with its own registry connection, as two processes would have. */
 describe('dashboard processes sharing a data directory', () => {
   const dir = tempDir();
-  const registries: SqliteRegistry[] = [];
+  const registries: RegistryStore[] = [];
   const apps: FastifyInstance[] = [];
 
   const build = async (webDist: string) => {
     const config = loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent' } });
-    const registry = SqliteRegistry.inDataDir(dir);
+    const registry = await openRegistryStore({ dataDir: dir });
     registries.push(registry);
     const app = await buildApp({
       config, log: createLogger('silent'), metrics: createMetrics(), clock: systemClock, registry,
       directory: new DeviceDirectory(registry), readings: new RecentReadings('http://127.0.0.1:9', config.influx), webDist,
-      usage: new UsageQueries(influxClient('http://127.0.0.1:9', config.influx), config.influx.database), usageStore: new UsageStore(':memory:'),
+      usage: new UsageQueries(influxClient('http://127.0.0.1:9', config.influx), config.influx.database), usageStore: registry.usage,
     });
     apps.push(app);
     return app;
@@ -50,7 +49,7 @@ describe('dashboard processes sharing a data directory', () => {
 
   afterAll(async () => {
     for (const a of apps) await a.close();
-    for (const r of registries) r.close();
+    for (const r of registries) await r.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

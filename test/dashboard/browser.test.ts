@@ -22,10 +22,10 @@ describe('the dashboard in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     secret = (await s.registry.addDevice({ kind: 'tablet', roomId: room.id, id: DEVICE_ID, name: 'Máy tính bảng 01 – Phòng TM1' })).secret!;
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin', displayName: 'Quản trị Sở' });
-    s.directory.refresh();
+    await s.directory.refresh();
     page = context.pages()[0] ?? (await context.newPage());
   });
 

@@ -19,19 +19,19 @@ describe('the digital-records KPI page in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    const { room, school } = seedSchool(s.registry);
+    const { room, school } = await seedSchool(s.registry);
     schoolId = school.id;
     // 2 of 3 devices with a complete record: 66,7 %.
     await s.registry.addDevice({ kind: 'board', roomId: room.id, name: 'Bảng tương tác TM1', issueSecret: false, ...record('BTT-01') });
     await s.registry.addDevice({ kind: 'tablet', roomId: room.id, name: 'Máy tính bảng 01', issueSecret: false, ...record('TB-01'), state: 'in_repair' });
     await s.registry.addDevice({ kind: 'tablet', roomId: room.id, name: 'Máy tính bảng 02', issueSecret: false, code: 'TB-02' });
     // A centre directly under the Sở, with a complete record: 100 %.
-    const gdtx = s.registry.ensureSchool({ code: 'LC-GDTX', name: 'Trung tâm GDTX tỉnh Lào Cai', level: 'gdtx', districtId: null });
-    const site = s.registry.ensureSite({ schoolId: gdtx.id, name: 'Điểm chính' });
-    const hall = s.registry.ensureRoom({ siteId: site.id, code: 'P.HOP', name: 'Phòng họp trực tuyến', type: 'meeting_room' });
+    const gdtx = await s.registry.ensureSchool({ code: 'LC-GDTX', name: 'Trung tâm GDTX tỉnh Lào Cai', level: 'gdtx', districtId: null });
+    const site = await s.registry.ensureSite({ schoolId: gdtx.id, name: 'Điểm chính' });
+    const hall = await s.registry.ensureRoom({ siteId: site.id, code: 'P.HOP', name: 'Phòng họp trực tuyến', type: 'meeting_room' });
     await s.registry.addDevice({ kind: 'board', roomId: hall.id, name: 'Bảng phòng họp', issueSecret: false, ...record('GDTX-01') });
     await s.registry.addUser({ username: 'ke-hoach', password: PASSWORD, role: 'planner', displayName: 'Phòng Kế hoạch – Tài chính' });
-    s.directory.refresh();
+    await s.directory.refresh();
     page = context.pages()[0] ?? (await context.newPage());
   });
 

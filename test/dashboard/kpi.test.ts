@@ -4,7 +4,7 @@ import { startDashboard } from '../../dashboard/server/index.js';
 import { aggregateKpi, hasCompleteRecord, isPastServiceLife, vnToday } from '../../dashboard/server/kpi.js';
 import type { KpiFigures, KpiResponse } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
-import type { SqliteRegistry } from '../../registry/index.js';
+import type { RegistryStore } from '../../registry/index.js';
 import { connectDevice, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { ApiClient } from './client.js';
@@ -15,8 +15,8 @@ const LIVE_ID = 'tablet-kpi-live';
 /** A complete record: code, kind, room, model, in-service date and cost. */
 const complete = (code: string) => ({ code, model: 'Samsung Galaxy Tab A9', manufacturer: 'Samsung', inServiceDate: '2024-09-05', costVnd: 6_500_000, serviceLifeYears: 5 });
 
-function room(registry: SqliteRegistry, schoolId: number, code: string) {
-  const site = registry.ensureSite({ schoolId, name: 'Điểm chính' });
+async function room(registry: RegistryStore, schoolId: number, code: string) {
+  const site = await registry.ensureSite({ schoolId, name: 'Điểm chính' });
   return registry.ensureRoom({ siteId: site.id, code, name: `Phòng ${code}`, type: 'classroom' });
 }
 
@@ -31,13 +31,13 @@ describe('the digital-records KPI', () => {
     base = s.dashboard!.url;
     const r = s.registry;
     // District A (Thành phố Lào Cai): school A1 with 3 counted devices (+1 retired), school A2 with 1.
-    const a = seedSchool(r, 'LC-THPT-CHUYEN');
-    const a2 = r.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
+    const a = await seedSchool(r, 'LC-THPT-CHUYEN');
+    const a2 = await r.ensureSchool({ code: 'LC-THCS-COC-LEU', name: 'Trường THCS Cốc Lếu', level: 'thcs', districtId: a.district.id });
     // District B (Huyện Bát Xát): school B1 with 2 devices.
-    const districtB = r.ensureDistrict({ code: 'BAT-XAT', name: 'Huyện Bát Xát' });
-    const b1 = r.ensureSchool({ code: 'BX-THCS-BAT-XAT', name: 'Trường THCS Bát Xát', level: 'thcs', districtId: districtB.id });
+    const districtB = await r.ensureDistrict({ code: 'BAT-XAT', name: 'Huyện Bát Xát' });
+    const b1 = await r.ensureSchool({ code: 'BX-THCS-BAT-XAT', name: 'Trường THCS Bát Xát', level: 'thcs', districtId: districtB.id });
     // Directly under the Sở: one GDTX centre with 1 device.
-    const so = r.ensureSchool({ code: 'LC-GDTX', name: 'Trung tâm GDTX tỉnh Lào Cai', level: 'gdtx', districtId: null });
+    const so = await r.ensureSchool({ code: 'LC-GDTX', name: 'Trung tâm GDTX tỉnh Lào Cai', level: 'gdtx', districtId: null });
     Object.assign(ids, { a1: a.school.id, a2: a2.id, b1: b1.id, so: so.id, districtA: a.district.id, districtB: districtB.id });
 
     // A1: live + complete; complete but past its service life (credentials, never heard of); incomplete (no cost) in repair; retired.
@@ -46,23 +46,23 @@ describe('the digital-records KPI', () => {
     await r.addDevice({ kind: 'vr', roomId: a.room.id, name: 'Kính VR 01', issueSecret: false, code: 'VR-001', model: 'Meta Quest 3', inServiceDate: '2024-09-05', state: 'in_repair' });
     await r.addDevice({ kind: 'tablet', roomId: a.room.id, name: 'Máy tính bảng thanh lý', issueSecret: false, ...complete('TB-OLD'), state: 'retired' });
     // A2: complete, no credentials (a record before the device ever connects).
-    await r.addDevice({ kind: 'board', roomId: room(r, a2.id, 'P.TIN').id, name: 'Bảng P.Tin', issueSecret: false, ...complete('CL-BTT-01') });
+    await r.addDevice({ kind: 'board', roomId: (await room(r, a2.id, 'P.TIN')).id, name: 'Bảng P.Tin', issueSecret: false, ...complete('CL-BTT-01') });
     // A2: complete, credentials revoked: still an asset with a record, no longer in the base of the live share.
-    const revoked = await r.addDevice({ kind: 'tablet', roomId: room(r, a2.id, 'P.TIN').id, name: 'Máy tính bảng bị thu hồi khoá', ...complete('CL-TB-01') });
-    r.revokeDevice(revoked.device.id);
+    const revoked = await r.addDevice({ kind: 'tablet', roomId: (await room(r, a2.id, 'P.TIN')).id, name: 'Máy tính bảng bị thu hồi khoá', ...complete('CL-TB-01') });
+    await r.revokeDevice(revoked.device.id);
     // B1: complete with a serial but no model; incomplete (no code).
-    const roomB = room(r, b1.id, 'P.01');
+    const roomB = await room(r, b1.id, 'P.01');
     await r.addDevice({ kind: 'sensor', roomId: roomB.id, name: 'Cảm biến P.01', issueSecret: false, code: 'BX-CB-01', serial: 'SN-778899', inServiceDate: '2023-01-10', costVnd: 2_000_000 });
     await r.addDevice({ kind: 'sensor', roomId: roomB.id, name: 'Cảm biến P.01 (2)', issueSecret: false, serial: 'SN-778900', inServiceDate: '2023-01-10', costVnd: 2_000_000 });
     // Sở: incomplete (no in-service date).
-    await r.addDevice({ kind: 'board', roomId: room(r, so.id, 'P.HOP').id, name: 'Bảng phòng họp', issueSecret: false, code: 'GDTX-01', model: 'Promethean', costVnd: 80_000_000 });
+    await r.addDevice({ kind: 'board', roomId: (await room(r, so.id, 'P.HOP')).id, name: 'Bảng phòng họp', issueSecret: false, code: 'GDTX-01', model: 'Promethean', costVnd: 80_000_000 });
 
     await r.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await r.addUser({ username: 'ke-hoach', password: PASSWORD, role: 'planner', displayName: 'Phòng Kế hoạch Sở' });
     await r.addUser({ username: 'ke-hoach-a', password: PASSWORD, role: 'planner', scope: { districtIds: [a.district.id] } });
     await r.addUser({ username: 'ktv-b1', password: PASSWORD, role: 'technician', scope: { schoolIds: [b1.id] } });
     await r.addUser({ username: 'xem', password: PASSWORD, role: 'viewer' });
-    s.directory.refresh();
+    await s.directory.refresh();
 
     // The live device reports over real MQTT.
     live = await connectDevice(s.mqttUrl, LIVE_ID, liveDevice.secret!);

@@ -33,7 +33,7 @@ describe('the places import over the API', () => {
 
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard });
-    const seeded = seedSchool(s.registry);
+    const seeded = await seedSchool(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', scope: { schoolIds: [seeded.school.id] } });
     await s.registry.addUser({ username: 'kh', password: PASSWORD, role: 'planner' });
@@ -54,7 +54,7 @@ describe('the places import over the API', () => {
       expect((await c.request('GET', '/api/places.csv')).status).toBe(403);
     }
     expect((await new ApiClient(s.dashboard!.url).request('GET', '/api/places.csv')).status).toBe(401);
-    expect(s.registry.schools().map((x) => x.code)).toEqual(['LC-THPT-CHUYEN']);
+    expect((await s.registry.schools()).map((x) => x.code)).toEqual(['LC-THPT-CHUYEN']);
   });
 
   it('previews a faulty list with its refused lines, applies only when asked to import the valid rows', async () => {
@@ -66,12 +66,12 @@ describe('the places import over the API', () => {
     expect(job.plan!.schools.map((x) => [x.code, x.action])).toEqual([['LC-THPT-CHUYEN', 'update'], ['LC-THCS-LQD', 'create'], ['LC-THCS-SAPA', 'create']]);
     const refused = await apply(admin, job.id);
     expect(refused.status).toBe(400);
-    expect(s.registry.school('LC-THCS-LQD')).toBeUndefined();
+    expect(await s.registry.school('LC-THCS-LQD')).toBeUndefined();
     const applied = await apply(admin, job.id, true);
     expect(applied.status).toBe(200);
     expect((applied.body as PlacesImportJob).status).toBe('applied');
-    expect(s.registry.school('LC-THCS-LQD')).toMatchObject({ level: 'thcs', pupils: 820 });
-    expect(s.registry.school('LC-THPT-CHUYEN')!.pupils).toBe(1150);
+    expect(await s.registry.school('LC-THCS-LQD')).toMatchObject({ level: 'thcs', pupils: 820 });
+    expect((await s.registry.school('LC-THPT-CHUYEN'))!.pupils).toBe(1150);
   });
 
   it('imports the sample list, shows the new schools in the hierarchy at once, and says a second upload changes nothing', async () => {

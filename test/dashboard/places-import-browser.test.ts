@@ -24,7 +24,7 @@ describe('the places import in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    const { school } = seedSchool(s.registry);
+    const { school } = await seedSchool(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', scope: { schoolIds: [school.id] } });
     page = context.pages()[0] ?? (await context.newPage());
@@ -58,7 +58,7 @@ describe('the places import in a browser', () => {
     await page.getByTestId('import-apply-valid').check();
     await page.getByTestId('import-confirm').click();
     await page.getByTestId('import-done').waitFor();
-    expect(s.registry.school('LC-THCS-SAPA')?.name).toBe('Trường THCS Sa Pa');
+    expect((await s.registry.school('LC-THCS-SAPA'))?.name).toBe('Trường THCS Sa Pa');
 
     await again();
     await upload(fixture('truong-mau.csv'));
@@ -66,7 +66,7 @@ describe('the places import in a browser', () => {
     expect(await page.getByTestId('import-district-H-BAT-XAT').getAttribute('data-action')).toBe('create');
     await page.getByTestId('import-confirm').click();
     await page.getByTestId('import-done').waitFor();
-    expect(s.registry.school('LC-MN-BATXAT')?.level).toBe('mam_non');
+    expect((await s.registry.school('LC-MN-BATXAT'))?.level).toBe('mam_non');
 
     await again();
     await upload(fixture('truong-mau.csv'));

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import type { AuditResponse, CredentialsResponse, DeviceRecord, ImportJob, TreeResponse, UserRow } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
+import { ENGINES, useEngines } from '../helpers/engines.js';
 import { connectDevice, refusalCode, seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
 import { LOI, MAU, sampleRecords, seedSchools } from '../helpers/samples.js';
 import { waitFor } from '../helpers/wait.js';
@@ -11,11 +12,14 @@ import { ApiClient } from './client.js';
 
 const PASSWORD = 'mật-khẩu-đủ-dài';
 
-describe('records, places, provisioning and users over REST', () => {
+const engines = useEngines();
+
+// The web import among them: the same tests, in the same order, on the embedded SQLite files and on PostgreSQL.
+describe.each(ENGINES)('records, places, provisioning and users over REST, on %s', (engine) => {
   let s: TestStack;
   let admin: ApiClient;
   let tech: ApiClient;
-  let seeded: ReturnType<typeof seedSchool>;
+  let seeded: Awaited<ReturnType<typeof seedSchool>>;
 
   const ok = async <T>(c: ApiClient, method: string, path: string, body?: unknown): Promise<T> => {
     const r = await c.request(method, path, body);
@@ -33,9 +37,9 @@ describe('records, places, provisioning and users over REST', () => {
   };
 
   beforeAll(async () => {
-    s = await startTestStack({ dashboard: startDashboard });
-    seeded = seedSchool(s.registry);
-    seedSchools(s.registry);
+    s = await startTestStack({ dashboard: startDashboard, overrides: { registry: { url: await engines.url(engine) } } });
+    seeded = await seedSchool(s.registry);
+    await seedSchools(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', scope: { schoolIds: [seeded.school.id] } });
     admin = new ApiClient(s.dashboard!.url);
@@ -64,7 +68,7 @@ describe('records, places, provisioning and users over REST', () => {
 
   it('rotates a secret over REST: the old one is dropped and refused, the new one connects', async () => {
     const { device, secret } = await s.registry.addDevice({ kind: 'board', roomId: seeded.room.id });
-    s.directory.refresh();
+    await s.directory.refresh();
     const client = await connectDevice(s.mqttUrl, device.id, secret!);
     let closed = false;
     client.once('close', () => { closed = true; });
@@ -78,7 +82,7 @@ describe('records, places, provisioning and users over REST', () => {
   });
 
   it('issues credentials in bulk to the devices of a room that have none, once; the secrets work', async () => {
-    const room = s.registry.ensureRoom({ siteId: seeded.site.id, code: 'P.MAY', name: 'Phòng máy', type: 'computer_room' });
+    const room = await s.registry.ensureRoom({ siteId: seeded.site.id, code: 'P.MAY', name: 'Phòng máy', type: 'computer_room' });
     const ids: string[] = [];
     for (let i = 1; i <= 3; i++) ids.push((await s.registry.addDevice({ kind: 'tablet', roomId: room.id, issueSecret: false })).device.id);
     const first = await ok<CredentialsResponse>(tech, 'POST', '/api/provision', { roomId: room.id });
@@ -122,7 +126,7 @@ describe('records, places, provisioning and users over REST', () => {
     const site2 = await ok<{ id: number }>(admin, 'POST', '/api/sites', { schoolId: school.id, name: 'Điểm chính' });
     const room = await ok<{ id: number }>(admin, 'POST', '/api/rooms', { siteId: site.id, code: 'P.STEM', name: 'Phòng STEM', type: 'stem_room', capacity: 35 });
     const { device } = await s.registry.addDevice({ kind: 'sensor', roomId: room.id, issueSecret: false });
-    s.directory.refresh();
+    await s.directory.refresh();
     await ok(admin, 'PATCH', `/api/rooms/${room.id}`, { siteId: site2.id, name: 'Phòng STEM 1' });
     expect(s.directory.get(device.id)).toMatchObject({ siteId: site2.id, roomId: room.id, schoolId: school.id });
     await ok(admin, 'PATCH', `/api/schools/${school.id}`, { districtId: null });
@@ -164,7 +168,7 @@ describe('records, places, provisioning and users over REST', () => {
     const expected = sampleRecords(MAU).length;
     const job = await upload(admin, 'thiet-bi-mau.csv', readFileSync(MAU));
     expect(job).toMatchObject({ status: 'planned', plan: { counts: { create: expected, update: 0, unchanged: 0, refused: 0 } } });
-    expect(s.registry.deviceByCode(sampleRecords(MAU)[0]!['Mã thiết bị']!)).toBeUndefined();
+    expect(await s.registry.deviceByCode(sampleRecords(MAU)[0]!['Mã thiết bị']!)).toBeUndefined();
     const applied = await ok<ImportJob>(admin, 'POST', `/api/imports/${job.id}/apply`, {});
     expect(applied.status).toBe('applied');
     expect(Object.keys(applied.created ?? {})).toHaveLength(expected);
@@ -180,10 +184,10 @@ describe('records, places, provisioning and users over REST', () => {
     const refused = await tech.request('POST', `/api/imports/${job.id}/apply`, {});
     expect(refused.status).toBe(400);
     expect((refused.body as { message: string }).message).toMatch(/refused/);
-    const before = s.registry.listDevices().total;
+    const before = (await s.registry.listDevices()).total;
     const applied = await ok<ImportJob>(tech, 'POST', `/api/imports/${job.id}/apply`, { applyValid: true });
     expect(applied.status).toBe('applied');
-    expect(s.registry.listDevices().total - before).toBe(applied.plan!.counts.create);
+    expect((await s.registry.listDevices()).total - before).toBe(applied.plan!.counts.create);
     // The technician's scope is one school: rows of every other school are refused for that reason, with their line.
     const mau = await upload(tech, 'thiet-bi-mau.csv', readFileSync(MAU));
     const otherSchools = sampleRecords(MAU).filter((r) => r['Mã trường'] !== seeded.school.code).length;
@@ -208,7 +212,7 @@ describe('records, places, provisioning and users over REST', () => {
     expect(res.headers.get('content-disposition')).toMatch(/so-thiet-bi-\d{4}-\d{2}-\d{2}\.csv/);
     const csv = Buffer.from(await res.arrayBuffer());
     const lines = csv.toString('utf8').trim().split('\n').slice(1);
-    expect(lines.length).toBe(s.registry.listDevices({ schoolId: seeded.school.id, includeRevoked: true }).total);
+    expect(lines.length).toBe((await s.registry.listDevices({ schoolId: seeded.school.id, includeRevoked: true })).total);
     expect(lines.every((l) => l.includes(seeded.school.code))).toBe(true);
     const back = await upload(tech, 'so-thiet-bi.csv', csv);
     expect(back.plan!.counts).toMatchObject({ create: 0, update: 0, refused: 0, unchanged: lines.length });

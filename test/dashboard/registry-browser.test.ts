@@ -25,8 +25,8 @@ describe('the registry in a browser', () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    seedSchools(s.registry);
-    const schoolIds = s.registry.schools().map((x) => x.id);
+    await seedSchools(s.registry);
+    const schoolIds = (await s.registry.schools()).map((x) => x.id);
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', displayName: 'Kỹ thuật viên Sở', scope: { schoolIds } });
     page = context.pages()[0] ?? (await context.newPage());
     // A script that runs would set window.__pwned; dialogs would block the page.
@@ -53,20 +53,20 @@ describe('the registry in a browser', () => {
     await expect.poll(() => page.getByTestId('import-count-create').innerText()).toContain(String(rows.length));
     expect(await page.getByTestId('import-count-refused').innerText()).toContain('0');
     // Nothing is in the registry before the confirmation.
-    expect(s.registry.listDevices().total).toBe(0);
+    expect((await s.registry.listDevices()).total).toBe(0);
     await page.getByTestId('import-rows').filter({ hasText: rows[0]!['Mã thiết bị']! }).waitFor();
     await page.getByTestId('import-confirm').click();
     await page.getByTestId('import-done').waitFor();
-    expect(s.registry.listDevices().total).toBe(rows.length);
+    expect((await s.registry.listDevices()).total).toBe(rows.length);
 
     // The tree: the school, its site, the room, and the room's devices with their names from the file.
     const first = rows[0]!;
-    const device = s.registry.deviceByCode(first['Mã thiết bị']!)!;
+    const device = (await s.registry.deviceByCode(first['Mã thiết bị']!))!;
     await page.getByTestId('nav-tree').click();
     await page.getByTestId('tree').waitFor();
     const roomNode = page.getByTestId(`tree-node-room-${device.roomId}`);
     // Open the path to the room as a user would: district (or "directly under the Sở"), school, site.
-    const place = s.registry.roomPlaces([device.roomId]).get(device.roomId)!;
+    const place = (await s.registry.roomPlaces([device.roomId])).get(device.roomId)!;
     const path = [place.districtId === null ? 'direct' : `district-${place.districtId}`, `school-${place.schoolId}`, `site-${place.siteId}`];
     for (let i = 0; i < path.length; i++) {
       const next = i + 1 < path.length ? page.getByTestId(`tree-node-${path[i + 1]}`) : roomNode;
@@ -89,7 +89,7 @@ describe('the registry in a browser', () => {
     await page.getByTestId('import-rows').filter({ hasText: '<script>' }).waitFor();
     await page.getByTestId('import-confirm').click();
     await page.getByTestId('import-done').waitFor();
-    const id = s.registry.deviceByCode('XSS-1')!.id;
+    const id = (await s.registry.deviceByCode('XSS-1'))!.id;
 
     const checkPage = async (where: string) => {
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), where).toBeUndefined();
@@ -108,7 +108,7 @@ describe('the registry in a browser', () => {
     await page.getByTestId('device-title').filter({ hasText: '<script>window.__pwned=2</script>' }).waitFor();
     await checkPage('device page');
 
-    const roomId = s.registry.device(id)!.roomId;
+    const roomId = (await s.registry.device(id))!.roomId;
     await page.goto(`${s.dashboard!.url}/tree?room=${roomId}`);
     await page.getByTestId('room-devices').filter({ hasText: '<b>đậm</b>' }).waitFor();
     await checkPage('tree');

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import type { LiveView } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
-import type { SqliteRegistry } from '../../registry/index.js';
+import type { RegistryStore } from '../../registry/index.js';
+import { ENGINES, useEngines } from '../helpers/engines.js';
 import { connectDevice, startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { ApiClient, connectSocket, type LiveSocket } from './client.js';
@@ -39,14 +40,14 @@ const ADMIN_ONLY: Record<UserName, boolean> = {
 
 interface Place { schoolId: number; siteId: number; roomId: number; deviceId: string; secret: string; districtId: number | null }
 
-async function seed(reg: SqliteRegistry): Promise<Record<School, Place>> {
-  const d1 = reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
-  const d2 = reg.ensureDistrict({ code: 'TX-SA-PA', name: 'Thị xã Sa Pa' });
+async function seed(reg: RegistryStore): Promise<Record<School, Place>> {
+  const d1 = await reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
+  const d2 = await reg.ensureDistrict({ code: 'TX-SA-PA', name: 'Thị xã Sa Pa' });
   const out = {} as Record<School, Place>;
   for (const [key, code, districtId] of [['A', 'LC-THCS-A', d1.id], ['B', 'SP-THCS-B', d2.id], ['C', 'LC-THPT-C', null]] as const) {
-    const school = reg.ensureSchool({ code, name: `Trường ${key}`, level: key === 'C' ? 'thpt' : 'thcs', districtId });
-    const site = reg.ensureSite({ schoolId: school.id, name: 'Điểm chính' });
-    const room = reg.ensureRoom({ siteId: site.id, code: 'P.TM1', name: `Phòng thông minh ${key}`, type: 'smart_classroom' });
+    const school = await reg.ensureSchool({ code, name: `Trường ${key}`, level: key === 'C' ? 'thpt' : 'thcs', districtId });
+    const site = await reg.ensureSite({ schoolId: school.id, name: 'Điểm chính' });
+    const room = await reg.ensureRoom({ siteId: site.id, code: 'P.TM1', name: `Phòng thông minh ${key}`, type: 'smart_classroom' });
     const { device, secret } = await reg.addDevice({ kind: 'sensor', roomId: room.id, id: `sensor-${key.toLowerCase()}`, name: `Cảm biến ${key}` });
     out[key] = { schoolId: school.id, siteId: site.id, roomId: room.id, deviceId: device.id, secret: secret!, districtId };
   }
@@ -59,7 +60,10 @@ async function seed(reg: SqliteRegistry): Promise<Record<School, Place>> {
   return out;
 }
 
-describe('role × scope × route', () => {
+const engines = useEngines();
+
+// The same matrix, with the same expectations, on the embedded SQLite files and on PostgreSQL.
+describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
   let s: TestStack;
   let places: Record<School, Place>;
   const clients = {} as Record<UserName, ApiClient>;
@@ -67,12 +71,12 @@ describe('role × scope × route', () => {
   /** A fresh device in a school, for routes that change what they touch (revoke, retire, move). */
   const freshDevice = async (school: School) =>
     (await s.registry.addDevice({ kind: 'tablet', roomId: places[school].roomId, id: `tablet-m${++n}`, name: `Máy tính bảng ${n}` })).device.id;
-  const freshRoom = (school: School) => s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' }).id;
+  const freshRoom = async (school: School) => (await s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' })).id;
 
   beforeAll(async () => {
-    s = await startTestStack({ dashboard: startDashboard });
+    s = await startTestStack({ dashboard: startDashboard, overrides: { registry: { url: await engines.url(engine) } } });
     places = await seed(s.registry);
-    s.directory.refresh();
+    await s.directory.refresh();
     for (const u of USERS) {
       clients[u] = new ApiClient(s.dashboard!.url);
       if (u !== 'anonymous') await clients[u].login(u, PASSWORD);
@@ -103,7 +107,7 @@ describe('role × scope × route', () => {
     { name: 'create a site', allowed: writes, request: async (sc) => ['POST', '/api/sites', { schoolId: P(sc).schoolId, name: `Điểm lẻ ${++n}` }] },
     { name: 'create a room', allowed: writes, request: async (sc) => ['POST', '/api/rooms', { siteId: P(sc).siteId, code: `P.${++n}`, name: 'Phòng STEM', type: 'stem_room' }] },
     { name: 'edit a room', allowed: writes, request: async (sc) => ['PATCH', `/api/rooms/${P(sc).roomId}`, { capacity: 42 }] },
-    { name: 'retire a room', allowed: writes, request: async (sc) => ['POST', `/api/rooms/${freshRoom(sc)}/retire`] },
+    { name: 'retire a room', allowed: writes, request: async (sc) => ['POST', `/api/rooms/${await freshRoom(sc)}/retire`] },
     { name: 'room usage of a school', allowed: reads, request: async (sc) => ['GET', `/api/usage?schoolId=${P(sc).schoolId}`] },
     { name: 'room usage of a room', allowed: reads, request: async (sc) => ['GET', `/api/usage?roomId=${P(sc).roomId}`] },
     { name: 'export the usage of a school', allowed: reads, request: async (sc) => ['POST', '/api/usage/exports', { format: 'csv', schoolId: P(sc).schoolId }] },

@@ -16,13 +16,13 @@ describe('the hierarchy cache in a browser', () => {
   let context: BrowserContext | undefined;
   let profile = '';
   let page: Page;
-  let seeded: ReturnType<typeof seedSchool>;
+  let seeded: Awaited<ReturnType<typeof seedSchool>>;
 
   beforeAll(async () => {
     ensureWebBuilt();
     ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard });
-    seeded = seedSchool(s.registry);
+    seeded = await seedSchool(s.registry);
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin', displayName: 'Quản trị Sở' });
     page = context.pages()[0] ?? (await context.newPage());
   });

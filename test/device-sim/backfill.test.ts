@@ -47,7 +47,7 @@ describe('backfill against a real stack', () => {
     devices = await provision(s.registry, scenario, path.join(s.dir, 'sim-credentials.json'));
     expect(devices).toHaveLength(9);
     // The scenario's own timetable is the registry's too, for the analytics.
-    expect(s.registry.timetables(s.registry.schools().find((x) => x.code === 'BF-TH')!.id)[0]!.teachingDays).toEqual([1, 2, 3, 4, 5]);
+    expect((await s.registry.timetables((await s.registry.schools()).find((x) => x.code === 'BF-TH')!.id))[0]!.teachingDays).toEqual([1, 2, 3, 4, 5]);
     const truthFile = path.join(s.dir, 'truth.json');
     const seen: number[] = [];
     const r = await backfill({ brokerUrl: s.mqttUrl, devices, scenario, from, to: today, truthFile, intervalS: 60, onProgress: (p) => seen.push(p.devicesDone) });

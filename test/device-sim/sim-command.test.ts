@@ -33,7 +33,7 @@ describe('edufleet sim', () => {
     expect(code).toBe(0);
     expect(stderr).toMatch(/provisioning 59\/59 devices/);
     expect(stderr).toMatch(/59\/59 devices published their offline status and disconnected/);
-    expect(s.registry.device(sensor)).toMatchObject({ kind: 'sensor' });
+    expect(await s.registry.device(sensor)).toMatchObject({ kind: 'sensor' });
     await waitFor('the sensor offline after the run', () => s.gateway!.live.get(sensor)?.state === 'offline');
   });
 

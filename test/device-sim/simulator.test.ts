@@ -54,8 +54,8 @@ describe('the device simulator against a real stack', () => {
     // Provisioning again reuses the same devices and secrets.
     const again = await provision(s.registry, scenario, creds());
     expect(again.map((d) => d.secret)).toEqual(devices.map((d) => d.secret));
-    expect(s.registry.listDevices().total).toBe(60);
-    expect(s.registry.device('sim-lc-thcs-001-s1p01-board01')).toMatchObject({ kind: 'board', manufacturer: 'Samsung', costVnd: expect.any(Number) });
+    expect((await s.registry.listDevices()).total).toBe(60);
+    expect(await s.registry.device('sim-lc-thcs-001-s1p01-board01')).toMatchObject({ kind: 'board', manufacturer: 'Samsung', costVnd: expect.any(Number) });
 
     // 09:00 on a weekday: the smart classroom (use 1) has a lesson.
     const sim = new Simulator({ brokerUrl: s.mqttUrl, devices, scenario, tickMs: 50, clock: clockAt(9, 0, MON_FRI) });
@@ -140,7 +140,7 @@ describe('the device simulator against a real stack', () => {
     const scenario = smallScenario();
     const [a, b] = await provision(s.registry, scenario, creds());
     await s.registry.rotateSecret(a!.id);
-    s.registry.revokeDevice(b!.id);
+    await s.registry.revokeDevice(b!.id);
     const revoked: string[] = [];
     const devices = await provision(s.registry, scenario, creds(), { onRevoked: (id) => revoked.push(id) });
     expect(revoked).toEqual([b!.id]);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxDB } from 'influx';
 import { ManagedInfluxd } from '../../lib/influx/index.js';
 import { topics } from '../../protocol/index.js';
-import { SqliteRegistry } from '../../registry/index.js';
+import { openRegistryStore } from '../../registry/index.js';
 import { exited, startEdufleetProcess, type EdufleetProcess } from '../helpers/process.js';
 import { connectDevice, seedSchool, tempDir } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -27,10 +27,10 @@ describe('a gateway killed with SIGKILL', () => {
 
   it('loses no acknowledged reading: they are in InfluxDB after a restart', async () => {
     const dataDir = path.join(dir, 'data');
-    const registry = SqliteRegistry.inDataDir(dataDir);
-    const { room } = seedSchool(registry);
+    const registry = await openRegistryStore({ dataDir });
+    const { room } = await seedSchool(registry);
     const devices = await Promise.all([0, 1, 2, 3].map(() => registry.addDevice({ kind: 'tablet', roomId: room.id })));
-    registry.close();
+    await registry.close();
     const env = {
       EDUFLEET_DATA_DIR: dataDir, EDUFLEET_INFLUX_URL: influxd.url, EDUFLEET_MQTT_HOST: '127.0.0.1',
       EDUFLEET_MQTT_PORT: '0', EDUFLEET_MQTT_WS_PORT: '0', EDUFLEET_LOG_LEVEL: 'warn',

@@ -7,7 +7,7 @@ describe('InfluxDB outage', () => {
   const s = useTestStack({ overrides: { gateway: { retryMaxMs: 500 } } });
 
   it('keeps every acknowledged QoS 1 reading while InfluxDB is down and writes them all once it is back', async () => {
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const devices = await Promise.all([0, 1, 2].map(() => s.registry.addDevice({ kind: 'tablet', roomId: room.id })));
     const clients = await Promise.all(devices.map((d) => connectDevice(s.mqttUrl, d.device.id, d.secret!)));
 

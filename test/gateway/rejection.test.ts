@@ -7,7 +7,7 @@ describe('gateway validation', () => {
   const s = useTestStack();
 
   it("rejects a reading with a wrong type or an unknown field, counts it against that device, and stores the other devices' readings of the same batch", async () => {
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const bad = await s.registry.addDevice({ kind: 'tablet', roomId: room.id });
     const good = await s.registry.addDevice({ kind: 'sensor', roomId: room.id });
     const cb = await connectDevice(s.mqttUrl, bad.device.id, bad.secret!);
@@ -47,7 +47,7 @@ describe('gateway validation', () => {
   });
 
   it('stores a backlog array with the device timestamps, and a re-sent reading with the same ts only once', async () => {
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const d = await s.registry.addDevice({ kind: 'vr', roomId: room.id });
     const c = await connectDevice(s.mqttUrl, d.device.id, d.secret!);
     const t0 = Date.now() - 3_600_000;
@@ -65,7 +65,7 @@ describe('gateway validation', () => {
   });
 
   it('replaces a device time far in the future by server time and marks it', async () => {
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const d = await s.registry.addDevice({ kind: 'board', roomId: room.id });
     const c = await connectDevice(s.mqttUrl, d.device.id, d.secret!);
     const before = Date.now();

@@ -6,7 +6,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { InfluxDB } from 'influx';
 import { startStack, type ComponentName as Component, type DashboardFactory, type Stack } from '../../app/stack.js';
 import { loadConfig, type Config, type DeepPartial } from '../../config/index.js';
-import type { SqliteRegistry } from '../../registry/index.js';
+import type { RegistryStore } from '../../registry/index.js';
 
 export interface TestStack extends Stack {
   dir: string;
@@ -51,11 +51,11 @@ export async function startTestStack(opts: { overrides?: DeepPartial<Config>; on
 }
 
 /** A minimal province: one district, one school, one site, one smart classroom. */
-export function seedSchool(registry: SqliteRegistry, code = 'LC-THPT-CHUYEN') {
-  const district = registry.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
-  const school = registry.ensureSchool({ code, name: 'Trường THPT Chuyên Lào Cai', level: 'thpt', districtId: district.id, pupils: 1200 });
-  const site = registry.ensureSite({ schoolId: school.id, name: 'Điểm chính' });
-  const room = registry.ensureRoom({ siteId: site.id, code: 'P.TM1', name: 'Phòng học thông minh 1', type: 'smart_classroom', capacity: 40 });
+export async function seedSchool(registry: RegistryStore, code = 'LC-THPT-CHUYEN') {
+  const district = await registry.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
+  const school = await registry.ensureSchool({ code, name: 'Trường THPT Chuyên Lào Cai', level: 'thpt', districtId: district.id, pupils: 1200 });
+  const site = await registry.ensureSite({ schoolId: school.id, name: 'Điểm chính' });
+  const room = await registry.ensureRoom({ siteId: site.id, code: 'P.TM1', name: 'Phòng học thông minh 1', type: 'smart_classroom', capacity: 40 });
   return { district, school, site, room };
 }
 

@@ -29,18 +29,18 @@ export async function seedUsage(s: TestStack, password: string) {
   const day = teachingMondayLastMonth();
   const at = (hhmm: string) => localMidnight(day) + (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3))) * MIN;
   const reg = s.registry;
-  const d1 = reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
-  const d2 = reg.ensureDistrict({ code: 'TX-SA-PA', name: 'Thị xã Sa Pa' });
-  const a = reg.ensureSchool({ code: 'LC-THPT-A', name: 'Trường THPT Lào Cai số 1', level: 'thpt', districtId: d1.id, pupils: 1100 });
-  const b = reg.ensureSchool({ code: 'SP-THPT-B', name: 'Trường THPT Sa Pa', level: 'thpt', districtId: d2.id, pupils: 700 });
-  const roomA = reg.ensureRoom({ siteId: reg.ensureSite({ schoolId: a.id, name: 'Điểm chính' }).id, code: 'P.TM1', name: 'Phòng học thông minh A', type: 'smart_classroom' });
-  const roomB = reg.ensureRoom({ siteId: reg.ensureSite({ schoolId: b.id, name: 'Điểm chính' }).id, code: 'P.TM1', name: 'Phòng học thông minh B', type: 'smart_classroom' });
+  const d1 = await reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
+  const d2 = await reg.ensureDistrict({ code: 'TX-SA-PA', name: 'Thị xã Sa Pa' });
+  const a = await reg.ensureSchool({ code: 'LC-THPT-A', name: 'Trường THPT Lào Cai số 1', level: 'thpt', districtId: d1.id, pupils: 1100 });
+  const b = await reg.ensureSchool({ code: 'SP-THPT-B', name: 'Trường THPT Sa Pa', level: 'thpt', districtId: d2.id, pupils: 700 });
+  const roomA = await reg.ensureRoom({ siteId: (await reg.ensureSite({ schoolId: a.id, name: 'Điểm chính' })).id, code: 'P.TM1', name: 'Phòng học thông minh A', type: 'smart_classroom' });
+  const roomB = await reg.ensureRoom({ siteId: (await reg.ensureSite({ schoolId: b.id, name: 'Điểm chính' })).id, code: 'P.TM1', name: 'Phòng học thông minh B', type: 'smart_classroom' });
   const boardA = await reg.addDevice({ kind: 'board', roomId: roomA.id, id: 'board-a', costVnd: 150_000_000, serviceLifeYears: 5, inServiceDate: '2024-09-01' });
   const boardB = await reg.addDevice({ kind: 'board', roomId: roomB.id, id: 'board-b', costVnd: 150_000_000, serviceLifeYears: 5, inServiceDate: '2022-09-01' });
   await reg.addUser({ username: 'kh-tinh', password, role: 'planner', displayName: 'Kế hoạch Sở' });
   await reg.addUser({ username: 'kh-lc', password, role: 'planner', scope: { districtIds: [d1.id] } });
   await reg.addUser({ username: 'ktv-b', password, role: 'technician', scope: { schoolIds: [b.id] } });
-  s.directory.refresh();
+  await s.directory.refresh();
   const useBoard = async (id: string, secret: string, from: string, to: string) => {
     const readings: Record<string, unknown>[] = [{ ts: at('06:40'), power: 'standby', touches: 0 }];
     for (let t = at(from); t < at(to); t += MIN) readings.push({ ts: t, power: 'on', touches: 9 });

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteRegistry } from '../../registry/index.js';
+import { openRegistryStore } from '../../registry/index.js';
 import { exportRegistry } from '../../registry/export.js';
 import { importFile } from '../../registry/import/index.js';
 import { seedSchool, tempDir } from '../helpers/stack.js';
@@ -14,14 +14,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('exporting the registry', () => {
   it('writes CSV and XLSX with the sample headers, dd/mm/yyyy dates and money with dots, and both import back as all unchanged', async () => {
-    const reg = new SqliteRegistry(path.join(dir, 'a.sqlite'));
-    seedSchools(reg);
+    const reg = await openRegistryStore({ dataDir: path.join(dir, 'a') });
+    await seedSchools(reg);
     await importFile(reg, MAU);
     // A device added by hand: no code, a warranty end that is not a whole number of months, a name with a comma and quotes.
-    const { room } = seedSchool(reg);
+    const { room } = await seedSchool(reg);
     await reg.addDevice({ kind: 'sensor', roomId: room.id, id: 'sensor-tay', name: 'Cảm biến "CO2", góc lớp', inServiceDate: '2024-01-31', warrantyEnd: '2024-03-15', costVnd: 1_250_000, issueSecret: false });
 
-    reg.updateDevice(reg.deviceByCode('THPT-CHUYEN-TM1-MTB01')!.id, { name: '=HYPERLINK("http://x";"bấm") Bảng' });
+    await reg.updateDevice((await reg.deviceByCode('THPT-CHUYEN-TM1-MTB01'))!.id, { name: '=HYPERLINK("http://x";"bấm") Bảng' });
     const csv = path.join(dir, 'so-thiet-bi.csv');
     const xlsx = path.join(dir, 'so-thiet-bi.xlsx');
     expect(await exportRegistry(reg, csv)).toBe(54);
@@ -39,19 +39,19 @@ describe('exporting the registry', () => {
     expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Mã thiết bị');
     expect(wb.worksheets[0]!.rowCount).toBe(55);
 
-    const before = reg.db.prepare('SELECT * FROM devices ORDER BY id').all();
+    const before = (await reg.listDevices({ includeRevoked: true })).devices;
     for (const file of [csv, xlsx]) {
       const r = await importFile(reg, file);
       expect(r.plan.counts, file).toEqual({ create: 0, update: 0, unchanged: 54, refused: 0 });
     }
-    expect(reg.db.prepare('SELECT * FROM devices ORDER BY id').all()).toEqual(before);
-    expect(reg.deviceByCode('THPT-CHUYEN-TM1-MTB01')!.name).toBe('=HYPERLINK("http://x";"bấm") Bảng');
-    reg.close();
+    expect((await reg.listDevices({ includeRevoked: true })).devices).toEqual(before);
+    expect((await reg.deviceByCode('THPT-CHUYEN-TM1-MTB01'))!.name).toBe('=HYPERLINK("http://x";"bấm") Bảng');
+    await reg.close();
   });
 
   it('refuses a file name that is neither .csv nor .xlsx', async () => {
-    const reg = new SqliteRegistry(':memory:');
+    const reg = await openRegistryStore({ dataDir: path.join(dir, 'b') });
     await expect(exportRegistry(reg, path.join(dir, 'x.pdf'))).rejects.toMatchObject({ code: 'EDUFLEET_ERR_IMPORT_FILE' });
-    reg.close();
+    await reg.close();
   });
 });

@@ -1,28 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteRegistry } from '../../registry/index.js';
+import type { Device } from '../../registry/index.js';
 import { openRegistryStore } from '../../registry/store/index.js';
-import { UsageStore } from '../../usage/store.js';
-import { seedSchool } from '../helpers/stack.js';
+
+/**
+ * A data directory written by the old SqliteRegistry and UsageStore (schema user_version 5), kept as a fixture now that
+ * those classes are gone: a seeded school, device board-1 with a secret, user admin, one audit entry, one analysed day.
+ */
+const FIXTURE = fileURLToPath(new URL('../fixtures/old-data-dir', import.meta.url));
+const made = JSON.parse(readFileSync(path.join(FIXTURE, 'made-by-old-code.json'), 'utf8')) as { device: Device; secret: string; rev: number; roomId: number };
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'edufleet-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a data directory made by the old SqliteRegistry and UsageStore', () => {
   it('opens with the new store and keeps its data', async () => {
-    const old = SqliteRegistry.inDataDir(dir);
-    const { room } = seedSchool(old);
-    const { device, secret } = await old.addDevice({ kind: 'board', roomId: room.id, id: 'board-1', code: 'MA-1', costVnd: 98_000_000 });
-    await old.addUser({ username: 'admin', password: 'mat-khau-1', role: 'admin' });
-    old.audit('admin', 'device.add', 'device', 'board-1');
-    const rev = old.placementsSince(0).rev;
-    expect(old.db.pragma('user_version', { simple: true })).toBe(5);
-    old.close();
-    const usage = UsageStore.inDataDir(dir);
-    usage.replaceDay('2026-10-01', [{ room: room.id, school: 1, totals: { timetabledMin: 90, inUseTimetabledMin: 45, periodsAvailable: 2, periodsUsed: 1, outsideMin: 0 } }], [], []);
-    usage.close();
+    cpSync(FIXTURE, dir, { recursive: true });
+    const { device, secret, rev } = made;
+    const room = { id: made.roomId };
+    // SQLite keeps user_version as a big-endian integer at byte 60 of the file header.
+    expect(readFileSync(path.join(dir, 'registry.sqlite')).readUInt32BE(60)).toBe(5);
 
     const s = await openRegistryStore({ dataDir: dir });
     try {
@@ -36,9 +36,9 @@ describe('a data directory made by the old SqliteRegistry and UsageStore', () =>
     } finally {
       await s.close();
     }
-    // And the old code still reads what the new store wrote (phase A: both run side by side).
-    const again = SqliteRegistry.inDataDir(dir);
-    expect(again.device('sensor-1')?.kind).toBe('sensor');
-    again.close();
+    // And what the new store wrote to the old files is there when they are opened again.
+    const again = await openRegistryStore({ dataDir: dir });
+    expect((await again.device('sensor-1'))?.kind).toBe('sensor');
+    await again.close();
   });
 });

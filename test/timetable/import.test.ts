@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importTimetables } from '../../cli/timetable-commands.js';
-import { SqliteRegistry } from '../../registry/index.js';
+import { openRegistryStore } from '../../registry/index.js';
 import { parseTeachingDays } from '../../timetable/import.js';
 import { tempDir } from '../helpers/stack.js';
 
@@ -16,13 +16,13 @@ const HEAD = 'Mã trường,Học kỳ,Bắt đầu học kỳ,Kết thúc học
 const rows = (school: string, term: string, start: string, end: string, days: string, periods: [string, number, string, string][]) =>
   periods.map(([session, no, a, b]) => `${school},${term},${start},${end},${days},${session},${no},${a},${b}`);
 
-function setup(csv: string[]) {
+async function setup(csv: string[]) {
   const dir = tempDir('edufleet-tt-');
   dirs.push(dir);
-  const reg = SqliteRegistry.inDataDir(dir);
-  const d = reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
-  const a = reg.ensureSchool({ code: 'LC-THPT-A', name: 'Trường THPT A', level: 'thpt', districtId: d.id });
-  const b = reg.ensureSchool({ code: 'LC-TH-B', name: 'Trường Tiểu học B', level: 'tieu_hoc', districtId: d.id });
+  const reg = await openRegistryStore({ dataDir: dir });
+  const d = await reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
+  const a = await reg.ensureSchool({ code: 'LC-THPT-A', name: 'Trường THPT A', level: 'thpt', districtId: d.id });
+  const b = await reg.ensureSchool({ code: 'LC-TH-B', name: 'Trường Tiểu học B', level: 'tieu_hoc', districtId: d.id });
   const file = path.join(dir, 'tkb.csv');
   writeFileSync(file, [HEAD, ...csv].join('\n') + '\n');
   return { dir, reg, a, b, file };
@@ -38,7 +38,7 @@ describe('importing the timetables of many schools', () => {
   });
 
   it('reports every bad row by line, applies nothing unless asked, then only the schools whose rows are all good', async () => {
-    const { reg, a, b, file } = setup([
+    const { reg, a, b, file } = await setup([
       ...rows('LC-THPT-A', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2-T7', [['Sáng', 1, '07:00', '07:45'], ['Sáng', 2, '7h50', '08:35'], ['Chiều', 1, '13:30', '14:15']]),
       ...rows('LC-TH-B', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2-T6', [['Sáng', 1, '07:15', '07:50'], ['Sáng', 2, '07:55', 'trưa']]),
       ...rows('LC-KHONG-CO', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2-T6', [['Sáng', 1, '07:15', '07:50']]),
@@ -49,29 +49,29 @@ describe('importing the timetables of many schools', () => {
       "line 6: end 'trưa' is not a time like 07:45",
       "line 7: unknown school code 'LC-KHONG-CO'; schools must exist in the registry first",
     ]);
-    expect(reg.timetables(a.id)).toEqual([]);
+    expect(await reg.timetables(a.id)).toEqual([]);
 
     const applied = await importTimetables(reg, file, { applyValid: true });
     expect(applied).toMatchObject({ applied: true, schools: 1, terms: 1 });
-    const [term] = reg.timetables(a.id);
+    const [term] = await reg.timetables(a.id);
     expect(term).toMatchObject({ term: 'Học kỳ I 2026-2027', start: '2026-09-05', end: '2027-01-16', teachingDays: [1, 2, 3, 4, 5, 6] });
     expect(term!.periods).toEqual([
       { session: 'morning', no: 1, start: '07:00', end: '07:45' }, { session: 'morning', no: 2, start: '07:50', end: '08:35' }, { session: 'afternoon', no: 1, start: '13:30', end: '14:15' },
     ]);
     // The school year's default holidays come with it (Tết 2027 falls in the term).
     expect(term!.holidays.map((h) => h.name)).toContain('Nghỉ Tết Nguyên đán');
-    expect(reg.timetables(b.id)).toEqual([]);
-    reg.close();
+    expect(await reg.timetables(b.id)).toEqual([]);
+    await reg.close();
   });
 
   it('runs from the CLI and keeps a school\'s other terms', async () => {
-    const { dir, reg, a, file } = setup(rows('LC-THPT-A', 'Học kỳ II 2026-2027', '18/01/2027', '31/05/2027', 'T2-T7', [['Sáng', 1, '07:00', '07:45']]));
-    reg.setTimetables(a.id, [{ term: 'Học kỳ I 2026-2027', start: '2026-09-05', end: '2027-01-16', teachingDays: [1, 2, 3, 4, 5, 6], periods: [{ session: 'morning', no: 1, start: '07:00', end: '07:45' }], holidays: [] }]);
-    reg.close();
+    const { dir, reg, a, file } = await setup(rows('LC-THPT-A', 'Học kỳ II 2026-2027', '18/01/2027', '31/05/2027', 'T2-T7', [['Sáng', 1, '07:00', '07:45']]));
+    await reg.setTimetables(a.id, [{ term: 'Học kỳ I 2026-2027', start: '2026-09-05', end: '2027-01-16', teachingDays: [1, 2, 3, 4, 5, 6], periods: [{ session: 'morning', no: 1, start: '07:00', end: '07:45' }], holidays: [] }]);
+    await reg.close();
     const out = await run(process.execPath, ['bin/edufleet.mjs', '--data-dir', dir, 'timetable', 'import', file], { env: { ...process.env, EDUFLEET_LOG_LEVEL: 'warn' } });
     expect(out.stdout).toContain('1 term(s) for 1 school(s), 0 problem(s)');
-    const check = SqliteRegistry.inDataDir(dir);
-    expect(check.timetables(a.id).map((t) => t.term)).toEqual(['Học kỳ I 2026-2027', 'Học kỳ II 2026-2027']);
-    check.close();
+    const check = await openRegistryStore({ dataDir: dir });
+    expect((await check.timetables(a.id)).map((t) => t.term)).toEqual(['Học kỳ I 2026-2027', 'Học kỳ II 2026-2027']);
+    await check.close();
   });
 });

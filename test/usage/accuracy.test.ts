@@ -39,7 +39,7 @@ describe('room usage against the ground truth', () => {
     };
     expect(scenario.schools.length).toBeGreaterThanOrEqual(20);
     const devices = await provision(s.registry, scenario, path.join(s.dir, 'sim-credentials.json'));
-    s.directory.refresh();
+    await s.directory.refresh();
     const result = await backfill({ brokerUrl: s.mqttUrl, devices, scenario, from, to, intervalS: 300 });
     expect(result.errors).toBe(0);
     const acked = result.readingsAcked;
@@ -56,7 +56,8 @@ describe('room usage against the ground truth', () => {
       scope: undefined, from, to, now: Date.now(),
     });
 
-    const roomId = new Map(s.registry.rooms().map((r) => [`${s.registry.schools().find((x) => x.id === r.schoolId)!.code}|${r.code}`, r.id]));
+    const schools = await s.registry.schools();
+    const roomId = new Map((await s.registry.rooms()).map((r) => [`${schools.find((x) => x.id === r.schoolId)!.code}|${r.code}`, r.id]));
     const truthRooms = result.truth.rooms.filter((r) => r.devices > 0);
     expect(truthRooms.length).toBeGreaterThanOrEqual(60);
     const problems: string[] = [];

@@ -22,10 +22,10 @@ describe('the usage analyser', () => {
   const s = useTestStack();
 
   it('turns a day of board and sensor readings into intervals with evidence, hourly and daily rollups and device hours', async () => {
-    const { room, school } = seedSchool(s.registry);
+    const { room, school } = await seedSchool(s.registry);
     const board = await s.registry.addDevice({ kind: 'board', roomId: room.id, id: 'board-an-1' });
     const sensor = await s.registry.addDevice({ kind: 'sensor', roomId: room.id, id: 'sensor-an-1' });
-    s.directory.refresh();
+    await s.directory.refresh();
     // The board is used through period 1 and half of period 2 (07:00–08:12:30); the sensor counts a club at 19:00–20:00.
     const boardReadings = [];
     for (let t = at('06:30'); t < at('07:00'); t += 10 * MIN) boardReadings.push({ ts: t, power: 'standby', touches: 0 });

@@ -76,9 +76,9 @@ describe('usage reports', () => {
   });
 
   it('lists equipment past its service life, in repair or repaired often, within the scope', async () => {
-    s.registry.updateDevice('board-b', { serviceLifeYears: 3 });
-    s.registry.addMaintenance('board-a', 'ktv', 'Thay bo mạch cảm ứng');
-    s.registry.addMaintenance('board-a', 'ktv', 'Cảm ứng lại hỏng, gửi hãng');
+    await s.registry.updateDevice('board-b', { serviceLifeYears: 3 });
+    await s.registry.addMaintenance('board-a', 'ktv', 'Thay bo mạch cảm ứng');
+    await s.registry.addMaintenance('board-a', 'ktv', 'Cảm ứng lại hỏng, gửi hãng');
     const all = await (await client('kh-tinh')).get<{ equipment: { deviceId: string; reasons: string[]; repairs12m: number }[] }>('/api/planning');
     expect(all.equipment.map((e) => [e.deviceId, e.reasons, e.repairs12m])).toEqual([['board-a', ['failing_often'], 2], ['board-b', ['past_life'], 0]]);
     const lc = await (await client('kh-lc')).get<{ equipment: { deviceId: string }[] }>('/api/planning');
@@ -148,7 +148,7 @@ describe('usage reports', () => {
       const config = { ...s.config, reports: { ...s.config.reports, smtpUrl: `smtp://127.0.0.1:${port}` } };
       const mailer = new MonthlyReports({ config, registry: s.registry, store: s.usageStore, queries: new UsageQueries(influxClient(s.influxUrl, s.config.influx), s.config.influx.database), log: createLogger('warn'), clock: systemClock });
       // Starting sends what is due at once (a server that was down on the 1st catches up); the refused address waits.
-      mailer.start();
+      await mailer.start();
       // 07:00 on the 1st, Vietnam time.
       const next = mailer.nextRun()!;
       expect([new Date(next.getTime() + 7 * 3_600_000).getUTCDate(), new Date(next.getTime() + 7 * 3_600_000).getUTCHours()]).toEqual([1, 7]);
@@ -156,7 +156,7 @@ describe('usage reports', () => {
       refuse = '';
       expect((await mailer.sendDue()).map((x) => x.email)).toEqual(['khtc@laocai.edu.vn']);
       expect(await mailer.sendDue()).toEqual([]);
-      mailer.stop();
+      await mailer.stop();
 
       expect(received).toHaveLength(2);
       const byTo = (email: string) => received.find((m) => JSON.stringify(m.to).includes(email))!;

@@ -75,7 +75,7 @@ describe('room usage in a browser', () => {
   it("takes 'this term' from the selected school's own timetable", async () => {
     const today = localDate(Date.now());
     const term = { term: 'Học kỳ riêng', start: addDays(today, -30), end: addDays(today, 30), teachingDays: [1, 2, 3, 4, 5], periods: SECONDARY_PERIODS, holidays: [] };
-    s.registry.setTimetables(seed.ids.schoolA, [term]);
+    await s.registry.setTimetables(seed.ids.schoolA, [term]);
     await page.goto(`${s.dashboard!.url}/usage?schoolId=${seed.ids.schoolA}`);
     await page.getByTestId('usage-preset-term').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('from')).toBe(term.start);

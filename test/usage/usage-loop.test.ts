@@ -8,9 +8,9 @@ describe('the live usage loop', () => {
   const s = useTestStack({ overrides: { usage: { analyseIntervalMs: 300 } } });
 
   it('turns a board used in the last minutes into an interval of use without anyone asking', async () => {
-    const { room } = seedSchool(s.registry);
+    const { room } = await seedSchool(s.registry);
     const { device, secret } = await s.registry.addDevice({ kind: 'board', roomId: room.id, id: 'board-live' });
-    s.directory.refresh();
+    await s.directory.refresh();
     const now = Date.now();
     const readings = Array.from({ length: 10 }, (_, i) => ({ ts: now - (10 - i) * 60_000, power: 'on', touches: 12 }));
     const c = await connectDevice(s.mqttUrl, device.id, secret!);
