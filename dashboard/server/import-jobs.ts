@@ -2,6 +2,8 @@
  * Imports started from the web app: the uploaded file is read and planned in the background (the browser polls
  * the job and draws a progress bar), and applied only when the user confirms the preview. The plan is made again
  * at apply time against the registry as it is then, so a preview that has gone stale cannot apply stale changes.
+ * Every kind of import (the equipment register, the Sở's school list) follows the same steps; a kind only says how
+ * to plan, show and apply its sheet.
  */
 import { EdufleetError } from '../../lib/errors.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
@@ -16,40 +18,51 @@ import { UserJobs } from './user-jobs.js';
 /** Rows shown in a preview; the counts and every refused row are always complete. */
 export const PREVIEW_ROWS = 2000;
 
-interface Job { view: ImportJob; sheet?: Sheet }
+/** What every import job shows the browser, whatever its kind; `plan` is the kind's preview. */
+export type JobView = ImportJob | PlacesImportJob;
+type Progress = (done: number, total: number) => void;
 
-export class ImportJobs {
-  private readonly jobs = new UserJobs<Job>('import');
+/** One kind of import: how its sheet is planned (and previewed) for a user, and how a plan is applied. */
+export interface ImportKind<V extends JobView, P extends { refused: readonly unknown[] }> {
+  /** Plans against the registry as it is now; `view` is the preview the job shows. */
+  plan(user: User, sheet: Sheet, onProgress: Progress): Promise<{ plan: P; view: NonNullable<V['plan']> }>;
+  /** Applies a plan; what it returns is added to the job (the equipment import's created ids). */
+  apply(user: User, plan: P, file: string, onProgress: Progress): Promise<Partial<V>>;
+}
 
-  constructor(private readonly registry: RegistryStore, private readonly clock: Clock = systemClock) {}
+interface Job<V extends JobView> { view: V; sheet?: Sheet }
+
+export class ImportJobs<V extends JobView, P extends { refused: readonly unknown[] }> {
+  private readonly jobs = new UserJobs<Job<V>>('import');
+
+  constructor(private readonly kind: ImportKind<V, P>) {}
 
   /** Starts reading and planning `data`; returns at once with the job to poll. */
-  start(user: User, file: string, data: Buffer): ImportJob {
-    const job = this.jobs.add(user, (id) => ({ view: { id, file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } } }));
+  start(user: User, file: string, data: Buffer): V {
+    // Every view starts with these fields only; the kind's own ones (plan, created) come later.
+    const job = this.jobs.add(user, (id) => ({ view: { id, file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } } as V }));
     void this.plan(job, user, data);
     return job.view;
   }
 
   /** The job, if it is this user's. */
-  get(user: User, id: string): ImportJob {
-    return this.own(user, id).view;
+  get(user: User, id: string): V {
+    return this.jobs.own(user, id).view;
   }
 
   /** Applies a planned job: all rows, or only the valid ones when `applyValid` (refused rows otherwise stop it). */
-  async apply(user: User, id: string, applyValid: boolean): Promise<ImportJob> {
-    const job = this.own(user, id);
+  async apply(user: User, id: string, applyValid: boolean): Promise<V> {
+    const job = this.jobs.own(user, id);
     if (job.view.status !== 'planned' || !job.sheet) {
       throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `this import is ${job.view.status}; only a previewed import can be applied`);
     }
     // Taken before planning again, so a second confirmation meanwhile is refused rather than applied twice.
     job.view.status = 'applying';
     try {
-      const plan = await this.planNow(user, job);
+      const plan = await this.planNow(user, job, job.sheet);
       refuseUnlessValid(plan.refused.length, applyValid);
-      job.view.created = await applyPlan(this.registry, plan, {
-        user: user.username, file: job.view.file,
-        onProgress: (p) => { job.view.progress = { phase: 'apply', done: p.done, total: p.total }; },
-      });
+      const onProgress: Progress = (done, total) => { job.view.progress = { phase: 'apply', done, total }; };
+      Object.assign(job.view, await this.kind.apply(user, plan, job.view.file, onProgress));
       job.view.status = 'applied';
       job.sheet = undefined;
     } catch (err) {
@@ -59,11 +72,12 @@ export class ImportJobs {
     return job.view;
   }
 
-  private async plan(job: Job, user: User, data: Buffer): Promise<void> {
+  private async plan(job: Job<V>, user: User, data: Buffer): Promise<void> {
     try {
-      job.sheet = await readSheet(job.view.file, data);
-      job.view.progress = { phase: 'plan', done: 0, total: job.sheet.rows.length };
-      await this.planNow(user, job);
+      const sheet = await readSheet(job.view.file, data);
+      job.sheet = sheet;
+      job.view.progress = { phase: 'plan', done: 0, total: sheet.rows.length };
+      await this.planNow(user, job, sheet);
       job.view.status = 'planned';
     } catch (err) {
       job.view.status = 'failed';
@@ -71,19 +85,44 @@ export class ImportJobs {
     }
   }
 
-  /** Plans against the registry now, limited to the schools this user may change. */
-  private async planNow(user: User, job: Job): Promise<ImportPlan> {
-    const snap = await snapshotRegistry(this.registry, this.clock.now());
-    const schoolDistrict = new Map((await this.registry.schools()).map((s) => [s.id, s.districtId]));
-    snap.mayUseSchool = (schoolId) => can(user, 'records.write', { schoolId, districtId: schoolDistrict.get(schoolId) ?? null });
-    const plan = planImport(job.sheet!, snap, (done, total) => { job.view.progress = { phase: 'plan', done, total }; });
-    job.view.plan = planView(plan, snap.devices);
+  private async planNow(user: User, job: Job<V>, sheet: Sheet): Promise<P> {
+    const { plan, view } = await this.kind.plan(user, sheet, (done, total) => { job.view.progress = { phase: 'plan', done, total }; });
+    job.view.plan = view;
     return plan;
   }
+}
 
-  private own(user: User, id: string): Job {
-    return this.jobs.own(user, id);
-  }
+/** The equipment register: each row is planned only within the schools this user may change. */
+export function equipmentImports(registry: RegistryStore, clock: Clock = systemClock): ImportJobs<ImportJob, ImportPlan> {
+  return new ImportJobs<ImportJob, ImportPlan>({
+    async plan(user, sheet, onProgress) {
+      const snap = await snapshotRegistry(registry, clock.now());
+      const schoolDistrict = new Map((await registry.schools()).map((s) => [s.id, s.districtId]));
+      snap.mayUseSchool = (schoolId) => can(user, 'records.write', { schoolId, districtId: schoolDistrict.get(schoolId) ?? null });
+      const plan = planImport(sheet, snap, onProgress);
+      return { plan, view: planView(plan, snap.devices) };
+    },
+    async apply(user, plan, file, onProgress) {
+      return { created: await applyPlan(registry, plan, { user: user.username, file, onProgress: (p) => onProgress(p.done, p.total) }) };
+    },
+  });
+}
+
+/**
+ * The Sở's list of districts, schools and sites, uploaded, previewed and confirmed like a device register. Only
+ * users who may edit schools start one (the route checks), so there is no per-row scope to apply.
+ */
+export function placesImports(registry: RegistryStore): ImportJobs<PlacesImportJob, PlacesPlan> {
+  return new ImportJobs<PlacesImportJob, PlacesPlan>({
+    async plan(_user, sheet, onProgress) {
+      const plan = planPlaces(sheet, await snapshotPlaces(registry), onProgress);
+      return { plan, view: placesPlanView(plan) };
+    },
+    async apply(user, plan, file, onProgress) {
+      if (placesPlanChanges(plan)) await applyPlacesPlan(registry, plan, { user: user.username, file, onProgress: (p) => onProgress(p.done, p.total) });
+      return {};
+    },
+  });
 }
 
 function planView(plan: ImportPlan, devices: RegistrySnapshot['devices']): ImportPlanView {
@@ -101,6 +140,18 @@ function planView(plan: ImportPlan, devices: RegistrySnapshot['devices']): Impor
   };
 }
 
+function placesPlanView(plan: PlacesPlan): PlacesPlanView {
+  return {
+    counts: plan.counts,
+    districts: plan.districts.map(({ line, action, code, name }) => ({ line, action, code, name })),
+    schools: plan.schools.slice(0, PREVIEW_ROWS).map(({ id: _id, ...s }) => s),
+    newSites: plan.newSites.slice(0, PREVIEW_ROWS),
+    refused: plan.refused,
+    ignoredColumns: plan.ignoredColumns,
+    notes: plan.notes,
+  };
+}
+
 /** Refused rows stop an apply unless the user confirmed importing only the valid ones. */
 function refuseUnlessValid(refused: number, applyValid: boolean): void {
   if (refused && !applyValid) {
@@ -113,81 +164,4 @@ function jobError(err: unknown): { code: string; message: string } {
   return err instanceof EdufleetError
     ? { code: err.code, message: err.message }
     : { code: 'EDUFLEET_ERR_IMPORT_FILE', message: `the file could not be imported: ${(err as Error).message}` };
-}
-
-interface PlacesJob { view: PlacesImportJob; sheet?: Sheet }
-
-/**
- * The Sở's list of districts, schools and sites, uploaded, previewed and confirmed like a device register. Only
- * users who may edit schools start one (the route checks), so there is no per-row scope to apply.
- */
-export class PlacesImportJobs {
-  private readonly jobs = new UserJobs<PlacesJob>('import');
-
-  constructor(private readonly registry: RegistryStore) {}
-
-  start(user: User, file: string, data: Buffer): PlacesImportJob {
-    const job = this.jobs.add(user, (id) => ({ view: { id, file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } } }));
-    void this.plan(job, data);
-    return job.view;
-  }
-
-  get(user: User, id: string): PlacesImportJob {
-    return this.jobs.own(user, id).view;
-  }
-
-  /** Applies a previewed job, planned again against the registry as it is now. */
-  async apply(user: User, id: string, applyValid: boolean): Promise<PlacesImportJob> {
-    const job = this.jobs.own(user, id);
-    if (job.view.status !== 'planned' || !job.sheet) {
-      throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `this import is ${job.view.status}; only a previewed import can be applied`);
-    }
-    job.view.status = 'applying';
-    try {
-      const plan = await this.planNow(job);
-      refuseUnlessValid(plan.refused.length, applyValid);
-      if (placesPlanChanges(plan)) {
-        await applyPlacesPlan(this.registry, plan, {
-          user: user.username, file: job.view.file,
-          onProgress: (p) => { job.view.progress = { phase: 'apply', done: p.done, total: p.total }; },
-        });
-      }
-      job.view.status = 'applied';
-      job.sheet = undefined;
-    } catch (err) {
-      job.view.status = 'planned';
-      throw err;
-    }
-    return job.view;
-  }
-
-  private async plan(job: PlacesJob, data: Buffer): Promise<void> {
-    try {
-      job.sheet = await readSheet(job.view.file, data);
-      job.view.progress = { phase: 'plan', done: 0, total: job.sheet.rows.length };
-      await this.planNow(job);
-      job.view.status = 'planned';
-    } catch (err) {
-      job.view.status = 'failed';
-      job.view.error = jobError(err);
-    }
-  }
-
-  private async planNow(job: PlacesJob): Promise<PlacesPlan> {
-    const plan = planPlaces(job.sheet!, await snapshotPlaces(this.registry), (done, total) => { job.view.progress = { phase: 'plan', done, total }; });
-    job.view.plan = placesPlanView(plan);
-    return plan;
-  }
-}
-
-function placesPlanView(plan: PlacesPlan): PlacesPlanView {
-  return {
-    counts: plan.counts,
-    districts: plan.districts.map(({ line, action, code, name }) => ({ line, action, code, name })),
-    schools: plan.schools.slice(0, PREVIEW_ROWS).map(({ id: _id, ...s }) => s),
-    newSites: plan.newSites.slice(0, PREVIEW_ROWS),
-    refused: plan.refused,
-    ignoredColumns: plan.ignoredColumns,
-    notes: plan.notes,
-  };
 }

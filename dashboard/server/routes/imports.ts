@@ -1,15 +1,15 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import type { ImportJob, PlacesImportJob } from '../../../api/index.js';
+import type { BodyOf, ParamsOf, QueryOf, ResponseOf } from '../../../api/routes.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
-import { ImportJobs, PlacesImportJobs } from '../import-jobs.js';
+import { equipmentImports, placesImports, type ImportJobs, type JobView } from '../import-jobs.js';
 import { exportRows, toCsv, toXlsx } from '../../../registry/export.js';
 import { placesCsv, placesRows, placesXlsx } from '../../../registry/import/index.js';
 import { localDate } from '../../../timetable/index.js';
-import { authorize, userScope } from '../scope.js';
+import { authorize, userScope, type Action } from '../scope.js';
 
 /** A Sở's full register is a few thousand rows; 20 MB leaves room for an XLSX with formatting. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -20,72 +20,64 @@ const JobParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}
 const ApplyBody = Type.Object({ applyValid: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const ExportParams = Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]) });
 
-/**
- * The web import: POST /api/imports?name=FILE with the file as the body (202, a job), GET /api/imports/:id to
- * follow it, POST /api/imports/:id/apply to confirm. Admins and technicians; a technician's rows outside their
- * schools are refused, each with its line.
- */
-export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  const jobs = new ImportJobs(deps.registry, deps.clock);
-  // The file arrives as it is on disk; only this plugin's routes take raw bodies, and only this large.
-  app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
-  const mayImport = async (req: FastifyRequest) => {
-    await requireUser(req);
-    authorize(currentUser(req), 'records.write');
-  };
-
-  app.post<Route<'POST /api/imports'>>('/imports', {
-    preHandler: mayImport, bodyLimit: MAX_IMPORT_BYTES, schema: { querystring: StartQuery },
-  }, async (req, reply): Promise<ImportJob> => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-      throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
-    }
-    return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body));
-  });
-
-  app.get<Route<'GET /api/imports/:id'>>('/imports/:id', { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
-    jobs.get(currentUser(req), req.params.id));
-
-  app.post<Route<'POST /api/imports/:id/apply'>>('/imports/:id/apply', {
-    preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
-  }, async (req) => {
-    const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
-    await deps.directory.refresh();
-    return job;
-  });
-
-  await app.register(placesImportRoutes, deps);
+/** Where each kind of import lives, under /api/. */
+type JobPrefix = 'imports' | 'imports/places';
+/** Both kinds' routes take the same params, query and body (api/routes.ts); `jobRoutes` ties each one's answer to the contract. */
+type JobRoute = {
+  Params: ParamsOf<'GET /api/imports/:id'>;
+  Querystring: QueryOf<'POST /api/imports'>;
+  Body: BodyOf<'POST /api/imports/:id/apply'>;
+  Reply: JobView;
 };
 
-/**
- * The Sở's list of districts, schools and sites, in the same three steps under /api/imports/places. Creating schools
- * is the Sở's own business: the editSchools permission (admins), 403 for everyone else.
- */
-const placesImportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  const jobs = new PlacesImportJobs(deps.registry);
-  const mayImport = async (req: FastifyRequest) => {
+/** A preHandler: signed in, and allowed `action`. */
+function allowed(action: Action) {
+  return async (req: FastifyRequest): Promise<void> => {
     await requireUser(req);
-    authorize(currentUser(req), 'schools.write');
+    authorize(currentUser(req), action);
   };
-  app.post<Route<'POST /api/imports/places'>>('/imports/places', {
+}
+
+/**
+ * POST /api/<prefix>?name=FILE with the file as the body (202, a job), GET /api/<prefix>/:id to follow it,
+ * POST /api/<prefix>/:id/apply to confirm; each only for users allowed `action`.
+ */
+function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown[] }>(
+  app: FastifyInstance, deps: DashboardDeps, prefix: P, jobs: ImportJobs<ResponseOf<`GET /api/${P}/:id`>, Plan>, action: Action,
+): void {
+  const mayImport = allowed(action);
+  app.post<Omit<JobRoute, 'Body'>>(`/${prefix}`, {
     preHandler: mayImport, bodyLimit: MAX_IMPORT_BYTES, schema: { querystring: StartQuery },
-  }, async (req, reply): Promise<PlacesImportJob> => {
+  }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
     }
     return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body));
   });
-  app.get<Route<'GET /api/imports/places/:id'>>('/imports/places/:id', { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
+  app.get<JobRoute>(`/${prefix}/:id`, { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
     jobs.get(currentUser(req), req.params.id));
-  app.post<Route<'POST /api/imports/places/:id/apply'>>('/imports/places/:id/apply', {
+  app.post<JobRoute>(`/${prefix}/:id/apply`, {
     preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
   }, async (req) => {
     const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
     await deps.directory.refresh();
     return job;
   });
+}
+
+/**
+ * The web imports. The equipment register: admins and technicians; a technician's rows outside their schools are
+ * refused, each with its line. The Sở's list of districts, schools and sites, in the same three steps under
+ * /api/imports/places: creating schools is the Sở's own business, the editSchools permission (admins), 403 for
+ * everyone else.
+ */
+export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  // The file arrives as it is on disk; only this plugin's routes take raw bodies, and only this large.
+  app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
+  jobRoutes(app, deps, 'imports', equipmentImports(deps.registry, deps.clock), 'records.write');
+  jobRoutes(app, deps, 'imports/places', placesImports(deps.registry), 'schools.write');
   // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
-  app.get<Route<'GET /api/places.:format'>>('/places.:format', { preHandler: mayImport, schema: { params: ExportParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/places.:format'>>('/places.:format', { preHandler: allowed('schools.write'), schema: { params: ExportParams } }, async (req, reply) => {
     const rows = await placesRows(deps.registry);
     reply.header('content-disposition', `attachment; filename="danh-sach-truong-${localDate(deps.clock.now())}.${req.params.format}"`);
     if (req.params.format === 'csv') return reply.type('text/csv; charset=utf-8').send(placesCsv(rows));
