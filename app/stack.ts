@@ -101,7 +101,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // Closed after every component has stopped (shutdown runs in reverse); it closes the report store with it.
     shutdown.add('registry', () => registry.close());
     const usageStore = registry.usage;
-    const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, 250, log), 250, log))).directory;
+    const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, log), 250, log))).directory;
     const health = () => components.map((c) => c.health());
     const parts: StackParts = { config, log, metrics: createMetrics(), clock, registry, usageStore, directory, influxUrl, health };
     if (only.has('gateway') || only.has('broker')) await startIngest(parts, start);
