@@ -33,6 +33,11 @@ export interface Stack extends StackParts {
   /** The started components, in start order. */
   components: Component[];
   health(): ComponentHealth[];
+  /**
+   * Starts one more component in this process (the demo's simulator): it joins `components` and /healthz and stops
+   * before everything started earlier (with `stop` instead of its own, if given).
+   */
+  add<C extends Component>(c: C, stop?: () => Promise<void>): Promise<C>;
   /** Stops every component in reverse order, then closes the stores; a second call waits for the first. */
   stop(): Promise<void>;
 }
@@ -110,7 +115,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       const queries = new UsageQueries(influxClient(influxUrl, config.influx), config.influx.database);
       parts.reports = await start(new MonthlyReports({ config, registry, store: usageStore, queries, log, clock }));
     }
-    const stack: Stack = { ...parts, influxd, components, health, stop: () => shutdown.run() };
+    const stack: Stack = { ...parts, influxd, components, health, add: start, stop: () => shutdown.run() };
     if (only.has('dashboard') && o.dashboard) stack.dashboard = await start(await o.dashboard(parts));
     return stack;
   } catch (err) {
