@@ -4,9 +4,8 @@ import type { Logger } from '../lib/logger.js';
 import type { DeviceDirectory } from '../registry/index.js';
 
 /**
- * The device directory as a component. The directory polls the registry on a bare interval of its own; a failed
- * read there (a locked or vanished database) would be an uncaught exception, so the stack polls it from here
- * instead, where a failure is logged once, shown on /healthz and retried at the next poll.
+ * The device directory as a component: the poll of the registry lives here, where a failed read (a locked or
+ * vanished database) is logged once, shown on /healthz and retried at the next poll, never an uncaught exception.
  */
 export class DirectoryComponent implements Component {
   readonly name = 'directory';

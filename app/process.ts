@@ -13,15 +13,50 @@ export async function startProcess(o: { config: Readonly<Config>; only?: Compone
   return startStack({ config: o.config, only, dashboard, log: o.log ?? createLogger(o.config.logLevel) });
 }
 
-/** Keeps a process running until Ctrl-C / SIGTERM, then stops it cleanly; a second signal exits at once. */
-export function stopOnSignal(stop: () => Promise<void>): void {
-  let stopping = false;
+/** How a long-running command ends: on a signal, or when it decides to. */
+export interface ProcessShutdown {
+  /** Aborted when stopping begins: work still provisioning or connecting gives up. */
+  readonly signal: AbortSignal;
+  /** Runs `fn` when stopping, before whatever was registered earlier. */
+  onStop(fn: () => Promise<void> | void): void;
+  /** Stops everything registered, in reverse; a second call waits for the first. Never rejects. */
+  stop(): Promise<void>;
+  /** Stops, then ends the process: 0 once stopped, 1 if stopping itself failed. */
+  exit(): void;
+}
+
+/**
+ * The one signal handler of a process: on Ctrl-C, SIGTERM or SIGHUP (closing the terminal a demo runs in should stop
+ * it as cleanly as Ctrl-C) it stops what was registered, in reverse, then exits; a second signal exits at once.
+ */
+export function stopOnSignal(first?: () => Promise<void>): ProcessShutdown {
+  const ac = new AbortController();
+  const stoppers: (() => Promise<void> | void)[] = first ? [first] : [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      ac.abort();
+      for (const s of stoppers.reverse()) {
+        try {
+          await s();
+        } catch (err) {
+          console.error(err);
+        }
+      }
+    })();
+    return stopping;
+  };
+  const exit = (): void => {
+    stop().then(() => process.exit(0)).catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
   const handler = (sig: string) => {
     if (stopping) process.exit(1);
-    stopping = true;
     process.stderr.write(`\n${sig}: stopping…\n`);
-    stop().then(() => process.exit(0), () => process.exit(1));
+    exit();
   };
-  process.on('SIGINT', () => handler('SIGINT'));
-  process.on('SIGTERM', () => handler('SIGTERM'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => handler(sig));
+  return { signal: ac.signal, onStop: (fn) => void stoppers.push(fn), stop, exit };
 }

@@ -33,6 +33,11 @@ export interface Stack extends StackParts {
   /** The started components, in start order. */
   components: Component[];
   health(): ComponentHealth[];
+  /**
+   * Starts one more component in this process (the demo's simulator): it joins `components` and /healthz and stops
+   * before everything started earlier (with `stop` instead of its own, if given).
+   */
+  add<C extends Component>(c: C, stop?: () => Promise<void>): Promise<C>;
   /** Stops every component in reverse order, then closes the stores; a second call waits for the first. */
   stop(): Promise<void>;
 }
@@ -101,7 +106,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // Closed after every component has stopped (shutdown runs in reverse); it closes the report store with it.
     shutdown.add('registry', () => registry.close());
     const usageStore = registry.usage;
-    const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, 250, log), 250, log))).directory;
+    const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, log), 250, log))).directory;
     const health = () => components.map((c) => c.health());
     const parts: StackParts = { config, log, metrics: createMetrics(), clock, registry, usageStore, directory, influxUrl, health };
     if (only.has('gateway') || only.has('broker')) await startIngest(parts, start);
@@ -110,7 +115,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       const queries = new UsageQueries(influxClient(influxUrl, config.influx), config.influx.database);
       parts.reports = await start(new MonthlyReports({ config, registry, store: usageStore, queries, log, clock }));
     }
-    const stack: Stack = { ...parts, influxd, components, health, stop: () => shutdown.run() };
+    const stack: Stack = { ...parts, influxd, components, health, add: start, stop: () => shutdown.run() };
     if (only.has('dashboard') && o.dashboard) stack.dashboard = await start(await o.dashboard(parts));
     return stack;
   } catch (err) {

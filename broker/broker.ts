@@ -64,7 +64,7 @@ export class Broker implements Component {
       drainTimeout: 30_000,
     });
     this.aedes = aedes;
-    aedes.authenticate = makeAuthenticate(directory, metrics);
+    aedes.authenticate = makeAuthenticate(directory, metrics, log);
     aedes.authorizePublish = makeAuthorizePublish(this.o.ingest, m.maxPayloadBytes, metrics, log);
     aedes.authorizeSubscribe = makeAuthorizeSubscribe(metrics);
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.

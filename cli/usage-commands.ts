@@ -8,7 +8,7 @@ import { createLogger } from '../lib/logger.js';
 import { ISO_DATE, addDays, localDate } from '../timetable/index.js';
 import { UsageAnalyser } from '../usage/analyser.js';
 import { startStack } from '../app/stack.js';
-import { openStore } from './open-store.js';
+import { openStore } from '../app/open-store.js';
 
 export function registerUsageCommands(program: Command, config: () => Readonly<Config>): void {
   const usage = program.command('usage').description('room usage against the timetable (see docs/usage.md)');

@@ -15,33 +15,20 @@ interface DirectoryEvents extends Record<string, unknown[]> {
 
 /**
  * An in-memory view of every device's placement, kept fresh by polling the registry's revision counter, so the
- * hot paths (authentication, ingest enrichment, scope checks) never query SQLite per message, and a device added
- * or revoked from another process (the CLI) takes effect within one poll.
+ * hot paths (authentication, ingest enrichment, scope checks) never query the registry per message, and a device
+ * added or revoked from another process (the CLI) takes effect within one poll. The poll is the stack's
+ * (app/components.ts, DirectoryComponent): `refresh()` is the only way in.
  */
 export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
   private readonly byId = new Map<string, DevicePlacement>();
   /** sha256 of the last secret that verified, per device: reconnects skip scrypt. Dropped when credentials change. */
   private readonly verified = new Map<string, string>();
   private rev = 0;
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
-  constructor(private readonly registry: RegistryStore, private readonly pollMs = 250, private readonly logger?: Logger) {
+  constructor(private readonly registry: RegistryStore, logger?: Logger) {
     super(logger);
-  }
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => {
-      this.refresh().catch((err: unknown) => this.logger?.warn({ err }, 'device registry poll failed'));
-    }, this.pollMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
   }
 
   /**

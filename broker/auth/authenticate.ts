@@ -1,4 +1,5 @@
 import type { AuthenticateError, Client } from 'aedes';
+import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { DeviceDirectory } from '../../registry/index.js';
 
@@ -15,7 +16,7 @@ function refuse(code: number, message: string): AuthenticateError {
  * A device logs in with username = its id, password = its secret, and client id = its id: a device can never take
  * over another device's session by reusing its client id.
  */
-export function makeAuthenticate(directory: DeviceDirectory, metrics: Metrics) {
+export function makeAuthenticate(directory: DeviceDirectory, metrics: Metrics, log: Logger) {
   return function authenticate(client: Client, username: Readonly<string> | undefined, password: Readonly<Buffer> | undefined, done: (err: AuthenticateError | null, ok: boolean | null) => void): void {
     if (!username || !password) {
       metrics.connectRefused.inc({ reason: 'no-credentials' });
@@ -26,9 +27,21 @@ export function makeAuthenticate(directory: DeviceDirectory, metrics: Metrics) {
       return done(refuse(CONNACK.identifierRejected, 'the client id must be the device id'), null);
     }
     directory.authenticate(username, password.toString('utf8')).then((outcome) => {
-      if (outcome === 'ok') return done(null, true);
-      metrics.connectRefused.inc({ reason: outcome });
-      done(refuse(outcome === 'revoked' ? CONNACK.notAuthorized : CONNACK.badCredentials, `device ${outcome}`), null);
-    }, (err: Error) => done(refuse(CONNACK.notAuthorized, err.message), null));
+      if (outcome !== 'ok') metrics.connectRefused.inc({ reason: outcome });
+      const refusal = outcome === 'ok' ? null : refuse(outcome === 'revoked' ? CONNACK.notAuthorized : CONNACK.badCredentials, `device ${outcome}`);
+      answer(done, refusal, log, username);
+    }, (err: Error) => answer(done, refuse(CONNACK.notAuthorized, err.message), log, username));
   };
+}
+
+/**
+ * Calls aedes back from inside a promise's callback: a throw there would be an unhandled rejection, which ends the
+ * process; one failed CONNACK must not take every other device's connection with it.
+ */
+function answer(done: (err: AuthenticateError | null, ok: boolean | null) => void, refusal: AuthenticateError | null, log: Logger, deviceId: string): void {
+  try {
+    done(refusal, refusal ? null : true);
+  } catch (err) {
+    log.error({ err, deviceId }, 'the MQTT broker failed while answering a device');
+  }
 }

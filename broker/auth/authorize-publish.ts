@@ -40,14 +40,26 @@ export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number
     ingest(deviceId, parsed.channel, payload, parsed.commandId).then(
       () => {
         if (client) corkUntilNextTurn(client.conn);
-        done(null);
+        release(done, null, log, deviceId);
       },
       (err: Error) => {
         // The spool could not store it: do not acknowledge; the device will re-send after reconnecting. The gateway
         // logged the fault once and shows it on /healthz; a line per refused message would flood the log.
         log.debug({ err: err.message, deviceId }, 'ingest failed; message not acknowledged');
-        done(err);
+        release(done, err, log, deviceId);
       },
     );
   };
+}
+
+/**
+ * Hands the publish back to aedes from inside a promise's callback: a throw there would be an unhandled rejection,
+ * which ends the process. A plain function rather than a closure: this runs once per message.
+ */
+function release(done: (err?: Error | null) => void, err: Error | null, log: Logger, deviceId: string): void {
+  try {
+    done(err);
+  } catch (e) {
+    log.error({ err: e, deviceId }, 'the MQTT broker failed after a publish was checked');
+  }
 }

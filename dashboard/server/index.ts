@@ -1,14 +1,18 @@
+import type { AddressInfo } from 'node:net';
 import { Health } from '../../lib/component.js';
 import { influxClient } from '../../lib/influx/index.js';
 import { UsageQueries } from '../../usage/queries.js';
 import { buildApp } from './app.js';
-import type { DashboardFactory } from './deps.js';
+import type { DashboardFactory, DashboardHandle } from './deps.js';
 import { RecentReadings } from './readings.js';
 
 export { buildApp, type BuildAppOptions } from './app.js';
 export type { DashboardDeps, DashboardFactory, DashboardHandle, DashboardParts } from './deps.js';
 
-/** Builds the dashboard and listens on `dashboard.host:dashboard.port` (port 0: any free port). */
+/**
+ * Builds the dashboard; its `start()` listens on `dashboard.host:dashboard.port` (port 0: any free port) and sets
+ * `url`, so that the stack starts it in its turn like every other component.
+ */
 export const startDashboard: DashboardFactory = async (parts) => {
   const { config } = parts;
   const state = new Health('dashboard', parts.log);
@@ -18,26 +22,33 @@ export const startDashboard: DashboardFactory = async (parts) => {
     usage: new UsageQueries(influxClient(parts.influxUrl, config.influx), config.influx.database),
     health: parts.health ?? (() => [state.snapshot()]),
   });
-  try {
-    await app.listen({ host: config.dashboard.host, port: config.dashboard.port });
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
-  // After listen, an 'error' on the HTTP server (EMFILE on accept) has no listener and would crash the process.
-  app.server.on('error', (err) => state.fail(err, 'HTTP accept'));
-  state.started();
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.dashboard.port;
-  const host = ['0.0.0.0', '::', ''].includes(config.dashboard.host) ? '127.0.0.1' : config.dashboard.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;
-  return {
+  const stop = () => (closing ??= app.close().then(() => state.stopped()));
+  const handle: DashboardHandle = {
     name: 'dashboard',
-    url,
-    // Built and listening by the factory: the stack calls start() for the shape's sake.
-    start: async () => undefined,
-    stop: () => (closing ??= app.close().then(() => state.stopped())),
+    url: '',
+    start: async () => {
+      try {
+        await app.listen({ host: config.dashboard.host, port: config.dashboard.port });
+      } catch (err) {
+        // The stack registers a component's stop only once it started: close what buildApp opened here.
+        await stop();
+        throw err;
+      }
+      // After listen, an 'error' on the HTTP server (EMFILE on accept) has no listener and would crash the process.
+      app.server.on('error', (err) => state.fail(err, 'HTTP accept'));
+      state.started();
+      handle.url = listeningUrl(app.server.address(), config.dashboard.host, config.dashboard.port);
+    },
+    stop,
     health: () => state.snapshot(),
   };
+  return handle;
 };
+
+/** The URL to print and to test against: a wildcard host is reached on loopback. */
+function listeningUrl(addr: string | AddressInfo | null, host: string, configuredPort: number): string {
+  const port = typeof addr === 'object' && addr ? addr.port : configuredPort;
+  const h = ['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}

@@ -11,10 +11,11 @@ export class RegistrySessionStore {
   constructor(private readonly registry: RegistryStore, private readonly defaultTtlMs: number) {}
 
   get(sid: string, cb: (err: Error | null, session?: Session | null) => void): void {
-    this.registry.sessionGet(sid).then(
-      (data) => cb(null, data ? (JSON.parse(data) as Session) : null),
-      (err: unknown) => cb(err as Error),
-    );
+    // Parsed in a step of its own: a corrupt row then reaches `cb` as an error instead of throwing inside the
+    // success callback, where it would be an unhandled rejection that ends the process.
+    this.registry.sessionGet(sid)
+      .then((data) => (data ? (JSON.parse(data) as Session) : null))
+      .then((session) => cb(null, session), (err: unknown) => cb(err as Error));
   }
 
   set(sid: string, session: Session, cb: Callback): void {

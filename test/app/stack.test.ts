@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
+import type { DashboardFactory } from '../../app/stack.js';
 import { startTestStack } from '../helpers/stack.js';
 
 describe('the stack (app/)', () => {
@@ -24,6 +25,25 @@ describe('the stack (app/)', () => {
     try {
       expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker']);
       expect(s.dashboard).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('builds the dashboard in its factory and listens only when the stack starts it, in its turn', async () => {
+    let built: { url: string; state: string } | undefined;
+    const factory: DashboardFactory = async (parts) => {
+      const handle = await startDashboard(parts);
+      built = { url: handle.url, state: handle.health().state };
+      return handle;
+    };
+    const s = await startTestStack({ dashboard: factory, only: ['dashboard'] });
+    try {
+      expect(built).toEqual({ url: '', state: 'starting' });
+      expect(s.dashboard!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${s.dashboard!.url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'dashboard']);
     } finally {
       await s.close();
     }

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Config } from '../config/index.js';
+import { backfill, provinceScenario, startProgress, type BackfillProgress, type Scenario, type SimDevice } from '../device-sim/index.js';
+import { createLogger } from '../lib/logger.js';
+import { topics } from '../protocol/index.js';
+import { addDays, localDate } from '../timetable/index.js';
+import { startProcess, stopOnSignal } from './process.js';
+import { startSimulator } from './sim.js';
+import type { Stack } from './stack.js';
+
+export interface DemoOptions {
+  /** Days of past use to backfill and analyse before the live simulation, so planners have history to look at. */
+  historyDays: number;
+  /** About how many simulated devices. */
+  devices: number;
+  /** Seed of the generated province. */
+  seed: number;
+}
+
+/** A device of its own for the user to publish to by hand, so that the printed mosquitto_pub line works as it is. */
+async function handDevice(stack: Stack): Promise<{ id: string; secret: string } | undefined> {
+  const id = 'demo-sensor';
+  const reg = stack.registry;
+  const [room] = await reg.rooms();
+  if (!room) return undefined;
+  const secret = (await reg.device(id)) ? await reg.rotateSecret(id) : (await reg.addDevice({ id, kind: 'sensor', roomId: room.id, name: 'Cảm biến thử (mosquitto_pub)' })).secret!;
+  return { id, secret };
+}
+
+function banner(stack: Stack, config: Readonly<Config>, password: string, hand: { id: string; secret: string } | undefined): string {
+  const port = stack.broker!.port;
+  const lines = [
+    '',
+    'EduFleet demo is running.',
+    `  Dashboard:  ${stack.dashboard?.url ?? '(not started)'}`,
+    `  Login:      admin / ${password}`,
+    `  MQTT:       mqtt://localhost:${port}  (WebSocket ws://localhost:${stack.broker!.wsPort}/mqtt)`,
+    `  InfluxDB:   ${stack.influxUrl}  (database ${config.influx.database})`,
+  ];
+  if (hand) {
+    lines.push(
+      `  Try:        mosquitto_pub -h localhost -p ${port} -i ${hand.id} -u ${hand.id} -P '${hand.secret}' -q 1 \\`,
+      `                -t ${topics.telemetry(hand.id)} -m '{"temperature":31.5,"co2":1250,"occupancy":38}'`,
+      `              (device ${hand.id}: a sensor in the first room; a wrong field, e.g. '{"temperature":"hot"}', is rejected)`,
+    );
+  }
+  lines.push('  Stop:       Ctrl-C', '');
+  return lines.join('\n');
+}
+
+/**
+ * Backfills the last `days` days of the demo province (readings every 5 minutes, no faults) and analyses them, so
+ * the room-usage screens have weeks to show from the first minute.
+ */
+async function demoHistory(stack: Stack, scenario: Scenario, devices: SimDevice[], days: number, signal: AbortSignal): Promise<void> {
+  const to = localDate(Date.now());
+  const from = addDays(to, -days);
+  const started = Date.now();
+  let p: BackfillProgress | undefined;
+  const progress = startProgress(() => (p ? `history ${from} – ${to}: ${p.readingsAcked.toLocaleString('en-US')}/${p.readingsTotal.toLocaleString('en-US')} readings` : 'history: preparing'));
+  try {
+    await backfill({ brokerUrl: `mqtt://127.0.0.1:${stack.broker!.port}`, devices, scenario, from, to, intervalS: 300, signal, onProgress: (x) => { p = x; } });
+  } finally {
+    progress.stop();
+  }
+  if (signal.aborted || !stack.usage) return;
+  // The gateway acknowledges once a reading is spooled; let the spool reach InfluxDB before analysing.
+  for (const deadline = Date.now() + 120_000; (stack.gateway?.pendingBytes() ?? 0) > 0 && Date.now() < deadline;) await delay(200);
+  const days_ = await stack.usage.analyser.analyseDays(from, addDays(to, 1));
+  process.stderr.write(`history: ${days} day(s) of room use backfilled and analysed in ${Math.round((Date.now() - started) / 1000)} s (${days_.reduce((a, d) => a + d.intervals, 0)} intervals of use)\n`);
+}
+
+/** Creates (or resets) the admin with a fresh password, printed in the banner. */
+async function demoAdmin(stack: Stack): Promise<string> {
+  const password = randomBytes(9).toString('base64url');
+  if (await stack.registry.userByName('admin')) await stack.registry.setPassword('admin', password);
+  else await stack.registry.addUser({ username: 'admin', password, role: 'admin', displayName: 'Quản trị Sở GDĐT' });
+  return password;
+}
+
+/**
+ * `edufleet demo`: the whole stack, an admin, and a simulated province whose simulator is one of the stack's
+ * components (on /healthz, stopped first). Runs until Ctrl-C.
+ */
+export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise<void> {
+  const shutdown = stopOnSignal();
+  const stack = await startProcess({ config, log: createLogger(config.logLevel) });
+  shutdown.onStop(() => stack.stop());
+  if (shutdown.signal.aborted) return;
+  const password = await demoAdmin(stack);
+  // Faults five times as often as the default, so that a demo shows technicians something to look at within a minute.
+  const scenario = provinceScenario({ devices: o.devices, seed: o.seed, faultRate: 5 });
+  await startSimulator({
+    config, scenario, brokerUrl: `mqtt://127.0.0.1:${stack.broker!.port}`, registry: stack.registry, shutdown,
+    adopt: (sim, stop) => stack.add(sim, stop),
+    beforeConnect: async (devices) => {
+      const hand = await handDevice(stack).catch((err: Error) => {
+        process.stderr.write(`no demo-sensor for mosquitto_pub: ${err.message}\n`);
+        return undefined;
+      });
+      console.log(banner(stack, config, password, hand));
+      if (o.historyDays > 0) await demoHistory(stack, scenario, devices, o.historyDays, shutdown.signal);
+    },
+  });
+}
