@@ -95,6 +95,10 @@ export class RegistryStore {
   addSubscription(s: { email: string; districtId: number | null; createdBy: string }): Promise<ReportSubscription> { return plans.addSubscription(this.c, s); }
   removeSubscription(id: number): Promise<void> { return plans.removeSubscription(this.c, id); }
   markSent(id: number, month: string): Promise<void> { return plans.markSent(this.c, id, month); }
+  /** Takes the report of `month` for this process only (false: another has sent it or is sending it). */
+  claimReport(id: number, month: string): Promise<boolean> { return plans.claimReport(this.c, id, month); }
+  /** Gives back a claim whose send failed, restoring `previous` (the subscription's lastSent before the claim). */
+  releaseReport(id: number, month: string, previous: string | null): Promise<void> { return plans.releaseReport(this.c, id, month, previous); }
 
   // ── users and sessions
   addUser(u: { username: string; password: string; role: Role; scope?: Scope; displayName?: string }): Promise<User> { return users.addUser(this.c, u); }

@@ -78,6 +78,21 @@ export async function removeSubscription(c: Ctx, id: number): Promise<void> {
   if (r.numDeletedRows === 0n) throw notFound(`no subscription ${id}`);
 }
 
+/**
+ * Claims the report of `month` for one sender before it goes out: true for exactly one of several processes sharing
+ * the database (the UPDATE is the test-and-set), false when it was sent or is being sent already.
+ */
+export async function claimReport(c: Ctx, id: number, month: string): Promise<boolean> {
+  const r = await c.db.updateTable('report_subscriptions').set({ last_sent: month }).where('id', '=', id)
+    .where((eb) => eb.or([eb('last_sent', 'is', null), eb('last_sent', '!=', month)])).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Gives a claim back after the send failed (to `previous`, the month sent before), so the hourly retry sends it. */
+export async function releaseReport(c: Ctx, id: number, month: string, previous: string | null): Promise<void> {
+  await c.db.updateTable('report_subscriptions').set({ last_sent: previous }).where('id', '=', id).where('last_sent', '=', month).execute();
+}
+
 /** Records that the report of `month` (yyyy-mm) went out, so a restart on the same day does not send it twice. */
 export async function markSent(c: Ctx, id: number, month: string): Promise<void> {
   await c.db.updateTable('report_subscriptions').set({ last_sent: month }).where('id', '=', id).execute();
