@@ -3,6 +3,7 @@ import { EdufleetError } from '../../lib/errors.js';
 import { timetableProblems, type TermTimetable } from '../../timetable/model.js';
 import type { ReportSubscription } from '../types.js';
 import { conflictOr, dbFailure, inTx, invalid, notFound, type Ctx } from './context.js';
+import { audit } from './logs.js';
 
 /** The terms a school has entered, by start date (none: the analytics use its level's default). */
 export async function timetables(c: Ctx, schoolId: number): Promise<TermTimetable[]> {
@@ -46,10 +47,7 @@ export async function mergeTimetables(c: Ctx, merges: Map<number, (existing: Ter
   auditEntry?: { byUser: string; action: string; entity: string; entityId: string; detail: object }): Promise<void> {
   await inTx(c, async (t) => {
     for (const [schoolId, merge] of merges) await setTimetables(t, schoolId, merge(await timetables(t, schoolId)));
-    if (auditEntry) {
-      await t.db.insertInto('audit_log').values({ at: Date.now(), by_user: auditEntry.byUser, action: auditEntry.action, entity: auditEntry.entity,
-        entity_id: auditEntry.entityId, detail: JSON.stringify(auditEntry.detail) }).execute();
-    }
+    if (auditEntry) await audit(t, auditEntry.byUser, auditEntry.action, auditEntry.entity, auditEntry.entityId, auditEntry.detail);
   });
 }
 
