@@ -1,5 +1,4 @@
 /** School timetables per term and the monthly report subscriptions. */
-import { EdufleetError } from '../../lib/errors.js';
 import { timetableProblems, type TermTimetable } from '../../timetable/model.js';
 import type { ReportSubscription } from '../types.js';
 import { conflictOr, dbFailure, inTx, invalid, notFound, type Ctx } from './context.js';
@@ -57,10 +56,7 @@ export async function subscriptions(c: Ctx): Promise<ReportSubscription[]> {
 }
 
 export async function addSubscription(c: Ctx, s: { email: string; districtId: number | null; createdBy: string }): Promise<ReportSubscription> {
-  // UNIQUE does not stop two NULL districts (both engines keep NULLs distinct): ask first.
-  const same = await c.db.selectFrom('report_subscriptions').select('id').where('email', '=', s.email)
-    .where('district_id', s.districtId === null ? 'is' : '=', s.districtId).executeTakeFirst();
-  if (same) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `${s.email} already receives this report`);
+  // A repeat is refused by the (email, district) UNIQUE, or for the province (NULL district) by a partial index.
   try {
     const r = await c.db.insertInto('report_subscriptions').values({ email: s.email, district_id: s.districtId, created_by: s.createdBy, created_at: Date.now() })
       .returning('id').executeTakeFirstOrThrow();
