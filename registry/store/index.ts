@@ -3,6 +3,7 @@
  * shapes are those of the old SqliteRegistry, PlaceStore (`store.places`) and UsageStore (`store.usage`), returning
  * Promises; the named queries replace the SQL other layers used to run on the registry's handle.
  */
+import { EdufleetError } from '../../lib/errors.js';
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
@@ -27,6 +28,10 @@ export { PlaceEditor } from './places.js';
 export { splitWindow, weekOf } from './report-window.js';
 export type { StoreOptions } from './engine.js';
 
+/** What `close()` does on the store a transaction hands out: closing there would close the pool under the transaction. */
+const closeInTx = (): Promise<void> => Promise.reject(new EdufleetError('EDUFLEET_ERR_INTERNAL',
+  'RegistryStore.close() inside a transaction: the transaction ends by itself; close the store it came from afterwards'));
+
 type AuditEntry = { byUser: string; action: string; entity: string; entityId: string; detail: object };
 
 export class RegistryStore {
@@ -46,7 +51,7 @@ export class RegistryStore {
    */
   transaction<T>(fn: (tx: RegistryStore) => Promise<T>): Promise<T> {
     if (this.c.inTx) return fn(this);
-    return this.c.db.transaction().execute((trx) => fn(new RegistryStore({ ...this.c, db: trx, inTx: true }, this.usage, this.closeFn)));
+    return this.c.db.transaction().execute((trx) => fn(new RegistryStore({ ...this.c, db: trx, inTx: true }, this.usage, closeInTx)));
   }
 
   close(): Promise<void> { return this.closeFn(); }

@@ -17,6 +17,14 @@ async function twoStores(engine: (typeof ENGINES)[number]) {
   return [a, await engines.store(url, dir)] as const;
 }
 
+describe.each(ENGINES)('a store on %s', (engine) => {
+  it('refuses close() on the store a transaction hands out, and stays open', async () => {
+    const [a] = await twoStores(engine);
+    await expect(a.transaction((tx) => tx.close())).rejects.toMatchObject({ code: 'EDUFLEET_ERR_INTERNAL' });
+    expect(await a.districts()).toEqual([]);
+  });
+});
+
 describe.each(ENGINES)('two stores on one %s database', (engine) => {
   it('let only one of them claim a month\'s report, and a released claim be taken again', async () => {
     const [a, b] = await twoStores(engine);
