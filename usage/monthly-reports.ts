@@ -1,9 +1,9 @@
 /**
  * Monthly planning reports by e-mail: on `reports.monthlyCron` (Asia/Ho_Chi_Minh), every subscription gets the
  * report of the month before, for the province or its district, as PDF and XLSX. A subscription remembers the last
- * month it was sent, so a restart or a second run the same day sends nothing twice. At start, reports a stopped
- * server missed are sent; a report the mail server refused is tried again every hour; one refused address never
- * holds up the others.
+ * month it was sent, claimed before sending, so a restart, a second run the same day or a second process on the same
+ * database sends nothing twice. At start, reports a stopped server missed are sent; a report the mail server refused
+ * is given back and tried again every hour; one refused address never holds up the others.
  */
 import schedule from 'node-schedule';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -80,12 +80,15 @@ export class MonthlyReports implements Component {
     const sent: ReportSubscription[] = [];
     let failed = 0;
     for (const sub of await this.o.registry.subscriptions()) {
-      if (sub.lastSent === month) continue;
+      // Claimed before sending: another process sharing the database may be going through the same list.
+      if (sub.lastSent === month || !(await this.o.registry.claimReport(sub.id, month))) continue;
       try {
         await this.sendOne(sub, { from, to, month, now });
         sent.push(sub);
       } catch (err) {
         failed++;
+        await this.o.registry.releaseReport(sub.id, month, sub.lastSent)
+          .catch((e: unknown) => this.o.log.error({ to: sub.email, month, err: e }, 'monthly report claim not released; it will not be retried'));
         this.o.log.warn({ to: sub.email, month, err }, 'monthly report not sent; will try again in an hour');
         this.state.fail(err, 'sending a monthly report', { to: sub.email, month });
       }
@@ -119,7 +122,6 @@ export class MonthlyReports implements Component {
         { filename: `bao-cao-${month}.xlsx`, content: xlsx, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
       ],
     });
-    await this.o.registry.markSent(sub.id, month);
     this.o.log.info({ to: sub.email, month }, 'monthly report sent');
   }
 }

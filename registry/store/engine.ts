@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { EdufleetError } from '../../lib/errors.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import { openSqlite } from './sqlite.js';
 import { migrate } from './migrations/helpers.js';
 import { REGISTRY_MIGRATIONS } from './migrations/registry.js';
@@ -17,6 +18,8 @@ export interface StoreOptions {
   /** `postgres://user@host:5432/db`; absent or empty: SQLite files `registry.sqlite` and `usage.sqlite` in `dataDir`. */
   url?: string;
   dataDir: string;
+  /** Where a PostgreSQL connection lost while idle is reported (the stack passes its own); a new logger if absent. */
+  log?: Logger;
 }
 
 export interface Engine {
@@ -40,10 +43,45 @@ function sqliteDb<DB>(file: string): Kysely<DB> {
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: db }) });
 }
 
+/** The URL with its password masked, for messages and logs. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+/**
+ * A pool that survives its server: an idle client whose connection dies (PostgreSQL restarted, a backend killed)
+ * emits 'error' on the pool, which would be an uncaught exception without a listener. The pool drops that client and
+ * opens a new one on the next query; one warning per outage (until a connection succeeds again) is enough.
+ */
+async function openPool(url: string, log: Logger): Promise<pg.Pool> {
+  const pool = new pg.Pool({ connectionString: url, types: PG_TYPES, max: 10 });
+  let warned = false;
+  pool.on('error', (err) => {
+    if (warned) return;
+    warned = true;
+    log.warn({ err, url: safeUrl(url) }, 'registry: an idle PostgreSQL connection was lost; the next query reconnects');
+  });
+  pool.on('connect', () => { warned = false; });
+  try {
+    (await pool.connect()).release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new EdufleetError('EDUFLEET_ERR_REGISTRY_UNAVAILABLE',
+      `registry.url ${safeUrl(url)} cannot be reached (${(err as Error).message}); check that PostgreSQL runs there and the database and user exist`, { cause: err });
+  }
+  return pool;
+}
+
 /** Connects and migrates both schemas; a second process migrating at the same time waits for the first. */
 export async function openEngine(o: StoreOptions): Promise<Engine> {
   if (o.url && /^postgres(ql)?:\/\//.test(o.url)) {
-    const pool = new pg.Pool({ connectionString: o.url, types: PG_TYPES, max: 10 });
+    const pool = await openPool(o.url, o.log ?? createLogger('info', 'registry'));
     const registry = new Kysely<RegistryDatabase>({ dialect: new PostgresDialect({ pool }) });
     await migrate(registry as unknown as Kysely<never>, 'postgres', 'registry', REGISTRY_MIGRATIONS);
     await migrate(registry as unknown as Kysely<never>, 'postgres', 'report', REPORT_MIGRATIONS);

@@ -3,6 +3,7 @@
  * shapes are those of the old SqliteRegistry, PlaceStore (`store.places`) and UsageStore (`store.usage`), returning
  * Promises; the named queries replace the SQL other layers used to run on the registry's handle.
  */
+import { EdufleetError } from '../../lib/errors.js';
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
@@ -27,6 +28,10 @@ export { PlaceEditor } from './places.js';
 export { splitWindow, weekOf } from './report-window.js';
 export type { StoreOptions } from './engine.js';
 
+/** What `close()` does on the store a transaction hands out: closing there would close the pool under the transaction. */
+const closeInTx = (): Promise<void> => Promise.reject(new EdufleetError('EDUFLEET_ERR_INTERNAL',
+  'RegistryStore.close() inside a transaction: the transaction ends by itself; close the store it came from afterwards'));
+
 type AuditEntry = { byUser: string; action: string; entity: string; entityId: string; detail: object };
 
 export class RegistryStore {
@@ -46,7 +51,7 @@ export class RegistryStore {
    */
   transaction<T>(fn: (tx: RegistryStore) => Promise<T>): Promise<T> {
     if (this.c.inTx) return fn(this);
-    return this.c.db.transaction().execute((trx) => fn(new RegistryStore({ ...this.c, db: trx, inTx: true }, this.usage, this.closeFn)));
+    return this.c.db.transaction().execute((trx) => fn(new RegistryStore({ ...this.c, db: trx, inTx: true }, this.usage, closeInTx)));
   }
 
   close(): Promise<void> { return this.closeFn(); }
@@ -95,6 +100,10 @@ export class RegistryStore {
   addSubscription(s: { email: string; districtId: number | null; createdBy: string }): Promise<ReportSubscription> { return plans.addSubscription(this.c, s); }
   removeSubscription(id: number): Promise<void> { return plans.removeSubscription(this.c, id); }
   markSent(id: number, month: string): Promise<void> { return plans.markSent(this.c, id, month); }
+  /** Takes the report of `month` for this process only (false: another has sent it or is sending it). */
+  claimReport(id: number, month: string): Promise<boolean> { return plans.claimReport(this.c, id, month); }
+  /** Gives back a claim whose send failed, restoring `previous` (the subscription's lastSent before the claim). */
+  releaseReport(id: number, month: string, previous: string | null): Promise<void> { return plans.releaseReport(this.c, id, month, previous); }
 
   // ── users and sessions
   addUser(u: { username: string; password: string; role: Role; scope?: Scope; displayName?: string }): Promise<User> { return users.addUser(this.c, u); }

@@ -103,7 +103,30 @@ export class PlaceEditor {
    * Edits a place; a changed parent (`districtId` of a school, `schoolId` of a site, `siteId` of a room) moves it
    * with everything in it, and the devices moved along get a new revision so the gateway tags them with the new place.
    */
-  async update(level: PlaceLevel, id: number, patch: Record<string, unknown>): Promise<void> {
+  update(level: PlaceLevel, id: number, patch: Record<string, unknown>): Promise<void> {
+    return this.locked(level, id, (e) => e.updateLocked(level, id, patch));
+  }
+
+  /** Retires a place (or brings it back with `retired: false`); refuses while it still holds something active. */
+  setRetired(level: PlaceLevel, id: number, retired: boolean): Promise<void> {
+    return this.locked(level, id, (e) => e.setRetiredLocked(level, id, retired));
+  }
+
+  /**
+   * Checks and change in one transaction (the caller's if any), locked first: on PostgreSQL the place's row, so a
+   * child being put into it by another process (its foreign key takes a share lock) waits and what was counted stays
+   * true; on SQLite the file's write lock (a write before any read), so another process waits instead of failing
+   * with a stale snapshot.
+   */
+  private locked(level: PlaceLevel, id: number, fn: (e: PlaceEditor) => Promise<void>): Promise<void> {
+    return inTx(this.c, async (t) => {
+      if (t.dialect === 'postgres') await untyped(t).selectFrom(TABLE[level]).select('id').where('id', '=', id).forUpdate().execute();
+      else await untyped(t).updateTable(TABLE[level]).set({ id: sql`id` }).where('id', '=', id).execute();
+      await fn(new PlaceEditor(t));
+    });
+  }
+
+  private async updateLocked(level: PlaceLevel, id: number, patch: Record<string, unknown>): Promise<void> {
     if (!(await this.ref(level, id))) throw notFound(`no ${level} with id ${id}`);
     checkLevel(patch.level as string | undefined);
     checkRoomType(patch.type as string | undefined);
@@ -122,8 +145,7 @@ export class PlaceEditor {
     });
   }
 
-  /** Retires a place (or brings it back with `retired: false`); refuses while it still holds something active. */
-  async setRetired(level: PlaceLevel, id: number, retired: boolean): Promise<void> {
+  private async setRetiredLocked(level: PlaceLevel, id: number, retired: boolean): Promise<void> {
     if (!(await this.ref(level, id))) throw notFound(`no ${level} with id ${id}`);
     const db = this.c.db;
     if (retired) {

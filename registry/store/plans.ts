@@ -1,8 +1,8 @@
 /** School timetables per term and the monthly report subscriptions. */
-import { EdufleetError } from '../../lib/errors.js';
 import { timetableProblems, type TermTimetable } from '../../timetable/model.js';
 import type { ReportSubscription } from '../types.js';
 import { conflictOr, dbFailure, inTx, invalid, notFound, type Ctx } from './context.js';
+import { audit } from './logs.js';
 
 /** The terms a school has entered, by start date (none: the analytics use its level's default). */
 export async function timetables(c: Ctx, schoolId: number): Promise<TermTimetable[]> {
@@ -46,10 +46,7 @@ export async function mergeTimetables(c: Ctx, merges: Map<number, (existing: Ter
   auditEntry?: { byUser: string; action: string; entity: string; entityId: string; detail: object }): Promise<void> {
   await inTx(c, async (t) => {
     for (const [schoolId, merge] of merges) await setTimetables(t, schoolId, merge(await timetables(t, schoolId)));
-    if (auditEntry) {
-      await t.db.insertInto('audit_log').values({ at: Date.now(), by_user: auditEntry.byUser, action: auditEntry.action, entity: auditEntry.entity,
-        entity_id: auditEntry.entityId, detail: JSON.stringify(auditEntry.detail) }).execute();
-    }
+    if (auditEntry) await audit(t, auditEntry.byUser, auditEntry.action, auditEntry.entity, auditEntry.entityId, auditEntry.detail);
   });
 }
 
@@ -59,10 +56,7 @@ export async function subscriptions(c: Ctx): Promise<ReportSubscription[]> {
 }
 
 export async function addSubscription(c: Ctx, s: { email: string; districtId: number | null; createdBy: string }): Promise<ReportSubscription> {
-  // UNIQUE does not stop two NULL districts (both engines keep NULLs distinct): ask first.
-  const same = await c.db.selectFrom('report_subscriptions').select('id').where('email', '=', s.email)
-    .where('district_id', s.districtId === null ? 'is' : '=', s.districtId).executeTakeFirst();
-  if (same) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `${s.email} already receives this report`);
+  // A repeat is refused by the (email, district) UNIQUE, or for the province (NULL district) by a partial index.
   try {
     const r = await c.db.insertInto('report_subscriptions').values({ email: s.email, district_id: s.districtId, created_by: s.createdBy, created_at: Date.now() })
       .returning('id').executeTakeFirstOrThrow();
@@ -76,6 +70,21 @@ export async function addSubscription(c: Ctx, s: { email: string; districtId: nu
 export async function removeSubscription(c: Ctx, id: number): Promise<void> {
   const r = await c.db.deleteFrom('report_subscriptions').where('id', '=', id).executeTakeFirst();
   if (r.numDeletedRows === 0n) throw notFound(`no subscription ${id}`);
+}
+
+/**
+ * Claims the report of `month` for one sender before it goes out: true for exactly one of several processes sharing
+ * the database (the UPDATE is the test-and-set), false when it was sent or is being sent already.
+ */
+export async function claimReport(c: Ctx, id: number, month: string): Promise<boolean> {
+  const r = await c.db.updateTable('report_subscriptions').set({ last_sent: month }).where('id', '=', id)
+    .where((eb) => eb.or([eb('last_sent', 'is', null), eb('last_sent', '!=', month)])).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Gives a claim back after the send failed (to `previous`, the month sent before), so the hourly retry sends it. */
+export async function releaseReport(c: Ctx, id: number, month: string, previous: string | null): Promise<void> {
+  await c.db.updateTable('report_subscriptions').set({ last_sent: previous }).where('id', '=', id).where('last_sent', '=', month).execute();
 }
 
 /** Records that the report of `month` (yyyy-mm) went out, so a restart on the same day does not send it twice. */

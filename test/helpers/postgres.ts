@@ -1,9 +1,10 @@
 /**
- * A real PostgreSQL 15 for tests: initdb and pg_ctl as user postgres on a temporary directory, a free port, the
+ * A real PostgreSQL for tests (the highest version installed, as scripts/setup.sh finds it): initdb and pg_ctl on a
+ * temporary directory, as user postgres when run as root (the server refuses to run as root), a free port, the
  * socket in the directory, fsync off. One server per test file; `createDatabase()` gives each test a fresh database.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +12,16 @@ import pg from 'pg';
 import { freePort } from '../../lib/net.js';
 
 const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
+const ROOT = '/usr/lib/postgresql';
+
+/** `/usr/lib/postgresql/<highest version>/bin` (the glob scripts/setup.sh checks), else where `pg_config` says. */
+async function binDir(): Promise<string | undefined> {
+  const versions = existsSync(ROOT) ? readdirSync(ROOT).filter((v) => existsSync(path.join(ROOT, v, 'bin', 'pg_ctl'))) : [];
+  versions.sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
+  if (versions[0]) return path.join(ROOT, versions[0], 'bin');
+  const dir = await run('pg_config', ['--bindir']).then((r) => r.stdout.trim(), () => '');
+  return dir && existsSync(path.join(dir, 'pg_ctl')) ? dir : undefined;
+}
 
 export interface TestPostgres {
   port: number;
@@ -20,18 +30,26 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-async function asPostgres(cmd: string, args: string[]): Promise<void> {
-  await run('runuser', ['-u', 'postgres', '--', path.join(BIN, cmd), ...args], { timeout: 60_000 });
+const isRoot = process.getuid?.() === 0;
+
+/** Root hands the server to user postgres; anyone else runs it as themselves. */
+async function pgRun(bin: string, cmd: string, args: string[]): Promise<void> {
+  const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]] : [path.join(bin, cmd), args];
+  await run(file, argv, { timeout: 60_000 });
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
-  if (!existsSync(path.join(BIN, 'pg_ctl'))) {
-    throw new Error(`PostgreSQL 15 is not installed (${BIN}/pg_ctl missing): run \`npm run setup\`, which installs the Debian package postgresql`);
+  const bin = await binDir();
+  if (!bin) {
+    throw new Error(`PostgreSQL is not installed (no ${ROOT}/*/bin/pg_ctl, no pg_config): run \`npm run setup\`, which installs the Debian package postgresql`);
   }
+  const asPostgres = (cmd: string, args: string[]) => pgRun(bin, cmd, args);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'edufleet-pg-'));
-  const { stdout } = await run('id', ['-u', 'postgres']);
-  const { stdout: gid } = await run('id', ['-g', 'postgres']);
-  chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
+  if (isRoot) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
+  }
   const data = path.join(dir, 'data');
   const port = await freePort();
   try {

@@ -1,6 +1,6 @@
 /**
- * The registry's schema steps, the same five as registry/migrations.ts (an SQLite file at user_version 5 made by the
- * old code is up to date here), written once with Kysely's schema builder for both engines. Never edit a shipped
+ * The registry's schema steps: the first five are those of the old registry/migrations.ts (an SQLite file at
+ * user_version 5 made by the old code needs only the later ones), written once with Kysely's schema builder for both engines. Never edit a shipped
  * step: add the next.
  */
 import { sql } from 'kysely';
@@ -79,4 +79,12 @@ const v5: Migration = async (db, dialect) => {
     .addUniqueConstraint('report_subscriptions_email_district', ['email', 'district_id']).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5];
+// v6: one province-wide subscription per address. The UNIQUE of v5 lets NULL districts repeat (both engines keep
+// NULLs distinct), and asking first raced between processes; duplicates that race made are dropped, the oldest kept.
+const v6: Migration = async (db) => {
+  await sql`DELETE FROM report_subscriptions WHERE district_id IS NULL
+    AND id NOT IN (SELECT min(id) FROM report_subscriptions WHERE district_id IS NULL GROUP BY email)`.execute(db);
+  await sql`CREATE UNIQUE INDEX report_subscriptions_email_province ON report_subscriptions (email) WHERE district_id IS NULL`.execute(db);
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6];
