@@ -102,7 +102,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       influxUrl = influxd.url;
       log.info({ url: influxUrl }, 'managed InfluxDB started');
     }
-    const registry = await openRegistryStore({ url: config.registry.url, dataDir: config.dataDir });
+    const registry = await openRegistryStore({ url: config.registry.url, dataDir: config.dataDir, log });
     // Closed after every component has stopped (shutdown runs in reverse); it closes the report store with it.
     shutdown.add('registry', () => registry.close());
     const usageStore = registry.usage;
