@@ -9,7 +9,8 @@ import { KINDS } from '../protocol/index.js';
 import { EdufleetError } from '../lib/errors.js';
 import type { RegistryStore } from './store/index.js';
 import type { Scope } from './types.js';
-import { ROOM_TYPE_LABELS, formatDate, formatMoney, monthsBetween } from './import/values.js';
+import { formatDay, formatWhole } from '../lib/vn/format.js';
+import { ROOM_TYPE_LABELS, monthsBetween } from './import/values.js';
 
 export const EXPORT_HEADER = [
   'Mã thiết bị', 'Tên thiết bị', 'Loại thiết bị', 'Mã trường', 'Tên trường', 'Phòng GDĐT', 'Điểm trường', 'Phòng', 'Loại phòng',
@@ -29,8 +30,8 @@ export async function exportRows(reg: RegistryStore, scope?: Scope): Promise<Exp
     return {
       code: d.code ?? d.id, name: d.name, kind: KINDS[d.kind]?.label.vi ?? d.kind, schoolCode: d.schoolCode, schoolName: d.schoolName, district: d.district ?? '',
       site: d.site, room: d.room, roomType: ROOM_TYPE_LABELS[d.roomType] ?? d.roomType, manufacturer: d.manufacturer ?? '', model: d.model ?? '', serial: d.serial ?? '',
-      inServiceDate: d.inServiceDate ? formatDate(d.inServiceDate) : '', costVnd: d.costVnd, warrantyMonths: months === undefined ? '' : String(months),
-      warrantyEnd: d.warrantyEnd && months === undefined ? formatDate(d.warrantyEnd) : '', serviceLife: d.serviceLifeYears == null ? '' : String(d.serviceLifeYears),
+      inServiceDate: d.inServiceDate ? formatDay('vi', d.inServiceDate) : '', costVnd: d.costVnd, warrantyMonths: months === undefined ? '' : String(months),
+      warrantyEnd: d.warrantyEnd && months === undefined ? formatDay('vi', d.warrantyEnd) : '', serviceLife: d.serviceLifeYears == null ? '' : String(d.serviceLifeYears),
     };
   });
 }
@@ -51,7 +52,7 @@ function csvField(raw: string): string {
 /** CSV text with a BOM (so Excel reads it as UTF-8), CRLF line ends. */
 export function toCsv(rows: ExportRow[]): string {
   const lines = [EXPORT_HEADER.join(',')];
-  for (const r of rows) lines.push(cells(r).map((v) => csvField(v === null ? '' : typeof v === 'number' ? formatMoney(v) : v)).join(','));
+  for (const r of rows) lines.push(cells(r).map((v) => csvField(v === null ? '' : typeof v === 'number' ? formatWhole('vi', v) : v)).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
 import { ROOM_TYPE_LABELS } from '../registry/import/values.js';
-import { formatDate, formatDay, formatMoney, formatNumber, formatPercent } from '../lib/vn/format.js';
+import { formatDate, formatDay, formatMoney, formatNumber, formatPercent, formatWhole } from '../lib/vn/format.js';
 import type { RoomType } from '../domain/index.js';
 import { addDays } from '../timetable/index.js';
 
@@ -26,7 +26,7 @@ const dmy = (d: string) => formatDay('vi', d);
 export const pct = (x: number | null) => formatPercent('vi', x);
 export const vnd = (x: number | null) => formatMoney('vi', x);
 const hours = (x: number) => formatNumber('vi', x, 1);
-const count = (x: number) => formatNumber('vi', Math.round(x), 0);
+const count = (x: number) => formatWhole('vi', x);
 export const roomTypeLabel = (t: string) => ROOM_TYPE_LABELS[t as RoomType] ?? t;
 const EQUIPMENT_REASONS = { past_life: 'quá niên hạn sử dụng', in_repair: 'đang sửa chữa', failing_often: 'hỏng nhiều lần (từ 2 lần sửa trong 12 tháng)' };
 export const STATUS_LABELS: Record<string, string> = { underused: 'Ít sử dụng (< 20 %)', saturated: 'Quá tải (> 80 %)', normal: 'Bình thường', no_timetable: 'Không có tiết' };

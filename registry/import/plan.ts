@@ -5,10 +5,11 @@
 import { KINDS, type DeviceKind } from '../../protocol/index.js';
 import { EdufleetError } from '../../lib/errors.js';
 import { foldKey } from '../../lib/vn/text.js';
+import { formatDay } from '../../lib/vn/format.js';
 import type { RoomType } from '../types.js';
 import { cellCountProblem, isBlankRow, type Sheet } from '../../lib/sheets/index.js';
 import {
-  COLUMNS, REQUIRED_COLUMNS, addMonths, columnOf, formatDate, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
+  COLUMNS, REQUIRED_COLUMNS, addMonths, columnOf, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
 } from './values.js';
 
 /** What the plan needs to know about the registry. */
@@ -154,7 +155,7 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
     const date = field('inServiceDate', parseDate, 'date');
     if (date.error) errors.push(date.error);
     else if (date.value && snap.today && date.value > snap.today) {
-      errors.push(`date put into service '${get('inServiceDate')}' is in the future (today is ${formatDate(snap.today)}) (${col('inServiceDate')})`);
+      errors.push(`date put into service '${get('inServiceDate')}' is in the future (today is ${formatDay('vi', snap.today)}) (${col('inServiceDate')})`);
     }
     const cost = field('cost', parseMoney, 'cost');
     if (cost.error) errors.push(cost.error);

@@ -87,17 +87,6 @@ export function parseRoomType(raw: string): Parsed<RoomType> {
   return t ? ok(t) : bad(`known: ${Object.values(ROOM_TYPE_LABELS).join(', ')}`);
 }
 
-/** dd/mm/yyyy for an ISO date. */
-export function formatDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-');
-  return `${d}/${m}/${y}`;
-}
-
-/** 98000000 → "98.000.000". */
-export function formatMoney(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
-}
-
 /** A device id (protocol DEVICE_ID_PATTERN) from an asset code. */
 export function slugId(code: string): string {
   const s = stripDiacritics(code).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64);

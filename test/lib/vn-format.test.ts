@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatDay, formatMoney, formatNumber, formatPercent, pluralCategory } from '../../lib/vn/format.js';
+import { formatDate, formatDateTime, formatDay, formatMoney, formatNumber, formatPercent, formatWhole, pluralCategory } from '../../lib/vn/format.js';
 import { pct, vnd } from '../../usage/export.js';
 
 describe('lib/vn/format: one formatter for the screen and the exports', () => {
@@ -14,6 +14,13 @@ describe('lib/vn/format: one formatter for the screen and the exports', () => {
     expect(formatPercent('en', 0.4444)).toBe('44.4 %');
     expect(formatPercent('vi', 0.75)).toBe('75 %');
     expect(formatNumber('vi', 1200, 0)).toBe('1.200');
+  });
+
+  it('writes whole numbers grouped per language, as the equipment export writes a cost', () => {
+    expect(formatWhole('vi', 98_000_000)).toBe('98.000.000');
+    expect(formatWhole('vi', 1_250_000.4)).toBe('1.250.000');
+    expect(formatWhole('en', 98_000_000)).toBe('98,000,000');
+    expect(formatWhole('vi', 999)).toBe('999');
   });
 
   it('writes instants in Asia/Ho_Chi_Minh whatever the machine’s zone', () => {
