@@ -10,7 +10,8 @@ import { EdufleetError } from '../lib/errors.js';
 import type { RegistryStore } from './store/index.js';
 import type { Scope } from './types.js';
 import { formatDay, formatWhole } from '../lib/vn/format.js';
-import { ROOM_TYPE_LABELS, monthsBetween } from './import/values.js';
+import { ROOM_TYPE_LABELS } from '../domain/index.js';
+import { monthsBetween } from './import/values.js';
 
 export const EXPORT_HEADER = [
   'Mã thiết bị', 'Tên thiết bị', 'Loại thiết bị', 'Mã trường', 'Tên trường', 'Phòng GDĐT', 'Điểm trường', 'Phòng', 'Loại phòng',

@@ -3,7 +3,7 @@
  * Every parser returns either a value or a reason a user can act on.
  */
 import { DEVICE_KINDS, KINDS, type DeviceKind } from '../../protocol/index.js';
-import type { RoomType } from '../types.js';
+import { ROOM_TYPE_LABELS, type RoomType } from '../../domain/index.js';
 import { stripDiacritics } from '../../lib/vn/text.js';
 import { bad, fold, isoDate, ok, type Parsed } from '../../lib/sheets/index.js';
 
@@ -73,10 +73,6 @@ export function parseKind(raw: string): Parsed<DeviceKind> {
   return k ? ok(k) : bad(`known: ${KNOWN_KIND_LABELS.join(', ')}`);
 }
 
-export const ROOM_TYPE_LABELS: Record<RoomType, string> = {
-  classroom: 'Phòng học', smart_classroom: 'Phòng học thông minh', computer_room: 'Phòng Tin học', lab: 'Phòng thí nghiệm',
-  stem_room: 'Phòng STEM', vr_room: 'Phòng thực tế ảo', meeting_room: 'Phòng họp trực tuyến', studio: 'Phòng ghi hình',
-};
 const ROOM_SYNONYMS: Record<string, RoomType> = {
   'phong may tinh': 'computer_room', 'phong thuc hanh': 'lab', 'phong hop': 'meeting_room', 'studio': 'studio',
 };

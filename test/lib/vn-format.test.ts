@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDate, formatDateTime, formatDay, formatMoney, formatNumber, formatPercent, formatWhole, pluralCategory } from '../../lib/vn/format.js';
-import { pct, vnd } from '../../usage/export.js';
+import { pct, STATUS_LABELS, vnd } from '../../usage/export.js';
 
 describe('lib/vn/format: one formatter for the screen and the exports', () => {
   it('writes money in whole đồng with the sign after, grouped per language', () => {
@@ -34,6 +34,9 @@ describe('lib/vn/format: one formatter for the screen and the exports', () => {
   it('gives the exports the same text as the screen', () => {
     expect(pct(0.4444)).toBe(formatPercent('vi', 0.4444));
     expect(vnd(98_000_000)).toBe(formatMoney('vi', 98_000_000));
+    // The report's status labels name the planning thresholds in the same format.
+    expect(STATUS_LABELS.underused).toBe('Ít sử dụng (< 20 %)');
+    expect(STATUS_LABELS.saturated).toBe('Quá tải (> 80 %)');
   });
 
   it('knows English has a singular and Vietnamese does not', () => {
