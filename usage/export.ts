@@ -4,13 +4,13 @@
  * `usageReport` and `/api/planning`, formatted as on screen.
  */
 import { createRequire } from 'node:module';
-import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
 import { formatDate, formatDay, formatMoney, formatNumber, formatPercent, formatWhole } from '../lib/vn/format.js';
 import { ROOM_TYPE_LABELS, type RoomType } from '../domain/index.js';
 import { SATURATED_ABOVE, UNDERUSED_BELOW } from './planning.js';
 import { addDays } from '../timetable/index.js';
+import { csvText, xlsxBuffer } from '../lib/sheets/write.js';
 
 const require = createRequire(import.meta.url);
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -81,34 +81,22 @@ export function reportTables(r: UsageReport, plan?: PlanningResponse): { name: s
 
 /** The rooms table as CSV (UTF-8 with BOM, so spreadsheets read the diacritics). */
 export function reportCsv(r: UsageReport, onProgress?: Progress): string {
-  const q = (v: string) => (/[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [ROOM_HEAD.map(q).join(',')];
-  r.rooms.forEach((room, i) => {
-    lines.push(roomCells(room).map(q).join(','));
+  const rows = r.rooms.map((room, i) => {
     if (i % 500 === 0) onProgress?.(i, r.rooms.length);
+    return roomCells(room);
   });
   onProgress?.(r.rooms.length, r.rooms.length);
-  return `\uFEFF${lines.join('\n')}\n`;
+  return csvText(ROOM_HEAD, rows);
 }
 
 export async function reportXlsx(r: UsageReport, title: string, plan?: PlanningResponse, onProgress?: Progress): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'EduFleet';
   const tables = reportTables(r, plan);
   const total = tables.reduce((a, t) => a + t.rows.length, 0);
   let done = 0;
-  for (const t of tables) {
-    const ws = wb.addWorksheet(t.name);
-    ws.addRow([title]).font = { bold: true };
-    ws.addRow(t.head).font = { bold: true };
-    for (const row of t.rows) {
-      ws.addRow(row);
-      if (++done % 500 === 0) onProgress?.(done, total);
-    }
-    ws.columns.forEach((c, i) => { c.width = Math.min(60, Math.max(10, ...[t.head[i] ?? '', ...t.rows.map((x) => x[i] ?? '')].map((s) => s.length + 2))); });
-  }
+  const sheets = tables.map((t) => ({ name: t.name, title, header: t.head, rows: t.rows, width: 'fit' as const }));
+  const buf = await xlsxBuffer(sheets, { creator: 'EduFleet', onRow: () => { if (++done % 500 === 0) onProgress?.(done, total); } });
   onProgress?.(total, total);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return buf;
 }
 
 const A4 = { w: 595.28, h: 841.89 };

@@ -1,2 +1,3 @@
 export * from './read.js';
 export * from './cells.js';
+export * from './write.js';
