@@ -3,13 +3,12 @@
  * updated, left unchanged or refused (with line numbers and reasons), and which sites and rooms would be created.
  */
 import { KINDS, type DeviceKind } from '../../protocol/index.js';
-import { EdufleetError } from '../../lib/errors.js';
 import { foldKey } from '../../lib/vn/text.js';
 import { formatDay } from '../../lib/vn/format.js';
 import type { RoomType } from '../types.js';
 import { cellCountProblem, isBlankRow, type Sheet } from '../../lib/sheets/index.js';
 import {
-  COLUMNS, REQUIRED_COLUMNS, addMonths, columnOf, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
+  COLUMNS, addMonths, mapHeader, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
 } from './values.js';
 
 /** What the plan needs to know about the registry. */
@@ -79,23 +78,6 @@ export const siteKey = foldKey;
 export const roomKey = siteKey;
 
 const DEFAULT_SITE = 'Điểm chính';
-
-function mapHeader(header: string[]): { index: Map<Column, number>; ignored: string[] } {
-  const index = new Map<Column, number>();
-  const ignored: string[] = [];
-  header.forEach((h, i) => {
-    const col = columnOf(h);
-    if (col && !index.has(col)) index.set(col, i);
-    else if (h.trim()) ignored.push(h.trim());
-  });
-  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length) {
-    throw new EdufleetError('EDUFLEET_ERR_IMPORT_COLUMNS',
-      `missing required column(s): ${missing.map((c) => `'${COLUMNS[c].label}' (${COLUMNS[c].en})`).join(', ')}; ` +
-      `the header line has: ${header.filter((h) => h.trim()).map((h) => `'${h.trim()}'`).join(', ') || 'nothing'}`);
-  }
-  return { index, ignored };
-}
 
 /** Builds the plan. `onProgress` is called with the number of rows looked at. */
 export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (done: number, total: number) => void): ImportPlan {

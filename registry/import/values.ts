@@ -5,7 +5,7 @@
 import { DEVICE_KINDS, KINDS, type DeviceKind } from '../../protocol/index.js';
 import { ROOM_TYPE_LABELS, type RoomType } from '../../domain/index.js';
 import { stripDiacritics } from '../../lib/vn/text.js';
-import { bad, fold, isoDate, ok, type Parsed } from '../../lib/sheets/index.js';
+import { bad, fold, isoDate, ok, sheetColumns, type Parsed } from '../../lib/sheets/index.js';
 
 export { fold, parseDate, parseMoney, parseWhole, parseCount, type Parsed } from '../../lib/sheets/index.js';
 
@@ -30,14 +30,7 @@ export const COLUMNS = {
 } as const;
 export type Column = keyof typeof COLUMNS;
 export const REQUIRED_COLUMNS: readonly Column[] = ['code', 'kind', 'school', 'room'];
-
-const ALIAS = new Map<string, Column>();
-for (const [col, def] of Object.entries(COLUMNS) as [Column, (typeof COLUMNS)[Column]][]) for (const a of def.aliases) ALIAS.set(a, col);
-
-/** Which column a header names, if any. */
-export function columnOf(header: string): Column | undefined {
-  return ALIAS.get(fold(header));
-}
+export const { columnOf, mapHeader } = sheetColumns(COLUMNS, REQUIRED_COLUMNS);
 
 const iso = isoDate;
 
