@@ -6,9 +6,9 @@ import { KINDS, type DeviceKind } from '../../protocol/index.js';
 import { foldKey } from '../../lib/vn/text.js';
 import { formatDay } from '../../lib/vn/format.js';
 import type { RoomType } from '../types.js';
-import { cellCountProblem, isBlankRow, type Sheet } from '../../lib/sheets/index.js';
+import { cellCountProblem, isBlankRow, parseDate, parseMoney, parseWhole, type Parsed, type Sheet } from '../../lib/sheets/index.js';
 import {
-  COLUMNS, addMonths, mapHeader, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
+  COLUMNS, addMonths, mapHeader, parseKind, parseRoomType, type Column,
 } from './values.js';
 
 /** What the plan needs to know about the registry. */

@@ -7,8 +7,6 @@ import { ROOM_TYPE_LABELS, type RoomType } from '../../domain/index.js';
 import { stripDiacritics } from '../../lib/vn/text.js';
 import { bad, fold, isoDate, ok, sheetColumns, type Parsed } from '../../lib/sheets/index.js';
 
-export { fold, parseDate, parseMoney, parseWhole, parseCount, type Parsed } from '../../lib/sheets/index.js';
-
 export const COLUMNS = {
   code: { label: 'Mã thiết bị', en: 'code', aliases: ['ma thiet bi', 'ma tai san', 'code', 'device code', 'asset code'] },
   name: { label: 'Tên thiết bị', en: 'name', aliases: ['ten thiet bi', 'name', 'device name'] },
