@@ -71,3 +71,8 @@ export function pluralCategory(lang: Lang, n: number): Intl.LDMLPluralRule {
   if (!r) pluralRules.set(lang, (r = new Intl.PluralRules(LOCALE[lang])));
   return r.select(n);
 }
+
+/** An English count with its noun, for server messages: "1 row", "6 rows" (`many` for irregular plurals). */
+export function countNoun(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${pluralCategory('en', n) === 'one' ? one : many}`;
+}

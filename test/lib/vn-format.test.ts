@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatDay, formatMoney, formatNumber, formatPercent, formatWhole, pluralCategory } from '../../lib/vn/format.js';
+import { formatDate, formatDateTime, formatDay, formatMoney, formatNumber, formatPercent, formatWhole, pluralCategory, countNoun } from '../../lib/vn/format.js';
 import { pct, STATUS_LABELS, vnd } from '../../usage/export.js';
 
 describe('lib/vn/format: one formatter for the screen and the exports', () => {
@@ -43,5 +43,9 @@ describe('lib/vn/format: one formatter for the screen and the exports', () => {
     expect(pluralCategory('en', 1)).toBe('one');
     expect(pluralCategory('en', 3)).toBe('other');
     expect(pluralCategory('vi', 1)).toBe('other');
+    expect(countNoun(1, 'row')).toBe('1 row');
+    expect(countNoun(6, 'row')).toBe('6 rows');
+    expect(countNoun(0, 'device')).toBe('0 devices');
+    expect(countNoun(2, 'entry', 'entries')).toBe('2 entries');
   });
 });

@@ -57,6 +57,10 @@ describe.each(ENGINES)('equipment import refusals by line, on %s', (engine) => {
     const r = await importFile(reg, csv, { now: NOW });
     expect(r.applied).toBe(false);
     expect(r.plan.refused.map((x) => x.line)).toEqual([2, 3]);
+    expect(r.notAppliedReason).toMatch(/^2 rows refused; fix them/);
+    const one = path.join(dir, 'mot-loi.csv');
+    writeFileSync(one, `${HEADER}\nE-1,Bảng tương tác,LC-THPT-CHUYEN,P.1,01/01/2099\n`);
+    expect((await importFile(reg, one, { now: NOW })).notAppliedReason).toMatch(/^1 row refused; fix them/);
 
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Thiết bị');
