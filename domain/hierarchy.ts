@@ -7,6 +7,11 @@ export type SchoolLevel = (typeof SCHOOL_LEVELS)[number];
 
 export const ROOM_TYPES = ['classroom', 'smart_classroom', 'computer_room', 'lab', 'stem_room', 'vr_room', 'meeting_room', 'studio'] as const;
 export type RoomType = (typeof ROOM_TYPES)[number];
+/** The names schools give each room type, as equipment registers and reports write them. */
+export const ROOM_TYPE_LABELS: Record<RoomType, string> = {
+  classroom: 'Phòng học', smart_classroom: 'Phòng học thông minh', computer_room: 'Phòng Tin học', lab: 'Phòng thí nghiệm',
+  stem_room: 'Phòng STEM', vr_room: 'Phòng thực tế ảo', meeting_room: 'Phòng họp trực tuyến', studio: 'Phòng ghi hình',
+};
 
 export const ROLES = ['admin', 'planner', 'technician', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];

@@ -2,14 +2,13 @@
  * Export of the registry's device records to CSV or XLSX, with the Vietnamese headers of the sample register, dates as
  * dd/mm/yyyy and money with dots. An export imports back as all `unchanged`.
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { KINDS } from '../protocol/index.js';
-import { EdufleetError } from '../lib/errors.js';
+import { csvText, writeSheetFile, xlsxBuffer, type Cell } from '../lib/sheets/write.js';
 import type { RegistryStore } from './store/index.js';
 import type { Scope } from './types.js';
-import { ROOM_TYPE_LABELS, formatDate, formatMoney, monthsBetween } from './import/values.js';
+import { formatDay, formatWhole } from '../lib/vn/format.js';
+import { ROOM_TYPE_LABELS } from '../domain/index.js';
+import { monthsBetween } from './import/values.js';
 
 export const EXPORT_HEADER = [
   'Mã thiết bị', 'Tên thiết bị', 'Loại thiết bị', 'Mã trường', 'Tên trường', 'Phòng GDĐT', 'Điểm trường', 'Phòng', 'Loại phòng',
@@ -29,48 +28,28 @@ export async function exportRows(reg: RegistryStore, scope?: Scope): Promise<Exp
     return {
       code: d.code ?? d.id, name: d.name, kind: KINDS[d.kind]?.label.vi ?? d.kind, schoolCode: d.schoolCode, schoolName: d.schoolName, district: d.district ?? '',
       site: d.site, room: d.room, roomType: ROOM_TYPE_LABELS[d.roomType] ?? d.roomType, manufacturer: d.manufacturer ?? '', model: d.model ?? '', serial: d.serial ?? '',
-      inServiceDate: d.inServiceDate ? formatDate(d.inServiceDate) : '', costVnd: d.costVnd, warrantyMonths: months === undefined ? '' : String(months),
-      warrantyEnd: d.warrantyEnd && months === undefined ? formatDate(d.warrantyEnd) : '', serviceLife: d.serviceLifeYears == null ? '' : String(d.serviceLifeYears),
+      inServiceDate: d.inServiceDate ? formatDay('vi', d.inServiceDate) : '', costVnd: d.costVnd, warrantyMonths: months === undefined ? '' : String(months),
+      warrantyEnd: d.warrantyEnd && months === undefined ? formatDay('vi', d.warrantyEnd) : '', serviceLife: d.serviceLifeYears == null ? '' : String(d.serviceLifeYears),
     };
   });
 }
 
-const cells = (r: ExportRow): (string | number | null)[] => [r.code, r.name, r.kind, r.schoolCode, r.schoolName, r.district, r.site, r.room, r.roomType,
+const cells = (r: ExportRow): Cell[] => [r.code, r.name, r.kind, r.schoolCode, r.schoolName, r.district, r.site, r.room, r.roomType,
   r.manufacturer, r.model, r.serial, r.inServiceDate, r.costVnd, r.warrantyMonths, r.warrantyEnd, r.serviceLife];
 
-/** A text cell a spreadsheet would run as a formula gets a leading apostrophe (the importer removes it again). */
-export function defuseFormula(v: string): string {
-  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-}
-
-function csvField(raw: string): string {
-  const v = defuseFormula(raw);
-  return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-/** CSV text with a BOM (so Excel reads it as UTF-8), CRLF line ends. */
+/** CSV: the cost as the sample register writes it ("98.000.000"), which the importer reads back. */
 export function toCsv(rows: ExportRow[]): string {
-  const lines = [EXPORT_HEADER.join(',')];
-  for (const r of rows) lines.push(cells(r).map((v) => csvField(v === null ? '' : typeof v === 'number' ? formatMoney(v) : v)).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvText(EXPORT_HEADER, rows.map((r) => cells(r).map((v) => (typeof v === 'number' ? formatWhole('vi', v) : v))));
 }
 
-export async function toXlsx(rows: ExportRow[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('Thiết bị');
-  ws.addRow([...EXPORT_HEADER]).font = { bold: true };
-  for (const r of rows) ws.addRow(cells(r));
-  ws.getColumn(14).numFmt = '#,##0';
-  ws.columns.forEach((c) => { c.width = 18; });
-  return Buffer.from(await wb.xlsx.writeBuffer());
+/** XLSX: the cost stays a number, shown grouped. */
+export function toXlsx(rows: ExportRow[]): Promise<Buffer> {
+  return xlsxBuffer([{ name: 'Thiết bị', header: EXPORT_HEADER, rows: rows.map(cells), numFmt: { 14: '#,##0' } }]);
 }
 
 /** Writes the whole registry's devices to FILE.csv or FILE.xlsx; returns the number of devices. */
 export async function exportRegistry(reg: RegistryStore, file: string): Promise<number> {
-  const ext = path.extname(file).toLowerCase();
   const rows = await exportRows(reg);
-  if (ext === '.csv') await writeFile(file, toCsv(rows));
-  else if (ext === '.xlsx') await writeFile(file, await toXlsx(rows));
-  else throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `cannot export to '${ext || file}': use a file name ending in .csv or .xlsx`);
+  await writeSheetFile(file, { csv: () => toCsv(rows), xlsx: () => toXlsx(rows) });
   return rows.length;
 }

@@ -4,13 +4,13 @@
  * `usageReport` and `/api/planning`, formatted as on screen.
  */
 import { createRequire } from 'node:module';
-import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
-import { ROOM_TYPE_LABELS } from '../registry/import/values.js';
-import { formatDate, formatDay, formatMoney, formatNumber, formatPercent } from '../lib/vn/format.js';
-import type { RoomType } from '../domain/index.js';
+import { formatDate, formatDay, formatMoney, formatNumber, formatPercent, formatWhole } from '../lib/vn/format.js';
+import { ROOM_TYPE_LABELS, type RoomType } from '../domain/index.js';
+import { SATURATED_ABOVE, UNDERUSED_BELOW } from './planning.js';
 import { addDays } from '../timetable/index.js';
+import { csvText, xlsxBuffer } from '../lib/sheets/write.js';
 
 const require = createRequire(import.meta.url);
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -26,10 +26,10 @@ const dmy = (d: string) => formatDay('vi', d);
 export const pct = (x: number | null) => formatPercent('vi', x);
 export const vnd = (x: number | null) => formatMoney('vi', x);
 const hours = (x: number) => formatNumber('vi', x, 1);
-const count = (x: number) => formatNumber('vi', Math.round(x), 0);
+const count = (x: number) => formatWhole('vi', x);
 export const roomTypeLabel = (t: string) => ROOM_TYPE_LABELS[t as RoomType] ?? t;
 const EQUIPMENT_REASONS = { past_life: 'quá niên hạn sử dụng', in_repair: 'đang sửa chữa', failing_often: 'hỏng nhiều lần (từ 2 lần sửa trong 12 tháng)' };
-export const STATUS_LABELS: Record<string, string> = { underused: 'Ít sử dụng (< 20 %)', saturated: 'Quá tải (> 80 %)', normal: 'Bình thường', no_timetable: 'Không có tiết' };
+export const STATUS_LABELS: Record<string, string> = { underused: `Ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, saturated: `Quá tải (> ${pct(SATURATED_ABOVE)})`, normal: 'Bình thường', no_timetable: 'Không có tiết' };
 const WEEKDAYS = ['', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
 const SESSION = { m: 'Sáng', a: 'Chiều', e: 'Tối' } as Record<string, string>;
 export const slotLabel = (slot: string) => `${SESSION[slot[0]!] ?? slot[0]} tiết ${slot.slice(1)}`;
@@ -81,34 +81,22 @@ export function reportTables(r: UsageReport, plan?: PlanningResponse): { name: s
 
 /** The rooms table as CSV (UTF-8 with BOM, so spreadsheets read the diacritics). */
 export function reportCsv(r: UsageReport, onProgress?: Progress): string {
-  const q = (v: string) => (/[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [ROOM_HEAD.map(q).join(',')];
-  r.rooms.forEach((room, i) => {
-    lines.push(roomCells(room).map(q).join(','));
+  const rows = r.rooms.map((room, i) => {
     if (i % 500 === 0) onProgress?.(i, r.rooms.length);
+    return roomCells(room);
   });
   onProgress?.(r.rooms.length, r.rooms.length);
-  return `\uFEFF${lines.join('\n')}\n`;
+  return csvText(ROOM_HEAD, rows);
 }
 
 export async function reportXlsx(r: UsageReport, title: string, plan?: PlanningResponse, onProgress?: Progress): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'EduFleet';
   const tables = reportTables(r, plan);
   const total = tables.reduce((a, t) => a + t.rows.length, 0);
   let done = 0;
-  for (const t of tables) {
-    const ws = wb.addWorksheet(t.name);
-    ws.addRow([title]).font = { bold: true };
-    ws.addRow(t.head).font = { bold: true };
-    for (const row of t.rows) {
-      ws.addRow(row);
-      if (++done % 500 === 0) onProgress?.(done, total);
-    }
-    ws.columns.forEach((c, i) => { c.width = Math.min(60, Math.max(10, ...[t.head[i] ?? '', ...t.rows.map((x) => x[i] ?? '')].map((s) => s.length + 2))); });
-  }
+  const sheets = tables.map((t) => ({ name: t.name, title, header: t.head, rows: t.rows, width: 'fit' as const }));
+  const buf = await xlsxBuffer(sheets, { creator: 'EduFleet', onRow: () => { if (++done % 500 === 0) onProgress?.(done, total); } });
   onProgress?.(total, total);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return buf;
 }
 
 const A4 = { w: 595.28, h: 841.89 };
@@ -138,8 +126,8 @@ export async function reportPdf(r: UsageReport, title: string, plan?: PlanningRe
     ['Tỉ lệ sử dụng theo thời gian', pct(t.figures.timeUtilisation)],
     ['Tỉ lệ sử dụng theo tiết', pct(t.figures.periodUtilisation)],
     ['Giờ sử dụng ngoài thời khoá biểu', hours(t.figures.outsideHours)],
-    ['Phòng ít sử dụng (< 20 %)', String(r.flagged.underused.length)],
-    ['Phòng quá tải (> 80 %)', String(r.flagged.saturated.length)],
+    [`Phòng ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, String(r.flagged.underused.length)],
+    [`Phòng quá tải (> ${pct(SATURATED_ABOVE)})`, String(r.flagged.saturated.length)],
     ['Chi phí mỗi giờ sử dụng', vnd(t.costPerUsedHourVnd === null ? null : Math.round(t.costPerUsedHourVnd))],
   ];
   if (r.lastTerm) kv.push([`Cùng kỳ học kỳ trước (${dmy(r.lastTerm.from)} – ${dmy(addDays(r.lastTerm.to, -1))})`, pct(r.lastTerm.figures.timeUtilisation)]);
@@ -182,10 +170,10 @@ function barChart(doc: PDFKit.PDFDocument, bars: { label: string; value: number 
     const y = doc.y;
     doc.fillColor('#000000').text(b.label, M, y, { width: labelW - 6, lineBreak: false, ellipsis: true });
     const v = b.value ?? 0;
-    const color = v > 0.8 ? '#c2410c' : v < 0.2 ? '#7b8494' : '#1769aa';
+    const color = v > SATURATED_ABOVE ? '#c2410c' : v < UNDERUSED_BELOW ? '#7b8494' : '#1769aa';
     doc.rect(M + labelW, y, Math.max(1, v * barW), 9).fill(color);
-    // The 20 % and 80 % lines planners judge by.
-    for (const mark of [0.2, 0.8]) doc.moveTo(M + labelW + mark * barW, y - 1).lineTo(M + labelW + mark * barW, y + 10).lineWidth(0.5).strokeColor('#999999').stroke();
+    // The lines planners judge by.
+    for (const mark of [UNDERUSED_BELOW, SATURATED_ABOVE]) doc.moveTo(M + labelW + mark * barW, y - 1).lineTo(M + labelW + mark * barW, y + 10).lineWidth(0.5).strokeColor('#999999').stroke();
     doc.fillColor('#000000').text(pct(b.value), M + labelW + barW + 6, y, { width: 54, lineBreak: false });
     doc.y = y + 13;
   }

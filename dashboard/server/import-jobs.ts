@@ -8,8 +8,9 @@
 import { EdufleetError } from '../../lib/errors.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import {
-  applyPlacesPlan, applyPlan, planImport, planPlaces, placesPlanChanges, readSheet, snapshotPlaces, snapshotRegistry, type ImportPlan, type PlacesPlan, type RegistrySnapshot, type Sheet,
+  applyPlacesPlan, applyPlan, planImport, planPlaces, placesPlanChanges, snapshotPlaces, snapshotRegistry, type ImportPlan, type PlacesPlan, type RegistrySnapshot,
 } from '../../registry/import/index.js';
+import { readSheet, type Sheet } from '../../lib/sheets/index.js';
 import type { RegistryStore, User } from '../../registry/index.js';
 import type { ImportJob, ImportPlanView, PlacesImportJob, PlacesPlanView } from '../../api/index.js';
 import { can } from './scope.js';

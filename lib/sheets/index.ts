@@ -1,2 +1,4 @@
 export * from './read.js';
 export * from './cells.js';
+export * from './write.js';
+export * from './columns.js';

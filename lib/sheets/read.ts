@@ -48,7 +48,7 @@ export function readCsv(text: string): Sheet {
   const rows: SheetRow[] = [];
   let prevEnd = head.info.lines;
   for (const r of rest) {
-    // An exported text cell that starts like a formula carries a leading apostrophe (see registry/export.ts).
+    // An exported text cell that starts like a formula carries a leading apostrophe (see write.ts).
     rows.push({ line: prevEnd + 1, cells: r.record.map((c) => (/^'[=+\-@\t\r]/.test(c) ? c.slice(1) : c)) });
     prevEnd = r.info.lines;
   }

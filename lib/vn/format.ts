@@ -17,9 +17,14 @@ export function formatNumber(lang: Lang, n: number, maxFractionDigits = 1, minFr
   return f.format(n);
 }
 
+/** A whole number grouped as the language groups it: 98000000 → "98.000.000" (vi), "98,000,000" (en). */
+export function formatWhole(lang: Lang, n: number): string {
+  return formatNumber(lang, Math.round(n), 0);
+}
+
 /** Whole đồng, the sign after the amount as in Vietnam: "1.350.000 ₫" (vi), "1,350,000 ₫" (en); null as a dash. */
 export function formatMoney(lang: Lang, vnd: number | null): string {
-  return vnd === null ? DASH : `${formatNumber(lang, Math.round(vnd), 0)} ₫`;
+  return vnd === null ? DASH : `${formatWhole(lang, vnd)} ₫`;
 }
 
 /** A share 0..1 as "45,2 %" (vi) or "45.2 %" (en), "75 %" when whole; null as a dash. */
@@ -65,4 +70,9 @@ export function pluralCategory(lang: Lang, n: number): Intl.LDMLPluralRule {
   let r = pluralRules.get(lang);
   if (!r) pluralRules.set(lang, (r = new Intl.PluralRules(LOCALE[lang])));
   return r.select(n);
+}
+
+/** An English count with its noun, for server messages: "1 row", "6 rows" (`many` for irregular plurals). */
+export function countNoun(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${pluralCategory('en', n) === 'one' ? one : many}`;
 }

@@ -6,6 +6,7 @@ import { planImport, roomKey, siteKey, type ImportPlan, type RegistrySnapshot, t
 import { readSheetFile } from '../../lib/sheets/index.js';
 import { slugId } from './values.js';
 import { localDate } from '../../timetable/index.js';
+import { countNoun } from '../../lib/vn/format.js';
 
 /** `now` is the import's clock: in-service dates after today (in Vietnam) are refused. */
 export async function snapshotRegistry(reg: RegistryStore, now = Date.now()): Promise<RegistrySnapshot> {
@@ -102,7 +103,7 @@ export async function importFile(reg: RegistryStore, file: string, opts: ImportO
   const result: ImportResult = { file: path.basename(file), plan, applied: false, created: {} };
   if (opts.dryRun) { result.notAppliedReason = 'dry run'; return result; }
   if (plan.refused.length && !opts.applyValid) {
-    result.notAppliedReason = `${plan.refused.length} row(s) refused; fix them, or import only the valid rows explicitly (--apply-valid)`;
+    result.notAppliedReason = `${countNoun(plan.refused.length, 'row')} refused; fix them, or import only the valid rows explicitly (--apply-valid)`;
     return result;
   }
   result.created = await applyPlan(reg, plan, { user: opts.user, file: path.basename(file), onProgress: opts.onProgress });

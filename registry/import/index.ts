@@ -1,5 +1,4 @@
 export * from './values.js';
-export * from '../../lib/sheets/read.js';
 export * from './plan.js';
 export * from './apply.js';
 export * from './places-columns.js';

@@ -4,6 +4,7 @@ import { readSheetFile } from '../../lib/sheets/index.js';
 import type { RegistryStore } from '../store/index.js';
 import type { PlacesPlan, PlacesSnapshot } from './places-plan.js';
 import { planPlaces } from './places-plan.js';
+import { countNoun } from '../../lib/vn/format.js';
 
 /** Every district, school and site, retired ones included (a list naming one is refused, not silently revived). */
 export async function snapshotPlaces(reg: RegistryStore): Promise<PlacesSnapshot> {
@@ -90,7 +91,7 @@ export async function importPlacesFile(reg: RegistryStore, file: string, opts: P
   const result: PlacesImportResult = { file: path.basename(file), plan, applied: false };
   if (opts.dryRun) { result.notAppliedReason = 'dry run'; return result; }
   if (plan.refused.length && !opts.applyValid) {
-    result.notAppliedReason = `${plan.refused.length} row(s) refused; fix them, or import only the valid rows explicitly (--apply-valid)`;
+    result.notAppliedReason = `${countNoun(plan.refused.length, 'row')} refused; fix them, or import only the valid rows explicitly (--apply-valid)`;
     return result;
   }
   if (placesPlanChanges(plan)) await applyPlacesPlan(reg, plan, { user: opts.user, file: path.basename(file), onProgress: opts.onProgress });

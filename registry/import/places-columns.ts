@@ -2,8 +2,7 @@
  * The columns and values of a Sở's list of districts, schools and sites (Vietnamese headers with or without
  * diacritics, English aliases), and the school levels as offices write them.
  */
-import { EdufleetError } from '../../lib/errors.js';
-import { bad, fold, ok, type Parsed } from '../../lib/sheets/index.js';
+import { bad, fold, ok, sheetColumns, type Parsed } from '../../lib/sheets/index.js';
 import { SCHOOL_LEVELS, type SchoolLevel } from '../types.js';
 
 export const PLACE_COLUMNS = {
@@ -20,30 +19,7 @@ export const REQUIRED_PLACE_COLUMNS: readonly PlaceColumn[] = ['code', 'name'];
 /** The header of an export, in the order the Sở's template has them. */
 export const PLACES_HEADER = (['districtCode', 'district', 'code', 'name', 'level', 'pupils', 'site'] as const).map((c) => PLACE_COLUMNS[c].label);
 
-const ALIAS = new Map<string, PlaceColumn>();
-for (const [col, def] of Object.entries(PLACE_COLUMNS) as [PlaceColumn, (typeof PLACE_COLUMNS)[PlaceColumn]][]) for (const a of def.aliases) ALIAS.set(a, col);
-
-export function placeColumnOf(header: string): PlaceColumn | undefined {
-  return ALIAS.get(fold(header));
-}
-
-/** Which column each header names; a missing required column stops the whole file, naming what the header has. */
-export function mapPlaceHeader(header: string[]): { index: Map<PlaceColumn, number>; ignored: string[] } {
-  const index = new Map<PlaceColumn, number>();
-  const ignored: string[] = [];
-  header.forEach((h, i) => {
-    const col = placeColumnOf(h);
-    if (col && !index.has(col)) index.set(col, i);
-    else if (h.trim()) ignored.push(h.trim());
-  });
-  const missing = REQUIRED_PLACE_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length) {
-    throw new EdufleetError('EDUFLEET_ERR_IMPORT_COLUMNS',
-      `missing required column(s): ${missing.map((c) => `'${PLACE_COLUMNS[c].label}' (${PLACE_COLUMNS[c].en})`).join(', ')}; ` +
-      `the header line has: ${header.filter((h) => h.trim()).map((h) => `'${h.trim()}'`).join(', ') || 'nothing'}`);
-  }
-  return { index, ignored };
-}
+export const { columnOf: placeColumnOf, mapHeader: mapPlaceHeader } = sheetColumns(PLACE_COLUMNS, REQUIRED_PLACE_COLUMNS);
 
 export const LEVEL_LABELS: Record<SchoolLevel, string> = { mam_non: 'Mầm non', tieu_hoc: 'Tiểu học', thcs: 'THCS', thpt: 'THPT', gdtx: 'GDTX' };
 const LEVEL_WORDS: Record<string, SchoolLevel> = {

@@ -3,12 +3,12 @@
  * updated, left unchanged or refused (with line numbers and reasons), and which sites and rooms would be created.
  */
 import { KINDS, type DeviceKind } from '../../protocol/index.js';
-import { EdufleetError } from '../../lib/errors.js';
 import { foldKey } from '../../lib/vn/text.js';
+import { formatDay } from '../../lib/vn/format.js';
 import type { RoomType } from '../types.js';
-import { cellCountProblem, isBlankRow, type Sheet } from '../../lib/sheets/index.js';
+import { cellCountProblem, isBlankRow, parseDate, parseMoney, parseWhole, type Parsed, type Sheet } from '../../lib/sheets/index.js';
 import {
-  COLUMNS, REQUIRED_COLUMNS, addMonths, columnOf, formatDate, parseDate, parseKind, parseMoney, parseRoomType, parseWhole, type Column, type Parsed,
+  COLUMNS, addMonths, mapHeader, parseKind, parseRoomType, type Column,
 } from './values.js';
 
 /** What the plan needs to know about the registry. */
@@ -79,23 +79,6 @@ export const roomKey = siteKey;
 
 const DEFAULT_SITE = 'Điểm chính';
 
-function mapHeader(header: string[]): { index: Map<Column, number>; ignored: string[] } {
-  const index = new Map<Column, number>();
-  const ignored: string[] = [];
-  header.forEach((h, i) => {
-    const col = columnOf(h);
-    if (col && !index.has(col)) index.set(col, i);
-    else if (h.trim()) ignored.push(h.trim());
-  });
-  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length) {
-    throw new EdufleetError('EDUFLEET_ERR_IMPORT_COLUMNS',
-      `missing required column(s): ${missing.map((c) => `'${COLUMNS[c].label}' (${COLUMNS[c].en})`).join(', ')}; ` +
-      `the header line has: ${header.filter((h) => h.trim()).map((h) => `'${h.trim()}'`).join(', ') || 'nothing'}`);
-  }
-  return { index, ignored };
-}
-
 /** Builds the plan. `onProgress` is called with the number of rows looked at. */
 export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (done: number, total: number) => void): ImportPlan {
   const { index, ignored } = mapHeader(sheet.header);
@@ -154,7 +137,7 @@ export function planImport(sheet: Sheet, snap: RegistrySnapshot, onProgress?: (d
     const date = field('inServiceDate', parseDate, 'date');
     if (date.error) errors.push(date.error);
     else if (date.value && snap.today && date.value > snap.today) {
-      errors.push(`date put into service '${get('inServiceDate')}' is in the future (today is ${formatDate(snap.today)}) (${col('inServiceDate')})`);
+      errors.push(`date put into service '${get('inServiceDate')}' is in the future (today is ${formatDay('vi', snap.today)}) (${col('inServiceDate')})`);
     }
     const cost = field('cost', parseMoney, 'cost');
     if (cost.error) errors.push(cost.error);

@@ -3,11 +3,9 @@
  * Every parser returns either a value or a reason a user can act on.
  */
 import { DEVICE_KINDS, KINDS, type DeviceKind } from '../../protocol/index.js';
-import type { RoomType } from '../types.js';
+import { ROOM_TYPE_LABELS, type RoomType } from '../../domain/index.js';
 import { stripDiacritics } from '../../lib/vn/text.js';
-import { bad, fold, isoDate, ok, type Parsed } from '../../lib/sheets/index.js';
-
-export { fold, parseDate, parseMoney, parseWhole, parseCount, type Parsed } from '../../lib/sheets/index.js';
+import { bad, fold, isoDate, ok, sheetColumns, type Parsed } from '../../lib/sheets/index.js';
 
 export const COLUMNS = {
   code: { label: 'Mã thiết bị', en: 'code', aliases: ['ma thiet bi', 'ma tai san', 'code', 'device code', 'asset code'] },
@@ -30,14 +28,7 @@ export const COLUMNS = {
 } as const;
 export type Column = keyof typeof COLUMNS;
 export const REQUIRED_COLUMNS: readonly Column[] = ['code', 'kind', 'school', 'room'];
-
-const ALIAS = new Map<string, Column>();
-for (const [col, def] of Object.entries(COLUMNS) as [Column, (typeof COLUMNS)[Column]][]) for (const a of def.aliases) ALIAS.set(a, col);
-
-/** Which column a header names, if any. */
-export function columnOf(header: string): Column | undefined {
-  return ALIAS.get(fold(header));
-}
+export const { columnOf, mapHeader } = sheetColumns(COLUMNS, REQUIRED_COLUMNS);
 
 const iso = isoDate;
 
@@ -73,10 +64,6 @@ export function parseKind(raw: string): Parsed<DeviceKind> {
   return k ? ok(k) : bad(`known: ${KNOWN_KIND_LABELS.join(', ')}`);
 }
 
-export const ROOM_TYPE_LABELS: Record<RoomType, string> = {
-  classroom: 'Phòng học', smart_classroom: 'Phòng học thông minh', computer_room: 'Phòng Tin học', lab: 'Phòng thí nghiệm',
-  stem_room: 'Phòng STEM', vr_room: 'Phòng thực tế ảo', meeting_room: 'Phòng họp trực tuyến', studio: 'Phòng ghi hình',
-};
 const ROOM_SYNONYMS: Record<string, RoomType> = {
   'phong may tinh': 'computer_room', 'phong thuc hanh': 'lab', 'phong hop': 'meeting_room', 'studio': 'studio',
 };
@@ -85,17 +72,6 @@ for (const [t, label] of Object.entries(ROOM_TYPE_LABELS) as [RoomType, string][
 export function parseRoomType(raw: string): Parsed<RoomType> {
   const t = ROOM_SYNONYMS[fold(raw)];
   return t ? ok(t) : bad(`known: ${Object.values(ROOM_TYPE_LABELS).join(', ')}`);
-}
-
-/** dd/mm/yyyy for an ISO date. */
-export function formatDate(isoDate: string): string {
-  const [y, m, d] = isoDate.split('-');
-  return `${d}/${m}/${y}`;
-}
-
-/** 98000000 → "98.000.000". */
-export function formatMoney(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
 }
 
 /** A device id (protocol DEVICE_ID_PATTERN) from an asset code. */

@@ -3,7 +3,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RegistryStore } from '../../registry/index.js';
-import { importFile, planImport, readCsv, snapshotRegistry } from '../../registry/import/index.js';
+import { importFile, planImport, snapshotRegistry } from '../../registry/import/index.js';
+import { readCsv } from '../../lib/sheets/index.js';
 import { ENGINES, useEngines, type Engine } from '../helpers/engines.js';
 import { tempDir } from '../helpers/stack.js';
 import { MAU, seedSchools } from '../helpers/samples.js';
@@ -56,6 +57,10 @@ describe.each(ENGINES)('equipment import refusals by line, on %s', (engine) => {
     const r = await importFile(reg, csv, { now: NOW });
     expect(r.applied).toBe(false);
     expect(r.plan.refused.map((x) => x.line)).toEqual([2, 3]);
+    expect(r.notAppliedReason).toMatch(/^2 rows refused; fix them/);
+    const one = path.join(dir, 'mot-loi.csv');
+    writeFileSync(one, `${HEADER}\nE-1,Bảng tương tác,LC-THPT-CHUYEN,P.1,01/01/2099\n`);
+    expect((await importFile(reg, one, { now: NOW })).notAppliedReason).toMatch(/^1 row refused; fix them/);
 
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Thiết bị');
