@@ -13,6 +13,7 @@ import {
 import { readSheet, type Sheet } from '../../lib/sheets/index.js';
 import type { RegistryStore, User } from '../../registry/index.js';
 import type { ImportJob, ImportPlanView, PlacesImportJob, PlacesPlanView } from '../../api/index.js';
+import { countNoun } from '../../lib/vn/format.js';
 import { can } from './scope.js';
 import { UserJobs } from './user-jobs.js';
 
@@ -156,7 +157,7 @@ function placesPlanView(plan: PlacesPlan): PlacesPlanView {
 /** Refused rows stop an apply unless the user confirmed importing only the valid ones. */
 function refuseUnlessValid(refused: number, applyValid: boolean): void {
   if (refused && !applyValid) {
-    throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `${refused} row(s) refused; fix them and upload again, or confirm importing only the valid rows`);
+    throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `${countNoun(refused, 'row')} refused; fix them and upload again, or confirm importing only the valid rows`);
   }
 }
 
