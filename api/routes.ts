@@ -37,11 +37,22 @@ type PlaceRoutes<P extends string, Create, Patch> = {
   [K in `POST /api/${P}/:id/retire` | `POST /api/${P}/:id/restore`]: { params: IdParams; response: RetiredResponse };
 };
 
+/** One component of the process (broker, gateway, usage loop…) as /healthz lists it. */
+export interface ComponentStatus {
+  name: string;
+  state: 'starting' | 'ok' | 'degraded' | 'stopped';
+  /** ISO time the component entered this state. */
+  since: string;
+  /** The last error it met, kept after it recovered. */
+  lastError?: { message: string; code?: string; at: string; context: string };
+}
+
 export interface HealthResponse {
   status: 'ok' | 'degraded';
   devices: number;
-  influx?: string;
+  influx?: 'ok' | 'unreachable';
   spool?: { pendingBytes: number };
+  components: ComponentStatus[];
 }
 
 interface CoreRoutes {
