@@ -11,3 +11,4 @@ export * from './users.js';
 export * from './imports.js';
 export * from './usage.js';
 export type * from './routes.js';
+export { API_ROUTE_KEYS } from './routes.js';

@@ -37,11 +37,22 @@ type PlaceRoutes<P extends string, Create, Patch> = {
   [K in `POST /api/${P}/:id/retire` | `POST /api/${P}/:id/restore`]: { params: IdParams; response: RetiredResponse };
 };
 
+/** One component of the process (broker, gateway, usage loop…) as /healthz lists it. */
+export interface ComponentStatus {
+  name: string;
+  state: 'starting' | 'ok' | 'degraded' | 'stopped';
+  /** ISO time the component entered this state. */
+  since: string;
+  /** The last error it met, kept after it recovered. */
+  lastError?: { message: string; code?: string; at: string; context: string };
+}
+
 export interface HealthResponse {
   status: 'ok' | 'degraded';
   devices: number;
-  influx?: string;
+  influx?: 'ok' | 'unreachable';
   spool?: { pendingBytes: number };
+  components: ComponentStatus[];
 }
 
 interface CoreRoutes {
@@ -106,6 +117,29 @@ export type ApiRoutes = CoreRoutes
   & PlaceRoutes<'rooms', RoomInput, Partial<RoomInput>>;
 
 export type RouteKey = keyof ApiRoutes & string;
+/**
+ * Every key of ApiRoutes at run time, for the test that compares the map with the routes the server registers. The
+ * compiler keeps it complete: `satisfies` refuses a key the map lacks, `API_ROUTE_KEYS_COMPLETE` a key the list lacks.
+ */
+export const API_ROUTE_KEYS = [
+  'GET /healthz', 'GET /metrics', 'POST /api/login', 'POST /api/logout', 'GET /api/me', 'GET /api/overview',
+  'GET /api/kpi', 'GET /api/kinds', 'GET /api/hierarchy', 'GET /api/hierarchy/tree', 'GET /api/devices',
+  'GET /api/devices/:id', 'GET /api/devices/:id/record', 'POST /api/devices', 'PATCH /api/devices/:id',
+  'POST /api/devices/:id/retire', 'POST /api/devices/:id/maintenance', 'POST /api/devices/:id/credentials',
+  'POST /api/devices/:id/revoke', 'POST /api/provision', 'GET /api/labels.pdf', 'GET /api/users', 'POST /api/users',
+  'PATCH /api/users/:id', 'GET /api/audit', 'POST /api/imports', 'GET /api/imports/:id',
+  'POST /api/imports/:id/apply', 'GET /api/register.:format', 'POST /api/imports/places',
+  'GET /api/imports/places/:id', 'POST /api/imports/places/:id/apply', 'GET /api/places.:format', 'GET /api/usage',
+  'GET /api/planning', 'POST /api/usage/exports', 'GET /api/usage/exports/:id', 'GET /api/usage/exports/:id/file',
+  'GET /api/schools/:id/timetable', 'PUT /api/schools/:id/timetable', 'GET /api/reports/subscriptions',
+  'POST /api/reports/subscriptions', 'DELETE /api/reports/subscriptions/:id', 'POST /api/districts',
+  'PATCH /api/districts/:id', 'POST /api/districts/:id/retire', 'POST /api/districts/:id/restore',
+  'POST /api/schools', 'PATCH /api/schools/:id', 'POST /api/schools/:id/retire', 'POST /api/schools/:id/restore',
+  'POST /api/sites', 'PATCH /api/sites/:id', 'POST /api/sites/:id/retire', 'POST /api/sites/:id/restore',
+  'POST /api/rooms', 'PATCH /api/rooms/:id', 'POST /api/rooms/:id/retire', 'POST /api/rooms/:id/restore',
+] as const satisfies readonly RouteKey[];
+type MissingKey = Exclude<RouteKey, (typeof API_ROUTE_KEYS)[number]>;
+export const API_ROUTE_KEYS_COMPLETE: [MissingKey] extends [never] ? true : MissingKey = true;
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 /** The paths a method has, e.g. PathOf<'GET'> includes '/api/devices/:id'. */
 export type PathOf<M extends Method> = RouteKey extends infer K ? (K extends `${M} ${infer P}` ? P : never) : never;

@@ -33,13 +33,13 @@ export function formatPercent(lang: Lang, share: number | null, digits = 1): str
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(lang: Lang, kind: 'datetime' | 'date' | 'time'): Intl.DateTimeFormat {
+function dateFormat(lang: Lang, kind: 'datetime' | 'date' | 'time' | 'hm'): Intl.DateTimeFormat {
   const key = `${lang}:${kind}`;
   let f = dateFormats.get(key);
   if (!f) {
     const opts: Intl.DateTimeFormatOptions = { timeZone: TIME_ZONE };
-    if (kind !== 'time') Object.assign(opts, { day: '2-digit', month: '2-digit', year: 'numeric' });
-    if (kind !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    if (kind !== 'time' && kind !== 'hm') Object.assign(opts, { day: '2-digit', month: '2-digit', year: 'numeric' });
+    if (kind !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit', hour12: false }, kind === 'hm' ? {} : { second: '2-digit' });
     dateFormats.set(key, (f = new Intl.DateTimeFormat(LOCALE[lang], opts)));
   }
   return f;
@@ -55,6 +55,10 @@ export function formatDate(lang: Lang, ms: number): string {
 }
 export function formatTime(lang: Lang, ms: number): string {
   return dateFormat(lang, 'time').format(ms);
+}
+/** An instant's hour and minute in Vietnam, 24-hour (a chart's time axis). */
+export function formatHourMinute(lang: Lang, ms: number): string {
+  return dateFormat(lang, 'hm').format(ms);
 }
 
 /** A calendar day 'yyyy-mm-dd' as dd/mm/yyyy (noon UTC is the same day in Vietnam); null as a dash, other text as is. */

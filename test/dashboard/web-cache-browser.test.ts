@@ -65,4 +65,19 @@ describe('the hierarchy cache in a browser', () => {
     await expect.poll(roomOptions).toContain('Phòng STEM mới');
     expect(await page.evaluate(() => (window as unknown as { __sameApp?: boolean }).__sameApp)).toBe(true);
   });
+
+  it('shows a room another user added once a page that reads the hierarchy mounts again, without a reload', async () => {
+    await page.getByTestId('nav-devices').click();
+    await page.getByTestId('filter-school').selectOption(String(seeded.school.id));
+    await expect.poll(roomOptions).toContain('Phòng STEM mới');
+    expect(await roomOptions()).not.toContain('Phòng Tin học 3');
+    // Written straight to the registry, as another dashboard or an import would: no write of this app invalidates it.
+    await s.registry.ensureRoom({ siteId: seeded.site.id, code: 'P.TIN3', name: 'Phòng Tin học 3', type: 'computer_room' });
+
+    await page.getByTestId('nav-tree').click();
+    await page.getByTestId('nav-devices').click();
+    await page.getByTestId('filter-school').selectOption(String(seeded.school.id));
+    await expect.poll(roomOptions).toContain('Phòng Tin học 3');
+    expect(await page.evaluate(() => (window as unknown as { __sameApp?: boolean }).__sameApp)).toBe(true);
+  });
 });

@@ -1,8 +1,9 @@
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import type { PlaceLevel, PlaceRef, User } from '../../../registry/index.js';
-import { ROOM_TYPES, SCHOOL_LEVELS, type ResponseOf, type TreeResponse } from '../../../api/index.js';
+import { ROOM_TYPES, SCHOOL_LEVELS, type CreatedId, type TreeResponse } from '../../../api/index.js';
+import type { BodyOf } from '../../../api/routes.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
@@ -14,34 +15,53 @@ const Level = Type.Union(SCHOOL_LEVELS.map((l) => Type.Literal(l)));
 const RoomTypeT = Type.Union(ROOM_TYPES.map((t) => Type.Literal(t)));
 const Count = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 
-/** Per level: the create body, the edit body (any subset, a new parent moves it), and who may write it. */
-const LEVELS: Record<PlaceLevel, { path: string; create: TObject; patch: TObject; action: Action; parent?: { key: string; level: PlaceLevel } }> = {
-  district: {
-    path: 'districts', action: 'schools.write',
-    create: Type.Object({ code: Text(32), name: Text(200) }, { additionalProperties: false }),
-    patch: Type.Object({ code: Type.Optional(Text(32)), name: Type.Optional(Text(200)) }, { additionalProperties: false }),
-  },
-  school: {
-    path: 'schools', action: 'schools.write', parent: { key: 'districtId', level: 'district' },
-    create: Type.Object({ code: Text(32), name: Text(200), level: Level, districtId: Type.Union([Id, Type.Null()]), pupils: Type.Optional(Count) }, { additionalProperties: false }),
-    patch: Type.Object({
-      code: Type.Optional(Text(32)), name: Type.Optional(Text(200)), level: Type.Optional(Level),
-      districtId: Type.Optional(Type.Union([Id, Type.Null()])), pupils: Type.Optional(Count),
-    }, { additionalProperties: false }),
-  },
-  site: {
-    path: 'sites', action: 'records.write', parent: { key: 'schoolId', level: 'school' },
-    create: Type.Object({ schoolId: Id, name: Text(200) }, { additionalProperties: false }),
-    patch: Type.Object({ schoolId: Type.Optional(Id), name: Type.Optional(Text(200)) }, { additionalProperties: false }),
-  },
-  room: {
-    path: 'rooms', action: 'records.write', parent: { key: 'siteId', level: 'site' },
-    create: Type.Object({ siteId: Id, code: Text(32), name: Text(200), type: RoomTypeT, capacity: Type.Optional(Count) }, { additionalProperties: false }),
-    patch: Type.Object({
-      siteId: Type.Optional(Id), code: Type.Optional(Text(32)), name: Type.Optional(Text(200)), type: Type.Optional(RoomTypeT), capacity: Type.Optional(Count),
-    }, { additionalProperties: false }),
-  },
+type Plural = 'districts' | 'schools' | 'sites' | 'rooms';
+
+/**
+ * One level's routes: the create body, the edit body (any subset, a new parent moves it), the parent field of its
+ * bodies, and how it is created. The bodies are typed by the route map (api/routes.ts) and checked by
+ * these schemas.
+ */
+interface LevelDef<P extends Plural, Create = BodyOf<`POST /api/${P}`>, Patch = BodyOf<`PATCH /api/${P}/:id`>> {
+  level: PlaceLevel;
+  path: P;
+  create: TObject;
+  patch: TObject;
+  parent?: { key: keyof Patch & keyof Create; level: PlaceLevel };
+  insert: (places: DashboardDeps['registry']['places'], body: Create) => Promise<number>;
+}
+
+const DISTRICTS: LevelDef<'districts'> = {
+  level: 'district', path: 'districts',
+  create: Type.Object({ code: Text(32), name: Text(200) }, { additionalProperties: false }),
+  patch: Type.Object({ code: Type.Optional(Text(32)), name: Type.Optional(Text(200)) }, { additionalProperties: false }),
+  insert: (places, body) => places.createDistrict(body),
 };
+const SCHOOLS: LevelDef<'schools'> = {
+  level: 'school', path: 'schools', parent: { key: 'districtId', level: 'district' },
+  create: Type.Object({ code: Text(32), name: Text(200), level: Level, districtId: Type.Union([Id, Type.Null()]), pupils: Type.Optional(Count) }, { additionalProperties: false }),
+  patch: Type.Object({
+    code: Type.Optional(Text(32)), name: Type.Optional(Text(200)), level: Type.Optional(Level),
+    districtId: Type.Optional(Type.Union([Id, Type.Null()])), pupils: Type.Optional(Count),
+  }, { additionalProperties: false }),
+  insert: (places, body) => places.createSchool(body),
+};
+const SITES: LevelDef<'sites'> = {
+  level: 'site', path: 'sites', parent: { key: 'schoolId', level: 'school' },
+  create: Type.Object({ schoolId: Id, name: Text(200) }, { additionalProperties: false }),
+  patch: Type.Object({ schoolId: Type.Optional(Id), name: Type.Optional(Text(200)) }, { additionalProperties: false }),
+  insert: (places, body) => places.createSite(body),
+};
+const ROOMS: LevelDef<'rooms'> = {
+  level: 'room', path: 'rooms', parent: { key: 'siteId', level: 'site' },
+  create: Type.Object({ siteId: Id, code: Text(32), name: Text(200), type: RoomTypeT, capacity: Type.Optional(Count) }, { additionalProperties: false }),
+  patch: Type.Object({
+    siteId: Type.Optional(Id), code: Type.Optional(Text(32)), name: Type.Optional(Text(200)), type: Type.Optional(RoomTypeT), capacity: Type.Optional(Count),
+  }, { additionalProperties: false }),
+  insert: (places, body) => places.createRoom(body),
+};
+/** Who may write each level. */
+const ACTION: Record<PlaceLevel, Action> = { district: 'schools.write', school: 'schools.write', site: 'records.write', room: 'records.write' };
 
 const IdParams = Type.Object({ id: Id });
 const TreeQuery = Type.Object({ includeRetired: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
@@ -66,7 +86,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   /** The write check on a place (and on its new parent when it moves). */
   const mayWrite = (req: FastifyRequest, level: PlaceLevel, ref: PlaceRef | undefined) => {
     const user = currentUser(req);
-    const action = LEVELS[level].action;
+    const action = ACTION[level];
     if (!ref) return authorize(user, action);
     authorize(user, action, ref.level === 'district' ? undefined : scoped(ref));
   };
@@ -79,45 +99,46 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return { ...(await places.tree(userScope(user), req.query.includeRetired ?? false)), permissions: permissionsOf(user) };
   });
 
-  for (const level of Object.keys(LEVELS) as PlaceLevel[]) {
-    const def = LEVELS[level];
-    const parentRef = async (user: User, body: Record<string, unknown>): Promise<PlaceRef | undefined> => {
-      if (!def.parent) return undefined;
-      const pid = body[def.parent.key];
-      if (pid === undefined || pid === null) return undefined;
-      return existing(user, def.parent.level, pid as number);
-    };
+  const parentRef = async <B extends object>(user: User, parent: { key: NoInfer<keyof B>; level: PlaceLevel } | undefined, body: B): Promise<PlaceRef | undefined> => {
+    if (!parent) return undefined;
+    const pid = body[parent.key] as number | null | undefined;
+    if (pid === undefined || pid === null) return undefined;
+    return existing(user, parent.level, pid);
+  };
+  /** POST /api/<level>s: the parent's scope decides, then the level's insert. */
+  const create = async <P extends Plural, C extends object>(req: FastifyRequest, def: LevelDef<P, C, Partial<C>>, body: C): Promise<CreatedId> => {
+    const parent = await parentRef(currentUser(req), def.parent, body);
+    // A school with no district sits under the Sở directly: only province-wide writers may put it there.
+    mayWrite(req, def.level, parent?.level === 'district' ? undefined : parent);
+    const id = await def.insert(places, body);
+    await audit(req, `${def.level}.create`, def.level, id, body);
+    return { id };
+  };
+  /** PATCH /api/<level>s/:id: an edit, or a move when it names a new parent (checked too). */
+  const edit = async <P extends Plural, C extends object>(req: FastifyRequest, def: LevelDef<P, C, Partial<C>>, id: number, body: Partial<C>): Promise<CreatedId> => {
+    const user = currentUser(req);
+    mayWrite(req, def.level, await existing(user, def.level, id));
+    const parent = await parentRef(user, def.parent, body);
+    if (parent && parent.level !== 'district') mayWrite(req, def.level, parent);
+    await places.update(def.level, id, body);
+    await audit(req, `${def.level}.update`, def.level, id, body);
+    await refresh();
+    return { id };
+  };
+  const opts = (body: TObject) => ({ preHandler: requireUser, schema: { body } });
+  const withId = (body: TObject) => ({ preHandler: requireUser, schema: { params: IdParams, body } });
 
-    app.post<{ Body: Record<string, unknown>; Reply: ResponseOf<'POST /api/districts'> }>(`/${def.path}`, { preHandler: requireUser, schema: { body: def.create } }, async (req, reply) => {
-      const user = currentUser(req);
-      const parent = await parentRef(user, req.body);
-      // A school with no district sits under the Sở directly: only province-wide writers may put it there.
-      mayWrite(req, level, parent?.level === 'district' ? undefined : parent);
-      const create = {
-        district: () => places.createDistrict(req.body as { code: string; name: string }),
-        school: () => places.createSchool(req.body as Parameters<typeof places.createSchool>[0]),
-        site: () => places.createSite(req.body as Parameters<typeof places.createSite>[0]),
-        room: () => places.createRoom(req.body as Parameters<typeof places.createRoom>[0]),
-      }[level];
-      const id = await create();
-      await audit(req, `${level}.create`, level, id, req.body);
-      return reply.status(201).send({ id });
-    });
+  app.post<Route<'POST /api/districts'>>('/districts', opts(DISTRICTS.create), async (req, reply) => reply.status(201).send(await create(req, DISTRICTS, req.body)));
+  app.post<Route<'POST /api/schools'>>('/schools', opts(SCHOOLS.create), async (req, reply) => reply.status(201).send(await create(req, SCHOOLS, req.body)));
+  app.post<Route<'POST /api/sites'>>('/sites', opts(SITES.create), async (req, reply) => reply.status(201).send(await create(req, SITES, req.body)));
+  app.post<Route<'POST /api/rooms'>>('/rooms', opts(ROOMS.create), async (req, reply) => reply.status(201).send(await create(req, ROOMS, req.body)));
+  app.patch<Route<'PATCH /api/districts/:id'>>('/districts/:id', withId(DISTRICTS.patch), (req) => edit(req, DISTRICTS, req.params.id, req.body));
+  app.patch<Route<'PATCH /api/schools/:id'>>('/schools/:id', withId(SCHOOLS.patch), (req) => edit(req, SCHOOLS, req.params.id, req.body));
+  app.patch<Route<'PATCH /api/sites/:id'>>('/sites/:id', withId(SITES.patch), (req) => edit(req, SITES, req.params.id, req.body));
+  app.patch<Route<'PATCH /api/rooms/:id'>>('/rooms/:id', withId(ROOMS.patch), (req) => edit(req, ROOMS, req.params.id, req.body));
 
-    app.patch<{ Params: Static<typeof IdParams>; Body: Record<string, unknown>; Reply: ResponseOf<'PATCH /api/districts/:id'> }>(`/${def.path}/:id`, {
-      preHandler: requireUser, schema: { params: IdParams, body: def.patch },
-    }, async (req) => {
-      const user = currentUser(req);
-      const ref = await existing(user, level, req.params.id);
-      mayWrite(req, level, ref);
-      const parent = await parentRef(user, req.body);
-      if (parent && parent.level !== 'district') mayWrite(req, level, parent);
-      await places.update(level, req.params.id, req.body);
-      await audit(req, `${level}.update`, level, req.params.id, req.body);
-      await refresh();
-      return { id: req.params.id };
-    });
-
+  for (const def of [DISTRICTS, SCHOOLS, SITES, ROOMS]) {
+    const level = def.level;
     for (const [verb, retired] of [['retire', true], ['restore', false]] as const) {
       app.post<Route<'POST /api/districts/:id/retire'>>(`/${def.path}/:id/${verb}`, { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
         const ref = await existing(currentUser(req), level, req.params.id);

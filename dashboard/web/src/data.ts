@@ -5,7 +5,8 @@ import { clearQueries } from './hooks/query.js';
 /**
  * Data many pages share, read through the query cache: the kinds never change while the server runs; the hierarchy
  * is made stale by every write to places (hooks/query.ts WRITE_EFFECTS), so a room added on the tree page is in
- * every filter at once.
+ * every filter at once, and is read again behind the cached answer whenever a page that uses it mounts, so a room
+ * another user or an import on the server added shows on the next page without a reload.
  */
 export function clearCaches(): void {
   clearQueries();
@@ -16,7 +17,7 @@ export function useKinds(): KindInfo[] | null {
 }
 
 export function useHierarchy(): HierarchyResponse | null {
-  return useGet('/api/hierarchy', {}, { keep: true }).data ?? null;
+  return useGet('/api/hierarchy', {}).data ?? null;
 }
 
 export function kindLabel(list: KindInfo[] | null, kind: string, lang: 'vi' | 'en'): string {

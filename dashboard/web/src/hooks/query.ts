@@ -4,52 +4,116 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * A small cache of server reads, keyed by strings that start with the route ('GET /api/hierarchy', 'GET
  * /api/devices?roomId=3'). Components read through `useQuery`; writes make reads stale with `invalidate(prefix)`:
  * a mounted reader refetches at once (keeping what it shows until the answer comes), an unmounted one on its next mount.
- * Reads not marked `keep` also refetch on every mount, behind the cached answer.
+ * An answer to a read sent before the invalidation is dropped and the key read again. Reads not marked `keep` also
+ * refetch on every mount, behind the cached answer. A read whose readers all unmounted is aborted, and an answer
+ * nobody reads is forgotten after a while.
  */
 interface Entry {
   data?: unknown;
   error?: unknown;
   stale: boolean;
+  /** Bumped by every invalidation: an answer to a request sent under an older generation predates the write. */
+  gen: number;
   inflight?: Promise<void>;
+  inflightGen?: number;
+  abort?: AbortController;
   readers: Set<() => void>;
+  evictTimer?: ReturnType<typeof setTimeout>;
 }
 
+/** How long an answer nobody reads stays cached: long enough for going back and forth between pages. */
+const EVICT_MS = 5 * 60_000;
+
 const cache = new Map<string, Entry>();
+const refetchers = new Map<string, Set<() => void>>();
 
 function entryOf(key: string): Entry {
   let e = cache.get(key);
-  if (!e) cache.set(key, (e = { stale: true, readers: new Set() }));
+  if (!e) cache.set(key, (e = { stale: true, gen: 0, readers: new Set() }));
   return e;
 }
 
-function load(key: string, fetcher: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+/** Reads `key` now unless a read of its current generation is in flight; settles once the cache holds a fresh answer. */
+export function loadQuery(key: string, fetcher: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
   const e = entryOf(key);
-  if (e.inflight) return e.inflight;
+  if (e.inflight && e.inflightGen === e.gen) return e.inflight;
+  // Invalidated while in flight: that answer may predate the write, so read again once it settles.
+  if (e.inflight) return e.inflight.then(() => loadQuery(key, fetcher));
   const ctl = new AbortController();
+  const gen = e.gen;
   e.stale = false;
+  e.abort = ctl;
+  e.inflightGen = gen;
   e.inflight = fetcher(ctl.signal).then(
-    (data) => { e.data = data; e.error = undefined; },
-    (error: unknown) => { e.error = error; },
+    (data) => { if (e.gen === gen) { e.data = data; e.error = undefined; } },
+    (error: unknown) => { if (e.gen === gen) e.error = error; },
   ).finally(() => {
     e.inflight = undefined;
+    e.abort = undefined;
     for (const fn of e.readers) fn();
   });
   return e.inflight;
 }
 
-const refetchers = new Map<string, Set<() => void>>();
+function markStale(e: Entry): void {
+  e.stale = true;
+  e.gen++;
+}
+
+/** What the cache holds for `key` (tests, and readers outside components). */
+export function peekQuery(key: string): { data: unknown; error: unknown; stale: boolean } | undefined {
+  const e = cache.get(key);
+  return e && { data: e.data, error: e.error, stale: e.stale };
+}
+
+/**
+ * A mounted reader of `key`: `rerender` runs when an answer lands, `refetch` when a write makes the key stale. Returns
+ * the detach function for the unmount.
+ */
+export function attachReader(key: string, rerender: () => void, refetch: () => void): () => void {
+  const e = entryOf(key);
+  clearTimeout(e.evictTimer);
+  e.readers.add(rerender);
+  let set = refetchers.get(key);
+  if (!set) refetchers.set(key, (set = new Set()));
+  set.add(refetch);
+  return () => {
+    e.readers.delete(rerender);
+    set.delete(refetch);
+    released(key, e);
+  };
+}
+
+/** The last reader of `key` left: abort its read (nobody waits for it) and forget the answer after a while. */
+function released(key: string, e: Entry): void {
+  if (e.readers.size > 0) return;
+  if (e.abort) {
+    markStale(e);
+    e.abort.abort();
+  }
+  clearTimeout(e.evictTimer);
+  e.evictTimer = setTimeout(() => {
+    if (e.readers.size > 0 || cache.get(key) !== e) return;
+    cache.delete(key);
+    refetchers.delete(key);
+  }, EVICT_MS);
+}
 
 /** Makes every read whose key starts with `prefix` stale; mounted readers refetch now. */
 export function invalidate(prefix: string): void {
   for (const [key, e] of cache) {
     if (!key.startsWith(prefix)) continue;
-    e.stale = true;
+    markStale(e);
     for (const fn of refetchers.get(key) ?? []) fn();
   }
 }
 
 /** Forgets every read (at logout: the next user has another scope). */
 export function clearQueries(): void {
+  for (const e of cache.values()) {
+    clearTimeout(e.evictTimer);
+    e.abort?.abort();
+  }
   cache.clear();
 }
 
@@ -114,17 +178,13 @@ export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) =
     if (key === null) return;
     const e = entryOf(key);
     const rerender = () => setTick((n) => n + 1);
-    const refetch = () => void load(key, (s) => fetchRef.current(s));
-    e.readers.add(rerender);
-    let set = refetchers.get(key);
-    if (!set) refetchers.set(key, (set = new Set()));
-    set.add(refetch);
+    const refetch = () => void loadQuery(key, (s) => fetchRef.current(s));
+    const detach = attachReader(key, rerender, refetch);
     if (e.stale || !o.keep) refetch();
     const timer = o.pollMs ? setInterval(() => { if (!pollWhile.current || pollWhile.current(e.data as T | undefined)) refetch(); }, o.pollMs) : undefined;
     return () => {
-      e.readers.delete(rerender);
-      set.delete(refetch);
       if (timer) clearInterval(timer);
+      detach();
     };
   }, [key, o.pollMs]);
 
@@ -136,6 +196,6 @@ export function useQuery<T>(key: string | null, fetcher: (signal: AbortSignal) =
     error: errorText(e?.error),
     status: statusOf(e?.error),
     loading: key !== null && (e?.inflight !== undefined || e?.stale !== false),
-    reload: () => { if (key !== null) { entryOf(key).stale = true; void load(key, (s) => fetchRef.current(s)); } },
+    reload: () => { if (key !== null) { markStale(entryOf(key)); void loadQuery(key, (s) => fetchRef.current(s)); } },
   };
 }

@@ -4,7 +4,7 @@ import { useI18n, type MessageKey } from '../i18n.js';
 /** The three states every read shows the same way: loading, failed (with the server's message), and nothing found. */
 export function Loading(p: { inline?: boolean; label?: MessageKey }) {
   const { t } = useI18n();
-  return <p class={`muted ${p.inline ? 'empty' : ''}`}>{t(p.label ?? 'devices.loading')}</p>;
+  return <p class={`muted ${p.inline ? 'empty' : ''}`}>{t(p.label ?? 'common.loading')}</p>;
 }
 
 /** A failed read or write; `bare` shows the server's message alone (under the form or button it belongs to). */
@@ -18,8 +18,3 @@ export function Empty(p: { children: ComponentChildren; testid?: string }) {
   return <p class="muted empty" data-testid={p.testid}>{p.children}</p>;
 }
 
-/** A read's data, or its loading or error state while there is none yet. */
-export function QueryView<T>(p: { q: { data: T | undefined; error: string }; children: (data: T) => ComponentChildren }) {
-  if (p.q.data === undefined) return p.q.error ? <ErrorLine message={p.q.error} /> : <Loading />;
-  return <>{p.children(p.q.data)}</>;
-}

@@ -5,6 +5,7 @@ import { actionLabel, AUDIT_ENTITIES, detailJson, entityLabel } from './audit-la
 import { Link } from '../../ui/link.js';
 import { Pager } from '../../ui/pager.js';
 import { ErrorLine, Loading } from '../../ui/states.js';
+import { Table, type Column } from '../../ui/table.js';
 import { treeUrl, type Level } from '../tree/tree-model.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
 
@@ -36,6 +37,10 @@ export function AuditPage(_p: { me: Me }) {
   const clear = () => { setEntity(''); setEntityId(''); setUser(''); setTyped({ entityId: '', user: '' }); setOffset(0); };
   const usernames = new Map(users.map((u) => [String(u.id), u.username]));
 
+  const detail = (e: AuditEntry) => {
+    const d = detailJson(e.detail);
+    return d.cut ? <details><summary><code>{d.short}</code></summary><pre>{JSON.stringify(e.detail, null, 2)}</pre></details> : <code>{d.short}</code>;
+  };
   const subject = (e: AuditEntry) => {
     if (e.entity === 'device') return <Link to={`/devices/${encodeURIComponent(e.entityId)}`}>{e.entityId}</Link>;
     const id = Number(e.entityId);
@@ -43,6 +48,16 @@ export function AuditPage(_p: { me: Me }) {
     if (e.entity === 'user') return <span>{usernames.get(e.entityId) ?? `#${e.entityId}`}</span>;
     return <span>{e.entityId}</span>;
   };
+
+  // Keyed by position: entries have no id of their own, and a page is replaced whole.
+  const rows = (data?.entries ?? []).map((e, i) => ({ key: offset + i, e }));
+  const columns: Column<(typeof rows)[number]>[] = [
+    { head: t('audit.at'), class: 'nowrap', cell: ({ e }) => fmtDateTime(lang, e.at) },
+    { head: t('audit.user'), cell: ({ e }) => e.byUser },
+    { head: t('audit.action'), cell: ({ e }) => <span title={e.action}>{actionLabel(t, e.action)}</span> },
+    { head: t('audit.entity'), class: 'nowrap', cell: ({ e }) => <><span class="muted small">{entityLabel(t, e.entity)}</span> {subject(e)}</> },
+    { head: t('audit.detail'), class: 'audit-detail', cell: ({ e }) => detail(e) },
+  ];
 
   return (
     <section class="audit-page">
@@ -61,29 +76,8 @@ export function AuditPage(_p: { me: Me }) {
       </div>
       <ErrorLine message={error} testid="audit-error" />
       <div class="card table-wrap">
-        <table data-testid="audit-table">
-          <thead>
-            <tr><th>{t('audit.at')}</th><th>{t('audit.user')}</th><th>{t('audit.action')}</th><th>{t('audit.entity')}</th><th>{t('audit.detail')}</th></tr>
-          </thead>
-          <tbody>
-            {data?.entries.map((e, i) => {
-              const d = detailJson(e.detail);
-              return (
-                <tr key={`${offset + i}`} data-testid="audit-row" data-action={e.action} data-entity={e.entity}>
-                  <td class="nowrap">{fmtDateTime(lang, e.at)}</td>
-                  <td>{e.byUser}</td>
-                  <td title={e.action}>{actionLabel(t, e.action)}</td>
-                  <td class="nowrap"><span class="muted small">{entityLabel(t, e.entity)}</span> {subject(e)}</td>
-                  <td class="audit-detail">
-                    {d.cut
-                      ? <details><summary><code>{d.short}</code></summary><pre>{JSON.stringify(e.detail, null, 2)}</pre></details>
-                      : <code>{d.short}</code>}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table testid="audit-table" rows={rows} columns={columns} rowKey={(r) => r.key} rowTestid={() => 'audit-row'}
+          rowData={(r) => ({ 'data-action': r.e.action, 'data-entity': r.e.entity })} />
         {data && data.entries.length === 0 && <p class="muted empty">{t('audit.empty')}</p>}
         {!data && !error && <Loading inline />}
       </div>

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { TIME_ZONE, type Lang } from '../../i18n.js';
+import { formatHourMinute, formatNumber, TIME_ZONE, type Lang } from '../../../../../lib/vn/format.js';
 
 export interface ChartPoint {
   ts: number;
@@ -20,9 +20,7 @@ export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string
     const el = host.current;
     if (!el) return;
     const width = () => Math.max(280, el.clientWidth);
-    // Axis labels through Intl (24-hour, Asia/Ho_Chi_Minh), not uPlot's US defaults.
-    const hm = new Intl.DateTimeFormat(p.lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false });
-    const num = new Intl.NumberFormat(p.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 });
+    // Axis labels in the app's formats (24-hour, Asia/Ho_Chi_Minh), not uPlot's US defaults.
     const u = new uPlot({
       width: width(),
       height: 260,
@@ -31,8 +29,8 @@ export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [
-        { stroke: '#5b6472', grid: { stroke: '#eef1f5' }, values: (_u, splits) => splits.map((v) => hm.format(v * 1000)) },
-        { stroke: '#5b6472', grid: { stroke: '#eef1f5' }, label: p.unit ? `${p.label} (${p.unit})` : p.label, size: 60, values: (_u, splits) => splits.map((v) => num.format(v)) },
+        { stroke: '#5b6472', grid: { stroke: '#eef1f5' }, values: (_u, splits) => splits.map((v) => formatHourMinute(p.lang, v * 1000)) },
+        { stroke: '#5b6472', grid: { stroke: '#eef1f5' }, label: p.unit ? `${p.label} (${p.unit})` : p.label, size: 60, values: (_u, splits) => splits.map((v) => formatNumber(p.lang, v)) },
       ],
       series: [{}, { label: p.label, stroke: '#1769aa', width: 2, fill: 'rgba(23,105,170,0.08)', points: { show: true, size: 4 } }],
     }, [[], []], el);

@@ -1,16 +1,14 @@
 import { useState } from 'preact/hooks';
-import { ROOM_TYPES, SCHOOL_LEVELS, type RoomType, type SchoolLevel } from '../../../../../api/index.js';
+import { ROOM_TYPES, SCHOOL_LEVELS, type CreatedId, type RoomType, type SchoolLevel } from '../../../../../api/index.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { useI18n, type MessageKey } from '../../i18n.js';
 import { levelLabel, roomTypeLabel } from '../../ui/format.js';
 import { ErrorLine } from '../../ui/states.js';
-import { savePlace } from './tree-api.js';
+import { savePlace, type PlaceValues } from './tree-api.js';
 import type { Level, Selection, TreeIndex } from './tree-model.js';
 
-/** A place as typed in its form: every field a string ('' empty); which fields count depends on the level. */
-export interface PlaceValues {
-  code: string; name: string; level: string; districtId: string; pupils: string; schoolId: string; siteId: string; type: string; capacity: string;
-}
+export type { PlaceValues } from './tree-api.js';
+
 const BLANK: PlaceValues = { code: '', name: '', level: 'thpt', districtId: '', pupils: '', schoolId: '', siteId: '', type: 'classroom', capacity: '' };
 const FIELDS: Record<Level, (keyof PlaceValues)[]> = {
   district: ['code', 'name'],
@@ -34,25 +32,6 @@ export function valuesOf(ix: TreeIndex, sel: Selection): PlaceValues {
   }
 }
 
-/** The JSON a field sends: ids and counts as numbers, an empty district as null (the school is then under the Sở). */
-function fieldValue(f: keyof PlaceValues, v: string): string | number | null | undefined {
-  const x = v.trim();
-  if (f === 'districtId') return x === '' ? null : Number(x);
-  if (f === 'schoolId' || f === 'siteId') return Number(x);
-  if (f === 'pupils' || f === 'capacity') return x === '' ? undefined : Number(x);
-  return x;
-}
-
-function bodyOf(level: Level, v: PlaceValues, before: PlaceValues | null): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const f of FIELDS[level]) {
-    if (before && v[f].trim() === before[f].trim()) continue;
-    const value = fieldValue(f, v[f]);
-    if (value !== undefined) body[f] = value;
-  }
-  return body;
-}
-
 const LABEL: Record<keyof PlaceValues, MessageKey> = {
   code: 'place.code', name: 'place.name', level: 'place.level', districtId: 'place.parentDistrict', pupils: 'place.pupils',
   schoolId: 'place.parentSchool', siteId: 'place.parentSite', type: 'place.type', capacity: 'place.capacity',
@@ -68,14 +47,14 @@ export function PlaceForm(p: { level: Level; index: TreeIndex; initial: PlaceVal
   const ix = p.index;
   const set = (f: keyof PlaceValues) => (e: { currentTarget: { value: string } }) => setV({ ...v, [f]: e.currentTarget.value });
   const editing = p.editId !== undefined;
-  const save = useSubmit((body: Record<string, unknown>) => savePlace(p.level, body, p.editId), (res) => p.onDone({ level: p.level, id: res.id }));
+  const save = useSubmit((send: () => Promise<CreatedId>) => send(), (res) => p.onDone({ level: p.level, id: res.id }));
   const { busy, error } = save;
 
   const submit = (e: Event) => {
     e.preventDefault();
-    const body = bodyOf(p.level, v, editing ? p.initial : null);
-    if (editing && Object.keys(body).length === 0) return p.onCancel();
-    void save.run(body);
+    const send = savePlace(p.level, v, editing ? { id: p.editId!, before: p.initial } : undefined);
+    if (!send) return p.onCancel();
+    void save.run(send);
   };
 
   const field = (f: keyof PlaceValues) => {

@@ -1,13 +1,12 @@
 /**
  * Formatting and local-date arithmetic shared by the usage, planning and timetable pages. Dates are local days in
- * Vietnam (yyyy-mm-dd); Vietnam keeps UTC+7 all year, so "today" is the UTC date of now + 7 hours.
+ * Vietnam (yyyy-mm-dd), from lib/vn/time.ts.
  */
+import { addDays, vnDay, vnToday } from '../../../../../lib/vn/time.js';
 import { fmtIsoDate, fmtNumber, type Lang, type T } from '../../i18n.js';
 
-const VN_OFFSET_MS = 7 * 3_600_000;
-const DAY_MS = 86_400_000;
-
 export { fmtPct, fmtVnd } from '../../i18n.js';
+export { addDays } from '../../../../../lib/vn/time.js';
 
 export function fmtHours(lang: Lang, h: number): string {
   return fmtNumber(lang, h, 1);
@@ -18,18 +17,8 @@ export function fmtDay(d: string): string {
   return fmtIsoDate('vi', d);
 }
 
-export function today(now = Date.now()): string {
-  return new Date(now + VN_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-export function addDays(d: string, n: number): string {
-  return new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The local date of a UTC instant (e.g. a week's start, Monday 00:00 in Vietnam). */
-export function localDay(ms: number): string {
-  return new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 10);
-}
+export const today = vnToday;
+export const localDay = vnDay;
 
 export const isIsoDate = (s: string): boolean => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(s);
 
