@@ -6,15 +6,17 @@ import type { ApiErrorBody } from './common.js';
  * GET /api/imports/:id polls it; POST /api/imports/:id/apply applies it (re-planned against the registry as it is
  * then). `progress` moves through the phases so a large file shows a progress bar.
  */
-export interface ImportJob {
+export interface ImportJobView<Plan> {
   id: string;
   file: string;
   status: 'planning' | 'planned' | 'applying' | 'applied' | 'failed';
   progress: { phase: 'read' | 'plan' | 'apply'; done: number; total: number };
-  plan?: ImportPlanView;
+  plan?: Plan;
+  error?: ApiErrorBody;
+}
+export interface ImportJob extends ImportJobView<ImportPlanView> {
   /** Devices created (code → id), once applied. */
   created?: Record<string, string>;
-  error?: ApiErrorBody;
 }
 export interface ImportPlanView {
   counts: { create: number; update: number; unchanged: number; refused: number };
@@ -49,11 +51,5 @@ export interface PlacesPlanView {
   ignoredColumns: string[];
   notes: string[];
 }
-export interface PlacesImportJob {
-  id: string;
-  file: string;
-  status: 'planning' | 'planned' | 'applying' | 'applied' | 'failed';
-  progress: { phase: 'read' | 'plan' | 'apply'; done: number; total: number };
-  plan?: PlacesPlanView;
-  error?: { code: string; message: string };
-}
+/** The school list's import job: the same steps and states as the equipment import's. */
+export type PlacesImportJob = ImportJobView<PlacesPlanView>;
