@@ -11,7 +11,7 @@ const LAYERS = [
   ['api'],
   ['timetable'],
   ['registry'],
-  ['usage', 'gateway', 'broker', 'device-sim'],
+  ['usage', 'gateway', 'broker', 'device-sim', 'alerts'],
   ['dashboard/server'],
   ['app'],
   ['cli'],

@@ -10,5 +10,7 @@ export * from './records.js';
 export * from './users.js';
 export * from './imports.js';
 export * from './usage.js';
+export * from './health.js';
+export * from './alerts.js';
 export type * from './routes.js';
 export { API_ROUTE_KEYS } from './routes.js';

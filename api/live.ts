@@ -1,4 +1,6 @@
 /** The live state of devices: pushed over Socket.IO in batches and merged into REST answers. */
+import type { AlertView } from './alerts.js';
+import type { DeviceHealthView } from './health.js';
 
 /** What the dashboard says of a device's connection. `unknown`: never heard of since this gateway started. */
 export type DeviceState = 'online' | 'offline' | 'sleep' | 'unknown';
@@ -27,6 +29,10 @@ export interface LiveView {
 export interface ServerToClientEvents {
   /** One coalesced batch per school room and tick: every device of that school that changed. */
   devices: (batch: LiveView[]) => void;
+  /** Alerts of the socket's schools that changed (opened, fired, acknowledged, resolved), coalesced per tick. */
+  alerts: (batch: AlertView[]) => void;
+  /** Health verdicts of the socket's schools that changed, coalesced per tick. */
+  health: (batch: DeviceHealthView[]) => void;
   /** The watched device changed (room `device:<id>`). */
   device: (view: LiveView) => void;
 }

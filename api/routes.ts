@@ -15,6 +15,14 @@ import type {
   BulkProvisionInput, CredentialsResponse, DeviceRecord, DeviceRecordPatch, LabelsQuery, MaintenanceInput, MaintenanceResponse,
   NewDeviceInput, NewDeviceResponse, RevokedResponse,
 } from './records.js';
+import type {
+  AckInput, AlertDetail, AlertListQuery, AlertListResponse, AlertRuleView, AlertView, BulkAckInput, BulkAckResponse, ResolveInput,
+  RuleOverrideInput, RuleOverrideView, SilenceInput, SilenceView,
+} from './alerts.js';
+import type {
+  DeviceEventsResponse, HealthListQuery, HealthListResponse, HealthSummaryQuery, HealthSummaryResponse, HistoryQuery, HistoryResponse,
+  RoomHealthResponse,
+} from './health.js';
 import type { AuditQuery, AuditResponse, NewUserInput, UserPatch, UserRow } from './users.js';
 import type {
   ExportInput, ExportJob, PlanningQuery, PlanningResponse, ReportSubscription, SubscriptionInput, TimetableInput, TimetableResponse,
@@ -110,7 +118,29 @@ interface CoreRoutes {
   'DELETE /api/reports/subscriptions/:id': { params: IdParams; response: { id: number; removed: true } };
 }
 
+/** Device health and alerts (issue 10; docs/alerts.md). */
+interface HealthRoutes {
+  'GET /api/health/devices': { query: HealthListQuery; response: HealthListResponse };
+  'GET /api/health/summary': { query: HealthSummaryQuery; response: HealthSummaryResponse };
+  'GET /api/rooms/:id/devices': { params: IdParams; response: RoomHealthResponse };
+  'GET /api/devices/:id/history': { params: DeviceIdParams; query: HistoryQuery; response: HistoryResponse };
+  'GET /api/devices/:id/events': { params: DeviceIdParams; response: DeviceEventsResponse };
+
+  'GET /api/alerts': { query: AlertListQuery; response: AlertListResponse };
+  'GET /api/alerts/:id': { params: IdParams; response: AlertDetail };
+  'POST /api/alerts/:id/ack': { params: IdParams; body: AckInput; response: AlertView };
+  'POST /api/alerts/ack': { body: BulkAckInput; response: BulkAckResponse };
+  'POST /api/alerts/:id/resolve': { params: IdParams; body: ResolveInput; response: AlertView };
+  'GET /api/silences': { response: SilenceView[] };
+  'POST /api/silences': { body: SilenceInput; response: SilenceView };
+  'POST /api/silences/:id/end': { params: IdParams; response: SilenceView };
+  'GET /api/alert-rules': { response: AlertRuleView[] };
+  'PUT /api/alert-rules/:rule/overrides': { params: { rule: string }; body: RuleOverrideInput; response: RuleOverrideView };
+  'DELETE /api/alert-rules/overrides/:id': { params: IdParams; response: { id: number; removed: true } };
+}
+
 export type ApiRoutes = CoreRoutes
+  & HealthRoutes
   & PlaceRoutes<'districts', DistrictInput, Partial<DistrictInput>>
   & PlaceRoutes<'schools', SchoolInput, Partial<SchoolInput>>
   & PlaceRoutes<'sites', SiteInput, Partial<SiteInput>>
@@ -137,6 +167,10 @@ export const API_ROUTE_KEYS = [
   'POST /api/schools', 'PATCH /api/schools/:id', 'POST /api/schools/:id/retire', 'POST /api/schools/:id/restore',
   'POST /api/sites', 'PATCH /api/sites/:id', 'POST /api/sites/:id/retire', 'POST /api/sites/:id/restore',
   'POST /api/rooms', 'PATCH /api/rooms/:id', 'POST /api/rooms/:id/retire', 'POST /api/rooms/:id/restore',
+  'GET /api/health/devices', 'GET /api/health/summary', 'GET /api/rooms/:id/devices', 'GET /api/devices/:id/history',
+  'GET /api/devices/:id/events', 'GET /api/alerts', 'GET /api/alerts/:id', 'POST /api/alerts/:id/ack', 'POST /api/alerts/ack',
+  'POST /api/alerts/:id/resolve', 'GET /api/silences', 'POST /api/silences', 'POST /api/silences/:id/end',
+  'GET /api/alert-rules', 'PUT /api/alert-rules/:rule/overrides', 'DELETE /api/alert-rules/overrides/:id',
 ] as const satisfies readonly RouteKey[];
 type MissingKey = Exclude<RouteKey, (typeof API_ROUTE_KEYS)[number]>;
 export const API_ROUTE_KEYS_COMPLETE: [MissingKey] extends [never] ? true : MissingKey = true;

@@ -1,1 +1,2 @@
 export * from './hierarchy.js';
+export * from './health.js';

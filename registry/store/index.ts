@@ -4,11 +4,13 @@
  * Promises; the named queries replace the SQL other layers used to run on the registry's handle.
  */
 import { EdufleetError } from '../../lib/errors.js';
+import type { DeviceSignals, HealthLevel, HealthReason } from '../../domain/index.js';
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
 import * as devices from './devices.js';
 import { openEngine, type StoreOptions } from './engine.js';
+import * as health from './health.js';
 import * as hierarchy from './hierarchy.js';
 import * as logs from './logs.js';
 import { PlaceEditor } from './places.js';
@@ -19,6 +21,7 @@ import { ReportStore } from './report-store.js';
 import * as users from './users.js';
 
 export type { AuditFilter, AuditRow } from './logs.js';
+export type { HealthRow } from './health.js';
 export type { NewDevice } from './devices.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
 export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';
@@ -118,6 +121,14 @@ export class RegistryStore {
   sessionDestroy(sid: string): Promise<void> { return users.sessionDestroy(this.c, sid); }
   sessionPurge(now?: number): Promise<number> { return users.sessionPurge(this.c, now); }
   sessionCount(): Promise<number> { return users.sessionCount(this.c); }
+
+  // ── device health (the shared live state; docs/alerts.md)
+  /** Writes what gateways observed of many devices; the latest write of a device wins. */
+  recordSignals(rows: { deviceId: string; signals: DeviceSignals }[], at: number): Promise<void> { return health.recordSignals(this.c, rows, at); }
+  /** Writes the alert engine's health verdicts. */
+  recordVerdicts(rows: { deviceId: string; level: HealthLevel; reasons: HealthReason[] }[], at: number): Promise<void> { return health.recordVerdicts(this.c, rows, at); }
+  /** Health rows of the given devices, or of those whose signals changed after `updatedAfter`; all when neither is set. */
+  healthRows(f: { deviceIds?: readonly string[]; updatedAfter?: number } = {}): Promise<health.HealthRow[]> { return health.healthRows(this.c, f); }
 
   // ── named queries (what other layers used to write SQL for)
   /** Rooms that have devices, with their place (usage/analyser.ts). */

@@ -33,6 +33,20 @@ export interface SubscriptionsTable {
   id: Generated<number>; email: string; district_id: number | null; created_by: string; created_at: number; last_sent: string | null;
 }
 
+export interface DeviceHealthTable { device_id: string; signals: string; level: Generated<string>; reasons: Generated<string>; updated_at: number; judged_at: Generated<number> }
+export interface AlertsTable {
+  id: Generated<number>; rule: string; device_id: string; school_id: number; room_id: number; severity: string; state: string;
+  value: number | null; field: string | null; started_at: number; fired_at: number | null; clear_since: number | null;
+  acked_at: number | null; acked_by: string | null; ack_comment: string | null; resolved_at: number | null; resolved_by: string | null;
+  resolve_reason: string | null; last_notified_at: number | null; notify_count: Generated<number>; updated_at: number;
+}
+export interface AlertHistoryTable { id: Generated<number>; alert_id: number; at: number; state: string; by_user: string | null; comment: string | null }
+export interface SilencesTable {
+  id: Generated<number>; target_type: string; target_id: string; school_id: number; until: number; reason: string; created_by: string;
+  created_at: number; ended_at: number | null; ended_by: string | null;
+}
+export interface RuleOverridesTable { id: Generated<number>; rule: string; kind: Generated<string>; school_id: Generated<number>; room_type: Generated<string>; params: string; updated_by: string; updated_at: number }
+
 export interface RegistryDatabase {
   meta: MetaTable;
   districts: DistrictsTable;
@@ -46,6 +60,11 @@ export interface RegistryDatabase {
   audit_log: AuditTable;
   timetables: TimetablesTable;
   report_subscriptions: SubscriptionsTable;
+  device_health: DeviceHealthTable;
+  alerts: AlertsTable;
+  alert_history: AlertHistoryTable;
+  silences: SilencesTable;
+  alert_rule_overrides: RuleOverridesTable;
 }
 
 interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number }

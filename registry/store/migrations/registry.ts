@@ -87,4 +87,44 @@ const v6: Migration = async (db) => {
   await sql`CREATE UNIQUE INDEX report_subscriptions_email_province ON report_subscriptions (email) WHERE district_id IS NULL`.execute(db);
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6];
+// v7: device health and alerts (docs/alerts.md). `device_health` is the shared live state the gateways write and
+// every process reads; an open alert is unique per (rule, device), so two processes judging the same condition
+// open one alert; rule overrides use '' / 0 for "any" so their UNIQUE key holds on both engines.
+const v7: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  const s = db.schema;
+  await s.createTable('device_health').addColumn('device_id', 'text', (c) => c.primaryKey().references('devices.id'))
+    .addColumn('signals', 'text', (c) => c.notNull()).addColumn('level', 'text', (c) => c.notNull().defaultTo('ok'))
+    .addColumn('reasons', 'text', (c) => c.notNull().defaultTo('[]')).addColumn('updated_at', t.ms, (c) => c.notNull())
+    .addColumn('judged_at', t.ms, (c) => c.notNull().defaultTo(0)).execute();
+  await s.createIndex('device_health_updated').on('device_health').column('updated_at').execute();
+  await s.createTable('alerts').addColumn('id', 'integer', t.id).addColumn('rule', 'text', (c) => c.notNull())
+    .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id')).addColumn('school_id', 'integer', (c) => c.notNull())
+    .addColumn('room_id', 'integer', (c) => c.notNull()).addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull()).addColumn('value', t.real).addColumn('field', 'text')
+    .addColumn('started_at', t.ms, (c) => c.notNull()).addColumn('fired_at', t.ms).addColumn('clear_since', t.ms)
+    .addColumn('acked_at', t.ms).addColumn('acked_by', 'text').addColumn('ack_comment', 'text')
+    .addColumn('resolved_at', t.ms).addColumn('resolved_by', 'text').addColumn('resolve_reason', 'text')
+    .addColumn('last_notified_at', t.ms).addColumn('notify_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('updated_at', t.ms, (c) => c.notNull()).execute();
+  await sql`CREATE UNIQUE INDEX alerts_open ON alerts (rule, device_id) WHERE state <> 'resolved'`.execute(db);
+  await s.createIndex('alerts_school_state').on('alerts').columns(['school_id', 'state']).execute();
+  await s.createIndex('alerts_updated').on('alerts').column('updated_at').execute();
+  await s.createTable('alert_history').addColumn('id', 'integer', t.id).addColumn('alert_id', 'integer', (c) => c.notNull().references('alerts.id'))
+    .addColumn('at', t.ms, (c) => c.notNull()).addColumn('state', 'text', (c) => c.notNull()).addColumn('by_user', 'text')
+    .addColumn('comment', 'text').execute();
+  await s.createIndex('alert_history_alert').on('alert_history').columns(['alert_id', 'at']).execute();
+  await s.createTable('silences').addColumn('id', 'integer', t.id).addColumn('target_type', 'text', (c) => c.notNull())
+    .addColumn('target_id', 'text', (c) => c.notNull()).addColumn('school_id', 'integer', (c) => c.notNull())
+    .addColumn('until', t.ms, (c) => c.notNull()).addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull()).addColumn('created_at', t.ms, (c) => c.notNull())
+    .addColumn('ended_at', t.ms).addColumn('ended_by', 'text').execute();
+  await s.createIndex('silences_until').on('silences').column('until').execute();
+  await s.createTable('alert_rule_overrides').addColumn('id', 'integer', t.id).addColumn('rule', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('')).addColumn('school_id', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('room_type', 'text', (c) => c.notNull().defaultTo('')).addColumn('params', 'text', (c) => c.notNull())
+    .addColumn('updated_by', 'text', (c) => c.notNull()).addColumn('updated_at', t.ms, (c) => c.notNull())
+    .addUniqueConstraint('alert_rule_overrides_key', ['rule', 'kind', 'school_id', 'room_type']).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7];
