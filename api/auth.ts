@@ -13,6 +13,12 @@ export interface Permissions {
   manageUsers: boolean;
   /** Read the audit log. */
   readAudit: boolean;
+  /** See device health, the alert inbox and alert history. */
+  readAlerts: boolean;
+  /** Acknowledge, resolve and silence alerts (within scope). */
+  actOnAlerts: boolean;
+  /** Change alert rules and notification recipients (within scope). */
+  configureAlerts: boolean;
 }
 
 export interface Me {

@@ -49,6 +49,12 @@ export const ACTIONS = {
   'audit.read': ['admin'],
   /** Have the monthly planning report e-mailed (for the province, or a district in scope). */
   'reports.subscribe': ['admin', 'planner'],
+  /** See device health, the alert inbox and alert history (docs/alerts.md). */
+  'alerts.read': ['admin', 'technician', 'viewer'],
+  /** Acknowledge, resolve and silence alerts. */
+  'alerts.act': ['admin', 'technician'],
+  /** Change alert rules (an admin for the province, a technician for the schools in scope) and who is notified. */
+  'alerts.configure': ['admin', 'technician'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof ACTIONS;
 
@@ -56,7 +62,7 @@ export type Action = keyof typeof ACTIONS;
  * Actions on a school's fleet: a non-admin needs schools or districts assigned to take them. (A planner whose scope
  * is empty is the province planner; a technician whose scope is empty is an account nobody finished.)
  */
-const FLEET_ACTIONS: ReadonlySet<Action> = new Set(['records.write', 'devices.provision']);
+const FLEET_ACTIONS: ReadonlySet<Action> = new Set(['records.write', 'devices.provision', 'alerts.act', 'alerts.configure']);
 
 /**
  * Whether `user` may take `action` on something in `place` (or at all, without a place). A non-admin needs a
@@ -95,5 +101,8 @@ export function permissionsOf(user: User): Permissions {
     editSchools: can(user, 'schools.write'),
     manageUsers: can(user, 'users.manage'),
     readAudit: can(user, 'audit.read'),
+    readAlerts: can(user, 'alerts.read'),
+    actOnAlerts: can(user, 'alerts.act'),
+    configureAlerts: can(user, 'alerts.configure'),
   };
 }
