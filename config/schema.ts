@@ -54,6 +54,17 @@ export const ConfigSchema = Type.Object({
   usage: Type.Object({
     analyseIntervalMs: Type.Integer({ minimum: 0, default: 300000, description: 'How often room usage of today and yesterday is analysed from raw readings (0 = never; `edufleet usage analyse` still works).' }),
   }),
+  alerts: Type.Object({
+    enabled: Type.Boolean({ default: true, description: 'Judge device health and raise alerts (docs/alerts.md). Off: no signals are recorded and no rule is evaluated.' }),
+    flushMs: Type.Integer({ minimum: 50, default: 1000, description: 'How often a gateway writes the health signals of the devices that changed to the registry (the shared live state).' }),
+    evaluateMs: Type.Integer({ minimum: 50, default: 2000, description: 'How often the alert engine judges the devices whose signals changed.' }),
+    sweepMs: Type.Integer({ minimum: 100, default: 30000, description: 'How often the alert engine judges every device (time-based rules: offline, no data, a stuck value).' }),
+    groupWindowMs: Type.Integer({ minimum: 0, default: 60000, description: 'Notifications to one recipient within this window go out as one grouped message.' }),
+    digestAt: Type.String({ default: '07:00', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local time (Asia/Ho_Chi_Minh) of the daily digest per school.' }),
+    smtpUrl: Type.String({ default: '', description: 'SMTP server for alert e-mails (empty: the reports.smtpUrl; both empty: no e-mail).' }),
+    from: Type.String({ default: 'EduFleet <canh-bao@localhost>', description: 'Sender of alert e-mails.' }),
+    dashboardUrl: Type.String({ default: '', description: 'Public address of the dashboard, for links in e-mails and webhooks (e.g. https://edufleet.sogddt.gov.vn).' }),
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
