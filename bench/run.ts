@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the end-to-end benchmark. In one run, interleaved, three times each:
  *   (a) EduFleet: simulated devices → broker + gateway (child process) → fsynced spool → InfluxDB, counted back;
+ *       and the same with the health signals and alert rules off, for what rule evaluation costs ingest;
  *   (b) raw InfluxDB: the same points POSTed as line protocol straight to the same influxd;
  *   (c) Mosquitto: the same MQTT load, acknowledged messages per second (nothing stored).
  * Writes bench/results/e2e-<date>.json and latest.json and regenerates docs/benchmarks.md. See bench/README.md.
@@ -47,7 +48,7 @@ const experiment = Boolean(args.edufleet || args['node-args']);
 
 const USAGE = `npm run bench -- [options]
   --quick            smoke run: 50 devices x 200 readings, 1 round, no profile; writes bench/results/e2e-quick.tmp.json only
-  --runs <n>         rounds (each: raw InfluxDB, EduFleet, Mosquitto), default 3
+  --runs <n>         rounds (each: raw InfluxDB, EduFleet, Mosquitto, EduFleet without alert rules), default 3
   --devices <n>      simulated devices, default 200
   --messages <n>     readings per device, default 1500
   --window <n>       QoS 1 publishes each device keeps unacknowledged, default 20
@@ -74,7 +75,7 @@ function loadShape(): { shape: LoadShape; runs: number } {
 }
 
 /** Rotates the order per round (raw, EduFleet, Mosquitto; then EduFleet, Mosquitto, raw …) so no scenario always goes first. */
-const SCENARIOS = ['raw', 'edufleet', 'mosquitto'] as const;
+const SCENARIOS = ['raw', 'edufleet', 'mosquitto', 'norules'] as const;
 const roundOrder = (r: number) => SCENARIOS.map((_, i) => SCENARIOS[(i + r) % SCENARIOS.length]!);
 
 /** A run during which other processes took more than this share of a core is repeated (twice at most). */
@@ -93,7 +94,7 @@ async function measureOne<T extends { cpu: CpuFigure }>(name: string, r: number,
 }
 
 async function measure(ctx: BenchContext, runs: number): Promise<Pick<E2eResults, 'runs' | 'order' | 'discarded'>> {
-  const out: E2eResults['runs'] = { raw: [], edufleet: [], mosquitto: [] };
+  const out: E2eResults['runs'] = { raw: [], edufleet: [], mosquitto: [], edufleetNoRules: [] };
   const order: string[] = [];
   const discarded: string[] = [];
   for (let r = 1; r <= runs; r++) {
@@ -102,6 +103,7 @@ async function measure(ctx: BenchContext, runs: number): Promise<Pick<E2eResults
       if (s === 'raw') out.raw.push(await measureOne(s, r, () => runRawInflux(ctx, r), discarded));
       if (s === 'edufleet') out.edufleet.push(await measureOne(s, r, () => runEdufleet(ctx, r), discarded));
       if (s === 'mosquitto') out.mosquitto.push(await measureOne(s, r, () => runMosquitto(ctx, r), discarded));
+      if (s === 'norules') out.edufleetNoRules!.push(await measureOne(s, r, () => runEdufleet(ctx, r, undefined, { rules: false }), discarded));
     }
   }
   return { runs: out, order, discarded };
@@ -199,7 +201,7 @@ async function main(): Promise<void> {
       const results = await bench(cleanup);
       save(results);
       const { medians: m, ratios } = results;
-      console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %`);
+      console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %; rules on/off = ${ratios.rulesOnVsOff ?? '–'}`);
     }
     if (!args['e2e-only'] && !args.quick && !experiment) {
       const u = await benchUsageReport();

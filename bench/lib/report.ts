@@ -63,6 +63,9 @@ function table(r: E2eResults): string[] {
     `| raw InfluxDB (points/s) | ${int(md.rawPointsPerS)} | ${per(runs.raw.map((x) => x.pointsPerS))} | 100 % |`,
     `| EduFleet, acknowledged (readings/s) | ${int(md.edufleetAckPerS)} | ${per(runs.edufleet.map((x) => x.ackPerS))} | ${pct(ratios.edufleetAckVsMosquitto)} of Mosquitto |`,
     `| Mosquitto, acknowledged (messages/s) | ${int(md.mosquittoAckPerS)} | ${per(runs.mosquitto.map((x) => x.ackPerS))} | 100 % |`,
+    ...(runs.edufleetNoRules?.length ? [
+      `| EduFleet without alert rules, durable (readings/s) | ${int(md.edufleetNoRulesDurablePerS ?? 0)} | ${per(runs.edufleetNoRules.map((x) => x.durablePerS))} | rules on ÷ off: **${ratios.rulesOnVsOff ?? '–'}** (≥ 0.9 required) |`,
+    ] : []),
     '',
     `EduFleet reaches **${pct(ratios.edufleetVsRaw)}** of what the same influxd takes directly: ${verdict} (goal ${r.target.goal * 100} %).`,
     '',
@@ -81,7 +84,7 @@ function table(r: E2eResults): string[] {
 }
 
 function anyDisturbed(r: E2eResults): boolean {
-  return [...r.runs.raw, ...r.runs.edufleet, ...r.runs.mosquitto].some((x) => disturbed(x.cpu));
+  return [...r.runs.raw, ...r.runs.edufleet, ...r.runs.mosquitto, ...(r.runs.edufleetNoRules ?? [])].some((x) => disturbed(x.cpu));
 }
 
 function perRunRow(r: E2eResults, key: string): string {
@@ -91,9 +94,9 @@ function perRunRow(r: E2eResults, key: string): string {
     const x = r.runs.raw.find((y) => y.round === round)!;
     return `| raw InfluxDB #${round} | ${x.seconds} | ${int(x.pointsPerS)} | ${cpuText(x.cpu)} |`;
   }
-  if (s === 'edufleet') {
-    const x = r.runs.edufleet.find((y) => y.round === round)!;
-    return `| EduFleet #${round} | ${x.seconds} (acks ${x.ackSeconds}) | ${int(x.durablePerS)} (acks ${int(x.ackPerS)}) | ${cpuText(x.cpu)} |`;
+  if (s === 'edufleet' || s === 'norules') {
+    const x = (s === 'edufleet' ? r.runs.edufleet : r.runs.edufleetNoRules ?? []).find((y) => y.round === round)!;
+    return `| EduFleet${s === 'norules' ? ' without alert rules' : ''} #${round} | ${x.seconds} (acks ${x.ackSeconds}) | ${int(x.durablePerS)} (acks ${int(x.ackPerS)}) | ${cpuText(x.cpu)} |`;
   }
   const x = r.runs.mosquitto.find((y) => y.round === round)!;
   return `| Mosquitto #${round} | ${x.seconds} | ${int(x.ackPerS)} | ${cpuText(x.cpu)} |`;

@@ -25,7 +25,8 @@ export interface E2eResults {
     rawConcurrency: number;
     edufleetConfig: string;
   };
-  runs: { raw: RawRun[]; edufleet: EdufleetRun[]; mosquitto: MosquittoRun[] };
+  /** `edufleetNoRules`: the same EduFleet with EDUFLEET_ALERTS_ENABLED=false (absent in results before issue 10). */
+  runs: { raw: RawRun[]; edufleet: EdufleetRun[]; mosquitto: MosquittoRun[]; edufleetNoRules?: EdufleetRun[] };
   /** The order in which the runs were made, e.g. ["raw#1", "edufleet#1", …]. */
   order: string[];
   /** Runs repeated because other processes on the machine took more than a quarter of a core meanwhile. */
@@ -35,8 +36,12 @@ export interface E2eResults {
     edufleetDurablePerS: number;
     edufleetAckPerS: number;
     mosquittoAckPerS: number;
+    edufleetNoRulesDurablePerS?: number;
+    edufleetNoRulesAckPerS?: number;
   };
   ratios: {
+    /** Durable readings/s with the default alert rules on ÷ off: must stay ≥ 0.9 (issue 10). */
+    rulesOnVsOff?: number;
     /** EduFleet durable readings/s ÷ raw InfluxDB points/s: the headline figure. */
     edufleetVsRaw: number;
     /** EduFleet acknowledged/s ÷ Mosquitto acknowledged/s. */
@@ -59,6 +64,10 @@ export function summarize(runs: E2eResults['runs']): Pick<E2eResults, 'medians' 
     edufleetDurablePerS: median(runs.edufleet.map((r) => r.durablePerS)),
     edufleetAckPerS: median(runs.edufleet.map((r) => r.ackPerS)),
     mosquittoAckPerS: median(runs.mosquitto.map((r) => r.ackPerS)),
+    ...(runs.edufleetNoRules?.length ? {
+      edufleetNoRulesDurablePerS: median(runs.edufleetNoRules.map((r) => r.durablePerS)),
+      edufleetNoRulesAckPerS: median(runs.edufleetNoRules.map((r) => r.ackPerS)),
+    } : {}),
   };
   const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 1000) / 1000 : 0);
   return {
@@ -66,6 +75,7 @@ export function summarize(runs: E2eResults['runs']): Pick<E2eResults, 'medians' 
     ratios: {
       edufleetVsRaw: ratio(medians.edufleetDurablePerS, medians.rawPointsPerS),
       edufleetAckVsMosquitto: ratio(medians.edufleetAckPerS, medians.mosquittoAckPerS),
+      ...(medians.edufleetNoRulesDurablePerS ? { rulesOnVsOff: ratio(medians.edufleetDurablePerS, medians.edufleetNoRulesDurablePerS) } : {}),
     },
   };
 }

@@ -83,12 +83,14 @@ export async function runRawInflux(ctx: BenchContext, roundNo: number): Promise<
  * (a) EduFleet end to end: devices → broker + gateway in a child process → fsynced spool → InfluxDB, counted back.
  * With `cpuProfDir` the child runs under `node --cpu-prof` (a run apart, not one of the measured ones).
  */
-export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir?: string): Promise<EdufleetRun> {
+/** `rules: false` runs the same EduFleet with the health signals and alert rules off (EDUFLEET_ALERTS_ENABLED=false). */
+export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir?: string, o: { rules: boolean } = { rules: true }): Promise<EdufleetRun> {
   const total = totalMessages(ctx.shape);
   const dataDir = mkdtempSync(path.join(ctx.tmpRoot, 'edufleet-'));
   await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
   const devices = await provisionFleet(dataDir, ctx.shape.devices);
-  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir, ...ctx.edufleet }, ctx.cleanup);
+  const env = { EDUFLEET_ALERTS_ENABLED: String(o.rules) };
+  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir, env, ...ctx.edufleet }, ctx.cleanup);
   try {
     const clients = await connectFleet(child.url, devices);
     try {

@@ -26,6 +26,8 @@ export interface EdufleetChildOptions {
   root?: string;
   /** Extra Node options for the child, e.g. `--max-semi-space-size=64`. */
   nodeArgs?: string[];
+  /** Extra EDUFLEET_* settings, e.g. EDUFLEET_ALERTS_ENABLED=false for the run without health rules. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -52,6 +54,7 @@ function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
     EDUFLEET_MQTT_PORT: '0',
     EDUFLEET_MQTT_WS_PORT: '0',
     EDUFLEET_LOG_LEVEL: 'warn',
+    ...o.env,
   };
 }
 
