@@ -58,7 +58,11 @@ export class NotificationDispatcher implements Component {
   }
 
   /** When the next digest is queued (for operators and tests). */
-  nextDigest(): Date | undefined { return this.job?.nextInvocation() ?? undefined; }
+  nextDigest(): Date | undefined {
+    // node-schedule hands out a cron-parser date; a plain Date is what callers can format.
+    const next = this.job?.nextInvocation() as { getTime(): number } | null | undefined;
+    return next ? new Date(next.getTime()) : undefined;
+  }
 
   async stop(): Promise<void> {
     this.stopTimer?.();
