@@ -12,5 +12,6 @@ export * from './imports.js';
 export * from './usage.js';
 export * from './health.js';
 export * from './alerts.js';
+export * from './notifications.js';
 export type * from './routes.js';
 export { API_ROUTE_KEYS } from './routes.js';

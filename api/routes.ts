@@ -23,6 +23,7 @@ import type {
   DeviceEventsResponse, HealthListQuery, HealthListResponse, HealthSummaryQuery, HealthSummaryResponse, HistoryQuery, HistoryResponse,
   RoomHealthResponse,
 } from './health.js';
+import type { AttemptsQuery, NewRecipientResponse, NotificationAttemptView, RecipientInput, RecipientView } from './notifications.js';
 import type { AuditQuery, AuditResponse, NewUserInput, UserPatch, UserRow } from './users.js';
 import type {
   ExportInput, ExportJob, PlanningQuery, PlanningResponse, ReportSubscription, SubscriptionInput, TimetableInput, TimetableResponse,
@@ -139,8 +140,17 @@ interface HealthRoutes {
   'DELETE /api/alert-rules/overrides/:id': { params: IdParams; response: { id: number; removed: true } };
 }
 
+/** Who is told about alerts (docs/alerts.md, "Notifications"). */
+interface NotificationRoutes {
+  'GET /api/notifications/recipients': { response: RecipientView[] };
+  'POST /api/notifications/recipients': { body: RecipientInput; response: NewRecipientResponse };
+  'DELETE /api/notifications/recipients/:id': { params: IdParams; response: { id: number; removed: true } };
+  'GET /api/notifications/attempts': { query: AttemptsQuery; response: NotificationAttemptView[] };
+}
+
 export type ApiRoutes = CoreRoutes
   & HealthRoutes
+  & NotificationRoutes
   & PlaceRoutes<'districts', DistrictInput, Partial<DistrictInput>>
   & PlaceRoutes<'schools', SchoolInput, Partial<SchoolInput>>
   & PlaceRoutes<'sites', SiteInput, Partial<SiteInput>>
@@ -171,6 +181,8 @@ export const API_ROUTE_KEYS = [
   'GET /api/devices/:id/events', 'GET /api/alerts', 'GET /api/alerts/:id', 'POST /api/alerts/:id/ack', 'POST /api/alerts/ack',
   'POST /api/alerts/:id/resolve', 'GET /api/silences', 'POST /api/silences', 'POST /api/silences/:id/end',
   'GET /api/alert-rules', 'PUT /api/alert-rules/:rule/overrides', 'DELETE /api/alert-rules/overrides/:id',
+  'GET /api/notifications/recipients', 'POST /api/notifications/recipients', 'DELETE /api/notifications/recipients/:id',
+  'GET /api/notifications/attempts',
 ] as const satisfies readonly RouteKey[];
 type MissingKey = Exclude<RouteKey, (typeof API_ROUTE_KEYS)[number]>;
 export const API_ROUTE_KEYS_COMPLETE: [MissingKey] extends [never] ? true : MissingKey = true;

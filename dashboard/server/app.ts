@@ -10,6 +10,7 @@ import { hierarchyRoutes } from './routes/hierarchy.js';
 import { kindRoutes } from './routes/kinds.js';
 import { importRoutes, registerExportRoutes } from './routes/imports.js';
 import { kpiRoutes } from './routes/kpi.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { overviewRoutes } from './routes/overview.js';
 import { placeRoutes } from './routes/places.js';
 import { recordRoutes } from './routes/records.js';
@@ -65,6 +66,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(registerExportRoutes, o);
     await api.register(usageRoutes, o);
     await api.register(subscriptionRoutes, o);
+    await api.register(notificationRoutes, o);
   }, { prefix: '/api' });
   await registerWeb(app, o.webDist);
 

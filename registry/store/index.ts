@@ -13,6 +13,7 @@ import { openEngine, type StoreOptions } from './engine.js';
 import * as health from './health.js';
 import * as hierarchy from './hierarchy.js';
 import * as logs from './logs.js';
+import * as notifications from './notifications.js';
 import { PlaceEditor } from './places.js';
 import * as plans from './plans.js';
 import { ensurePlaces, type PlacesIds, type PlacesPlan } from './provision.js';
@@ -23,6 +24,7 @@ import * as users from './users.js';
 export type { AuditFilter, AuditRow } from './logs.js';
 export type { HealthRow } from './health.js';
 export type { NewDevice } from './devices.js';
+export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
 export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';
 export type { DeviceDay, HeatCell, ReportTotals, ReportWindow, RoomDay } from './report-store.js';
@@ -129,6 +131,26 @@ export class RegistryStore {
   recordVerdicts(rows: { deviceId: string; level: HealthLevel; reasons: HealthReason[] }[], at: number): Promise<void> { return health.recordVerdicts(this.c, rows, at); }
   /** Health rows of the given devices, or of those whose signals changed after `updatedAfter`; all when neither is set. */
   healthRows(f: { deviceIds?: readonly string[]; updatedAfter?: number } = {}): Promise<health.HealthRow[]> { return health.healthRows(this.c, f); }
+
+  // ── alert notifications (docs/alerts.md, "Notifications")
+  addRecipient(r: Omit<notifications.NotificationRecipient, 'id' | 'createdAt'>, at: number): Promise<notifications.NotificationRecipient> { return notifications.addRecipient(this.c, r, at); }
+  recipients(): Promise<notifications.NotificationRecipient[]> { return notifications.recipients(this.c); }
+  recipient(id: number): Promise<notifications.NotificationRecipient | undefined> { return notifications.recipient(this.c, id); }
+  removeRecipient(id: number, at: number): Promise<void> { return notifications.removeRecipient(this.c, id, at); }
+  /** The recipients of a school's alerts: its own, its district's and the province's. */
+  recipientsFor(place: { schoolId: number; districtId: number | null }): Promise<notifications.NotificationRecipient[]> { return notifications.recipientsFor(this.c, place); }
+  enqueueNotifications(rows: { recipientId: number; schoolId: number; event: string; at: number; dueAt: number }[]): Promise<void> { return notifications.enqueue(this.c, rows); }
+  /** Leases due outbox rows, grouped per recipient (see notifications.ts). */
+  claimOutbox(o: { owner: string; now: number; leaseMs: number; recipients?: number }): Promise<{ token: string; recipientId: number; rows: notifications.OutboxRow[] }[]> { return notifications.claimOutbox(this.c, o); }
+  outboxSent(ids: readonly number[], token: string, at: number): Promise<void> { return notifications.outboxSent(this.c, ids, token, at); }
+  outboxRetry(ids: readonly number[], token: string, dueAt: number, error: string): Promise<void> { return notifications.outboxRetry(this.c, ids, token, dueAt, error); }
+  pendingNotifications(): Promise<number> { return notifications.pendingNotifications(this.c); }
+  logNotificationAttempt(a: Omit<notifications.NotificationAttempt, 'id'>): Promise<void> { return notifications.logAttempt(this.c, a); }
+  notificationAttempts(f: { recipientIds?: readonly number[]; limit?: number } = {}): Promise<notifications.NotificationAttempt[]> { return notifications.attempts(this.c, f); }
+  /** Takes a school's digest of a local day for this process (false: already taken). */
+  claimDigest(schoolId: number, day: string, owner: string, at: number): Promise<boolean> { return notifications.claimDigest(this.c, schoolId, day, owner, at); }
+  digestData(schoolId: number, o: { since: number; today: string; warrantyUntil: string }): Promise<notifications.DigestData> { return notifications.digestData(this.c, schoolId, o); }
+  digestSchools(): Promise<number[]> { return notifications.digestSchools(this.c); }
 
   // ── named queries (what other layers used to write SQL for)
   /** Rooms that have devices, with their place (usage/analyser.ts). */

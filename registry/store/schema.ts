@@ -46,6 +46,18 @@ export interface SilencesTable {
   created_at: number; ended_at: number | null; ended_by: string | null;
 }
 export interface RuleOverridesTable { id: Generated<number>; rule: string; kind: Generated<string>; school_id: Generated<number>; room_type: Generated<string>; params: string; updated_by: string; updated_at: number }
+export interface NotificationRecipientsTable {
+  id: Generated<number>; school_id: number | null; district_id: number | null; min_severity: string; channel: string; address: string;
+  secret: string | null; language: string; digest: Generated<number>; created_by: string; created_at: number; removed_at: number | null;
+}
+export interface NotificationOutboxTable {
+  id: Generated<number>; recipient_id: number; school_id: number; event: string; created_at: number; due_at: number; attempts: Generated<number>;
+  claimed_by: string | null; claimed_until: Generated<number>; sent_at: number | null; last_error: string | null;
+}
+export interface NotificationAttemptsTable {
+  id: Generated<number>; recipient_id: number; at: number; kind: string; items: number; ok: number; status: number | null; error: string | null;
+}
+export interface DigestClaimsTable { school_id: number; day: string; claimed_by: string; claimed_at: number; sent_at: number | null }
 
 export interface RegistryDatabase {
   meta: MetaTable;
@@ -65,6 +77,10 @@ export interface RegistryDatabase {
   alert_history: AlertHistoryTable;
   silences: SilencesTable;
   alert_rule_overrides: RuleOverridesTable;
+  notification_recipients: NotificationRecipientsTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_attempts: NotificationAttemptsTable;
+  digest_claims: DigestClaimsTable;
 }
 
 interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number }

@@ -127,4 +127,36 @@ const v7: Migration = async (db, dialect) => {
     .addUniqueConstraint('alert_rule_overrides_key', ['rule', 'kind', 'school_id', 'room_type']).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7];
+// v8: alert notifications (docs/alerts.md, "Notifications"). The outbox is written in the transaction of the alert
+// change; a dispatcher leases rows (claimed_until) so two processes never send one row; a digest is claimed per
+// (school, local date) by its primary key, so it goes out once whatever the number of processes.
+const v8: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  const s = db.schema;
+  await s.createTable('notification_recipients').addColumn('id', 'integer', t.id)
+    .addColumn('school_id', 'integer', (c) => c.references('schools.id')).addColumn('district_id', 'integer', (c) => c.references('districts.id'))
+    .addColumn('min_severity', 'text', (c) => c.notNull()).addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('address', 'text', (c) => c.notNull()).addColumn('secret', 'text').addColumn('language', 'text', (c) => c.notNull())
+    .addColumn('digest', 'integer', (c) => c.notNull().defaultTo(0)).addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', t.ms, (c) => c.notNull()).addColumn('removed_at', t.ms).execute();
+  await s.createTable('notification_outbox').addColumn('id', 'integer', t.id)
+    .addColumn('recipient_id', 'integer', (c) => c.notNull().references('notification_recipients.id'))
+    .addColumn('school_id', 'integer', (c) => c.notNull()).addColumn('event', 'text', (c) => c.notNull())
+    .addColumn('created_at', t.ms, (c) => c.notNull()).addColumn('due_at', t.ms, (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).addColumn('claimed_by', 'text')
+    .addColumn('claimed_until', t.ms, (c) => c.notNull().defaultTo(0)).addColumn('sent_at', t.ms).addColumn('last_error', 'text').execute();
+  await s.createIndex('notification_outbox_due').on('notification_outbox').columns(['sent_at', 'due_at']).execute();
+  await s.createIndex('notification_outbox_recipient').on('notification_outbox').columns(['recipient_id', 'sent_at']).execute();
+  await s.createTable('notification_attempts').addColumn('id', 'integer', t.id)
+    .addColumn('recipient_id', 'integer', (c) => c.notNull().references('notification_recipients.id'))
+    .addColumn('at', t.ms, (c) => c.notNull()).addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('items', 'integer', (c) => c.notNull()).addColumn('ok', 'integer', (c) => c.notNull())
+    .addColumn('status', 'integer').addColumn('error', 'text').execute();
+  await s.createIndex('notification_attempts_recipient').on('notification_attempts').columns(['recipient_id', 'at']).execute();
+  await s.createTable('digest_claims').addColumn('school_id', 'integer', (c) => c.notNull())
+    .addColumn('day', 'text', (c) => c.notNull()).addColumn('claimed_by', 'text', (c) => c.notNull())
+    .addColumn('claimed_at', t.ms, (c) => c.notNull()).addColumn('sent_at', t.ms)
+    .addPrimaryKeyConstraint('digest_claims_pk', ['school_id', 'day']).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8];

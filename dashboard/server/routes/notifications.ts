@@ -1,0 +1,89 @@
+/**
+ * Alert notification recipients and the attempts log (docs/alerts.md, "Notifications"). A technician manages the
+ * recipients of the schools (or districts) in scope, an admin anywhere; every change is audited. A webhook's
+ * secret is shown once, in the answer to its creation.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { newWebhookSecret } from '../../../alerts/notify/index.js';
+import type { NotificationAttemptView, RecipientView } from '../../../api/index.js';
+import { EdufleetError } from '../../../lib/errors.js';
+import type { NotificationRecipient, User } from '../../../registry/index.js';
+import { currentUser, requireUser } from '../auth.js';
+import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
+import { authorize, userScope } from '../scope.js';
+
+const Id = Type.Integer({ minimum: 1 });
+const RecipientBody = Type.Object({
+  schoolId: Type.Union([Id, Type.Null()]),
+  districtId: Type.Union([Id, Type.Null()]),
+  minSeverity: Type.Union([Type.Literal('warning'), Type.Literal('critical')]),
+  channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+  address: Type.String({ minLength: 3, maxLength: 500 }),
+  language: Type.Union([Type.Literal('vi'), Type.Literal('en')]),
+  digest: Type.Boolean(),
+}, { additionalProperties: false });
+
+const view = (r: NotificationRecipient): RecipientView => ({
+  id: r.id, schoolId: r.schoolId, districtId: r.districtId, minSeverity: r.minSeverity, channel: r.channel, address: r.address,
+  language: r.language, digest: r.digest, createdBy: r.createdBy, createdAt: new Date(r.createdAt).toISOString(),
+});
+
+export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  /** Whether `user` may manage recipients at this level: a school in scope, a district in scope, the province (admins). */
+  const mayManage = async (user: User, r: { schoolId: number | null; districtId: number | null }): Promise<boolean> => {
+    if (user.role === 'admin') return true;
+    if (r.schoolId !== null) {
+      const school = (await deps.registry.schools()).find((s) => s.id === r.schoolId);
+      if (!school) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no school ${r.schoolId}`);
+      authorize(user, 'alerts.configure', { schoolId: school.id, districtId: school.districtId });
+      return true;
+    }
+    authorize(user, 'alerts.configure');
+    return r.districtId !== null && (userScope(user)?.districtIds ?? []).includes(r.districtId);
+  };
+  const guard = async (req: Parameters<typeof currentUser>[0]) => {
+    await requireUser(req);
+    authorize(currentUser(req), 'alerts.configure');
+  };
+  const visible = async (user: User) => {
+    const out: NotificationRecipient[] = [];
+    for (const r of await deps.registry.recipients()) if (await mayManage(user, r).catch(() => false)) out.push(r);
+    return out;
+  };
+
+  app.get<Route<'GET /api/notifications/recipients'>>('/notifications/recipients', { preHandler: guard }, async (req) => (await visible(currentUser(req))).map(view));
+
+  app.post<Route<'POST /api/notifications/recipients'>>('/notifications/recipients', { preHandler: guard, schema: { body: RecipientBody } }, async (req, reply) => {
+    const user = currentUser(req);
+    const b = req.body;
+    if (!(await mayManage(user, b))) {
+      throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', b.districtId === null ? 'province-wide recipients are for admins' : `district ${b.districtId} is outside your scope`);
+    }
+    if (b.channel === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(b.address)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', `not an e-mail address: ${b.address}`);
+    if (b.channel === 'webhook' && !/^https?:\/\/\S+$/.test(b.address)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', `not an http(s) URL: ${b.address}`);
+    const secret = b.channel === 'webhook' ? newWebhookSecret() : null;
+    const r = await deps.registry.addRecipient({ ...b, districtId: b.schoolId === null ? b.districtId : null, secret, createdBy: user.username }, deps.clock.now());
+    await deps.registry.audit(user.username, 'notification.recipient.add', 'notification_recipient', r.id, { ...b });
+    return reply.status(201).send({ ...view(r), ...(secret ? { secret } : {}) });
+  });
+
+  app.delete<Route<'DELETE /api/notifications/recipients/:id'>>('/notifications/recipients/:id', { preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+    const user = currentUser(req);
+    const r = await deps.registry.recipient(req.params.id);
+    if (!r) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no notification recipient ${req.params.id}`);
+    if (!(await mayManage(user, r))) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', 'this recipient is outside your scope');
+    await deps.registry.removeRecipient(r.id, deps.clock.now());
+    await deps.registry.audit(user.username, 'notification.recipient.remove', 'notification_recipient', r.id, { address: r.address });
+    return { id: r.id, removed: true as const };
+  });
+
+  app.get<Route<'GET /api/notifications/attempts'>>('/notifications/attempts', {
+    preHandler: guard, schema: { querystring: Type.Object({ recipientId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) },
+  }, async (req): Promise<NotificationAttemptView[]> => {
+    const mine = (await visible(currentUser(req))).map((r) => r.id).filter((id) => req.query.recipientId === undefined || id === req.query.recipientId);
+    const rows = await deps.registry.notificationAttempts({ recipientIds: mine, limit: req.query.limit ?? 200 });
+    return rows.map((a) => ({ ...a, at: new Date(a.at).toISOString() }));
+  });
+};
