@@ -8,6 +8,7 @@ import { LiveChart, type ChartPoint } from './live-chart.js';
 
 /** How many points the 1 h chart keeps: an hour of one reading a second. */
 const MAX_POINTS = 3600;
+const NONE: ChartPoint[] = [];
 
 const WINDOW_LABELS: Record<HistoryWindow, MessageKey> = {
   '1h': 'device.window1h', '24h': 'device.window24h', '7d': 'device.window7d', '30d': 'device.window30d',
@@ -22,7 +23,10 @@ export function HistoryCard(p: { id: string; chartField: string; fields: KindFie
   const [win, setWin] = useState<HistoryWindow>('1h');
   const [field, setField] = useState(p.chartField);
   const q = useGet('/api/devices/:id/history', { params: { id: p.id }, query: { window: win, field } });
-  const [points, setPoints] = useState<ChartPoint[]>([]);
+  // Points are kept with the window and field they belong to, so a switch never draws the previous window's points.
+  const key = `${win}|${field}`;
+  const [held, setHeld] = useState<{ key: string; pts: ChartPoint[] }>({ key, pts: [] });
+  const points = held.key === key ? held.pts : NONE;
   // Live readings that came before the history's answer must not be lost when it lands.
   const early = useRef<ChartPoint[]>([]);
   const numeric = p.fields.filter((f) => f.type === 'number' || f.type === 'integer');
@@ -31,14 +35,13 @@ export function HistoryCard(p: { id: string; chartField: string; fields: KindFie
 
   useEffect(() => {
     early.current = [];
-    setPoints([]);
-  }, [win, field]);
+  }, [key]);
 
   useEffect(() => {
     if (!h) return;
     const seeded = h.points.map((x) => ({ ts: x.ts, value: x.mean, min: x.min, max: x.max }));
     const last = seeded.at(-1)?.ts ?? -Infinity;
-    setPoints([...seeded, ...early.current.filter((x) => x.ts > last)]);
+    setHeld({ key: `${h.window}|${h.field}`, pts: [...seeded, ...early.current.filter((x) => x.ts > last)] });
   }, [h]);
 
   useWatchDevice(p.id, useCallback((v: LiveView) => {
@@ -47,13 +50,14 @@ export function HistoryCard(p: { id: string; chartField: string; fields: KindFie
     if (typeof value !== 'number' || v.lastReadingTs === null) return;
     const point = { ts: v.lastReadingTs, value };
     early.current = [...early.current, point].slice(-MAX_POINTS);
-    setPoints((pts) => {
+    setHeld((cur) => {
+      const pts = cur.key === key ? cur.pts : [];
       const last = pts[pts.length - 1];
-      if (last && point.ts <= last.ts) return pts;
+      if (last && point.ts <= last.ts) return cur;
       const next = [...pts, point];
-      return next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next;
+      return { key, pts: next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next };
     });
-  }, [win, field]));
+  }, [win, field, key]));
 
   const label = fieldLabel(lang, field);
   const error = h?.error ?? (q.error && !h ? q.error : '');
