@@ -82,6 +82,11 @@ export interface HistoryResponse {
   /** Bucket width in ms (0: raw readings, for the 1 h window). */
   bucketMs: number;
   points: HistoryPoint[];
+  /**
+   * How long raw readings are kept (config influx.rawRetention, e.g. '90d'): every window is computed from the raw
+   * policy, so a window longer than this is empty before it.
+   */
+  rawRetention?: string;
   /** Set when InfluxDB could not be asked. */
   error?: string;
 }

@@ -5,6 +5,7 @@ import { registerErrorHandler } from './errors.js';
 import { LiveHub } from './live-hub.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
+import { deviceHistoryRoutes } from './routes/device-history.js';
 import { healthRoutes } from './routes/health.js';
 import { hierarchyRoutes } from './routes/hierarchy.js';
 import { kindRoutes } from './routes/kinds.js';
@@ -57,6 +58,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(overviewRoutes, o);
     await api.register(kpiRoutes, o);
     await api.register(deviceRoutes, o);
+    await api.register(deviceHistoryRoutes, o);
     await api.register(hierarchyRoutes, o);
     await api.register(kindRoutes);
     await api.register(placeRoutes, o);

@@ -2,7 +2,8 @@ import { escape, type InfluxDB } from 'influx';
 import type { Config } from '../../config/index.js';
 import { influxClient, qualified, RAW_RP, telemetryMeasurement } from '../../lib/influx/index.js';
 import type { DeviceKind } from '../../protocol/index.js';
-import type { FieldValue, Reading } from '../../api/index.js';
+import type { DeviceEvent, FieldValue, HistoryPoint, HistoryWindow, Reading } from '../../api/index.js';
+import { queryEvents, queryHistory } from './history.js';
 
 /** Columns of a telemetry row that are tags or bookkeeping, not readings to show. */
 const NOT_READINGS = new Set(['time', 'device', 'kind', 'room', 'site', 'school', 'district', 'seq', 'clock_replaced']);
@@ -33,5 +34,20 @@ export class RecentReadings {
       out.push({ ts: (row.time as Date).getTime(), values });
     }
     return out.reverse();
+  }
+
+  /** One numeric field over a window (dashboard/server/history.ts): raw for an hour, bucketed beyond. */
+  history(o: { deviceId: string; kind: DeviceKind; field: string; window: HistoryWindow; now: number }): Promise<HistoryPoint[]> {
+    return queryHistory(this.influx, this.cfg.database, o);
+  }
+
+  /** The device's latest events, newest first. */
+  events(deviceId: string): Promise<DeviceEvent[]> {
+    return queryEvents(this.influx, this.cfg.database, deviceId);
+  }
+
+  /** How long raw readings are kept: a window longer than this shows nothing before it. */
+  get rawRetention(): string {
+    return this.cfg.rawRetention;
   }
 }

@@ -2,15 +2,13 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { FieldValue, KindField, LiveView } from '../../../../../api/index.js';
 import { ProblemTags, StateBadge } from '../../ui/badges.js';
 import { Link } from '../../ui/link.js';
-import { LiveChart, type ChartPoint } from './live-chart.js';
+import { HistoryCard } from './history-card.js';
+import { AlertsCard, EventsCard } from './device-events.js';
 import { RecordSection } from '../records/record-section.js';
 import { useKinds } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { fieldLabel, fmtDate, fmtDateTime, fmtNumber, useI18n, type Lang, type T } from '../../i18n.js';
 import { useWatchDevice } from '../../live.js';
-
-/** How many points the live chart keeps: an hour of one reading a second. */
-const MAX_POINTS = 3600;
 
 function formatValue(lang: Lang, t: T, v: FieldValue | undefined, f: KindField | undefined): string {
   if (v === undefined) return '—';
@@ -30,7 +28,6 @@ export function DevicePage(p: { id: string }) {
   const q = useGet('/api/devices/:id', { params: { id: p.id } });
   const detail = q.data;
   const [live, setLive] = useState<LiveView | null>(null);
-  const [points, setPoints] = useState<ChartPoint[]>([]);
   const kind = kinds?.find((k) => k.kind === detail?.device.kind);
   const chartField = kind?.chartField;
 
@@ -38,33 +35,12 @@ export function DevicePage(p: { id: string }) {
     if (detail) setLive(detail.device);
   }, [detail]);
 
-  // The history from InfluxDB seeds the chart; live updates append to it.
-  useEffect(() => {
-    if (!detail || !chartField) return;
-    setPoints(detail.readings.flatMap((r) => {
-      const v = r.values[chartField];
-      return typeof v === 'number' ? [{ ts: r.ts, value: v }] : [];
-    }));
-  }, [detail, chartField]);
-
-  useWatchDevice(p.id, useCallback((v: LiveView) => {
-    setLive(v);
-    const value = chartField ? v.latest[chartField] : undefined;
-    if (typeof value !== 'number' || v.lastReadingTs === null) return;
-    const ts = v.lastReadingTs;
-    setPoints((pts) => {
-      const last = pts[pts.length - 1];
-      if (last && ts <= last.ts) return pts;
-      const next = [...pts, { ts, value }];
-      return next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next;
-    });
-  }, [chartField]));
+  useWatchDevice(p.id, useCallback((v: LiveView) => setLive(v), []));
 
   const fields = useMemo(() => kind?.fields ?? [], [kind]);
   if (q.error && !detail) return <p class="error" data-testid="device-error">{q.status === 403 ? t('common.forbidden') : q.status === 404 ? t('common.notFound') : t('common.error', { message: q.error })}</p>;
   if (!detail || !live) return <p class="muted">{t('devices.loading')}</p>;
   const d = detail.device;
-  const chartMeta = fields.find((f) => f.name === chartField);
   const record: [string, string][] = [
     [t('device.id'), d.id],
     [t('device.kind'), kind?.label[lang] ?? d.kind],
@@ -113,14 +89,12 @@ export function DevicePage(p: { id: string }) {
           </table>
         </div>
       </div>
-      {chartField && (
-        <div class="card">
-          <h2>{t('device.chart', { field: fieldLabel(lang, chartField) })}</h2>
-          {detail.readingsError && <p class="notice">{t('device.readingsError')}</p>}
-          {points.length === 0 && <p class="muted small">{t('device.noReadings')}</p>}
-          <LiveChart points={points} label={fieldLabel(lang, chartField)} unit={chartMeta?.unit ?? null} lang={lang} />
-        </div>
-      )}
+      {detail.readingsError && <p class="notice">{t('device.readingsError')}</p>}
+      {chartField && <HistoryCard key={chartField} id={p.id} chartField={chartField} fields={fields} />}
+      <div class="grid-2">
+        <AlertsCard id={p.id} />
+        <EventsCard id={p.id} />
+      </div>
       <RecordSection id={p.id} />
     </section>
   );
