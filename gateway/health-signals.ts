@@ -152,8 +152,10 @@ export class HealthSignals implements Component {
       await this.o.registry.recordSignals(rows, now);
     } catch (err) {
       for (const id of ids) this.dirty.add(id);
+      this.state.fail(err, 'health signals flush (kept for the next one)', { devices: ids.length });
       throw err;
     }
+    this.state.ok();
   }
 
   private entry(id: string): Entry {

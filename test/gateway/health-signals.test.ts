@@ -1,8 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/index.js';
+import { Gateway } from '../../gateway/gateway.js';
 import { HealthSignals } from '../../gateway/health-signals.js';
+import { systemClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
+import { createMetrics } from '../../lib/metrics.js';
 import { topics } from '../../protocol/index.js';
-import { connectDevice, seedSchool, useTestStack } from '../helpers/stack.js';
+import { DeviceDirectory, type RegistryStore } from '../../registry/index.js';
+import { useEngines } from '../helpers/engines.js';
+import { connectDevice, seedSchool, tempDir, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 const MIN = 60_000;
@@ -65,5 +72,59 @@ describe('health signals recorded by the gateway', () => {
     await s.gateway!.ingest('no-such-device', 'telemetry', Buffer.from('{"battery":5}'));
     await s.gateway!.signals!.flush();
     expect((await s.registry.healthRows()).length).toBe(before.length);
+  });
+});
+
+describe('HealthSignals on a registry that goes away and comes back', () => {
+  const engines = useEngines();
+  const dir = tempDir();
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('works out the interval, keeps the lists to the last hour and 200 entries, and keeps a failed flush for the next one', async () => {
+    let registry = await engines.store('', dir);
+    const { room } = await seedSchool(registry);
+    const id = (await registry.addDevice({ kind: 'sensor', roomId: room.id })).device.id;
+    // The registry as the recorder reaches it: the store of the moment (closed, then opened again on the same files).
+    const reach = {
+      recordSignals: (...a: Parameters<RegistryStore['recordSignals']>) => registry.recordSignals(...a),
+      healthRows: (...a: Parameters<RegistryStore['healthRows']>) => registry.healthRows(...a),
+    } as RegistryStore;
+    const t0 = Date.UTC(2026, 9, 13, 2, 0);
+    let now = t0;
+    const rec = new HealthSignals({ registry: reach, clock: { now: () => now }, log: createLogger('silent'), flushMs: 60_000 });
+    for (const [dt, temperature] of [[0, 27.1], [30, 27.2], [60, 27.2], [90, 27.3], [150, 27.31]] as const) {
+      rec.reading(id, { temperature, humidity: 70 }, undefined, t0 + dt * 1000);
+    }
+    now = t0 + 150_000;
+    await rec.flush();
+    let sig = (await registry.healthRows({ deviceIds: [id] }))[0]!.signals;
+    expect(sig.intervalMs).toBe(30_000); // gaps 30, 30, 30, 60 s: an outlier does not move the median
+    expect(sig.changedAt).toEqual({ temperature: t0 + 150_000, humidity: t0 });
+    expect(sig.presence).toBe('online');
+
+    for (let i = 0; i < 250; i++) rec.rejection(id, 'co2: out of range', t0 + 200_000 + i);
+    expect(rec.get(id)!.rejected).toHaveLength(200);
+    rec.event(id, 'sensor_error', t0 + 61 * MIN);
+    now = t0 + 65 * MIN;
+    await registry.close();
+    await expect(rec.flush()).rejects.toThrow();
+    expect(rec.health().state).toBe('degraded');
+
+    registry = await engines.store('', dir);
+    await rec.flush();
+    expect(rec.health().state).toBe('ok');
+    sig = (await registry.healthRows({ deviceIds: [id] }))[0]!.signals;
+    expect(sig.rejected).toEqual([]); // all older than an hour by the time they were written
+    expect(sig.errors).toEqual([t0 + 61 * MIN]);
+    await rec.stop();
+  });
+
+  it('with alerts off, the gateway records no signals', async () => {
+    const registry = await engines.store('', dir);
+    const config = loadConfig({ env: {}, overrides: { dataDir: dir, alerts: { enabled: false } } });
+    const g = new Gateway({ config, influxUrl: 'http://127.0.0.1:1', directory: new DeviceDirectory(registry), metrics: createMetrics(), log: createLogger('silent'), clock: systemClock, registry });
+    expect(g.signals).toBeUndefined();
+    const on = new Gateway({ config: { ...config, alerts: { ...config.alerts, enabled: true } }, influxUrl: 'http://127.0.0.1:1', directory: new DeviceDirectory(registry), metrics: createMetrics(), log: createLogger('silent'), clock: systemClock, registry });
+    expect(on.signals).toBeInstanceOf(HealthSignals);
   });
 });
