@@ -57,6 +57,8 @@ export const RULES: Record<RuleId, RuleDefinition> = {
   // A sensor value unchanged for `threshold` hours while the sensor keeps reporting.
   sensor_stuck: { id: 'sensor_stuck', kinds: ['sensor'], unit: 'h', direction: 'above',
     defaults: { ...base, threshold: 3, clearAt: 3, holdOffMin: 0 } },
+  // Counted rules (error_events, rejected_readings, reconnect_storm): fires when at least `threshold` happened within
+  // `windowMin` ("3 times in an hour" fires at the 3rd), clears when fewer than `clearAt` remain in the window.
   // `threshold` error events within `windowMin`.
   error_events: { id: 'error_events', kinds: ALL, unit: 'count', direction: 'above',
     defaults: { ...base, threshold: 3, clearAt: 1, holdOffMin: 30 } },

@@ -126,8 +126,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
 /** Gateway then broker: the broker acknowledges a device's message only once the gateway has spooled it. */
 async function startIngest(parts: StackParts, start: Starter): Promise<void> {
-  const { config, directory, metrics, log, clock, influxUrl } = parts;
-  const g = new Gateway({ config, influxUrl, directory, metrics, log, clock });
+  const { config, directory, metrics, log, clock, influxUrl, registry } = parts;
+  const g = new Gateway({ config, influxUrl, directory, metrics, log, clock, registry });
   // A clean shutdown writes out the spool first while InfluxDB answers (the broker has stopped taking readings).
   const gateway = await start(g, () => g.stop(true));
   parts.gateway = gateway;

@@ -8,9 +8,10 @@ import {
   AttributesPayload, CommandResultPayload, EventPayload, parseMessage, parseTelemetry, StatusPayload,
   type DeviceChannel, type Reading,
 } from '../protocol/index.js';
-import type { DeviceDirectory, DevicePlacement } from '../registry/index.js';
+import type { DeviceDirectory, DevicePlacement, RegistryStore } from '../registry/index.js';
 import { RAW_MEASUREMENTS as M, telemetryMeasurement } from '../lib/influx/index.js';
 import { placementTags } from './enrich.js';
+import { HealthSignals } from './health-signals.js';
 import { LiveState, type Presence } from './live-state.js';
 import { Spool } from './spool.js';
 import { toLine, type Point } from './line-protocol.js';
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   clock: Clock;
   /** Defaults to the InfluxDB v1 writer. */
   writer?: TelemetryWriter;
+  /** Where the health signals go (docs/alerts.md); without it, or with `alerts.enabled` off, none are recorded. */
+  registry?: RegistryStore;
 }
 
 export type IngestOutcome = { accepted: number } | { rejected: string };
@@ -46,6 +49,8 @@ export class Gateway implements Component {
   private readonly schemaFirst: SchemaFirstWriter;
   private readonly lastServerTs = new Map<string, number>();
   private readonly maxAgeMs: number;
+  /** The devices' health signals, written to the registry for the alert engine of any process. */
+  readonly signals: HealthSignals | undefined;
 
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
@@ -58,6 +63,7 @@ export class Gateway implements Component {
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
+    if (o.registry && c.alerts.enabled) this.signals = new HealthSignals({ registry: o.registry, clock: o.clock, log: o.log, flushMs: c.alerts.flushMs });
   }
 
   get degraded(): boolean {
@@ -71,6 +77,7 @@ export class Gateway implements Component {
   /** One entry for the gateway: degraded when any of its parts is, with the most recent error of any of them. */
   health(): ComponentHealth {
     const parts = [this.spoolHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
+    if (this.signals) parts.push(this.signals.health());
     const bad = parts.filter((p) => p.state === 'degraded');
     const errors = parts.flatMap((p) => (p.lastError ? [p.lastError] : [])).sort((a, b) => b.at.localeCompare(a.at));
     const state = bad.length ? 'degraded' : parts[0]!.state;
@@ -84,10 +91,12 @@ export class Gateway implements Component {
     // Create the schema now when InfluxDB answers; if it does not, the first write retries it.
     await this.schemaFirst.ensureSchema().catch((err: unknown) => this.o.log.warn({ err }, 'InfluxDB not reachable at start; readings are spooled until it is'));
     this.loop.start();
+    await this.signals?.start();
   }
 
   /** With `drain`, waits until the spool is written out (used by tests and a clean shutdown when InfluxDB is up). */
   async stop(drain = false): Promise<void> {
+    await this.signals?.stop();
     await this.loop.stop(drain);
     await this.spool.close();
     this.spoolHealth.stopped();
@@ -116,6 +125,7 @@ export class Gateway implements Component {
         if (!res.ok) return this.reject(p, channel, res.error, now);
         const points = res.value.map((r) => this.telemetryPoint(p, r, now));
         await this.append(points.map(toLine));
+        if (this.signals) for (const r of res.value) this.signals.reading(p.id, r.fields, r.ts, now);
         for (const pt of points) this.live.reading(p.id, p.kind, pt.ts, pt.f, now);
         this.o.metrics.readingsAccepted.inc(points.length);
         return { accepted: points.length };
@@ -134,6 +144,7 @@ export class Gateway implements Component {
         if (e.code !== undefined) f.code = String(e.code);
         if (e.message !== undefined) f.message = e.message;
         await this.append([toLine({ m: M.event, t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now).ts })]);
+        this.signals?.event(p.id, e.type, now);
         return { accepted: 1 };
       }
       case 'attributes': {
@@ -159,6 +170,7 @@ export class Gateway implements Component {
     if (!p) return;
     const now = this.o.clock.now();
     if (!this.live.presence(deviceId, p.kind, state, now)) return;
+    if (state !== 'unknown') this.signals?.presence(deviceId, state, now);
     const point: Point = { m: M.presence, t: placementTags(p), f: { state, online: state === 'online' }, ts: this.resolveTs(p.id, undefined, now).ts };
     await this.append([toLine(point)]);
   }
@@ -166,6 +178,7 @@ export class Gateway implements Component {
   private async reject(p: DevicePlacement, channel: DeviceChannel, reason: string, now: number): Promise<IngestOutcome> {
     this.o.metrics.readingsRejected.inc();
     this.live.rejection(p.id, p.kind, reason, now);
+    this.signals?.rejection(p.id, reason, now);
     const point: Point = { m: M.rejected, t: placementTags(p), f: { reason, channel }, ts: this.resolveTs(p.id, undefined, now).ts };
     await this.append([toLine(point)]);
     return { rejected: reason };
