@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { AlertEngine } from '../alerts/engine.js';
 import { Broker } from '../broker/broker.js';
 import type { Config } from '../config/index.js';
 import type { DashboardFactory, DashboardHandle, DashboardParts } from '../dashboard/server/deps.js';
@@ -17,12 +18,14 @@ import { DirectoryComponent, InfluxdComponent } from './components.js';
 export type { DashboardFactory, DashboardHandle } from '../dashboard/server/deps.js';
 
 /** What `--only` chooses from: the parts of EduFleet a process may run. */
-export type ComponentName = 'broker' | 'gateway' | 'dashboard' | 'usage';
-export const ALL_COMPONENTS: ComponentName[] = ['broker', 'gateway', 'dashboard', 'usage'];
+export type ComponentName = 'broker' | 'gateway' | 'alerts' | 'dashboard' | 'usage';
+export const ALL_COMPONENTS: ComponentName[] = ['broker', 'gateway', 'alerts', 'dashboard', 'usage'];
 
 /** What every component of a process shares, and what the dashboard is given. */
 export interface StackParts extends DashboardParts {
   metrics: Metrics;
+  /** The alert engine, in a process that runs it (notifications and live updates add their listeners with `listen`). */
+  alerts?: AlertEngine;
   usage?: UsageLoop;
   reports?: MonthlyReports;
 }
@@ -78,7 +81,7 @@ class Shutdown {
 
 /**
  * Starts the components of one EduFleet process in order (InfluxDB if managed → registry → device directory →
- * gateway → broker → usage → reports → dashboard) and stops them in reverse. With `only`, a process runs a subset:
+ * gateway → broker → alerts → usage → reports → dashboard) and stops them in reverse. With `only`, a process runs a subset:
  * several broker+gateway nodes and separate dashboard nodes in a larger deployment.
  */
 export async function startStack(o: StackOptions): Promise<Stack> {
@@ -110,6 +113,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const health = () => components.map((c) => c.health());
     const parts: StackParts = { config, log, metrics: createMetrics(), clock, registry, usageStore, directory, influxUrl, health };
     if (only.has('gateway') || only.has('broker')) await startIngest(parts, start);
+    // A gateway node judges what it records; several such nodes on one registry are correct (each alert change is
+    // one conditional update, notified by the process that made it), so no node has to be the only one.
+    if (only.has('alerts') || only.has('gateway')) parts.alerts = await start(new AlertEngine({ config, registry, directory, clock, log }));
     if (only.has('usage')) {
       parts.usage = await start(new UsageLoop({ config, influxUrl, registry, store: usageStore, log, clock }));
       const queries = new UsageQueries(influxClient(influxUrl, config.influx), config.influx.database);

@@ -77,6 +77,10 @@ export interface DevicePlacement {
   revoked: boolean;
   /** A fingerprint of the current secret's hash (not the secret): tells a rotation from an edit of the record. */
   credential: string | null;
+  /** The room's type (alert rule overrides per room type); a room retyped later shows after the device's next edit. */
+  roomType: RoomType | string;
+  /** The register's state: a device in repair or retired raises no alert. */
+  recordState: DeviceState;
 }
 
 

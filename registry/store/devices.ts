@@ -161,13 +161,14 @@ export async function placementsSince(c: Ctx, rev: number): Promise<{ rev: numbe
   const current = Number(meta.value);
   const rows = await c.db.selectFrom('devices as d').innerJoin('rooms as r', 'r.id', 'd.room_id').innerJoin('sites as t', 't.id', 'r.site_id')
     .innerJoin('schools as s', 's.id', 't.school_id')
-    .select(['d.id', 'd.kind', 'd.name', 'd.room_id', 'r.site_id', 't.school_id', 's.district_id', 'd.revoked_at', 'd.secret_hash'])
+    .select(['d.id', 'd.kind', 'd.name', 'd.room_id', 'r.site_id', 't.school_id', 's.district_id', 'd.revoked_at', 'd.secret_hash', 'r.type as room_type', 'd.state'])
     .where('d.rev', '>', rev).where('d.rev', '<=', current).execute();
   return {
     rev: current,
     placements: rows.map((r) => ({
       id: r.id, kind: r.kind as DeviceKind, name: r.name, roomId: r.room_id, siteId: r.site_id, schoolId: r.school_id, districtId: r.district_id,
       revoked: r.revoked_at != null, credential: r.secret_hash === null ? null : r.secret_hash.slice(-12),
+      roomType: r.room_type, recordState: (r.state as DeviceState | null) ?? 'in_use',
     })),
   };
 }

@@ -8,6 +8,7 @@ import type { DeviceSignals, HealthLevel, HealthReason } from '../../domain/inde
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
+import * as alerts from './alerts.js';
 import * as devices from './devices.js';
 import { openEngine, type StoreOptions } from './engine.js';
 import * as health from './health.js';
@@ -21,6 +22,7 @@ import * as queries from './queries.js';
 import { ReportStore } from './report-store.js';
 import * as users from './users.js';
 
+export type { ActiveSilence, AlertPatch, AlertRow, AlertTransition, NewAlert, RuleOverrideRow } from './alerts.js';
 export type { AuditFilter, AuditRow } from './logs.js';
 export type { HealthRow } from './health.js';
 export type { NewDevice } from './devices.js';
@@ -151,6 +153,20 @@ export class RegistryStore {
   claimDigest(schoolId: number, day: string, owner: string, at: number): Promise<boolean> { return notifications.claimDigest(this.c, schoolId, day, owner, at); }
   digestData(schoolId: number, o: { since: number; today: string; warrantyUntil: string }): Promise<notifications.DigestData> { return notifications.digestData(this.c, schoolId, o); }
   digestSchools(): Promise<number[]> { return notifications.digestSchools(this.c); }
+
+  // ── the alert engine's transitions (docs/alerts.md): conditional, so of several processes one changes a row
+  /** Open (pending, firing, acknowledged) alerts of the given devices, or all. */
+  openAlerts(deviceIds?: readonly string[]): Promise<alerts.AlertRow[]> { return alerts.openAlerts(this.c, deviceIds); }
+  /** Opens an alert unless one is open for its (rule, device); its id, or undefined when another process won. */
+  openAlert(a: alerts.NewAlert, at: number): Promise<number | undefined> { return alerts.openAlert(this.c, a, at); }
+  /** Applies a transition if the alert is still in the state it was read in; true when this call changed it. */
+  transitionAlert(t: alerts.AlertTransition, at: number): Promise<boolean> { return alerts.transitionAlert(this.c, t, at); }
+  /** Deletes a pending alert (and its history) whose condition stopped before it fired; true when this call did. */
+  dropPendingAlert(id: number, at: number): Promise<boolean> { return alerts.dropPendingAlert(this.c, id, at); }
+  /** Every stored alert rule override. */
+  ruleOverrides(): Promise<alerts.RuleOverrideRow[]> { return alerts.ruleOverrides(this.c); }
+  /** Silences holding at `at`. */
+  activeSilences(at: number): Promise<alerts.ActiveSilence[]> { return alerts.activeSilences(this.c, at); }
 
   // ── named queries (what other layers used to write SQL for)
   /** Rooms that have devices, with their place (usage/analyser.ts). */
