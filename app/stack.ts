@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AlertEngine } from '../alerts/engine.js';
+import { NotificationDispatcher, notificationListener } from '../alerts/notify/index.js';
 import { Broker } from '../broker/broker.js';
 import type { Config } from '../config/index.js';
 import type { DashboardFactory, DashboardHandle, DashboardParts } from '../dashboard/server/deps.js';
@@ -26,6 +27,8 @@ export interface StackParts extends DashboardParts {
   metrics: Metrics;
   /** The alert engine, in a process that runs it (notifications and live updates add their listeners with `listen`). */
   alerts?: AlertEngine;
+  /** Sends the queued alert notifications (e-mail, webhooks) and the daily digests, beside the alert engine. */
+  notifications?: NotificationDispatcher;
   usage?: UsageLoop;
   reports?: MonthlyReports;
 }
@@ -115,7 +118,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (only.has('gateway') || only.has('broker')) await startIngest(parts, start);
     // A gateway node judges what it records; several such nodes on one registry are correct (each alert change is
     // one conditional update, notified by the process that made it), so no node has to be the only one.
-    if (only.has('alerts') || only.has('gateway')) parts.alerts = await start(new AlertEngine({ config, registry, directory, clock, log }));
+    // The notification outbox is filled inside the transaction of each alert change; leases let every engine node
+    // run a dispatcher without sending a row twice.
+    const listeners = config.alerts.enabled ? [notificationListener({ groupWindowMs: config.alerts.groupWindowMs })] : [];
+    if (only.has('alerts') || only.has('gateway')) {
+      parts.alerts = await start(new AlertEngine({ config, registry, directory, clock, log, listeners }));
+      if (config.alerts.enabled) parts.notifications = await start(new NotificationDispatcher({ config, registry, log, clock }));
+    }
     if (only.has('usage')) {
       parts.usage = await start(new UsageLoop({ config, influxUrl, registry, store: usageStore, log, clock }));
       const queries = new UsageQueries(influxClient(influxUrl, config.influx), config.influx.database);

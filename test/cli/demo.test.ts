@@ -31,7 +31,7 @@ describe('edufleet demo', () => {
         const h = (await (await fetch(`${url}/healthz`)).json()) as Healthz;
         return h.components.some((c) => c.name === 'simulator' && c.state === 'ok') ? h : undefined;
       }, 60_000);
-      expect(health.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'usage', 'reports', 'dashboard', 'simulator']);
+      expect(health.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'dashboard', 'simulator']);
       child.kill('SIGTERM');
       await exited(child);
       expect(child.exitCode).toBe(0);
