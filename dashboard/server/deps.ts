@@ -1,3 +1,4 @@
+import type { AlertListener } from '../../alerts/events.js';
 import type { Config } from '../../config/index.js';
 import type { Broker } from '../../broker/broker.js';
 import type { Gateway } from '../../gateway/gateway.js';
@@ -44,4 +45,6 @@ export interface DashboardDeps extends Omit<DashboardParts, 'influxUrl'> {
   readings: RecentReadings;
   /** Room-usage rollups in InfluxDB. */
   usage: UsageQueries;
+  /** Called inside the transaction of a person's acknowledge or resolve (the notification outbox, alerts/events.ts). */
+  alertListeners?: AlertListener[];
 }
