@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { alertsMessages } from './features/alerts/messages.js';
 import { auditMessages } from './features/audit/messages.js';
 import { deviceMessages } from './features/device/messages.js';
 import { importMessages } from './features/import/messages.js';
@@ -91,6 +92,7 @@ const vi = {
   'field.noise': 'Độ ồn',
   'field.occupancy': 'Số người trong phòng',
   'nav.kpi': 'Chỉ số số hoá',
+  ...alertsMessages.vi,
   ...auditMessages.vi,
   ...deviceMessages.vi,
   ...importMessages.vi,
@@ -179,6 +181,7 @@ const en: Record<MessageKey, string> = {
   'field.noise': 'Noise',
   'field.occupancy': 'People in the room',
   'nav.kpi': 'Digital records KPI',
+  ...alertsMessages.en,
   ...auditMessages.en,
   ...deviceMessages.en,
   ...importMessages.en,
