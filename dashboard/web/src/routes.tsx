@@ -1,6 +1,7 @@
 import type { ComponentChild } from 'preact';
 import type { Me, Permissions } from '../../../api/index.js';
 import type { MessageKey } from './i18n.js';
+import { AlertDetailPage } from './features/alerts/alert-detail.js';
 import { AlertsPage } from './features/alerts/alerts-page.js';
 import { AuditPage } from './features/audit/audit-page.js';
 import { DevicePage } from './features/device/device-page.js';
@@ -33,7 +34,8 @@ export const ROUTES: RouteDef[] = [
   { path: '/devices', page: (c) => <DevicesPage search={c.search} />, nav: { label: 'nav.devices', testid: 'nav-devices', section: true } },
   { path: '/devices/:id', page: (c) => <DevicePage key={c.params.id} id={c.params.id!} /> },
   { path: '/tree', page: (c) => <TreePage me={c.me} search={c.search} />, nav: { label: 'nav.tree', testid: 'nav-tree' } },
-  { path: '/alerts', page: (c) => <AlertsPage me={c.me} />, nav: { label: 'nav.alerts', testid: 'nav-alerts' }, permission: 'readAlerts' },
+  { path: '/alerts', page: (c) => <AlertsPage me={c.me} />, nav: { label: 'nav.alerts', testid: 'nav-alerts', section: true }, permission: 'readAlerts' },
+  { path: '/alerts/:id', page: (c) => <AlertDetailPage key={c.params.id} me={c.me} id={Number(c.params.id)} />, permission: 'readAlerts' },
   { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },
   { path: '/usage', page: (c) => <UsagePage me={c.me} search={c.search} />, nav: { label: 'nav.usage', testid: 'nav-usage' } },
   { path: '/planning', page: (c) => <PlanningPage me={c.me} search={c.search} />, nav: { label: 'nav.planning', testid: 'nav-planning' } },

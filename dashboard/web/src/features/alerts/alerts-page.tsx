@@ -2,10 +2,12 @@ import { useCallback, useRef, useState } from 'preact/hooks';
 import type { AlertListQuery, AlertView, Me } from '../../../../../api/index.js';
 import { RULE_IDS, SEVERITIES } from '../../../../../domain/index.js';
 import { post } from '../../api.js';
+import { kindLabel, useHierarchy, useKinds } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { fmtDateTime, fmtNumber, useI18n } from '../../i18n.js';
 import { useLiveAlerts } from '../../live.js';
+import { Link } from '../../ui/link.js';
 import { ErrorLine, Loading } from '../../ui/states.js';
 import { VirtualList } from '../../ui/virtual-list.js';
 import { ruleLabel } from './rule-words.js';
@@ -14,12 +16,15 @@ const ROW = 44;
 const STATE_RANK = { firing: 0, pending: 1, acknowledged: 2, resolved: 3 } as const;
 const order = (a: AlertView, b: AlertView) => STATE_RANK[a.state] - STATE_RANK[b.state] || (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1) || a.startedAt - b.startedAt || a.id - b.id;
 const matches = (q: AlertListQuery, a: AlertView) => (q.state === 'all' || (q.state ?? 'open') === 'open' ? q.state === 'all' || a.state !== 'resolved' : a.state === q.state)
-  && (!q.severity || a.severity === q.severity) && (!q.rule || a.rule === q.rule);
+  && (!q.severity || a.severity === q.severity) && (!q.rule || a.rule === q.rule) && (!q.schoolId || a.schoolId === q.schoolId)
+  && (!q.roomId || a.roomId === q.roomId) && (!q.kind || a.kind === q.kind);
 
 /** The alert inbox: filters, worst first, live from `alerts` batches, bulk acknowledge; a row opens its detail. */
 export function AlertsPage(p: { me: Me }) {
   const { lang, t } = useI18n();
   const [q, setQ] = useState<AlertListQuery>({ state: 'open' });
+  const hierarchy = useHierarchy();
+  const kinds = useKinds();
   const list = useGet('/api/alerts', { query: { ...q, limit: 1000 } });
   // Live changes kept apart from the fetched page and merged on render: a burst of batches is one state update each.
   const [live, setLive] = useState<Map<number, AlertView>>(new Map());
@@ -67,6 +72,18 @@ export function AlertsPage(p: { me: Me }) {
           <option value="">{t('alerts.rule.all')}</option>
           {RULE_IDS.map((r) => <option key={r} value={r}>{ruleLabel(lang, r)}</option>)}
         </select>
+        <select data-testid="alerts-filter-school" value={q.schoolId ?? ''} onChange={(e) => set({ schoolId: Number(e.currentTarget.value) || undefined, roomId: undefined })}>
+          <option value="">{t('alerts.school.all')}</option>
+          {hierarchy?.schools.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+        </select>
+        <select data-testid="alerts-filter-room" value={q.roomId ?? ''} disabled={!q.schoolId} onChange={(e) => set({ roomId: Number(e.currentTarget.value) || undefined })}>
+          <option value="">{t('alerts.room.all')}</option>
+          {hierarchy?.rooms.filter((r) => r.schoolId === q.schoolId).map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+        </select>
+        <select data-testid="alerts-filter-kind" value={q.kind ?? ''} onChange={(e) => set({ kind: e.currentTarget.value || undefined })}>
+          <option value="">{t('alerts.kind.all')}</option>
+          {kinds?.map((k) => <option key={k.kind} value={k.kind}>{kindLabel(kinds, k.kind, lang)}</option>)}
+        </select>
       </div>
       {p.me.permissions.actOnAlerts && selected.size > 0 && (
         <div class="card filters" data-testid="alerts-bulk">
@@ -83,7 +100,7 @@ export function AlertsPage(p: { me: Me }) {
             style={{ display: 'flex', gap: '0.75rem', alignItems: 'center', height: `${ROW}px`, borderBottom: '1px solid #eee' }}>
             {p.me.permissions.actOnAlerts && <input type="checkbox" data-testid="alert-select" checked={selected.has(a.id)} onChange={() => toggle(a.id)} />}
             <span class={`badge ${a.severity}`}>{t(`alerts.severity.${a.severity}`)}</span>
-            <a href={`/alerts/${a.id}`} data-testid="alert-open"><strong>{ruleLabel(lang, a.rule)}</strong></a>
+            <Link to={`/alerts/${a.id}`} testid="alert-open"><strong>{ruleLabel(lang, a.rule)}</strong></Link>
             <span>{a.deviceName}</span>
             <span class="muted">{a.roomName} · {a.schoolName}</span>
             <span>{a.value === null ? '' : fmtNumber(lang, a.value)}</span>
