@@ -68,6 +68,13 @@ export async function createSilence(c: Ctx, s: { targetType: SilenceTarget; targ
   const r = await c.db.insertInto('silences').values({
     target_type: s.targetType, target_id: s.targetId, school_id: place.schoolId, until: s.until, reason: s.reason.trim(), created_by: s.byUser, created_at: s.at,
   }).returning('id').executeTakeFirstOrThrow();
+  // Each open alert it covers records the silence, so its history tells why no reminder came.
+  const column = s.targetType === 'device' ? 'device_id' : s.targetType === 'room' ? 'room_id' : 'school_id';
+  const open = await c.db.selectFrom('alerts').select('id').where('state', '<>', 'resolved')
+    .where(column, '=', s.targetType === 'device' ? s.targetId : Number(s.targetId)).execute();
+  if (open.length) {
+    await c.db.insertInto('alert_history').values(open.map((a) => ({ alert_id: Number(a.id), at: s.at, state: 'silenced', by_user: s.byUser, comment: s.reason.trim() }))).execute();
+  }
   return (await silence(c, Number(r.id)))!;
 }
 

@@ -90,6 +90,9 @@ describe.each(ENGINES)('alert views on %s', (engine) => {
     const flagged = async (at: number) => (await reg.listAlerts({ state: 'all' }, undefined, at)).alerts.filter((x) => x.silenced).map((x) => x.id).sort();
     const dev = await reg.createSilence({ targetType: 'device', targetId: a.board, until: T0 + 60_000, reason: 'Đang sửa', byUser: 'ktv', at: T0 });
     expect(dev).toMatchObject({ targetName: 'Bảng 86 inch', schoolId: a.school, endedAt: null });
+    // The open alert it covers records the silence in its history; a resolved one is left alone.
+    expect((await reg.alertDetail(ids.critNew!, T0))?.history.find((h) => h.state === 'silenced')).toEqual({ at: T0, state: 'silenced', byUser: 'ktv', comment: 'Đang sửa' });
+    expect((await reg.alertDetail(ids.resolved!, T0))?.history.map((h) => h.state)).not.toContain('silenced');
     expect(await flagged(T0 + 1)).toEqual([ids.critNew, ids.resolved].sort());
     expect(await flagged(T0 + 60_001)).toEqual([]); // expired by itself
     const room = await reg.createSilence({ targetType: 'room', targetId: String(a.room2), until: T0 + 60_000, reason: 'Thi', byUser: 'ktv', at: T0 });
