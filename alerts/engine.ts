@@ -10,7 +10,7 @@ import { emptySignals, type AlertState, type DeviceSignals, type HealthLevel, ty
 import type { Clock } from '../lib/clock.js';
 import { Health, guardedInterval, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
-import type { ActiveSilence, AlertRow, DeviceDirectory, DevicePlacement, HealthRow, RegistryStore, RoomPlace } from '../registry/index.js';
+import { isSilenced, type ActiveSilence, type AlertRow, type DeviceDirectory, type DevicePlacement, type HealthRow, type RegistryStore, type RoomPlace } from '../registry/index.js';
 import { evaluate, type DeviceContext, type ParamsOf, type Verdict } from './conditions.js';
 import type { AlertEvent, AlertListener } from './events.js';
 import { deviceHealth, sameHealth } from './health.js';
@@ -103,7 +103,7 @@ export class AlertEngine implements Component {
   sweep(now = this.o.clock.now()): Promise<void> {
     return this.serial(async () => {
       const r = this.o.registry;
-      this.overrides = (await r.ruleOverrides()).map((o) => ({ ...o, params: o.params as Partial<RuleParams> }));
+      this.overrides = (await r.alertRuleOverrides()).map((o) => ({ rule: o.rule, kind: o.kind as RuleOverride['kind'], schoolId: o.schoolId, roomType: o.roomType as RuleOverride['roomType'], params: o.params as Partial<RuleParams> }));
       if (now - this.hoursAt >= HOURS_REFRESH_MS || now < this.hoursAt) {
         await this.hours.refresh();
         this.hoursAt = now;
@@ -239,8 +239,7 @@ export class AlertEngine implements Component {
   }
 
   private silenced(p: DevicePlacement, silences: readonly ActiveSilence[]): boolean {
-    return silences.some((s) => (s.targetType === 'device' && s.targetId === p.id) || (s.targetType === 'room' && s.targetId === String(p.roomId))
-      || (s.targetType === 'school' && s.targetId === String(p.schoolId)));
+    return isSilenced(silences, { deviceId: p.id, roomId: p.roomId, schoolId: p.schoolId });
   }
 
   private async notify(tx: RegistryStore, p: DevicePlacement, pass: Pass, a: Pick<Open, 'rule' | 'severity' | 'value' | 'field' | 'startedAt'> & { id: number; state: AlertState },

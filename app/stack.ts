@@ -121,6 +121,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // The notification outbox is filled inside the transaction of each alert change; leases let every engine node
     // run a dispatcher without sending a row twice.
     const listeners = config.alerts.enabled ? [notificationListener({ groupWindowMs: config.alerts.groupWindowMs })] : [];
+    parts.alertListeners = listeners;
     if (only.has('alerts') || only.has('gateway')) {
       parts.alerts = await start(new AlertEngine({ config, registry, directory, clock, log, listeners }));
       if (config.alerts.enabled) parts.notifications = await start(new NotificationDispatcher({ config, registry, log, clock }));

@@ -3,6 +3,7 @@ import { registerAuth } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { registerErrorHandler } from './errors.js';
 import { LiveHub } from './live-hub.js';
+import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { deviceHistoryRoutes } from './routes/device-history.js';
@@ -69,6 +70,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(usageRoutes, o);
     await api.register(subscriptionRoutes, o);
     await api.register(notificationRoutes, o);
+    await api.register(alertRoutes, o);
   }, { prefix: '/api' });
   await registerWeb(app, o.webDist);
 

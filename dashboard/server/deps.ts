@@ -1,3 +1,4 @@
+import type { AlertListener } from '../../alerts/events.js';
 import type { Config } from '../../config/index.js';
 import type { Broker } from '../../broker/broker.js';
 import type { Gateway } from '../../gateway/gateway.js';
@@ -27,6 +28,8 @@ export interface DashboardParts {
   broker?: Broker;
   /** The health of every component of this process, for /healthz (absent: the dashboard reports its own parts). */
   health?: () => ComponentHealth[];
+  /** Called inside the transaction of a person's acknowledge or resolve (the notification outbox, alerts/events.ts). */
+  alertListeners?: AlertListener[];
 }
 
 /** A dashboard as the process sees it: a component with a URL. */

@@ -21,6 +21,7 @@ export const startDashboard: DashboardFactory = async (parts) => {
     gateway: parts.gateway, broker: parts.broker, readings: new RecentReadings(parts.influxUrl, config.influx),
     usage: new UsageQueries(influxClient(parts.influxUrl, config.influx), config.influx.database),
     health: parts.health ?? (() => [state.snapshot()]),
+    ...(parts.alertListeners ? { alertListeners: parts.alertListeners } : {}),
   });
   let closing: Promise<void> | undefined;
   const stop = () => (closing ??= app.close().then(() => state.stopped()));

@@ -5,6 +5,7 @@ import type { User } from '../../registry/index.js';
 import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../api/index.js';
 import { userFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
+import { LiveAlerts } from './live-alerts.js';
 import { liveView } from './problems.js';
 import { maySee, userScope } from './scope.js';
 
@@ -29,6 +30,7 @@ export class LiveHub {
   readonly io: LiveServer;
   private timer: NodeJS.Timeout | undefined;
   private lastVersion: number;
+  readonly alerts: LiveAlerts;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
     this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
@@ -42,9 +44,11 @@ export class LiveHub {
       }).catch((err: Error) => next(err));
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
+    this.alerts = new LiveAlerts(this.io, deps);
   }
 
   start(): void {
+    this.alerts.start(); // from the registry: runs in a dashboard-only process too
     if (!this.deps.gateway) return; // no live state in a dashboard-only process
     this.timer = setInterval(() => {
       try {
@@ -59,6 +63,7 @@ export class LiveHub {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.alerts.stop();
     this.io.disconnectSockets(true);
     // io.close() would also close the HTTP server, which Fastify owns and closes itself.
     this.io.engine.close();

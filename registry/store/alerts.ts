@@ -5,8 +5,7 @@
  * processes judging the same condition exactly one changes the row, and only that one notifies.
  */
 import { sql, type SqlBool } from 'kysely';
-import type { DeviceKind } from '../../protocol/index.js';
-import type { AlertState, RoomType, RuleId, Severity } from '../../domain/index.js';
+import type { AlertState, RuleId, Severity } from '../../domain/index.js';
 import type { Ctx } from './context.js';
 
 /** An alert row as the engine reads it. */
@@ -63,16 +62,6 @@ export interface AlertTransition {
 }
 
 /** A stored rule override as the engine uses it (alerts/rules.ts RuleOverride). */
-export interface RuleOverrideRow {
-  rule: RuleId;
-  kind: DeviceKind | '';
-  schoolId: number;
-  roomType: RoomType | '';
-  params: Record<string, unknown>;
-}
-
-export interface ActiveSilence { targetType: string; targetId: string; schoolId: number; until: number }
-
 /** The partial index's own predicate, as text: SQLite matches a conflict target only to the index written the same way (no bound parameter). */
 const OPEN_INDEX_PREDICATE = sql<SqlBool>`state <> 'resolved'`;
 
@@ -145,17 +134,3 @@ export async function dropPendingAlert(c: Ctx, id: number, at: number): Promise<
 }
 
 /** Every stored rule override (the rules screen writes them). */
-export async function ruleOverrides(c: Ctx): Promise<RuleOverrideRow[]> {
-  const rows = await c.db.selectFrom('alert_rule_overrides').select(['rule', 'kind', 'school_id', 'room_type', 'params']).orderBy('id').execute();
-  return rows.map((r) => ({
-    rule: r.rule as RuleId, kind: r.kind as DeviceKind | '', schoolId: Number(r.school_id), roomType: r.room_type as RoomType | '',
-    params: JSON.parse(r.params) as Record<string, unknown>,
-  }));
-}
-
-/** Silences holding at `at`: not ended by a person, `until` still ahead. */
-export async function activeSilences(c: Ctx, at: number): Promise<ActiveSilence[]> {
-  const rows = await c.db.selectFrom('silences').select(['target_type', 'target_id', 'school_id', 'until'])
-    .where('until', '>', at).where('ended_at', 'is', null).execute();
-  return rows.map((r) => ({ targetType: r.target_type, targetId: r.target_id, schoolId: Number(r.school_id), until: Number(r.until) }));
-}

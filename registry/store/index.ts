@@ -4,11 +4,14 @@
  * Promises; the named queries replace the SQL other layers used to run on the registry's handle.
  */
 import { EdufleetError } from '../../lib/errors.js';
+import type { AlertListQuery, AlertListResponse, RuleParamsView, SilenceTarget, SilenceView } from '../../api/alerts.js';
 import type { DeviceSignals, HealthLevel, HealthReason } from '../../domain/index.js';
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
 import * as alerts from './alerts.js';
+import * as alertSettings from './alert-settings.js';
+import * as alertViews from './alert-views.js';
 import * as devices from './devices.js';
 import { openEngine, type StoreOptions } from './engine.js';
 import * as health from './health.js';
@@ -22,7 +25,10 @@ import * as queries from './queries.js';
 import { ReportStore } from './report-store.js';
 import * as users from './users.js';
 
-export type { ActiveSilence, AlertPatch, AlertRow, AlertTransition, NewAlert, RuleOverrideRow } from './alerts.js';
+export type { AlertPatch, AlertRow, AlertTransition, NewAlert } from './alerts.js';
+export type { AlertChange, AlertRecord } from './alert-views.js';
+export type { ActiveSilence, SilenceTargetPlace, StoredOverride } from './alert-settings.js';
+export { isSilenced } from './alert-settings.js';
 export type { AuditFilter, AuditRow } from './logs.js';
 export type { HealthRow } from './health.js';
 export type { NewDevice } from './devices.js';
@@ -163,10 +169,28 @@ export class RegistryStore {
   transitionAlert(t: alerts.AlertTransition, at: number): Promise<boolean> { return alerts.transitionAlert(this.c, t, at); }
   /** Deletes a pending alert (and its history) whose condition stopped before it fired; true when this call did. */
   dropPendingAlert(id: number, at: number): Promise<boolean> { return alerts.dropPendingAlert(this.c, id, at); }
-  /** Every stored alert rule override. */
-  ruleOverrides(): Promise<alerts.RuleOverrideRow[]> { return alerts.ruleOverrides(this.c); }
-  /** Silences holding at `at`. */
-  activeSilences(at: number): Promise<alerts.ActiveSilence[]> { return alerts.activeSilences(this.c, at); }
+  /** Silences in force at `at`: not ended by a person, `until` still ahead (the engine mutes what they cover). */
+  activeSilences(at: number): Promise<alertSettings.ActiveSilence[]> { return alertSettings.activeSilences(this.c, at); }
+
+  // ── the alert inbox, silences and rule overrides (people's side; the engine's transitions are in alerts.ts)
+  listAlerts(q: AlertListQuery, scope: Scope | undefined, now: number): Promise<AlertListResponse> { return alertViews.listAlerts(this.c, q, scope, now); }
+  alertRecord(id: number, now: number): Promise<alertViews.AlertRecord | undefined> { return alertViews.alertRecord(this.c, id, now); }
+  alertDetail(id: number, now: number): ReturnType<typeof alertViews.alertDetail> { return alertViews.alertDetail(this.c, id, now); }
+  /** Alerts whose updated_at is after `after`, oldest change first (the live push). */
+  alertsChangedSince(after: number, now: number, max?: number): Promise<alertViews.AlertRecord[]> { return alertViews.alertsChangedSince(this.c, after, now, max); }
+  /** Pending or firing → acknowledged, conditionally; undefined when the alert was in neither state. */
+  acknowledgeAlert(id: number, a: { byUser: string; comment: string | null; at: number }): Promise<alertViews.AlertChange | undefined> { return alertViews.acknowledgeAlert(this.c, id, a); }
+  /** Any open state → resolved by a person; undefined when it was already resolved. */
+  resolveAlert(id: number, a: { byUser: string; reason: string; at: number }): Promise<alertViews.AlertChange | undefined> { return alertViews.resolveAlert(this.c, id, a); }
+  silenceTarget(type: SilenceTarget, id: string): Promise<alertSettings.SilenceTargetPlace | undefined> { return alertSettings.silenceTarget(this.c, type, id); }
+  createSilence(s: { targetType: SilenceTarget; targetId: string; until: number; reason: string; byUser: string; at: number }): ReturnType<typeof alertSettings.createSilence> { return alertSettings.createSilence(this.c, s); }
+  silence(id: number): ReturnType<typeof alertSettings.silence> { return alertSettings.silence(this.c, id); }
+  listSilences(scope: Scope | undefined, now: number, recentMs?: number): Promise<SilenceView[]> { return alertSettings.listSilences(this.c, scope, now, recentMs); }
+  endSilence(id: number, byUser: string, at: number): ReturnType<typeof alertSettings.endSilence> { return alertSettings.endSilence(this.c, id, byUser, at); }
+  alertRuleOverrides(): Promise<alertSettings.StoredOverride[]> { return alertSettings.alertRuleOverrides(this.c); }
+  ruleOverride(id: number): Promise<alertSettings.StoredOverride | undefined> { return alertSettings.ruleOverride(this.c, id); }
+  upsertRuleOverride(rule: string, o: { kind: string; schoolId: number; roomType: string; params: Partial<RuleParamsView>; byUser: string; at: number }): Promise<alertSettings.StoredOverride> { return alertSettings.upsertRuleOverride(this.c, rule, o); }
+  deleteRuleOverride(id: number): Promise<void> { return alertSettings.deleteRuleOverride(this.c, id); }
 
   // ── named queries (what other layers used to write SQL for)
   /** Rooms that have devices, with their place (usage/analyser.ts). */

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
+import { alertRulesMessages } from './features/alert-rules/messages.js';
+import { alertsMessages } from './features/alerts/messages.js';
 import { auditMessages } from './features/audit/messages.js';
 import { deviceMessages } from './features/device/messages.js';
 import { importMessages } from './features/import/messages.js';
@@ -8,6 +10,7 @@ import { overviewMessages } from './features/overview/messages.js';
 import { planningMessages } from './features/planning/messages.js';
 import { provisioningMessages } from './features/provisioning/messages.js';
 import { recordsMessages } from './features/records/messages.js';
+import { silencesMessages } from './features/silences/messages.js';
 import { timetableMessages } from './features/timetable/messages.js';
 import { treeMessages } from './features/tree/messages.js';
 import { usageMessages } from './features/usage/messages.js';
@@ -91,6 +94,8 @@ const vi = {
   'field.noise': 'Độ ồn',
   'field.occupancy': 'Số người trong phòng',
   'nav.kpi': 'Chỉ số số hoá',
+  ...alertRulesMessages.vi,
+  ...alertsMessages.vi,
   ...auditMessages.vi,
   ...deviceMessages.vi,
   ...importMessages.vi,
@@ -100,6 +105,7 @@ const vi = {
   ...planningMessages.vi,
   ...provisioningMessages.vi,
   ...recordsMessages.vi,
+  ...silencesMessages.vi,
   ...timetableMessages.vi,
   ...treeMessages.vi,
   ...usageMessages.vi,
@@ -179,6 +185,8 @@ const en: Record<MessageKey, string> = {
   'field.noise': 'Noise',
   'field.occupancy': 'People in the room',
   'nav.kpi': 'Digital records KPI',
+  ...alertRulesMessages.en,
+  ...alertsMessages.en,
   ...auditMessages.en,
   ...deviceMessages.en,
   ...importMessages.en,
@@ -188,6 +196,7 @@ const en: Record<MessageKey, string> = {
   ...planningMessages.en,
   ...provisioningMessages.en,
   ...recordsMessages.en,
+  ...silencesMessages.en,
   ...timetableMessages.en,
   ...treeMessages.en,
   ...usageMessages.en,

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
-import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../../api/index.js';
+import type { AlertView, ClientToServerEvents, LiveView, ServerToClientEvents } from '../../../api/index.js';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -12,12 +12,16 @@ let socket: LiveSocket | null = null;
 const batchListeners = new Set<(batch: LiveView[]) => void>();
 const connListeners = new Set<(up: boolean) => void>();
 const watched = new Map<string, number>();
+const alertListeners = new Set<(batch: AlertView[]) => void>();
 
 export function connectLive(): void {
   if (socket) return;
   socket = io({ withCredentials: true });
   socket.on('devices', (batch) => {
     for (const fn of batchListeners) fn(batch);
+  });
+  socket.on('alerts', (batch) => {
+    for (const fn of alertListeners) fn(batch);
   });
   socket.on('connect', () => {
     for (const id of watched.keys()) socket?.emit('watch', id, () => {});
@@ -42,6 +46,14 @@ export function useLiveBatches(fn: (batch: LiveView[]) => void): void {
   useEffect(() => {
     batchListeners.add(fn);
     return () => void batchListeners.delete(fn);
+  }, [fn]);
+}
+
+/** Calls `fn` with every `alerts` batch (the alerts of the user's schools that changed) while mounted. */
+export function useLiveAlerts(fn: (batch: AlertView[]) => void): void {
+  useEffect(() => {
+    alertListeners.add(fn);
+    return () => void alertListeners.delete(fn);
   }, [fn]);
 }
 

@@ -1,6 +1,9 @@
 import type { ComponentChild } from 'preact';
 import type { Me, Permissions } from '../../../api/index.js';
 import type { MessageKey } from './i18n.js';
+import { AlertRulesPage } from './features/alert-rules/alert-rules-page.js';
+import { AlertDetailPage } from './features/alerts/alert-detail.js';
+import { AlertsPage } from './features/alerts/alerts-page.js';
 import { AuditPage } from './features/audit/audit-page.js';
 import { DevicePage } from './features/device/device-page.js';
 import { DevicesPage } from './features/devices/devices-page.js';
@@ -8,6 +11,7 @@ import { ImportPage } from './features/import/import-page.js';
 import { KpiPage } from './features/kpi/kpi-page.js';
 import { OverviewPage } from './features/overview/overview-page.js';
 import { PlanningPage } from './features/planning/planning-page.js';
+import { SilencesPage } from './features/silences/silences-page.js';
 import { TimetablePage } from './features/timetable/timetable-page.js';
 import { TreePage } from './features/tree/tree-page.js';
 import { UsagePage } from './features/usage/usage-page.js';
@@ -32,6 +36,10 @@ export const ROUTES: RouteDef[] = [
   { path: '/devices', page: (c) => <DevicesPage search={c.search} />, nav: { label: 'nav.devices', testid: 'nav-devices', section: true } },
   { path: '/devices/:id', page: (c) => <DevicePage key={c.params.id} id={c.params.id!} /> },
   { path: '/tree', page: (c) => <TreePage me={c.me} search={c.search} />, nav: { label: 'nav.tree', testid: 'nav-tree' } },
+  { path: '/alerts', page: (c) => <AlertsPage me={c.me} />, nav: { label: 'nav.alerts', testid: 'nav-alerts', section: true }, permission: 'readAlerts' },
+  { path: '/alerts/:id', page: (c) => <AlertDetailPage key={c.params.id} me={c.me} id={Number(c.params.id)} />, permission: 'readAlerts' },
+  { path: '/silences', page: (c) => <SilencesPage me={c.me} />, nav: { label: 'nav.silences', testid: 'nav-silences' }, permission: 'readAlerts' },
+  { path: '/alert-rules', page: (c) => <AlertRulesPage me={c.me} />, nav: { label: 'nav.alertRules', testid: 'nav-alert-rules' }, permission: 'configureAlerts' },
   { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },
   { path: '/usage', page: (c) => <UsagePage me={c.me} search={c.search} />, nav: { label: 'nav.usage', testid: 'nav-usage' } },
   { path: '/planning', page: (c) => <PlanningPage me={c.me} search={c.search} />, nav: { label: 'nav.planning', testid: 'nav-planning' } },

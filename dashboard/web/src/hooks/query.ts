@@ -127,6 +127,8 @@ const WRITE_EFFECTS: [RegExp, string[]][] = [
   [/^\/api\/(devices|provision)(\/|$)/, ['GET /api/devices', 'GET /api/hierarchy/tree', 'GET /api/overview', 'GET /api/kpi', 'GET /api/planning']],
   [/^\/api\/users(\/|$)/, ['GET /api/users']],
   [/^\/api\/schools\/\d+\/timetable/, ['GET /api/schools', 'GET /api/usage', 'GET /api/planning']],
+  [/^\/api\/(alerts|silences)(\/|$)/, ['GET /api/alerts', 'GET /api/silences']],
+  [/^\/api\/alert-rules(\/|$)/, ['GET /api/alert-rules']],
 ];
 
 export function invalidateAfterWrite(path: string): void {

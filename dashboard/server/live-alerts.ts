@@ -1,0 +1,65 @@
+import type { AlertView } from '../../api/index.js';
+import type { DashboardDeps } from './deps.js';
+
+/**
+ * Rows written within this long before the cursor are read again: another process may commit a change stamped a
+ * little earlier than one we already saw (its clock, its transaction), and a strict `>` would skip it for ever.
+ */
+const GRACE_MS = 5000;
+
+/** What of the Socket.IO server the push uses. */
+export interface AlertsIo {
+  to(room: string): { emit(event: 'alerts', batch: AlertView[]): unknown };
+  sockets: { adapter: { rooms: Map<string, Set<string>> } };
+}
+
+/**
+ * The `alerts` push: each live tick reads the alerts whose updated_at passed the cursor (from the registry, so a
+ * dashboard-only process sees what a gateway elsewhere changed) and sends ONE batch per school room. A burst of
+ * 1,000 alerts of a school is one emit.
+ */
+export class LiveAlerts {
+  private timer: NodeJS.Timeout | undefined;
+  private cursor: number;
+  /** `id:updatedAt` of what was sent within the grace window, so a re-read row is not sent twice. */
+  private sent = new Map<string, number>();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly io: AlertsIo, private readonly deps: DashboardDeps) {
+    this.cursor = deps.clock.now();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      // One tick at a time: a slow registry must not pile queries up.
+      this.running ??= this.tick().catch((err: unknown) => this.deps.log.error({ err }, 'live alerts tick failed')).finally(() => { this.running = undefined; });
+    }, this.deps.config.dashboard.liveIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  async tick(): Promise<void> {
+    const now = this.deps.clock.now();
+    const rows = await this.deps.registry.alertsChangedSince(this.cursor - GRACE_MS, now);
+    const bySchool = new Map<number, AlertView[]>();
+    for (const { districtId: _d, ...a } of rows) {
+      const key = `${a.id}:${a.updatedAt}`;
+      if (this.sent.has(key)) continue;
+      this.sent.set(key, a.updatedAt);
+      this.cursor = Math.max(this.cursor, a.updatedAt);
+      let batch = bySchool.get(a.schoolId);
+      if (!batch) bySchool.set(a.schoolId, (batch = []));
+      batch.push(a);
+    }
+    for (const [key, at] of this.sent) if (at <= this.cursor - GRACE_MS) this.sent.delete(key);
+    const rooms = this.io.sockets.adapter.rooms;
+    for (const [schoolId, batch] of bySchool) {
+      if (rooms.has(`school:${schoolId}`)) this.io.to(`school:${schoolId}`).emit('alerts', batch);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { EdufleetError } from '../../../lib/errors.js';
+import { ALERT_STATES, ROOM_TYPES, RULE_IDS, SEVERITIES } from '../../../domain/index.js';
+import { DEVICE_KINDS } from '../../../protocol/index.js';
+import type { AlertEvent } from '../../../alerts/events.js';
+import type { AlertView, BulkAckResponse } from '../../../api/index.js';
+import type { AlertChange, RegistryStore, User } from '../../../registry/index.js';
+import { currentUser, requireUser } from '../auth.js';
+import { validateOverride, ruleViews } from '../alert-overrides.js';
+import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
+import { authorize, can, userScope, type Action } from '../scope.js';
+
+const Id = Type.Integer({ minimum: 1 });
+const IdParams = Type.Object({ id: Id });
+const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+const Comment = Type.String({ maxLength: 1000 });
+const ListQuery = Type.Object({
+  state: Type.Optional(lit([...ALERT_STATES, 'open', 'all'])),
+  severity: Type.Optional(lit(SEVERITIES)),
+  rule: Type.Optional(lit(RULE_IDS)),
+  districtId: Type.Optional(Id), schoolId: Type.Optional(Id), roomId: Type.Optional(Id),
+  deviceId: Type.Optional(Type.String({ maxLength: 128 })),
+  kind: Type.Optional(lit(DEVICE_KINDS)),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+}, { additionalProperties: false });
+const AckBody = Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false });
+const BulkBody = Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: 1000 }), comment: Type.Optional(Comment) }, { additionalProperties: false });
+const ResolveBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+const SilenceBody = Type.Object({
+  targetType: lit(['device', 'room', 'school'] as const), targetId: Type.String({ minLength: 1, maxLength: 128 }),
+  until: Type.Integer({ minimum: 0 }), reason: Type.String({ minLength: 1, maxLength: 1000 }),
+}, { additionalProperties: false });
+const Params = Type.Object({
+  enabled: Type.Optional(Type.Boolean()), severity: Type.Optional(lit(SEVERITIES)),
+  threshold: Type.Optional(Type.Number({ minimum: 0 })), clearAt: Type.Optional(Type.Number({ minimum: 0 })),
+  forMin: Type.Optional(Type.Number({ minimum: 0 })), windowMin: Type.Optional(Type.Number({ minimum: 0 })),
+  holdOffMin: Type.Optional(Type.Number({ minimum: 0 })), renotifyMin: Type.Optional(Type.Number({ minimum: 0 })),
+}, { additionalProperties: false });
+const OverrideBody = Type.Object({
+  kind: Type.Optional(Type.Union([Type.Literal(''), lit(DEVICE_KINDS)])), schoolId: Type.Optional(Type.Integer({ minimum: 0 })),
+  roomType: Type.Optional(Type.Union([Type.Literal(''), lit(ROOM_TYPES)])), params: Params,
+}, { additionalProperties: false });
+
+const toEvent = (type: AlertEvent['type'], c: AlertChange, comment: string | null): AlertEvent => {
+  const a = c.alert;
+  return {
+    type, alertId: a.id, rule: a.rule, severity: a.severity, state: a.state, deviceId: a.deviceId, deviceName: a.deviceName, kind: a.kind,
+    roomId: a.roomId, roomName: a.roomName, schoolId: a.schoolId, schoolName: a.schoolName, districtId: a.districtId, value: a.value,
+    field: a.field, startedAt: a.startedAt, at: a.updatedAt, byUser: type === 'acknowledged' ? a.ackedBy : a.resolvedBy, comment,
+  };
+};
+const view = ({ districtId: _d, ...v }: AlertChange['alert']): AlertView => v;
+const gone = (what: string) => new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no ${what}`);
+
+/**
+ * The alert inbox, silences and rule overrides (docs/alerts.md). Reading needs alerts.read, changing an alert or a
+ * silence alerts.act, rules alerts.configure; every one is scoped: an alert, silence or override of a school outside
+ * the user's scope answers 403 (it exists) or stays out of lists.
+ */
+export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const reg = deps.registry;
+  const now = () => deps.clock.now();
+  const need = (action: Action) => async (req: FastifyRequest) => {
+    await requireUser(req);
+    authorize(currentUser(req), action);
+  };
+  const notify = async (tx: RegistryStore, event: AlertEvent) => {
+    for (const l of deps.alertListeners ?? []) await l(tx, event);
+  };
+  const schoolPlace = async (schoolId: number) => {
+    const s = (await reg.schools()).find((x) => x.id === schoolId);
+    if (!s) throw gone(`school ${schoolId}`);
+    return { schoolId: s.id, districtId: s.districtId };
+  };
+  /** Province-wide overrides are the admins'; a school's, those of anyone who may configure that school. */
+  const mayConfigure = async (user: User, schoolId: number) => {
+    if (schoolId === 0) {
+      if (user.role !== 'admin') throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', 'only an admin may change a rule for the whole province; choose one of your schools');
+      return;
+    }
+    authorize(user, 'alerts.configure', await schoolPlace(schoolId));
+  };
+
+  app.get<Route<'GET /api/alerts', { Querystring: Static<typeof ListQuery> }>>('/alerts', { preHandler: need('alerts.read'), schema: { querystring: ListQuery } },
+    async (req) => reg.listAlerts(req.query, userScope(currentUser(req)), now()));
+
+  app.get<Route<'GET /api/alerts/:id'>>('/alerts/:id', { preHandler: need('alerts.read'), schema: { params: IdParams } }, async (req) => {
+    const d = await reg.alertDetail(req.params.id, now());
+    if (!d) throw gone(`alert ${req.params.id}`);
+    authorize(currentUser(req), 'alerts.read', d.alert);
+    return { alert: view(d.alert), history: d.history };
+  });
+
+  app.post<Route<'POST /api/alerts/:id/ack', { Body: Static<typeof AckBody> }>>('/alerts/:id/ack', {
+    preHandler: need('alerts.act'), schema: { params: IdParams, body: AckBody },
+  }, async (req) => {
+    const me = currentUser(req);
+    const rec = await reg.alertRecord(req.params.id, now());
+    if (!rec) throw gone(`alert ${req.params.id}`);
+    authorize(me, 'alerts.act', rec);
+    const comment = req.body.comment?.trim() || null;
+    return reg.transaction(async (tx) => {
+      const change = await tx.acknowledgeAlert(rec.id, { byUser: me.username, comment, at: now() });
+      if (!change) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `alert ${rec.id} is ${rec.state} already; only a pending or firing alert can be acknowledged`);
+      await tx.audit(me.username, 'alert.ack', 'alert', rec.id, { comment });
+      await notify(tx, toEvent('acknowledged', change, comment));
+      return view(change.alert);
+    });
+  });
+
+  app.post<Route<'POST /api/alerts/ack', { Body: Static<typeof BulkBody> }>>('/alerts/ack', { preHandler: need('alerts.act'), schema: { body: BulkBody } }, async (req) => {
+    const me = currentUser(req);
+    const comment = req.body.comment?.trim() || null;
+    return reg.transaction(async (tx): Promise<BulkAckResponse> => {
+      const out: BulkAckResponse = { acknowledged: [], skipped: [] };
+      for (const id of [...new Set(req.body.ids)]) {
+        const rec = await tx.alertRecord(id, now());
+        const change = rec && can(me, 'alerts.act', rec) ? await tx.acknowledgeAlert(id, { byUser: me.username, comment, at: now() }) : undefined;
+        if (!change) { out.skipped.push(id); continue; }
+        out.acknowledged.push(id);
+        await notify(tx, toEvent('acknowledged', change, comment));
+      }
+      if (out.acknowledged.length) await tx.audit(me.username, 'alert.ack', 'alert', out.acknowledged.join(','), { comment, ids: out.acknowledged });
+      return out;
+    });
+  });
+
+  app.post<Route<'POST /api/alerts/:id/resolve', { Body: Static<typeof ResolveBody> }>>('/alerts/:id/resolve', {
+    preHandler: need('alerts.act'), schema: { params: IdParams, body: ResolveBody },
+  }, async (req) => {
+    const me = currentUser(req);
+    const rec = await reg.alertRecord(req.params.id, now());
+    if (!rec) throw gone(`alert ${req.params.id}`);
+    authorize(me, 'alerts.act', rec);
+    const reason = req.body.reason.trim();
+    if (!reason) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', 'say why the alert is resolved');
+    return reg.transaction(async (tx) => {
+      const change = await tx.resolveAlert(rec.id, { byUser: me.username, reason, at: now() });
+      if (!change) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `alert ${rec.id} is resolved already`);
+      await tx.audit(me.username, 'alert.resolve', 'alert', rec.id, { reason });
+      await notify(tx, toEvent('resolved', change, reason));
+      return view(change.alert);
+    });
+  });
+
+  app.get<Route<'GET /api/silences'>>('/silences', { preHandler: need('alerts.read') }, async (req) => reg.listSilences(userScope(currentUser(req)), now()));
+
+  app.post<Route<'POST /api/silences', { Body: Static<typeof SilenceBody> }>>('/silences', { preHandler: need('alerts.act'), schema: { body: SilenceBody } }, async (req, reply) => {
+    const me = currentUser(req);
+    const place = await reg.silenceTarget(req.body.targetType, req.body.targetId);
+    if (!place) throw gone(`${req.body.targetType} '${req.body.targetId}'`);
+    authorize(me, 'alerts.act', place);
+    const created = await reg.transaction(async (tx) => {
+      const s = await tx.createSilence({ ...req.body, byUser: me.username, at: now() });
+      await tx.audit(me.username, 'silence.create', 'silence', s.id, { ...req.body });
+      return s;
+    });
+    const { districtId: _d, ...body } = created;
+    return reply.status(201).send(body);
+  });
+
+  app.post<Route<'POST /api/silences/:id/end'>>('/silences/:id/end', { preHandler: need('alerts.act'), schema: { params: IdParams } }, async (req) => {
+    const me = currentUser(req);
+    const s = await reg.silence(req.params.id);
+    if (!s) throw gone(`silence ${req.params.id}`);
+    authorize(me, 'alerts.act', s);
+    const { districtId: _d, ...ended } = await reg.transaction(async (tx) => {
+      const r = await tx.endSilence(s.id, me.username, now());
+      await tx.audit(me.username, 'silence.end', 'silence', s.id, {});
+      return r;
+    });
+    return ended;
+  });
+
+  app.get<Route<'GET /api/alert-rules'>>('/alert-rules', { preHandler: need('alerts.read') }, async (req) => {
+    const scope = userScope(currentUser(req));
+    const visible = scope ? new Set((await reg.schools(scope)).map((s) => s.id)) : undefined;
+    return ruleViews((await reg.alertRuleOverrides()).filter((o) => !visible || o.schoolId === 0 || visible.has(o.schoolId)));
+  });
+
+  app.put<Route<'PUT /api/alert-rules/:rule/overrides', { Body: Static<typeof OverrideBody> }>>('/alert-rules/:rule/overrides', {
+    preHandler: need('alerts.configure'), schema: { params: Type.Object({ rule: Type.String({ maxLength: 64 }) }), body: OverrideBody },
+  }, async (req) => {
+    const me = currentUser(req);
+    const o = { kind: req.body.kind ?? '', schoolId: req.body.schoolId ?? 0, roomType: req.body.roomType ?? '', params: req.body.params };
+    validateOverride(req.params.rule, o);
+    await mayConfigure(me, o.schoolId);
+    return reg.transaction(async (tx) => {
+      const saved = await tx.upsertRuleOverride(req.params.rule, { ...o, byUser: me.username, at: now() });
+      await tx.audit(me.username, 'alert-rule.override', 'alert-rule', req.params.rule, o);
+      const { rule: _r, ...out } = saved;
+      return out;
+    });
+  });
+
+  app.delete<Route<'DELETE /api/alert-rules/overrides/:id'>>('/alert-rules/overrides/:id', { preHandler: need('alerts.configure'), schema: { params: IdParams } }, async (req) => {
+    const me = currentUser(req);
+    const o = await reg.ruleOverride(req.params.id);
+    if (!o) throw gone(`rule override ${req.params.id}`);
+    await mayConfigure(me, o.schoolId);
+    await reg.transaction(async (tx) => {
+      await tx.deleteRuleOverride(o.id);
+      await tx.audit(me.username, 'alert-rule.override.delete', 'alert-rule', o.rule, { id: o.id, kind: o.kind, schoolId: o.schoolId, roomType: o.roomType });
+    });
+    return { id: o.id, removed: true as const };
+  });
+};
