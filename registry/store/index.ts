@@ -5,12 +5,14 @@
  */
 import { EdufleetError } from '../../lib/errors.js';
 import type { DeviceSignals, HealthLevel, HealthReason } from '../../domain/index.js';
+import type { HealthSummaryQuery } from '../../api/health.js';
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
 import * as devices from './devices.js';
 import { openEngine, type StoreOptions } from './engine.js';
 import * as health from './health.js';
+import * as healthViews from './health-views.js';
 import * as hierarchy from './hierarchy.js';
 import * as logs from './logs.js';
 import { PlaceEditor } from './places.js';
@@ -22,6 +24,8 @@ import * as users from './users.js';
 
 export type { AuditFilter, AuditRow } from './logs.js';
 export type { HealthRow } from './health.js';
+export type { HealthViewFilter } from './health-views.js';
+export { MAX_HEALTH_PAGE, rollupOf } from './health-views.js';
 export type { NewDevice } from './devices.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
 export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';
@@ -129,6 +133,15 @@ export class RegistryStore {
   recordVerdicts(rows: { deviceId: string; level: HealthLevel; reasons: HealthReason[] }[], at: number): Promise<void> { return health.recordVerdicts(this.c, rows, at); }
   /** Health rows of the given devices, or of those whose signals changed after `updatedAfter`; all when neither is set. */
   healthRows(f: { deviceIds?: readonly string[]; updatedAfter?: number } = {}): Promise<health.HealthRow[]> { return health.healthRows(this.c, f); }
+
+  /** The health screens' device list: in scope, worst first (or in place order), paged (docs/alerts.md). */
+  healthViews(f: healthViews.HealthViewFilter, page?: { limit?: number; offset?: number }): ReturnType<typeof healthViews.healthViews> { return healthViews.healthViews(this.c, f, page); }
+  /** Devices whose signals or verdict were written after `after`, with `stamp`, the later of both times (the live push). */
+  changedHealthViews(after: number, scope?: Scope): ReturnType<typeof healthViews.changedHealthViews> { return healthViews.changedHealthViews(this.c, after, scope); }
+  /** Rollups per district, school, site or room under a parent, worst first. */
+  healthSummary(q: HealthSummaryQuery, scope?: Scope): ReturnType<typeof healthViews.healthSummary> { return healthViews.healthSummary(this.c, q, scope); }
+  /** A room with every device of it and their health. */
+  roomHealth(roomId: number): ReturnType<typeof healthViews.roomHealth> { return healthViews.roomHealth(this.c, roomId); }
 
   // ── named queries (what other layers used to write SQL for)
   /** Rooms that have devices, with their place (usage/analyser.ts). */
