@@ -5,6 +5,7 @@ import { registerErrorHandler } from './errors.js';
 import { LiveHub } from './live-hub.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
+import { fleetHealthRoutes } from './routes/fleet-health.js';
 import { healthRoutes } from './routes/health.js';
 import { hierarchyRoutes } from './routes/hierarchy.js';
 import { kindRoutes } from './routes/kinds.js';
@@ -65,6 +66,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(registerExportRoutes, o);
     await api.register(usageRoutes, o);
     await api.register(subscriptionRoutes, o);
+    await api.register(fleetHealthRoutes, o);
   }, { prefix: '/api' });
   await registerWeb(app, o.webDist);
 

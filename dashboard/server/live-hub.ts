@@ -5,6 +5,7 @@ import type { User } from '../../registry/index.js';
 import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../api/index.js';
 import { userFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
+import { startLiveHealth } from './live-health.js';
 import { liveView } from './problems.js';
 import { maySee, userScope } from './scope.js';
 
@@ -29,6 +30,7 @@ export class LiveHub {
   readonly io: LiveServer;
   private timer: NodeJS.Timeout | undefined;
   private lastVersion: number;
+  private stopHealth: (() => void) | undefined;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
     this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
@@ -45,6 +47,7 @@ export class LiveHub {
   }
 
   start(): void {
+    this.stopHealth = startLiveHealth(this.io, this.deps); // shared state: also without a gateway
     if (!this.deps.gateway) return; // no live state in a dashboard-only process
     this.timer = setInterval(() => {
       try {
@@ -59,6 +62,7 @@ export class LiveHub {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopHealth?.();
     this.io.disconnectSockets(true);
     // io.close() would also close the HTTP server, which Fastify owns and closes itself.
     this.io.engine.close();

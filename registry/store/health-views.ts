@@ -90,7 +90,7 @@ export async function healthViews(c: Ctx, f: HealthViewFilter, page: { limit?: n
 }
 
 /** Every changed device (no paging): the live push reads this once per tick. */
-export async function changedHealthViews(c: Ctx, after: number, scope?: Scope): Promise<DeviceHealthView[]> {
+export async function changedHealthViews(c: Ctx, after: number, scope?: Scope): Promise<(DeviceHealthView & { stamp: number })[]> {
   const rows = await base(c, { changedAfter: after, scope })
     .select(['d.id', 'd.kind', 'd.name', 'd.code', 'r.id as roomId', 'r.name as roomName', 't.id as siteId', 't.name as siteName', 's.id as schoolId',
       's.name as schoolName', 's.district_id as districtId', 'h.signals', 'h.level', 'h.reasons', 'a.n as openAlerts', 'd.state as recordState',
@@ -154,4 +154,10 @@ export async function roomHealth(c: Ctx, roomId: number): Promise<{
   if (!room) return undefined;
   const { devices } = await healthViews(c, { roomId, order: 'place' }, { limit: MAX_HEALTH_PAGE });
   return { room, devices };
+}
+
+/** The latest time any signals or verdict were written (0 when none): where the live push starts reading. */
+export async function healthStamp(c: Ctx): Promise<number> {
+  const r = await c.db.selectFrom('device_health').select([sql<number | null>`MAX(updated_at)`.as('u'), sql<number | null>`MAX(judged_at)`.as('j')]).executeTakeFirst();
+  return Math.max(Number(r?.u ?? 0), Number(r?.j ?? 0));
 }

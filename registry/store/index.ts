@@ -138,6 +138,8 @@ export class RegistryStore {
   healthViews(f: healthViews.HealthViewFilter, page?: { limit?: number; offset?: number }): ReturnType<typeof healthViews.healthViews> { return healthViews.healthViews(this.c, f, page); }
   /** Devices whose signals or verdict were written after `after`, with `stamp`, the later of both times (the live push). */
   changedHealthViews(after: number, scope?: Scope): ReturnType<typeof healthViews.changedHealthViews> { return healthViews.changedHealthViews(this.c, after, scope); }
+  /** The latest time any device's signals or verdict were written. */
+  healthStamp(): Promise<number> { return healthViews.healthStamp(this.c); }
   /** Rollups per district, school, site or room under a parent, worst first. */
   healthSummary(q: HealthSummaryQuery, scope?: Scope): ReturnType<typeof healthViews.healthSummary> { return healthViews.healthSummary(this.c, q, scope); }
   /** A room with every device of it and their health. */
