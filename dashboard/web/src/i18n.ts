@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { auditMessages } from './features/audit/messages.js';
 import { deviceMessages } from './features/device/messages.js';
+import { healthMessages } from './features/health/messages.js';
 import { importMessages } from './features/import/messages.js';
 import { kpiMessages } from './features/kpi/messages.js';
 import { loginMessages } from './features/login/messages.js';
@@ -93,6 +94,7 @@ const vi = {
   'nav.kpi': 'Chỉ số số hoá',
   ...auditMessages.vi,
   ...deviceMessages.vi,
+  ...healthMessages.vi,
   ...importMessages.vi,
   ...kpiMessages.vi,
   ...loginMessages.vi,
@@ -181,6 +183,7 @@ const en: Record<MessageKey, string> = {
   'nav.kpi': 'Digital records KPI',
   ...auditMessages.en,
   ...deviceMessages.en,
+  ...healthMessages.en,
   ...importMessages.en,
   ...kpiMessages.en,
   ...loginMessages.en,

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
-import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../../api/index.js';
+import type { ClientToServerEvents, DeviceHealthView, LiveView, ServerToClientEvents } from '../../../api/index.js';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -11,6 +11,7 @@ type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let socket: LiveSocket | null = null;
 const batchListeners = new Set<(batch: LiveView[]) => void>();
 const connListeners = new Set<(up: boolean) => void>();
+const healthListeners = new Set<(batch: DeviceHealthView[]) => void>();
 const watched = new Map<string, number>();
 
 export function connectLive(): void {
@@ -18,6 +19,9 @@ export function connectLive(): void {
   socket = io({ withCredentials: true });
   socket.on('devices', (batch) => {
     for (const fn of batchListeners) fn(batch);
+  });
+  socket.on('health', (batch) => {
+    for (const fn of healthListeners) fn(batch);
   });
   socket.on('connect', () => {
     for (const id of watched.keys()) socket?.emit('watch', id, () => {});
@@ -42,6 +46,14 @@ export function useLiveBatches(fn: (batch: LiveView[]) => void): void {
   useEffect(() => {
     batchListeners.add(fn);
     return () => void batchListeners.delete(fn);
+  }, [fn]);
+}
+
+/** Calls `fn` with every `health` batch (the health screens) while the component is mounted. */
+export function useHealthBatches(fn: (batch: DeviceHealthView[]) => void): void {
+  useEffect(() => {
+    healthListeners.add(fn);
+    return () => void healthListeners.delete(fn);
   }, [fn]);
 }
 
