@@ -1,9 +1,9 @@
 /**
  * Named queries of the health screens (docs/alerts.md): the problems-first device list, the rollups per place and a
  * room's devices. A device without a device_health row has never been seen and is judged ok; retired devices are not
- * listed. Presence lives in the signals' JSON, so the queries read it with each engine's JSON operator.
+ * listed. Presence is sorted and filtered on its column (v9), a copy of the signals' JSON.
  */
-import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { DeviceHealthView, HealthListQuery, HealthRollup, HealthSummaryQuery } from '../../api/health.js';
 import type { FieldValue } from '../../api/live.js';
 import type { DeviceSignals, HealthLevel, HealthReason, Presence } from '../../domain/index.js';
@@ -22,18 +22,15 @@ export const MAX_HEALTH_PAGE = 500;
 
 const LEVEL_RANK: Record<HealthLevel, number> = { critical: 0, warning: 1, ok: 2 };
 
-const jsonText = (c: Ctx, key: string): RawBuilder<string | null> => (c.dialect === 'postgres'
-  ? sql<string | null>`(h.signals::json ->> ${sql.lit(key)})`
-  : sql<string | null>`json_extract(h.signals, ${sql.lit(`$.${key}`)})`);
-const presenceOf = (c: Ctx) => sql<Presence>`COALESCE(${jsonText(c, 'presence')}, 'never')`;
+const presenceOf = sql<Presence>`COALESCE(h.presence, 'never')`;
 const levelOf = sql<HealthLevel>`COALESCE(h.level, 'ok')`;
 /** Where a device stands in the worst-first order; a device judged ok but offline comes before one never seen. */
-const rankOf = (c: Ctx) => sql<number>`CASE WHEN h.level = 'critical' THEN 0 WHEN h.level = 'warning' THEN 1
-  WHEN ${presenceOf(c)} = 'offline' THEN 2 WHEN ${presenceOf(c)} = 'never' THEN 3 ELSE 4 END`;
+const rankOf = sql<number>`CASE WHEN h.level = 'critical' THEN 0 WHEN h.level = 'warning' THEN 1
+  WHEN h.presence = 'offline' THEN 2 WHEN h.presence IS NULL OR h.presence = 'never' THEN 3 ELSE 4 END`;
 /** Since when the device is in its state: its oldest open alert, else its presence. */
-const sinceOf = (c: Ctx) => sql<number | null>`COALESCE(a.since, ${c.dialect === 'postgres' ? sql`CAST(${jsonText(c, 'presenceSince')} AS BIGINT)` : jsonText(c, 'presenceSince')})`;
+const sinceOf = sql<number | null>`COALESCE(a.since, h.presence_since)`;
 
-function base(c: Ctx, f: HealthViewFilter) {
+function base(c: Ctx, f: HealthViewFilter, deviceIds?: string[]) {
   const open = c.db.selectFrom('alerts').select(['device_id', sql<number>`COUNT(*)`.as('n'), sql<number>`MIN(started_at)`.as('since')])
     .where('state', '<>', 'resolved').groupBy('device_id');
   let q = c.db.selectFrom('devices as d').innerJoin('rooms as r', 'r.id', 'd.room_id').innerJoin('sites as t', 't.id', 'r.site_id')
@@ -48,7 +45,7 @@ function base(c: Ctx, f: HealthViewFilter) {
     const worse = (Object.keys(LEVEL_RANK) as HealthLevel[]).filter((l) => LEVEL_RANK[l] <= LEVEL_RANK[f.level!]);
     q = q.where('h.level', 'in', worse);
   }
-  if (f.presence) q = q.where(presenceOf(c), '=', f.presence);
+  if (f.presence) q = q.where(presenceOf, '=', f.presence);
   if (f.q?.trim()) {
     const term = f.q.trim();
     q = q.where((eb) => eb.or([contains(c, 'd.name', term), contains(c, 'd.id', term), contains(c, 'd.code', term), contains(c, 'r.name', term)]));
@@ -57,6 +54,7 @@ function base(c: Ctx, f: HealthViewFilter) {
     const after = f.changedAfter;
     q = q.where((eb) => eb.or([eb('h.updated_at', '>', after), eb('h.judged_at', '>', after)]));
   }
+  if (deviceIds) q = q.where('d.id', 'in', deviceIds);
   return q;
 }
 
@@ -84,14 +82,25 @@ export async function healthViews(c: Ctx, f: HealthViewFilter, page: { limit?: n
     's.name as schoolName', 's.district_id as districtId', 'h.signals', 'h.level', 'h.reasons', 'a.n as openAlerts', 'd.state as recordState']);
   rows = f.order === 'place'
     ? rows.orderBy('r.name').orderBy('d.kind').orderBy('d.name').orderBy('d.id')
-    : rows.orderBy(rankOf(c)).orderBy(sql`CASE WHEN ${sinceOf(c)} IS NULL THEN 1 ELSE 0 END`).orderBy(sinceOf(c)).orderBy('d.id');
+    : rows.orderBy(rankOf).orderBy(sql`CASE WHEN ${sinceOf} IS NULL THEN 1 ELSE 0 END`).orderBy(sinceOf).orderBy('d.id');
   const list = await rows.limit(limit).offset(offset).execute();
   return { total: Number(count.n), devices: list.map(toView) };
 }
 
 /** Every changed device (no paging): the live push reads this once per tick. */
 export async function changedHealthViews(c: Ctx, after: number, scope?: Scope): Promise<(DeviceHealthView & { stamp: number })[]> {
-  const rows = await base(c, { changedAfter: after, scope })
+  // The changed ids first, each side on its index; the views of those few devices then by primary key.
+  const changed = await c.db.selectFrom('device_health').select('device_id').where('updated_at', '>', after)
+    .union(c.db.selectFrom('device_health').select('device_id').where('judged_at', '>', after)).execute();
+  if (!changed.length) return [];
+  const ids = changed.map((r) => r.device_id);
+  const out: (DeviceHealthView & { stamp: number })[] = [];
+  for (let i = 0; i < ids.length; i += 500) out.push(...await changedSlice(c, ids.slice(i, i + 500), scope));
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+async function changedSlice(c: Ctx, ids: string[], scope?: Scope): Promise<(DeviceHealthView & { stamp: number })[]> {
+  const rows = await base(c, { scope }, ids)
     .select(['d.id', 'd.kind', 'd.name', 'd.code', 'r.id as roomId', 'r.name as roomName', 't.id as siteId', 't.name as siteName', 's.id as schoolId',
       's.name as schoolName', 's.district_id as districtId', 'h.signals', 'h.level', 'h.reasons', 'a.n as openAlerts', 'd.state as recordState',
       sql<number>`CASE WHEN h.updated_at > h.judged_at THEN h.updated_at ELSE h.judged_at END`.as('stamp')])
@@ -118,7 +127,7 @@ export async function healthSummary(c: Ctx, query: HealthSummaryQuery, scope?: S
   const sum = (cond: Expression<SqlBool>) => sql<number>`SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
   const rows = await q.select([p.id.as('id'), p.name.as('name'), sql<number>`COUNT(*)`.as('devices'),
     sum(sql`h.level = 'critical'`).as('critical'), sum(sql`h.level = 'warning'`).as('warning'), sum(sql`${levelOf} = 'ok'`).as('ok'),
-    sum(sql`${presenceOf(c)} = 'offline'`).as('offline'), sum(sql`${presenceOf(c)} = 'never'`).as('never')])
+    sum(sql`${presenceOf} = 'offline'`).as('offline'), sum(sql`${presenceOf} = 'never'`).as('never')])
     .groupBy([p.id, p.name]).execute();
   const places = rows.map((r) => {
     const n = { devices: Number(r.devices), critical: Number(r.critical), warning: Number(r.warning), ok: Number(r.ok), offline: Number(r.offline), never: Number(r.never) };
