@@ -73,6 +73,20 @@ describe('the fleet health screens in a browser', () => {
     expect(await page.getByTestId('health-level-tablet-a1').getAttribute('data-level')).toBe('warning');
   });
 
+  it('drills down from the school to its site and its rooms, then back up', async () => {
+    await page.getByTestId('health-places').locator('button').filter({ hasText: 'Trường THCS Cốc Lếu' }).click();
+    await page.getByRole('heading', { name: 'Theo điểm trường' }).waitFor();
+    await page.getByTestId('health-places').locator('button').filter({ hasText: 'Điểm chính' }).click();
+    await page.getByRole('heading', { name: 'Theo phòng' }).waitFor();
+    const room = page.getByTestId(`health-place-${roomId}`);
+    expect(await room.getAttribute('data-level')).toBe('critical');
+    expect(await room.textContent()).toContain('Nghiêm trọng: 1');
+    await page.getByTestId('health-up').click();
+    await page.getByRole('heading', { name: 'Theo điểm trường' }).waitFor();
+    await page.getByTestId('health-up').click();
+    await page.getByRole('heading', { name: 'Theo trường' }).waitFor();
+  });
+
   it('opens the room of the critical device: every device as a tile, each linking to its page', async () => {
     await page.getByTestId('health-room-board-a').click();
     await page.getByTestId('room-title').filter({ hasText: 'Phòng thông minh 1' }).waitFor();
