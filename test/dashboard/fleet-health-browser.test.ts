@@ -100,4 +100,14 @@ describe('the fleet health screens in a browser', () => {
     await page.getByTestId('room-tile-board-a').click();
     await page.waitForURL((u) => u.pathname === '/devices/board-a');
   });
+
+  it('speaks English on the switch', async () => {
+    await page.getByTestId('nav-health').click();
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: 'Device health' }).waitFor();
+    await page.getByTestId('health-row-board-a').filter({ hasText: 'Board overheating (68 °C)' }).waitFor();
+    await page.getByTestId('health-row-tablet-a1').filter({ hasText: 'Low battery (11 %), not charging' }).waitFor();
+    await page.getByTestId('lang-switch').click();
+    await page.getByRole('heading', { name: 'Sức khỏe thiết bị' }).waitFor();
+  });
 });
