@@ -73,6 +73,15 @@ describe('the fleet health screens in a browser', () => {
     expect(await page.getByTestId('health-level-tablet-a1').getAttribute('data-level')).toBe('warning');
   });
 
+  it('reads the page again when a device off the page turns bad, so the worst stay first', async () => {
+    await page.goto(`${s.dashboard!.url}/health?level=critical`);
+    await page.getByTestId('health-row-board-a').waitFor();
+    expect(await page.locator('[data-testid^="health-row-"]').count()).toBe(1);
+    await s.registry.recordVerdicts([{ deviceId: 'tablet-a2', level: 'critical', reasons: [{ rule: 'error_events', severity: 'critical', value: 6 }] }], Date.now());
+    await page.getByTestId('health-row-tablet-a2').filter({ hasText: 'Lỗi lặp lại (6 lần/giờ)' }).waitFor();
+    expect(await page.locator('[data-testid^="health-row-"]').count()).toBe(2);
+  });
+
   it('drills down from the school to its site and its rooms, then back up', async () => {
     await page.getByTestId('health-places').locator('button').filter({ hasText: 'Trường THCS Cốc Lếu' }).click();
     await page.getByRole('heading', { name: 'Theo điểm trường' }).waitFor();
@@ -80,7 +89,7 @@ describe('the fleet health screens in a browser', () => {
     await page.getByRole('heading', { name: 'Theo phòng' }).waitFor();
     const room = page.getByTestId(`health-place-${roomId}`);
     expect(await room.getAttribute('data-level')).toBe('critical');
-    expect(await room.textContent()).toContain('Nghiêm trọng: 1');
+    expect(await room.textContent()).toContain('Nghiêm trọng: 2');
     await page.getByTestId('health-up').click();
     await page.getByRole('heading', { name: 'Theo điểm trường' }).waitFor();
     await page.getByTestId('health-up').click();
@@ -97,6 +106,9 @@ describe('the fleet health screens in a browser', () => {
     expect(await page.getByTestId('room-tile-board-a').getAttribute('class')).toContain('level-critical');
     expect(await page.getByTestId('room-tile-tablet-a3').textContent()).toContain('Chưa từng kết nối');
     expect(await page.getByTestId('room-level').getAttribute('data-level')).toBe('critical');
+    await s.registry.recordVerdicts([{ deviceId: 'tablet-a3', level: 'warning', reasons: [{ rule: 'clock_skew', severity: 'warning', value: 420_000 }] }], Date.now());
+    await page.locator('[data-testid="room-tile-tablet-a3"].level-warning').filter({ hasText: 'Đồng hồ thiết bị lệch 420 giây' }).waitFor();
+    await page.getByTestId('room-rollup').filter({ hasText: 'Cảnh báo: 2' }).waitFor();
     await page.getByTestId('room-tile-board-a').click();
     await page.waitForURL((u) => u.pathname === '/devices/board-a');
   });

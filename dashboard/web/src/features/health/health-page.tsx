@@ -41,7 +41,7 @@ export function HealthPage(p: { search: URLSearchParams }) {
       level: (f.level || undefined) as HealthLevel | undefined, limit: PAGE, offset,
     },
   }, { keepPrevious: true });
-  const rows = useLiveHealth(list.data?.devices);
+  const rows = useLiveHealth(list.data?.devices, list.reload);
 
   const drill = (place: HealthRollup) => {
     if (at === 'district') update({ at: 'school', parent: String(place.id), districtId: place.id ? String(place.id) : '', offset: 0 });

@@ -7,7 +7,7 @@ import { LevelBadge, PresenceCell, Reasons, useLiveHealth } from '../health/heal
 
 /**
  * The room view: every device of one room at a glance (the board, its tablets and headsets, the sensor), one tile
- * each coloured by level, each opening the device page; live from the `health` batches.
+ * each coloured by level, each opening the device page; tiles and counts live from the `health` batches.
  */
 export function RoomPage(p: { id: number }) {
   const { lang, t } = useI18n();
@@ -15,6 +15,12 @@ export function RoomPage(p: { id: number }) {
   const room = useGet('/api/rooms/:id/devices', { params: { id: p.id } });
   const devices = useLiveHealth(room.data?.devices);
   const r = room.data;
+  const counts = { critical: 0, warning: 0, ok: 0, offline: 0 };
+  for (const d of devices) {
+    counts[d.level] += 1;
+    if (d.presence === 'offline') counts.offline += 1;
+  }
+  const level = counts.critical ? 'critical' : counts.warning ? 'warning' : 'ok';
   return (
     <section>
       <p><Link to="/health" testid="room-back">{t('room.back')}</Link></p>
@@ -24,12 +30,12 @@ export function RoomPage(p: { id: number }) {
         <>
           <div class="page-head">
             <h1 data-testid="room-title">{t('room.title', { name: r.room.name })}</h1>
-            <LevelBadge level={r.rollup.level} testid="room-level" />
+            <LevelBadge level={level} testid="room-level" />
           </div>
           <p class="muted">{t('room.where', { school: r.room.schoolName, site: r.room.siteName })}</p>
           <div class="card health-counts" data-testid="room-rollup">
             {(['critical', 'warning', 'offline', 'ok'] as const).map((k) => (
-              <span key={k} class={`count count-${k}`}>{t(`health.count.${k}`)}: <b>{fmtNumber(lang, r.rollup[k])}</b></span>
+              <span key={k} class={`count count-${k}`}>{t(`health.count.${k}`)}: <b>{fmtNumber(lang, counts[k])}</b></span>
             ))}
             <span class="muted">{t('health.devicesOf', { devices: r.rollup.devices })}</span>
           </div>
