@@ -7,6 +7,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { deviceHistoryRoutes } from './routes/device-history.js';
+import { fleetHealthRoutes } from './routes/fleet-health.js';
 import { healthRoutes } from './routes/health.js';
 import { hierarchyRoutes } from './routes/hierarchy.js';
 import { kindRoutes } from './routes/kinds.js';
@@ -71,6 +72,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(subscriptionRoutes, o);
     await api.register(notificationRoutes, o);
     await api.register(alertRoutes, o);
+    await api.register(fleetHealthRoutes, o);
   }, { prefix: '/api' });
   await registerWeb(app, o.webDist);
 

@@ -6,6 +6,7 @@ import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../..
 import { userFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { LiveAlerts } from './live-alerts.js';
+import { startLiveHealth } from './live-health.js';
 import { liveView } from './problems.js';
 import { maySee, userScope } from './scope.js';
 
@@ -31,6 +32,7 @@ export class LiveHub {
   private timer: NodeJS.Timeout | undefined;
   private lastVersion: number;
   readonly alerts: LiveAlerts;
+  private stopHealth: (() => void) | undefined;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
     this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
@@ -49,6 +51,7 @@ export class LiveHub {
 
   start(): void {
     this.alerts.start(); // from the registry: runs in a dashboard-only process too
+    this.stopHealth = startLiveHealth(this.io, this.deps); // shared state: also without a gateway
     if (!this.deps.gateway) return; // no live state in a dashboard-only process
     this.timer = setInterval(() => {
       try {
@@ -64,6 +67,7 @@ export class LiveHub {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.alerts.stop();
+    this.stopHealth?.();
     this.io.disconnectSockets(true);
     // io.close() would also close the HTTP server, which Fastify owns and closes itself.
     this.io.engine.close();

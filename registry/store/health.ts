@@ -22,9 +22,13 @@ const BATCH = 500;
 /** Writes the signals of many devices (one statement per batch); the latest write of a device wins. */
 export async function recordSignals(c: Ctx, rows: { deviceId: string; signals: DeviceSignals }[], at: number): Promise<void> {
   for (let i = 0; i < rows.length; i += BATCH) {
-    const values = rows.slice(i, i + BATCH).map((r) => ({ device_id: r.deviceId, signals: JSON.stringify(r.signals), updated_at: at }));
+    const values = rows.slice(i, i + BATCH).map((r) => ({
+      device_id: r.deviceId, signals: JSON.stringify(r.signals), updated_at: at, presence: r.signals.presence, presence_since: r.signals.presenceSince,
+    }));
     await c.db.insertInto('device_health').values(values)
-      .onConflict((oc) => oc.column('device_id').doUpdateSet((eb) => ({ signals: eb.ref('excluded.signals'), updated_at: eb.ref('excluded.updated_at') })))
+      .onConflict((oc) => oc.column('device_id').doUpdateSet((eb) => ({
+        signals: eb.ref('excluded.signals'), updated_at: eb.ref('excluded.updated_at'), presence: eb.ref('excluded.presence'), presence_since: eb.ref('excluded.presence_since'),
+      })))
       .execute();
   }
 }

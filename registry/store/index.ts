@@ -6,6 +6,7 @@
 import { EdufleetError } from '../../lib/errors.js';
 import type { AlertListQuery, AlertListResponse, RuleParamsView, SilenceTarget, SilenceView } from '../../api/alerts.js';
 import type { DeviceSignals, HealthLevel, HealthReason } from '../../domain/index.js';
+import type { HealthSummaryQuery } from '../../api/health.js';
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
@@ -15,6 +16,7 @@ import * as alertViews from './alert-views.js';
 import * as devices from './devices.js';
 import { openEngine, type StoreOptions } from './engine.js';
 import * as health from './health.js';
+import * as healthViews from './health-views.js';
 import * as hierarchy from './hierarchy.js';
 import * as logs from './logs.js';
 import * as notifications from './notifications.js';
@@ -31,6 +33,8 @@ export type { ActiveSilence, SilenceTargetPlace, StoredOverride } from './alert-
 export { isSilenced } from './alert-settings.js';
 export type { AuditFilter, AuditRow } from './logs.js';
 export type { HealthRow } from './health.js';
+export type { HealthViewFilter } from './health-views.js';
+export { MAX_HEALTH_PAGE, rollupOf } from './health-views.js';
 export type { NewDevice } from './devices.js';
 export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
@@ -191,6 +195,18 @@ export class RegistryStore {
   ruleOverride(id: number): Promise<alertSettings.StoredOverride | undefined> { return alertSettings.ruleOverride(this.c, id); }
   upsertRuleOverride(rule: string, o: { kind: string; schoolId: number; roomType: string; params: Partial<RuleParamsView>; byUser: string; at: number }): Promise<alertSettings.StoredOverride> { return alertSettings.upsertRuleOverride(this.c, rule, o); }
   deleteRuleOverride(id: number): Promise<void> { return alertSettings.deleteRuleOverride(this.c, id); }
+
+  // ── the health screens (docs/alerts.md)
+  /** The health screens' device list: in scope, worst first (or in place order), paged (docs/alerts.md). */
+  healthViews(f: healthViews.HealthViewFilter, page?: { limit?: number; offset?: number }): ReturnType<typeof healthViews.healthViews> { return healthViews.healthViews(this.c, f, page); }
+  /** Devices whose signals or verdict were written after `after`, with `stamp`, the later of both times (the live push). */
+  changedHealthViews(after: number, scope?: Scope): ReturnType<typeof healthViews.changedHealthViews> { return healthViews.changedHealthViews(this.c, after, scope); }
+  /** The latest time any device's signals or verdict were written. */
+  healthStamp(): Promise<number> { return healthViews.healthStamp(this.c); }
+  /** Rollups per district, school, site or room under a parent, worst first. */
+  healthSummary(q: HealthSummaryQuery, scope?: Scope): ReturnType<typeof healthViews.healthSummary> { return healthViews.healthSummary(this.c, q, scope); }
+  /** A room with every device of it and their health. */
+  roomHealth(roomId: number): ReturnType<typeof healthViews.roomHealth> { return healthViews.roomHealth(this.c, roomId); }
 
   // ── named queries (what other layers used to write SQL for)
   /** Rooms that have devices, with their place (usage/analyser.ts). */

@@ -33,7 +33,11 @@ export interface SubscriptionsTable {
   id: Generated<number>; email: string; district_id: number | null; created_by: string; created_at: number; last_sent: string | null;
 }
 
-export interface DeviceHealthTable { device_id: string; signals: string; level: Generated<string>; reasons: Generated<string>; updated_at: number; judged_at: Generated<number> }
+export interface DeviceHealthTable {
+  device_id: string; signals: string; level: Generated<string>; reasons: Generated<string>; updated_at: number; judged_at: Generated<number>;
+  /** Copies of `signals.presence` and `signals.presenceSince` (v9), for sorting and filtering on columns. */
+  presence: Generated<string>; presence_since: number | null;
+}
 export interface AlertsTable {
   id: Generated<number>; rule: string; device_id: string; school_id: number; room_id: number; severity: string; state: string;
   value: number | null; field: string | null; started_at: number; fired_at: number | null; clear_since: number | null;

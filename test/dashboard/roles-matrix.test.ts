@@ -113,6 +113,10 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'export the usage of a school', allowed: reads, request: async (sc) => ['POST', '/api/usage/exports', { format: 'csv', schoolId: P(sc).schoolId }] },
     { name: 'read a timetable', allowed: reads, request: async (sc) => ['GET', `/api/schools/${P(sc).schoolId}/timetable`] },
     { name: 'edit a timetable', allowed: writes, request: async (sc) => ['PUT', `/api/schools/${P(sc).schoolId}/timetable`, { terms: [] }] },
+    // Device health (issue 10): every reader but planners, within scope.
+    { name: 'device health of a school', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/health/devices?schoolId=${P(sc).schoolId}`] },
+    { name: 'health rollup of a school', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/health/summary?level=site&parentId=${P(sc).schoolId}`] },
+    { name: 'devices of a room', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/rooms/${P(sc).roomId}/devices`] },
     { name: 'edit a school', allowed: (u) => adminOnly(u), request: async (sc) => ['PATCH', `/api/schools/${P(sc).schoolId}`, { pupils: 900 }] },
     { name: 'create a school', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', '/api/schools', { code: `NEW-${++n}`, name: 'Trường mới', level: 'tieu_hoc', districtId: P(sc).districtId }] },
   ];

@@ -7,7 +7,7 @@ import { setLang, useI18n } from './i18n.js';
 import { connectLive, disconnectLive, useLiveConnected } from './live.js';
 import { LoginPage } from './features/login/login-page.js';
 import { navigate, useLocation } from './router.js';
-import { allowed, isActive, resolve, ROUTES } from './routes.js';
+import { allowed, homePath, isActive, resolve, ROUTES } from './routes.js';
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -29,7 +29,7 @@ export function App() {
     return (
       <>
         <LangSwitch floating />
-        <LoginPage onLogin={(m) => { clearCaches(); setMe(m); if (loc.path === '/login') navigate('/', true); }} />
+        <LoginPage onLogin={(m) => { clearCaches(); setMe(m); if (loc.path === '/login' || loc.path === '/') navigate(homePath(m), true); }} />
       </>
     );
   }

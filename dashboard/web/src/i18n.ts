@@ -3,6 +3,7 @@ import { alertRulesMessages } from './features/alert-rules/messages.js';
 import { alertsMessages } from './features/alerts/messages.js';
 import { auditMessages } from './features/audit/messages.js';
 import { deviceMessages } from './features/device/messages.js';
+import { healthMessages } from './features/health/messages.js';
 import { importMessages } from './features/import/messages.js';
 import { kpiMessages } from './features/kpi/messages.js';
 import { loginMessages } from './features/login/messages.js';
@@ -98,6 +99,7 @@ const vi = {
   ...alertsMessages.vi,
   ...auditMessages.vi,
   ...deviceMessages.vi,
+  ...healthMessages.vi,
   ...importMessages.vi,
   ...kpiMessages.vi,
   ...loginMessages.vi,
@@ -189,6 +191,7 @@ const en: Record<MessageKey, string> = {
   ...alertsMessages.en,
   ...auditMessages.en,
   ...deviceMessages.en,
+  ...healthMessages.en,
   ...importMessages.en,
   ...kpiMessages.en,
   ...loginMessages.en,

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
-import type { AlertView, ClientToServerEvents, LiveView, ServerToClientEvents } from '../../../api/index.js';
+import type { AlertView, ClientToServerEvents, DeviceHealthView, LiveView, ServerToClientEvents } from '../../../api/index.js';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -11,6 +11,7 @@ type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let socket: LiveSocket | null = null;
 const batchListeners = new Set<(batch: LiveView[]) => void>();
 const connListeners = new Set<(up: boolean) => void>();
+const healthListeners = new Set<(batch: DeviceHealthView[]) => void>();
 const watched = new Map<string, number>();
 const alertListeners = new Set<(batch: AlertView[]) => void>();
 
@@ -22,6 +23,9 @@ export function connectLive(): void {
   });
   socket.on('alerts', (batch) => {
     for (const fn of alertListeners) fn(batch);
+  });
+  socket.on('health', (batch) => {
+    for (const fn of healthListeners) fn(batch);
   });
   socket.on('connect', () => {
     for (const id of watched.keys()) socket?.emit('watch', id, () => {});
@@ -54,6 +58,14 @@ export function useLiveAlerts(fn: (batch: AlertView[]) => void): void {
   useEffect(() => {
     alertListeners.add(fn);
     return () => void alertListeners.delete(fn);
+  }, [fn]);
+}
+
+/** Calls `fn` with every `health` batch (the health screens) while the component is mounted. */
+export function useHealthBatches(fn: (batch: DeviceHealthView[]) => void): void {
+  useEffect(() => {
+    healthListeners.add(fn);
+    return () => void healthListeners.delete(fn);
   }, [fn]);
 }
 

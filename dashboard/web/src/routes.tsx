@@ -7,11 +7,13 @@ import { AlertsPage } from './features/alerts/alerts-page.js';
 import { AuditPage } from './features/audit/audit-page.js';
 import { DevicePage } from './features/device/device-page.js';
 import { DevicesPage } from './features/devices/devices-page.js';
+import { HealthPage } from './features/health/health-page.js';
 import { ImportPage } from './features/import/import-page.js';
 import { KpiPage } from './features/kpi/kpi-page.js';
 import { OverviewPage } from './features/overview/overview-page.js';
 import { PlanningPage } from './features/planning/planning-page.js';
 import { SilencesPage } from './features/silences/silences-page.js';
+import { RoomPage } from './features/room/room-page.js';
 import { TimetablePage } from './features/timetable/timetable-page.js';
 import { TreePage } from './features/tree/tree-page.js';
 import { UsagePage } from './features/usage/usage-page.js';
@@ -28,6 +30,8 @@ export interface RouteDef {
   nav?: { label: MessageKey; testid: string; section?: boolean };
   /** Hidden from the navigation and not reachable without it (the server refuses the calls anyway). */
   permission?: keyof Permissions;
+  /** The screen these users land on after logging in (the first route that says so; the overview otherwise). */
+  home?: (me: Me) => boolean;
 }
 
 /** Every screen of the app: the router, the navigation and the guards all read this table. A new screen is one row. */
@@ -35,6 +39,9 @@ export const ROUTES: RouteDef[] = [
   { path: '/', page: () => <OverviewPage />, nav: { label: 'nav.overview', testid: 'nav-overview' } },
   { path: '/devices', page: (c) => <DevicesPage search={c.search} />, nav: { label: 'nav.devices', testid: 'nav-devices', section: true } },
   { path: '/devices/:id', page: (c) => <DevicePage key={c.params.id} id={c.params.id!} /> },
+  // A technician's first question is what is broken in their schools (issue 10): they land here.
+  { path: '/health', page: (c) => <HealthPage search={c.search} />, nav: { label: 'nav.health', testid: 'nav-health' }, permission: 'readAlerts', home: (me) => me.role === 'technician' },
+  { path: '/rooms/:id', page: (c) => <RoomPage key={c.params.id} id={Number(c.params.id)} />, permission: 'readAlerts' },
   { path: '/tree', page: (c) => <TreePage me={c.me} search={c.search} />, nav: { label: 'nav.tree', testid: 'nav-tree' } },
   { path: '/alerts', page: (c) => <AlertsPage me={c.me} />, nav: { label: 'nav.alerts', testid: 'nav-alerts', section: true }, permission: 'readAlerts' },
   { path: '/alerts/:id', page: (c) => <AlertDetailPage key={c.params.id} me={c.me} id={Number(c.params.id)} />, permission: 'readAlerts' },
@@ -50,6 +57,9 @@ export const ROUTES: RouteDef[] = [
 ];
 
 export const allowed = (r: RouteDef, me: Me): boolean => !r.permission || me.permissions[r.permission];
+
+/** Where `me` lands after logging in. */
+export const homePath = (me: Me): string => ROUTES.find((r) => r.home?.(me) && allowed(r, me))?.path ?? '/';
 
 /** The path's `:name` parts when `pattern` matches it, else null. */
 export function matchPath(pattern: string, path: string): Record<string, string> | null {

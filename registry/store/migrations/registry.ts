@@ -159,4 +159,16 @@ const v8: Migration = async (db, dialect) => {
     .addPrimaryKeyConstraint('digest_claims_pk', ['school_id', 'day']).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8];
+// v9 (v8 is the notifications' step, merged before this one): presence and its time as columns beside the signals'
+// JSON, so the worst-first list of 20,000 devices sorts and filters on columns; judged_at indexed for the live push.
+const v9: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  await db.schema.alterTable('device_health').addColumn('presence', 'text', (c) => c.notNull().defaultTo('never')).execute();
+  await db.schema.alterTable('device_health').addColumn('presence_since', t.ms).execute();
+  await (dialect === 'postgres'
+    ? sql`UPDATE device_health SET presence = COALESCE(signals::json ->> 'presence', 'never'), presence_since = CAST(signals::json ->> 'presenceSince' AS BIGINT)`
+    : sql`UPDATE device_health SET presence = COALESCE(json_extract(signals, '$.presence'), 'never'), presence_since = json_extract(signals, '$.presenceSince')`).execute(db);
+  await db.schema.createIndex('device_health_judged').on('device_health').column('judged_at').execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9];
