@@ -38,7 +38,7 @@ function statsLine(s: SimStats, startedAt: number, window: { at: number; acked: 
   const up = Math.round((now - startedAt) / 1000);
   const f = s.faults;
   return `sim ${up}s · connected ${s.connected}/${s.devices} (asleep ${s.sleeping}) · readings sent ${s.sent} · acked ${s.acked} (${rate.toFixed(0)}/s) · errors ${s.errors}`
-    + ` · faults: offline ${f.offline}, bad ${f.bad}, hot ${f.overheat}, drain ${f.drain}, dying ${f.dying}, wifi ${f.flapping}, stuck ${f.stuck}, skew ${f.skew}, silent ${f.silent}, errors ${f.burst}`;
+    + ` · faults: offline ${f.offline}, bad ${f.bad}, hot ${f.overheat}, drain ${f.drain}, dying ${f.dying}, wifi ${f.flapping}, stuck ${f.stuck}, skew ${f.skew}, silent ${f.silent}, error bursts ${f.burst}`;
 }
 
 /** Provisions the scenario's devices in `registry`, with a progress line; revoked devices are reported and left out. */
