@@ -4,12 +4,12 @@ import { runBackfill, runSim } from '../app/sim.js';
 import { FAULT_NAMES, FAULTS, faultDurationText, isFaultName, requestFault } from '../device-sim/index.js';
 
 /**
- * The `sim` command and its `sim backfill` subcommand. main.ts calls this (the `sim` command's options are the same
- * as before; `sim backfill` is new).
+ * The `sim` command and its `sim backfill` and `sim fault` subcommands. main.ts calls this (the `sim` command's
+ * options are the same as before).
  */
 export function registerSimCommands(program: Command, config: () => Readonly<Config>): void {
   const sim = program.command('sim')
-    .description('run simulated devices against a broker (provisioning them in the registry); `sim backfill` for history')
+    .description('run simulated devices against a broker (provisioning them in the registry); `sim backfill` for history, `sim fault` to break a device of a running one')
     .option('--scenario <file>', 'scenario file (JSON); it sets its own province, interval, faults and seed')
     .option('--devices <n>', 'about how many devices (generated province)', '1000')
     .option('--seed <n>', 'random seed (generated province)', '1')
