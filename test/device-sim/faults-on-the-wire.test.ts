@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario, simDeviceId, Simulator, type Scenario, type SimDevice } from '../../device-sim/index.js';
+import { backfill, parseScenario, simDeviceId, Simulator, type Scenario, type SimDevice } from '../../device-sim/index.js';
 import { FAULT_NAMES, FAULTS, rollFaults } from '../../device-sim/faults.js';
 import { seededRng } from '../../device-sim/random.js';
 import { resolveTarget } from '../../device-sim/targets.js';
@@ -198,6 +198,26 @@ describe('faults for the alert rules, as a real MQTT subscriber sees them', () =
       expect(fails(() => sim.injectFault(ID.board, 'melt'))).toMatchObject({ code: 'EDUFLEET_ERR_SIM_FAULT', message: expect.stringContaining(FAULT_NAMES.join(', ')) });
       expect(fails(() => sim.injectFault(ID.board, 'stuck-sensor'))).toMatchObject({ code: 'EDUFLEET_ERR_SIM_FAULT', message: expect.stringMatching(/sensor/) });
     });
+  });
+});
+
+describe('faults in a backfill', () => {
+  it('repeat a stuck sensor\'s values through the past day it publishes', async () => {
+    const wire = await openWire(() => ({ now: () => Date.now() }));
+    try {
+      const s = { ...scenario(), faults: { ...NO_FAULTS, stuckSensorPerHour: 1e9 } };
+      const sensor = devicesOf(s).find((d) => d.id === ID.sensor)!;
+      const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+      const yesterday = new Date(Date.now() + 7 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+      const r = await backfill({ brokerUrl: wire.url, devices: [sensor], scenario: s, from: yesterday, to: today, intervalS: 600, faults: true });
+      expect(r.readingsAcked).toBeGreaterThan(90); // a reading at least every 15 minutes
+      // A backfill publishes arrays of readings.
+      const received = () => wire.messages.filter((m) => m.device === ID.sensor && m.channel === 'telemetry').flatMap((m) => m.body as { ts: number }[]);
+      const readings = await waitFor('every reading at the subscriber', () => atLeast(r.readingsAcked, received()));
+      expect(new Set(readings.map(({ ts: _ts, ...fields }) => JSON.stringify(fields))).size).toBe(1);
+    } finally {
+      await wire.close();
+    }
   });
 });
 
