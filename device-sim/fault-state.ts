@@ -45,6 +45,13 @@ const ERRORS: Record<DeviceKind, { code: string; message: string }[]> = {
   sensor: [{ code: 'CO2_READ', message: 'Không đọc được cảm biến CO₂' }, { code: 'I2C_BUS', message: 'Lỗi bus I2C' }],
 };
 
+/** The event a device sends when a fault begins, for the faults a device notices itself. */
+export const FAULT_EVENTS: Partial<Record<FaultName, { type: string; code: string; message: string }>> = {
+  'battery-drain': { type: 'battery_fault', code: 'BATTERY_DRAIN', message: 'Pin tụt nhanh bất thường' },
+  overheat: { type: 'overheat', code: 'TEMP_HIGH', message: 'Nhiệt độ thiết bị quá cao' },
+  'dying-battery': { type: 'battery_fault', code: 'BATTERY_DYING', message: 'Pin chai, không nhận sạc' },
+};
+
 export function errorEvent(kind: DeviceKind, rng: Rng): { code: string; message: string } {
   return pick(rng, ERRORS[kind] ?? ERRORS.sensor);
 }

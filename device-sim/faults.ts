@@ -50,6 +50,12 @@ export const FAULTS: Record<FaultName, FaultInfo> = {
   'error-burst': { rate: 'errorBurstPerHour', kinds: ALL, durationMs: [2 * MIN, 5 * MIN], vi: 'báo lỗi dồn dập', en: 'burst of error events' },
 };
 
+/** The counter of `SimStats.faults` (simulator.ts) each fault adds to. */
+export const FAULT_STAT = {
+  offline: 'offline', 'battery-drain': 'drain', overheat: 'overheat', 'bad-reading': 'bad', 'dying-battery': 'dying',
+  'flapping-wifi': 'flapping', 'stuck-sensor': 'stuck', 'clock-skew': 'skew', silent: 'silent', 'error-burst': 'burst',
+} as const satisfies Record<FaultName, string>;
+
 export const isFaultName = (x: string): x is FaultName => (FAULT_NAMES as readonly string[]).includes(x);
 
 /** A fault that started, and for how long. */

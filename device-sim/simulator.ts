@@ -5,8 +5,8 @@ import type { Logger } from '../lib/logger.js';
 import { MAX_READINGS_PER_MESSAGE, type StatusPayload } from '../protocol/index.js';
 import { badReading, newBody, reading, type DeviceBody, type Fields } from './behaviour.js';
 import { DeviceLink } from './device-link.js';
-import { startFault, errorEvent, FLAP_DOWN_MS, FLAP_EVERY_MS, noFaults, skewAt, stuckReading, type ActiveFaults } from './fault-state.js';
-import { faultDuration, rollFaults, type FaultName } from './faults.js';
+import { startFault, errorEvent, FAULT_EVENTS, FLAP_DOWN_MS, FLAP_EVERY_MS, noFaults, skewAt, stuckReading, type ActiveFaults } from './fault-state.js';
+import { FAULT_STAT, faultDuration, rollFaults, type FaultName } from './faults.js';
 import { SimControl } from './control.js';
 import { devicesFor, faultNamed, resolveTarget } from './targets.js';
 import { deviceAttributes } from './hardware.js';
@@ -234,31 +234,13 @@ export class Simulator implements Component {
 
   /** Puts one device into `fault` from `now` for `forMs`, counting it and sending the event a device would. */
   private begin(s: Sim, fault: FaultName, forMs: number, now: number): void {
-    const f = this.stats.faults;
-    switch (fault) {
-      case 'offline':
-        f.offline += 1;
-        if (s.link.connected || s.offlineUntil) this.goOffline(s, now, forMs);
-        return;
-      case 'battery-drain':
-        f.drain += 1;
-        this.event(s, now, 'battery_fault', 'BATTERY_DRAIN', 'Pin tụt nhanh bất thường');
-        break;
-      case 'overheat':
-        f.overheat += 1;
-        this.event(s, now, 'overheat', 'TEMP_HIGH', 'Nhiệt độ thiết bị quá cao');
-        break;
-      case 'bad-reading': f.bad += 1; break;
-      case 'dying-battery':
-        f.dying += 1;
-        this.event(s, now, 'battery_fault', 'BATTERY_DYING', 'Pin chai, không nhận sạc');
-        break;
-      case 'flapping-wifi': f.flapping += 1; break;
-      case 'stuck-sensor': f.stuck += 1; break;
-      case 'clock-skew': f.skew += 1; break;
-      case 'silent': f.silent += 1; break;
-      case 'error-burst': f.burst += 1; break;
+    this.stats.faults[FAULT_STAT[fault]] += 1;
+    if (fault === 'offline') {
+      if (s.link.connected || s.offlineUntil) this.goOffline(s, now, forMs);
+      return;
     }
+    const e = FAULT_EVENTS[fault];
+    if (e) this.event(s, now, e.type, e.code, e.message);
     startFault(s.faults, s.body, fault, now + forMs, now, s.rng);
   }
 
