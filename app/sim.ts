@@ -38,7 +38,7 @@ function statsLine(s: SimStats, startedAt: number, window: { at: number; acked: 
   const up = Math.round((now - startedAt) / 1000);
   const f = s.faults;
   return `sim ${up}s · connected ${s.connected}/${s.devices} (asleep ${s.sleeping}) · readings sent ${s.sent} · acked ${s.acked} (${rate.toFixed(0)}/s) · errors ${s.errors}`
-    + ` · faults: offline ${f.offline}, bad ${f.bad}, hot ${f.overheat}, drain ${f.drain}`;
+    + ` · faults: offline ${f.offline}, bad ${f.bad}, hot ${f.overheat}, drain ${f.drain}, dying ${f.dying}, wifi ${f.flapping}, stuck ${f.stuck}, skew ${f.skew}, silent ${f.silent}, error bursts ${f.burst}`;
 }
 
 /** Provisions the scenario's devices in `registry`, with a progress line; revoked devices are reported and left out. */
@@ -86,7 +86,7 @@ export async function startSimulator(o: SimulatorRun): Promise<Simulator | undef
   }
   await o.beforeConnect?.(devices);
   if (o.shutdown.signal.aborted) return undefined;
-  const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency, log: createLogger(o.config.logLevel) });
+  const sim = new Simulator({ brokerUrl: o.brokerUrl, devices, scenario: o.scenario, connectConcurrency: o.connectConcurrency, log: createLogger(o.config.logLevel), controlDir: o.config.dataDir });
   const startedAt = Date.now();
   const window = [{ at: startedAt, acked: 0 }];
   const progress = startProgress(() => statsLine(sim.stats, startedAt, window));

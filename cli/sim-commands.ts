@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { runBackfill, runSim } from '../app/sim.js';
+import { FAULT_NAMES, FAULTS, faultDurationText, isFaultName, requestFault } from '../device-sim/index.js';
 
 /**
- * The `sim` command and its `sim backfill` subcommand. main.ts calls this (the `sim` command's options are the same
- * as before; `sim backfill` is new).
+ * The `sim` command and its `sim backfill` and `sim fault` subcommands. main.ts calls this (the `sim` command's
+ * options are the same as before).
  */
 export function registerSimCommands(program: Command, config: () => Readonly<Config>): void {
   const sim = program.command('sim')
-    .description('run simulated devices against a broker (provisioning them in the registry); `sim backfill` for history')
+    .description('run simulated devices against a broker (provisioning them in the registry); `sim backfill` for history, `sim fault` to break a device of a running one')
     .option('--scenario <file>', 'scenario file (JSON); it sets its own province, interval, faults and seed')
     .option('--devices <n>', 'about how many devices (generated province)', '1000')
     .option('--seed <n>', 'random seed (generated province)', '1')
@@ -26,6 +27,18 @@ export function registerSimCommands(program: Command, config: () => Readonly<Con
         qos: o.qos === undefined ? undefined : o.qos === '1' ? 1 : 0,
         connectConcurrency: o.connectConcurrency ? Number(o.connectConcurrency) : undefined,
       });
+    });
+  sim.command('fault <target> <fault>')
+    .description(`start a fault in a running simulator (\`edufleet sim\` or \`edufleet demo\`, same --data-dir); TARGET is a device id, `
+      + `a room id, SCHOOL/ROOM or a room code; FAULT is one of ${FAULT_NAMES.join(', ')}`)
+    .option('--for <duration>', "how long, e.g. 10m, 2h (default: the fault's own duration)")
+    .action(async (target: string, fault: string, o: { for?: string }) => {
+      const r = await requestFault(config().dataDir, target, fault, o.for);
+      const info = isFaultName(r.fault) ? FAULTS[r.fault] : undefined;
+      const t = faultDurationText(r.forMs);
+      console.log(`Đã gây lỗi «${info?.vi ?? r.fault}» trong ${t.vi} cho ${r.devices.length} thiết bị `
+        + `(${r.fault}${info ? `: ${info.en}` : ''}, ${t.en}, ${r.devices.length} device${r.devices.length === 1 ? '' : 's'}):`);
+      for (const id of r.devices) console.log(`  ${id}`);
     });
   // `--scenario` and `--broker` belong to `sim` itself: commander gives them to the parent command wherever they
   // stand, so the subcommand reads them from there (optsWithGlobals).

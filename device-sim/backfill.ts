@@ -7,9 +7,10 @@
  */
 import { ISO_DATE, localMidnight } from '../timetable/index.js';
 import { MAX_READINGS_PER_MESSAGE } from '../protocol/index.js';
-import { badReading, newBody, reading, type DeviceBody, type Fields } from './behaviour.js';
+import { badReading, newBody, reading, type DeviceBody } from './behaviour.js';
 import { DeviceLink } from './device-link.js';
-import { rollFaults } from './faults.js';
+import { noFaults, skewAt, startFault, stuckReading, type ActiveFaults } from './fault-state.js';
+import { rollFaults, type FaultName } from './faults.js';
 import { deviceAttributes } from './hardware.js';
 import type { SimDevice } from './provision.js';
 import { seededRng, type Rng } from './random.js';
@@ -31,7 +32,7 @@ export interface BackfillOptions {
   intervalS?: number;
   /** Writes the ground truth of the window here (JSON, see docs/simulator.md). */
   truthFile?: string;
-  /** Apply the scenario's fault rates (overheating, battery drain, bad readings); default: no faults. */
+  /** Apply the scenario's fault rates (overheating, battery drain, bad readings, dying battery, stuck sensor, clock skew, silence); default: no faults. */
   faults?: boolean;
   /** Devices connected and publishing at the same time (default 16). */
   concurrency?: number;
@@ -93,7 +94,10 @@ function countReadings(schedule: RoomSchedule, fromMs: number, toMs: number, int
   return n;
 }
 
-interface DeviceRun { d: SimDevice; schedule: RoomSchedule; rng: Rng; body: DeviceBody }
+interface DeviceRun { d: SimDevice; schedule: RoomSchedule; rng: Rng; body: DeviceBody; faults: ActiveFaults }
+
+/** The faults a backfill plays out with `faults`: those that show in the readings themselves. */
+const HISTORY_FAULTS: ReadonlySet<FaultName> = new Set(['dying-battery', 'stuck-sensor', 'clock-skew', 'silent']);
 
 /** A device's readings of the window as ready-to-send messages: arrays of up to MAX_READINGS_PER_MESSAGE, and bad readings alone. */
 function* deviceMessages(run: DeviceRun, o: { fromMs: number; toMs: number; intervalMs: number; faults: Scenario['faults'] | null }): Generator<{ payload: string; readings: number; bad: boolean }> {
@@ -109,9 +113,12 @@ function* deviceMessages(run: DeviceRun, o: { fromMs: number; toMs: number; inte
       if (f.overheatForMs !== undefined) body.hotUntil = t + f.overheatForMs;
       if (f.drainFactor !== undefined) body.drainFactor = f.drainFactor;
       if (f.badReading !== undefined) yield { payload: JSON.stringify(badReading(d.kind, f.badReading)), readings: 1, bad: true };
+      // What leaves a trace in the readings; a backfill has no live link to flap and sends no events.
+      for (const x of f.started ?? []) if (HISTORY_FAULTS.has(x.fault)) startFault(run.faults, body, x.fault as Exclude<FaultName, 'offline'>, t + x.forMs, t, rng);
+      if (run.faults.silentUntil > t) continue;
     }
-    const fields: Fields = reading(d.kind, body, { inUse: m.inUse, open: m.open || m.inUse, capacity: d.room.capacity, dtS, now: t }, rng);
-    chunk.push(JSON.stringify({ ts: t, ...fields }));
+    const fields = stuckReading(run.faults, reading(d.kind, body, { inUse: m.inUse, open: m.open || m.inUse, capacity: d.room.capacity, dtS, now: t }, rng), t);
+    chunk.push(JSON.stringify({ ts: t + skewAt(run.faults, t), ...fields }));
     if (chunk.length === MAX_READINGS_PER_MESSAGE) {
       yield { payload: `[${chunk.join(',')}]`, readings: chunk.length, bad: false };
       chunk = [];
@@ -141,7 +148,7 @@ export async function backfill(o: BackfillOptions): Promise<BackfillResult> {
       perRoom.set(d.roomKey, countReadings(schedule, fromMs, toMs, intervalMs));
     }
     const rng = seededRng(o.scenario.seed * 7_919 + i + 1);
-    return { d, schedule, rng, body: newBody(rng) };
+    return { d, schedule, rng, body: newBody(rng), faults: noFaults() };
   });
   const p: BackfillProgress = {
     devices: runs.length, devicesDone: 0, readingsTotal: o.devices.reduce((a, d) => a + perRoom.get(d.roomKey)!, 0),

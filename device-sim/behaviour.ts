@@ -13,6 +13,10 @@ export interface DeviceBody {
   hotUntil: number;
   /** Battery drains this many times faster (a worn battery). */
   drainFactor: number;
+  /** Until when (sim ms) the battery is dying: it does not charge and falls to a few per cent. */
+  dyingUntil: number;
+  /** Until when (sim ms) the Wi-Fi signal is weak and swinging. */
+  weakWifiUntil: number;
 }
 
 /** What the device sees around it when it takes a reading. */
@@ -40,18 +44,29 @@ export const BATTERY_KINDS: ReadonlySet<DeviceKind> = new Set(['tablet', 'vr']);
 export function newBody(rng: Rng): DeviceBody {
   // A few devices start nearly flat (left off the charging cart), as in any real fleet.
   const battery = rng() < 0.04 ? between(rng, 5, 14) : between(rng, 60, 100);
-  return { battery, left: between(rng, 60, 100), right: between(rng, 60, 100), uptimeS: 0, storageFree: Math.round(between(rng, 2000, 50000)), hotUntil: 0, drainFactor: 1 };
+  return { battery, left: between(rng, 60, 100), right: between(rng, 60, 100), uptimeS: 0, storageFree: Math.round(between(rng, 2000, 50000)), hotUntil: 0, drainFactor: 1, dyingUntil: 0, weakWifiUntil: 0 };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/** A dying battery loses this much a minute, whatever the device does, down to DYING_FLOOR. */
+const DYING_PER_MIN = 3;
+const DYING_FLOOR = 3;
+
+/** One battery over `dtMin` minutes: charging, draining at `rate` %/min, or dying. */
+function battery(x: number, o: { charging: boolean; chargePerMin: number; rate: number; dtMin: number; dying: boolean }): number {
+  if (o.dying) return Math.min(x, Math.max(DYING_FLOOR, x - DYING_PER_MIN * o.dtMin));
+  return clamp(o.charging ? x + o.chargePerMin * o.dtMin : x - o.rate * o.dtMin, 0, 100);
+}
 
 function boardReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
   const power = ctx.inUse ? 'on' : ctx.open ? (rng() < 0.3 ? 'on' : 'standby') : 'off';
   b.uptimeS = power === 'on' ? b.uptimeS + ctx.dtS : 0;
   const base = power === 'on' ? 38 : 28;
   return {
-    power, temperature: round1(clamp(base + between(rng, -2, 3) + (hot ? 27 : 0), -40, 150)),
+    // An overheating board climbs to 68–72 °C whatever it does, well past board_overheat's 60 °C; it cools at once after.
+    power, temperature: round1(hot ? between(rng, 68, 72) : base + between(rng, -2, 3)),
     input: power === 'on' ? (rng() < 0.7 ? 'ops' : 'hdmi1') : 'none',
     touches: ctx.inUse ? Math.round(between(rng, 5, 60) * Math.max(ctx.dtS / 60, 0.2)) : 0,
     uptime: Math.round(b.uptimeS), brightness: power === 'on' ? 80 : 0,
@@ -60,22 +75,25 @@ function boardReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng
 
 function tabletReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
   const dtMin = ctx.dtS / 60;
-  const charging = !ctx.open;
-  b.battery = clamp(charging ? b.battery + 0.5 * dtMin : b.battery - (ctx.inUse ? 0.25 : 0.05) * dtMin * b.drainFactor, 0, 100);
+  const dying = b.dyingUntil > ctx.now;
+  const charging = !ctx.open && !dying;
+  b.battery = battery(b.battery, { charging, chargePerMin: 0.5, rate: (ctx.inUse ? 0.25 : 0.05) * b.drainFactor, dtMin, dying });
   if (charging && b.battery >= 99) b.drainFactor = 1;
+  const weak = b.weakWifiUntil > ctx.now;
   return {
-    battery: round1(b.battery), charging, storageFree: b.storageFree, wifiRssi: Math.round(between(rng, -75, -45)),
+    battery: round1(b.battery), charging, storageFree: b.storageFree, wifiRssi: Math.round(weak ? between(rng, -85, -60) : between(rng, -75, -45)),
     screenOn: ctx.inUse, locked: !ctx.inUse, temperature: round1(between(rng, 27, 34) + (hot ? 24 : 0)),
   };
 }
 
 function vrReading(b: DeviceBody, ctx: ReadingContext, hot: boolean, rng: Rng): Fields {
   const dtMin = ctx.dtS / 60;
-  const charging = !ctx.inUse;
-  const drain = (x: number, rate: number) => clamp(charging ? x + 0.6 * dtMin : x - rate * dtMin * b.drainFactor, 0, 100);
-  b.battery = drain(b.battery, 0.6);
-  b.left = drain(b.left, 0.2);
-  b.right = drain(b.right, 0.2);
+  const dying = b.dyingUntil > ctx.now;
+  const charging = !ctx.inUse && !dying;
+  const drain = (x: number, rate: number, main: boolean) => battery(x, { charging, chargePerMin: 0.6, rate: rate * b.drainFactor, dtMin, dying: dying && main });
+  b.battery = drain(b.battery, 0.6, true);
+  b.left = drain(b.left, 0.2, false);
+  b.right = drain(b.right, 0.2, false);
   if (charging && b.battery >= 99) b.drainFactor = 1;
   return {
     battery: round1(b.battery), leftController: round1(b.left), rightController: round1(b.right),

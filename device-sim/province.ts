@@ -102,7 +102,11 @@ export function provinceScenario(o: { devices: number; seed?: number; intervalS?
     seed,
     intervalS: o.intervalS ?? 10,
     qos: 1,
-    faults: { offlinePerHour: 0.05 * rate, batteryDrainPerHour: 0.02 * rate, overheatPerHour: 0.02 * rate, badReadingPerHour: 0.05 * rate },
+    faults: {
+      offlinePerHour: 0.05 * rate, batteryDrainPerHour: 0.02 * rate, overheatPerHour: 0.02 * rate, badReadingPerHour: 0.05 * rate,
+      dyingBatteryPerHour: 0.005 * rate, flappingWifiPerHour: 0.005 * rate, stuckSensorPerHour: 0.005 * rate, clockSkewPerHour: 0.005 * rate,
+      silentPerHour: 0.005 * rate, errorBurstPerHour: 0.01 * rate,
+    },
     districts: DISTRICTS.map(({ code, name }) => ({ code, name })),
     schools,
   }, 'generated province');

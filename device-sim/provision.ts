@@ -12,6 +12,8 @@ export interface SimDevice {
   room: ScenarioRoom;
   /** Unique key of the room across the province, for the ground truth of its use. */
   roomKey: string;
+  /** The room's id in the registry (`edufleet room list`), so that `sim fault` can aim at a room by it. */
+  roomId: number;
 }
 
 export interface ProvisionOptions {
@@ -83,7 +85,7 @@ const fingerprint = (hash: string) => hash.slice(-12);
 /** Devices added per transaction: progress and Ctrl-C between two batches, a province still in a few. */
 const ADD_BATCH = 500;
 
-const simDevice = (t: Todo, secret: string): SimDevice => ({ id: t.id, secret, kind: t.kind, school: t.school, room: t.room, roomKey: t.roomKey });
+const simDevice = (t: Todo, secret: string): SimDevice => ({ id: t.id, secret, kind: t.kind, school: t.school, room: t.room, roomKey: t.roomKey, roomId: t.roomId });
 
 /**
  * Makes the registry hold the scenario's province and devices, and returns every device with a usable secret.

@@ -38,7 +38,13 @@ export const ScenarioSchema = Type.Object({
     batteryDrainPerHour: Type.Number({ minimum: 0, default: 0.02, description: 'Chance per device and hour that its battery starts draining fast.' }),
     overheatPerHour: Type.Number({ minimum: 0, default: 0.02, description: 'Chance per device and hour of overheating for ten minutes.' }),
     badReadingPerHour: Type.Number({ minimum: 0, default: 0.05, description: 'Chance per device and hour of sending one malformed reading.' }),
-  }, { default: {} }),
+    dyingBatteryPerHour: Type.Number({ minimum: 0, default: 0.005, description: 'Tablets and headsets: chance per device and hour that the battery dies (fast drain, not charging) for one to three hours.' }),
+    flappingWifiPerHour: Type.Number({ minimum: 0, default: 0.005, description: 'Tablets: chance per device and hour of a flapping Wi-Fi (weak signal, reconnecting every 20–40 s) for 20–60 minutes.' }),
+    stuckSensorPerHour: Type.Number({ minimum: 0, default: 0.005, description: 'Sensors: chance per device and hour of repeating the same values for four to eight hours.' }),
+    clockSkewPerHour: Type.Number({ minimum: 0, default: 0.005, description: 'Chance per device and hour that its clock runs 6–15 minutes ahead or behind for one to four hours.' }),
+    silentPerHour: Type.Number({ minimum: 0, default: 0.005, description: 'Chance per device and hour of staying connected but sending nothing for 1.5 to 3 hours.' }),
+    errorBurstPerHour: Type.Number({ minimum: 0, default: 0.01, description: 'Chance per device and hour of a burst of error events within a few minutes.' }),
+  }, { default: {}, additionalProperties: false }),
   districts: Type.Array(Type.Object({ code: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1 }) })),
   schools: Type.Array(Type.Object({
     code: Type.String({ minLength: 1, maxLength: 24, pattern: '^[A-Za-z0-9-]+$' }),
@@ -122,7 +128,11 @@ function crossChecks(s: Scenario): string[] {
 /** Validates a scenario (defaults filled in); throws with every problem listed by its path. */
 export function parseScenario(data: unknown, source = 'scenario'): Scenario {
   const withDefaults = Value.Default(ScenarioSchema, structuredClone(data));
-  const errors = [...Value.Errors(ScenarioSchema, withDefaults)].map((e) => `${e.path || '/'}: ${e.message}`);
+  const rates = Object.keys(ScenarioSchema.properties.faults.properties);
+  // A misspelt rate would otherwise be a fault silently left at its default: name the ones there are.
+  const errors = [...Value.Errors(ScenarioSchema, withDefaults)].map((e) => (/^\/faults\/[^/]+$/.test(e.path) && !rates.includes(e.path.slice(8))
+    ? `${e.path}: unknown fault rate; the rates are ${rates.join(', ')}`
+    : `${e.path || '/'}: ${e.message}`));
   if (!errors.length) errors.push(...crossChecks(withDefaults as Scenario));
   if (errors.length) throw new Error(`${source} is invalid:\n  ${errors.slice(0, 20).join('\n  ')}`);
   return withDefaults as Scenario;

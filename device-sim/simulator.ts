@@ -5,7 +5,10 @@ import type { Logger } from '../lib/logger.js';
 import { MAX_READINGS_PER_MESSAGE, type StatusPayload } from '../protocol/index.js';
 import { badReading, newBody, reading, type DeviceBody, type Fields } from './behaviour.js';
 import { DeviceLink } from './device-link.js';
-import { rollFaults } from './faults.js';
+import { startFault, errorEvent, FAULT_EVENTS, FLAP_DOWN_MS, FLAP_EVERY_MS, noFaults, skewAt, stuckReading, type ActiveFaults } from './fault-state.js';
+import { FAULT_STAT, faultDuration, rollFaults, type FaultName } from './faults.js';
+import { SimControl } from './control.js';
+import { devicesFor, faultNamed, resolveTarget } from './targets.js';
 import { deviceAttributes } from './hardware.js';
 import type { SimDevice } from './provision.js';
 import { between, seededRng, type Rng } from './random.js';
@@ -24,6 +27,19 @@ export interface SimulatorOptions {
   tickMs?: number;
   /** Where a failing tick is logged (once, until it recovers). */
   log?: Logger;
+  /**
+   * Listen for `edufleet sim fault` on a loopback port written to `sim-control.json` in this directory (the data
+   * directory); removed at stop. Default: no control port.
+   */
+  controlDir?: string;
+}
+
+/** What `injectFault` did. */
+export interface InjectedFault {
+  fault: FaultName;
+  /** The devices that got it: those of the target whose kind can have it. */
+  devices: string[];
+  forMs: number;
 }
 
 export interface SimStats {
@@ -42,7 +58,12 @@ export interface SimStats {
   backlogSent: number;
   /** Devices that published their offline status and disconnected properly at stop. */
   goodbyes: number;
-  faults: { offline: number; drain: number; overheat: number; bad: number };
+  faults: {
+    offline: number; drain: number; overheat: number; bad: number;
+    dying: number; flapping: number; stuck: number; skew: number; silent: number; burst: number;
+    /** Link drops of flapping Wi-Fi (each followed by a reconnect). */
+    flaps: number;
+  };
 }
 
 /** One simulated device: its link, its body and its schedule. */
@@ -60,6 +81,7 @@ interface Sim {
   inSession: boolean;
   /** Readings taken while cut off, uploaded as one array when the link is back. */
   backlog: Fields[];
+  faults: ActiveFaults;
 }
 
 /** The true schedule of a simulated device's room: its school's timetable, its use share, its out-of-hours sessions. */
@@ -83,11 +105,13 @@ export class Simulator implements Component {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private stopping: Promise<void> | undefined;
+  private control: SimControl | undefined;
 
   constructor(private readonly o: SimulatorOptions) {
     this.clock = o.clock ?? systemClock;
     this.state = new Health(this.name, o.log);
-    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, backlogHeld: 0, backlogSent: 0, goodbyes: 0, faults: { offline: 0, drain: 0, overheat: 0, bad: 0 } };
+    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, backlogHeld: 0, backlogSent: 0, goodbyes: 0,
+      faults: { offline: 0, drain: 0, overheat: 0, bad: 0, dying: 0, flapping: 0, stuck: 0, skew: 0, silent: 0, burst: 0, flaps: 0 } };
     const now = this.clock.now();
     const schedules = new Map<string, RoomSchedule>();
     this.sims = o.devices.map((d, i) => {
@@ -100,7 +124,7 @@ export class Simulator implements Component {
   private newSim(d: SimDevice, schedule: RoomSchedule, rng: Rng, now: number): Sim {
     // The link's callbacks read the device's state, and the device holds its link: `link` is set right below.
     const first = schedule.nextChange(now, now + rng() * this.o.scenario.intervalS * 1000);
-    const s = { d, schedule, rng, body: newBody(rng), nextAt: first, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[] } as Sim;
+    const s = { d, schedule, rng, body: newBody(rng), nextAt: first, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[], faults: noFaults() } as Sim;
     s.presence = this.presenceFor(s, this.moment(s, now));
     s.link = new DeviceLink({
       brokerUrl: this.o.brokerUrl, id: d.id, secret: d.secret, qos: this.o.scenario.qos,
@@ -151,6 +175,10 @@ export class Simulator implements Component {
     this.state.started();
     // A tick that throws (one device's bad state) must not end the simulator, or the process it runs in.
     this.timer = setInterval(this.state.guard('simulator tick', () => this.tick()), this.o.tickMs ?? 250);
+    if (this.o.controlDir) {
+      this.control = new SimControl(this.o.controlDir, (target, fault, forMs) => this.injectFault(target, fault, forMs));
+      await this.control.start();
+    }
     const limit = this.o.connectConcurrency ?? 100;
     let next = 0;
     const worker = async () => {
@@ -174,44 +202,97 @@ export class Simulator implements Component {
         }
         continue;
       }
-      if (s.link.connected && now >= s.nextAt) this.step(s, now);
+      if (!s.link.connected) continue;
+      if (this.playFaults(s, now)) continue;
+      if (now >= s.nextAt) this.step(s, now);
     }
+  }
+
+  /** Plays out what a fault does between readings: a flapping link drops, an error burst sends its next event. */
+  private playFaults(s: Sim, now: number): boolean {
+    const f = s.faults;
+    if (f.flapUntil > now && now >= f.nextFlapAt) {
+      this.stats.faults.flaps += 1;
+      f.nextFlapAt = now + between(s.rng, ...FLAP_EVERY_MS);
+      this.goOffline(s, now, between(s.rng, ...FLAP_DOWN_MS));
+      return true;
+    }
+    if (f.burst && now >= f.burst.nextAt && f.silentUntil <= now) {
+      const e = errorEvent(s.d.kind, s.rng);
+      this.event(s, now, 'error', e.code, e.message);
+      f.burst.nextAt += f.burst.everyMs;
+      if (--f.burst.left <= 0) f.burst = undefined;
+    }
+    return false;
+  }
+
+  /** Drops the link without DISCONNECT (the broker publishes the Last Will) and comes back after `forMs`. */
+  private goOffline(s: Sim, now: number, forMs: number): void {
+    s.offlineUntil = Math.max(now + forMs, s.offlineUntil);
+    s.link.drop();
+  }
+
+  /** Puts one device into `fault` from `now` for `forMs`, counting it and sending the event a device would. */
+  private begin(s: Sim, fault: FaultName, forMs: number, now: number): void {
+    this.stats.faults[FAULT_STAT[fault]] += 1;
+    if (fault === 'offline') {
+      if (s.link.connected || s.offlineUntil) this.goOffline(s, now, forMs);
+      return;
+    }
+    const e = FAULT_EVENTS[fault];
+    if (e) this.event(s, now, e.type, e.code, e.message);
+    startFault(s.faults, s.body, fault, now + forMs, now, s.rng);
+  }
+
+  /**
+   * Puts the devices `target` names (a device id, a room id, SCHOOL/ROOM or a room code) into `fault` now, for
+   * `forMs` (default: the fault's own duration); what `edufleet sim fault` asks through the control port. Throws a
+   * coded error for an unknown target or fault, or a target without a device of a kind the fault applies to.
+   */
+  injectFault(target: string, fault: string, forMs?: number): InjectedFault {
+    const name = faultNamed(fault);
+    const ids = new Set(devicesFor(name, resolveTarget(this.sims.map((s) => s.d), target), target).map((d) => d.id));
+    const now = this.clock.now();
+    const out: InjectedFault = { fault: name, devices: [], forMs: forMs ?? 0 };
+    for (const s of this.sims) {
+      if (!ids.has(s.d.id)) continue;
+      const ms = forMs ?? faultDuration(name, s.rng);
+      out.forMs = Math.max(out.forMs, ms);
+      this.begin(s, name, ms, now);
+      // Shown at once, not at the next reading (up to 15 minutes away at night).
+      if (name !== 'offline') s.nextAt = Math.min(s.nextAt, now);
+      out.devices.push(s.d.id);
+    }
+    return out;
   }
 
   /** One reading of one device: presence, faults, then a good or a bad reading. */
   private step(s: Sim, tickNow: number): void {
     const { at: now, m, dtS } = this.advance(s, tickNow);
-    this.setPresence(s, this.presenceFor(s, m));
+    const f = s.faults;
+    if (f.silentUntil > now) return; // connected, keepalive going, nothing published
 
-    const fault = rollFaults(this.o.scenario.faults, s.d.kind, dtS / 3600, s.rng);
-    if (fault.offlineForMs !== undefined) {
-      this.stats.faults.offline += 1;
-      s.offlineUntil = now + fault.offlineForMs;
-      s.link.drop(); // no DISCONNECT: the broker sees a dropped link and publishes the Last Will
-      return;
-    }
-    if (fault.drainFactor !== undefined) {
-      this.stats.faults.drain += 1;
-      s.body.drainFactor = fault.drainFactor;
-      this.event(s, now, 'battery_fault', 'BATTERY_DRAIN', 'Pin tụt nhanh bất thường');
-    }
-    if (fault.overheatForMs !== undefined) {
-      this.stats.faults.overheat += 1;
-      s.body.hotUntil = now + fault.overheatForMs;
-      this.event(s, now, 'overheat', 'TEMP_HIGH', 'Nhiệt độ thiết bị quá cao');
-    }
-    if (fault.badReading !== undefined) {
-      this.stats.faults.bad += 1;
+    this.setPresence(s, this.presenceFor(s, m));
+    const roll = rollFaults(this.o.scenario.faults, s.d.kind, dtS / 3600, s.rng);
+    if (roll.offlineForMs !== undefined) return this.begin(s, 'offline', roll.offlineForMs, now);
+    if (roll.drainFactor !== undefined) this.begin(s, 'battery-drain', 0, now);
+    if (roll.overheatForMs !== undefined) this.begin(s, 'overheat', roll.overheatForMs, now);
+    for (const x of roll.started ?? []) this.begin(s, x.fault, x.forMs, now);
+    if (f.silentUntil > now) return;
+    const bad = roll.badReading ?? f.badNext;
+    if (bad !== undefined) {
+      if (roll.badReading !== undefined) this.stats.faults.bad += 1;
+      f.badNext = undefined;
       this.stats.badSent += 1;
-      this.publish(s, JSON.stringify(badReading(s.d.kind, fault.badReading)));
+      this.publish(s, JSON.stringify(badReading(s.d.kind, bad)));
       return;
     }
-    const fields = reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng);
+    const fields = stuckReading(f, reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng), now);
     if (s.d.kind === 'vr' && fields.inSession !== s.inSession) {
       s.inSession = fields.inSession === true;
       this.event(s, now, s.inSession ? 'session_start' : 'session_end');
     }
-    this.publish(s, JSON.stringify({ ts: now, ...fields }));
+    this.publish(s, JSON.stringify({ ts: now + skewAt(f, now), ...fields }));
   }
 
   private setPresence(s: Sim, state: StatusPayload['state']): void {
@@ -221,9 +302,9 @@ export class Simulator implements Component {
     s.link.status(state);
   }
 
-  private event(s: Sim, ts: number, type: string, code?: string, message?: string): void {
+  private event(s: Sim, now: number, type: string, code?: string, message?: string): void {
     this.stats.events += 1;
-    s.link.event({ type, ts, ...(code ? { code } : {}), ...(message ? { message } : {}) });
+    s.link.event({ type, ts: now + skewAt(s.faults, now), ...(code ? { code } : {}), ...(message ? { message } : {}) });
   }
 
   private publish(s: Sim, payload: string, readings = 1): void {
@@ -240,7 +321,7 @@ export class Simulator implements Component {
    */
   private measureOffline(s: Sim, tickNow: number): void {
     const { at: now, m, dtS } = this.advance(s, tickNow);
-    s.backlog.push({ ts: now, ...reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng) });
+    s.backlog.push({ ts: now + skewAt(s.faults, now), ...reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng) });
     if (s.backlog.length > MAX_READINGS_PER_MESSAGE) s.backlog.shift();
     else this.stats.backlogHeld += 1;
   }
@@ -270,6 +351,7 @@ export class Simulator implements Component {
   private async close(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.control?.stop();
     const ac = new AbortController();
     const deadline = delay(Math.max(2000, this.sims.length / 2), undefined, { signal: ac.signal }).catch(() => undefined);
     const said = await Promise.all(this.sims.map((s) => s.link.close(deadline)));
