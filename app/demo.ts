@@ -28,13 +28,16 @@ async function handDevice(stack: Stack): Promise<{ id: string; secret: string } 
   return { id, secret };
 }
 
-function banner(stack: Stack, config: Readonly<Config>, password: string, hand: { id: string; secret: string } | undefined): string {
+interface DemoTechnician { username: string; password: string; schoolName: string; boardId: string | undefined }
+
+function banner(stack: Stack, config: Readonly<Config>, password: string, hand: { id: string; secret: string } | undefined, tech?: DemoTechnician): string {
   const port = stack.broker!.port;
   const lines = [
     '',
     'EduFleet demo is running.',
     `  Dashboard:  ${stack.dashboard?.url ?? '(not started)'}`,
     `  Login:      admin / ${password}`,
+    ...(tech ? [`  Technician: ${tech.username} / ${tech.password}  (${tech.schoolName} only: lands on its device health)`] : []),
     `  MQTT:       mqtt://localhost:${port}  (WebSocket ws://localhost:${stack.broker!.wsPort}/mqtt)`,
     `  InfluxDB:   ${stack.influxUrl}  (database ${config.influx.database})`,
   ];
@@ -45,6 +48,7 @@ function banner(stack: Stack, config: Readonly<Config>, password: string, hand: 
       `              (device ${hand.id}: a sensor in the first room; a wrong field, e.g. '{"temperature":"hot"}', is rejected)`,
     );
   }
+  if (tech?.boardId) lines.push(`  Fault:      edufleet sim fault ${tech.boardId} overheat --for 10m   (an alert in the technician's inbox)`);
   lines.push('  Stop:       Ctrl-C', '');
   return lines.join('\n');
 }
@@ -79,6 +83,20 @@ async function demoAdmin(stack: Stack): Promise<string> {
   return password;
 }
 
+/** A technician of the first school (created or reset with a fresh password): the person issue 10's screens are for. */
+async function demoTechnician(stack: Stack, devices: SimDevice[]): Promise<DemoTechnician | undefined> {
+  const [school] = await stack.registry.schools();
+  if (!school) return undefined;
+  const username = 'ktv.demo';
+  const password = randomBytes(9).toString('base64url');
+  const existing = await stack.registry.userByName(username);
+  if (existing) await stack.registry.updateUser(existing.id, { password, scope: { schoolIds: [school.id] }, role: 'technician', disabled: false });
+  else await stack.registry.addUser({ username, password, role: 'technician', displayName: `Kỹ thuật viên ${school.name}`, scope: { schoolIds: [school.id] } });
+  const rooms = new Set((await stack.registry.rooms({ schoolIds: [school.id] })).map((r) => r.id));
+  const board = devices.find((d) => d.kind === 'board' && rooms.has(d.roomId));
+  return { username, password, schoolName: school.name, boardId: board?.id };
+}
+
 /**
  * `edufleet demo`: the whole stack, an admin, and a simulated province whose simulator is one of the stack's
  * components (on /healthz, stopped first). Runs until Ctrl-C.
@@ -99,7 +117,11 @@ export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise
         process.stderr.write(`no demo-sensor for mosquitto_pub: ${err.message}\n`);
         return undefined;
       });
-      console.log(banner(stack, config, password, hand));
+      const tech = await demoTechnician(stack, devices).catch((err: Error) => {
+        process.stderr.write(`no demo technician: ${err.message}\n`);
+        return undefined;
+      });
+      console.log(banner(stack, config, password, hand, tech));
       if (o.historyDays > 0) await demoHistory(stack, scenario, devices, o.historyDays, shutdown.signal);
     },
   });

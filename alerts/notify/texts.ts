@@ -1,30 +1,19 @@
 /**
- * The words of alert notifications, Vietnamese first. Rule names: a local fallback until domain/health-texts.ts (the
- * SIGNALS helper's `ruleLabel`) lands; then `ruleWords` should defer to it so the screens and the e-mails agree.
+ * The words of alert notifications, Vietnamese first. Rule names come from domain/health-texts.ts, so the screens and
+ * the e-mails say the same.
  */
-import type { RuleId } from '../../domain/index.js';
+import { RULE_IDS, ruleLabel, type RuleId } from '../../domain/index.js';
 import { formatDay, formatHourMinute, formatDateTime, formatNumber, type Lang } from '../../lib/vn/format.js';
 import type { DigestAlert, DigestData, DigestDevice } from '../../registry/index.js';
 import type { AlertEvent } from '../events.js';
 import { RULES } from '../rules.js';
 
-const RULE_WORDS: Record<RuleId, [vi: string, en: string]> = {
-  offline_school_hours: ['mất kết nối trong giờ học', 'offline during school hours'],
-  low_battery: ['pin yếu', 'low battery'],
-  board_overheat: ['bảng tương tác quá nóng', 'board overheating'],
-  co2_high: ['CO₂ cao', 'high CO₂'],
-  room_hot: ['phòng quá nóng', 'room too hot'],
-  no_data: ['không gửi dữ liệu', 'sending no data'],
-  sensor_stuck: ['cảm biến đứng giá trị', 'sensor value stuck'],
-  error_events: ['lỗi lặp lại', 'repeated errors'],
-  rejected_readings: ['nhiều số đo bị từ chối', 'many rejected readings'],
-  clock_skew: ['lệch đồng hồ', 'clock skew'],
-  reconnect_storm: ['kết nối lại liên tục', 'reconnect storm'],
-};
-
+/** A rule's name inside a sentence ("12 thiết bị mất kết nối…"): the screens' words, lower-cased unless an acronym starts them (CO₂). */
 export function ruleWords(rule: string, lang: Lang): string {
-  const w = RULE_WORDS[rule as RuleId];
-  return w ? w[lang === 'en' ? 1 : 0] : rule;
+  if (!(RULE_IDS as readonly string[]).includes(rule)) return rule;
+  const label = ruleLabel(rule as RuleId, lang);
+  const [a = '', b = ''] = label;
+  return a !== a.toLowerCase() && b === b.toLowerCase() ? a.toLowerCase() + label.slice(1) : label;
 }
 
 export function valueText(rule: string, value: number | null, lang: Lang): string {

@@ -32,6 +32,15 @@ describe('edufleet demo', () => {
         return h.components.some((c) => c.name === 'simulator' && c.state === 'ok') ? h : undefined;
       }, 60_000);
       expect(health.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'dashboard', 'simulator']);
+      // The technician of one school the banner names logs in and sees only that school's devices.
+      const [, username, password] = /Technician:\s+(\S+) \/ (\S+)/.exec(out) ?? [];
+      expect(username).toBe('ktv.demo');
+      const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      expect(login.status).toBe(200);
+      const me = (await login.json()) as { role: string; scope: { schoolIds?: number[] }; permissions: { readAlerts: boolean } };
+      expect(me).toMatchObject({ role: 'technician', permissions: { readAlerts: true } });
+      expect(me.scope.schoolIds).toHaveLength(1);
+      expect(out).toMatch(/Fault:\s+edufleet sim fault \S+ overheat/);
       child.kill('SIGTERM');
       await exited(child);
       expect(child.exitCode).toBe(0);

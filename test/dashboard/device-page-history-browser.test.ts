@@ -45,7 +45,7 @@ describe('the device page\'s history in a browser', () => {
   });
 
   const drawn = async (window: string) => {
-    const chart = page.locator(`[data-testid="live-chart"][data-window="${window}"]:not([data-drawn="0"])`);
+    const chart = page.locator(`[data-testid="live-chart"][data-drawn-window="${window}"]:not([data-drawn="0"])`);
     await chart.waitFor();
     return Number(await chart.getAttribute('data-drawn'));
   };

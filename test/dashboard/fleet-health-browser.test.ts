@@ -60,7 +60,7 @@ describe('the fleet health screens in a browser', () => {
     const rows = page.locator('[data-testid^="health-row-"]');
     expect(await rows.first().getAttribute('data-testid')).toBe('health-row-board-a');
     expect(await rows.first().getAttribute('data-level')).toBe('critical');
-    await page.getByTestId('health-row-board-a').filter({ hasText: 'Bảng quá nóng (68 °C)' }).waitFor();
+    await page.getByTestId('health-row-board-a').filter({ hasText: 'Bảng quá nóng: 68 °C' }).waitFor();
     expect(await rows.count()).toBe(4);
     expect(await page.getByTestId('health-row-board-b').count()).toBe(0);
     await page.getByTestId('health-places').filter({ hasText: 'Trường THCS Cốc Lếu' }).waitFor();
@@ -69,7 +69,7 @@ describe('the fleet health screens in a browser', () => {
 
   it('updates a row live when the engine writes a new verdict', async () => {
     await s.registry.recordVerdicts([{ deviceId: 'tablet-a1', level: 'warning', reasons: [{ rule: 'low_battery', severity: 'warning', value: 11 }] }], Date.now());
-    await page.getByTestId('health-row-tablet-a1').filter({ hasText: 'Pin yếu (11 %), không sạc' }).waitFor();
+    await page.getByTestId('health-row-tablet-a1').filter({ hasText: 'Pin yếu 11 % và không sạc' }).waitFor();
     expect(await page.getByTestId('health-level-tablet-a1').getAttribute('data-level')).toBe('warning');
   });
 
@@ -78,7 +78,7 @@ describe('the fleet health screens in a browser', () => {
     await page.getByTestId('health-row-board-a').waitFor();
     expect(await page.locator('[data-testid^="health-row-"]').count()).toBe(1);
     await s.registry.recordVerdicts([{ deviceId: 'tablet-a2', level: 'critical', reasons: [{ rule: 'error_events', severity: 'critical', value: 6 }] }], Date.now());
-    await page.getByTestId('health-row-tablet-a2').filter({ hasText: 'Lỗi lặp lại (6 lần/giờ)' }).waitFor();
+    await page.getByTestId('health-row-tablet-a2').filter({ hasText: '6 lỗi trong 1 giờ' }).waitFor();
     expect(await page.locator('[data-testid^="health-row-"]').count()).toBe(2);
   });
 
@@ -106,8 +106,8 @@ describe('the fleet health screens in a browser', () => {
     expect(await page.getByTestId('room-tile-board-a').getAttribute('class')).toContain('level-critical');
     expect(await page.getByTestId('room-tile-tablet-a3').textContent()).toContain('Chưa từng kết nối');
     expect(await page.getByTestId('room-level').getAttribute('data-level')).toBe('critical');
-    await s.registry.recordVerdicts([{ deviceId: 'tablet-a3', level: 'warning', reasons: [{ rule: 'clock_skew', severity: 'warning', value: 420_000 }] }], Date.now());
-    await page.locator('[data-testid="room-tile-tablet-a3"].level-warning').filter({ hasText: 'Đồng hồ thiết bị lệch 420 giây' }).waitFor();
+    await s.registry.recordVerdicts([{ deviceId: 'tablet-a3', level: 'warning', reasons: [{ rule: 'clock_skew', severity: 'warning', value: 7 }] }], Date.now());
+    await page.locator('[data-testid="room-tile-tablet-a3"].level-warning').filter({ hasText: 'Đồng hồ lệch 7 phút' }).waitFor();
     await page.getByTestId('room-rollup').filter({ hasText: 'Cảnh báo: 2' }).waitFor();
     await page.getByTestId('room-tile-board-a').click();
     await page.waitForURL((u) => u.pathname === '/devices/board-a');
@@ -117,8 +117,8 @@ describe('the fleet health screens in a browser', () => {
     await page.getByTestId('nav-health').click();
     await page.getByTestId('lang-switch').click();
     await page.getByRole('heading', { name: 'Device health' }).waitFor();
-    await page.getByTestId('health-row-board-a').filter({ hasText: 'Board overheating (68 °C)' }).waitFor();
-    await page.getByTestId('health-row-tablet-a1').filter({ hasText: 'Low battery (11 %), not charging' }).waitFor();
+    await page.getByTestId('health-row-board-a').filter({ hasText: 'Board overheating: 68 °C' }).waitFor();
+    await page.getByTestId('health-row-tablet-a1').filter({ hasText: 'Battery low: 11 %, not charging' }).waitFor();
     await page.getByTestId('lang-switch').click();
     await page.getByRole('heading', { name: 'Sức khỏe thiết bị' }).waitFor();
   });

@@ -7,7 +7,7 @@ import { useSubmit } from '../../hooks/submit.js';
 import { fmtDateTime, fmtNumber, useI18n, type MessageKey } from '../../i18n.js';
 import { useConfirm } from '../../ui/confirm.js';
 import { Empty, ErrorLine, Loading } from '../../ui/states.js';
-import { ruleLabel } from '../alerts/rule-words.js';
+import { ruleLabel } from '../../../../../domain/health-texts.js';
 import { NUMERIC, OverrideForm } from './override-form.js';
 
 /** Which form is open: a new override of a rule, or an existing one being edited. */
@@ -51,7 +51,7 @@ export function AlertRulesPage(p: { me: Me }) {
       {q.data?.map((r) => (
         <div key={r.id} class="card" data-testid="rule-card" data-rule={r.id} style={{ marginBottom: '1rem' }}>
           <div class="page-head">
-            <h2>{ruleLabel(lang, r.id)}</h2>
+            <h2>{ruleLabel(r.id, lang)}</h2>
             <span class="muted small">{t(`rules.direction.${r.direction}`, { unit: r.unit })}</span>
             <span class="muted small">{t('rules.kinds')}: {r.kinds.map((k) => kindLabel(kinds, k, lang)).join(', ')}</span>
           </div>

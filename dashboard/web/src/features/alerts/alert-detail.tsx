@@ -6,7 +6,7 @@ import { fmtDateTime, fmtNumber, useI18n } from '../../i18n.js';
 import { useLiveAlerts } from '../../live.js';
 import { Link } from '../../ui/link.js';
 import { AlertActions } from './alert-actions.js';
-import { ruleLabel } from './rule-words.js';
+import { ruleLabel } from '../../../../../domain/health-texts.js';
 
 /**
  * One alert: what broke which rule where, since when, who acknowledged or resolved it and why, its history, and the
@@ -40,7 +40,7 @@ export function AlertDetailPage(p: { me: Me; id: number }) {
     <section class="alert-detail" data-testid="alert-detail" data-state={a.state}>
       <Link to="/alerts" class="back" testid="alert-back">‹ {t('alerts.title')}</Link>
       <div class="page-head">
-        <h1 data-testid="alert-rule">{ruleLabel(lang, a.rule)}</h1>
+        <h1 data-testid="alert-rule">{ruleLabel(a.rule, lang)}</h1>
         <span class={`badge ${a.severity}`}>{t(`alerts.severity.${a.severity}`)}</span>
         <span class="badge" data-testid="alert-detail-state">{t(`alerts.state.${a.state}`)}</span>
         {a.silenced && <span class="tag" data-testid="alert-detail-silenced">{t('alerts.silenced')}</span>}

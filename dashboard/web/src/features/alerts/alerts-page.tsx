@@ -10,7 +10,7 @@ import { useLiveAlerts } from '../../live.js';
 import { Link } from '../../ui/link.js';
 import { ErrorLine, Loading } from '../../ui/states.js';
 import { VirtualList } from '../../ui/virtual-list.js';
-import { ruleLabel } from './rule-words.js';
+import { ruleLabel } from '../../../../../domain/health-texts.js';
 
 const ROW = 44;
 const STATE_RANK = { firing: 0, pending: 1, acknowledged: 2, resolved: 3 } as const;
@@ -70,7 +70,7 @@ export function AlertsPage(p: { me: Me }) {
         </select>
         <select data-testid="alerts-filter-rule" value={q.rule ?? ''} onChange={(e) => set({ rule: (e.currentTarget.value || undefined) as AlertListQuery['rule'] })}>
           <option value="">{t('alerts.rule.all')}</option>
-          {RULE_IDS.map((r) => <option key={r} value={r}>{ruleLabel(lang, r)}</option>)}
+          {RULE_IDS.map((r) => <option key={r} value={r}>{ruleLabel(r, lang)}</option>)}
         </select>
         <select data-testid="alerts-filter-school" value={q.schoolId ?? ''} onChange={(e) => set({ schoolId: Number(e.currentTarget.value) || undefined, roomId: undefined })}>
           <option value="">{t('alerts.school.all')}</option>
@@ -100,7 +100,7 @@ export function AlertsPage(p: { me: Me }) {
             style={{ display: 'flex', gap: '0.75rem', alignItems: 'center', height: `${ROW}px`, borderBottom: '1px solid #eee' }}>
             {p.me.permissions.actOnAlerts && <input type="checkbox" data-testid="alert-select" checked={selected.has(a.id)} onChange={() => toggle(a.id)} />}
             <span class={`badge ${a.severity}`}>{t(`alerts.severity.${a.severity}`)}</span>
-            <Link to={`/alerts/${a.id}`} testid="alert-open"><strong>{ruleLabel(lang, a.rule)}</strong></Link>
+            <Link to={`/alerts/${a.id}`} testid="alert-open"><strong>{ruleLabel(a.rule, lang)}</strong></Link>
             <span>{a.deviceName}</span>
             <span class="muted">{a.roomName} · {a.schoolName}</span>
             <span>{a.value === null ? '' : fmtNumber(lang, a.value)}</span>

@@ -1,4 +1,5 @@
 import type { AlertView } from '../../../../../api/index.js';
+import { reasonText } from '../../../../../domain/health-texts.js';
 import { useGet } from '../../hooks/api-query.js';
 import { fmtDateTime, useI18n, type MessageKey } from '../../i18n.js';
 import { Empty, ErrorLine, Loading } from '../../ui/states.js';
@@ -57,7 +58,7 @@ export function AlertsCard(p: { id: string }) {
           <tbody>
             {alerts.map((a) => (
               <tr key={a.id} data-testid="alert-row" class={`severity-${a.severity}`}>
-                <td>{a.rule}{a.value !== null ? ` (${a.field ?? ''} ${a.value})` : ''}</td>
+                <td>{reasonText({ rule: a.rule, severity: a.severity, ...(a.value !== null ? { value: a.value } : {}), ...(a.field ? { field: a.field } : {}) }, lang)}</td>
                 <td>{t(STATE_LABELS[a.state])}</td>
                 <td>{fmtDateTime(lang, a.resolvedAt ?? a.ackedAt ?? a.firedAt ?? a.startedAt)}</td>
               </tr>

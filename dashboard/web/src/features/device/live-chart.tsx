@@ -60,9 +60,11 @@ export function LiveChart(p: { points: ChartPoint[]; label: string; unit: string
     const u = plot.current;
     if (!u) return;
     u.setData(band ? [xs, mean, p.points.map((x) => x.max ?? null), p.points.map((x) => x.min ?? null)] : [xs, mean]);
-    // What uPlot holds, not what it was given: the browser test reads it.
+    // What uPlot holds, not what it was given, and for which window: the browser test reads both (the window
+    // attribute changes at render, before this effect has drawn the new window's points).
     host.current?.setAttribute('data-drawn', String(u.data[0].length));
-  }, [p.points, p.label, p.unit, p.lang, band, days]);
+    host.current?.setAttribute('data-drawn-window', p.window ?? '');
+  }, [p.points, p.label, p.unit, p.lang, band, days, p.window]);
 
   return <div class="chart" ref={host} data-testid="live-chart" data-points={p.points.length} data-window={p.window} />;
 }

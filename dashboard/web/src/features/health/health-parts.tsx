@@ -3,7 +3,7 @@ import type { DeviceHealthView } from '../../../../../api/index.js';
 import type { HealthLevel, HealthReason, Presence } from '../../../../../domain/index.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
 import { useHealthBatches } from '../../live.js';
-import { reasonText } from './reason-text.js';
+import { reasonText } from '../../../../../domain/health-texts.js';
 
 /** How often live health batches reach the screen at most: a burst of 1,000 verdicts is one render, not 1,000. */
 const FLUSH_MS = 250;
