@@ -160,5 +160,6 @@ function stuck(s: DeviceSignals, p: RuleParams, now: number): Verdict | undefine
   }
   if (!worst) return undefined;
   if (!reporting) return fine('sensor_stuck', round1(worst.hours), worst.field);
-  return above('sensor_stuck', round1(worst.hours), p, worst.field);
+  // Judged on the exact hours and rounded for display only: a rounded value would never pass a threshold under 0.05 h.
+  return { ...above('sensor_stuck', worst.hours, p, worst.field), value: round1(worst.hours) };
 }

@@ -128,6 +128,12 @@ describe('sensor_stuck', () => {
       changedAt: { temperature: NOW - 60_000, humidity: NOW - 10_000 - 4 * HOUR } });
     expect(verdict('sensor_stuck', ctx('sensor'), s)).toMatchObject({ fire: true, value: 4, field: 'humidity' });
   });
+  it('an override in fractions of an hour is judged on the exact time, the value shown rounded', () => {
+    const o: RuleOverride = { rule: 'sensor_stuck', kind: '', schoolId: 0, roomType: '', params: { threshold: 0.002, clearAt: 0.002 } };
+    const s = (ms: number) => sig({ intervalMs: 1000, latest: { co2: 800 }, changedAt: { co2: NOW - ms } });
+    expect(verdict('sensor_stuck', ctx('sensor'), s(8000), [o])).toMatchObject({ fire: true, clear: false, value: 0, field: 'co2' });
+    expect(clears(verdict('sensor_stuck', ctx('sensor'), s(7000), [o]))).toBe(true);
+  });
   it('a sensor changing by tiny amounts is not stuck', () => {
     const s = sig({ intervalMs: 60_000, latest: { temperature: 27.31, humidity: 70.9 }, changedAt: { temperature: NOW - 60_000, humidity: NOW - 120_000 } });
     expect(clears(verdict('sensor_stuck', ctx('sensor'), s))).toBe(true);
