@@ -120,7 +120,8 @@ function judge(rule: RuleId, d: DeviceContext, s: DeviceSignals, p: RuleParams, 
     case 'reconnect_storm':
       return counted(rule, countSince(s.reconnects, p.windowMin, now), p);
     case 'clock_skew':
-      return s.skewMs === null ? undefined : above(rule, round1(Math.abs(s.skewMs) / MINUTE), p);
+      // Judged on the exact minutes, rounded for display only (as sensor_stuck).
+      return s.skewMs === null ? undefined : { ...above(rule, Math.abs(s.skewMs) / MINUTE, p), value: round1(Math.abs(s.skewMs) / MINUTE) };
   }
 }
 
