@@ -171,7 +171,8 @@ export class HealthSignals implements Component {
   }
 
   private move(s: DeviceSignals, state: Presence, now: number): void {
-    if (state === 'online' && (s.presence === 'offline' || s.presence === 'never')) push(s.reconnects, now);
+    // A device that comes back asleep (out of hours) has connected again all the same.
+    if (state !== 'offline' && (s.presence === 'offline' || s.presence === 'never')) push(s.reconnects, now);
     s.presence = state;
     s.presenceSince = now;
   }
