@@ -4,24 +4,9 @@
  * wins, field by field (docs/alerts.md).
  */
 import type { DeviceKind } from '../protocol/index.js';
-import type { RoomType, RuleId, Severity } from '../domain/index.js';
+import type { RoomType, RuleId, RuleParams, Severity } from '../domain/index.js';
 
-export interface RuleParams {
-  enabled: boolean;
-  severity: Severity;
-  /** Fires beyond this value (°C, %, ppm, minutes, a count …; what it measures is the rule's `unit`). */
-  threshold: number;
-  /** Clears only back beyond this value (hysteresis); equal to `threshold` for none. */
-  clearAt: number;
-  /** The condition must hold this long before the alert fires (0: at once). */
-  forMin: number;
-  /** For counted rules: the window the count is taken over. */
-  windowMin: number;
-  /** The condition must stay clear this long before the alert resolves by itself. */
-  holdOffMin: number;
-  /** A firing alert nobody acknowledged is notified again after this long (0: never). */
-  renotifyMin: number;
-}
+export type { RuleParams };
 
 export interface RuleDefinition {
   id: RuleId;

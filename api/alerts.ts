@@ -1,5 +1,5 @@
 /** Alerts, silences and rule settings: the technicians' inbox and the rules screen. */
-import type { AlertState, RuleId, Severity } from '../domain/index.js';
+import type { AlertState, RuleId, RuleParams, Severity } from '../domain/index.js';
 
 export interface AlertView {
   id: number;
@@ -73,16 +73,8 @@ export interface SilenceView {
   endedBy: string | null;
 }
 
-export interface RuleParamsView {
-  enabled: boolean;
-  severity: Severity;
-  threshold: number;
-  clearAt: number;
-  forMin: number;
-  windowMin: number;
-  holdOffMin: number;
-  renotifyMin: number;
-}
+/** A rule's parameters as the rules screen shows and edits them (the one definition: domain/health.ts). */
+export type RuleParamsView = RuleParams;
 export interface RuleOverrideView { id: number; kind: string; schoolId: number; roomType: string; params: Partial<RuleParamsView>; updatedBy: string; updatedAt: number }
 export interface AlertRuleView { id: RuleId; kinds: string[]; unit: string; direction: 'above' | 'below'; defaults: RuleParamsView; overrides: RuleOverrideView[] }
 /** PUT /api/alert-rules/:rule/overrides: one override ('' / 0 for "any"); admins for the province, technicians for their schools. */

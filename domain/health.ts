@@ -22,6 +22,24 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
+/** A rule's parameters (alerts/rules.ts holds each rule's defaults; overrides change some of them). */
+export interface RuleParams {
+  enabled: boolean;
+  severity: Severity;
+  /** Fires beyond this value (°C, %, ppm, minutes, a count …; what it measures is the rule's `unit`). */
+  threshold: number;
+  /** Clears only back beyond this value (hysteresis); equal to `threshold` for none. */
+  clearAt: number;
+  /** The condition must hold this long before the alert fires (0: at once). */
+  forMin: number;
+  /** For counted rules: the window the count is taken over. */
+  windowMin: number;
+  /** The condition must stay clear this long before the alert resolves by itself. */
+  holdOffMin: number;
+  /** A firing alert nobody acknowledged is notified again after this long (0: never). */
+  renotifyMin: number;
+}
+
 /** One reason a device is not ok: which rule, how bad, and the measured value the words quote. */
 export interface HealthReason {
   rule: RuleId;
