@@ -10,6 +10,7 @@ import { loginMessages } from './features/login/messages.js';
 import { overviewMessages } from './features/overview/messages.js';
 import { planningMessages } from './features/planning/messages.js';
 import { provisioningMessages } from './features/provisioning/messages.js';
+import { recipientsMessages } from './features/recipients/messages.js';
 import { recordsMessages } from './features/records/messages.js';
 import { silencesMessages } from './features/silences/messages.js';
 import { timetableMessages } from './features/timetable/messages.js';
@@ -107,6 +108,7 @@ const vi = {
   ...planningMessages.vi,
   ...provisioningMessages.vi,
   ...recordsMessages.vi,
+  ...recipientsMessages.vi,
   ...silencesMessages.vi,
   ...timetableMessages.vi,
   ...treeMessages.vi,
@@ -199,6 +201,7 @@ const en: Record<MessageKey, string> = {
   ...planningMessages.en,
   ...provisioningMessages.en,
   ...recordsMessages.en,
+  ...recipientsMessages.en,
   ...silencesMessages.en,
   ...timetableMessages.en,
   ...treeMessages.en,

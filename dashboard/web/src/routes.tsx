@@ -1,6 +1,6 @@
 import type { ComponentChild } from 'preact';
 import type { Me, Permissions } from '../../../api/index.js';
-import type { MessageKey } from './i18n.js';
+import { useI18n, type MessageKey } from './i18n.js';
 import { AlertRulesPage } from './features/alert-rules/alert-rules-page.js';
 import { AlertDetailPage } from './features/alerts/alert-detail.js';
 import { AlertsPage } from './features/alerts/alerts-page.js';
@@ -12,6 +12,7 @@ import { ImportPage } from './features/import/import-page.js';
 import { KpiPage } from './features/kpi/kpi-page.js';
 import { OverviewPage } from './features/overview/overview-page.js';
 import { PlanningPage } from './features/planning/planning-page.js';
+import { RecipientsPage } from './features/recipients/recipients-page.js';
 import { SilencesPage } from './features/silences/silences-page.js';
 import { RoomPage } from './features/room/room-page.js';
 import { TimetablePage } from './features/timetable/timetable-page.js';
@@ -47,6 +48,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/alerts/:id', page: (c) => <AlertDetailPage key={c.params.id} me={c.me} id={Number(c.params.id)} />, permission: 'readAlerts' },
   { path: '/silences', page: (c) => <SilencesPage me={c.me} />, nav: { label: 'nav.silences', testid: 'nav-silences' }, permission: 'readAlerts' },
   { path: '/alert-rules', page: (c) => <AlertRulesPage me={c.me} />, nav: { label: 'nav.alertRules', testid: 'nav-alert-rules' }, permission: 'configureAlerts' },
+  { path: '/recipients', page: (c) => <RecipientsPage me={c.me} />, nav: { label: 'nav.recipients', testid: 'nav-recipients' }, permission: 'configureAlerts' },
   { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },
   { path: '/usage', page: (c) => <UsagePage me={c.me} search={c.search} />, nav: { label: 'nav.usage', testid: 'nav-usage' } },
   { path: '/planning', page: (c) => <PlanningPage me={c.me} search={c.search} />, nav: { label: 'nav.planning', testid: 'nav-planning' } },
@@ -76,13 +78,24 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   return params;
 }
 
-/** The page for a path; an unknown or forbidden path shows the overview, as a bookmark from another role would. */
+function Forbidden() {
+  const { t } = useI18n();
+  return <p class="error" data-testid="forbidden">{t('common.forbidden')}</p>;
+}
+const FORBIDDEN: RouteDef = { path: '', page: () => <Forbidden /> };
+
+/**
+ * The page for a path; an unknown path shows the overview. A screen the user may not see says so rather than showing
+ * another one: a link shared by a colleague of another role otherwise looks like a broken page.
+ */
 export function resolve(path: string, me: Me): { route: RouteDef; params: Record<string, string> } {
+  let barred = false;
   for (const route of ROUTES) {
     const params = matchPath(route.path, path);
     if (params && allowed(route, me)) return { route, params };
+    if (params) barred = true;
   }
-  return { route: ROUTES[0]!, params: {} };
+  return barred ? { route: FORBIDDEN, params: {} } : { route: ROUTES[0]!, params: {} };
 }
 
 /** Whether a navigation entry is the current one. */

@@ -129,6 +129,7 @@ const WRITE_EFFECTS: [RegExp, string[]][] = [
   [/^\/api\/schools\/\d+\/timetable/, ['GET /api/schools', 'GET /api/usage', 'GET /api/planning']],
   [/^\/api\/(alerts|silences)(\/|$)/, ['GET /api/alerts', 'GET /api/silences']],
   [/^\/api\/alert-rules(\/|$)/, ['GET /api/alert-rules']],
+  [/^\/api\/notifications\/recipients(\/|$)/, ['GET /api/notifications/recipients', 'GET /api/notifications/attempts']],
 ];
 
 export function invalidateAfterWrite(path: string): void {

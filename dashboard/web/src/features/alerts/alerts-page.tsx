@@ -46,6 +46,8 @@ export function AlertsPage(p: { me: Me }) {
   for (const a of list.data?.alerts ?? []) merged.set(a.id, a);
   for (const [id, a] of live) if (!merged.has(id) || merged.get(id)!.updatedAt <= a.updatedAt) merged.set(id, a);
   const rows = [...merged.values()].filter((a) => matches(q, a)).sort(order);
+  // The server sends at most a page (1,000) of the matching alerts: the count says how many match, not how many came.
+  const beyond = Math.max(0, (list.data?.total ?? 0) - (list.data?.alerts.length ?? 0));
 
   const ack = useSubmit(async () => {
     const r = await post('/api/alerts/ack', { body: { ids: [...selected], comment: comment.trim() || undefined } });
@@ -59,7 +61,8 @@ export function AlertsPage(p: { me: Me }) {
 
   return (
     <section class="alerts-page">
-      <div class="page-head"><h1>{t('alerts.title')}</h1><span class="muted" data-testid="alerts-count">{t('alerts.count', { total: rows.length })}</span></div>
+      <div class="page-head"><h1>{t('alerts.title')}</h1><span class="muted" data-testid="alerts-count">{t('alerts.count', { total: rows.length + beyond })}</span>
+        {beyond > 0 && <span class="muted small" data-testid="alerts-shown">{t('alerts.shown', { shown: fmtNumber(lang, rows.length, 0) })}</span>}</div>
       <div class="card filters">
         <select data-testid="alerts-filter-state" value={q.state} onChange={(e) => set({ state: e.currentTarget.value as AlertListQuery['state'] })}>
           {(['open', 'firing', 'pending', 'acknowledged', 'resolved', 'all'] as const).map((s) => <option key={s} value={s}>{t(`alerts.state.${s}`)}</option>)}
