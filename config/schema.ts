@@ -56,8 +56,8 @@ export const ConfigSchema = Type.Object({
   }),
   alerts: Type.Object({
     enabled: Type.Boolean({ default: true, description: 'Judge device health and raise alerts (docs/alerts.md). Off: no signals are recorded and no rule is evaluated.' }),
-    flushMs: Type.Integer({ minimum: 50, default: 1000, description: 'How often a gateway writes the health signals of the devices that changed to the registry (the shared live state).' }),
-    evaluateMs: Type.Integer({ minimum: 50, default: 2000, description: 'How often the alert engine judges the devices whose signals changed.' }),
+    flushMs: Type.Integer({ minimum: 50, default: 2000, description: 'How often a gateway writes the health signals of the devices that changed to the registry (the shared live state).' }),
+    evaluateMs: Type.Integer({ minimum: 50, default: 5000, description: 'How often the alert engine judges the devices whose signals changed (the rules work in minutes: a few seconds more cost nothing, and a province of 20,000 devices is judged in fewer, larger passes).' }),
     sweepMs: Type.Integer({ minimum: 100, default: 30000, description: 'How often the alert engine judges every device (time-based rules: offline, no data, a stuck value).' }),
     groupWindowMs: Type.Integer({ minimum: 0, default: 60000, description: 'Notifications to one recipient within this window go out as one grouped message.' }),
     digestAt: Type.String({ default: '07:00', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local time (Asia/Ho_Chi_Minh) of the daily digest per school.' }),

@@ -33,6 +33,8 @@ export async function startTestStack(opts: { overrides?: DeepPartial<Config>; on
       dashboard: { host: '127.0.0.1', port: 0, liveIntervalMs: 200, ...opts.overrides?.dashboard },
       usage: { analyseIntervalMs: 0, ...opts.overrides?.usage },
       gateway: { flushIntervalMs: 50, ...opts.overrides?.gateway },
+      // Signals reach the registry within a fifth of a second, so tests that wait on them wait little.
+      alerts: { flushMs: 200, ...opts.overrides?.alerts },
     },
   });
   const stack = await startStack({ config, only: opts.only, dashboard: opts.dashboard });
