@@ -38,6 +38,7 @@ function header(r: E2eResults): string[] {
     '| EduFleet, acknowledged | the same run | readings ÷ time from the first PUBLISH to the last PUBACK (each PUBACK means the reading is fsynced in the spool) |',
     `| reference: raw InfluxDB | the same points as line protocol POSTed to the same influxd, \`/write?precision=ms\`, ${l.rawBatchPoints.toLocaleString('en-US')} points per request, ${l.rawConcurrency} requests at a time | points ÷ time from the first POST until the count reaches the total |`,
     '| reference: Mosquitto | the same MQTT load against Mosquitto (anonymous, persistence off) | messages ÷ time to the last PUBACK: the broker ceiling, nothing stored |',
+    '| EduFleet without alert rules | the EduFleet run again with `EDUFLEET_ALERTS_ENABLED=false` (no health signals, no rule engine, no notifications) | durable readings/s; rules on ÷ off is what the default alert rules cost ingest (issue 10: ≥ 0.9) |',
     '',
     `**Load.** ${l.devices} devices × ${l.messagesPerDevice.toLocaleString('en-US')} readings = ${int(l.total)} readings per run; a reading is a tablet`,
     `payload of ${l.payloadBytes} bytes (\`ts\`, \`seq\` and 5 fields); in InfluxDB a point with 6 tags and 6 fields.`,
