@@ -119,6 +119,16 @@ function judge(rule: RuleId, d: DeviceContext, s: DeviceSignals, p: RuleParams, 
       return counted(rule, countSince(s.rejected, p.windowMin, now), p);
     case 'reconnect_storm':
       return counted(rule, countSince(s.reconnects, p.windowMin, now), p);
+    case 'low_storage': {
+      const mb = num('storageFree');
+      return mb === undefined ? undefined : below(rule, mb, p, 'storageFree');
+    }
+    case 'weak_wifi': {
+      const rssi = num('wifiRssi');
+      if (rssi === undefined) return undefined;
+      // The last RSSI of a device that left is no news: the offline rule speaks for it.
+      return s.presence === 'online' ? below(rule, rssi, p, 'wifiRssi') : fine(rule, rssi, 'wifiRssi');
+    }
     case 'clock_skew':
       // Judged on the exact minutes, rounded for display only (as sensor_stuck).
       return s.skewMs === null ? undefined : { ...above(rule, Math.abs(s.skewMs) / MINUTE, p), value: round1(Math.abs(s.skewMs) / MINUTE) };

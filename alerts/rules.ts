@@ -13,7 +13,7 @@ export interface RuleDefinition {
   /** The kinds the rule looks at. */
   kinds: readonly DeviceKind[];
   /** What `threshold` measures. */
-  unit: '°C' | '%' | 'ppm' | 'min' | 'count' | 'intervals' | 'h';
+  unit: '°C' | '%' | 'ppm' | 'min' | 'count' | 'intervals' | 'h' | 'MB' | 'dBm';
   /** 'above': fires when the value exceeds threshold; 'below': when it falls under it. */
   direction: 'above' | 'below';
   defaults: RuleParams;
@@ -54,6 +54,12 @@ export const RULES: Record<RuleId, RuleDefinition> = {
     defaults: { ...base, threshold: 5, clearAt: 2 } },
   reconnect_storm: { id: 'reconnect_storm', kinds: ALL, unit: 'count', direction: 'above',
     defaults: { ...base, threshold: 10, clearAt: 2, holdOffMin: 15 } },
+  // Free storage under 500 MB: lesson apps and videos no longer install or download.
+  low_storage: { id: 'low_storage', kinds: ['tablet'], unit: 'MB', direction: 'below',
+    defaults: { ...base, threshold: 500, clearAt: 1000, holdOffMin: 30 } },
+  // Wi-Fi weaker than −80 dBm for 10 minutes: the classroom's access point is too far or failing.
+  weak_wifi: { id: 'weak_wifi', kinds: ['tablet'], unit: 'dBm', direction: 'below',
+    defaults: { ...base, threshold: -80, clearAt: -72, forMin: 10 } },
 };
 
 /** A stored override: '' / 0 for "any" (kept non-NULL so a UNIQUE key holds on both engines). */

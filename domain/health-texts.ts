@@ -29,6 +29,8 @@ const LABELS: Record<RuleId, Record<Lang, string>> = {
   rejected_readings: { vi: 'Bản tin bị từ chối', en: 'Rejected readings' },
   clock_skew: { vi: 'Đồng hồ lệch', en: 'Clock skew' },
   reconnect_storm: { vi: 'Kết nối lại liên tục', en: 'Reconnect storm' },
+  low_storage: { vi: 'Sắp hết bộ nhớ', en: 'Storage almost full' },
+  weak_wifi: { vi: 'Wi-Fi yếu', en: 'Weak Wi-Fi' },
 };
 
 const FIELDS: Record<string, Record<Lang, string>> = {
@@ -46,6 +48,7 @@ const UNITS: Record<RuleId, Record<Lang, string>> = {
   co2_high: { vi: 'ppm', en: 'ppm' }, room_hot: { vi: '°C', en: '°C' }, no_data: { vi: 'chu kỳ', en: 'intervals' },
   sensor_stuck: { vi: 'giờ', en: 'h' }, error_events: { vi: 'lỗi', en: 'errors' }, rejected_readings: { vi: 'bản tin', en: 'readings' },
   clock_skew: { vi: 'phút', en: 'min' }, reconnect_storm: { vi: 'lần', en: 'times' },
+  low_storage: { vi: 'MB', en: 'MB' }, weak_wifi: { vi: 'dBm', en: 'dBm' },
 };
 
 export function ruleLabel(rule: RuleId, lang: Lang): string {
@@ -90,6 +93,8 @@ export function reasonText(reason: HealthReason, lang: Lang, o: ReasonOptions = 
       case 'rejected_readings': return vi ? `${n} bản tin bị từ chối trong ${win}` : `${n} ${v === 1 ? 'reading' : 'readings'} rejected in ${win}`;
       case 'clock_skew': return vi ? `Đồng hồ lệch ${n} phút` : `Clock off by ${n} min`;
       case 'reconnect_storm': return vi ? `Kết nối lại ${n} lần trong ${win}` : `Reconnected ${n} ${v === 1 ? 'time' : 'times'} in ${win}`;
+      case 'low_storage': return vi ? `Còn trống ${n} MB bộ nhớ` : `${n} MB of storage left`;
+      case 'weak_wifi': return vi ? `Wi-Fi yếu: ${n} dBm` : `Weak Wi-Fi: ${n} dBm`;
     }
   })();
   return text + limit;

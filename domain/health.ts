@@ -18,7 +18,7 @@ export type Severity = (typeof SEVERITIES)[number];
 /** The default rules (alerts/rules.ts holds their definitions and defaults; docs/alerts.md explains them). */
 export const RULE_IDS = [
   'offline_school_hours', 'low_battery', 'board_overheat', 'co2_high', 'room_hot', 'no_data',
-  'sensor_stuck', 'error_events', 'rejected_readings', 'clock_skew', 'reconnect_storm',
+  'sensor_stuck', 'error_events', 'rejected_readings', 'clock_skew', 'reconnect_storm', 'low_storage', 'weak_wifi',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

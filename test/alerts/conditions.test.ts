@@ -179,3 +179,21 @@ describe('clock_skew', () => {
     expect(verdict('clock_skew', ctx('tablet'), sig({ skewMs: null }))).toBeUndefined();
   });
 });
+
+describe('storage and Wi-Fi of a tablet', () => {
+  it('warns of storage under 500 MB and clears only above 1,000 MB', () => {
+    expect(fires(verdict('low_storage', ctx('tablet'), sig({ latest: { storageFree: 320 } })))).toBe(true);
+    expect(between(verdict('low_storage', ctx('tablet'), sig({ latest: { storageFree: 700 } })))).toBe(true);
+    expect(clears(verdict('low_storage', ctx('tablet'), sig({ latest: { storageFree: 4000 } })))).toBe(true);
+    expect(verdict('low_storage', ctx('tablet'), sig({ latest: { storageFree: 320 } }))).toMatchObject({ value: 320, field: 'storageFree' });
+  });
+
+  it('calls Wi-Fi under −80 dBm weak while the tablet is online, not the last RSSI of one that left', () => {
+    expect(fires(verdict('weak_wifi', ctx('tablet'), sig({ latest: { wifiRssi: -84 } })))).toBe(true);
+    expect(between(verdict('weak_wifi', ctx('tablet'), sig({ latest: { wifiRssi: -76 } })))).toBe(true);
+    expect(clears(verdict('weak_wifi', ctx('tablet'), sig({ latest: { wifiRssi: -60 } })))).toBe(true);
+    expect(clears(verdict('weak_wifi', ctx('tablet'), sig({ presence: 'offline', latest: { wifiRssi: -90 } })))).toBe(true);
+    // A duration: a tablet carried past a weak corner for a minute is not a failing access point.
+    expect(RULES.weak_wifi.defaults.forMin).toBe(10);
+  });
+});
