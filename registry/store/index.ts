@@ -5,12 +5,15 @@
  */
 import { EdufleetError } from '../../lib/errors.js';
 import type { AlertListQuery, AlertListResponse, RuleParamsView, SilenceTarget, SilenceView } from '../../api/alerts.js';
+import type { CommandState } from '../../domain/commands.js';
 import type { DeviceSignals, HealthLevel, HealthReason } from '../../domain/index.js';
 import type { HealthSummaryQuery } from '../../api/health.js';
 import type { TermTimetable } from '../../timetable/model.js';
 import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District, ReportSubscription, Role, Room, RoomPlace, RoomType, School, SchoolLevel, Scope, Site, User } from '../types.js';
 import type { Ctx } from './context.js';
 import * as alerts from './alerts.js';
+import * as commands from './commands.js';
+import * as schedules from './schedules.js';
 import * as alertSettings from './alert-settings.js';
 import * as alertViews from './alert-views.js';
 import * as devices from './devices.js';
@@ -36,6 +39,9 @@ export type { HealthRow } from './health.js';
 export type { HealthViewFilter } from './health-views.js';
 export { MAX_HEALTH_PAGE, rollupOf } from './health-views.js';
 export type { NewDevice } from './devices.js';
+export type { CommandRecord, CommandTarget, CommandTargetType, NewCommand, NewRun, RunProgress, RunRecord, RunState } from './commands.js';
+export { COMMAND_TARGET_TYPES, RUN_STATES, newCommandId } from './commands.js';
+export type { FirePart, FireRecord, FireState, ScheduleInput, ScheduleRecord } from './schedules.js';
 export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
 export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';
@@ -195,6 +201,47 @@ export class RegistryStore {
   ruleOverride(id: number): Promise<alertSettings.StoredOverride | undefined> { return alertSettings.ruleOverride(this.c, id); }
   upsertRuleOverride(rule: string, o: { kind: string; schoolId: number; roomType: string; params: Partial<RuleParamsView>; byUser: string; at: number }): Promise<alertSettings.StoredOverride> { return alertSettings.upsertRuleOverride(this.c, rule, o); }
   deleteRuleOverride(id: number): Promise<void> { return alertSettings.deleteRuleOverride(this.c, id); }
+
+  // ── remote commands, bulk runs and schedules (docs/commands.md, "Storage"); transitions say whether this call made them
+  /** Stores commands for many devices in one transaction; their ids in the order given. */
+  enqueueCommands(rows: readonly commands.NewCommand[]): Promise<string[]> { return commands.enqueueCommands(this.c, rows); }
+  /** queued → sent; false when it was not queued (or has expired). */
+  markCommandSent(id: string, at: number): Promise<boolean> { return commands.markCommandSent(this.c, id, at); }
+  /** A sent command published again after a reconnect: one more attempt. */
+  markCommandResent(id: string, at: number): Promise<boolean> { return commands.markCommandResent(this.c, id, at); }
+  /** sent → delivered (the PUBACK). */
+  markCommandDelivered(id: string, at: number): Promise<boolean> { return commands.markCommandDelivered(this.c, id, at); }
+  /** sent | delivered → succeeded | failed (the device's result); false in a final state. */
+  finishCommand(id: string, ok: boolean, message: string | null, at: number): Promise<boolean> { return commands.finishCommand(this.c, id, ok, message, at); }
+  /** Expires queued or sent commands whose time ran out by `now`; the ids this call expired. */
+  expireCommands(now: number): Promise<string[]> { return commands.expireCommands(this.c, now); }
+  /** Cancels a queued, or sent but undelivered, command; false otherwise. */
+  cancelCommand(id: string, byUser: string, at: number): Promise<boolean> { return commands.cancelCommand(this.c, id, byUser, at); }
+  /** A device's queued or sent, unexpired commands, oldest first (to publish when it connects). */
+  pendingCommands(deviceId: string, now: number): Promise<commands.CommandRecord[]> { return commands.pendingFor(this.c, deviceId, now); }
+  command(id: string, scope?: Scope): Promise<commands.CommandRecord | undefined> { return commands.command(this.c, id, scope); }
+  commandsOfDevice(deviceId: string, o?: { limit?: number; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfDevice(this.c, deviceId, o); }
+  commandsOfRun(runId: number, o?: { state?: CommandState; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfRun(this.c, runId, o); }
+  runProgress(runId: number): Promise<commands.RunProgress> { return commands.runProgress(this.c, runId); }
+  createRun(r: commands.NewRun): Promise<number> { return commands.createRun(this.c, r); }
+  commandRun(id: number, scope?: Scope): Promise<commands.RunRecord | undefined> { return commands.run(this.c, id, scope); }
+  listRuns(o?: { scope?: Scope; limit?: number; state?: commands.RunState }): Promise<commands.RunRecord[]> { return commands.listRuns(this.c, o); }
+  /** running → done. */
+  finishRun(id: number, at: number): Promise<boolean> { return commands.finishRun(this.c, id, at); }
+  /** running → aborted (the abort rule); its queued commands are cancelled with it. */
+  abortRun(id: number, reason: string, at: number): Promise<boolean> { return commands.endRun(this.c, id, { state: 'aborted', by: 'abort', reason, at }); }
+  /** running → cancelled by a person; its queued and undelivered commands with it. */
+  cancelRun(id: number, byUser: string, at: number): Promise<boolean> { return commands.endRun(this.c, id, { state: 'cancelled', by: byUser, reason: null, at }); }
+  createSchedule(s: schedules.ScheduleInput, byUser: string, at: number): Promise<schedules.ScheduleRecord> { return schedules.createSchedule(this.c, s, byUser, at); }
+  schedule(id: number, scope?: Scope): Promise<schedules.ScheduleRecord | undefined> { return schedules.schedule(this.c, id, scope); }
+  listSchedules(o?: { scope?: Scope; schoolId?: number; enabledOnly?: boolean }): Promise<schedules.ScheduleRecord[]> { return schedules.listSchedules(this.c, o); }
+  updateSchedule(id: number, s: schedules.ScheduleInput, at: number): Promise<schedules.ScheduleRecord> { return schedules.updateSchedule(this.c, id, s, at); }
+  deleteSchedule(id: number, at: number): Promise<void> { return schedules.deleteSchedule(this.c, id, at); }
+  /** Takes a schedule's fire at `fireAt` for `owner`: true for exactly one caller across processes. */
+  claimFire(f: Parameters<typeof schedules.claimFire>[1]): Promise<boolean> { return schedules.claimFire(this.c, f); }
+  /** Records how a claimed fire ended (done with its run, or missed); only its owner can. */
+  markFire(f: Parameters<typeof schedules.markFire>[1]): Promise<boolean> { return schedules.markFire(this.c, f); }
+  scheduleFires(scheduleId: number, limit?: number): Promise<schedules.FireRecord[]> { return schedules.fires(this.c, scheduleId, limit); }
 
   // ── the health screens (docs/alerts.md)
   /** The health screens' device list: in scope, worst first (or in place order), paged (docs/alerts.md). */

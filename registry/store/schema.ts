@@ -62,6 +62,27 @@ export interface NotificationAttemptsTable {
   id: Generated<number>; recipient_id: number; at: number; kind: string; items: number; ok: number; status: number | null; error: string | null;
 }
 export interface DigestClaimsTable { school_id: number; day: string; claimed_by: string; claimed_at: number; sent_at: number | null }
+export interface CommandRunsTable {
+  id: Generated<number>; name: string; args: string; target_type: string; target_id: string; school_id: number | null; district_id: number | null;
+  origin: string; created_by: string; created_at: number; rate_per_min: number | null; abort_failed_pct: number | null; state: Generated<string>;
+  ended_at: number | null; ended_by: string | null; end_reason: string | null;
+}
+export interface CommandsTable {
+  id: string; run_id: number | null; device_id: string; school_id: number; name: string; args: string; created_at: number; expires_at: number;
+  state: Generated<string>; state_at: number; sent_at: number | null; delivered_at: number | null; finished_at: number | null;
+  result_ok: number | null; result_message: string | null; cancelled_by: string | null; attempts: Generated<number>; origin: string; created_by: string;
+}
+export interface SchedulesTable {
+  id: Generated<number>; school_id: number; name: string; target_type: string; target_id: string; command: string; args: string;
+  /** JSON array of ISO weekdays (1 = Monday … 7 = Sunday). */
+  days: string; at: string; until: string | null; until_command: string | null; until_args: string | null;
+  skip_holidays: Generated<number>; enabled: Generated<number>; rate_per_min: number | null; abort_failed_pct: number | null;
+  created_by: string; created_at: number; updated_at: number; last_fire_at: number | null; deleted_at: number | null;
+}
+export interface ScheduleFiresTable {
+  schedule_id: number; fire_at: number; part: Generated<string>; state: string; claimed_by: string; claimed_at: number; done_at: number | null;
+  run_id: number | null; note: string | null;
+}
 
 export interface RegistryDatabase {
   meta: MetaTable;
@@ -85,6 +106,10 @@ export interface RegistryDatabase {
   notification_outbox: NotificationOutboxTable;
   notification_attempts: NotificationAttemptsTable;
   digest_claims: DigestClaimsTable;
+  command_runs: CommandRunsTable;
+  commands: CommandsTable;
+  schedules: SchedulesTable;
+  schedule_fires: ScheduleFiresTable;
 }
 
 interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number }

@@ -171,4 +171,53 @@ const v9: Migration = async (db, dialect) => {
   await db.schema.createIndex('device_health_judged').on('device_health').column('judged_at').execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9];
+// v10: remote commands, bulk runs and schedules (docs/commands.md, "Storage"). A command is a row, not a process's
+// memory, so whichever process a device reconnects to sends what waits for it; a schedule's run is claimed by the
+// primary key (schedule_id, fire_at), so of several processes exactly one fires it. A command keeps the school it was
+// sent in (scope and audit stay true after the device moves).
+const v10: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  const s = db.schema;
+  await s.createTable('command_runs').addColumn('id', 'integer', t.id).addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('args', 'text', (c) => c.notNull()).addColumn('target_type', 'text', (c) => c.notNull())
+    .addColumn('target_id', 'text', (c) => c.notNull()).addColumn('school_id', 'integer', (c) => c.references('schools.id'))
+    .addColumn('district_id', 'integer', (c) => c.references('districts.id')).addColumn('origin', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull()).addColumn('created_at', t.ms, (c) => c.notNull())
+    .addColumn('rate_per_min', 'integer').addColumn('abort_failed_pct', t.real)
+    .addColumn('state', 'text', (c) => c.notNull().defaultTo('running')).addColumn('ended_at', t.ms)
+    .addColumn('ended_by', 'text').addColumn('end_reason', 'text').execute();
+  await s.createIndex('command_runs_school').on('command_runs').columns(['school_id', 'created_at']).execute();
+  await s.createTable('commands').addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('run_id', 'integer', (c) => c.references('command_runs.id'))
+    .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id')).addColumn('school_id', 'integer', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull()).addColumn('args', 'text', (c) => c.notNull())
+    .addColumn('created_at', t.ms, (c) => c.notNull()).addColumn('expires_at', t.ms, (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull().defaultTo('queued')).addColumn('state_at', t.ms, (c) => c.notNull())
+    .addColumn('sent_at', t.ms).addColumn('delivered_at', t.ms).addColumn('finished_at', t.ms)
+    .addColumn('result_ok', 'integer').addColumn('result_message', 'text').addColumn('cancelled_by', 'text')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).addColumn('origin', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull()).execute();
+  await s.createIndex('commands_device_state').on('commands').columns(['device_id', 'state', 'created_at']).execute();
+  await s.createIndex('commands_device_created').on('commands').columns(['device_id', 'created_at']).execute();
+  await s.createIndex('commands_run').on('commands').columns(['run_id', 'state']).execute();
+  await s.createIndex('commands_state_expiry').on('commands').columns(['state', 'expires_at']).execute();
+  await s.createTable('schedules').addColumn('id', 'integer', t.id)
+    .addColumn('school_id', 'integer', (c) => c.notNull().references('schools.id')).addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('target_type', 'text', (c) => c.notNull()).addColumn('target_id', 'text', (c) => c.notNull())
+    .addColumn('command', 'text', (c) => c.notNull()).addColumn('args', 'text', (c) => c.notNull())
+    .addColumn('days', 'text', (c) => c.notNull()).addColumn('at', 'text', (c) => c.notNull()).addColumn('until', 'text')
+    .addColumn('until_command', 'text').addColumn('until_args', 'text')
+    .addColumn('skip_holidays', 'integer', (c) => c.notNull().defaultTo(1)).addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('rate_per_min', 'integer').addColumn('abort_failed_pct', t.real)
+    .addColumn('created_by', 'text', (c) => c.notNull()).addColumn('created_at', t.ms, (c) => c.notNull())
+    .addColumn('updated_at', t.ms, (c) => c.notNull()).addColumn('last_fire_at', t.ms).addColumn('deleted_at', t.ms).execute();
+  await s.createIndex('schedules_school').on('schedules').column('school_id').execute();
+  await s.createTable('schedule_fires').addColumn('schedule_id', 'integer', (c) => c.notNull().references('schedules.id'))
+    .addColumn('fire_at', t.ms, (c) => c.notNull()).addColumn('part', 'text', (c) => c.notNull().defaultTo('at'))
+    .addColumn('state', 'text', (c) => c.notNull()).addColumn('claimed_by', 'text', (c) => c.notNull())
+    .addColumn('claimed_at', t.ms, (c) => c.notNull()).addColumn('done_at', t.ms)
+    .addColumn('run_id', 'integer', (c) => c.references('command_runs.id')).addColumn('note', 'text')
+    .addPrimaryKeyConstraint('schedule_fires_pk', ['schedule_id', 'fire_at']).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10];

@@ -1,0 +1,257 @@
+/**
+ * Remote commands in the registry (docs/commands.md, "Storage"): one row per command to one device, and the bulk
+ * runs that group them. Every transition is a conditional UPDATE (… WHERE state IN the states it may leave) that
+ * says whether this call changed the row, so two processes (the broker that got the PUBACK, the one that got the
+ * result, the expiry sweep, a person cancelling) never both move one command, and a late message never resurrects a
+ * final state.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { COMMAND_ID_PATTERN, COMMAND_STATES, type CommandOrigin, type CommandState } from '../../domain/commands.js';
+import type { Scope } from '../types.js';
+import { inScope, inTx, invalid, notFound, type Ctx } from './context.js';
+
+export const COMMAND_TARGET_TYPES = ['room', 'site', 'school', 'district', 'kind'] as const;
+export type CommandTargetType = (typeof COMMAND_TARGET_TYPES)[number];
+/** What a bulk run or a schedule aims at; `id` is a place id, or a device kind for 'kind'. */
+export interface CommandTarget { type: CommandTargetType; id: string }
+
+export interface NewCommand {
+  /** Given by the caller when it must know it before the row exists; else generated. */
+  id?: string;
+  runId?: number | null;
+  deviceId: string;
+  name: string;
+  args: unknown;
+  createdAt: number;
+  expiresAt: number;
+  origin: CommandOrigin;
+}
+
+export interface CommandRecord {
+  id: string; runId: number | null; deviceId: string; schoolId: number; name: string; args: unknown; createdAt: number; expiresAt: number;
+  state: CommandState; stateAt: number; sentAt: number | null; deliveredAt: number | null; finishedAt: number | null;
+  resultOk: boolean | null; resultMessage: string | null; cancelledBy: string | null; attempts: number; origin: CommandOrigin;
+}
+
+/** 32 hex characters: fits COMMAND_ID_PATTERN and a topic level, and is unguessable. */
+export const newCommandId = (): string => randomUUID().replaceAll('-', '');
+
+/** Rows per INSERT: SQLite binds at most 32,766 parameters, PostgreSQL 65,535; a command has 14. */
+const BATCH = 500;
+
+export const originColumns = (o: CommandOrigin): { origin: string; created_by: string } =>
+  o.by === 'user' ? { origin: 'user', created_by: o.username } : { origin: 'schedule', created_by: String(o.scheduleId) };
+export const originOf = (origin: string, by: string): CommandOrigin =>
+  origin === 'schedule' ? { by: 'schedule', scheduleId: Number(by) } : { by: 'user', username: by };
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+type Row = {
+  id: string; run_id: number | null; device_id: string; school_id: number; name: string; args: string; created_at: number; expires_at: number;
+  state: string; state_at: number; sent_at: number | null; delivered_at: number | null; finished_at: number | null; result_ok: number | null;
+  result_message: string | null; cancelled_by: string | null; attempts: number; origin: string; created_by: string;
+};
+const toRecord = (r: Row): CommandRecord => ({
+  id: r.id, runId: num(r.run_id), deviceId: r.device_id, schoolId: Number(r.school_id), name: r.name, args: JSON.parse(r.args) as unknown,
+  createdAt: Number(r.created_at), expiresAt: Number(r.expires_at), state: r.state as CommandState, stateAt: Number(r.state_at),
+  sentAt: num(r.sent_at), deliveredAt: num(r.delivered_at), finishedAt: num(r.finished_at),
+  resultOk: r.result_ok === null ? null : Boolean(Number(r.result_ok)), resultMessage: r.result_message, cancelledBy: r.cancelled_by,
+  attempts: Number(r.attempts), origin: originOf(r.origin, r.created_by),
+});
+
+const COLUMNS = ['c.id', 'c.run_id', 'c.device_id', 'c.school_id', 'c.name', 'c.args', 'c.created_at', 'c.expires_at', 'c.state', 'c.state_at',
+  'c.sent_at', 'c.delivered_at', 'c.finished_at', 'c.result_ok', 'c.result_message', 'c.cancelled_by', 'c.attempts', 'c.origin', 'c.created_by'] as const;
+const selectCommands = (c: Ctx, scope: Scope | undefined) =>
+  c.db.selectFrom('commands as c').innerJoin('schools as s', 's.id', 'c.school_id').select(COLUMNS).where(inScope(scope, 's'));
+
+/**
+ * Stores commands for many devices in one transaction (a bulk run of a school's 600 devices is one call); returns
+ * their ids in the order given. Each command keeps the school its device is in now. Unknown device: not found.
+ */
+export async function enqueueCommands(c: Ctx, rows: readonly NewCommand[]): Promise<string[]> {
+  if (!rows.length) return [];
+  for (const r of rows) {
+    if (r.id !== undefined && !COMMAND_ID_PATTERN.test(r.id)) throw invalid(`command id '${r.id}' is not a valid command id`);
+    if (!(r.expiresAt > r.createdAt)) throw invalid('a command must expire after it is created');
+  }
+  return inTx(c, async (t) => {
+    const deviceIds = [...new Set(rows.map((r) => r.deviceId))];
+    const schoolOf = new Map<string, number>();
+    for (let i = 0; i < deviceIds.length; i += BATCH) {
+      const found = await t.db.selectFrom('devices as d').innerJoin('rooms as r', 'r.id', 'd.room_id').innerJoin('sites as si', 'si.id', 'r.site_id')
+        .select(['d.id', 'si.school_id']).where('d.id', 'in', deviceIds.slice(i, i + BATCH)).execute();
+      for (const f of found) schoolOf.set(f.id, Number(f.school_id));
+    }
+    const missing = deviceIds.find((d) => !schoolOf.has(d));
+    if (missing !== undefined) throw notFound(`no device '${missing}'`);
+    const ids = rows.map((r) => r.id ?? newCommandId());
+    const values = rows.map((r, i) => ({
+      id: ids[i]!, run_id: r.runId ?? null, device_id: r.deviceId, school_id: schoolOf.get(r.deviceId)!, name: r.name, args: JSON.stringify(r.args ?? {}),
+      created_at: r.createdAt, expires_at: r.expiresAt, state: 'queued', state_at: r.createdAt, ...originColumns(r.origin),
+    }));
+    for (let i = 0; i < values.length; i += BATCH) await t.db.insertInto('commands').values(values.slice(i, i + BATCH)).execute();
+    return ids;
+  });
+}
+
+const changed = (r: { numUpdatedRows: bigint }): boolean => r.numUpdatedRows > 0n;
+
+/** queued → sent (published, QoS 1); false when it was not queued any more, or has expired meanwhile. */
+export async function markCommandSent(c: Ctx, id: string, at: number): Promise<boolean> {
+  return changed(await c.db.updateTable('commands').set((eb) => ({ state: 'sent', state_at: at, sent_at: at, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id).where('state', '=', 'queued').where('expires_at', '>', at).executeTakeFirst());
+}
+
+/** A sent command published again (its device reconnected before the PUBACK): one more attempt; false if not sent. */
+export async function markCommandResent(c: Ctx, id: string, at: number): Promise<boolean> {
+  return changed(await c.db.updateTable('commands').set((eb) => ({ sent_at: at, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id).where('state', '=', 'sent').where('expires_at', '>', at).executeTakeFirst());
+}
+
+/** sent → delivered (the device's PUBACK); false otherwise (a result that overtook the PUBACK already finished it). */
+export async function markCommandDelivered(c: Ctx, id: string, at: number): Promise<boolean> {
+  return changed(await c.db.updateTable('commands').set({ state: 'delivered', state_at: at, delivered_at: at })
+    .where('id', '=', id).where('state', '=', 'sent').executeTakeFirst());
+}
+
+/**
+ * sent or delivered → succeeded | failed (the device's result; it may overtake the PUBACK). False when the command
+ * is in a final state already: a result after expiry or cancellation is not recorded.
+ */
+export async function finishCommand(c: Ctx, id: string, ok: boolean, message: string | null, at: number): Promise<boolean> {
+  return changed(await c.db.updateTable('commands')
+    .set({ state: ok ? 'succeeded' : 'failed', state_at: at, finished_at: at, result_ok: ok ? 1 : 0, result_message: message === null ? null : message.slice(0, 1000) })
+    .where('id', '=', id).where('state', 'in', ['sent', 'delivered']).executeTakeFirst());
+}
+
+/** Expires every queued or sent command whose time to live ran out by `now`; the ids this call expired. */
+export async function expireCommands(c: Ctx, now: number): Promise<string[]> {
+  const rows = await c.db.updateTable('commands').set({ state: 'expired', state_at: now, finished_at: now })
+    .where('state', 'in', ['queued', 'sent']).where('expires_at', '<=', now).returning('id').execute();
+  return rows.map((r) => r.id);
+}
+
+/** Cancels a command while it is queued or sent but not delivered; false otherwise (the device has it). */
+export async function cancelCommand(c: Ctx, id: string, byUser: string, at: number): Promise<boolean> {
+  return changed(await c.db.updateTable('commands').set({ state: 'cancelled', state_at: at, finished_at: at, cancelled_by: byUser })
+    .where('id', '=', id).where('state', 'in', ['queued', 'sent']).executeTakeFirst());
+}
+
+/** Queued or sent, unexpired commands of a device, oldest first: what to publish when it (re)connects. */
+export async function pendingFor(c: Ctx, deviceId: string, now: number): Promise<CommandRecord[]> {
+  const rows = await selectCommands(c, undefined).where('c.device_id', '=', deviceId).where('c.state', 'in', ['queued', 'sent'])
+    .where('c.expires_at', '>', now).orderBy('c.created_at').orderBy('c.id').execute();
+  return rows.map(toRecord);
+}
+
+/** One command, if it exists and (with a scope) was sent in a school of it. */
+export async function command(c: Ctx, id: string, scope?: Scope): Promise<CommandRecord | undefined> {
+  const r = await selectCommands(c, scope).where('c.id', '=', id).executeTakeFirst();
+  return r && toRecord(r);
+}
+
+/** A device's commands, newest first. */
+export async function commandsOfDevice(c: Ctx, deviceId: string, o: { limit?: number; scope?: Scope } = {}): Promise<CommandRecord[]> {
+  const rows = await selectCommands(c, o.scope).where('c.device_id', '=', deviceId).orderBy('c.created_at', 'desc').orderBy('c.id', 'desc')
+    .limit(Math.min(Math.max(o.limit ?? 50, 1), 1000)).execute();
+  return rows.map(toRecord);
+}
+
+/** A run's commands in device order (the per-device outcome list). */
+export async function commandsOfRun(c: Ctx, runId: number, o: { state?: CommandState; scope?: Scope } = {}): Promise<CommandRecord[]> {
+  let q = selectCommands(c, o.scope).where('c.run_id', '=', runId);
+  if (o.state) q = q.where('c.state', '=', o.state);
+  return (await q.orderBy('c.device_id').orderBy('c.created_at').execute()).map(toRecord);
+}
+
+export type RunProgress = Record<CommandState, number> & { total: number };
+
+/** How many of a run's commands are in each state (derived, never stored: it cannot drift from the commands). */
+export async function runProgress(c: Ctx, runId: number): Promise<RunProgress> {
+  const rows = await c.db.selectFrom('commands').select(['state', sql<number>`count(*)`.as('n')]).where('run_id', '=', runId).groupBy('state').execute();
+  const p = Object.fromEntries(COMMAND_STATES.map((s) => [s, 0])) as RunProgress;
+  p.total = 0;
+  for (const r of rows) {
+    p[r.state as CommandState] = Number(r.n);
+    p.total += Number(r.n);
+  }
+  return p;
+}
+
+// ── bulk runs
+
+export const RUN_STATES = ['running', 'done', 'aborted', 'cancelled'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export interface NewRun {
+  name: string; args: unknown; target: CommandTarget;
+  /** The school the target lies in; null for a district or kind run spanning schools (then `districtId`, if any). */
+  schoolId: number | null; districtId: number | null; origin: CommandOrigin; createdAt: number;
+  ratePerMin?: number | null; abortFailedPct?: number | null;
+}
+export interface RunRecord extends Omit<NewRun, 'ratePerMin' | 'abortFailedPct'> {
+  id: number; ratePerMin: number | null; abortFailedPct: number | null; state: RunState; endedAt: number | null; endedBy: string | null; endReason: string | null;
+}
+
+export async function createRun(c: Ctx, r: NewRun): Promise<number> {
+  if (!COMMAND_TARGET_TYPES.includes(r.target.type)) throw invalid(`unknown target type '${r.target.type}'`);
+  if (r.ratePerMin != null && !(Number.isInteger(r.ratePerMin) && r.ratePerMin > 0)) throw invalid('the rate must be a whole number of devices per minute above 0');
+  if (r.abortFailedPct != null && !(r.abortFailedPct > 0 && r.abortFailedPct <= 100)) throw invalid('the abort threshold must be a percentage above 0');
+  const row = await c.db.insertInto('command_runs').values({
+    name: r.name, args: JSON.stringify(r.args ?? {}), target_type: r.target.type, target_id: String(r.target.id), school_id: r.schoolId,
+    district_id: r.districtId, created_at: r.createdAt, rate_per_min: r.ratePerMin ?? null, abort_failed_pct: r.abortFailedPct ?? null,
+    ...originColumns(r.origin),
+  }).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+/** A run in scope: its school in the scope, or its school's (or, spanning schools, its own) district; none: only unscoped readers. */
+function runInScope(scope: Scope | undefined): Expression<SqlBool> {
+  const parts = [];
+  if (scope?.schoolIds?.length) parts.push(sql<SqlBool>`r.school_id IN (${sql.join(scope.schoolIds)})`);
+  if (scope?.districtIds?.length) parts.push(sql<SqlBool>`COALESCE(s.district_id, r.district_id) IN (${sql.join(scope.districtIds)})`);
+  if (!scope || (!scope.schoolIds?.length && !scope.districtIds?.length)) return sql<SqlBool>`1 = 1`;
+  return sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
+}
+
+const selectRuns = (c: Ctx, scope: Scope | undefined) => c.db.selectFrom('command_runs as r').leftJoin('schools as s', 's.id', 'r.school_id')
+  .selectAll('r').where(runInScope(scope));
+type RunRow = Awaited<ReturnType<ReturnType<typeof selectRuns>['executeTakeFirstOrThrow']>>;
+const toRun = (r: RunRow): RunRecord => ({
+  id: Number(r.id), name: r.name, args: JSON.parse(r.args) as unknown, target: { type: r.target_type as CommandTargetType, id: r.target_id },
+  schoolId: num(r.school_id), districtId: num(r.district_id), origin: originOf(r.origin, r.created_by), createdAt: Number(r.created_at),
+  ratePerMin: num(r.rate_per_min), abortFailedPct: num(r.abort_failed_pct), state: r.state as RunState, endedAt: num(r.ended_at),
+  endedBy: r.ended_by, endReason: r.end_reason,
+});
+
+export async function run(c: Ctx, id: number, scope?: Scope): Promise<RunRecord | undefined> {
+  const r = await selectRuns(c, scope).where('r.id', '=', id).executeTakeFirst();
+  return r && toRun(r);
+}
+
+/** Runs in scope, newest first. */
+export async function listRuns(c: Ctx, o: { scope?: Scope; limit?: number; state?: RunState } = {}): Promise<RunRecord[]> {
+  let q = selectRuns(c, o.scope);
+  if (o.state) q = q.where('r.state', '=', o.state);
+  return (await q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(Math.min(Math.max(o.limit ?? 50, 1), 500)).execute()).map(toRun);
+}
+
+/** running → done; false when the run had already ended. */
+export async function finishRun(c: Ctx, id: number, at: number): Promise<boolean> {
+  return changed(await c.db.updateTable('command_runs').set({ state: 'done', ended_at: at }).where('id', '=', id).where('state', '=', 'running').executeTakeFirst());
+}
+
+/**
+ * running → aborted (the abort rule) or cancelled (a person): the run's commands not yet sent are cancelled with it,
+ * in one transaction, so no process sends one after; cancelling also takes those sent but not delivered.
+ */
+export async function endRun(c: Ctx, id: number, e: { state: 'aborted' | 'cancelled'; by: string; reason: string | null; at: number }): Promise<boolean> {
+  return inTx(c, async (t) => {
+    const r = await t.db.updateTable('command_runs').set({ state: e.state, ended_at: e.at, ended_by: e.by, end_reason: e.reason })
+      .where('id', '=', id).where('state', '=', 'running').executeTakeFirst();
+    if (!changed(r)) return false;
+    await t.db.updateTable('commands').set({ state: 'cancelled', state_at: e.at, finished_at: e.at, cancelled_by: e.by })
+      .where('run_id', '=', id).where('state', 'in', e.state === 'aborted' ? ['queued'] : ['queued', 'sent']).execute();
+    return true;
+  });
+}
