@@ -182,4 +182,18 @@ describe.each(ENGINES)('commands on %s', (engine) => {
     expect(await reg.commandRun(r4, { schoolIds: [a.school] })).toBeUndefined();
     await expect(reg.createRun({ ...base, target: { type: 'kind', id: 'x' }, schoolId: null, districtId: null, ratePerMin: 0 })).rejects.toMatchObject({ code: 'EDUFLEET_ERR_REGISTRY_INVALID' });
   });
+
+  it('stores a run of a school of 600 devices in one call, and expires them in one sweep', async () => {
+    const room = await reg.ensureRoom({ siteId: (await reg.ensureSite({ schoolId: b.school, name: 'Điểm phụ' })).id, code: 'HT', name: 'Hội trường', type: 'classroom' });
+    const devices = (await reg.addDevices(Array.from({ length: 600 }, (_, i) => ({ kind: 'tablet', roomId: room.id, name: `Máy ${i + 1}`, issueSecret: false }))))
+      .map((x) => x.device.id);
+    const runId = await reg.createRun({ name: 'tablet.lock', args: {}, target: { type: 'school', id: String(b.school) }, schoolId: b.school, districtId: null, origin: USER, createdAt: T0 + 5 * MIN });
+    const ids = await reg.enqueueCommands(devices.map((d) => cmd(d, { runId, name: 'tablet.lock', args: {}, createdAt: T0 + 5 * MIN, expiresAt: T0 + 90 * MIN })));
+    expect(new Set(ids).size).toBe(600);
+    expect(await reg.runProgress(runId)).toMatchObject({ total: 600, queued: 600 });
+    expect((await reg.commandsOfRun(runId, { scope: { schoolIds: [b.school] } }))).toHaveLength(600);
+    const swept = new Set(await reg.expireCommands(T0 + 90 * MIN));
+    expect(ids.every((id) => swept.has(id))).toBe(true);
+    expect(await reg.runProgress(runId)).toMatchObject({ total: 600, expired: 600, queued: 0 });
+  });
 });
