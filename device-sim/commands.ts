@@ -56,7 +56,8 @@ export interface Handled {
 export class DeviceCommands {
   readonly state: Commanded = {};
   private readonly seen = new Map<string, Remembered>();
-  private wasInUse = false;
+  /** Whether the room was in use at the previous reading; unknown before the first. */
+  private wasInUse: boolean | undefined;
 
   constructor(private readonly kind: DeviceKind, private readonly rates: CommandRates, private readonly rng: Rng) {}
 
@@ -141,7 +142,7 @@ export class DeviceCommands {
   /** A reading as the device reports it once commands had their say. */
   adjust(fields: Fields, inUse: boolean): Fields {
     const st = this.state;
-    if (inUse && !this.wasInUse) {
+    if (inUse && this.wasInUse === false) {
       // A lesson starts: the teacher switches the board on and the class starts its app, whatever was commanded before.
       st.power = undefined;
       st.stopped = undefined;
