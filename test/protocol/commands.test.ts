@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, commandsOf, DEVICE_KINDS, parseCommand } from '../../protocol/index.js';
 
@@ -68,5 +69,22 @@ describe('commands per kind', () => {
     expect(parseCommand('board', { args: {} })).toMatchObject({ ok: false, error: expect.stringMatching(/name/) });
     expect(parseCommand('board', { name: 'restart', expiresAt: -1 })).toMatchObject({ ok: false, error: expect.stringMatching(/^expiresAt: /) });
     expect(parseCommand('board', { name: 'restart', priority: 1 })).toMatchObject({ ok: false, error: 'priority: Unexpected property' });
+  });
+});
+
+describe('docs/protocol.md', () => {
+  it('lists every command of every kind with its arguments and harm', () => {
+    const doc = readFileSync('docs/protocol.md', 'utf8');
+    for (const kind of DEVICE_KINDS) {
+      for (const c of commandsOf(kind)) {
+        const row = doc.split('\n').find((l) => l.startsWith(`| \`${kind}\` | \`${c.name}\` |`));
+        expect(row, `${kind} ${c.name}`).toBeDefined();
+        const cells = row!.split(' | ');
+        expect(cells[3], `${kind} ${c.name} harmful`).toBe(c.harmful ? 'yes' : 'no');
+        const args = Object.keys(c.args.properties);
+        if (!args.length) expect(cells[2]).toBe('none');
+        for (const a of args) expect(cells[2], `${kind} ${c.name} ${a}`).toMatch(new RegExp(`\`${a}\`\\??:`));
+      }
+    }
   });
 });
