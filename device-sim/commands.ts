@@ -151,9 +151,12 @@ export class DeviceCommands {
     const f = { ...fields };
     if (this.kind === 'board') {
       if (st.power) f.power = st.power;
-      if (f.power !== 'on') Object.assign(f, { touches: 0, brightness: 0, input: 'none' });
-      else if (st.input) f.input = st.input;
-      if (st.power === 'on' && f.brightness === 0) f.brightness = 80;
+      if (f.power !== 'on') Object.assign(f, { touches: 0, brightness: 0, input: 'none', uptime: 0 });
+      else {
+        // Switched on out of hours: lit, on the OPS unless an input was chosen.
+        if (f.brightness === 0) f.brightness = 80;
+        f.input = st.input ?? (f.input === undefined || f.input === 'none' ? 'ops' : f.input);
+      }
     } else if (this.kind === 'tablet' && st.locked !== undefined) {
       f.locked = st.locked;
       if (st.locked) f.screenOn = false;

@@ -66,6 +66,9 @@ describe("a simulated device's side of the command contract", () => {
     expect(d.adjust(on, true)).toMatchObject({ power: 'on', touches: 12 });
     d.handle(id(2), cmd({ name: 'input', args: { source: 'hdmi2' } }), T0);
     expect(d.adjust(on, true).input).toBe('hdmi2');
+    // Switched on in the evening: on, lit, on the chosen input, until the next lesson.
+    d.handle(id(3), cmd({ name: 'power', args: { state: 'on' } }), T0);
+    expect(d.adjust({ power: 'off', touches: 0, brightness: 0, input: 'none', uptime: 0 }, false)).toMatchObject({ power: 'on', brightness: 80, input: 'hdmi2' });
     const v = new DeviceCommands('vr', NONE, seededRng(1));
     v.handle(id(1), cmd({ name: 'stop' }), T0);
     expect(v.adjust({ inSession: true }, true).inSession).toBe(false);
