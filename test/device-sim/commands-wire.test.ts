@@ -151,4 +151,35 @@ describe('commands to simulated devices over real MQTT', () => {
     expect(await answer(await send(t, 'ring', { seconds: 500 }))).toMatchObject({ ok: false, message: expect.stringMatching(/^ring: args\.seconds: /) as string });
     expect(await answer(await send(t, 'kiosk', { app: 'x' }))).toMatchObject({ ok: false, message: expect.stringMatching(/unknown command 'kiosk' for a tablet/) as string });
   });
+
+  it('a disobedient fleet refuses some commands and leaves others unanswered, as the scenario says', async () => {
+    const scenario = parseScenario({
+      seed: 12, intervalS: 0.2, faults: NO_FAULTS, commands: { failRate: 0.3, silentRate: 0.3 },
+      districts: [{ code: 'BAT-XAT', name: 'Huyện Bát Xát' }],
+      schools: [{ code: 'LC-THCS-012', name: 'Trường THCS Bản Vược', level: 'thcs', district: 'BAT-XAT', sites: [
+        { name: 'Điểm chính', rooms: [{ code: 'P02', name: 'Phòng học 2', type: 'classroom', use: 1, devices: { sensor: 4 } }] },
+      ] }],
+    });
+    const sensors = await provision(s.registry, scenario, path.join(s.dir, 'sim-credentials-2.json'));
+    const other = new Simulator({ brokerUrl: s.mqttUrl, devices: sensors, scenario, tickMs: 20, clock });
+    await other.start();
+    try {
+      await waitFor('the sensors reporting', () => sensors.every((d) => live(d)?.lastReadingTs));
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) ids.push(await send(sensors[i % 4]!, 'calibrate'));
+      const c = other.stats.commands;
+      await waitFor('every command handled', () => c.done + c.refused + c.silent === 40);
+      await waitFor('every answer in', () => ids.filter((id) => answersTo(id).length).length === c.done + c.refused);
+      const got = ids.map((id) => answersTo(id)[0]?.result);
+      expect(got.filter((r) => r?.ok === true)).toHaveLength(c.done);
+      expect(got.filter((r) => r?.ok === false).every((r) => r!.message === 'device busy, try again later')).toBe(true);
+      expect(got.filter((r) => r === undefined)).toHaveLength(c.silent);
+      // 30 % each of 40, give or take what a seeded draw gives.
+      expect(c.refused).toBeGreaterThanOrEqual(5);
+      expect(c.silent).toBeGreaterThanOrEqual(5);
+      expect(c.done).toBeGreaterThanOrEqual(5);
+    } finally {
+      await other.stop();
+    }
+  });
 });
