@@ -53,6 +53,8 @@ describe('commands per kind', () => {
     expect(bad('board', { name: 'power', args: { state: 'sleep' } })).toMatch(/^power: args\.state: /);
     expect(bad('board', { name: 'power', args: {} })).toMatch(/^power: args\.state: /);
     expect(bad('board', { name: 'volume', args: { level: 101 } })).toMatch(/^volume: args\.level: .*100/);
+    // Quoted in docs/protocol.md.
+    expect(bad('board', { name: 'volume', args: { level: 140 } })).toBe('volume: args.level: Expected integer to be less or equal to 100');
     expect(bad('board', { name: 'input', args: { source: 'x'.repeat(33) } })).toMatch(/^input: args\.source: .*32/);
     expect(bad('board', { name: 'message', args: { text: 'x'.repeat(501), minutes: 5 } })).toMatch(/^message: args\.text: .*500/);
     expect(bad('tablet', { name: 'message', args: { text: 'Xin chào', minutes: 241 } })).toMatch(/^message: args\.minutes: .*240/);
