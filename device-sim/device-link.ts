@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { topics, type AttributesPayload, type EventPayload, type StatusPayload } from '../protocol/index.js';
+import { parseTopic, topics, type AttributesPayload, type CommandResultPayload, type EventPayload, type StatusPayload } from '../protocol/index.js';
 
 export interface DeviceLinkOptions {
   brokerUrl: string;
@@ -16,6 +16,8 @@ export interface DeviceLinkOptions {
     /** The link went up (true; status and attributes are already sent) or down (false). */
     link(up: boolean): void;
     error(): void;
+    /** A command arrived on cmd/{commandId} (QoS 1; possibly again, after a redelivery). */
+    command?(commandId: string, payload: Buffer): void;
   };
 }
 
@@ -50,7 +52,13 @@ export class DeviceLink {
       if (!current()) return;
       this.status(this.o.presence());
       client.publish(topics.attributes(id), JSON.stringify(this.o.attributes), { qos: 1, retain: true });
+      // Every connect: the session is clean, so the broker forgot the subscription with the link.
+      if (this.o.on.command) client.subscribe(topics.commandFilter(id), { qos: 1 });
       this.setUp(true);
+    });
+    client.on('message', (topic, payload) => {
+      const t = parseTopic(topic);
+      if (current() && t?.channel === 'cmd' && t.deviceId === id && t.commandId) this.o.on.command?.(t.commandId, payload);
     });
     client.on('close', () => {
       if (current()) this.setUp(false);
@@ -79,6 +87,18 @@ export class DeviceLink {
 
   event(e: EventPayload): void {
     this.client?.publish(topics.event(this.o.id), JSON.stringify(e), { qos: 1 });
+  }
+
+  /** Answers a command on cmd/{commandId}/result, QoS 1; `done` runs once the broker has it (or the link is gone). */
+  result(commandId: string, r: CommandResultPayload, done?: () => void): void {
+    if (!this.client) return done?.();
+    this.client.publish(topics.commandResult(this.o.id, commandId), JSON.stringify(r), { qos: 1 }, () => done?.());
+  }
+
+  /** Republishes the retained attributes with what a command changed (a volume, an interval). */
+  attributes(changed: Record<string, string | number>): void {
+    Object.assign(this.o.attributes, changed);
+    this.client?.publish(topics.attributes(this.o.id), JSON.stringify(this.o.attributes), { qos: 1, retain: true });
   }
 
   /** Publishes one telemetry payload; `done` learns whether the broker acknowledged it (always true at QoS 0). */

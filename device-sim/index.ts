@@ -12,3 +12,4 @@ export { reading, badReading, schemaReading, newBody } from './behaviour.js';
 export { rollFaults, FAULTS, FAULT_NAMES, isFaultName, faultDurationText, type FaultName, type FaultRates } from './faults.js';
 export { requestFault, CONTROL_FILE, type FaultResponse } from './control.js';
 export { startProgress } from './progress.js';
+export { DeviceCommands, REMEMBER_MS, REMEMBER_MAX, type CommandRates, type Commanded, type CommandEffect, type Handled } from './commands.js';

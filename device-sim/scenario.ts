@@ -45,6 +45,10 @@ export const ScenarioSchema = Type.Object({
     silentPerHour: Type.Number({ minimum: 0, default: 0.005, description: 'Chance per device and hour of staying connected but sending nothing for 1.5 to 3 hours.' }),
     errorBurstPerHour: Type.Number({ minimum: 0, default: 0.01, description: 'Chance per device and hour of a burst of error events within a few minutes.' }),
   }, { default: {}, additionalProperties: false }),
+  commands: Type.Object({
+    failRate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Share of remote commands a device refuses with {ok:false} (busy, hardware fault).' }),
+    silentRate: Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'Share of remote commands a device never answers.' }),
+  }, { default: {}, additionalProperties: false }),
   districts: Type.Array(Type.Object({ code: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1 }) })),
   schools: Type.Array(Type.Object({
     code: Type.String({ minLength: 1, maxLength: 24, pattern: '^[A-Za-z0-9-]+$' }),
@@ -99,6 +103,7 @@ function outOfHoursProblems(sc: ScenarioSchool, r: ScenarioRoom): string[] {
 /** What the schema cannot say: references and uniqueness, and that every device id the scenario yields is valid. */
 function crossChecks(s: Scenario): string[] {
   const errors: string[] = [];
+  if (s.commands.failRate + s.commands.silentRate > 1) errors.push(`/commands: failRate + silentRate is ${s.commands.failRate + s.commands.silentRate}; together they cannot exceed 1`);
   const districts = new Set(s.districts.map((d) => d.code));
   const schoolCodes = new Set<string>();
   s.schools.forEach((sc, i) => {
@@ -129,10 +134,13 @@ function crossChecks(s: Scenario): string[] {
 export function parseScenario(data: unknown, source = 'scenario'): Scenario {
   const withDefaults = Value.Default(ScenarioSchema, structuredClone(data));
   const rates = Object.keys(ScenarioSchema.properties.faults.properties);
+  const commandRates = Object.keys(ScenarioSchema.properties.commands.properties);
   // A misspelt rate would otherwise be a fault silently left at its default: name the ones there are.
-  const errors = [...Value.Errors(ScenarioSchema, withDefaults)].map((e) => (/^\/faults\/[^/]+$/.test(e.path) && !rates.includes(e.path.slice(8))
-    ? `${e.path}: unknown fault rate; the rates are ${rates.join(', ')}`
-    : `${e.path || '/'}: ${e.message}`));
+  const errors = [...Value.Errors(ScenarioSchema, withDefaults)].map((e) => {
+    if (/^\/faults\/[^/]+$/.test(e.path) && !rates.includes(e.path.slice(8))) return `${e.path}: unknown fault rate; the rates are ${rates.join(', ')}`;
+    if (/^\/commands\/[^/]+$/.test(e.path) && !commandRates.includes(e.path.slice(10))) return `${e.path}: unknown command rate; the rates are ${commandRates.join(', ')}`;
+    return `${e.path || '/'}: ${e.message}`;
+  });
   if (!errors.length) errors.push(...crossChecks(withDefaults as Scenario));
   if (errors.length) throw new Error(`${source} is invalid:\n  ${errors.slice(0, 20).join('\n  ')}`);
   return withDefaults as Scenario;

@@ -8,6 +8,7 @@ import { DeviceLink } from './device-link.js';
 import { startFault, errorEvent, FAULT_EVENTS, FLAP_DOWN_MS, FLAP_EVERY_MS, noFaults, skewAt, stuckReading, type ActiveFaults } from './fault-state.js';
 import { FAULT_STAT, faultDuration, rollFaults, type FaultName } from './faults.js';
 import { SimControl } from './control.js';
+import { DeviceCommands } from './commands.js';
 import { devicesFor, faultNamed, resolveTarget } from './targets.js';
 import { deviceAttributes } from './hardware.js';
 import type { SimDevice } from './provision.js';
@@ -56,6 +57,8 @@ export interface SimStats {
   backlogHeld: number;
   /** Readings taken during an outage and uploaded afterwards as a backlog (also counted in `sent`). */
   backlogSent: number;
+  /** Remote commands: carried out, refused (invalid, expired or failed), left unanswered, and repeated ids answered again. */
+  commands: { done: number; refused: number; silent: number; repeats: number };
   /** Devices that published their offline status and disconnected properly at stop. */
   goodbyes: number;
   faults: {
@@ -82,12 +85,19 @@ interface Sim {
   /** Readings taken while cut off, uploaded as one array when the link is back. */
   backlog: Fields[];
   faults: ActiveFaults;
+  /** Its side of remote commands: what they changed, the ids it answered. */
+  cmd: DeviceCommands;
+  /** Offline because a command restarted it: a device that is off measures nothing. */
+  rebooting: boolean;
 }
 
 /** The true schedule of a simulated device's room: its school's timetable, its use share, its out-of-hours sessions. */
 export function roomSchedule(d: SimDevice, seed: number): RoomSchedule {
   return new RoomSchedule({ level: d.school.level, seed, roomKey: d.roomKey, use: d.room.use, outOfHours: d.room.outOfHours, timetable: d.school.timetable });
 }
+
+/** How long a restarted device is gone, ms. */
+const RESTART_MS: [number, number] = [1500, 3000];
 
 /** A reading falls due in a tick at most this late; later than that (a clock that jumped), it is taken now. */
 const LATE_MS = 1000;
@@ -110,21 +120,22 @@ export class Simulator implements Component {
   constructor(private readonly o: SimulatorOptions) {
     this.clock = o.clock ?? systemClock;
     this.state = new Health(this.name, o.log);
-    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, backlogHeld: 0, backlogSent: 0, goodbyes: 0,
+    this.stats = { devices: o.devices.length, connected: 0, sleeping: 0, sent: 0, acked: 0, errors: 0, badSent: 0, events: 0, backlogHeld: 0, backlogSent: 0, goodbyes: 0, commands: { done: 0, refused: 0, silent: 0, repeats: 0 },
       faults: { offline: 0, drain: 0, overheat: 0, bad: 0, dying: 0, flapping: 0, stuck: 0, skew: 0, silent: 0, burst: 0, flaps: 0 } };
     const now = this.clock.now();
     const schedules = new Map<string, RoomSchedule>();
     this.sims = o.devices.map((d, i) => {
       let schedule = schedules.get(d.roomKey);
       if (!schedule) schedules.set(d.roomKey, (schedule = roomSchedule(d, o.scenario.seed)));
-      return this.newSim(d, schedule, seededRng(o.scenario.seed * 1_000_003 + i), now);
+      return this.newSim(d, schedule, seededRng(o.scenario.seed * 1_000_003 + i), now, seededRng(o.scenario.seed * 7_000_003 + i));
     });
   }
 
-  private newSim(d: SimDevice, schedule: RoomSchedule, rng: Rng, now: number): Sim {
+  private newSim(d: SimDevice, schedule: RoomSchedule, rng: Rng, now: number, cmdRng: Rng): Sim {
     // The link's callbacks read the device's state, and the device holds its link: `link` is set right below.
     const first = schedule.nextChange(now, now + rng() * this.o.scenario.intervalS * 1000);
-    const s = { d, schedule, rng, body: newBody(rng), nextAt: first, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[], faults: noFaults() } as Sim;
+    const s = { d, schedule, rng, body: newBody(rng), nextAt: first, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[], faults: noFaults(),
+      cmd: new DeviceCommands(d.kind, this.o.scenario.commands, cmdRng), rebooting: false } as Sim;
     s.presence = this.presenceFor(s, this.moment(s, now));
     s.link = new DeviceLink({
       brokerUrl: this.o.brokerUrl, id: d.id, secret: d.secret, qos: this.o.scenario.qos,
@@ -137,6 +148,7 @@ export class Simulator implements Component {
           if (up && s.backlog.length) this.uploadBacklog(s);
         },
         error: () => { this.stats.errors += 1; },
+        command: (id, payload) => this.command(s, id, payload),
       },
     });
     return s;
@@ -161,7 +173,7 @@ export class Simulator implements Component {
     const m = this.moment(s, at);
     const dtS = (at - s.lastAt) / 1000;
     s.lastAt = at;
-    s.nextAt = nextReadingAt(s.schedule, at, m, this.o.scenario.intervalS * 1000, between(s.rng, 0.8, 1.2));
+    s.nextAt = nextReadingAt(s.schedule, at, m, (s.cmd.state.intervalS ?? this.o.scenario.intervalS) * 1000, between(s.rng, 0.8, 1.2));
     return { at, m, dtS };
   }
 
@@ -196,8 +208,9 @@ export class Simulator implements Component {
       if (s.offlineUntil) {
         if (now >= s.offlineUntil) {
           s.offlineUntil = 0;
+          s.rebooting = false;
           void s.link.connect();
-        } else if (now >= s.nextAt) {
+        } else if (now >= s.nextAt && !s.rebooting) {
           this.measureOffline(s, now);
         }
         continue;
@@ -287,12 +300,34 @@ export class Simulator implements Component {
       this.publish(s, JSON.stringify(badReading(s.d.kind, bad)));
       return;
     }
-    const fields = stuckReading(f, reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng), now);
+    const fields = s.cmd.adjust(stuckReading(f, reading(s.d.kind, s.body, { inUse: m.inUse, open: m.open || m.inUse, capacity: s.d.room.capacity, dtS, now }, s.rng), now), m.inUse);
+    // A board switched to standby or off by a command starts counting its uptime again when it is switched on.
+    if (fields.power !== undefined && fields.power !== 'on') s.body.uptimeS = 0;
     if (s.d.kind === 'vr' && fields.inSession !== s.inSession) {
       s.inSession = fields.inSession === true;
       this.event(s, now, s.inSession ? 'session_start' : 'session_end');
     }
     this.publish(s, JSON.stringify({ ts: now + skewAt(f, now), ...fields }));
+  }
+
+  /**
+   * A command on cmd/{id}: answered on cmd/{id}/result (again, the same answer, for a repeated id), acted on once.
+   * Its effect shows from the next reading, which is due at once.
+   */
+  private command(s: Sim, id: string, payload: Buffer): void {
+    const now = this.clock.now();
+    const h = s.cmd.handle(id, payload, now);
+    this.stats.commands[h.repeat ? 'repeats' : h.result === undefined ? 'silent' : h.result.ok ? 'done' : 'refused'] += 1;
+    if (h.effect.attributes) s.link.attributes(h.effect.attributes);
+    const restart = () => {
+      if (!h.effect.restart) return;
+      s.body.uptimeS = 0;
+      s.rebooting = true;
+      this.goOffline(s, this.clock.now(), between(s.rng, ...RESTART_MS));
+    };
+    if (h.result) s.link.result(id, h.result, restart);
+    else restart();
+    if (!h.repeat) s.nextAt = Math.min(s.nextAt, now);
   }
 
   private setPresence(s: Sim, state: StatusPayload['state']): void {

@@ -3,3 +3,4 @@ export * from './kinds/index.js';
 export * from './messages.js';
 export * from './validate.js';
 export type { KindDefinition, HealthRules } from './kinds/define.js';
+export * from './commands/index.js';
