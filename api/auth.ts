@@ -19,6 +19,8 @@ export interface Permissions {
   actOnAlerts: boolean;
   /** Change alert rules and notification recipients (within scope). */
   configureAlerts: boolean;
+  /** Send remote commands to devices and cancel them (within scope). */
+  sendCommands: boolean;
 }
 
 export interface Me {

@@ -13,5 +13,6 @@ export * from './usage.js';
 export * from './health.js';
 export * from './alerts.js';
 export * from './notifications.js';
+export * from './commands.js';
 export type * from './routes.js';
 export { API_ROUTE_KEYS } from './routes.js';

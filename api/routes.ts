@@ -23,6 +23,7 @@ import type {
   DeviceEventsResponse, HealthListQuery, HealthListResponse, HealthSummaryQuery, HealthSummaryResponse, HistoryQuery, HistoryResponse,
   RoomHealthResponse,
 } from './health.js';
+import type { CommandListQuery, CommandView, SendCommandInput } from './commands.js';
 import type { AttemptsQuery, NewRecipientResponse, NotificationAttemptView, RecipientInput, RecipientView } from './notifications.js';
 import type { AuditQuery, AuditResponse, NewUserInput, UserPatch, UserRow } from './users.js';
 import type {
@@ -148,9 +149,17 @@ interface NotificationRoutes {
   'GET /api/notifications/attempts': { query: AttemptsQuery; response: NotificationAttemptView[] };
 }
 
+/** Remote commands to one device (issue 11; docs/commands.md). */
+interface CommandRoutes {
+  'POST /api/devices/:id/commands': { params: DeviceIdParams; body: SendCommandInput; response: CommandView };
+  'GET /api/devices/:id/commands': { params: DeviceIdParams; query: CommandListQuery; response: CommandView[] };
+  'POST /api/commands/:id/cancel': { params: JobIdParams; response: CommandView };
+}
+
 export type ApiRoutes = CoreRoutes
   & HealthRoutes
   & NotificationRoutes
+  & CommandRoutes
   & PlaceRoutes<'districts', DistrictInput, Partial<DistrictInput>>
   & PlaceRoutes<'schools', SchoolInput, Partial<SchoolInput>>
   & PlaceRoutes<'sites', SiteInput, Partial<SiteInput>>
@@ -182,7 +191,7 @@ export const API_ROUTE_KEYS = [
   'POST /api/alerts/:id/resolve', 'GET /api/silences', 'POST /api/silences', 'POST /api/silences/:id/end',
   'GET /api/alert-rules', 'PUT /api/alert-rules/:rule/overrides', 'DELETE /api/alert-rules/overrides/:id',
   'GET /api/notifications/recipients', 'POST /api/notifications/recipients', 'DELETE /api/notifications/recipients/:id',
-  'GET /api/notifications/attempts',
+  'GET /api/notifications/attempts', 'POST /api/devices/:id/commands', 'GET /api/devices/:id/commands', 'POST /api/commands/:id/cancel',
 ] as const satisfies readonly RouteKey[];
 type MissingKey = Exclude<RouteKey, (typeof API_ROUTE_KEYS)[number]>;
 export const API_ROUTE_KEYS_COMPLETE: [MissingKey] extends [never] ? true : MissingKey = true;

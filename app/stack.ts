@@ -148,7 +148,7 @@ async function startIngest(parts: StackParts, start: Starter): Promise<void> {
   const gateway = await start(g, () => g.stop(true));
   parts.gateway = gateway;
   parts.broker = await start(new Broker({
-    config, directory, metrics, log,
+    config, directory, metrics, log, commands: { registry, clock },
     ingest: (id, channel, payload, commandId) => gateway.ingest(id, channel, payload, commandId),
     // A presence the spool refused is already on the gateway's health; one line per device would flood the log.
     presence: (id, state) => void gateway.presence(id, state).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded')),

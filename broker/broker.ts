@@ -6,10 +6,12 @@ import type { Config } from '../config/index.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import type { DeviceDirectory } from '../registry/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { DeviceDirectory, RegistryStore } from '../registry/index.js';
 import { makeAuthenticate } from './auth/authenticate.js';
 import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
 import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
+import { CommandDelivery } from './commands.js';
 
 export type PresenceSink = (deviceId: string, state: 'online' | 'offline') => void;
 
@@ -20,6 +22,8 @@ export interface BrokerOptions {
   log: Logger;
   ingest: IngestSink;
   presence: PresenceSink;
+  /** With the registry, this broker delivers remote commands to the devices subscribed to it (broker/commands.ts). */
+  commands?: { registry: RegistryStore; clock: Clock; sweepMs?: number };
 }
 
 /**
@@ -36,9 +40,11 @@ export class Broker implements Component {
   private unsubscribe: (() => void) | undefined;
   port = 0;
   wsPort = 0;
+  readonly commands: CommandDelivery | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.state = new Health(this.name, o.log);
+    this.commands = o.commands && new CommandDelivery({ ...o.commands, log: o.log });
   }
 
   health(): ComponentHealth {
@@ -65,7 +71,7 @@ export class Broker implements Component {
     });
     this.aedes = aedes;
     aedes.authenticate = makeAuthenticate(directory, metrics, log);
-    aedes.authorizePublish = makeAuthorizePublish(this.o.ingest, m.maxPayloadBytes, metrics, log);
+    aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log);
     aedes.authorizeSubscribe = makeAuthorizeSubscribe(metrics);
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
@@ -79,6 +85,7 @@ export class Broker implements Component {
     aedes.on('clientError', (client: Client, err: Error) => log.debug({ deviceId: client.id, err: err.message }, 'client error'));
     aedes.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error'));
     // A revoked device (or one whose secret was rotated) is dropped at once, wherever the change was made.
+    this.commands?.attach(aedes, this.state);
     this.unsubscribe = directory.on('invalidated', (id) => {
       const c = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[id];
       if (c) {
@@ -104,10 +111,24 @@ export class Broker implements Component {
     log.info({ port: this.port, wsPort: this.wsPort }, 'MQTT broker listening');
   }
 
+  /** A command's answer finishes it in the registry once the gateway has stored it (not before: no PUBACK waits on it). */
+  private ingestSink(): IngestSink {
+    const { ingest, log } = this.o;
+    const commands = this.commands;
+    if (!commands) return ingest;
+    return (deviceId, channel, payload, commandId) => ingest(deviceId, channel, payload, commandId).then((r) => {
+      if (channel === 'cmd-result' && commandId) {
+        void commands.result(deviceId, commandId, payload).catch((err: unknown) => log.warn({ err, deviceId, commandId }, 'command result not recorded'));
+      }
+      return r;
+    });
+  }
+
   async stop(): Promise<void> {
     if (!this.aedes) return;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.commands?.detach();
     for (const c of this.wss?.clients ?? []) c.terminate();
     const aedes = this.aedes;
     this.aedes = undefined;

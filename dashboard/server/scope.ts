@@ -55,6 +55,8 @@ export const ACTIONS = {
   'alerts.act': ['admin', 'technician'],
   /** Change alert rules (an admin for the province, a technician for the schools in scope) and who is notified. */
   'alerts.configure': ['admin', 'technician'],
+  /** Send remote commands to devices and cancel them (docs/commands.md). */
+  'commands.send': ['admin', 'technician'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof ACTIONS;
 
@@ -62,7 +64,7 @@ export type Action = keyof typeof ACTIONS;
  * Actions on a school's fleet: a non-admin needs schools or districts assigned to take them. (A planner whose scope
  * is empty is the province planner; a technician whose scope is empty is an account nobody finished.)
  */
-const FLEET_ACTIONS: ReadonlySet<Action> = new Set(['records.write', 'devices.provision', 'alerts.act', 'alerts.configure']);
+const FLEET_ACTIONS: ReadonlySet<Action> = new Set(['records.write', 'devices.provision', 'alerts.act', 'alerts.configure', 'commands.send']);
 
 /**
  * Whether `user` may take `action` on something in `place` (or at all, without a place). A non-admin needs a
@@ -104,5 +106,6 @@ export function permissionsOf(user: User): Permissions {
     readAlerts: can(user, 'alerts.read'),
     actOnAlerts: can(user, 'alerts.act'),
     configureAlerts: can(user, 'alerts.configure'),
+    sendCommands: can(user, 'commands.send'),
   };
 }

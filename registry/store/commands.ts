@@ -144,6 +144,13 @@ export async function pendingFor(c: Ctx, deviceId: string, now: number): Promise
   return rows.map(toRecord);
 }
 
+/** Devices with a queued, unexpired command (the delivery sweep publishes to those connected to its broker). */
+export async function devicesWithQueued(c: Ctx, now: number, limit = 1000): Promise<string[]> {
+  const rows = await c.db.selectFrom('commands').select('device_id').distinct().where('state', '=', 'queued').where('expires_at', '>', now)
+    .limit(limit).execute();
+  return rows.map((r) => r.device_id);
+}
+
 /** One command, if it exists and (with a scope) was sent in a school of it. */
 export async function command(c: Ctx, id: string, scope?: Scope): Promise<CommandRecord | undefined> {
   const r = await selectCommands(c, scope).where('c.id', '=', id).executeTakeFirst();

@@ -219,6 +219,8 @@ export class RegistryStore {
   cancelCommand(id: string, byUser: string, at: number): Promise<boolean> { return commands.cancelCommand(this.c, id, byUser, at); }
   /** A device's queued or sent, unexpired commands, oldest first (to publish when it connects). */
   pendingCommands(deviceId: string, now: number): Promise<commands.CommandRecord[]> { return commands.pendingFor(this.c, deviceId, now); }
+  /** Devices with a queued, unexpired command. */
+  devicesWithQueuedCommands(now: number, limit?: number): Promise<string[]> { return commands.devicesWithQueued(this.c, now, limit); }
   command(id: string, scope?: Scope): Promise<commands.CommandRecord | undefined> { return commands.command(this.c, id, scope); }
   commandsOfDevice(deviceId: string, o?: { limit?: number; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfDevice(this.c, deviceId, o); }
   commandsOfRun(runId: number, o?: { state?: CommandState; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfRun(this.c, runId, o); }

@@ -1,0 +1,84 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { EdufleetError } from '../../../lib/errors.js';
+import type { CommandView } from '../../../api/index.js';
+import { parseCommand } from '../../../protocol/index.js';
+import type { CommandRecord, User } from '../../../registry/index.js';
+import { currentUser, requireUser } from '../auth.js';
+import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
+import { authorize, requireVisible, userScope } from '../scope.js';
+
+const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const CommandParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const SendBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  args: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
+}, { additionalProperties: false });
+const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false });
+
+/** Long enough for a device that is briefly offline; short enough that a stale command does not act hours later. */
+const DEFAULT_TTL_S = 600;
+
+const view = (c: CommandRecord): CommandView => c;
+
+/**
+ * Remote commands to one device (docs/commands.md). Sending and cancelling need commands.send on the device's school;
+ * both are audited. The command is stored first (the registry is the queue); a broker in this process publishes it
+ * at once if the device is subscribed to it, any other broker at its next sweep.
+ */
+export const commandRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const reg = deps.registry;
+  const now = () => deps.clock.now();
+  const deviceFor = async (user: User, id: string) => {
+    const device = await reg.device(id);
+    if (!device) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+    const place = requireVisible(user, (await reg.roomPlaces([device.roomId])).get(device.roomId), `device '${id}'`);
+    return { device, place };
+  };
+
+  app.post<Route<'POST /api/devices/:id/commands', { Body: Static<typeof SendBody> }>>('/devices/:id/commands', {
+    preHandler: requireUser, schema: { params: DeviceParams, body: SendBody },
+  }, async (req, reply) => {
+    const me = currentUser(req);
+    const { device, place } = await deviceFor(me, req.params.id);
+    authorize(me, 'commands.send', place);
+    const parsed = parseCommand(device.kind, { name: req.body.name, ...(req.body.args ? { args: req.body.args } : {}) });
+    if (!parsed.ok) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', parsed.error);
+    const at = now();
+    const expiresAt = at + (req.body.ttlSeconds ?? DEFAULT_TTL_S) * 1000;
+    const id = await reg.transaction(async (tx) => {
+      const [cid] = await tx.enqueueCommands([{ deviceId: device.id, name: parsed.value.name, args: parsed.value.args, createdAt: at, expiresAt, origin: { by: 'user', username: me.username } }]);
+      await tx.audit(me.username, 'command.send', 'device', device.id, { commandId: cid, name: parsed.value.name, args: parsed.value.args, expiresAt });
+      return cid!;
+    });
+    await deps.broker?.commands?.kick(device.id);
+    return reply.status(201).send(view((await reg.command(id))!));
+  });
+
+  app.get<Route<'GET /api/devices/:id/commands', { Querystring: Static<typeof ListQuery> }>>('/devices/:id/commands', {
+    preHandler: requireUser, schema: { params: DeviceParams, querystring: ListQuery },
+  }, async (req) => {
+    const me = currentUser(req);
+    const { device } = await deviceFor(me, req.params.id);
+    const o: { limit?: number; scope?: ReturnType<typeof userScope> } = { scope: userScope(me) };
+    if (req.query.limit !== undefined) o.limit = req.query.limit;
+    return (await reg.commandsOfDevice(device.id, o)).map(view);
+  });
+
+  app.post<Route<'POST /api/commands/:id/cancel'>>('/commands/:id/cancel', { preHandler: requireUser, schema: { params: CommandParams } }, async (req) => {
+    const me = currentUser(req);
+    const cmd = await reg.command(req.params.id);
+    if (!cmd) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no command '${req.params.id}'`);
+    const school = await reg.places.ref('school', cmd.schoolId);
+    authorize(me, 'commands.send', { schoolId: cmd.schoolId, districtId: school?.districtId ?? null });
+    const done = await reg.transaction(async (tx) => {
+      const ok = await tx.cancelCommand(cmd.id, me.username, now());
+      if (ok) await tx.audit(me.username, 'command.cancel', 'device', cmd.deviceId, { commandId: cmd.id });
+      return ok;
+    });
+    if (!done) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_CONFLICT', `command ${cmd.id} is ${cmd.state}; only a queued or undelivered command can be cancelled`);
+    return view((await reg.command(cmd.id))!);
+  });
+};
