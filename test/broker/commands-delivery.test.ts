@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditResponse, CommandView } from '../../api/index.js';
+import type { AuditResponse, CommandView, Me } from '../../api/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { FAULTS } from '../../device-sim/faults.js';
 import { parseScenario, provision, Simulator, type SimDevice } from '../../device-sim/index.js';
@@ -153,6 +153,8 @@ describe('remote commands delivered with proof', () => {
     expect((await c.techOther.request('GET', `/api/devices/${b.id}/commands`)).status).toBe(403);
     expect((await c.admin.request('POST', '/api/devices/no-such-device/commands', { name: 'restart' })).status).toBe(404);
     expect((await s.registry.commandsOfDevice(b.id)).length).toBe(before);
+    const me = async (who: ApiClient) => (await who.get<Me>('/api/me')).permissions.sendCommands;
+    expect([await me(c.admin), await me(c.tech), await me(c.planner)]).toEqual([true, true, false]);
   });
 
   it('an offline sensor gets its command when it connects, and acts on it exactly once', async () => {
