@@ -19,8 +19,8 @@ export interface CommandDeliveryOptions {
 }
 
 export class CommandDelivery {
-  /** Devices subscribed to their cmd/# on this broker: the only ones it publishes to. */
-  private readonly subscribed = new Set<string>();
+  /** Devices subscribed to their cmd/# on this broker, by connection: the only ones it publishes to. */
+  private readonly subscribed = new Map<string, Client>();
   /** One delivery at a time per device, so a sweep and a subscription never publish a command twice at once. */
   private readonly chains = new Map<string, Promise<void>>();
   private stopSweep: (() => void) | undefined;
@@ -33,10 +33,11 @@ export class CommandDelivery {
     this.trackInflight(aedes);
     aedes.on('subscribe', health.guard('command delivery (subscribe)', (subs: Subscription[], client: Client) => {
       if (!subs.some((s) => s.topic === topics.commandFilter(client.id))) return;
-      this.subscribed.add(client.id);
+      this.subscribed.set(client.id, client);
       void this.deliver(client.id, true);
     }));
-    aedes.on('clientDisconnect', (client: Client) => this.subscribed.delete(client.id));
+    // A device that reconnected elsewhere in this broker is taken over: the old connection's end is not the new one's.
+    aedes.on('clientDisconnect', (client: Client) => { if (this.subscribed.get(client.id) === client) this.subscribed.delete(client.id); });
     aedes.on('ack', health.guard('command delivery (PUBACK)', (packet: PublishPacket | PubrelPacket | undefined, client: Client) => {
       const t = packet && 'topic' in packet ? parseTopic(packet.topic) : undefined;
       if (!t || t.channel !== 'cmd' || t.deviceId !== client.id || !t.commandId) return;
