@@ -3,16 +3,15 @@
  * (through the broker and the gateway), the alert engine fires, the alert appears live in the technician's inbox, the
  * technician acknowledges it, the board cools and the alert resolves by itself; the device page draws its 24 h chart.
  */
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { parseScenario, provision, Simulator, type SimDevice } from '../../device-sim/index.js';
 import { FAULTS } from '../../device-sim/faults.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
-import { ensureWebBuilt, launchChromium, logIn } from './browser.js';
+import { logIn, useChromium } from './browser.js';
 
 const PASSWORD = 'kỹ-thuật-viên-2026';
 const NO_FAULTS = Object.fromEntries(Object.values(FAULTS).map((f) => [f.rate, 0]));
@@ -21,13 +20,10 @@ describe('an overheating board, from the simulator to a resolved alert, in a bro
   let s: TestStack;
   let sim: Simulator;
   let board: SimDevice;
-  let context: BrowserContext | undefined;
-  let profile = '';
+  const chromium = useChromium();
   let page: Page;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    ({ context, profile } = await launchChromium());
     s = await startTestStack({ dashboard: startDashboard, overrides: { alerts: { evaluateMs: 100, sweepMs: 500, groupWindowMs: 0 } } });
     const scenario = parseScenario({
       seed: 7, intervalS: 0.3, faults: NO_FAULTS,
@@ -47,14 +43,12 @@ describe('an overheating board, from the simulator to a resolved alert, in a bro
     sim = new Simulator({ brokerUrl: s.mqttUrl, devices, scenario, tickMs: 50 });
     await sim.start();
     await waitFor('the board reporting', () => Boolean(s.gateway!.live.get(board.id)?.lastReadingTs));
-    page = context.pages()[0] ?? (await context.newPage());
+    page = await chromium.page();
   }, 120_000);
 
   afterAll(async () => {
     await sim?.stop();
-    await context?.close();
     await s?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('fires live in the inbox, is acknowledged, resolves when the board cools, and the device page draws 24 h', async () => {

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from '../helpers/stack.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -30,6 +31,24 @@ export async function launchChromium(): Promise<{ context: BrowserContext; profi
       '--disable-component-update', '--disable-sync'],
   });
   return { context, profile };
+}
+
+/**
+ * One Chromium with a fresh profile for the tests of a file: launched before them (the web app built first), closed
+ * and its profile removed after them. Call at the top of a describe; `page()` in a hook or test gives its tab.
+ */
+export function useChromium(): { page(): Promise<Page> } {
+  let context: BrowserContext | undefined;
+  let profile = '';
+  beforeAll(async () => {
+    ensureWebBuilt();
+    ({ context, profile } = await launchChromium());
+  }, 60_000);
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+  return { page: async () => context!.pages()[0] ?? (await context!.newPage()) };
 }
 
 /** Opens the dashboard and logs in through the login form, as a person would. */

@@ -3,12 +3,11 @@
  * webhook (whose secret is shown once, with the signature header), sees both listed and the latest delivery to
  * one, and removes one after confirming; a planner has no entry for it and is told the screen is not theirs.
  */
-import { rmSync } from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
-import { ensureWebBuilt, launchChromium, logIn } from './browser.js';
+import { logIn, useChromium } from './browser.js';
 
 const PASSWORD = 'kỹ-thuật-viên-2025';
 const EMAIL = 'to.thietbi@thptchuyen.edu.vn';
@@ -16,25 +15,20 @@ const HOOK = 'https://hooks.so-gd.laocai.gov.vn/edufleet';
 
 describe('the notification recipients screen in a browser', () => {
   let s: TestStack;
-  let context: BrowserContext | undefined;
-  let profile = '';
+  const chromium = useChromium();
   let page: Page;
   let place: Awaited<ReturnType<typeof seedSchool>>;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    ({ context, profile } = await launchChromium());
     s = await startTestStack({ only: ['dashboard'], dashboard: startDashboard });
     place = await seedSchool(s.registry);
     await s.registry.addUser({ username: 'ktv', password: PASSWORD, role: 'technician', displayName: 'Kỹ thuật viên', scope: { schoolIds: [place.school.id] } });
     await s.registry.addUser({ username: 'ke-hoach', password: PASSWORD, role: 'planner', displayName: 'Phòng Kế hoạch' });
-    page = context.pages()[0] ?? (await context.newPage());
+    page = await chromium.page();
   });
 
   afterAll(async () => {
-    await context?.close();
     await s?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const row = (address: string) => page.locator('[data-testid="recip-row"]', { hasText: address });
