@@ -54,7 +54,9 @@ export function clockAt(hh: number, mm: number, weekdays: number[]): Clock & { s
   const dayMs = 86_400_000;
   const vnOffset = 7 * 3_600_000;
   let t = Math.floor((Date.now() + vnOffset) / dayMs) * dayMs - vnOffset + (hh * 60 + mm) * 60_000;
-  while (t > Date.now() || !weekdays.includes(localTime(t).weekday)) t -= dayMs;
+  // At least six hours back: a test that skips the clock ahead by an hour must not push device time past the server's
+  // (run at 09:20 in Hà Nội, today's 09:00 would be only twenty minutes ago).
+  while (t > Date.now() - 6 * 3_600_000 || !weekdays.includes(localTime(t).weekday)) t -= dayMs;
   let offset = Date.now() - t;
   return { now: () => Date.now() - offset, skip: (ms) => { offset -= ms; } };
 }
