@@ -11,7 +11,7 @@ const LAYERS = [
   ['api'],
   ['timetable'],
   ['registry'],
-  ['usage', 'gateway', 'broker', 'device-sim', 'alerts'],
+  ['usage', 'gateway', 'broker', 'device-sim', 'alerts', 'commands'],
   ['dashboard/server'],
   ['app'],
   ['cli'],

@@ -1,11 +1,13 @@
 /** Remote commands to one device (issue 11; docs/commands.md): send, list, cancel. */
 import type { CommandOrigin, CommandState } from '../domain/commands.js';
+import type { DeviceKind } from '../protocol/index.js';
 
 /** One command to one device, as the registry holds it. */
 export interface CommandView {
   id: string;
   runId: number | null;
   deviceId: string;
+  deviceName: string;
   schoolId: number;
   name: string;
   args: unknown;
@@ -22,6 +24,8 @@ export interface CommandView {
   /** How many times it was published (more than one: the device reconnected before its PUBACK). */
   attempts: number;
   origin: CommandOrigin;
+  /** A rollout holds it back until then (ms), null: at once. */
+  notBefore: number | null;
 }
 
 /** POST /api/devices/:id/commands. `ttlSeconds` (default 600, at most a week): after it, the command is never sent. */
@@ -33,3 +37,150 @@ export interface SendCommandInput {
 
 /** GET /api/devices/:id/commands: newest first. */
 export interface CommandListQuery { limit?: number }
+
+// ── bulk runs (docs/commands.md, "Bulk runs")
+
+export type CommandTargetType = 'room' | 'site' | 'school' | 'district' | 'kind';
+/**
+ * What a bulk run or a schedule aims at: a place (`id` its id as a string) or every device of a kind in the user's
+ * scope (`type: 'kind'`, `id` the kind). `kind` narrows a place to one kind ("the boards of this school"). Only the
+ * devices whose kind knows the command are reached.
+ */
+export interface CommandTargetInput { type: CommandTargetType; id: string; kind?: DeviceKind | null }
+
+/** POST /api/command-runs/preview: what a run would reach, before it is started. */
+export interface RunPreviewInput { target: CommandTargetInput; name: string; args?: Record<string, unknown> }
+export interface RunPreview {
+  /** Devices the run would command (in the target, in scope, of a kind that knows the command). */
+  devices: number;
+  byKind: Partial<Record<DeviceKind, number>>;
+  /** Of those, how many are connected now (the others get it when they reconnect, within its time to live). */
+  online: number;
+  /** Devices in the target whose kind has no such command (not reached). */
+  skipped: number;
+  schools: number;
+  /** The command could do harm (restart, power): the run gets a rollout rate and an abort rule by default. */
+  harmful: boolean;
+  /** Readable name of the target, e.g. "Phòng 10A1 — Trường THPT Chuyên Lào Cai". */
+  targetLabel: string;
+  /** The defaults the run would get (null: none, all at once / never abort). */
+  defaults: { ratePerMin: number | null; abortFailedPct: number | null; ttlSeconds: number };
+}
+
+/** POST /api/command-runs. Rate and abort rule default per `RunPreview.defaults`; null turns them off. */
+export interface StartRunInput {
+  target: CommandTargetInput;
+  name: string;
+  args?: Record<string, unknown>;
+  ttlSeconds?: number;
+  /** Devices per minute (AWS IoT Jobs' rollout rate); null: all at once. */
+  ratePerMin?: number | null;
+  /** Stop the rollout (cancel what is not yet sent) when more than this share of the finished commands failed or expired. */
+  abortFailedPct?: number | null;
+}
+
+export type RunState = 'running' | 'done' | 'aborted' | 'cancelled';
+export type RunProgressView = Record<CommandState, number> & { total: number };
+
+export interface RunView {
+  id: number;
+  name: string;
+  args: unknown;
+  target: CommandTargetInput;
+  targetLabel: string;
+  schoolId: number | null;
+  districtId: number | null;
+  origin: CommandOrigin;
+  /** The schedule that made it, if any. */
+  scheduleId: number | null;
+  createdAt: number;
+  ratePerMin: number | null;
+  abortFailedPct: number | null;
+  ttlMs: number | null;
+  state: RunState;
+  endedAt: number | null;
+  endedBy: string | null;
+  /** Why the abort rule stopped it, e.g. "3 of 10 finished failed (30 % > 20 %)". */
+  endReason: string | null;
+  progress: RunProgressView;
+}
+
+/** GET /api/command-runs/:id: the run and every device's outcome (device order). */
+export interface RunDetail extends RunView {
+  commands: CommandView[];
+  /** Devices that did not answer: expired (never reached, or reached and silent) or still waiting past their time. */
+  notAnswered: string[];
+}
+
+/** GET /api/command-runs: newest first, in scope. */
+export interface RunListQuery { schoolId?: number; limit?: number; state?: RunState }
+
+/** GET /api/schools/:id/commands: the school's command history, newest first. */
+export interface SchoolCommandsQuery { limit?: number; before?: number }
+
+// ── schedules (docs/commands.md, "Schedules")
+
+/** A schedule as edited: local times Asia/Ho_Chi_Minh, ISO weekdays (1 = Monday … 7 = Sunday). */
+export interface ScheduleInputBody {
+  schoolId: number;
+  name: string;
+  target: CommandTargetInput;
+  command: string;
+  args?: Record<string, unknown>;
+  days: number[];
+  /** HH:MM local. */
+  at: string;
+  /** A range ("locked 21:00 to 06:00"): the second command at `until.at` (the next morning when earlier than `at`). */
+  until?: { at: string; command: string; args?: Record<string, unknown> } | null;
+  /** Skip the school's holidays and non-teaching days (its timetable, or its level's default). */
+  skipHolidays: boolean;
+  enabled: boolean;
+  ratePerMin?: number | null;
+  abortFailedPct?: number | null;
+  ttlSeconds?: number | null;
+}
+
+export type ScheduleFireState = 'claimed' | 'done' | 'missed' | 'skipped';
+export interface ScheduleFireView {
+  fireAt: number;
+  part: 'at' | 'until';
+  state: ScheduleFireState;
+  claimedBy: string;
+  doneAt: number | null;
+  runId: number | null;
+  /** Why it was missed or skipped, e.g. "holiday: Tết Nguyên đán", "service down at 17:30, past the 15 min grace". */
+  note: string | null;
+}
+
+export interface ScheduleView {
+  id: number;
+  schoolId: number;
+  name: string;
+  target: CommandTargetInput;
+  targetLabel: string;
+  command: string;
+  args: unknown;
+  days: number[];
+  at: string;
+  until: { at: string; command: string; args: unknown } | null;
+  skipHolidays: boolean;
+  enabled: boolean;
+  ratePerMin: number | null;
+  abortFailedPct: number | null;
+  ttlMs: number | null;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  lastFireAt: number | null;
+  /** The next five fire times (ms), holidays and non-teaching days already left out when `skipHolidays`. */
+  nextRuns: ScheduleRunTime[];
+}
+export interface ScheduleRunTime { at: number; part: 'at' | 'until'; command: string }
+
+/** GET /api/schedules/:id: with its recent fires. */
+export interface ScheduleDetail extends ScheduleView { fires: ScheduleFireView[] }
+
+/** POST /api/schedules/preview: the next five runs and the devices reached of a schedule not yet saved. */
+export interface SchedulePreview { nextRuns: ScheduleRunTime[]; devices: number }
+
+export interface ScheduleListQuery { schoolId?: number }

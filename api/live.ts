@@ -1,5 +1,6 @@
 /** The live state of devices: pushed over Socket.IO in batches and merged into REST answers. */
 import type { AlertView } from './alerts.js';
+import type { CommandView, RunView, SendCommandInput } from './commands.js';
 import type { DeviceHealthView } from './health.js';
 
 /** What the dashboard says of a device's connection. `unknown`: never heard of since this gateway started. */
@@ -35,11 +36,23 @@ export interface ServerToClientEvents {
   health: (batch: DeviceHealthView[]) => void;
   /** The watched device changed (room `device:<id>`). */
   device: (view: LiveView) => void;
+  /** Commands of the socket's schools whose state changed, coalesced per tick (docs/commands.md). */
+  commands: (batch: CommandView[]) => void;
+  /** A watched run's progress changed (room `run:<id>`). */
+  run: (view: RunView) => void;
 }
+
+/** The answer of a Socket.IO request: its value, or a coded error as the REST API gives it. */
+export type SocketAck<T> = (res: { ok: true; value: T } | { ok?: false; code: string; message: string }) => void;
 
 /** Socket.IO events a browser sends. */
 export interface ClientToServerEvents {
   /** Join `device:<id>`; refused out of scope. */
   watch: (deviceId: string, ack: (res: { ok: true } | { code: string; message: string }) => void) => void;
   unwatch: (deviceId: string) => void;
+  /** Join `run:<id>` to get its `run` progress; refused out of scope or without commands.send. */
+  watchRun: (runId: number, ack: (res: { ok: true } | { code: string; message: string }) => void) => void;
+  unwatchRun: (runId: number) => void;
+  /** Sends a command to one device, checked exactly as POST /api/devices/:id/commands (one permission table). */
+  command: (input: { deviceId: string } & SendCommandInput, ack: SocketAck<CommandView>) => void;
 }

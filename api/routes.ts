@@ -23,7 +23,10 @@ import type {
   DeviceEventsResponse, HealthListQuery, HealthListResponse, HealthSummaryQuery, HealthSummaryResponse, HistoryQuery, HistoryResponse,
   RoomHealthResponse,
 } from './health.js';
-import type { CommandListQuery, CommandView, SendCommandInput } from './commands.js';
+import type {
+  CommandListQuery, CommandView, RunDetail, RunListQuery, RunPreview, RunPreviewInput, RunView, ScheduleDetail, ScheduleInputBody,
+  ScheduleListQuery, SchedulePreview, ScheduleView, SchoolCommandsQuery, SendCommandInput, StartRunInput,
+} from './commands.js';
 import type { AttemptsQuery, NewRecipientResponse, NotificationAttemptView, RecipientInput, RecipientView } from './notifications.js';
 import type { AuditQuery, AuditResponse, NewUserInput, UserPatch, UserRow } from './users.js';
 import type {
@@ -154,6 +157,18 @@ interface CommandRoutes {
   'POST /api/devices/:id/commands': { params: DeviceIdParams; body: SendCommandInput; response: CommandView };
   'GET /api/devices/:id/commands': { params: DeviceIdParams; query: CommandListQuery; response: CommandView[] };
   'POST /api/commands/:id/cancel': { params: JobIdParams; response: CommandView };
+  'GET /api/schools/:id/commands': { params: IdParams; query: SchoolCommandsQuery; response: CommandView[] };
+  'POST /api/command-runs/preview': { body: RunPreviewInput; response: RunPreview };
+  'POST /api/command-runs': { body: StartRunInput; response: RunView };
+  'GET /api/command-runs': { query: RunListQuery; response: RunView[] };
+  'GET /api/command-runs/:id': { params: IdParams; response: RunDetail };
+  'POST /api/command-runs/:id/cancel': { params: IdParams; response: RunView };
+  'GET /api/schedules': { query: ScheduleListQuery; response: ScheduleView[] };
+  'POST /api/schedules': { body: ScheduleInputBody; response: ScheduleView };
+  'POST /api/schedules/preview': { body: ScheduleInputBody; response: SchedulePreview };
+  'GET /api/schedules/:id': { params: IdParams; response: ScheduleDetail };
+  'PUT /api/schedules/:id': { params: IdParams; body: ScheduleInputBody; response: ScheduleView };
+  'DELETE /api/schedules/:id': { params: IdParams; response: { id: number; removed: true } };
 }
 
 export type ApiRoutes = CoreRoutes
@@ -192,6 +207,9 @@ export const API_ROUTE_KEYS = [
   'GET /api/alert-rules', 'PUT /api/alert-rules/:rule/overrides', 'DELETE /api/alert-rules/overrides/:id',
   'GET /api/notifications/recipients', 'POST /api/notifications/recipients', 'DELETE /api/notifications/recipients/:id',
   'GET /api/notifications/attempts', 'POST /api/devices/:id/commands', 'GET /api/devices/:id/commands', 'POST /api/commands/:id/cancel',
+  'GET /api/schools/:id/commands', 'POST /api/command-runs/preview', 'POST /api/command-runs', 'GET /api/command-runs',
+  'GET /api/command-runs/:id', 'POST /api/command-runs/:id/cancel', 'GET /api/schedules', 'POST /api/schedules',
+  'POST /api/schedules/preview', 'GET /api/schedules/:id', 'PUT /api/schedules/:id', 'DELETE /api/schedules/:id',
 ] as const satisfies readonly RouteKey[];
 type MissingKey = Exclude<RouteKey, (typeof API_ROUTE_KEYS)[number]>;
 export const API_ROUTE_KEYS_COMPLETE: [MissingKey] extends [never] ? true : MissingKey = true;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AlertEngine } from '../alerts/engine.js';
 import { NotificationDispatcher, notificationListener } from '../alerts/notify/index.js';
 import { Broker } from '../broker/broker.js';
+import { RunWatcher, Scheduler } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import type { DashboardFactory, DashboardHandle, DashboardParts } from '../dashboard/server/deps.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -19,8 +20,8 @@ import { DirectoryComponent, InfluxdComponent } from './components.js';
 export type { DashboardFactory, DashboardHandle } from '../dashboard/server/deps.js';
 
 /** What `--only` chooses from: the parts of EduFleet a process may run. */
-export type ComponentName = 'broker' | 'gateway' | 'alerts' | 'dashboard' | 'usage';
-export const ALL_COMPONENTS: ComponentName[] = ['broker', 'gateway', 'alerts', 'dashboard', 'usage'];
+export type ComponentName = 'broker' | 'gateway' | 'alerts' | 'dashboard' | 'usage' | 'scheduler';
+export const ALL_COMPONENTS: ComponentName[] = ['broker', 'gateway', 'alerts', 'dashboard', 'usage', 'scheduler'];
 
 /** What every component of a process shares, and what the dashboard is given. */
 export interface StackParts extends DashboardParts {
@@ -31,6 +32,10 @@ export interface StackParts extends DashboardParts {
   notifications?: NotificationDispatcher;
   usage?: UsageLoop;
   reports?: MonthlyReports;
+  /** Applies the bulk runs' abort rule and ends finished runs (docs/commands.md). */
+  runWatcher?: RunWatcher;
+  /** Fires the command schedules, each fire claimed once across processes. */
+  scheduler?: Scheduler;
 }
 
 export interface Stack extends StackParts {
@@ -130,6 +135,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       parts.usage = await start(new UsageLoop({ config, influxUrl, registry, store: usageStore, log, clock }));
       const queries = new UsageQueries(influxClient(influxUrl, config.influx), config.influx.database);
       parts.reports = await start(new MonthlyReports({ config, registry, store: usageStore, queries, log, clock }));
+    }
+    // Both work from the registry alone (runs, commands and claimed fires), so any number of processes may run them.
+    if (only.has('scheduler')) {
+      parts.runWatcher = await start(new RunWatcher({ config, registry, clock, log }));
+      parts.scheduler = await start(new Scheduler({ config, registry, clock, log }));
     }
     const stack: Stack = { ...parts, influxd, components, health, add: start, stop: () => shutdown.run() };
     if (only.has('dashboard') && o.dashboard) stack.dashboard = await start(await o.dashboard(parts));

@@ -65,6 +65,11 @@ export const ConfigSchema = Type.Object({
     from: Type.String({ default: 'EduFleet <canh-bao@localhost>', description: 'Sender of alert e-mails.' }),
     dashboardUrl: Type.String({ default: '', description: 'Public address of the dashboard, for links in e-mails and webhooks (e.g. https://edufleet.sogddt.gov.vn).' }),
   }),
+  commands: Type.Object({
+    watchMs: Type.Integer({ minimum: 50, default: 2000, description: 'How often running bulk runs are checked: the abort rule applied, finished runs ended (docs/commands.md).' }),
+    scheduleReloadMs: Type.Integer({ minimum: 100, default: 30000, description: 'How often the scheduler re-reads the schedules (edited in any process) and looks for a run it has not fired.' }),
+    graceMin: Type.Integer({ minimum: 0, default: 15, description: 'A schedule run missed while EduFleet was down is fired at start if it is at most this many minutes late, else recorded as missed.' }),
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

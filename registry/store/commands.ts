@@ -8,13 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { COMMAND_ID_PATTERN, COMMAND_STATES, type CommandOrigin, type CommandState } from '../../domain/commands.js';
+import { DEVICE_KINDS, type DeviceKind } from '../../protocol/index.js';
 import type { Scope } from '../types.js';
 import { inScope, inTx, invalid, notFound, type Ctx } from './context.js';
 
 export const COMMAND_TARGET_TYPES = ['room', 'site', 'school', 'district', 'kind'] as const;
 export type CommandTargetType = (typeof COMMAND_TARGET_TYPES)[number];
-/** What a bulk run or a schedule aims at; `id` is a place id, or a device kind for 'kind'. */
-export interface CommandTarget { type: CommandTargetType; id: string }
+/**
+ * What a bulk run or a schedule aims at: `id` is a place id, or a device kind for 'kind'; `kind` narrows a place to
+ * one kind of device ("the boards of this school").
+ */
+export interface CommandTarget { type: CommandTargetType; id: string; kind?: DeviceKind | null }
 
 export interface NewCommand {
   /** Given by the caller when it must know it before the row exists; else generated. */
@@ -26,10 +30,13 @@ export interface NewCommand {
   createdAt: number;
   expiresAt: number;
   origin: CommandOrigin;
+  /** A rollout's release time: not published before it (absent: at once). */
+  notBefore?: number | null;
 }
 
 export interface CommandRecord {
-  id: string; runId: number | null; deviceId: string; schoolId: number; name: string; args: unknown; createdAt: number; expiresAt: number;
+  id: string; runId: number | null; deviceId: string; deviceName: string; schoolId: number; name: string; args: unknown; createdAt: number; expiresAt: number;
+  notBefore: number | null;
   state: CommandState; stateAt: number; sentAt: number | null; deliveredAt: number | null; finishedAt: number | null;
   resultOk: boolean | null; resultMessage: string | null; cancelledBy: string | null; attempts: number; origin: CommandOrigin;
 }
@@ -47,12 +54,12 @@ export const originOf = (origin: string, by: string): CommandOrigin =>
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 type Row = {
-  id: string; run_id: number | null; device_id: string; school_id: number; name: string; args: string; created_at: number; expires_at: number;
+  id: string; run_id: number | null; device_id: string; device_name: string; not_before: number | null; school_id: number; name: string; args: string; created_at: number; expires_at: number;
   state: string; state_at: number; sent_at: number | null; delivered_at: number | null; finished_at: number | null; result_ok: number | null;
   result_message: string | null; cancelled_by: string | null; attempts: number; origin: string; created_by: string;
 };
 const toRecord = (r: Row): CommandRecord => ({
-  id: r.id, runId: num(r.run_id), deviceId: r.device_id, schoolId: Number(r.school_id), name: r.name, args: JSON.parse(r.args) as unknown,
+  id: r.id, runId: num(r.run_id), deviceId: r.device_id, deviceName: r.device_name, notBefore: num(r.not_before), schoolId: Number(r.school_id), name: r.name, args: JSON.parse(r.args) as unknown,
   createdAt: Number(r.created_at), expiresAt: Number(r.expires_at), state: r.state as CommandState, stateAt: Number(r.state_at),
   sentAt: num(r.sent_at), deliveredAt: num(r.delivered_at), finishedAt: num(r.finished_at),
   resultOk: r.result_ok === null ? null : Boolean(Number(r.result_ok)), resultMessage: r.result_message, cancelledBy: r.cancelled_by,
@@ -60,9 +67,13 @@ const toRecord = (r: Row): CommandRecord => ({
 });
 
 const COLUMNS = ['c.id', 'c.run_id', 'c.device_id', 'c.school_id', 'c.name', 'c.args', 'c.created_at', 'c.expires_at', 'c.state', 'c.state_at',
-  'c.sent_at', 'c.delivered_at', 'c.finished_at', 'c.result_ok', 'c.result_message', 'c.cancelled_by', 'c.attempts', 'c.origin', 'c.created_by'] as const;
-const selectCommands = (c: Ctx, scope: Scope | undefined) =>
-  c.db.selectFrom('commands as c').innerJoin('schools as s', 's.id', 'c.school_id').select(COLUMNS).where(inScope(scope, 's'));
+  'c.sent_at', 'c.delivered_at', 'c.finished_at', 'c.result_ok', 'c.result_message', 'c.cancelled_by', 'c.attempts', 'c.origin', 'c.created_by',
+  'c.not_before', 'dv.name as device_name'] as const;
+const selectCommands = (c: Ctx, scope: Scope | undefined) => c.db.selectFrom('commands as c').innerJoin('schools as s', 's.id', 'c.school_id')
+  .innerJoin('devices as dv', 'dv.id', 'c.device_id').select(COLUMNS).where(inScope(scope, 's'));
+/** Released: no rollout holds it back at `now`. */
+const released = (now: number) => sql<SqlBool>`(not_before IS NULL OR not_before <= ${now})`;
+const releasedC = (now: number) => sql<SqlBool>`(c.not_before IS NULL OR c.not_before <= ${now})`;
 
 /**
  * Stores commands for many devices in one transaction (a bulk run of a school's 600 devices is one call); returns
@@ -87,7 +98,7 @@ export async function enqueueCommands(c: Ctx, rows: readonly NewCommand[]): Prom
     const ids = rows.map((r) => r.id ?? newCommandId());
     const values = rows.map((r, i) => ({
       id: ids[i]!, run_id: r.runId ?? null, device_id: r.deviceId, school_id: schoolOf.get(r.deviceId)!, name: r.name, args: JSON.stringify(r.args ?? {}),
-      created_at: r.createdAt, expires_at: r.expiresAt, state: 'queued', state_at: r.createdAt, ...originColumns(r.origin),
+      created_at: r.createdAt, expires_at: r.expiresAt, state: 'queued', state_at: r.createdAt, not_before: r.notBefore ?? null, ...originColumns(r.origin),
     }));
     for (let i = 0; i < values.length; i += BATCH) await t.db.insertInto('commands').values(values.slice(i, i + BATCH)).execute();
     return ids;
@@ -96,10 +107,10 @@ export async function enqueueCommands(c: Ctx, rows: readonly NewCommand[]): Prom
 
 const changed = (r: { numUpdatedRows: bigint }): boolean => r.numUpdatedRows > 0n;
 
-/** queued → sent (published, QoS 1); false when it was not queued any more, or has expired meanwhile. */
+/** queued → sent (published, QoS 1); false when it was not queued any more, has expired, or is not released yet. */
 export async function markCommandSent(c: Ctx, id: string, at: number): Promise<boolean> {
   return changed(await c.db.updateTable('commands').set((eb) => ({ state: 'sent', state_at: at, sent_at: at, attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', id).where('state', '=', 'queued').where('expires_at', '>', at).executeTakeFirst());
+    .where('id', '=', id).where('state', '=', 'queued').where('expires_at', '>', at).where(released(at)).executeTakeFirst());
 }
 
 /** A sent command published again (its device reconnected before the PUBACK): one more attempt; false if not sent. */
@@ -124,10 +135,13 @@ export async function finishCommand(c: Ctx, id: string, ok: boolean, message: st
     .where('id', '=', id).where('state', 'in', ['sent', 'delivered']).executeTakeFirst());
 }
 
-/** Expires every queued or sent command whose time to live ran out by `now`; the ids this call expired. */
+/**
+ * Expires every command whose time to live ran out by `now` before its answer (queued, sent, or delivered but never
+ * answered: `deliveredAt` tells the last apart, "received, did not answer"); the ids this call expired.
+ */
 export async function expireCommands(c: Ctx, now: number): Promise<string[]> {
   const rows = await c.db.updateTable('commands').set({ state: 'expired', state_at: now, finished_at: now })
-    .where('state', 'in', ['queued', 'sent']).where('expires_at', '<=', now).returning('id').execute();
+    .where('state', 'in', ['queued', 'sent', 'delivered']).where('expires_at', '<=', now).returning('id').execute();
   return rows.map((r) => r.id);
 }
 
@@ -137,17 +151,17 @@ export async function cancelCommand(c: Ctx, id: string, byUser: string, at: numb
     .where('id', '=', id).where('state', 'in', ['queued', 'sent']).executeTakeFirst());
 }
 
-/** Queued or sent, unexpired commands of a device, oldest first: what to publish when it (re)connects. */
+/** Queued or sent, unexpired, released commands of a device, oldest first: what to publish when it (re)connects. */
 export async function pendingFor(c: Ctx, deviceId: string, now: number): Promise<CommandRecord[]> {
   const rows = await selectCommands(c, undefined).where('c.device_id', '=', deviceId).where('c.state', 'in', ['queued', 'sent'])
-    .where('c.expires_at', '>', now).orderBy('c.created_at').orderBy('c.id').execute();
+    .where('c.expires_at', '>', now).where(releasedC(now)).orderBy('c.created_at').orderBy('c.id').execute();
   return rows.map(toRecord);
 }
 
 /** Devices with a queued, unexpired command (the delivery sweep publishes to those connected to its broker). */
 export async function devicesWithQueued(c: Ctx, now: number, limit = 1000): Promise<string[]> {
   const rows = await c.db.selectFrom('commands').select('device_id').distinct().where('state', '=', 'queued').where('expires_at', '>', now)
-    .limit(limit).execute();
+    .where(released(now)).limit(limit).execute();
   return rows.map((r) => r.device_id);
 }
 
@@ -162,6 +176,49 @@ export async function commandsOfDevice(c: Ctx, deviceId: string, o: { limit?: nu
   const rows = await selectCommands(c, o.scope).where('c.device_id', '=', deviceId).orderBy('c.created_at', 'desc').orderBy('c.id', 'desc')
     .limit(Math.min(Math.max(o.limit ?? 50, 1), 1000)).execute();
   return rows.map(toRecord);
+}
+
+/** A school's commands, newest first (its command history); `before` pages back by creation time. */
+export async function commandsOfSchool(c: Ctx, schoolId: number, o: { limit?: number; before?: number; scope?: Scope } = {}): Promise<CommandRecord[]> {
+  let q = selectCommands(c, o.scope).where('c.school_id', '=', schoolId);
+  if (o.before !== undefined) q = q.where('c.created_at', '<', o.before);
+  return (await q.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(Math.min(Math.max(o.limit ?? 100, 1), 1000)).execute()).map(toRecord);
+}
+
+/**
+ * Commands whose state changed at or after `since` (ms), oldest change first: the live push's poll, which works the
+ * same whichever process made the change. At most `limit`; the caller resumes from the last `stateAt` it got.
+ */
+export async function commandsChangedSince(c: Ctx, since: number, limit = 5000): Promise<CommandRecord[]> {
+  const rows = await selectCommands(c, undefined).where('c.state_at', '>=', since).orderBy('c.state_at').orderBy('c.id').limit(limit).execute();
+  return rows.map(toRecord);
+}
+
+/** A device in a command target, with where it is (for the run's school, scope and preview). */
+export interface TargetDevice { id: string; name: string; kind: DeviceKind; roomId: number; schoolId: number; districtId: number | null }
+
+/**
+ * The devices a target reaches, within `scope`, of the given kinds (those that know the command; all kinds if
+ * absent), not retired and not revoked, by device id. An unknown place reaches nothing (the caller checks it first).
+ */
+export async function targetDevices(c: Ctx, target: CommandTarget, o: { scope?: Scope; kinds?: readonly DeviceKind[] } = {}): Promise<TargetDevice[]> {
+  if (!COMMAND_TARGET_TYPES.includes(target.type)) throw invalid(`unknown target type '${target.type}'`);
+  let kinds = o.kinds ?? DEVICE_KINDS;
+  if (target.type === 'kind') kinds = kinds.filter((k) => k === target.id);
+  if (target.kind) kinds = kinds.filter((k) => k === target.kind);
+  if (!kinds.length) return [];
+  let q = c.db.selectFrom('devices as d').innerJoin('rooms as r', 'r.id', 'd.room_id').innerJoin('sites as si', 'si.id', 'r.site_id')
+    .innerJoin('schools as s', 's.id', 'si.school_id')
+    .select(['d.id', 'd.name', 'd.kind', 'd.room_id', 'si.school_id', 's.district_id'])
+    .where('d.kind', 'in', [...kinds]).where('d.revoked_at', 'is', null).where('d.state', '!=', 'retired').where(inScope(o.scope, 's'));
+  const id = Number(target.id);
+  if (target.type !== 'kind' && !Number.isInteger(id)) throw invalid(`'${target.id}' is not a ${target.type} id`);
+  if (target.type === 'room') q = q.where('d.room_id', '=', id);
+  else if (target.type === 'site') q = q.where('r.site_id', '=', id);
+  else if (target.type === 'school') q = q.where('si.school_id', '=', id);
+  else if (target.type === 'district') q = q.where('s.district_id', '=', id);
+  const rows = await q.orderBy('d.id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind as DeviceKind, roomId: Number(r.room_id), schoolId: Number(r.school_id), districtId: num(r.district_id) }));
 }
 
 /** A run's commands in device order (the per-device outcome list). */
@@ -195,9 +252,14 @@ export interface NewRun {
   /** The school the target lies in; null for a district or kind run spanning schools (then `districtId`, if any). */
   schoolId: number | null; districtId: number | null; origin: CommandOrigin; createdAt: number;
   ratePerMin?: number | null; abortFailedPct?: number | null;
+  /** Each command's time to live (ms), for the record. */
+  ttlMs?: number | null;
+  /** The schedule whose fire made this run. */
+  scheduleId?: number | null;
 }
-export interface RunRecord extends Omit<NewRun, 'ratePerMin' | 'abortFailedPct'> {
-  id: number; ratePerMin: number | null; abortFailedPct: number | null; state: RunState; endedAt: number | null; endedBy: string | null; endReason: string | null;
+export interface RunRecord extends Omit<NewRun, 'ratePerMin' | 'abortFailedPct' | 'ttlMs' | 'scheduleId'> {
+  id: number; ratePerMin: number | null; abortFailedPct: number | null; ttlMs: number | null; scheduleId: number | null;
+  state: RunState; endedAt: number | null; endedBy: string | null; endReason: string | null;
 }
 
 export async function createRun(c: Ctx, r: NewRun): Promise<number> {
@@ -207,7 +269,7 @@ export async function createRun(c: Ctx, r: NewRun): Promise<number> {
   const row = await c.db.insertInto('command_runs').values({
     name: r.name, args: JSON.stringify(r.args ?? {}), target_type: r.target.type, target_id: String(r.target.id), school_id: r.schoolId,
     district_id: r.districtId, created_at: r.createdAt, rate_per_min: r.ratePerMin ?? null, abort_failed_pct: r.abortFailedPct ?? null,
-    ...originColumns(r.origin),
+    target_kind: r.target.kind ?? null, ttl_ms: r.ttlMs ?? null, schedule_id: r.scheduleId ?? null, ...originColumns(r.origin),
   }).returning('id').executeTakeFirstOrThrow();
   return Number(row.id);
 }
@@ -225,9 +287,10 @@ const selectRuns = (c: Ctx, scope: Scope | undefined) => c.db.selectFrom('comman
   .selectAll('r').where(runInScope(scope));
 type RunRow = Awaited<ReturnType<ReturnType<typeof selectRuns>['executeTakeFirstOrThrow']>>;
 const toRun = (r: RunRow): RunRecord => ({
-  id: Number(r.id), name: r.name, args: JSON.parse(r.args) as unknown, target: { type: r.target_type as CommandTargetType, id: r.target_id },
+  id: Number(r.id), name: r.name, args: JSON.parse(r.args) as unknown,
+  target: { type: r.target_type as CommandTargetType, id: r.target_id, kind: (r.target_kind as DeviceKind | null) ?? null },
   schoolId: num(r.school_id), districtId: num(r.district_id), origin: originOf(r.origin, r.created_by), createdAt: Number(r.created_at),
-  ratePerMin: num(r.rate_per_min), abortFailedPct: num(r.abort_failed_pct), state: r.state as RunState, endedAt: num(r.ended_at),
+  ratePerMin: num(r.rate_per_min), abortFailedPct: num(r.abort_failed_pct), ttlMs: num(r.ttl_ms), scheduleId: num(r.schedule_id), state: r.state as RunState, endedAt: num(r.ended_at),
   endedBy: r.ended_by, endReason: r.end_reason,
 });
 

@@ -6,6 +6,7 @@
 import { EdufleetError } from '../../lib/errors.js';
 import type { AlertListQuery, AlertListResponse, RuleParamsView, SilenceTarget, SilenceView } from '../../api/alerts.js';
 import type { CommandState } from '../../domain/commands.js';
+import type { DeviceKind } from '../../protocol/index.js';
 import type { DeviceSignals, HealthLevel, HealthReason } from '../../domain/index.js';
 import type { HealthSummaryQuery } from '../../api/health.js';
 import type { TermTimetable } from '../../timetable/model.js';
@@ -39,7 +40,7 @@ export type { HealthRow } from './health.js';
 export type { HealthViewFilter } from './health-views.js';
 export { MAX_HEALTH_PAGE, rollupOf } from './health-views.js';
 export type { NewDevice } from './devices.js';
-export type { CommandRecord, CommandTarget, CommandTargetType, NewCommand, NewRun, RunProgress, RunRecord, RunState } from './commands.js';
+export type { CommandRecord, CommandTarget, CommandTargetType, NewCommand, NewRun, RunProgress, RunRecord, RunState, TargetDevice } from './commands.js';
 export { COMMAND_TARGET_TYPES, RUN_STATES, newCommandId } from './commands.js';
 export type { FirePart, FireRecord, FireState, ScheduleInput, ScheduleRecord } from './schedules.js';
 export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
@@ -225,6 +226,12 @@ export class RegistryStore {
   commandsOfDevice(deviceId: string, o?: { limit?: number; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfDevice(this.c, deviceId, o); }
   commandsOfRun(runId: number, o?: { state?: CommandState; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfRun(this.c, runId, o); }
   runProgress(runId: number): Promise<commands.RunProgress> { return commands.runProgress(this.c, runId); }
+  /** A school's commands, newest first (its history). */
+  commandsOfSchool(schoolId: number, o?: { limit?: number; before?: number; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfSchool(this.c, schoolId, o); }
+  /** Commands whose state changed at or after `since`, oldest change first (the live push's poll). */
+  commandsChangedSince(since: number, limit?: number): Promise<commands.CommandRecord[]> { return commands.commandsChangedSince(this.c, since, limit); }
+  /** The devices a bulk run or schedule reaches, within a scope, of the kinds that know its command. */
+  targetDevices(target: commands.CommandTarget, o?: { scope?: Scope; kinds?: readonly DeviceKind[] }): Promise<commands.TargetDevice[]> { return commands.targetDevices(this.c, target, o); }
   createRun(r: commands.NewRun): Promise<number> { return commands.createRun(this.c, r); }
   commandRun(id: number, scope?: Scope): Promise<commands.RunRecord | undefined> { return commands.run(this.c, id, scope); }
   listRuns(o?: { scope?: Scope; limit?: number; state?: commands.RunState }): Promise<commands.RunRecord[]> { return commands.listRuns(this.c, o); }

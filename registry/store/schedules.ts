@@ -4,6 +4,7 @@
  * run. A fire is claimed by inserting its primary key (schedule_id, fire_at): of several processes (or one process
  * restarted) exactly one insert succeeds, on SQLite and PostgreSQL alike.
  */
+import type { DeviceKind } from '../../protocol/index.js';
 import type { Scope } from '../types.js';
 import { COMMAND_TARGET_TYPES, type CommandTarget, type CommandTargetType } from './commands.js';
 import { inScope, invalid, notFound, type Ctx } from './context.js';
@@ -17,9 +18,11 @@ export interface ScheduleInput {
   /** For a range: the local time HH:MM of the second command (may be the next morning). */
   until?: { at: string; command: string; args: unknown } | null;
   skipHolidays: boolean; enabled: boolean; ratePerMin?: number | null; abortFailedPct?: number | null;
+  /** Each command's time to live (ms); absent: the runs' default. */
+  ttlMs?: number | null;
 }
-export interface ScheduleRecord extends Omit<ScheduleInput, 'until' | 'ratePerMin' | 'abortFailedPct'> {
-  id: number; until: { at: string; command: string; args: unknown } | null; ratePerMin: number | null; abortFailedPct: number | null;
+export interface ScheduleRecord extends Omit<ScheduleInput, 'until' | 'ratePerMin' | 'abortFailedPct' | 'ttlMs'> {
+  id: number; until: { at: string; command: string; args: unknown } | null; ratePerMin: number | null; abortFailedPct: number | null; ttlMs: number | null;
   createdBy: string; createdAt: number; updatedAt: number; lastFireAt: number | null;
 }
 
@@ -49,18 +52,19 @@ const columns = (s: ScheduleInput) => ({
   school_id: s.schoolId, name: s.name.trim(), target_type: s.target.type, target_id: String(s.target.id), command: s.command, args: JSON.stringify(s.args ?? {}),
   days: JSON.stringify([...new Set(s.days)].sort((a, b) => a - b)), at: s.at, until: s.until?.at ?? null, until_command: s.until?.command ?? null,
   until_args: s.until ? JSON.stringify(s.until.args ?? {}) : null, skip_holidays: s.skipHolidays ? 1 : 0, enabled: s.enabled ? 1 : 0,
-  rate_per_min: s.ratePerMin ?? null, abort_failed_pct: s.abortFailedPct ?? null,
+  rate_per_min: s.ratePerMin ?? null, abort_failed_pct: s.abortFailedPct ?? null, target_kind: s.target.kind ?? null, ttl_ms: s.ttlMs ?? null,
 });
 
 const selectSchedules = (c: Ctx, scope: Scope | undefined) => c.db.selectFrom('schedules as sc').innerJoin('schools as s', 's.id', 'sc.school_id')
   .selectAll('sc').where('sc.deleted_at', 'is', null).where(inScope(scope, 's'));
 type Row = Awaited<ReturnType<ReturnType<typeof selectSchedules>['executeTakeFirstOrThrow']>>;
 const toRecord = (r: Row): ScheduleRecord => ({
-  id: Number(r.id), schoolId: Number(r.school_id), name: r.name, target: { type: r.target_type as CommandTargetType, id: r.target_id },
+  id: Number(r.id), schoolId: Number(r.school_id), name: r.name,
+  target: { type: r.target_type as CommandTargetType, id: r.target_id, kind: (r.target_kind as DeviceKind | null) ?? null },
   command: r.command, args: JSON.parse(r.args) as unknown, days: JSON.parse(r.days) as number[], at: r.at,
   until: r.until === null ? null : { at: r.until, command: r.until_command ?? '', args: JSON.parse(r.until_args ?? '{}') as unknown },
   skipHolidays: Boolean(Number(r.skip_holidays)), enabled: Boolean(Number(r.enabled)), ratePerMin: num(r.rate_per_min),
-  abortFailedPct: num(r.abort_failed_pct), createdBy: r.created_by, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  abortFailedPct: num(r.abort_failed_pct), ttlMs: num(r.ttl_ms), createdBy: r.created_by, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
   lastFireAt: num(r.last_fire_at),
 });
 

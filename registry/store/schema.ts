@@ -65,12 +65,15 @@ export interface DigestClaimsTable { school_id: number; day: string; claimed_by:
 export interface CommandRunsTable {
   id: Generated<number>; name: string; args: string; target_type: string; target_id: string; school_id: number | null; district_id: number | null;
   origin: string; created_by: string; created_at: number; rate_per_min: number | null; abort_failed_pct: number | null; state: Generated<string>;
-  ended_at: number | null; ended_by: string | null; end_reason: string | null;
+  ended_at: number | null; ended_by: string | null; end_reason: string | null; target_kind: string | null; ttl_ms: number | null;
+  schedule_id: number | null;
 }
 export interface CommandsTable {
   id: string; run_id: number | null; device_id: string; school_id: number; name: string; args: string; created_at: number; expires_at: number;
   state: Generated<string>; state_at: number; sent_at: number | null; delivered_at: number | null; finished_at: number | null;
   result_ok: number | null; result_message: string | null; cancelled_by: string | null; attempts: Generated<number>; origin: string; created_by: string;
+  /** A rollout's release time: not published before (null: at once). */
+  not_before: number | null;
 }
 export interface SchedulesTable {
   id: Generated<number>; school_id: number; name: string; target_type: string; target_id: string; command: string; args: string;
@@ -78,6 +81,7 @@ export interface SchedulesTable {
   days: string; at: string; until: string | null; until_command: string | null; until_args: string | null;
   skip_holidays: Generated<number>; enabled: Generated<number>; rate_per_min: number | null; abort_failed_pct: number | null;
   created_by: string; created_at: number; updated_at: number; last_fire_at: number | null; deleted_at: number | null;
+  target_kind: string | null; ttl_ms: number | null;
 }
 export interface ScheduleFiresTable {
   schedule_id: number; fire_at: number; part: Generated<string>; state: string; claimed_by: string; claimed_at: number; done_at: number | null;

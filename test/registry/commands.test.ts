@@ -102,10 +102,10 @@ describe.each(ENGINES)('commands on %s', (engine) => {
     const expired = await reg.expireCommands(T0 + 3 * MIN);
     expect(expired).toContain(early);
     expect(expired).not.toContain(late);
-    expect(expired).not.toContain(delivered); // delivered: awaits its result, not the sweep
+    expect(expired).toContain(delivered); // delivered but never answered in its time to live
     expect(await reg.expireCommands(T0 + 3 * MIN)).toEqual([]);
     expect(await reg.command(early!)).toMatchObject({ state: 'expired', finishedAt: T0 + 3 * MIN });
-    expect((await reg.command(delivered!))!.state).toBe('delivered');
+    expect(await reg.command(delivered!)).toMatchObject({ state: 'expired', deliveredAt: T0 + 31, finishedAt: T0 + 3 * MIN });
 
     const swept = await reg.expireCommands(T0 + 61 * MIN); // also what earlier tests left queued
     expect(swept).toEqual(expect.arrayContaining([late, sent, ...before]));

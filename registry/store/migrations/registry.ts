@@ -220,4 +220,20 @@ const v10: Migration = async (db, dialect) => {
     .addPrimaryKeyConstraint('schedule_fires_pk', ['schedule_id', 'fire_at']).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10];
+// v11: bulk runs and schedules aim at a place and optionally one kind ("the boards of this school"); a rollout
+// releases a run's commands over time (`not_before`, from its rate), so every process's delivery holds back the same
+// ones; a run keeps its commands' time to live and the schedule that made it; the live push reads changes by
+// state_at.
+const v11: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  const s = db.schema;
+  await s.alterTable('commands').addColumn('not_before', t.ms).execute();
+  await s.createIndex('commands_state_at').on('commands').column('state_at').execute();
+  await s.alterTable('command_runs').addColumn('target_kind', 'text').execute();
+  await s.alterTable('command_runs').addColumn('ttl_ms', t.ms).execute();
+  await s.alterTable('command_runs').addColumn('schedule_id', 'integer', (c) => c.references('schedules.id')).execute();
+  await s.alterTable('schedules').addColumn('target_kind', 'text').execute();
+  await s.alterTable('schedules').addColumn('ttl_ms', t.ms).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11];
