@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { alertRulesMessages } from './features/alert-rules/messages.js';
 import { alertsMessages } from './features/alerts/messages.js';
 import { auditMessages } from './features/audit/messages.js';
+import { commandsMessages } from './features/commands/messages.js';
 import { deviceMessages } from './features/device/messages.js';
 import { healthMessages } from './features/health/messages.js';
 import { importMessages } from './features/import/messages.js';
@@ -99,6 +100,7 @@ const vi = {
   ...alertRulesMessages.vi,
   ...alertsMessages.vi,
   ...auditMessages.vi,
+  ...commandsMessages.vi,
   ...deviceMessages.vi,
   ...healthMessages.vi,
   ...importMessages.vi,
@@ -192,6 +194,7 @@ const en: Record<MessageKey, string> = {
   ...alertRulesMessages.en,
   ...alertsMessages.en,
   ...auditMessages.en,
+  ...commandsMessages.en,
   ...deviceMessages.en,
   ...healthMessages.en,
   ...importMessages.en,

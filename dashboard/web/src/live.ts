@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
-import type { AlertView, ClientToServerEvents, DeviceHealthView, LiveView, ServerToClientEvents } from '../../../api/index.js';
+import type { AlertView, ClientToServerEvents, CommandView, DeviceHealthView, LiveView, RunView, ServerToClientEvents } from '../../../api/index.js';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -14,6 +14,8 @@ const connListeners = new Set<(up: boolean) => void>();
 const healthListeners = new Set<(batch: DeviceHealthView[]) => void>();
 const watched = new Map<string, number>();
 const alertListeners = new Set<(batch: AlertView[]) => void>();
+const commandListeners = new Set<(batch: CommandView[]) => void>();
+const watchedRuns = new Map<number, number>();
 
 export function connectLive(): void {
   if (socket) return;
@@ -27,8 +29,12 @@ export function connectLive(): void {
   socket.on('health', (batch) => {
     for (const fn of healthListeners) fn(batch);
   });
+  socket.on('commands', (batch) => {
+    for (const fn of commandListeners) fn(batch);
+  });
   socket.on('connect', () => {
     for (const id of watched.keys()) socket?.emit('watch', id, () => {});
+    for (const id of watchedRuns.keys()) socket?.emit('watchRun', id, () => {});
     for (const fn of connListeners) fn(true);
   });
   socket.on('disconnect', () => {
@@ -86,6 +92,37 @@ export function useWatchDevice(id: string, fn: (view: LiveView) => void): void {
       else {
         watched.delete(id);
         s?.emit('unwatch', id);
+      }
+    };
+  }, [id, fn]);
+}
+
+/** Calls `fn` with every `commands` batch (commands of the user's schools that changed state) while mounted. */
+export function useLiveCommands(fn: (batch: CommandView[]) => void): void {
+  useEffect(() => {
+    commandListeners.add(fn);
+    return () => void commandListeners.delete(fn);
+  }, [fn]);
+}
+
+/** Joins the run's room while mounted (id null: none); its `run` progress then reaches `fn`. */
+export function useWatchRun(id: number | null, fn: (view: RunView) => void): void {
+  useEffect(() => {
+    if (id === null) return;
+    const s = socket;
+    const handler = (v: RunView) => {
+      if (v.id === id) fn(v);
+    };
+    watchedRuns.set(id, (watchedRuns.get(id) ?? 0) + 1);
+    s?.on('run', handler);
+    if (s?.connected) s.emit('watchRun', id, () => {});
+    return () => {
+      s?.off('run', handler);
+      const n = (watchedRuns.get(id) ?? 1) - 1;
+      if (n > 0) watchedRuns.set(id, n);
+      else {
+        watchedRuns.delete(id);
+        s?.emit('unwatchRun', id);
       }
     };
   }, [id, fn]);

@@ -5,6 +5,8 @@ import { AlertRulesPage } from './features/alert-rules/alert-rules-page.js';
 import { AlertDetailPage } from './features/alerts/alert-detail.js';
 import { AlertsPage } from './features/alerts/alerts-page.js';
 import { AuditPage } from './features/audit/audit-page.js';
+import { CommandsPage } from './features/commands/commands-page.js';
+import { RunPage } from './features/commands/run-page.js';
 import { DevicePage } from './features/device/device-page.js';
 import { DevicesPage } from './features/devices/devices-page.js';
 import { HealthPage } from './features/health/health-page.js';
@@ -39,14 +41,16 @@ export interface RouteDef {
 export const ROUTES: RouteDef[] = [
   { path: '/', page: () => <OverviewPage />, nav: { label: 'nav.overview', testid: 'nav-overview' } },
   { path: '/devices', page: (c) => <DevicesPage search={c.search} />, nav: { label: 'nav.devices', testid: 'nav-devices', section: true } },
-  { path: '/devices/:id', page: (c) => <DevicePage key={c.params.id} id={c.params.id!} /> },
+  { path: '/devices/:id', page: (c) => <DevicePage key={c.params.id} id={c.params.id!} me={c.me} /> },
   // A technician's first question is what is broken in their schools (issue 10): they land here.
   { path: '/health', page: (c) => <HealthPage search={c.search} />, nav: { label: 'nav.health', testid: 'nav-health' }, permission: 'readAlerts', home: (me) => me.role === 'technician' },
-  { path: '/rooms/:id', page: (c) => <RoomPage key={c.params.id} id={Number(c.params.id)} />, permission: 'readAlerts' },
+  { path: '/rooms/:id', page: (c) => <RoomPage key={c.params.id} id={Number(c.params.id)} me={c.me} />, permission: 'readAlerts' },
   { path: '/tree', page: (c) => <TreePage me={c.me} search={c.search} />, nav: { label: 'nav.tree', testid: 'nav-tree' } },
   { path: '/alerts', page: (c) => <AlertsPage me={c.me} />, nav: { label: 'nav.alerts', testid: 'nav-alerts', section: true }, permission: 'readAlerts' },
   { path: '/alerts/:id', page: (c) => <AlertDetailPage key={c.params.id} me={c.me} id={Number(c.params.id)} />, permission: 'readAlerts' },
   { path: '/silences', page: (c) => <SilencesPage me={c.me} />, nav: { label: 'nav.silences', testid: 'nav-silences' }, permission: 'readAlerts' },
+  { path: '/commands', page: (c) => <CommandsPage me={c.me} search={c.search} />, nav: { label: 'nav.commands', testid: 'nav-commands', section: true }, permission: 'sendCommands' },
+  { path: '/commands/runs/:id', page: (c) => <RunPage key={c.params.id} id={Number(c.params.id)} />, permission: 'sendCommands' },
   { path: '/alert-rules', page: (c) => <AlertRulesPage me={c.me} />, nav: { label: 'nav.alertRules', testid: 'nav-alert-rules' }, permission: 'configureAlerts' },
   { path: '/recipients', page: (c) => <RecipientsPage me={c.me} />, nav: { label: 'nav.recipients', testid: 'nav-recipients' }, permission: 'configureAlerts' },
   { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },

@@ -130,6 +130,7 @@ const WRITE_EFFECTS: [RegExp, string[]][] = [
   [/^\/api\/(alerts|silences)(\/|$)/, ['GET /api/alerts', 'GET /api/silences']],
   [/^\/api\/alert-rules(\/|$)/, ['GET /api/alert-rules']],
   [/^\/api\/notifications\/recipients(\/|$)/, ['GET /api/notifications/recipients', 'GET /api/notifications/attempts']],
+  [/^\/api\/(schedules|command-runs|commands)(?!\/preview$)(\/|$)/, ['GET /api/schedules', 'GET /api/command-runs']],
 ];
 
 export function invalidateAfterWrite(path: string): void {

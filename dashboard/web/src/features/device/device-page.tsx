@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import type { FieldValue, KindField, LiveView } from '../../../../../api/index.js';
+import type { FieldValue, KindField, LiveView, Me } from '../../../../../api/index.js';
 import { ProblemTags, StateBadge } from '../../ui/badges.js';
 import { Link } from '../../ui/link.js';
 import { HistoryCard } from './history-card.js';
 import { AlertsCard, EventsCard } from './device-events.js';
 import { RecordSection } from '../records/record-section.js';
+import { DeviceCommands } from '../commands/device-commands.js';
 import { useKinds } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { fieldLabel, fmtDate, fmtDateTime, fmtNumber, useI18n, type Lang, type T } from '../../i18n.js';
@@ -21,7 +22,7 @@ function formatValue(lang: Lang, t: T, v: FieldValue | undefined, f: KindField |
  * One device: its record, its latest readings with units, a live chart of its kind's chart field, and its full asset
  * record. The route table keys the page by id, so another device starts from a clean state.
  */
-export function DevicePage(p: { id: string }) {
+export function DevicePage(p: { id: string; me: Me }) {
   const { lang, t } = useI18n();
   const kinds = useKinds();
   // A write to the record (name, room, credentials) makes this stale too: the head of the page follows.
@@ -90,6 +91,7 @@ export function DevicePage(p: { id: string }) {
         </div>
       </div>
       {detail.readingsError && <p class="notice">{t('device.readingsError')}</p>}
+      {p.me.permissions.sendCommands && <DeviceCommands id={p.id} kind={d.kind} />}
       {chartField && <HistoryCard key={chartField} id={p.id} chartField={chartField} fields={fields} />}
       <div class="grid-2">
         <AlertsCard id={p.id} />

@@ -1,15 +1,19 @@
+import { useState } from 'preact/hooks';
+import type { Me } from '../../../../../api/index.js';
 import { kindLabel, useKinds } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { fmtNumber, useI18n } from '../../i18n.js';
 import { Link } from '../../ui/link.js';
 import { Empty, ErrorLine, Loading } from '../../ui/states.js';
+import { BulkDialog } from '../commands/bulk-dialog.js';
 import { LevelBadge, PresenceCell, Reasons, useLiveHealth } from '../health/health-parts.js';
 
 /**
  * The room view: every device of one room at a glance (the board, its tablets and headsets, the sensor), one tile
  * each coloured by level, each opening the device page; tiles and counts live from the `health` batches.
  */
-export function RoomPage(p: { id: number }) {
+export function RoomPage(p: { id: number; me: Me }) {
+  const [bulk, setBulk] = useState(false);
   const { lang, t } = useI18n();
   const kinds = useKinds();
   const room = useGet('/api/rooms/:id/devices', { params: { id: p.id } });
@@ -31,6 +35,7 @@ export function RoomPage(p: { id: number }) {
           <div class="page-head">
             <h1 data-testid="room-title">{t('room.title', { name: r.room.name })}</h1>
             <LevelBadge level={level} testid="room-level" />
+            {p.me.permissions.sendCommands && <button type="button" class="primary" data-testid="room-bulk" onClick={() => setBulk(true)}>{t('bulk.room')}</button>}
           </div>
           <p class="muted">{t('room.where', { school: r.room.schoolName, site: r.room.siteName })}</p>
           <div class="card health-counts" data-testid="room-rollup">
@@ -51,6 +56,7 @@ export function RoomPage(p: { id: number }) {
               </Link>
             ))}
           </div>
+          {bulk && <BulkDialog open target={{ type: 'room', id: String(p.id) }} onClose={() => setBulk(false)} />}
         </>
       )}
     </section>
