@@ -76,8 +76,8 @@ export function CommandsPage(p: { me: Me; search: URLSearchParams }) {
             { head: t('cmds.col.enabled'), cell: (s) => <input type="checkbox" data-testid="sched-row-enabled" checked={s.enabled} disabled={toggle.busy} onChange={() => void toggle.run(s)} /> },
             { head: '', cell: (s) => (
               <span class="rec-actions">
-                <button type="button" class="link-button" data-testid="sched-row-edit" onClick={() => setEditing(s)}>{t('cmds.edit')}</button>
-                <button type="button" class="link-button" data-testid="sched-row-delete"
+                <button type="button" class="small-button" data-testid="sched-row-edit" onClick={() => setEditing(s)}>{t('cmds.edit')}</button>
+                <button type="button" class="small-button" data-testid="sched-row-delete"
                   onClick={async () => { if (await confirm.ask(t('cmds.deleteAsk', { name: s.name }))) await remove.run(s); }}>{t('cmds.delete')}</button>
               </span>
             ) },

@@ -54,7 +54,7 @@ export function CommandTable(p: { rows: readonly CommandView[]; showDevice?: boo
     { head: t('cmd.col.result'), cell: (c) => <span data-testid="cmd-result">{c.resultMessage ?? (c.state === 'expired' && c.deliveredAt ? t('cmd.silent') : '')}</span> },
     { head: t('cmd.col.by'), cell: (c) => c.origin.by === 'user' ? c.origin.username : <span>{t('cmd.bySchedule', { id: c.origin.scheduleId })}</span> },
     { head: t('cmd.col.times'), cell: (c) => <span class="small muted">{timeline(c).map(([k, at]) => t(k, { time: fmtTime(lang, at) })).join(' · ')}{c.attempts > 1 ? ` · ${t('cmd.attempts', { n: c.attempts })}` : ''}</span> },
-    ...(p.canCancel ? [{ head: '', cell: (c: CommandView) => (c.state === 'queued' || c.state === 'sent') && <button type="button" class="link-button" data-testid="cmd-cancel" disabled={cancel.busy} onClick={() => void ask(c)}>{t('cmd.cancel')}</button> }] : []),
+    ...(p.canCancel ? [{ head: '', cell: (c: CommandView) => (c.state === 'queued' || c.state === 'sent') && <button type="button" class="small-button" data-testid="cmd-cancel" disabled={cancel.busy} onClick={() => void ask(c)}>{t('cmd.cancel')}</button> }] : []),
   ];
   return (
     <>

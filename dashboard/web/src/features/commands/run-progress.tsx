@@ -24,19 +24,27 @@ export function RunStateBadge(p: { state: RunView['state']; testid?: string }) {
 
 /**
  * A run's live progress: the `run` events of its Socket.IO room, or GET /api/command-runs/:id every 2 s while the
- * socket is down; once it ends, the detail read again for the devices that did not answer and the failures.
+ * socket is down or has said nothing for a while; once it ends, the detail read again for the devices that did not answer and the failures.
  */
 export function RunProgress(p: { run: RunView; onDetail?: (d: RunDetail) => void }) {
   const { lang, t } = useI18n();
   const confirm = useConfirm();
   const up = useLiveConnected();
   const [live, setLive] = useState<RunView>(p.run);
-  useWatchRun(p.run.id, useCallback((v: RunView) => setLive((old) => (newer(v, old) ? v : old)), []));
+  const lastEvent = useRef(0);
+  useWatchRun(p.run.id, useCallback((v: RunView) => {
+    lastEvent.current = Date.now();
+    setLive((old) => (newer(v, old) ? v : old));
+  }, []));
   const running = useRef(live.state === 'running');
   running.current = live.state === 'running';
   const upRef = useRef(up);
   upRef.current = up;
-  const detail = useGet('/api/command-runs/:id', { params: { id: p.run.id } }, { pollMs: 2000, pollWhile: () => running.current && !upRef.current });
+  // Polled only while the socket is down or silent: a run of slow devices may send nothing for a while, and a read
+  // every 2 s then costs little and catches an event the socket lost.
+  const detail = useGet('/api/command-runs/:id', { params: { id: p.run.id } }, {
+    pollMs: 2000, pollWhile: () => running.current && (!upRef.current || Date.now() - lastEvent.current > 4000),
+  });
   useEffect(() => {
     if (detail.data) setLive((old) => (newer(detail.data!, old) ? detail.data! : old));
   }, [detail.data]);

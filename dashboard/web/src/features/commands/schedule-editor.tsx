@@ -7,6 +7,7 @@ import { kindLabel, useKinds } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
+import { vnDay } from '../../../../../lib/vn/time.js';
 import { Dialog } from '../../ui/dialog.js';
 import { ErrorLine } from '../../ui/states.js';
 import { ArgsForm } from './args-form.js';
@@ -132,7 +133,7 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
           <b>{t('sched.nextRuns')}</b>
           {preview && preview.nextRuns.length === 0 && <p class="muted">{t('sched.noNextRuns')}</p>}
           <ol data-testid="schedule-next-runs">
-            {preview?.nextRuns.map((r) => <li key={`${r.at}-${r.part}`} data-testid="schedule-next-run">{fmtDateTime(lang, r.at)} — {commandLabel(r.command, lang)}</li>)}
+            {preview?.nextRuns.map((r) => <li key={`${r.at}-${r.part}`} data-testid="schedule-next-run" data-weekday={isoWeekday(r.at)}>{weekdayName(isoWeekday(r.at), lang)}, {fmtDateTime(lang, r.at)} — {commandLabel(r.command, lang)}</li>)}
           </ol>
           {preview && <p class="muted" data-testid="sched-devices">{t('sched.devices', { n: preview.devices })}</p>}
         </div>
@@ -144,6 +145,12 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
       </form>
     </Dialog>
   );
+}
+
+/** The ISO weekday (1 = Monday … 7 = Sunday) of an instant in Vietnam. */
+function isoWeekday(ms: number): number {
+  const d = new Date(`${vnDay(ms)}T00:00:00Z`).getUTCDay();
+  return d === 0 ? 7 : d;
 }
 
 /** The arguments to send, or the name of the bad field. */
