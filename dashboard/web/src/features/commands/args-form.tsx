@@ -2,7 +2,10 @@ import { useI18n } from '../../i18n.js';
 import { argLabel, optionLabel } from './messages.js';
 import type { ArgField } from './defs.js';
 
-/** The inputs of a command's arguments, controlled by `values` (strings as typed; defs.argsFrom converts them). */
+/**
+ * The inputs of a command's arguments, controlled by `values` (strings as typed; defs.argsFrom converts them). Forms
+ * using it set noValidate: argsFrom checks the bounds and says so in the app's language, not in the browser's bubble.
+ */
 export function ArgsForm(p: { fields: readonly ArgField[]; values: Record<string, string>; onChange: (values: Record<string, string>) => void; testid: string }) {
   const { t } = useI18n();
   const set = (name: string, v: string) => p.onChange({ ...p.values, [name]: v });

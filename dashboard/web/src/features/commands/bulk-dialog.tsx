@@ -82,7 +82,7 @@ export function BulkDialog(p: { open: boolean; target: CommandTargetInput; onClo
     <Dialog open={p.open} title={t('bulk.title')} onClose={close} testid="bulk-dialog">
       {preview && <p class="small" data-testid="bulk-target">{t('bulk.target')}: <b>{preview.targetLabel}</b></p>}
       {!run && (
-        <form class="bulk-form" onSubmit={(e) => { e.preventDefault(); void start.run(); }}>
+        <form class="bulk-form" noValidate onSubmit={(e) => { e.preventDefault(); void start.run(); }}>
           <label class="small">{t('bulk.kind')}{' '}
             <select data-testid="bulk-kind" value={kind} onChange={(e) => { setKind(e.currentTarget.value as DeviceKind | ''); setName(''); setValues({}); }}>
               <option value="">{t('bulk.allKinds')}</option>

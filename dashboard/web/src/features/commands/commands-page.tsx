@@ -13,7 +13,7 @@ import { Empty, ErrorLine, Loading } from '../../ui/states.js';
 import { Table } from '../../ui/table.js';
 import { BulkDialog } from './bulk-dialog.js';
 import { commandLabel } from './defs.js';
-import { CommandTable, useLiveCommandRows } from './history.js';
+import { CommandTable, POLL_PENDING, useLiveCommandRows } from './history.js';
 import { RunStateBadge } from './run-progress.js';
 import { ScheduleEditor } from './schedule-editor.js';
 
@@ -42,7 +42,7 @@ export function CommandsPage(p: { me: Me; search: URLSearchParams }) {
   const confirm = useConfirm();
   const schedules = useGet(school ? '/api/schedules' : null, { query: { schoolId } });
   const runs = useGet(school ? '/api/command-runs' : null, { query: { schoolId, limit: 20 } }, { pollMs: 5000, pollWhile: (d) => Boolean(d?.some((r) => r.state === 'running')) });
-  const history = useGet(school ? '/api/schools/:id/commands' : null, { params: { id: schoolId }, query: { limit: 100 } });
+  const history = useGet(school ? '/api/schools/:id/commands' : null, { params: { id: schoolId }, query: { limit: 100 } }, POLL_PENDING);
   const rows = useLiveCommandRows(history.data, useCallback((c: CommandView) => c.schoolId === schoolId, [schoolId]));
   const toggle = useSubmit((s: ScheduleView) => put('/api/schedules/:id', { params: { id: s.id }, body: scheduleBody(s, { enabled: !s.enabled }) }));
   const remove = useSubmit((s: ScheduleView) => del('/api/schedules/:id', { params: { id: s.id } }));

@@ -8,7 +8,7 @@ import { ErrorLine } from '../../ui/states.js';
 import { ArgsForm } from './args-form.js';
 import { argFields, argsFrom, commandLabel, commandsOfKind, defaultArgValues } from './defs.js';
 import { argLabel } from './messages.js';
-import { CommandTable, useLiveCommandRows } from './history.js';
+import { CommandTable, POLL_PENDING, useLiveCommandRows } from './history.js';
 
 /**
  * The command bar of a device page: the commands of its kind with a form for their arguments, and the device's
@@ -23,7 +23,7 @@ export function DeviceCommands(p: { id: string; kind: string }) {
   const [values, setValues] = useState(() => defaultArgValues(fields));
   const [ttlMin, setTtlMin] = useState('10');
   const [sent, setSent] = useState<CommandView | null>(null);
-  const history = useGet('/api/devices/:id/commands', { params: { id: p.id }, query: { limit: 50 } });
+  const history = useGet('/api/devices/:id/commands', { params: { id: p.id }, query: { limit: 50 } }, POLL_PENDING);
   const rows = useLiveCommandRows(history.data, useCallback((c: CommandView) => c.deviceId === p.id, [p.id]));
 
   const send = useSubmit(async () => {
@@ -41,7 +41,7 @@ export function DeviceCommands(p: { id: string; kind: string }) {
   return (
     <div class="card cmd-bar" data-testid="cmd-bar">
       <h2>{t('cmd.bar.title')}</h2>
-      <form class="filters cmd-form" onSubmit={(e) => { e.preventDefault(); void send.run(); }}>
+      <form class="filters cmd-form" noValidate onSubmit={(e) => { e.preventDefault(); void send.run(); }}>
         <label class="small">{t('cmd.command')}{' '}
           <select data-testid="cmd-name" value={name} onChange={(e) => pick(e.currentTarget.value)}>
             {defs.map((d) => <option key={d.name} value={d.name}>{d.label[lang]}</option>)}

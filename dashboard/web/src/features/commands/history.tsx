@@ -8,6 +8,7 @@ import { Link } from '../../ui/link.js';
 import { Empty, ErrorLine } from '../../ui/states.js';
 import { Table, type Column } from '../../ui/table.js';
 import { useSubmit } from '../../hooks/submit.js';
+import { isFinalCommandState } from '../../../../../domain/commands.js';
 import { argsText, commandLabel } from './defs.js';
 
 /**
@@ -32,6 +33,12 @@ export function useLiveCommandRows(rows: readonly CommandView[] | undefined, bel
   });
   return [...fresh, ...merged];
 }
+
+/**
+ * Polling options for a command list: read again every 3 s while one of its commands is not final. The `commands`
+ * batches normally say it first; this covers a socket that is down or a batch lost in a reconnect.
+ */
+export const POLL_PENDING = { pollMs: 3000, pollWhile: (d: CommandView[] | undefined) => Boolean(d?.some((c) => !isFinalCommandState(c.state))) };
 
 export function CommandStateBadge(p: { state: CommandView['state'] }) {
   const { t } = useI18n();

@@ -86,7 +86,7 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
   const toggleDay = (d: number) => setDays((ds) => (ds.includes(d) ? ds.filter((x) => x !== d) : [...ds, d]));
   return (
     <Dialog open title={e ? t('sched.edit') : t('sched.new')} onClose={p.onDone} testid="schedule-editor">
-      <form class="sched-form" onSubmit={(ev) => { ev.preventDefault(); void save.run(); }}>
+      <form class="sched-form" noValidate onSubmit={(ev) => { ev.preventDefault(); void save.run(); }}>
         <label class="small">{t('sched.name')} <input data-testid="sched-name" value={name} maxLength={120} onInput={(ev) => setName(ev.currentTarget.value)} /></label>
         <label class="small">{t('sched.target')}{' '}
           <select data-testid="sched-target" value={where} onChange={(ev) => setWhere(ev.currentTarget.value)}>
