@@ -43,6 +43,7 @@ describe('commands, a bulk run and a schedule, in a browser', () => {
     const school = (await s.registry.school('LC-THPT-CHUYEN'))!;
     schoolId = school.id;
     roomId = (await s.registry.rooms()).find((r) => r.schoolId === school.id)!.id;
+    await s.registry.addUser({ username: 'ke-hoach', password: PASSWORD, role: 'planner', displayName: 'Phòng Kế hoạch' });
     await s.registry.addUser({ username: 'ktv.chuyen', password: PASSWORD, role: 'technician', displayName: 'Kỹ thuật viên THPT Chuyên', scope: { schoolIds: [school.id] } });
     sim = new Simulator({ brokerUrl: s.mqttUrl, devices, scenario, tickMs: 50 });
     await sim.start();
@@ -151,5 +152,17 @@ describe('commands, a bulk run and a schedule, in a browser', () => {
     // Switched off from the list, it stays listed and the registry says so.
     await row.getByTestId('sched-row-enabled').click();
     await waitFor('the schedule switched off', async () => (await s.registry.listSchedules({ schoolId }))[0]?.enabled === false);
+  });
+
+  it('gives a planner no command bar and no commands screen', async () => {
+    await page.getByTestId('logout').click();
+    await logIn(page, s.dashboard!.url, 'ke-hoach', PASSWORD);
+    expect(await page.getByTestId('nav-commands').count()).toBe(0);
+    await page.goto(`${s.dashboard!.url}/devices/${encodeURIComponent(boards[0]!.id)}`);
+    await page.getByTestId('device-title').waitFor();
+    expect(await page.getByTestId('cmd-bar').count()).toBe(0);
+    await page.goto(`${s.dashboard!.url}/commands`);
+    await page.getByTestId('current-user').waitFor();
+    expect(await page.getByTestId('forbidden').innerText()).toBe('Bạn không có quyền xem mục này.');
   });
 });
