@@ -15,7 +15,7 @@ import { BulkDialog } from './bulk-dialog.js';
 import { commandLabel } from './defs.js';
 import { CommandTable, POLL_PENDING, useLiveCommandRows } from './history.js';
 import { RunStateBadge } from './run-progress.js';
-import { ScheduleEditor } from './schedule-editor.js';
+import { runTimeText, ScheduleEditor } from './schedule-editor.js';
 
 /** A saved schedule as the editor's body, e.g. to switch it on or off. */
 export function scheduleBody(s: ScheduleView, patch: Partial<ScheduleInputBody> = {}): ScheduleInputBody {
@@ -72,7 +72,7 @@ export function CommandsPage(p: { me: Me; search: URLSearchParams }) {
             { head: t('cmds.col.target'), cell: (s) => s.targetLabel },
             { head: t('cmd.col.command'), cell: (s) => s.until ? `${commandLabel(s.command, lang)} → ${commandLabel(s.until.command, lang)}` : commandLabel(s.command, lang) },
             { head: t('cmds.col.when'), cell: (s) => <span data-testid="sched-row-summary">{scheduleSummary(s, lang)}</span> },
-            { head: t('cmds.col.next'), cell: (s) => <span data-testid="sched-row-next">{s.enabled && s.nextRuns[0] ? fmtDateTime(lang, s.nextRuns[0].at) : '—'}</span> },
+            { head: t('cmds.col.next'), cell: (s) => <span data-testid="sched-row-next">{s.enabled && s.nextRuns[0] ? runTimeText(s.nextRuns[0].at, lang) : '—'}</span> },
             { head: t('cmds.col.enabled'), cell: (s) => <input type="checkbox" data-testid="sched-row-enabled" checked={s.enabled} disabled={toggle.busy} onChange={() => void toggle.run(s)} /> },
             { head: '', cell: (s) => (
               <span class="rec-actions">

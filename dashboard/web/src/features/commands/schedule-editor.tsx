@@ -6,7 +6,8 @@ import { post, put } from '../../api.js';
 import { kindLabel, useKinds } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { useSubmit } from '../../hooks/submit.js';
-import { fmtDateTime, useI18n } from '../../i18n.js';
+import { fmtDate, useI18n, type Lang } from '../../i18n.js';
+import { formatHourMinute } from '../../../../../lib/vn/format.js';
 import { vnDay } from '../../../../../lib/vn/time.js';
 import { Dialog } from '../../ui/dialog.js';
 import { ErrorLine } from '../../ui/states.js';
@@ -133,7 +134,7 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
           <b>{t('sched.nextRuns')}</b>
           {preview && preview.nextRuns.length === 0 && <p class="muted">{t('sched.noNextRuns')}</p>}
           <ol data-testid="schedule-next-runs">
-            {preview?.nextRuns.map((r) => <li key={`${r.at}-${r.part}`} data-testid="schedule-next-run" data-weekday={isoWeekday(r.at)}>{weekdayName(isoWeekday(r.at), lang)}, {fmtDateTime(lang, r.at)} — {commandLabel(r.command, lang)}</li>)}
+            {preview?.nextRuns.map((r) => <li key={`${r.at}-${r.part}`} data-testid="schedule-next-run" data-weekday={isoWeekday(r.at)}>{runTimeText(r.at, lang)} — {commandLabel(r.command, lang)}</li>)}
           </ol>
           {preview && <p class="muted" data-testid="sched-devices">{t('sched.devices', { n: preview.devices })}</p>}
         </div>
@@ -145,6 +146,11 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
       </form>
     </Dialog>
   );
+}
+
+/** A fire time as people read a timetable: "Thứ 4 02/12/2026 17:30" (Vietnam time). */
+export function runTimeText(ms: number, lang: Lang): string {
+  return `${weekdayName(isoWeekday(ms), lang)} ${fmtDate(lang, ms)} ${formatHourMinute(lang, ms)}`;
 }
 
 /** The ISO weekday (1 = Monday … 7 = Sunday) of an instant in Vietnam. */
