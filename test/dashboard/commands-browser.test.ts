@@ -114,6 +114,13 @@ describe('commands, a bulk run and a schedule, in a browser', () => {
     await page.getByTestId('nav-commands').click();
     await page.locator('[data-testid="run-row"]').waitFor();
     expect(await page.getByTestId('runs-list').innerText()).toContain('Hoàn tất');
+    // The run's own page: every board's outcome.
+    await page.getByTestId('run-open').click();
+    await page.locator('[data-testid="bulk-state"][data-state="done"]').waitFor();
+    expect(await page.getByTestId('run-title').innerText()).toBe(`Lần gửi #${(await s.registry.listRuns())[0]!.id}: Bật / chờ / tắt`);
+    expect(await page.getByTestId('bulk-progress').innerText()).toBe('100 %');
+    expect(await page.locator('[data-testid="run-commands"] [data-testid="cmd-row"][data-state="succeeded"]').count()).toBe(2);
+    await page.getByTestId('run-back').click();
     await page.getByTestId('sched-none').waitFor();
     await page.getByTestId('cmds-add-schedule').click();
     const editor = page.locator('dialog[open][data-testid="schedule-editor"]');
