@@ -161,6 +161,45 @@ describe('commands, a bulk run and a schedule, in a browser', () => {
     await waitFor('the schedule switched off', async () => (await s.registry.listSchedules({ schoolId }))[0]?.enabled === false);
   });
 
+  it('edits the schedule into a range (tablets locked 21:00 to 06:00 every day), reads it in English, and deletes it', async () => {
+    const row = page.locator('[data-testid="sched-row"]');
+    await row.getByTestId('sched-row-edit').click();
+    const editor = page.locator('dialog[open][data-testid="schedule-editor"]');
+    await editor.waitFor();
+    expect(await editor.getByTestId('sched-name').inputValue()).toBe('Bảng tương tác về chế độ chờ cuối ngày');
+    expect(await editor.getByTestId('sched-enabled').isChecked()).toBe(false);
+    await editor.getByTestId('sched-name').fill('Khoá máy tính bảng ban đêm');
+    await editor.getByTestId('sched-kind').selectOption('tablet');
+    await editor.getByTestId('sched-command').selectOption('lock');
+    await editor.getByTestId('sched-day-7').check();
+    await editor.getByTestId('sched-at').fill('21:00');
+    await editor.getByTestId('sched-ranged').check();
+    await editor.getByTestId('sched-until-at').fill('06:00');
+    await editor.getByTestId('sched-until-command').selectOption('unlock');
+    expect(await editor.getByTestId('schedule-summary').innerText()).toBe('Hằng ngày từ 21:00 đến 06:00 hôm sau, trừ ngày nghỉ');
+    await editor.locator('[data-testid="sched-devices"]', { hasText: '3 thiết bị' }).waitFor();
+    await editor.getByTestId('sched-save').click();
+    await editor.waitFor({ state: 'detached' });
+    await row.locator('[data-testid="sched-row-summary"]', { hasText: 'Hằng ngày từ 21:00' }).waitFor();
+    const [saved] = await s.registry.listSchedules({ schoolId });
+    expect({ name: saved!.name, target: saved!.target, command: saved!.command, days: saved!.days, at: saved!.at, until: saved!.until, enabled: saved!.enabled }).toEqual({
+      name: 'Khoá máy tính bảng ban đêm', target: { type: 'school', id: String(schoolId), kind: 'tablet' }, command: 'lock', days: [1, 2, 3, 4, 5, 6, 7], at: '21:00',
+      until: { at: '06:00', command: 'unlock', args: {} }, enabled: false,
+    });
+
+    await page.getByTestId('lang-switch').click();
+    await page.locator('h1', { hasText: 'Commands & schedules' }).waitFor();
+    expect(await row.getByTestId('sched-row-summary').innerText()).toBe('Every day from 21:00 to 06:00 the next day, except holidays and non-teaching days');
+    await page.getByTestId('lang-switch').click();
+    await page.locator('h1', { hasText: 'Lệnh & lịch' }).waitFor();
+
+    await row.getByTestId('sched-row-delete').click();
+    expect(await page.locator('dialog[open] [data-testid="confirm-question"]').innerText()).toBe('Xoá lịch “Khoá máy tính bảng ban đêm”?');
+    await page.locator('dialog[open] [data-testid="confirm-ok"]').click();
+    await page.getByTestId('sched-none').waitFor();
+    expect(await s.registry.listSchedules({ schoolId })).toEqual([]);
+  });
+
   it('gives a planner no command bar and no commands screen', async () => {
     await page.getByTestId('logout').click();
     await logIn(page, s.dashboard!.url, 'ke-hoach', PASSWORD);
