@@ -138,7 +138,10 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
   app.get<Route<'GET /api/schedules', { Querystring: Static<typeof ListQuery> }>>('/schedules', {
     preHandler: requireUser, schema: { querystring: ListQuery },
   }, async (req) => {
-    const list = await reg.listSchedules({ scope: userScope(currentUser(req)), ...(req.query.schoolId ? { schoolId: req.query.schoolId } : {}) });
+    const me = currentUser(req);
+    // Asking for one school outside the scope is refused, not answered with an empty list, like the other filters.
+    if (req.query.schoolId) requireVisible(me, await schoolPlace(reg, req.query.schoolId), `school ${req.query.schoolId}`);
+    const list = await reg.listSchedules({ scope: userScope(me), ...(req.query.schoolId ? { schoolId: req.query.schoolId } : {}) });
     const at = now();
     return Promise.all(list.map((s) => view(reg, s, at)));
   });
