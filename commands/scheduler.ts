@@ -11,7 +11,7 @@ import type { SchoolLevel } from '../domain/index.js';
 import type { Clock } from '../lib/clock.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
-import { formatDateTime } from '../lib/vn/format.js';
+import { formatDate, formatHourMinute } from '../lib/vn/format.js';
 import type { RegistryStore, ScheduleRecord } from '../registry/index.js';
 import type { TermTimetable } from '../timetable/index.js';
 import { startRun } from './runs.js';
@@ -121,7 +121,7 @@ export class Scheduler implements Component {
         const reason = reasons[i];
         if (reason) await this.record(s, t, 'skipped', reason, now);
         else if (i === toFire) await this.fire(s, t);
-        else await this.record(s, t, 'missed', `EduFleet không chạy lúc ${formatDateTime('vi', t.at)}, quá ${this.o.config.commands.graceMin} phút cho phép`, now);
+        else await this.record(s, t, 'missed', `EduFleet không chạy lúc ${formatHourMinute('vi', t.at)} ${formatDate('vi', t.at)}, quá ${this.o.config.commands.graceMin} phút cho phép`, now);
       }
     }
   }
