@@ -110,9 +110,7 @@ export class Scheduler implements Component {
     const graceMs = this.o.config.commands.graceMin * 60_000;
     for (const s of this.schedules) {
       const from = Math.max(this.checked.get(s.id) ?? -Infinity, s.lastFireAt ?? -Infinity, s.updatedAt, now - LOOKBACK_MS);
-      this.checked.set(s.id, now);
       const times = fireTimes(s, from, now);
-      if (!times.length) continue;
       const skip = this.skipCheck(s);
       const reasons = times.map((t) => skip(t.date));
       let toFire = -1;
@@ -123,6 +121,8 @@ export class Scheduler implements Component {
         else if (i === toFire) await this.fire(s, t);
         else await this.record(s, t, 'missed', `EduFleet không chạy lúc ${formatHourMinute('vi', t.at)} ${formatDate('vi', t.at)}, quá ${this.o.config.commands.graceMin} phút cho phép`, now);
       }
+      // Only once handled: a registry error leaves the window to the next tick or reload (the claims stop doubles).
+      this.checked.set(s.id, now);
     }
   }
 
