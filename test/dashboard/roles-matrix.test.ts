@@ -71,6 +71,12 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
   /** A fresh device in a school, for routes that change what they touch (revoke, retire, move). */
   const freshDevice = async (school: School) =>
     (await s.registry.addDevice({ kind: 'tablet', roomId: places[school].roomId, id: `tablet-m${++n}`, name: `Máy tính bảng ${n}` })).device.id;
+  /** A schedule of a school (sensors' reading interval, the devices the matrix seeds), for the routes on one. */
+  const schedule = (school: School) => ({
+    schoolId: places[school].schoolId, name: `Lịch ${++n}`, target: { type: 'school' as const, id: String(places[school].schoolId) }, command: 'interval',
+    args: { seconds: 60 }, days: [1, 2, 3, 4, 5], at: '17:30', skipHolidays: true, enabled: true,
+  });
+  const freshSchedule = async (school: School) => (await s.registry.createSchedule(schedule(school), 'admin', Date.now())).id;
   const freshRoom = async (school: School) => (await s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' })).id;
 
   beforeAll(async () => {
@@ -117,6 +123,13 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'device health of a school', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/health/devices?schoolId=${P(sc).schoolId}`] },
     { name: 'health rollup of a school', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/health/summary?level=site&parentId=${P(sc).schoolId}`] },
     { name: 'devices of a room', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/rooms/${P(sc).roomId}/devices`] },
+    // Schedules (issue 11): read in scope; created, previewed, edited and deleted with commands.send on the school.
+    { name: 'schedules of a school', allowed: reads, request: async (sc) => ['GET', `/api/schedules?schoolId=${P(sc).schoolId}`] },
+    { name: 'read a schedule', allowed: reads, request: async (sc) => ['GET', `/api/schedules/${await freshSchedule(sc)}`] },
+    { name: 'create a schedule', allowed: writes, request: async (sc) => ['POST', '/api/schedules', schedule(sc)] },
+    { name: 'preview a schedule', allowed: writes, request: async (sc) => ['POST', '/api/schedules/preview', schedule(sc)] },
+    { name: 'edit a schedule', allowed: writes, request: async (sc) => ['PUT', `/api/schedules/${await freshSchedule(sc)}`, schedule(sc)] },
+    { name: 'delete a schedule', allowed: writes, request: async (sc) => ['DELETE', `/api/schedules/${await freshSchedule(sc)}`] },
     { name: 'edit a school', allowed: (u) => adminOnly(u), request: async (sc) => ['PATCH', `/api/schools/${P(sc).schoolId}`, { pupils: 900 }] },
     { name: 'create a school', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', '/api/schools', { code: `NEW-${++n}`, name: 'Trường mới', level: 'tieu_hoc', districtId: P(sc).districtId }] },
   ];
