@@ -15,9 +15,9 @@ describe('the stack (app/)', () => {
     }
     await s.close();
     expect(order).toEqual(['dashboard', 'scheduler', 'command-runs', 'reports', 'usage', 'notifications', 'alerts', 'broker', 'gateway', 'directory', 'influxd']);
-    expect(s.health().map((h) => h.state)).toEqual(Array(9).fill('stopped'));
+    expect(s.health().map((h) => h.state)).toEqual(Array(11).fill('stopped'));
     await s.stop();
-    expect(order).toHaveLength(9);
+    expect(order).toHaveLength(11);
   }, 60_000);
 
   it('runs a subset with --only, still with the shared parts', async () => {
