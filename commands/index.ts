@@ -1,3 +1,3 @@
 export * from './runs.js';
-export { RunWatcher, type RunWatcherOptions } from './run-watch.js';
+export { abortReason, RunWatcher, type RunWatcherOptions } from './run-watch.js';
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
