@@ -47,7 +47,7 @@ export class RunWatcher implements Component {
           await tx.audit('abort', 'command.run.abort', 'run', run.id, { reason, ...outcome(p) });
           return true;
         });
-        if (won) this.o.log.warn({ runId: run.id, reason }, 'command run aborted by its abort rule');
+        if (won) this.o.log.info({ runId: run.id, reason }, 'command run aborted by its abort rule');
         continue;
       }
       if (p.queued + p.sent + p.delivered > 0) continue;

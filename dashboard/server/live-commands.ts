@@ -32,6 +32,8 @@ export function startLiveCommands(io: LiveServer, deps: DashboardDeps): () => vo
   let cursor: number | undefined;
   /** What was pushed per command within the overlap, so a row read twice is pushed once. */
   const pushed = new Map<string, string>();
+  /** The state last pushed of each followed run. */
+  const runStates = new Map<number, string>();
   let running = false;
 
   const tick = async (): Promise<void> => {
@@ -60,12 +62,23 @@ export function startLiveCommands(io: LiveServer, deps: DashboardDeps): () => vo
     for (const [schoolId, batch] of bySchool) {
       if (rooms.has(schoolRoom(schoolId))) io.to(schoolRoom(schoolId)).except(barred).emit('commands', batch);
     }
+    // A run also changes with no command changing (its watcher ends it): followed runs still running are looked at.
+    const touched = new Set(runs);
+    for (const id of runStates.keys()) if (!rooms.has(runRoom(id))) runStates.delete(id);
+    for (const room of rooms.keys()) {
+      if (!room.startsWith('run:')) continue;
+      const id = Number(room.slice(4));
+      if ((runStates.get(id) ?? 'running') === 'running') runs.add(id);
+    }
     const watched = [...runs].filter((id) => rooms.has(runRoom(id)));
     if (!watched.length) return;
     const label = await targetLabeller(deps.registry);
     for (const id of watched) {
       const run = await deps.registry.commandRun(id);
-      if (run) io.to(runRoom(id)).emit('run', await runView(deps.registry, run, label));
+      if (!run) continue;
+      const changed = touched.has(id) || runStates.get(id) !== run.state;
+      runStates.set(id, run.state);
+      if (changed) io.to(runRoom(id)).emit('run', await runView(deps.registry, run, label));
     }
   };
 
