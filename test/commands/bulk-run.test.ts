@@ -17,7 +17,7 @@ import { waitFor } from '../helpers/wait.js';
 const PASSWORD = 'mật-khẩu-đủ-dài';
 const NO_FAULTS = Object.fromEntries(Object.values(FAULTS).map((f) => [f.rate, 0]));
 const FINAL = new Set(['succeeded', 'failed', 'expired', 'cancelled']);
-type Who = 'admin' | 'techA' | 'planner';
+type Who = 'admin' | 'techA' | 'techAB' | 'planner';
 
 describe('bulk runs to simulated devices', () => {
   const s = useTestStack({ dashboard: startDashboard, overrides: { commands: { watchMs: 200 } } });
@@ -73,8 +73,9 @@ describe('bulk runs to simulated devices', () => {
     });
     await s.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await s.registry.addUser({ username: 'techA', password: PASSWORD, role: 'technician', scope: { schoolIds: [a.id] } });
+    await s.registry.addUser({ username: 'techAB', password: PASSWORD, role: 'technician', scope: { schoolIds: [a.id, b.id] } });
     await s.registry.addUser({ username: 'planner', password: PASSWORD, role: 'planner' });
-    for (const u of ['admin', 'techA', 'planner'] as const) {
+    for (const u of ['admin', 'techA', 'techAB', 'planner'] as const) {
       c[u] = new ApiClient(s.dashboard!.url);
       await c[u].login(u, PASSWORD);
     }
@@ -103,7 +104,12 @@ describe('bulk runs to simulated devices', () => {
 
     const watcher = await socketOf('techA');
     const pushes: RunView[] = [];
+    const batches: CommandView[][] = [];
     watcher.on('run', (v) => pushes.push(v));
+    watcher.on('commands', (b) => batches.push(b));
+    const planner = await socketOf('planner');
+    let plannerBatches = 0;
+    planner.on('commands', () => { plannerBatches += 1; });
     const run = await post<RunView>('techA', '/api/command-runs', { target, name: 'restart', ttlSeconds: 12, ratePerMin: null, abortFailedPct: null });
     expect(run).toMatchObject({ state: 'running', origin: { by: 'user', username: 'techA' }, targetLabel: 'Phòng 10A1 · Trường THPT Bát Xát', progress: { total: 81 } });
     expect(await watcher.emitWithAck('watchRun', run.id)).toEqual({ ok: true });
@@ -128,6 +134,13 @@ describe('bulk runs to simulated devices', () => {
 
     const last = await waitFor('the progress pushed to 100 %', () => pushes.find((v) => v.state === 'done'));
     expect(last.progress).toEqual(p);
+    // Each command's changes reached its school's room, coalesced per tick, up to its final state; never to a planner.
+    const seen = new Map<string, CommandView>();
+    for (const b of batches) for (const x of b) if (x.runId === run.id) seen.set(x.id, x);
+    expect(seen.size).toBe(81);
+    expect([...seen.values()].every((x) => FINAL.has(x.state))).toBe(true);
+    expect(batches.length).toBeLessThan(81 * 3);
+    expect(plannerBatches).toBe(0);
     const audit = (await s.registry.auditLog({ entity: 'run', entityId: String(run.id) })).entries;
     expect(audit.map((e) => e.action).sort()).toEqual(['command.run', 'command.run.done']);
     expect(audit.find((e) => e.action === 'command.run.done')!.detail).toMatchObject({ total: 81, expired: p.expired, failed: p.failed, succeeded: p.succeeded });
@@ -188,6 +201,15 @@ describe('bulk runs to simulated devices', () => {
     expect(reached).toHaveLength(52);
     expect(reached.every((x) => x.schoolId === ids.schoolA)).toBe(true);
     expect(await c.admin.request('POST', '/api/command-runs/preview', kind)).toMatchObject({ status: 200, body: { devices: 53, schools: 2 } });
+
+    // A run across two districts has no school or district of its own: its starter follows it, others in scope not.
+    const boards = { target: { type: 'kind', id: 'board' }, name: 'message', args: { text: 'Họp hội đồng lúc 16:00', minutes: 30 } };
+    const wide = await post<RunView>('techAB', '/api/command-runs', boards);
+    expect(wide).toMatchObject({ schoolId: null, districtId: null, progress: { total: 2 }, targetLabel: 'Bảng tương tác · mọi trường trong phạm vi' });
+    expect((await c.techAB.get<RunDetail>(`/api/command-runs/${wide.id}`)).commands).toHaveLength(2);
+    expect(await c.techA.request('GET', `/api/command-runs/${wide.id}`)).toMatchObject(forbidden);
+    expect(await c.techA.request('POST', `/api/command-runs/${wide.id}/cancel`)).toMatchObject(forbidden);
+    expect(await c.techAB.request('POST', `/api/command-runs/${wide.id}/cancel`)).toMatchObject({ status: 200, body: { state: 'cancelled', endedBy: 'techAB' } });
 
     const deviceB = devices.find((d) => d.roomId === ids.roomB)!;
     const deviceA = inRoom(ids.roomFail)[0]!;

@@ -97,10 +97,14 @@ export async function runView(reg: RegistryStore, r: RunRecord, label: (t: Comma
  * commands.send where it lies: its school, or for a run across schools, commands.send at all.
  */
 export async function visibleRun(reg: RegistryStore, user: User, id: number): Promise<RunRecord> {
-  const run = await reg.commandRun(id, userScope(user));
+  let run = await reg.commandRun(id, userScope(user));
   if (!run) {
-    if (await reg.commandRun(id)) throw forbidden(`run ${id} belongs to a school outside your scope`);
-    throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no command run ${id}`);
+    const any = await reg.commandRun(id);
+    if (!any) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no command run ${id}`);
+    // A run across several of the user's schools has no school of its own (nor, across districts, a district) that
+    // the scope could name; its starter still follows it (its commands are filtered by the scope).
+    if (any.origin.by !== 'user' || any.origin.username !== user.username) throw forbidden(`run ${id} belongs to a school outside your scope`);
+    run = any;
   }
   authorize(user, 'commands.send', run.schoolId === null ? undefined : { schoolId: run.schoolId, districtId: run.districtId });
   return run;
