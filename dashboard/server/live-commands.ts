@@ -31,7 +31,7 @@ function ackError(deps: DashboardDeps, err: unknown): { code: string; message: s
 export function startLiveCommands(io: LiveServer, deps: DashboardDeps): () => void {
   let cursor: number | undefined;
   /** What was pushed per command within the overlap, so a row read twice is pushed once. */
-  const pushed = new Map<string, string>();
+  const pushed = new Map<string, { state: string; at: number }>();
   /** The state last pushed of each followed run. */
   const runStates = new Map<number, string>();
   let running = false;
@@ -47,15 +47,15 @@ export function startLiveCommands(io: LiveServer, deps: DashboardDeps): () => vo
     const runs = new Set<number>();
     for (const c of rows) {
       cursor = Math.max(cursor, c.stateAt);
-      const key = `${c.state}@${c.stateAt}`;
-      if (pushed.get(c.id) === key) continue;
-      pushed.set(c.id, key);
+      const last = pushed.get(c.id);
+      if (last?.state === c.state && last.at === c.stateAt) continue;
+      pushed.set(c.id, { state: c.state, at: c.stateAt });
       let batch = bySchool.get(c.schoolId);
       if (!batch) bySchool.set(c.schoolId, (batch = []));
       batch.push(c);
       if (c.runId !== null) runs.add(c.runId);
     }
-    if (pushed.size > 20_000) pushed.clear();
+    for (const [id, p] of pushed) if (p.at <= cursor - OVERLAP_MS) pushed.delete(id);
     const rooms = io.sockets.adapter.rooms;
     const barred: string[] = [];
     for (const [sid, socket] of io.sockets.sockets) if (!can(socket.data.user, 'commands.send')) barred.push(sid);
