@@ -78,7 +78,9 @@ describe('schedule routes', () => {
     expect(v.nextRuns).toHaveLength(5);
     expect(v.nextRuns[1]).toEqual({ at: vn('2026-03-11', '17:30'), part: 'at', command: 'power' });
 
-    expect((await as['viewer-a']!.get<ScheduleView[]>(`/api/schedules?schoolId=${a.school}`)).map((x) => x.id)).toEqual([v.id]);
+    expect((await as['tech-a']!.get<ScheduleView[]>(`/api/schedules?schoolId=${a.school}`)).map((x) => x.id)).toEqual([v.id]);
+    // Planners and viewers see no command screens: not even the list of their school's schedules.
+    expect((await as['viewer-a']!.request('GET', `/api/schedules?schoolId=${a.school}`)).status).toBe(403);
     expect(await as['tech-b']!.get<ScheduleView[]>('/api/schedules')).toEqual([]);
     const detail = await as['tech-a']!.get<ScheduleDetail>(`/api/schedules/${v.id}`);
     expect(detail).toMatchObject({ id: v.id, fires: [] });
@@ -124,7 +126,7 @@ describe('schedule routes', () => {
     const mine = (await as['tech-a']!.request('POST', '/api/schedules', body())).body as ScheduleView;
     for (const u of ['tech-b', 'planner', 'viewer-a']) {
       for (const [method, path, payload] of [
-        ['POST', '/api/schedules', body()], ['POST', '/api/schedules/preview', body()], ['PUT', `/api/schedules/${mine.id}`, body({ at: '18:00' })],
+        ['GET', `/api/schedules/${mine.id}`, undefined], ['POST', '/api/schedules', body()], ['POST', '/api/schedules/preview', body()], ['PUT', `/api/schedules/${mine.id}`, body({ at: '18:00' })],
         ['DELETE', `/api/schedules/${mine.id}`, undefined],
       ] as const) {
         const r = await as[u]!.request(method, path, payload);

@@ -122,9 +122,8 @@ async function view(reg: RegistryStore, s: ScheduleRecord, now: number): Promise
 const fireView = (f: FireRecord): ScheduleFireView => ({ fireAt: f.fireAt, part: f.part, state: f.state, claimedBy: f.claimedBy, doneAt: f.doneAt, runId: f.runId, note: f.note });
 
 /**
- * Command schedules (docs/commands.md, "Schedules"). Reading follows the user's scope; creating, previewing,
- * editing and deleting need commands.send on the schedule's school (both schools when an edit moves it), and are
- * audited. The scheduler of every process reads the change at its next reload.
+ * Command schedules (docs/commands.md, "Schedules"). Reading, creating, previewing, editing and deleting need
+ * commands.send on the schedule's school (both schools when an edit moves it), like runs; changes are audited. The scheduler of every process reads the change at its next reload.
  */
 export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   const reg = deps.registry;
@@ -139,8 +138,9 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     preHandler: requireUser, schema: { querystring: ListQuery },
   }, async (req) => {
     const me = currentUser(req);
+    authorize(me, 'commands.send');
     // Asking for one school outside the scope is refused, not answered with an empty list, like the other filters.
-    if (req.query.schoolId) requireVisible(me, await schoolPlace(reg, req.query.schoolId), `school ${req.query.schoolId}`);
+    if (req.query.schoolId) authorize(me, 'commands.send', requireVisible(me, await schoolPlace(reg, req.query.schoolId), `school ${req.query.schoolId}`));
     const list = await reg.listSchedules({ scope: userScope(me), ...(req.query.schoolId ? { schoolId: req.query.schoolId } : {}) });
     const at = now();
     return Promise.all(list.map((s) => view(reg, s, at)));
@@ -166,7 +166,9 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
   });
 
   app.get<Route<'GET /api/schedules/:id'>>('/schedules/:id', { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
-    const { s } = await existing(currentUser(req), req.params.id);
+    const me = currentUser(req);
+    const { s, school } = await existing(me, req.params.id);
+    authorize(me, 'commands.send', school);
     return { ...(await view(reg, s, now())), fires: (await reg.scheduleFires(s.id, FIRES_SHOWN)).map(fireView) };
   });
 
