@@ -207,6 +207,8 @@ describe('bulk runs to simulated devices', () => {
     const wide = await post<RunView>('techAB', '/api/command-runs', boards);
     expect(wide).toMatchObject({ schoolId: null, districtId: null, progress: { total: 2 }, targetLabel: 'Bảng tương tác · mọi trường trong phạm vi' });
     expect((await c.techAB.get<RunDetail>(`/api/command-runs/${wide.id}`)).commands).toHaveLength(2);
+    expect((await c.techAB.get<RunView[]>('/api/command-runs')).map((r) => r.id)).toContain(wide.id);
+    expect((await c.techA.get<RunView[]>('/api/command-runs')).map((r) => r.id)).not.toContain(wide.id);
     expect(await c.techA.request('GET', `/api/command-runs/${wide.id}`)).toMatchObject(forbidden);
     expect(await c.techA.request('POST', `/api/command-runs/${wide.id}/cancel`)).toMatchObject(forbidden);
     expect(await c.techAB.request('POST', `/api/command-runs/${wide.id}/cancel`)).toMatchObject({ status: 200, body: { state: 'cancelled', endedBy: 'techAB' } });

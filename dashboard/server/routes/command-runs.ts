@@ -182,8 +182,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     const q = req.query;
     const scope = userScope(me);
     const limit = q.limit ?? 50;
-    let runs = await reg.listRuns({ ...(scope ? { scope } : {}), ...(q.state ? { state: q.state } : {}), limit: q.schoolId ? 500 : limit });
-    if (q.schoolId !== undefined) runs = runs.filter((r) => r.schoolId === q.schoolId).slice(0, limit);
+    const runs = await reg.listRuns({ ...(scope ? { scope, startedBy: me.username } : {}), ...(q.state ? { state: q.state } : {}), ...(q.schoolId !== undefined ? { schoolId: q.schoolId } : {}), limit });
     const label = await targetLabeller(reg);
     return Promise.all(runs.map((r) => runView(reg, r, label)));
   });
