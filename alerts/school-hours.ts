@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { RegistryStore, SchoolLevel } from '../registry/index.js';
-import { addDays, defaultTerms, localDate, localMidnight, periodSlots, schoolYearOf, type TermTimetable } from '../timetable/index.js';
+import { addDays, localDate, localMidnight, periodSlots, schoolTermsOn, type TermTimetable } from '../timetable/index.js';
 
 const DAY_MS = 86_400_000;
 /** Cached school days before the cache starts over (a sweep touches today, and yesterday for a long outage). */
@@ -50,20 +50,10 @@ export class SchoolHours {
     if (!spans) {
       const level = this.levels.get(schoolId);
       const midnight = localMidnight(date);
-      spans = level === undefined ? [] : periodSlots(this.terms(schoolId, level, date), midnight, midnight + DAY_MS).map((s) => [s.start, s.end] as const);
+      spans = level === undefined ? [] : periodSlots(schoolTermsOn(this.entered.get(schoolId) ?? [], level, date), midnight, midnight + DAY_MS).map((s) => [s.start, s.end] as const);
       if (this.days.size >= MAX_CACHED_DAYS) this.days.clear();
       this.days.set(key, spans);
     }
     return spans;
-  }
-
-  /**
-   * The school's own terms, or its level's default for a date none of them covers. Copied from usage/terms.ts
-   * (`schoolTerms`, which reads the registry per call): alerts/ may not import usage/, and here it runs from memory.
-   */
-  private terms(schoolId: number, level: SchoolLevel, date: string): TermTimetable[] {
-    const entered = this.entered.get(schoolId) ?? [];
-    if (entered.some((t) => date >= t.start && date <= t.end)) return entered;
-    return [...entered, ...defaultTerms(level, schoolYearOf(date)).filter((d) => !entered.some((t) => d.start <= t.end && t.start <= d.end))];
   }
 }

@@ -148,7 +148,7 @@ export interface ScheduleFireView {
   claimedBy: string;
   doneAt: number | null;
   runId: number | null;
-  /** Why it was missed or skipped, e.g. "holiday: Tết Nguyên đán", "service down at 17:30, past the 15 min grace". */
+  /** Why it was missed or skipped, in Vietnamese, e.g. "ngày nghỉ: Tết Nguyên đán", "EduFleet không chạy lúc 17:30 11/03/2026, quá 15 phút cho phép". */
   note: string | null;
 }
 

@@ -1,3 +1,4 @@
 export * from './runs.js';
-export { RunWatcher, type RunWatcherOptions } from './run-watch.js';
+export { abortReason, RunWatcher, type RunWatcherOptions } from './run-watch.js';
 export { Scheduler, type SchedulerOptions } from './scheduler.js';
+export * from './schedule-times.js';

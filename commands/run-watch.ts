@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
-import type { RegistryStore } from '../registry/index.js';
+import type { RegistryStore, RunProgress } from '../registry/index.js';
 
 export interface RunWatcherOptions { config: Readonly<Config>; registry: RegistryStore; clock: Clock; log: Logger }
 
@@ -35,6 +35,46 @@ export class RunWatcher implements Component {
 
   /** One pass over the running runs (tests call it on a controlled clock). */
   async pass(): Promise<void> {
-    // Filled in by the bulk-run work: abort rule, end of run, audit.
+    const reg = this.o.registry;
+    for (const run of await reg.listRuns({ state: 'running', limit: 500 })) {
+      const p = await reg.runProgress(run.id);
+      const at = this.o.clock.now();
+      const reason = abortReason(p, run.abortFailedPct);
+      if (reason !== null) {
+        // The audit rides in the abort's transaction: only the process whose update won writes it.
+        const won = await reg.transaction(async (tx) => {
+          if (!(await tx.abortRun(run.id, reason, at))) return false;
+          await tx.audit('abort', 'command.run.abort', 'run', run.id, { reason, ...outcome(p) });
+          return true;
+        });
+        if (won) this.o.log.info({ runId: run.id, reason }, 'command run aborted by its abort rule');
+        continue;
+      }
+      if (p.queued + p.sent + p.delivered > 0) continue;
+      await reg.transaction(async (tx) => {
+        if (await tx.finishRun(run.id, at)) await tx.audit('system', 'command.run.done', 'run', run.id, outcome(p));
+      });
+    }
   }
+}
+
+/** The outcome counts an audit entry records. */
+export function outcome(p: RunProgress): { total: number; succeeded: number; failed: number; expired: number; cancelled: number } {
+  return { total: p.total, succeeded: p.succeeded, failed: p.failed, expired: p.expired, cancelled: p.cancelled };
+}
+
+/**
+ * The abort rule (AWS IoT Jobs' abort criteria): once at least min(total, 5) commands have finished, more than
+ * `pct` % of them failed or expired. A small sample first, so one early failure of a school's 600 boards does not stop
+ * the rollout; expired counts as failed, because a device that never answered a restart is as worrying as one that
+ * refused it. The reason, or null to carry on.
+ */
+export function abortReason(p: RunProgress, pct: number | null): string | null {
+  if (pct === null) return null;
+  const bad = p.failed + p.expired;
+  const finished = p.succeeded + bad;
+  if (finished === 0 || finished < Math.min(p.total, 5)) return null;
+  const share = (bad * 100) / finished;
+  if (share <= pct) return null;
+  return `${bad} of ${finished} finished failed (${Math.round(share * 10) / 10} % > ${pct} %)`;
 }

@@ -3,17 +3,39 @@
  * (Asia/Ho_Chi_Minh), skipping the school's holidays and non-teaching days when asked; each fire is claimed in the
  * registry by its (schedule, fire time) key, so of several processes exactly one starts its run.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import schedule from 'node-schedule';
 import type { Config } from '../config/index.js';
+import type { SchoolLevel } from '../domain/index.js';
 import type { Clock } from '../lib/clock.js';
-import { Health, type Component, type ComponentHealth } from '../lib/component.js';
+import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
-import type { RegistryStore } from '../registry/index.js';
+import { formatDate, formatHourMinute } from '../lib/vn/format.js';
+import type { RegistryStore, ScheduleRecord } from '../registry/index.js';
+import type { TermTimetable } from '../timetable/index.js';
+import { startRun } from './runs.js';
+import { fireTimes, recurrenceOf, schoolDaySkips, type FireTime } from './schedule-times.js';
 
 export interface SchedulerOptions { config: Readonly<Config>; registry: RegistryStore; clock: Clock; log: Logger }
 
+/** How far back a (re)started process looks for runs it did not make. */
+const LOOKBACK_MS = 7 * 86_400_000;
+
 export class Scheduler implements Component {
   readonly name = 'scheduler';
+  /** This process's name in the claims: who fired what. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly state: Health;
+  private schedules: ScheduleRecord[] = [];
+  private timetables = new Map<number, TermTimetable[]>();
+  private levels = new Map<number, SchoolLevel>();
+  /** Per schedule, up to when this process has handled its fire times (the timer and tick() never redo a window). */
+  private checked = new Map<number, number>();
+  private jobs: schedule.Job[] = [];
+  private stopReload: (() => void) | undefined;
+  /** Ticks and reloads run one after another, whoever calls them (a timer, the reload, a test). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: SchedulerOptions) {
     this.state = new Health(this.name, o.log);
@@ -22,10 +44,123 @@ export class Scheduler implements Component {
   health(): ComponentHealth { return this.state.snapshot(); }
 
   async start(): Promise<void> {
+    await this.reload();
     this.state.started();
+    this.stopReload = guardedInterval(this.state, 'reloading schedules', this.o.config.commands.scheduleReloadMs, () => this.reload());
   }
 
   async stop(): Promise<void> {
+    this.stopReload?.();
+    this.stopReload = undefined;
+    this.disarm();
+    await this.queue;
     this.state.stopped();
+  }
+
+  /** Re-reads the schedules and timetables (any process may edit them), re-arms the timers and fires what is due. */
+  reload(): Promise<void> {
+    return this.serial(async () => {
+      const [list, timetables, schools] = await Promise.all([
+        this.o.registry.listSchedules({ enabledOnly: true }), this.o.registry.allTimetables(), this.o.registry.schools(),
+      ]);
+      this.schedules = list;
+      this.timetables = timetables;
+      this.levels = new Map(schools.map((s) => [s.id, s.level]));
+      this.arm();
+      await this.due();
+    });
+  }
+
+  /** Fires every fire time due since the last check (tests call it on a controlled clock). */
+  tick(): Promise<void> {
+    return this.serial(() => this.due());
+  }
+
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** node-schedule wakes the process at each local fire time; what to do is decided by `due()` from the registry. */
+  private arm(): void {
+    this.disarm();
+    const wake = this.state.guard('firing schedules', () => this.tick());
+    for (const s of this.schedules) {
+      this.jobs.push(schedule.scheduleJob(recurrenceOf(s.days, s.at), wake));
+      if (s.until) {
+        const nextDay = s.until.at <= s.at;
+        this.jobs.push(schedule.scheduleJob(recurrenceOf(nextDay ? s.days.map((d) => (d % 7) + 1) : s.days, s.until.at), wake));
+      }
+    }
+  }
+
+  private disarm(): void {
+    for (const j of this.jobs) j.cancel();
+    this.jobs = [];
+  }
+
+  /**
+   * Every schedule's fire times since it was last checked: for a schedule this process has not checked yet (it just
+   * started, or the schedule is new), since its last fire, its last edit or a week ago, whichever is latest. Of
+   * the ones due, the last within the grace window fires; any earlier one is recorded as missed.
+   */
+  private async due(): Promise<void> {
+    const now = this.o.clock.now();
+    const graceMs = this.o.config.commands.graceMin * 60_000;
+    for (const s of this.schedules) {
+      const from = Math.max(this.checked.get(s.id) ?? -Infinity, s.lastFireAt ?? -Infinity, s.updatedAt, now - LOOKBACK_MS);
+      const times = fireTimes(s, from, now);
+      const skip = this.skipCheck(s);
+      const reasons = times.map((t) => skip(t.date));
+      let toFire = -1;
+      times.forEach((t, i) => { if (reasons[i] === null && now - t.at <= graceMs) toFire = i; });
+      for (const [i, t] of times.entries()) {
+        const reason = reasons[i];
+        if (reason) await this.record(s, t, 'skipped', reason, now);
+        else if (i === toFire) await this.fire(s, t);
+        else await this.record(s, t, 'missed', `EduFleet không chạy lúc ${formatHourMinute('vi', t.at)} ${formatDate('vi', t.at)}, quá ${this.o.config.commands.graceMin} phút cho phép`, now);
+      }
+      // Only once handled: a registry error leaves the window to the next tick or reload (the claims stop doubles).
+      this.checked.set(s.id, now);
+    }
+  }
+
+  private skipCheck(s: ScheduleRecord): (date: string) => string | null {
+    const level = this.levels.get(s.schoolId);
+    if (!s.skipHolidays || !level) return () => null;
+    return schoolDaySkips(this.timetables.get(s.schoolId) ?? [], level);
+  }
+
+  /** A fire not made (skipped or missed), recorded by whichever process claims it first. */
+  private async record(s: ScheduleRecord, t: FireTime, state: 'skipped' | 'missed', note: string, now: number): Promise<void> {
+    const won = await this.o.registry.claimFire({ scheduleId: s.id, fireAt: t.at, part: t.part, owner: this.owner, at: now, state, note });
+    if (won) await this.audit(s, t, { outcome: state, note });
+  }
+
+  private async fire(s: ScheduleRecord, t: FireTime): Promise<void> {
+    const reg = this.o.registry;
+    const now = this.o.clock.now();
+    if (!(await reg.claimFire({ scheduleId: s.id, fireAt: t.at, part: t.part, owner: this.owner, at: now }))) return;
+    const args = (t.part === 'until' ? s.until?.args : s.args) ?? {};
+    try {
+      const { runId, devices } = await startRun(reg, {
+        target: s.target, name: t.command, args: args as Record<string, unknown>,
+        origin: { by: 'schedule', scheduleId: s.id }, at: now, ratePerMin: s.ratePerMin, abortFailedPct: s.abortFailedPct, scheduleId: s.id,
+        ...(s.ttlMs ? { ttlMs: s.ttlMs } : {}),
+      });
+      await reg.markFire({ scheduleId: s.id, fireAt: t.at, owner: this.owner, state: 'done', runId, at: this.o.clock.now() });
+      await this.audit(s, t, { outcome: 'done', runId, devices: devices.length });
+    } catch (err) {
+      // A run that reaches no device (they were all retired) or a registry error: the fire is missed, and says why.
+      const note = err instanceof Error ? err.message : String(err);
+      this.o.log.warn({ scheduleId: s.id, fireAt: t.at, part: t.part, error: note }, 'schedule run not started');
+      await reg.markFire({ scheduleId: s.id, fireAt: t.at, owner: this.owner, state: 'missed', note, at: this.o.clock.now() });
+      await this.audit(s, t, { outcome: 'missed', note });
+    }
+  }
+
+  private audit(s: ScheduleRecord, t: FireTime, detail: Record<string, unknown>): Promise<void> {
+    return this.o.registry.audit(`schedule:${s.id}`, 'schedule.fire', 'schedule', s.id, { fireAt: t.at, part: t.part, command: t.command, ...detail });
   }
 }

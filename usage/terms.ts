@@ -1,12 +1,10 @@
 import type { RegistryStore, SchoolLevel } from '../registry/index.js';
-import { defaultTerms, schoolYearOf, type TermTimetable } from '../timetable/index.js';
+import { schoolTermsOn, type TermTimetable } from '../timetable/index.js';
 
 /**
  * The terms that apply to a school around a date: the ones it entered, or else its level's default for that school
  * year. A school that entered some terms but not the one a date falls in gets the default for that date only.
  */
 export async function schoolTerms(registry: RegistryStore, schoolId: number, level: string, date: string): Promise<TermTimetable[]> {
-  const entered = await registry.timetables(schoolId);
-  if (entered.some((t) => date >= t.start && date <= t.end)) return entered;
-  return [...entered, ...defaultTerms(level as SchoolLevel, schoolYearOf(date)).filter((d) => !entered.some((t) => d.start <= t.end && t.start <= d.end))];
+  return schoolTermsOn(await registry.timetables(schoolId), level as SchoolLevel, date);
 }

@@ -4,7 +4,9 @@ import type { DashboardDeps } from './deps.js';
 import { registerErrorHandler } from './errors.js';
 import { LiveHub } from './live-hub.js';
 import { alertRoutes } from './routes/alerts.js';
+import { commandRunRoutes } from './routes/command-runs.js';
 import { commandRoutes } from './routes/commands.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
 import { deviceHistoryRoutes } from './routes/device-history.js';
@@ -75,6 +77,8 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(alertRoutes, o);
     await api.register(fleetHealthRoutes, o);
     await api.register(commandRoutes, o);
+    await api.register(scheduleRoutes, o);
+    await api.register(commandRunRoutes, o);
   }, { prefix: '/api' });
   await registerWeb(app, o.webDist);
 

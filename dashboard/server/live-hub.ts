@@ -6,6 +6,7 @@ import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../..
 import { userFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { LiveAlerts } from './live-alerts.js';
+import { attachCommandHandlers, startLiveCommands } from './live-commands.js';
 import { startLiveHealth } from './live-health.js';
 import { liveView } from './problems.js';
 import { maySee, userScope } from './scope.js';
@@ -33,6 +34,7 @@ export class LiveHub {
   private lastVersion: number;
   readonly alerts: LiveAlerts;
   private stopHealth: (() => void) | undefined;
+  private stopCommands: (() => void) | undefined;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
     this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
@@ -52,6 +54,7 @@ export class LiveHub {
   start(): void {
     this.alerts.start(); // from the registry: runs in a dashboard-only process too
     this.stopHealth = startLiveHealth(this.io, this.deps); // shared state: also without a gateway
+    this.stopCommands = startLiveCommands(this.io, this.deps); // the registry is the queue: also without a gateway
     if (!this.deps.gateway) return; // no live state in a dashboard-only process
     this.timer = setInterval(() => {
       try {
@@ -68,6 +71,7 @@ export class LiveHub {
     this.timer = undefined;
     await this.alerts.stop();
     this.stopHealth?.();
+    this.stopCommands?.();
     this.io.disconnectSockets(true);
     // io.close() would also close the HTTP server, which Fastify owns and closes itself.
     this.io.engine.close();
@@ -87,6 +91,7 @@ export class LiveHub {
     socket.on('unwatch', (deviceId) => {
       if (typeof deviceId === 'string') void socket.leave(deviceRoom(deviceId));
     });
+    attachCommandHandlers(socket, this.deps);
   }
 
   /** One pass: what changed since the last tick, grouped by school, one emit per school room. */

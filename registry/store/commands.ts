@@ -299,10 +299,16 @@ export async function run(c: Ctx, id: number, scope?: Scope): Promise<RunRecord 
   return r && toRun(r);
 }
 
-/** Runs in scope, newest first. */
-export async function listRuns(c: Ctx, o: { scope?: Scope; limit?: number; state?: RunState } = {}): Promise<RunRecord[]> {
-  let q = selectRuns(c, o.scope);
+/**
+ * Runs in scope (optionally of one school), newest first; with `startedBy`, also the runs that user started (a run
+ * across districts has no school or district the scope could name, and its starter still follows it).
+ */
+export async function listRuns(c: Ctx, o: { scope?: Scope; limit?: number; state?: RunState; schoolId?: number; startedBy?: string } = {}): Promise<RunRecord[]> {
+  let q = c.db.selectFrom('command_runs as r').leftJoin('schools as s', 's.id', 'r.school_id').selectAll('r')
+    .where((eb) => (o.startedBy === undefined ? runInScope(o.scope)
+      : eb.or([runInScope(o.scope), eb.and([eb('r.origin', '=', 'user'), eb('r.created_by', '=', o.startedBy)])])));
   if (o.state) q = q.where('r.state', '=', o.state);
+  if (o.schoolId !== undefined) q = q.where('r.school_id', '=', o.schoolId);
   return (await q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(Math.min(Math.max(o.limit ?? 50, 1), 500)).execute()).map(toRun);
 }
 

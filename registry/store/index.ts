@@ -234,7 +234,7 @@ export class RegistryStore {
   targetDevices(target: commands.CommandTarget, o?: { scope?: Scope; kinds?: readonly DeviceKind[] }): Promise<commands.TargetDevice[]> { return commands.targetDevices(this.c, target, o); }
   createRun(r: commands.NewRun): Promise<number> { return commands.createRun(this.c, r); }
   commandRun(id: number, scope?: Scope): Promise<commands.RunRecord | undefined> { return commands.run(this.c, id, scope); }
-  listRuns(o?: { scope?: Scope; limit?: number; state?: commands.RunState }): Promise<commands.RunRecord[]> { return commands.listRuns(this.c, o); }
+  listRuns(o?: { scope?: Scope; limit?: number; state?: commands.RunState; schoolId?: number; startedBy?: string }): Promise<commands.RunRecord[]> { return commands.listRuns(this.c, o); }
   /** running → done. */
   finishRun(id: number, at: number): Promise<boolean> { return commands.finishRun(this.c, id, at); }
   /** running → aborted (the abort rule); its queued commands are cancelled with it. */

@@ -27,7 +27,8 @@ export interface ScheduleRecord extends Omit<ScheduleInput, 'until' | 'ratePerMi
 }
 
 export type FirePart = 'at' | 'until';
-export type FireState = 'claimed' | 'done' | 'missed';
+/** 'skipped': a holiday or non-teaching day of a schedule that skips them; recorded so its history says so. */
+export type FireState = 'claimed' | 'done' | 'missed' | 'skipped';
 export interface FireRecord { scheduleId: number; fireAt: number; part: FirePart; state: FireState; claimedBy: string; claimedAt: number; doneAt: number | null; runId: number | null; note: string | null }
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -104,12 +105,13 @@ export async function deleteSchedule(c: Ctx, id: number, at: number): Promise<vo
 
 /**
  * Takes the fire of `scheduleId` at `fireAt` (ms) for `owner`: true for exactly one caller over all processes and
- * restarts (the primary key decides; the others' inserts do nothing). `state` 'missed' records a run not made.
+ * restarts (the primary key decides; the others' inserts do nothing). `state` 'missed' or 'skipped' records a run
+ * not made, with its `note` saying why.
  */
-export async function claimFire(c: Ctx, f: { scheduleId: number; fireAt: number; part?: FirePart; owner: string; at: number; state?: 'claimed' | 'missed'; note?: string }): Promise<boolean> {
+export async function claimFire(c: Ctx, f: { scheduleId: number; fireAt: number; part?: FirePart; owner: string; at: number; state?: 'claimed' | 'missed' | 'skipped'; note?: string }): Promise<boolean> {
   const r = await c.db.insertInto('schedule_fires').values({
     schedule_id: f.scheduleId, fire_at: f.fireAt, part: f.part ?? 'at', state: f.state ?? 'claimed', claimed_by: f.owner, claimed_at: f.at,
-    done_at: f.state === 'missed' ? f.at : null, note: f.note ?? null,
+    done_at: f.state === 'missed' || f.state === 'skipped' ? f.at : null, note: f.note ?? null,
   }).onConflict((oc) => oc.columns(['schedule_id', 'fire_at']).doNothing()).executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }

@@ -6,7 +6,7 @@ import { startTestStack } from '../helpers/stack.js';
 describe('the stack (app/)', () => {
   it('starts its components in order, stops them in reverse, and a second stop is harmless', async () => {
     const s = await startTestStack({ dashboard: startDashboard });
-    expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'dashboard']);
+    expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'command-runs', 'scheduler', 'dashboard']);
     expect(s.health().every((h) => h.state === 'ok')).toBe(true);
     const order: string[] = [];
     for (const c of s.components) {
@@ -14,10 +14,10 @@ describe('the stack (app/)', () => {
       c.stop = async () => { order.push(c.name); await stop(); };
     }
     await s.close();
-    expect(order).toEqual(['dashboard', 'reports', 'usage', 'notifications', 'alerts', 'broker', 'gateway', 'directory', 'influxd']);
-    expect(s.health().map((h) => h.state)).toEqual(Array(9).fill('stopped'));
+    expect(order).toEqual(['dashboard', 'scheduler', 'command-runs', 'reports', 'usage', 'notifications', 'alerts', 'broker', 'gateway', 'directory', 'influxd']);
+    expect(s.health().map((h) => h.state)).toEqual(Array(11).fill('stopped'));
     await s.stop();
-    expect(order).toHaveLength(9);
+    expect(order).toHaveLength(11);
   }, 60_000);
 
   it('runs a subset with --only, still with the shared parts', async () => {

@@ -4,6 +4,7 @@
  * below as a table, independently of the server's permission code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../commands/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
 import type { LiveView } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
@@ -71,6 +72,16 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
   /** A fresh device in a school, for routes that change what they touch (revoke, retire, move). */
   const freshDevice = async (school: School) =>
     (await s.registry.addDevice({ kind: 'tablet', roomId: places[school].roomId, id: `tablet-m${++n}`, name: `Máy tính bảng ${n}` })).device.id;
+  /** A schedule of a school (sensors' reading interval, the devices the matrix seeds), for the routes on one. */
+  const schedule = (school: School) => ({
+    schoolId: places[school].schoolId, name: `Lịch ${++n}`, target: { type: 'school' as const, id: String(places[school].schoolId) }, command: 'interval',
+    args: { seconds: 60 }, days: [1, 2, 3, 4, 5], at: '17:30', skipHolidays: true, enabled: true,
+  });
+  const freshSchedule = async (school: School) => (await s.registry.createSchedule(schedule(school), 'admin', Date.now())).id;
+  /** A running bulk run on a school's devices, started by an admin. */
+  const freshRun = async (school: School) => (await startRun(s.registry, {
+    target: { type: 'school', id: String(places[school].schoolId) }, name: 'calibrate', origin: { by: 'user', username: 'admin' }, at: Date.now(),
+  })).runId;
   const freshRoom = async (school: School) => (await s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' })).id;
 
   beforeAll(async () => {
@@ -117,6 +128,20 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'device health of a school', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/health/devices?schoolId=${P(sc).schoolId}`] },
     { name: 'health rollup of a school', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/health/summary?level=site&parentId=${P(sc).schoolId}`] },
     { name: 'devices of a room', allowed: (u, sc) => reads(u, sc) && !u.startsWith('planner'), request: async (sc) => ['GET', `/api/rooms/${P(sc).roomId}/devices`] },
+    // Schedules (issue 11): commands.send on the school, to read them too (like runs).
+    { name: 'schedules of a school', allowed: writes, request: async (sc) => ['GET', `/api/schedules?schoolId=${P(sc).schoolId}`] },
+    { name: 'read a schedule', allowed: writes, request: async (sc) => ['GET', `/api/schedules/${await freshSchedule(sc)}`] },
+    { name: 'create a schedule', allowed: writes, request: async (sc) => ['POST', '/api/schedules', schedule(sc)] },
+    { name: 'preview a schedule', allowed: writes, request: async (sc) => ['POST', '/api/schedules/preview', schedule(sc)] },
+    { name: 'edit a schedule', allowed: writes, request: async (sc) => ['PUT', `/api/schedules/${await freshSchedule(sc)}`, schedule(sc)] },
+    { name: 'delete a schedule', allowed: writes, request: async (sc) => ['DELETE', `/api/schedules/${await freshSchedule(sc)}`] },
+    // Remote commands and bulk runs (issue 11): commands.send where they act, also to read runs and histories.
+    { name: 'send a command to a device', allowed: writes, request: async (sc) => ['POST', `/api/devices/${P(sc).deviceId}/commands`, { name: 'calibrate' }] },
+    { name: 'preview a command run on a room', allowed: writes, request: async (sc) => ['POST', '/api/command-runs/preview', { target: { type: 'room', id: String(P(sc).roomId) }, name: 'calibrate' }] },
+    { name: 'start a command run on a school', allowed: writes, request: async (sc) => ['POST', '/api/command-runs', { target: { type: 'school', id: String(P(sc).schoolId) }, name: 'calibrate' }] },
+    { name: 'follow a command run', allowed: writes, request: async (sc) => ['GET', `/api/command-runs/${await freshRun(sc)}`] },
+    { name: 'cancel a command run', allowed: writes, request: async (sc) => ['POST', `/api/command-runs/${await freshRun(sc)}/cancel`] },
+    { name: 'command history of a school', allowed: writes, request: async (sc) => ['GET', `/api/schools/${P(sc).schoolId}/commands`] },
     { name: 'edit a school', allowed: (u) => adminOnly(u), request: async (sc) => ['PATCH', `/api/schools/${P(sc).schoolId}`, { pupils: 900 }] },
     { name: 'create a school', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', '/api/schools', { code: `NEW-${++n}`, name: 'Trường mới', level: 'tieu_hoc', districtId: P(sc).districtId }] },
   ];
@@ -128,6 +153,7 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'edit a user', allowed: adminOnly, request: () => ['PATCH', '/api/users/2', { displayName: 'Kế hoạch tỉnh' }] },
     { name: 'read the audit log', allowed: adminOnly, request: () => ['GET', '/api/audit'] },
     { name: 'start an import', allowed: (u) => WRITES[u].length > 0, request: () => ['POST', '/api/imports?name=x.csv', 'Mã thiết bị,Loại thiết bị,Mã trường,Phòng\n'] },
+    { name: 'list command runs', allowed: (u) => WRITES[u].length > 0, request: () => ['GET', '/api/command-runs'] },
     { name: 'the overview', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/overview'] },
     { name: 'the KPI', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/kpi'] },
     { name: 'the tree', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/hierarchy/tree'] },

@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import type { CommandView } from '../../../api/index.js';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { CommandView, SendCommandInput } from '../../../api/index.js';
 import { parseCommand } from '../../../protocol/index.js';
-import type { CommandRecord, User } from '../../../registry/index.js';
+import type { CommandRecord, RegistryStore, User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
@@ -23,6 +24,40 @@ const DEFAULT_TTL_S = 600;
 
 const view = (c: CommandRecord): CommandView => c;
 
+async function deviceFor(reg: RegistryStore, user: User, id: string) {
+  const device = await reg.device(id);
+  if (!device) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
+  const place = requireVisible(user, (await reg.roomPlaces([device.roomId])).get(device.roomId), `device '${id}'`);
+  return { device, place };
+}
+
+const sendCheck = TypeCompiler.Compile(SendBody);
+
+/**
+ * Sends one command to one device for `user`: the ONE path of POST /api/devices/:id/commands and the Socket.IO
+ * `command` event, so both check, validate, audit and publish alike. Throws coded errors (404, 403, 400).
+ */
+export async function sendCommand(deps: Pick<DashboardDeps, 'registry' | 'clock' | 'broker'>, user: User, deviceId: string, input: SendCommandInput): Promise<CommandView> {
+  if (!sendCheck.Check(input)) {
+    const first = [...sendCheck.Errors(input)][0];
+    throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', first ? `${first.path || 'body'}: ${first.message}` : 'invalid command');
+  }
+  const reg = deps.registry;
+  const { device, place } = await deviceFor(reg, user, deviceId);
+  authorize(user, 'commands.send', place);
+  const parsed = parseCommand(device.kind, { name: input.name, ...(input.args ? { args: input.args } : {}) });
+  if (!parsed.ok) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', parsed.error);
+  const at = deps.clock.now();
+  const expiresAt = at + (input.ttlSeconds ?? DEFAULT_TTL_S) * 1000;
+  const id = await reg.transaction(async (tx) => {
+    const [cid] = await tx.enqueueCommands([{ deviceId: device.id, name: parsed.value.name, args: parsed.value.args, createdAt: at, expiresAt, origin: { by: 'user', username: user.username } }]);
+    await tx.audit(user.username, 'command.send', 'device', device.id, { commandId: cid, name: parsed.value.name, args: parsed.value.args, expiresAt });
+    return cid!;
+  });
+  await deps.broker?.commands?.kick(device.id);
+  return view((await reg.command(id))!);
+}
+
 /**
  * Remote commands to one device (docs/commands.md). Sending and cancelling need commands.send on the device's school;
  * both are audited. The command is stored first (the registry is the queue); a broker in this process publishes it
@@ -31,37 +66,16 @@ const view = (c: CommandRecord): CommandView => c;
 export const commandRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   const reg = deps.registry;
   const now = () => deps.clock.now();
-  const deviceFor = async (user: User, id: string) => {
-    const device = await reg.device(id);
-    if (!device) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${id}'`);
-    const place = requireVisible(user, (await reg.roomPlaces([device.roomId])).get(device.roomId), `device '${id}'`);
-    return { device, place };
-  };
 
   app.post<Route<'POST /api/devices/:id/commands', { Body: Static<typeof SendBody> }>>('/devices/:id/commands', {
     preHandler: requireUser, schema: { params: DeviceParams, body: SendBody },
-  }, async (req, reply) => {
-    const me = currentUser(req);
-    const { device, place } = await deviceFor(me, req.params.id);
-    authorize(me, 'commands.send', place);
-    const parsed = parseCommand(device.kind, { name: req.body.name, ...(req.body.args ? { args: req.body.args } : {}) });
-    if (!parsed.ok) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', parsed.error);
-    const at = now();
-    const expiresAt = at + (req.body.ttlSeconds ?? DEFAULT_TTL_S) * 1000;
-    const id = await reg.transaction(async (tx) => {
-      const [cid] = await tx.enqueueCommands([{ deviceId: device.id, name: parsed.value.name, args: parsed.value.args, createdAt: at, expiresAt, origin: { by: 'user', username: me.username } }]);
-      await tx.audit(me.username, 'command.send', 'device', device.id, { commandId: cid, name: parsed.value.name, args: parsed.value.args, expiresAt });
-      return cid!;
-    });
-    await deps.broker?.commands?.kick(device.id);
-    return reply.status(201).send(view((await reg.command(id))!));
-  });
+  }, async (req, reply) => reply.status(201).send(await sendCommand(deps, currentUser(req), req.params.id, req.body)));
 
   app.get<Route<'GET /api/devices/:id/commands', { Querystring: Static<typeof ListQuery> }>>('/devices/:id/commands', {
     preHandler: requireUser, schema: { params: DeviceParams, querystring: ListQuery },
   }, async (req) => {
     const me = currentUser(req);
-    const { device } = await deviceFor(me, req.params.id);
+    const { device } = await deviceFor(reg, me, req.params.id);
     const o: { limit?: number; scope?: ReturnType<typeof userScope> } = { scope: userScope(me) };
     if (req.query.limit !== undefined) o.limit = req.query.limit;
     return (await reg.commandsOfDevice(device.id, o)).map(view);

@@ -1,0 +1,200 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { CommandTargetInput, ScheduleFireView, ScheduleView } from '../../../api/index.js';
+import { nextRuns, planRun, runDefaults, schoolDaySkips, type SkipCheck } from '../../../commands/index.js';
+import { EdufleetError } from '../../../lib/errors.js';
+import { DEVICE_KINDS, KINDS } from '../../../protocol/index.js';
+import type { FireRecord, RegistryStore, ScheduleInput, ScheduleRecord, User } from '../../../registry/index.js';
+import { currentUser, requireUser } from '../auth.js';
+import type { DashboardDeps } from '../deps.js';
+import type { Route } from '../route-types.js';
+import { authorize, requireVisible, userScope, type ScopedPlace } from '../scope.js';
+
+const Id = Type.Integer({ minimum: 1 });
+const IdParams = Type.Object({ id: Id });
+const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' });
+const Args = Type.Record(Type.String(), Type.Unknown());
+const Body = Type.Object({
+  schoolId: Id,
+  name: Type.String({ minLength: 1, maxLength: 120 }),
+  target: Type.Object({
+    type: Type.Union([Type.Literal('room'), Type.Literal('site'), Type.Literal('school'), Type.Literal('district'), Type.Literal('kind')]),
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    kind: Type.Optional(Type.Union([...DEVICE_KINDS.map((k) => Type.Literal(k)), Type.Null()])),
+  }, { additionalProperties: false }),
+  command: Type.String({ minLength: 1, maxLength: 64 }),
+  args: Type.Optional(Args),
+  days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 }),
+  at: HHMM,
+  until: Type.Optional(Type.Union([Type.Object({ at: HHMM, command: Type.String({ minLength: 1, maxLength: 64 }), args: Type.Optional(Args) }, { additionalProperties: false }), Type.Null()])),
+  skipHolidays: Type.Boolean(),
+  enabled: Type.Boolean(),
+  ratePerMin: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
+  abortFailedPct: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100 }), Type.Null()])),
+  ttlSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 }), Type.Null()])),
+}, { additionalProperties: false });
+type Body = Static<typeof Body>;
+const ListQuery = Type.Object({ schoolId: Type.Optional(Id) }, { additionalProperties: false });
+
+const invalid = (message: string) => new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', message);
+const NEXT_RUNS = 5;
+const FIRES_SHOWN = 20;
+
+/** A school as a place the permission table understands (undefined: no such school). */
+async function schoolPlace(reg: RegistryStore, schoolId: number): Promise<ScopedPlace | undefined> {
+  const ref = await reg.places.ref('school', schoolId);
+  return ref ? { schoolId, districtId: ref.districtId } : undefined;
+}
+
+/** The school a schedule belongs to: it must exist, be visible, and the user must be allowed to command it. */
+async function schoolFor(reg: RegistryStore, user: User, schoolId: number): Promise<ScopedPlace> {
+  const place = requireVisible(user, await schoolPlace(reg, schoolId), `school ${schoolId}`);
+  authorize(user, 'commands.send', place);
+  return place;
+}
+
+/**
+ * A schedule follows one school's timetable, so it acts on that school only: the school itself, or a site or room
+ * of it. A district or a kind spans schools whose holidays differ, and is refused.
+ */
+async function checkTarget(reg: RegistryStore, schoolId: number, t: CommandTargetInput): Promise<void> {
+  if (t.type === 'district' || t.type === 'kind') {
+    throw invalid(`a schedule acts on one school's devices, on that school's timetable: aim it at the school, one of its sites or one of its rooms, not a ${t.type} (which spans schools with different holidays)`);
+  }
+  if (t.type === 'school') {
+    if (Number(t.id) !== schoolId) throw invalid(`the target school ${t.id} is not the schedule's school ${schoolId}`);
+    return;
+  }
+  const ref = /^\d+$/.test(t.id) ? await reg.places.ref(t.type, Number(t.id)) : undefined;
+  if (!ref) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no ${t.type} ${t.id}`);
+  if (ref.schoolId !== schoolId) throw invalid(`${t.type} ${t.id} is not in the schedule's school ${schoolId}`);
+}
+
+/** Validates a schedule as sent and turns it into the registry's shape, with the rollout defaults of its commands. */
+async function toInput(reg: RegistryStore, b: Body): Promise<{ input: ScheduleInput; devices: number }> {
+  await checkTarget(reg, b.schoolId, b.target);
+  const target = { type: b.target.type, id: b.target.id, kind: b.target.kind ?? null };
+  const plan = await planRun(reg, { target, name: b.command, ...(b.args ? { args: b.args } : {}) });
+  const untilPlan = b.until ? await planRun(reg, { target, name: b.until.command, ...(b.until.args ? { args: b.until.args } : {}) }) : undefined;
+  if (b.until && b.until.at === b.at) throw invalid('a range must end at another time than it starts');
+  // Stored resolved: a schedule keeps the rollout it was saved with, whatever the defaults become.
+  const d = runDefaults(plan.harmful || Boolean(untilPlan?.harmful));
+  const input: ScheduleInput = {
+    schoolId: b.schoolId, name: b.name, target, command: b.command, args: plan.args, days: b.days, at: b.at,
+    until: b.until && untilPlan ? { at: b.until.at, command: b.until.command, args: untilPlan.args } : null,
+    skipHolidays: b.skipHolidays, enabled: b.enabled,
+    ratePerMin: b.ratePerMin === undefined ? d.ratePerMin : b.ratePerMin,
+    abortFailedPct: b.abortFailedPct === undefined ? d.abortFailedPct : b.abortFailedPct,
+    ttlMs: b.ttlSeconds == null ? null : b.ttlSeconds * 1000,
+  };
+  return { input, devices: plan.devices.length };
+}
+
+/** "Bảng tương tác, Phòng 10A1 — Trường THPT Chuyên Lào Cai". */
+async function targetLabel(reg: RegistryStore, schoolId: number, t: CommandTargetInput): Promise<string> {
+  const school = (await reg.schools({ schoolIds: [schoolId] }))[0]?.name ?? `#${schoolId}`;
+  let place = school;
+  if (t.type === 'room') {
+    const room = (await reg.roomPlaces([Number(t.id)])).get(Number(t.id));
+    place = room ? `${room.roomName} — ${room.schoolName}` : place;
+  } else if (t.type === 'site') {
+    const site = (await reg.places.tree({ schoolIds: [schoolId] }, true)).sites.find((s) => s.id === Number(t.id));
+    place = site ? `${site.name} — ${school}` : place;
+  }
+  return t.kind ? `${KINDS[t.kind].label.vi}, ${place}` : place;
+}
+
+async function skipsOf(reg: RegistryStore, s: Pick<ScheduleInput, 'schoolId' | 'skipHolidays'>): Promise<SkipCheck> {
+  const level = (await reg.schools({ schoolIds: [s.schoolId] }))[0]?.level;
+  if (!s.skipHolidays || !level) return () => null;
+  return schoolDaySkips(await reg.timetables(s.schoolId), level);
+}
+
+async function view(reg: RegistryStore, s: ScheduleRecord, now: number): Promise<ScheduleView> {
+  return {
+    id: s.id, schoolId: s.schoolId, name: s.name, target: s.target, targetLabel: await targetLabel(reg, s.schoolId, s.target), command: s.command,
+    args: s.args, days: s.days, at: s.at, until: s.until, skipHolidays: s.skipHolidays, enabled: s.enabled, ratePerMin: s.ratePerMin,
+    abortFailedPct: s.abortFailedPct, ttlMs: s.ttlMs, createdBy: s.createdBy, createdAt: s.createdAt, updatedAt: s.updatedAt, lastFireAt: s.lastFireAt,
+    nextRuns: s.enabled ? nextRuns(s, now, NEXT_RUNS, await skipsOf(reg, s)) : [],
+  };
+}
+
+const fireView = (f: FireRecord): ScheduleFireView => ({ fireAt: f.fireAt, part: f.part, state: f.state, claimedBy: f.claimedBy, doneAt: f.doneAt, runId: f.runId, note: f.note });
+
+/**
+ * Command schedules (docs/commands.md, "Schedules"). Reading, creating, previewing, editing and deleting need
+ * commands.send on the schedule's school (both schools when an edit moves it), like runs; changes are audited. The scheduler of every process reads the change at its next reload.
+ */
+export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  const reg = deps.registry;
+  const now = () => deps.clock.now();
+  const existing = async (user: User, id: number) => {
+    const s = await reg.schedule(id);
+    if (!s) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no schedule ${id}`);
+    return { s, school: requireVisible(user, await schoolPlace(reg, s.schoolId), `schedule ${id}`) };
+  };
+
+  app.get<Route<'GET /api/schedules', { Querystring: Static<typeof ListQuery> }>>('/schedules', {
+    preHandler: requireUser, schema: { querystring: ListQuery },
+  }, async (req) => {
+    const me = currentUser(req);
+    authorize(me, 'commands.send');
+    // Asking for one school outside the scope is refused, not answered with an empty list, like the other filters.
+    if (req.query.schoolId) authorize(me, 'commands.send', requireVisible(me, await schoolPlace(reg, req.query.schoolId), `school ${req.query.schoolId}`));
+    const list = await reg.listSchedules({ scope: userScope(me), ...(req.query.schoolId ? { schoolId: req.query.schoolId } : {}) });
+    const at = now();
+    return Promise.all(list.map((s) => view(reg, s, at)));
+  });
+
+  app.post<Route<'POST /api/schedules', { Body: Body }>>('/schedules', { preHandler: requireUser, schema: { body: Body } }, async (req, reply) => {
+    const me = currentUser(req);
+    await schoolFor(reg, me, req.body.schoolId);
+    const { input } = await toInput(reg, req.body);
+    const at = now();
+    const created = await reg.transaction(async (tx) => {
+      const s = await tx.createSchedule(input, me.username, at);
+      await tx.audit(me.username, 'schedule.create', 'schedule', s.id, { ...input });
+      return s;
+    });
+    return reply.status(201).send(await view(reg, created, at));
+  });
+
+  app.post<Route<'POST /api/schedules/preview', { Body: Body }>>('/schedules/preview', { preHandler: requireUser, schema: { body: Body } }, async (req) => {
+    await schoolFor(reg, currentUser(req), req.body.schoolId);
+    const { input, devices } = await toInput(reg, req.body);
+    return { nextRuns: nextRuns({ ...input, until: input.until ?? null }, now(), NEXT_RUNS, await skipsOf(reg, input)), devices };
+  });
+
+  app.get<Route<'GET /api/schedules/:id'>>('/schedules/:id', { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+    const me = currentUser(req);
+    const { s, school } = await existing(me, req.params.id);
+    authorize(me, 'commands.send', school);
+    return { ...(await view(reg, s, now())), fires: (await reg.scheduleFires(s.id, FIRES_SHOWN)).map(fireView) };
+  });
+
+  app.put<Route<'PUT /api/schedules/:id', { Body: Body }>>('/schedules/:id', { preHandler: requireUser, schema: { params: IdParams, body: Body } }, async (req) => {
+    const me = currentUser(req);
+    const { s, school } = await existing(me, req.params.id);
+    authorize(me, 'commands.send', school);
+    if (req.body.schoolId !== s.schoolId) await schoolFor(reg, me, req.body.schoolId);
+    const { input } = await toInput(reg, req.body);
+    const at = now();
+    const updated = await reg.transaction(async (tx) => {
+      const u = await tx.updateSchedule(s.id, input, at);
+      await tx.audit(me.username, 'schedule.update', 'schedule', s.id, { ...input });
+      return u;
+    });
+    return view(reg, updated, at);
+  });
+
+  app.delete<Route<'DELETE /api/schedules/:id'>>('/schedules/:id', { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+    const me = currentUser(req);
+    const { s, school } = await existing(me, req.params.id);
+    authorize(me, 'commands.send', school);
+    await reg.transaction(async (tx) => {
+      await tx.deleteSchedule(s.id, now());
+      await tx.audit(me.username, 'schedule.delete', 'schedule', s.id, { name: s.name, schoolId: s.schoolId });
+    });
+    return { id: s.id, removed: true as const };
+  });
+};
