@@ -88,6 +88,8 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
     let value: unknown = raw;
     if (kind === 'integer' || kind === 'number') value = Number(raw);
     else if (kind === 'boolean') value = raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+    // A list in one variable: comma-separated (addresses, origins).
+    else if (kind === 'array') value = raw.split(',').map((x) => x.trim()).filter(Boolean);
     setPath(merged, opt.path.split('.'), value);
   }
   if (opts.overrides) merged = deepMerge(merged, opts.overrides as Record<string, unknown>);
