@@ -82,8 +82,15 @@ export class Broker implements Component {
       metrics.devicesConnected.set(aedes.connectedClients);
       this.o.presence(client.id, 'offline');
     }));
-    aedes.on('clientError', (client: Client, err: Error) => log.debug({ deviceId: client.id, err: err.message }, 'client error'));
-    aedes.on('connectionError', (_client: Client, err: Error) => log.debug({ err: err.message }, 'connection error'));
+    // Counted, not logged per connection: a generator of broken packets would flood the log (test/faults/mqtt-garbage).
+    aedes.on('clientError', (client: Client, err: Error) => {
+      metrics.connectionErrors.inc({ phase: 'connected' });
+      log.debug({ deviceId: client.id, err: err.message }, 'client error');
+    });
+    aedes.on('connectionError', (_client: Client, err: Error) => {
+      metrics.connectionErrors.inc({ phase: 'before-connect' });
+      log.debug({ err: err.message }, 'connection error');
+    });
     // A revoked device (or one whose secret was rotated) is dropped at once, wherever the change was made.
     this.commands?.attach(aedes, this.state);
     this.unsubscribe = directory.on('invalidated', (id) => {

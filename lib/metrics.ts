@@ -14,6 +14,7 @@ export function createMetrics() {
     writeErrors: new Counter({ name: 'edufleet_influx_write_errors_total', help: 'Failed InfluxDB writes (retried).', registers: [registry] }),
     writeSeconds: new Histogram({ name: 'edufleet_influx_write_seconds', help: 'InfluxDB write latency per batch.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
     spoolPendingBytes: new Gauge({ name: 'edufleet_spool_pending_bytes', help: 'Acknowledged bytes in the spool not yet written to InfluxDB.', registers: [registry] }),
+    connectionErrors: new Counter({ name: 'edufleet_mqtt_connection_errors_total', help: 'MQTT connections closed on an error (malformed or truncated packet, reset, no CONNECT in time), by whether the client had connected.', labelNames: ['phase'] as const, registers: [registry] }),
     devicesConnected: new Gauge({ name: 'edufleet_devices_connected', help: 'Devices connected to this broker.', registers: [registry] }),
     connectRefused: new Counter({ name: 'edufleet_mqtt_connect_refused_total', help: 'Refused MQTT connections, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
     aclDenied: new Counter({ name: 'edufleet_mqtt_acl_denied_total', help: 'Publishes and subscriptions refused by the ACL.', labelNames: ['op'] as const, registers: [registry] }),
