@@ -107,9 +107,10 @@ describe('fleet health routes and live push', () => {
     // The first tick with a client only finds where to start; a write after it is what gets pushed.
     await waitFor('the push to start', async () => {
       await s.registry.recordVerdicts([{ deviceId: 'a-board', level: 'critical', reasons: [{ rule: 'board_overheat', severity: 'critical', value: 72 }] }], Date.now());
-      return got.a.length > 0;
+      // A tick may first push an older state of the board (a busy machine); what matters is that the write arrives.
+      return got.a.flat().some((d) => d.id === 'a-board' && d.level === 'critical');
     }, 10_000, 300);
-    const seen = got.a.flat().find((d) => d.id === 'a-board');
+    const seen = got.a.flat().find((d) => d.id === 'a-board' && d.level === 'critical');
     expect(seen).toMatchObject({ level: 'critical', schoolId: ids.schoolA, reasons: [{ rule: 'board_overheat', value: 72 }] });
     expect(got.a.flat().every((d) => d.schoolId === ids.schoolA)).toBe(true);
     await s.registry.recordSignals([{ deviceId: 'b-board', signals: { ...emptySignals(), presence: 'offline', presenceSince: Date.now() } }], Date.now() + 10);
