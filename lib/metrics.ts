@@ -16,6 +16,8 @@ export function createMetrics() {
     spoolPendingBytes: new Gauge({ name: 'edufleet_spool_pending_bytes', help: 'Acknowledged bytes in the spool not yet written to InfluxDB.', registers: [registry] }),
     devicesConnected: new Gauge({ name: 'edufleet_devices_connected', help: 'Devices connected to this broker.', registers: [registry] }),
     connectRefused: new Counter({ name: 'edufleet_mqtt_connect_refused_total', help: 'Refused MQTT connections, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
+    mqttRefused: new Counter({ name: 'edufleet_mqtt_refused_total', help: 'Connections closed before aedes parsed them (oversize, malformed, pending, rate), by reason.', labelNames: ['reason'] as const, registers: [registry] }),
+    mqttThrottled: new Counter({ name: 'edufleet_mqtt_throttled_total', help: 'PUBLISH packets held back by the per-device rate limit (throttled, not dropped).', registers: [registry] }),
     aclDenied: new Counter({ name: 'edufleet_mqtt_acl_denied_total', help: 'Publishes and subscriptions refused by the ACL.', labelNames: ['op'] as const, registers: [registry] }),
   };
   return m;
