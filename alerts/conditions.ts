@@ -129,6 +129,10 @@ function judge(rule: RuleId, d: DeviceContext, s: DeviceSignals, p: RuleParams, 
       // The last RSSI of a device that left is no news: the offline rule speaks for it.
       return s.presence === 'online' ? below(rule, rssi, p, 'wifiRssi') : fine(rule, rssi, 'wifiRssi');
     }
+    case 'flooding': {
+      const f = s.flooding;
+      return above(rule, f && f.ts > now - p.windowMin * MINUTE ? f.ratePerSec : 0, p);
+    }
     case 'clock_skew':
       // Judged on the exact minutes, rounded for display only (as sensor_stuck).
       return s.skewMs === null ? undefined : { ...above(rule, Math.abs(s.skewMs) / MINUTE, p), value: round1(Math.abs(s.skewMs) / MINUTE) };

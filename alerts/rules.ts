@@ -13,7 +13,7 @@ export interface RuleDefinition {
   /** The kinds the rule looks at. */
   kinds: readonly DeviceKind[];
   /** What `threshold` measures. */
-  unit: '°C' | '%' | 'ppm' | 'min' | 'count' | 'intervals' | 'h' | 'MB' | 'dBm';
+  unit: '°C' | '%' | 'ppm' | 'min' | 'count' | 'intervals' | 'h' | 'MB' | 'dBm' | 'msg/s';
   /** 'above': fires when the value exceeds threshold; 'below': when it falls under it. */
   direction: 'above' | 'below';
   defaults: RuleParams;
@@ -60,6 +60,10 @@ export const RULES: Record<RuleId, RuleDefinition> = {
   // Wi-Fi weaker than −80 dBm for 10 minutes: the classroom's access point is too far or failing.
   weak_wifi: { id: 'weak_wifi', kinds: ['tablet'], unit: 'dBm', direction: 'below',
     defaults: { ...base, threshold: -80, clearAt: -72, forMin: 10 } },
+  // Throttled by the broker within the last `windowMin` for publishing over mqtt.publishRatePerSec; the value is the
+  // rate its messages arrived at. Firmware in a loop, or a device re-sending without waiting for PUBACK.
+  flooding: { id: 'flooding', kinds: ALL, unit: 'msg/s', direction: 'above',
+    defaults: { ...base, threshold: 0, clearAt: 0, windowMin: 10 } },
 };
 
 /** A stored override: '' / 0 for "any" (kept non-NULL so a UNIQUE key holds on both engines). */

@@ -162,5 +162,6 @@ async function startIngest(parts: StackParts, start: Starter): Promise<void> {
     ingest: (id, channel, payload, commandId) => gateway.ingest(id, channel, payload, commandId),
     // A presence the spool refused is already on the gateway's health; one line per device would flood the log.
     presence: (id, state) => void gateway.presence(id, state).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded')),
+    clock, flood: (id, rate) => gateway.signals?.flooding(id, rate, clock.now()),
   }));
 }

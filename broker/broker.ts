@@ -1,17 +1,20 @@
-import http from 'node:http';
-import net from 'node:net';
 import { Aedes, type Client } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Config } from '../config/index.js';
-import { Health, type Component, type ComponentHealth } from '../lib/component.js';
+import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import type { Clock } from '../lib/clock.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import type { DeviceDirectory, RegistryStore } from '../registry/index.js';
-import { makeAuthenticate } from './auth/authenticate.js';
+import { Admission } from './admission.js';
+import { makeAuthenticate, makePreConnect } from './auth/authenticate.js';
 import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
 import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
 import { CommandDelivery } from './commands.js';
+import { Listeners } from './listeners.js';
+import { PublishRate, type FloodSink } from './publish-rate.js';
+
+/** How often the per-address and per-device buckets that have refilled are forgotten. */
+const SWEEP_MS = 10_000;
 
 export type PresenceSink = (deviceId: string, state: 'online' | 'offline') => void;
 
@@ -24,22 +27,28 @@ export interface BrokerOptions {
   presence: PresenceSink;
   /** With the registry, this broker delivers remote commands to the devices subscribed to it (broker/commands.ts). */
   commands?: { registry: RegistryStore; clock: Clock; sweepMs?: number };
+  /** Told when a device is throttled for flooding (the gateway's health signals: the `flooding` reason). */
+  flood?: FloodSink;
+  clock?: Clock;
 }
 
 /**
- * aedes on TCP and WebSocket (path /mqtt), with the device registry's authentication, the ACL, and presence from
+ * aedes on TCP and WebSocket (path /mqtt), and on TLS and secure WebSocket with a certificate (broker/listeners.ts),
+ * behind the admission (broker/admission.ts) and the per-device publish rate (broker/publish-rate.ts), with the device registry's authentication, the ACL, and presence from
  * connect / disconnect (which covers keepalive timeouts and a dropped socket; the Last Will arrives as a status).
  */
 export class Broker implements Component {
   readonly name = 'broker';
   private readonly state: Health;
   private aedes: Aedes | undefined;
-  private tcp: net.Server | undefined;
-  private http: http.Server | undefined;
-  private wss: WebSocketServer | undefined;
+  private listeners: Listeners | undefined;
+  private admission: Admission | undefined;
+  private stopSweep: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
   port = 0;
   wsPort = 0;
+  tlsPort = 0;
+  wssPort = 0;
   readonly commands: CommandDelivery | undefined;
 
   constructor(private readonly o: BrokerOptions) {
@@ -48,7 +57,9 @@ export class Broker implements Component {
   }
 
   health(): ComponentHealth {
-    return this.state.snapshot();
+    const h = this.state.snapshot();
+    if (this.admission) h.counters = { ...this.admission.refused(), pendingConnects: this.admission.pending };
+    return h;
   }
 
   get connectedClients(): number {
@@ -60,7 +71,9 @@ export class Broker implements Component {
     const m = config.mqtt;
     const aedes = await Aedes.createBroker({
       connectTimeout: m.connectTimeoutMs,
-      keepaliveLimit: m.keepaliveLimitS,
+      // Checked in preConnect + authenticate: aedes's own check answers CONNACK 6, which MQTT 3.1.1 does not have.
+      keepaliveLimit: 0,
+      preConnect: makePreConnect(m.keepaliveLimitS),
       maxTopicLevels: m.maxTopicLevels,
       maxInflightInbound: m.maxInflight,
       // Device ids are up to 64 characters; MQTT 3.1's 23-character limit would refuse them.
@@ -71,7 +84,9 @@ export class Broker implements Component {
     });
     this.aedes = aedes;
     aedes.authenticate = makeAuthenticate(directory, metrics, log);
-    aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log);
+    const clock = this.o.clock ?? systemClock;
+    const rate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics, flood: this.o.flood });
+    aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined);
     aedes.authorizeSubscribe = makeAuthorizeSubscribe(metrics);
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
@@ -101,21 +116,19 @@ export class Broker implements Component {
       }
     });
 
-    this.tcp = net.createServer(aedes.handle);
-    await new Promise<void>((resolve, reject) => this.tcp!.once('error', reject).listen(m.port, m.host, resolve));
-    // Once listening, a server's 'error' (EMFILE on accept, say) has no listener and would crash the process.
-    this.tcp.on('error', (err) => this.state.fail(err, 'MQTT accept'));
-    this.port = (this.tcp.address() as net.AddressInfo).port;
-
-    this.http = http.createServer((_req, res) => res.writeHead(426).end('MQTT over WebSocket: connect to /mqtt'));
-    this.wss = new WebSocketServer({ server: this.http, path: '/mqtt' });
-    this.wss.on('connection', (socket, req) => aedes.handle(createWebSocketStream(socket), req));
-    await new Promise<void>((resolve, reject) => this.http!.once('error', reject).listen(m.wsPort, m.host, resolve));
-    this.http.on('error', (err) => this.state.fail(err, 'MQTT over WebSocket accept'));
-    this.wss.on('error', (err) => this.state.fail(err, 'MQTT over WebSocket'));
+    const admission = new Admission({ ...m, clock, metrics });
+    this.admission = admission;
+    this.stopSweep = guardedInterval(this.state, 'admission sweep', SWEEP_MS, () => { admission.sweep(); rate.sweep(); });
+    this.listeners = new Listeners({ config, admission, state: this.state, handle: (stream, req) => aedes.handle(stream, req) });
+    try {
+      await this.listeners.open();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    Object.assign(this, this.listeners.ports);
     this.state.started();
-    this.wsPort = (this.http.address() as net.AddressInfo).port;
-    log.info({ port: this.port, wsPort: this.wsPort }, 'MQTT broker listening');
+    log.info({ ...this.listeners.ports }, 'MQTT broker listening');
   }
 
   /** A command's answer finishes it in the registry once the gateway has stored it (not before: no PUBACK waits on it). */
@@ -136,14 +149,11 @@ export class Broker implements Component {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.commands?.detach();
-    for (const c of this.wss?.clients ?? []) c.terminate();
+    this.stopSweep?.();
     const aedes = this.aedes;
     this.aedes = undefined;
     await new Promise<void>((r) => aedes.close(() => r()));
-    await new Promise<void>((r) => (this.tcp?.listening ? this.tcp.close(() => r()) : r()));
-    this.wss?.close();
-    await new Promise<void>((r) => (this.http?.listening ? this.http.close(() => r()) : r()));
-    this.http?.closeAllConnections();
+    await this.listeners?.close();
     this.state.stopped();
   }
 }

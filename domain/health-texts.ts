@@ -31,6 +31,7 @@ const LABELS: Record<RuleId, Record<Lang, string>> = {
   reconnect_storm: { vi: 'Kết nối lại liên tục', en: 'Reconnect storm' },
   low_storage: { vi: 'Sắp hết bộ nhớ', en: 'Storage almost full' },
   weak_wifi: { vi: 'Wi-Fi yếu', en: 'Weak Wi-Fi' },
+  flooding: { vi: 'Gửi quá nhiều tin', en: 'Flooding' },
 };
 
 const FIELDS: Record<string, Record<Lang, string>> = {
@@ -48,7 +49,7 @@ const UNITS: Record<RuleId, Record<Lang, string>> = {
   co2_high: { vi: 'ppm', en: 'ppm' }, room_hot: { vi: '°C', en: '°C' }, no_data: { vi: 'chu kỳ', en: 'intervals' },
   sensor_stuck: { vi: 'giờ', en: 'h' }, error_events: { vi: 'lỗi', en: 'errors' }, rejected_readings: { vi: 'bản tin', en: 'readings' },
   clock_skew: { vi: 'phút', en: 'min' }, reconnect_storm: { vi: 'lần', en: 'times' },
-  low_storage: { vi: 'MB', en: 'MB' }, weak_wifi: { vi: 'dBm', en: 'dBm' },
+  low_storage: { vi: 'MB', en: 'MB' }, weak_wifi: { vi: 'dBm', en: 'dBm' }, flooding: { vi: 'tin/giây', en: 'msg/s' },
 };
 
 export function ruleLabel(rule: RuleId, lang: Lang): string {
@@ -95,6 +96,7 @@ export function reasonText(reason: HealthReason, lang: Lang, o: ReasonOptions = 
       case 'reconnect_storm': return vi ? `Kết nối lại ${n} lần trong ${win}` : `Reconnected ${n} ${v === 1 ? 'time' : 'times'} in ${win}`;
       case 'low_storage': return vi ? `Còn trống ${n} MB bộ nhớ` : `${n} MB of storage left`;
       case 'weak_wifi': return vi ? `Wi-Fi yếu: ${n} dBm` : `Weak Wi-Fi: ${n} dBm`;
+      case 'flooding': return vi ? `Thiết bị gửi quá nhiều tin: ${n} tin/giây, bị giới hạn` : `Device sends too many messages: ${n} msg/s, throttled`;
     }
   })();
   return text + limit;

@@ -19,6 +19,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export const RULE_IDS = [
   'offline_school_hours', 'low_battery', 'board_overheat', 'co2_high', 'room_hot', 'no_data',
   'sensor_stuck', 'error_events', 'rejected_readings', 'clock_skew', 'reconnect_storm', 'low_storage', 'weak_wifi',
+  'flooding',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -70,13 +71,15 @@ export interface DeviceSignals {
   rejected: number[];
   reconnects: number[];
   lastRejection: { ts: number; reason: string } | null;
+  /** The latest time the broker throttled the device for publishing over its rate, and the rate it arrived at. */
+  flooding?: { ts: number; ratePerSec: number } | null;
   /** Server time the presence last changed. */
   presenceSince: number | null;
 }
 
 export const emptySignals = (): DeviceSignals => ({
   presence: 'never', lastSeen: null, lastReadingAt: null, latest: {}, changedAt: {}, skewMs: null, intervalMs: null,
-  errors: [], rejected: [], reconnects: [], lastRejection: null, presenceSince: null,
+  errors: [], rejected: [], reconnects: [], lastRejection: null, presenceSince: null, flooding: null,
 });
 
 /** Alert lifecycle (docs/alerts.md). */

@@ -123,6 +123,14 @@ export class HealthSignals implements Component {
     this.dirty.add(deviceId);
   }
 
+  /** The broker throttled the device (publishing over its rate); `ratePerSec` is the rate its messages arrived at. */
+  flooding(deviceId: string, ratePerSec: number, now: number): void {
+    const s = this.entry(deviceId).s;
+    s.flooding = { ts: now, ratePerSec };
+    s.lastSeen = now;
+    this.dirty.add(deviceId);
+  }
+
   presence(deviceId: string, state: Exclude<Presence, 'never'>, now: number): void {
     const s = this.entry(deviceId).s;
     if (state !== 'offline') s.lastSeen = now;
@@ -254,4 +262,5 @@ function merge(s: DeviceSignals, prev: DeviceSignals): void {
   s.skewMs ??= prev.skewMs;
   s.intervalMs ??= prev.intervalMs;
   s.lastRejection ??= prev.lastRejection;
+  s.flooding ??= prev.flooding ?? null;
 }

@@ -22,6 +22,8 @@ export interface ComponentHealth {
   since: string;
   /** The last error the component met (kept after it recovered, so an operator sees what happened and when). */
   lastError?: { message: string; code?: string; at: string; context: string };
+  /** Counts an operator needs beside the state (the broker's refused connections by reason, say). */
+  counters?: Record<string, number>;
 }
 
 /**

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_SPOOL_CORRUPT: { status: 500, text: 'The spool on disk could not be read.' },
   EDUFLEET_ERR_SIM_TARGET: { status: 404, text: 'No simulated device or room matches the target.' },
   EDUFLEET_ERR_SIM_FAULT: { status: 400, text: 'Unknown fault, or a fault the target has no device for.' },
+  EDUFLEET_ERR_MQTT_TLS: { status: 500, text: 'The MQTT TLS certificate, key or CA file could not be read or does not fit.' },
   EDUFLEET_ERR_SIM_NOT_RUNNING: { status: 503, text: 'No simulator is running with this data directory.' },
 } as const;
 

@@ -2,7 +2,9 @@ import type { Writable } from 'node:stream';
 import type { AedesPublishPacket, Client, PublishPacket } from 'aedes';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
+import { COMMAND_ID_PATTERN } from '../../domain/commands.js';
 import { parseTopic, type DeviceChannel } from '../../protocol/index.js';
+import type { PublishRate } from '../publish-rate.js';
 
 /**
  * One group commit releases hundreds of PUBACKs at once; corking the socket until the event loop's next turn sends
@@ -20,10 +22,11 @@ export type IngestSink = (deviceId: string, channel: DeviceChannel, payload: Buf
 /**
  * The publish ACL and the ingest hook. aedes runs this before it writes PUBACK, so waiting here for the durable spool
  * makes "acknowledged" mean "stored". A device may publish only on its own topics; anything else (another device's
- * topic, `$SYS`, a topic outside the protocol, an oversized payload) closes its connection [MQTT-3.3.5-2] and
- * stores nothing.
+ * topic, `$SYS`, a topic outside the protocol, an oversized payload, QoS 2, a retained message on a channel other
+ * than `status` and `attributes`, a command id outside COMMAND_ID_PATTERN) closes its connection [MQTT-3.3.5-2] and
+ * stores nothing. With `rate`, a device over its publish rate waits for its token first (broker/publish-rate.ts).
  */
-export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number, metrics: Metrics, log: Logger) {
+export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number, metrics: Metrics, log: Logger, rate?: PublishRate) {
   return function authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
     // A Last Will published after its client is gone arrives with client null; it was checked when the will was set.
     const deviceId = client?.id ?? (packet as AedesPublishPacket & { clientId?: string }).clientId;
@@ -32,24 +35,53 @@ export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number
       metrics.aclDenied.inc({ op: 'publish' });
       return done(new Error(`device ${deviceId ?? '?'} may not publish on ${packet.topic}`));
     }
+    const { channel, commandId } = parsed;
+    const refusal = refusalOf(packet, channel, commandId);
+    if (refusal) {
+      metrics.aclDenied.inc({ op: 'publish' });
+      return done(new Error(`device ${deviceId}: ${refusal}`));
+    }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     if (payload.length > maxPayloadBytes) {
       metrics.aclDenied.inc({ op: 'publish' });
       return done(new Error(`payload of ${payload.length} bytes is over the ${maxPayloadBytes}-byte limit`));
     }
-    ingest(deviceId, parsed.channel, payload, parsed.commandId).then(
-      () => {
-        if (client) corkUntilNextTurn(client.conn);
-        release(done, null, log, deviceId);
-      },
-      (err: Error) => {
-        // The spool could not store it: do not acknowledge; the device will re-send after reconnecting. The gateway
-        // logged the fault once and shows it on /healthz; a line per refused message would flood the log.
-        log.debug({ err: err.message, deviceId }, 'ingest failed; message not acknowledged');
-        release(done, err, log, deviceId);
-      },
-    );
+    // A Last Will is the broker's own doing at a disconnect, not the device's traffic.
+    const wait = client && rate ? rate.delay(deviceId) : 0;
+    if (wait > 0) {
+      setTimeout(() => {
+        // Gone while it waited: not acknowledged, so the device still has it and sends it again.
+        if (client?.closed) return release(done, new Error('disconnected while throttled'), log, deviceId);
+        accept(ingest, client, deviceId, channel, payload, commandId, done, log);
+      }, wait);
+      return;
+    }
+    accept(ingest, client, deviceId, channel, payload, commandId, done, log);
   };
+}
+
+/** What the protocol refuses in a publish on a device's own topic (docs/protocol.md, Limits), or null. */
+function refusalOf(packet: PublishPacket, channel: DeviceChannel, commandId: string | undefined): string | null {
+  if (packet.qos === 2) return 'QoS 2 is not supported (use QoS 1)';
+  if (packet.retain && channel !== 'status' && channel !== 'attributes') return `a retained message on ${channel} (only status and attributes are retained)`;
+  if (commandId !== undefined && !COMMAND_ID_PATTERN.test(commandId)) return `command id '${commandId.slice(0, 80)}' is not a valid command id`;
+  return null;
+}
+
+/** Ingests the message and acknowledges it once durable (a plain function rather than a closure: once per message). */
+function accept(ingest: IngestSink, client: Client | null, deviceId: string, channel: DeviceChannel, payload: Buffer, commandId: string | undefined, done: (err?: Error | null) => void, log: Logger): void {
+  ingest(deviceId, channel, payload, commandId).then(
+    () => {
+      if (client) corkUntilNextTurn(client.conn);
+      release(done, null, log, deviceId);
+    },
+    (err: Error) => {
+      // The spool could not store it: do not acknowledge; the device will re-send after reconnecting. The gateway
+      // logged the fault once and shows it on /healthz; a line per refused message would flood the log.
+      log.debug({ err: err.message, deviceId }, 'ingest failed; message not acknowledged');
+      release(done, err, log, deviceId);
+    },
+  );
 }
 
 /**
