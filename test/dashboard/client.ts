@@ -7,7 +7,8 @@ export class ApiClient {
   constructor(readonly base: string) {}
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; headers: Headers }> {
-    const headers: Record<string, string> = {};
+    // Like a browser on the dashboard's own pages: state-changing requests must carry the dashboard's Origin.
+    const headers: Record<string, string> = { origin: new URL(this.base).origin };
     if (this.cookie) headers.cookie = this.cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
