@@ -35,9 +35,8 @@ const toMe = (u: User): Me => ({ id: u.id, username: u.username, displayName: u.
 export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   const reg = deps.registry;
   app.post<Route<'POST /api/login'>>('/login', {
-    config: { access: 'public' }, preHandler: app.loginLimit, schema: { body: LoginBody, response: { 200: MeSchema } },
-  }, async (req, reply) => {
-    reply.header('cache-control', 'no-store');
+    config: { access: 'public', noStore: true }, preHandler: app.loginLimit, schema: { body: LoginBody, response: { 200: MeSchema } },
+  }, async (req) => {
     const user = await verifyLogin(reg, req.body.username, req.body.password);
     if (!user) {
       req.log.warn({ username: req.body.username, address: req.ip }, 'failed dashboard login');
@@ -62,8 +61,7 @@ export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     return { ok: true };
   });
 
-  app.get<Route<'GET /api/me'>>('/me', { config: { access: 'user' }, preHandler: requireUser, schema: { response: { 200: MeSchema } } }, async (req, reply) => {
-    reply.header('cache-control', 'no-store');
-    return toMe(currentUser(req));
-  });
+  app.get<Route<'GET /api/me'>>('/me', {
+    config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { response: { 200: MeSchema } },
+  }, async (req) => toMe(currentUser(req)));
 };

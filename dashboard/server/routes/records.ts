@@ -139,7 +139,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(201).send({ maintenance: await reg.maintenance(device.id) });
   });
 
-  app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
     const { device } = await writable(req, req.params.id, 'devices.provision');
     if (device.state === 'retired') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device '${device.id}' is retired; put it back in use before issuing credentials`);
     const secret = await reg.rotateSecret(device.id);
@@ -156,7 +156,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { id: device.id, revoked: true };
   });
 
-  app.post<Route<'POST /api/provision'>>('/provision', { config: { access: 'user' }, preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/provision'>>('/provision', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
     const user = currentUser(req);
     const { roomId, schoolId, rotateExisting } = req.body;
     if ((roomId === undefined) === (schoolId === undefined)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give exactly one of roomId or schoolId');

@@ -1,6 +1,13 @@
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The answer carries a secret (device credentials, the session's user): no cache may keep it. */
+    noStore?: boolean;
+  }
+}
+
 /** A year, with subdomains: once a browser saw the dashboard over HTTPS, it never tries plain HTTP again. */
 const HSTS = 'max-age=31536000; includeSubDomains';
 
@@ -37,5 +44,6 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
   });
   app.addHook('onSend', async (req, reply) => {
     if (req.protocol === 'https') reply.header('strict-transport-security', HSTS);
+    if (req.routeOptions.config.noStore) reply.header('cache-control', 'no-store');
   });
 }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config/index.js';
@@ -55,8 +56,12 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 export function metricsGuard(token: string) {
   return async (req: FastifyRequest): Promise<void> => {
     const auth = req.headers.authorization;
-    if (token && auth === `Bearer ${token}`) return;
+    if (token && auth?.startsWith('Bearer ') && sameSecret(auth.slice(7), token)) return;
     if (LOOPBACK.test(req.socket.remoteAddress ?? '') && !req.headers['x-forwarded-for']) return;
     throw new EdufleetError('EDUFLEET_ERR_WEB_METRICS_TOKEN');
   };
 }
+
+/** Compared in constant time (over digests, so the lengths need not match). */
+const sameSecret = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
