@@ -40,11 +40,11 @@ export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     const user = await verifyLogin(reg, req.body.username, req.body.password);
     if (!user) {
       req.log.warn({ username: req.body.username, address: req.ip }, 'failed dashboard login');
-      await reg.audit(req.body.username, 'auth.login.failed', 'user', req.body.username, { address: req.ip });
+      await reg.audit(req.body.username, 'auth.login.failed', 'session', req.body.username, { address: req.ip });
       throw new EdufleetError('EDUFLEET_ERR_AUTH_BAD_LOGIN');
     }
     await startSession(req, reg, user, deps.clock.now());
-    await reg.audit(user.username, 'auth.login', 'user', user.id, { address: req.ip });
+    await reg.audit(user.username, 'auth.login', 'session', user.id, { address: req.ip });
     return toMe(user);
   });
 
@@ -54,7 +54,7 @@ export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     const sid = req.session.sessionId;
     if (req.session.get('userId') !== undefined) await req.session.destroy();
     if (req.user) {
-      await reg.audit(req.user.username, 'auth.logout', 'user', req.user.id, { address: req.ip });
+      await reg.audit(req.user.username, 'auth.logout', 'session', req.user.id, { address: req.ip });
       app.sessionEvents.sessionEnded(sid);
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
