@@ -12,6 +12,7 @@ import { liveView } from './problems.js';
 import { maySee, userScope } from './scope.js';
 import { sessionMaxAgeMs } from './security/index.js';
 import { watchSocketSessions } from './security/sessions.js';
+import { socketOriginCheck } from './security/csrf.js';
 
 interface SocketData {
   user: User;
@@ -42,7 +43,7 @@ export class LiveHub {
   private stopSessions: (() => void) | undefined;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
-    this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
+    this.io = new Server(app.server, { serveClient: false, cors: { origin: false }, allowRequest: socketOriginCheck(deps.config.dashboard.allowedOrigins) });
     this.lastVersion = deps.gateway?.live.currentVersion ?? 0;
     this.io.use((socket, next) => {
       const auth = { registry: deps.registry, clock: deps.clock, maxAgeMs: sessionMaxAgeMs(deps.config) };

@@ -39,8 +39,9 @@ export class ApiClient {
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A Socket.IO client with the given cookie; resolves connected, or rejects with the server's refusal. */
-export function connectSocket(base: string, cookie?: string): Promise<LiveSocket> {
-  const socket: LiveSocket = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: cookie ? { cookie } : {} });
+export function connectSocket(base: string, cookie?: string, origin?: string): Promise<LiveSocket> {
+  const headers = { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) };
+  const socket: LiveSocket = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: headers });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {

@@ -106,6 +106,9 @@ describe('web hardening', () => {
     expect(await form.json()).toMatchObject({ code: 'EDUFLEET_ERR_WEB_MEDIA_TYPE' });
     expect((await post({ origin: base, 'content-type': 'text/plain' }, json)).status).toBe(415);
     expect(await registry.userByName('moi.nguoi')).toBeUndefined();
+    // Socket.IO bypasses Fastify's hooks: its own check refuses a browser on another site.
+    await expect(connectSocket(base, admin.cookie, 'https://evil.example')).rejects.toThrow();
+    (await connectSocket(base, admin.cookie, base)).close();
     // Same origin through the Referer of an older browser: accepted.
     expect((await post({ referer: `${base}/users`, 'content-type': 'application/json' }, json)).status).toBe(201);
     const proxied = await buildDashboard(registry, clock, { dataDir: dir, dashboard: { allowedOrigins: ['https://edufleet.sogddt.example'] } });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 
@@ -44,6 +45,22 @@ function checkMediaType(req: FastifyRequest): void {
   if (type === 'application/json') return;
   if (req.routeOptions.config.bodyTypes?.includes(type)) return;
   throw new EdufleetError('EDUFLEET_ERR_WEB_MEDIA_TYPE', `a ${type || 'body without a content type'} is not accepted here; send application/json`);
+}
+
+/**
+ * Socket.IO's `allowRequest`: its HTTP requests bypass Fastify's hooks, so a browser's WebSocket or polling request
+ * from another site (cross-site WebSocket hijacking) is refused here. Browsers always send Origin on these; a
+ * non-browser client without one carries no victim's cookie to abuse.
+ */
+export function socketOriginCheck(allowedOrigins: readonly string[]) {
+  const allowed = new Set(allowedOrigins.map(normalise).filter((o): o is string => o !== null));
+  return (req: IncomingMessage, cb: (err: string | null | undefined, success: boolean) => void): void => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return cb(null, true);
+    const from = normalise(origin);
+    const ok = from !== null && (allowed.has(from) || new URL(from).host === req.headers.host);
+    cb(ok ? null : 'EDUFLEET_ERR_WEB_ORIGIN', ok);
+  };
 }
 
 /** `scheme://host[:port]` of a URL, the default port dropped, or null when it is not a URL. */
