@@ -1,4 +1,4 @@
 export * from './types.js';
 export * from './store/index.js';
-export { hashSecret, verifySecret, newSecret } from './secrets.js';
+export { hashSecret, verifySecret, newSecret, PASSWORD_COST } from './secrets.js';
 export { DeviceDirectory } from './directory.js';

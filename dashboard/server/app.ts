@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth.js';
+import { httpsOptions, registerSecurity, sessionMaxAgeMs } from './security/index.js';
 import type { DashboardDeps } from './deps.js';
 import { registerErrorHandler } from './errors.js';
 import { LiveHub } from './live-hub.js';
@@ -38,19 +39,26 @@ declare module 'fastify' {
 
 /** The dashboard as a Fastify app, not yet listening: tests and `startDashboard` both build it here. */
 export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
+  const https = httpsOptions(o.config);
   const app = Fastify({
     loggerInstance: o.log.child({ component: 'dashboard' }),
-    trustProxy: true,
+    ...(https ? { https } : {}),
+    // Only a proxy on this host may speak for the client (X-Forwarded-For/-Proto): from anywhere else the header
+    // would let anyone pick the address the login limit counts.
+    trustProxy: 'loopback',
     bodyLimit: 64 * 1024,
     // An unknown field is a mistake to report (400), not something to drop silently: a typo in `costVnd` must not
     // look like a successful edit.
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's default; the instance is the same
   registerErrorHandler(app);
+  await registerSecurity(app, o.config);
   const store = await registerAuth(app, {
     registry: o.registry,
     secret: sessionSecret(o.config.dashboard.sessionSecret, o.config.dataDir),
     secureCookies: o.config.dashboard.secureCookies,
+    clock: o.clock,
+    maxAgeMs: sessionMaxAgeMs(o.config),
   });
   // A timer's throw would be an uncaught exception; a purge that fails is simply tried again in an hour.
   const purge = setInterval(() => {

@@ -39,7 +39,7 @@ export const startDashboard: DashboardFactory = async (parts) => {
       // After listen, an 'error' on the HTTP server (EMFILE on accept) has no listener and would crash the process.
       app.server.on('error', (err) => state.fail(err, 'HTTP accept'));
       state.started();
-      handle.url = listeningUrl(app.server.address(), config.dashboard.host, config.dashboard.port);
+      handle.url = listeningUrl(app.server.address(), config.dashboard.host, config.dashboard.port, config.dashboard.tlsCertFile ? 'https' : 'http');
     },
     stop,
     health: () => state.snapshot(),
@@ -48,8 +48,8 @@ export const startDashboard: DashboardFactory = async (parts) => {
 };
 
 /** The URL to print and to test against: a wildcard host is reached on loopback. */
-function listeningUrl(addr: string | AddressInfo | null, host: string, configuredPort: number): string {
+function listeningUrl(addr: string | AddressInfo | null, host: string, configuredPort: number, scheme: 'http' | 'https'): string {
   const port = typeof addr === 'object' && addr ? addr.port : configuredPort;
   const h = ['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host;
-  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  return `${scheme}://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }

@@ -3,16 +3,21 @@ import { Server, type Socket } from 'socket.io';
 import { isDeviceId } from '../../protocol/index.js';
 import type { User } from '../../registry/index.js';
 import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../api/index.js';
-import { userFromCookieHeader } from './auth.js';
+import { sessionFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { LiveAlerts } from './live-alerts.js';
 import { attachCommandHandlers, startLiveCommands } from './live-commands.js';
 import { startLiveHealth } from './live-health.js';
 import { liveView } from './problems.js';
 import { maySee, userScope } from './scope.js';
+import { sessionMaxAgeMs } from './security/index.js';
+import { watchSocketSessions } from './security/sessions.js';
+import { socketOriginCheck } from './security/csrf.js';
 
 interface SocketData {
   user: User;
+  /** Checked again while the socket lives (security/sessions.ts): a password change or a disabled user cuts it off. */
+  sessionId: string;
   /** The schools the user may see, read during the handshake (the connection handler cannot wait for the registry). */
   schoolIds: number[];
 }
@@ -35,14 +40,18 @@ export class LiveHub {
   readonly alerts: LiveAlerts;
   private stopHealth: (() => void) | undefined;
   private stopCommands: (() => void) | undefined;
+  private stopSessions: (() => void) | undefined;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
-    this.io = new Server(app.server, { serveClient: false, cors: { origin: false } });
+    this.io = new Server(app.server, { serveClient: false, cors: { origin: false }, allowRequest: socketOriginCheck(deps.config.dashboard.allowedOrigins) });
     this.lastVersion = deps.gateway?.live.currentVersion ?? 0;
     this.io.use((socket, next) => {
-      userFromCookieHeader(app, deps.registry, socket.request.headers.cookie).then(async (user) => {
-        if (!user) return next(Object.assign(new Error('Log in first.'), { data: { code: 'EDUFLEET_ERR_AUTH_REQUIRED' } }));
+      const auth = { registry: deps.registry, clock: deps.clock, maxAgeMs: sessionMaxAgeMs(deps.config) };
+      sessionFromCookieHeader(app, auth, socket.request.headers.cookie).then(async (session) => {
+        if (!session) return next(Object.assign(new Error('Log in first.'), { data: { code: 'EDUFLEET_ERR_AUTH_REQUIRED' } }));
+        const { user } = session;
         socket.data.user = user;
+        socket.data.sessionId = session.sessionId;
         socket.data.schoolIds = (await deps.registry.schools(userScope(user))).map((s) => s.id);
         next();
       }).catch((err: Error) => next(err));
@@ -53,6 +62,9 @@ export class LiveHub {
 
   start(): void {
     this.alerts.start(); // from the registry: runs in a dashboard-only process too
+    this.stopSessions = watchSocketSessions(() => this.io.sockets.sockets.values(), {
+      registry: this.deps.registry, clock: this.deps.clock, maxAgeMs: sessionMaxAgeMs(this.deps.config), log: this.deps.log, events: this.app.sessionEvents,
+    });
     this.stopHealth = startLiveHealth(this.io, this.deps); // shared state: also without a gateway
     this.stopCommands = startLiveCommands(this.io, this.deps); // the registry is the queue: also without a gateway
     if (!this.deps.gateway) return; // no live state in a dashboard-only process
@@ -72,6 +84,7 @@ export class LiveHub {
     await this.alerts.stop();
     this.stopHealth?.();
     this.stopCommands?.();
+    this.stopSessions?.();
     this.io.disconnectSockets(true);
     // io.close() would also close the HTTP server, which Fastify owns and closes itself.
     this.io.engine.close();

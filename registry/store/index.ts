@@ -30,6 +30,7 @@ import { ensurePlaces, type PlacesIds, type PlacesPlan } from './provision.js';
 import * as queries from './queries.js';
 import { ReportStore } from './report-store.js';
 import * as users from './users.js';
+import * as sessionUsers from './session-users.js';
 
 export type { AlertPatch, AlertRow, AlertTransition, NewAlert } from './alerts.js';
 export type { AlertChange, AlertRecord } from './alert-views.js';
@@ -142,6 +143,8 @@ export class RegistryStore {
   sessionDestroy(sid: string): Promise<void> { return users.sessionDestroy(this.c, sid); }
   sessionPurge(now?: number): Promise<number> { return users.sessionPurge(this.c, now); }
   sessionCount(): Promise<number> { return users.sessionCount(this.c); }
+  /** A session's user with the stamp of its current password (dashboard/server/auth.ts). */
+  sessionUser(id: number): Promise<sessionUsers.SessionUser | undefined> { return sessionUsers.sessionUser(this.c, id); }
 
   // ── device health (the shared live state; docs/alerts.md)
   /** Writes what gateways observed of many devices; the latest write of a device wins. */

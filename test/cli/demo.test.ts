@@ -35,7 +35,7 @@ describe('edufleet demo', () => {
       // The technician of one school the banner names logs in and sees only that school's devices.
       const [, username, password] = /Technician:\s+(\S+) \/ (\S+)/.exec(out) ?? [];
       expect(username).toBe('ktv.demo');
-      const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      const login = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ username, password }) });
       expect(login.status).toBe(200);
       const me = (await login.json()) as { role: string; scope: { schoolIds?: number[] }; permissions: { readAlerts: boolean } };
       expect(me).toMatchObject({ role: 'technician', permissions: { readAlerts: true } });

@@ -54,13 +54,13 @@ describe('dashboard processes sharing a data directory', () => {
   });
 
   it('accepts in one process a session cookie issued by the other', async () => {
-    const login = await one.inject({ method: 'POST', url: '/api/login', payload: { username: 'planner', password: PASSWORD } });
+    const login = await one.inject({ method: 'POST', url: '/api/login', headers: { origin: 'http://localhost:80' }, payload: { username: 'planner', password: PASSWORD } });
     expect(login.statusCode).toBe(200);
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const me = await two.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ username: 'planner', role: 'planner' });
-    await two.inject({ method: 'POST', url: '/api/logout', headers: { cookie } });
+    await two.inject({ method: 'POST', url: '/api/logout', headers: { cookie, origin: 'http://localhost:80' } });
     expect((await one.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).statusCode).toBe(401);
   });
 

@@ -7,7 +7,8 @@ export class ApiClient {
   constructor(readonly base: string) {}
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; headers: Headers }> {
-    const headers: Record<string, string> = {};
+    // Like a browser on the dashboard's own pages: state-changing requests must carry the dashboard's Origin.
+    const headers: Record<string, string> = { origin: new URL(this.base).origin };
     if (this.cookie) headers.cookie = this.cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -38,8 +39,9 @@ export class ApiClient {
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A Socket.IO client with the given cookie; resolves connected, or rejects with the server's refusal. */
-export function connectSocket(base: string, cookie?: string): Promise<LiveSocket> {
-  const socket: LiveSocket = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: cookie ? { cookie } : {} });
+export function connectSocket(base: string, cookie?: string, origin?: string): Promise<LiveSocket> {
+  const headers = { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) };
+  const socket: LiveSocket = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: headers });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {

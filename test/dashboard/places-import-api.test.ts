@@ -18,7 +18,7 @@ describe('the places import over the API', () => {
   let planner: ApiClient;
 
   const post = (c: ApiClient, name: string, data: Buffer) =>
-    fetch(`${c.base}/api/imports/places?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': 'text/csv' }, body: new Uint8Array(data) });
+    fetch(`${c.base}/api/imports/places?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': 'text/csv', origin: c.base }, body: new Uint8Array(data) });
   const upload = async (c: ApiClient, name: string, data: Buffer): Promise<PlacesImportJob> => {
     const res = await post(c, name, data);
     expect(res.status).toBe(202);

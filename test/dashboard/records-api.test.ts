@@ -27,7 +27,7 @@ describe.each(ENGINES)('records, places, provisioning and users over REST, on %s
     return r.body as T;
   };
   const upload = async (c: ApiClient, name: string, data: Buffer): Promise<ImportJob> => {
-    const res = await fetch(`${c.base}/api/imports?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': 'text/csv' }, body: new Uint8Array(data) });
+    const res = await fetch(`${c.base}/api/imports?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { cookie: c.cookie, 'content-type': 'text/csv', origin: c.base }, body: new Uint8Array(data) });
     expect(res.status).toBe(202);
     const job = (await res.json()) as ImportJob;
     return waitFor(`import ${name} planned`, async () => {
@@ -198,7 +198,7 @@ describe.each(ENGINES)('records, places, provisioning and users over REST, on %s
     expect(fresh.plan!.refused).toEqual([expect.objectContaining({ line: 2, reason: expect.stringMatching(/school '.+' is outside your scope/) })]);
     // Someone else's job is not there for them.
     expect((await admin.request('GET', `/api/imports/${job.id}`)).status).toBe(404);
-    const bad = await fetch(`${tech.base}/api/imports?name=notes.csv`, { method: 'POST', headers: { cookie: tech.cookie, 'content-type': 'text/csv' }, body: 'a,b\n1,2\n' });
+    const bad = await fetch(`${tech.base}/api/imports?name=notes.csv`, { method: 'POST', headers: { cookie: tech.cookie, 'content-type': 'text/csv', origin: tech.base }, body: 'a,b\n1,2\n' });
     const badId = ((await bad.json()) as ImportJob).id;
     const failed = await waitFor('the bad file fails', async () => {
       const j = await tech.get<ImportJob>(`/api/imports/${badId}`);

@@ -167,7 +167,7 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
 
   const send = async (u: UserName, [method, path, body]: [string, string, unknown?]) => {
     if (typeof body === 'string') {
-      const res = await fetch(clients[u].base + path, { method, headers: { 'content-type': 'text/csv', ...(clients[u].cookie ? { cookie: clients[u].cookie } : {}) }, body });
+      const res = await fetch(clients[u].base + path, { method, headers: { 'content-type': 'text/csv', origin: clients[u].base, ...(clients[u].cookie ? { cookie: clients[u].cookie } : {}) }, body });
       return { status: res.status, body: (await res.json()) as unknown };
     }
     return clients[u].request(method, path, body);

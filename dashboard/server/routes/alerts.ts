@@ -84,17 +84,17 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     authorize(user, 'alerts.configure', await schoolPlace(schoolId));
   };
 
-  app.get<Route<'GET /api/alerts', { Querystring: Static<typeof ListQuery> }>>('/alerts', { preHandler: need('alerts.read'), schema: { querystring: ListQuery } },
+  app.get<Route<'GET /api/alerts', { Querystring: Static<typeof ListQuery> }>>('/alerts', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: { querystring: ListQuery } },
     async (req) => reg.listAlerts(req.query, userScope(currentUser(req)), now()));
 
-  app.get<Route<'GET /api/alerts/:id'>>('/alerts/:id', { preHandler: need('alerts.read'), schema: { params: IdParams } }, async (req) => {
+  app.get<Route<'GET /api/alerts/:id'>>('/alerts/:id', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: { params: IdParams } }, async (req) => {
     const d = await reg.alertDetail(req.params.id, now());
     if (!d) throw gone(`alert ${req.params.id}`);
     authorize(currentUser(req), 'alerts.read', d.alert);
     return { alert: view(d.alert), history: d.history };
   });
 
-  app.post<Route<'POST /api/alerts/:id/ack', { Body: Static<typeof AckBody> }>>('/alerts/:id/ack', {
+  app.post<Route<'POST /api/alerts/:id/ack', { Body: Static<typeof AckBody> }>>('/alerts/:id/ack', { config: { access: 'alerts.act' },
     preHandler: need('alerts.act'), schema: { params: IdParams, body: AckBody },
   }, async (req) => {
     const me = currentUser(req);
@@ -111,7 +111,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.post<Route<'POST /api/alerts/ack', { Body: Static<typeof BulkBody> }>>('/alerts/ack', { preHandler: need('alerts.act'), schema: { body: BulkBody } }, async (req) => {
+  app.post<Route<'POST /api/alerts/ack', { Body: Static<typeof BulkBody> }>>('/alerts/ack', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: { body: BulkBody } }, async (req) => {
     const me = currentUser(req);
     const comment = req.body.comment?.trim() || null;
     return reg.transaction(async (tx): Promise<BulkAckResponse> => {
@@ -128,7 +128,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.post<Route<'POST /api/alerts/:id/resolve', { Body: Static<typeof ResolveBody> }>>('/alerts/:id/resolve', {
+  app.post<Route<'POST /api/alerts/:id/resolve', { Body: Static<typeof ResolveBody> }>>('/alerts/:id/resolve', { config: { access: 'alerts.act' },
     preHandler: need('alerts.act'), schema: { params: IdParams, body: ResolveBody },
   }, async (req) => {
     const me = currentUser(req);
@@ -146,9 +146,9 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.get<Route<'GET /api/silences'>>('/silences', { preHandler: need('alerts.read') }, async (req) => reg.listSilences(userScope(currentUser(req)), now()));
+  app.get<Route<'GET /api/silences'>>('/silences', { config: { access: 'alerts.read' }, preHandler: need('alerts.read') }, async (req) => reg.listSilences(userScope(currentUser(req)), now()));
 
-  app.post<Route<'POST /api/silences', { Body: Static<typeof SilenceBody> }>>('/silences', { preHandler: need('alerts.act'), schema: { body: SilenceBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/silences', { Body: Static<typeof SilenceBody> }>>('/silences', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: { body: SilenceBody } }, async (req, reply) => {
     const me = currentUser(req);
     const place = await reg.silenceTarget(req.body.targetType, req.body.targetId);
     if (!place) throw gone(`${req.body.targetType} '${req.body.targetId}'`);
@@ -162,7 +162,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return reply.status(201).send(body);
   });
 
-  app.post<Route<'POST /api/silences/:id/end'>>('/silences/:id/end', { preHandler: need('alerts.act'), schema: { params: IdParams } }, async (req) => {
+  app.post<Route<'POST /api/silences/:id/end'>>('/silences/:id/end', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: { params: IdParams } }, async (req) => {
     const me = currentUser(req);
     const s = await reg.silence(req.params.id);
     if (!s) throw gone(`silence ${req.params.id}`);
@@ -175,13 +175,13 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return ended;
   });
 
-  app.get<Route<'GET /api/alert-rules'>>('/alert-rules', { preHandler: need('alerts.read') }, async (req) => {
+  app.get<Route<'GET /api/alert-rules'>>('/alert-rules', { config: { access: 'alerts.read' }, preHandler: need('alerts.read') }, async (req) => {
     const scope = userScope(currentUser(req));
     const visible = scope ? new Set((await reg.schools(scope)).map((s) => s.id)) : undefined;
     return ruleViews((await reg.alertRuleOverrides()).filter((o) => !visible || o.schoolId === 0 || visible.has(o.schoolId)));
   });
 
-  app.put<Route<'PUT /api/alert-rules/:rule/overrides', { Body: Static<typeof OverrideBody> }>>('/alert-rules/:rule/overrides', {
+  app.put<Route<'PUT /api/alert-rules/:rule/overrides', { Body: Static<typeof OverrideBody> }>>('/alert-rules/:rule/overrides', { config: { access: 'alerts.configure' },
     preHandler: need('alerts.configure'), schema: { params: Type.Object({ rule: Type.String({ maxLength: 64 }) }), body: OverrideBody },
   }, async (req) => {
     const me = currentUser(req);
@@ -196,7 +196,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.delete<Route<'DELETE /api/alert-rules/overrides/:id'>>('/alert-rules/overrides/:id', { preHandler: need('alerts.configure'), schema: { params: IdParams } }, async (req) => {
+  app.delete<Route<'DELETE /api/alert-rules/overrides/:id'>>('/alert-rules/overrides/:id', { config: { access: 'alerts.configure' }, preHandler: need('alerts.configure'), schema: { params: IdParams } }, async (req) => {
     const me = currentUser(req);
     const o = await reg.ruleOverride(req.params.id);
     if (!o) throw gone(`rule override ${req.params.id}`);

@@ -3,10 +3,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import type { User } from '../../../registry/index.js';
 import type { Me } from '../../../api/index.js';
-import { currentUser, requireUser, SESSION_COOKIE } from '../auth.js';
+import { currentUser, requireUser, SESSION_COOKIE, startSession } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
 import { permissionsOf } from '../scope.js';
+import { verifyLogin } from '../security/index.js';
 
 const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 128 }),
@@ -27,25 +28,40 @@ export const MeSchema = Type.Object({
 
 const toMe = (u: User): Me => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, scope: u.scope, permissions: permissionsOf(u) });
 
-/** POST /api/login, POST /api/logout, GET /api/me. */
+/**
+ * POST /api/login, POST /api/logout, GET /api/me. Logins, failed logins (with the address) and logouts go to the
+ * audit log; answers about the session are never cached.
+ */
 export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.post<Route<'POST /api/login'>>('/login', { schema: { body: LoginBody, response: { 200: MeSchema } } }, async (req) => {
-    const user = await deps.registry.verifyUser(req.body.username, req.body.password);
+  const reg = deps.registry;
+  app.post<Route<'POST /api/login'>>('/login', {
+    config: { access: 'public', noStore: true }, preHandler: app.loginLimit, schema: { body: LoginBody, response: { 200: MeSchema } },
+  }, async (req) => {
+    const user = await verifyLogin(reg, req.body.username, req.body.password);
     if (!user) {
-      req.log.warn({ username: req.body.username }, 'failed dashboard login');
+      req.log.warn({ username: req.body.username, address: req.ip }, 'failed dashboard login');
+      await reg.audit(req.body.username, 'auth.login.failed', 'session', req.body.username, { address: req.ip });
       throw new EdufleetError('EDUFLEET_ERR_AUTH_BAD_LOGIN');
     }
-    // A fresh session id at login: a session id planted before login is worth nothing after it.
-    await req.session.regenerate();
-    req.session.set('userId', user.id);
+    await startSession(req, reg, user, deps.clock.now());
+    await reg.audit(user.username, 'auth.login', 'session', user.id, { address: req.ip });
     return toMe(user);
   });
 
-  app.post<Route<'POST /api/logout'>>('/logout', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (req, reply) => {
+  app.post<Route<'POST /api/logout'>>('/logout', {
+    config: { access: 'public' }, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } },
+  }, async (req, reply) => {
+    const sid = req.session.sessionId;
     if (req.session.get('userId') !== undefined) await req.session.destroy();
+    if (req.user) {
+      await reg.audit(req.user.username, 'auth.logout', 'session', req.user.id, { address: req.ip });
+      app.sessionEvents.sessionEnded(sid);
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get<Route<'GET /api/me'>>('/me', { preHandler: requireUser, schema: { response: { 200: MeSchema } } }, async (req) => toMe(currentUser(req)));
+  app.get<Route<'GET /api/me'>>('/me', {
+    config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { response: { 200: MeSchema } },
+  }, async (req) => toMe(currentUser(req)));
 };

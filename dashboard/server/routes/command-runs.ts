@@ -137,7 +137,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
   const reg = deps.registry;
   const now = () => deps.clock.now();
 
-  app.post<Route<'POST /api/command-runs/preview', { Body: Static<typeof PreviewBody> }>>('/command-runs/preview', {
+  app.post<Route<'POST /api/command-runs/preview', { Body: Static<typeof PreviewBody> }>>('/command-runs/preview', { config: { access: 'user' },
     preHandler: requireUser, schema: { body: PreviewBody },
   }, async (req) => {
     const me = currentUser(req);
@@ -154,7 +154,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     } satisfies RunPreview;
   });
 
-  app.post<Route<'POST /api/command-runs', { Body: Static<typeof StartBody> }>>('/command-runs', {
+  app.post<Route<'POST /api/command-runs', { Body: Static<typeof StartBody> }>>('/command-runs', { config: { access: 'user' },
     preHandler: requireUser, schema: { body: StartBody },
   }, async (req, reply) => {
     const me = currentUser(req);
@@ -174,7 +174,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return reply.status(201).send(await runView(reg, run, await targetLabeller(reg)));
   });
 
-  app.get<Route<'GET /api/command-runs', { Querystring: Static<typeof ListQuery> }>>('/command-runs', {
+  app.get<Route<'GET /api/command-runs', { Querystring: Static<typeof ListQuery> }>>('/command-runs', { config: { access: 'user' },
     preHandler: requireUser, schema: { querystring: ListQuery },
   }, async (req) => {
     const me = currentUser(req);
@@ -187,7 +187,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return Promise.all(runs.map((r) => runView(reg, r, label)));
   });
 
-  app.get<Route<'GET /api/command-runs/:id'>>('/command-runs/:id', { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.get<Route<'GET /api/command-runs/:id'>>('/command-runs/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
     const me = currentUser(req);
     const run = await visibleRun(reg, me, req.params.id);
     const scope = userScope(me);
@@ -196,7 +196,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return { ...view, commands, notAnswered: notAnswered(commands, run.state !== 'running', now()) } satisfies RunDetail;
   });
 
-  app.post<Route<'POST /api/command-runs/:id/cancel'>>('/command-runs/:id/cancel', { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.post<Route<'POST /api/command-runs/:id/cancel'>>('/command-runs/:id/cancel', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
     const me = currentUser(req);
     const run = await visibleRun(reg, me, req.params.id);
     const done = await reg.transaction(async (tx) => {
@@ -208,7 +208,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return runView(reg, (await reg.commandRun(run.id))!, await targetLabeller(reg));
   });
 
-  app.get<Route<'GET /api/schools/:id/commands', { Querystring: Static<typeof SchoolQuery> }>>('/schools/:id/commands', {
+  app.get<Route<'GET /api/schools/:id/commands', { Querystring: Static<typeof SchoolQuery> }>>('/schools/:id/commands', { config: { access: 'user' },
     preHandler: requireUser, schema: { params: IdParams, querystring: SchoolQuery },
   }, async (req) => {
     const me = currentUser(req);

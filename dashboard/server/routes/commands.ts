@@ -67,11 +67,11 @@ export const commandRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps
   const reg = deps.registry;
   const now = () => deps.clock.now();
 
-  app.post<Route<'POST /api/devices/:id/commands', { Body: Static<typeof SendBody> }>>('/devices/:id/commands', {
+  app.post<Route<'POST /api/devices/:id/commands', { Body: Static<typeof SendBody> }>>('/devices/:id/commands', { config: { access: 'user' },
     preHandler: requireUser, schema: { params: DeviceParams, body: SendBody },
   }, async (req, reply) => reply.status(201).send(await sendCommand(deps, currentUser(req), req.params.id, req.body)));
 
-  app.get<Route<'GET /api/devices/:id/commands', { Querystring: Static<typeof ListQuery> }>>('/devices/:id/commands', {
+  app.get<Route<'GET /api/devices/:id/commands', { Querystring: Static<typeof ListQuery> }>>('/devices/:id/commands', { config: { access: 'user' },
     preHandler: requireUser, schema: { params: DeviceParams, querystring: ListQuery },
   }, async (req) => {
     const me = currentUser(req);
@@ -81,7 +81,7 @@ export const commandRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps
     return (await reg.commandsOfDevice(device.id, o)).map(view);
   });
 
-  app.post<Route<'POST /api/commands/:id/cancel'>>('/commands/:id/cancel', { preHandler: requireUser, schema: { params: CommandParams } }, async (req) => {
+  app.post<Route<'POST /api/commands/:id/cancel'>>('/commands/:id/cancel', { config: { access: 'user' }, preHandler: requireUser, schema: { params: CommandParams } }, async (req) => {
     const me = currentUser(req);
     const cmd = await reg.command(req.params.id);
     if (!cmd) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no command '${req.params.id}'`);

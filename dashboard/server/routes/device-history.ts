@@ -34,7 +34,7 @@ export const deviceHistoryRoutes: FastifyPluginAsync<DashboardDeps> = async (app
     return d;
   };
 
-  app.get<Route<'GET /api/devices/:id/history', { Querystring: HistoryQuery }>>('/devices/:id/history', {
+  app.get<Route<'GET /api/devices/:id/history', { Querystring: HistoryQuery }>>('/devices/:id/history', { config: { access: 'user' },
     preHandler: requireUser, schema: { params: DeviceParams, querystring: HistoryQuery },
   }, async (req): Promise<HistoryResponse> => {
     const d = await visibleDevice(req, req.params.id);
@@ -54,7 +54,7 @@ export const deviceHistoryRoutes: FastifyPluginAsync<DashboardDeps> = async (app
     return answer;
   });
 
-  app.get<Route<'GET /api/devices/:id/events'>>('/devices/:id/events', {
+  app.get<Route<'GET /api/devices/:id/events'>>('/devices/:id/events', { config: { access: 'user' },
     preHandler: requireUser, schema: { params: DeviceParams },
   }, async (req): Promise<DeviceEventsResponse> => {
     const d = await visibleDevice(req, req.params.id);

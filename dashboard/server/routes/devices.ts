@@ -51,7 +51,7 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { total: all.length, devices: all.slice(offset, offset + limit) };
   };
 
-  app.get<Route<'GET /api/devices', { Querystring: ListQuery }>>('/devices', { preHandler: requireUser, schema: { querystring: ListQuery } }, async (req): Promise<DeviceListResponse> => {
+  app.get<Route<'GET /api/devices', { Querystring: ListQuery }>>('/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: ListQuery } }, async (req): Promise<DeviceListResponse> => {
     const { q, kind, districtId, schoolId, roomId, state, includeRetired, limit, offset } = req.query;
     const now = deps.clock.now();
     const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, includeRevoked: includeRetired, scope: userScope(currentUser(req)) };
@@ -60,7 +60,7 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), now)) };
   });
 
-  app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
+  app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
     const user = currentUser(req);
     const d = await deps.registry.device(req.params.id);
     // A revoked or retired device keeps its page: its record and history outlive its credentials.

@@ -42,7 +42,7 @@ export const fleetHealthRoutes: FastifyPluginAsync<DashboardDeps> = async (app, 
   };
   const roomPlace = async (roomId: number) => (await deps.registry.roomPlaces([roomId])).get(roomId);
 
-  app.get<Route<'GET /api/health/devices', { Querystring: Static<typeof ListQuery> }>>('/health/devices', { preHandler: requireUser, schema: { querystring: ListQuery } },
+  app.get<Route<'GET /api/health/devices', { Querystring: Static<typeof ListQuery> }>>('/health/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: ListQuery } },
     async (req): Promise<HealthListResponse> => {
       const user = currentUser(req);
       authorize(user, 'alerts.read');
@@ -53,7 +53,7 @@ export const fleetHealthRoutes: FastifyPluginAsync<DashboardDeps> = async (app, 
       return { total, limit, offset, devices };
     });
 
-  app.get<Route<'GET /api/health/summary', { Querystring: Static<typeof SummaryQuery> }>>('/health/summary', { preHandler: requireUser, schema: { querystring: SummaryQuery } },
+  app.get<Route<'GET /api/health/summary', { Querystring: Static<typeof SummaryQuery> }>>('/health/summary', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: SummaryQuery } },
     async (req): Promise<HealthSummaryResponse> => {
       const user = currentUser(req);
       authorize(user, 'alerts.read');
@@ -63,7 +63,7 @@ export const fleetHealthRoutes: FastifyPluginAsync<DashboardDeps> = async (app, 
       return deps.registry.healthSummary({ level, parentId }, userScope(user));
     });
 
-  app.get<Route<'GET /api/rooms/:id/devices'>>('/rooms/:id/devices', { preHandler: requireUser, schema: { params: IdParams } }, async (req): Promise<RoomHealthResponse> => {
+  app.get<Route<'GET /api/rooms/:id/devices'>>('/rooms/:id/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req): Promise<RoomHealthResponse> => {
     const user = currentUser(req);
     authorize(user, 'alerts.read');
     const found = await deps.registry.roomHealth(req.params.id);

@@ -7,7 +7,7 @@ import { userScope } from '../scope.js';
 
 /** GET /api/hierarchy: the districts, schools and rooms within the user's scope (for filters and navigation). */
 export const hierarchyRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get<Route<'GET /api/hierarchy'>>('/hierarchy', { preHandler: requireUser }, async (req): Promise<HierarchyResponse> => {
+  app.get<Route<'GET /api/hierarchy'>>('/hierarchy', { config: { access: 'user' }, preHandler: requireUser }, async (req): Promise<HierarchyResponse> => {
     const scope = userScope(currentUser(req));
     const schools = await deps.registry.schools(scope);
     const districtIds = new Set(schools.map((s) => s.districtId));

@@ -46,7 +46,7 @@ function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown
   app: FastifyInstance, deps: DashboardDeps, prefix: P, jobs: ImportJobs<ResponseOf<`GET /api/${P}/:id`>, Plan>, action: Action,
 ): void {
   const mayImport = allowed(action);
-  app.post<Omit<JobRoute, 'Body'>>(`/${prefix}`, {
+  app.post<Omit<JobRoute, 'Body'>>(`/${prefix}`, { config: { access: action, bodyTypes: FILE_TYPES },
     preHandler: mayImport, bodyLimit: MAX_IMPORT_BYTES, schema: { querystring: StartQuery },
   }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
@@ -54,9 +54,9 @@ function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown
     }
     return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body));
   });
-  app.get<JobRoute>(`/${prefix}/:id`, { preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
+  app.get<JobRoute>(`/${prefix}/:id`, { config: { access: action }, preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
     jobs.get(currentUser(req), req.params.id));
-  app.post<JobRoute>(`/${prefix}/:id/apply`, {
+  app.post<JobRoute>(`/${prefix}/:id/apply`, { config: { access: action },
     preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
   }, async (req) => {
     const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
@@ -77,7 +77,7 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   jobRoutes(app, deps, 'imports', equipmentImports(deps.registry, deps.clock), 'records.write');
   jobRoutes(app, deps, 'imports/places', placesImports(deps.registry), 'schools.write');
   // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
-  app.get<Route<'GET /api/places.:format'>>('/places.:format', { preHandler: allowed('schools.write'), schema: { params: ExportParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/places.:format'>>('/places.:format', { config: { access: 'user' }, preHandler: allowed('schools.write'), schema: { params: ExportParams } }, async (req, reply) => {
     const rows = await placesRows(deps.registry);
     reply.header('content-disposition', `attachment; filename="danh-sach-truong-${localDate(deps.clock.now())}.${req.params.format}"`);
     if (req.params.format === 'csv') return reply.type('text/csv; charset=utf-8').send(placesCsv(rows));
@@ -90,7 +90,7 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
  * importer reads (an export imports back unchanged). Every role may read its own part.
  */
 export const registerExportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get<Route<'GET /api/register.:format'>>('/register.:format', { preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/register.:format'>>('/register.:format', { config: { access: 'user' }, preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
     const rows = await exportRows(deps.registry, userScope(currentUser(req)));
     const today = localDate(deps.clock.now());
     const name = `so-thiet-bi-${today}.${req.params.format}`;

@@ -32,5 +32,5 @@ export function kindInfos(): KindInfo[] {
 /** GET /api/kinds. */
 export const kindRoutes: FastifyPluginAsync = async (app) => {
   const infos = kindInfos();
-  app.get<Route<'GET /api/kinds'>>('/kinds', { preHandler: requireUser }, async () => infos);
+  app.get<Route<'GET /api/kinds'>>('/kinds', { config: { access: 'user' }, preHandler: requireUser }, async () => infos);
 };

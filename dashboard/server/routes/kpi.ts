@@ -25,7 +25,7 @@ const KpiResponseSchema = Type.Object({
 
 /** GET /api/kpi: the digital-records KPI per school, district and province, within the user's scope; every role. */
 export const kpiRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get<Route<'GET /api/kpi'>>('/kpi', {
+  app.get<Route<'GET /api/kpi'>>('/kpi', { config: { access: 'user' },
     preHandler: requireUser,
     schema: { querystring: Type.Object({}, { additionalProperties: false }), response: { 200: KpiResponseSchema } },
   }, async (req) => computeKpi(currentUser(req), deps.registry, deps.gateway?.live, deps.clock.now()));

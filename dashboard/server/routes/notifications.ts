@@ -53,9 +53,9 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     return out;
   };
 
-  app.get<Route<'GET /api/notifications/recipients'>>('/notifications/recipients', { preHandler: guard }, async (req) => (await visible(currentUser(req))).map(view));
+  app.get<Route<'GET /api/notifications/recipients'>>('/notifications/recipients', { config: { access: 'alerts.configure' }, preHandler: guard }, async (req) => (await visible(currentUser(req))).map(view));
 
-  app.post<Route<'POST /api/notifications/recipients'>>('/notifications/recipients', { preHandler: guard, schema: { body: RecipientBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/notifications/recipients'>>('/notifications/recipients', { config: { access: 'alerts.configure' }, preHandler: guard, schema: { body: RecipientBody } }, async (req, reply) => {
     const user = currentUser(req);
     const b = req.body;
     if (!(await mayManage(user, b))) {
@@ -69,7 +69,7 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     return reply.status(201).send({ ...view(r), ...(secret ? { secret } : {}) });
   });
 
-  app.delete<Route<'DELETE /api/notifications/recipients/:id'>>('/notifications/recipients/:id', { preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+  app.delete<Route<'DELETE /api/notifications/recipients/:id'>>('/notifications/recipients/:id', { config: { access: 'alerts.configure' }, preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const user = currentUser(req);
     const r = await deps.registry.recipient(req.params.id);
     if (!r) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no notification recipient ${req.params.id}`);
@@ -79,7 +79,7 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     return { id: r.id, removed: true as const };
   });
 
-  app.get<Route<'GET /api/notifications/attempts'>>('/notifications/attempts', {
+  app.get<Route<'GET /api/notifications/attempts'>>('/notifications/attempts', { config: { access: 'alerts.configure' },
     preHandler: guard, schema: { querystring: Type.Object({ recipientId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) },
   }, async (req): Promise<NotificationAttemptView[]> => {
     const mine = (await visible(currentUser(req))).map((r) => r.id).filter((id) => req.query.recipientId === undefined || id === req.query.recipientId);

@@ -6,6 +6,6 @@ import { computeOverview } from '../overview.js';
 
 /** GET /api/overview: online / offline / problem counts per kind and per school, and totals, within the user's scope. */
 export const overviewRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get<Route<'GET /api/overview'>>('/overview', { preHandler: requireUser }, async (req) =>
+  app.get<Route<'GET /api/overview'>>('/overview', { config: { access: 'user' }, preHandler: requireUser }, async (req) =>
     computeOverview(currentUser(req), deps.registry, deps.directory, deps.gateway?.live, deps.clock.now()));
 };

@@ -94,7 +94,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     deps.registry.audit(currentUser(req).username, action, level, id, detail);
   const refresh = () => deps.directory.refresh();
 
-  app.get<Route<'GET /api/hierarchy/tree'>>('/hierarchy/tree', { preHandler: requireUser, schema: { querystring: TreeQuery } }, async (req): Promise<TreeResponse> => {
+  app.get<Route<'GET /api/hierarchy/tree'>>('/hierarchy/tree', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: TreeQuery } }, async (req): Promise<TreeResponse> => {
     const user = currentUser(req);
     return { ...(await places.tree(userScope(user), req.query.includeRetired ?? false)), permissions: permissionsOf(user) };
   });
@@ -125,8 +125,8 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     await refresh();
     return { id };
   };
-  const opts = (body: TObject) => ({ preHandler: requireUser, schema: { body } });
-  const withId = (body: TObject) => ({ preHandler: requireUser, schema: { params: IdParams, body } });
+  const opts = (body: TObject) => ({ config: { access: 'user' as const }, preHandler: requireUser, schema: { body } });
+  const withId = (body: TObject) => ({ config: { access: 'user' as const }, preHandler: requireUser, schema: { params: IdParams, body } });
 
   app.post<Route<'POST /api/districts'>>('/districts', opts(DISTRICTS.create), async (req, reply) => reply.status(201).send(await create(req, DISTRICTS, req.body)));
   app.post<Route<'POST /api/schools'>>('/schools', opts(SCHOOLS.create), async (req, reply) => reply.status(201).send(await create(req, SCHOOLS, req.body)));
@@ -140,7 +140,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   for (const def of [DISTRICTS, SCHOOLS, SITES, ROOMS]) {
     const level = def.level;
     for (const [verb, retired] of [['retire', true], ['restore', false]] as const) {
-      app.post<Route<'POST /api/districts/:id/retire'>>(`/${def.path}/:id/${verb}`, { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+      app.post<Route<'POST /api/districts/:id/retire'>>(`/${def.path}/:id/${verb}`, { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
         const ref = await existing(currentUser(req), level, req.params.id);
         mayWrite(req, level, ref);
         await places.setRetired(level, req.params.id, retired);

@@ -91,12 +91,12 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     history: (await reg.auditLog({ entity: 'device', entityId: d.id, limit: 100 })).entries,
   });
 
-  app.get<Route<'GET /api/devices/:id/record'>>('/devices/:id/record', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.get<Route<'GET /api/devices/:id/record'>>('/devices/:id/record', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
     const { device, place } = await visibleDevice(currentUser(req), req.params.id);
     return recordOf(device, place);
   });
 
-  app.post<Route<'POST /api/devices', { Body: Static<typeof CreateBody> }>>('/devices', { preHandler: requireUser, schema: { body: CreateBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/devices', { Body: Static<typeof CreateBody> }>>('/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { body: CreateBody } }, async (req, reply) => {
     const user = currentUser(req);
     const place = await placeOfRoom(user, req.body.roomId);
     authorize(user, 'records.write', place);
@@ -109,7 +109,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(201).send(body);
   });
 
-  app.patch<Route<'PATCH /api/devices/:id', { Body: Static<typeof PatchBody> }>>('/devices/:id', { preHandler: requireUser, schema: { params: DeviceParams, body: PatchBody } }, async (req) => {
+  app.patch<Route<'PATCH /api/devices/:id', { Body: Static<typeof PatchBody> }>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams, body: PatchBody } }, async (req) => {
     const { user, device } = await writable(req, req.params.id, 'records.write');
     const patch = toRecordInput(req.body);
     if (patch.roomId !== undefined && patch.roomId !== device.roomId) authorize(user, 'records.write', await placeOfRoom(user, patch.roomId));
@@ -122,7 +122,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return recordOf(updated, (await placeOf(updated.roomId))!);
   });
 
-  app.post<Route<'POST /api/devices/:id/retire'>>('/devices/:id/retire', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.post<Route<'POST /api/devices/:id/retire'>>('/devices/:id/retire', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
     const { device } = await writable(req, req.params.id, 'records.write');
     const updated = await reg.retireDevice(device.id);
     await audit(req, 'device.retire', device.id);
@@ -130,7 +130,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return recordOf(updated, (await placeOf(updated.roomId))!);
   });
 
-  app.post<Route<'POST /api/devices/:id/maintenance'>>('/devices/:id/maintenance', {
+  app.post<Route<'POST /api/devices/:id/maintenance'>>('/devices/:id/maintenance', { config: { access: 'user' },
     preHandler: requireUser, schema: { params: DeviceParams, body: MaintenanceBody },
   }, async (req, reply) => {
     const { user, device } = await writable(req, req.params.id, 'records.write');
@@ -139,7 +139,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(201).send({ maintenance: await reg.maintenance(device.id) });
   });
 
-  app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
     const { device } = await writable(req, req.params.id, 'devices.provision');
     if (device.state === 'retired') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device '${device.id}' is retired; put it back in use before issuing credentials`);
     const secret = await reg.rotateSecret(device.id);
@@ -148,7 +148,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { mqttUrl: mqttUrl(), credentials: [issued(device, secret)] };
   });
 
-  app.post<Route<'POST /api/devices/:id/revoke'>>('/devices/:id/revoke', { preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.post<Route<'POST /api/devices/:id/revoke'>>('/devices/:id/revoke', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
     const { device } = await writable(req, req.params.id, 'devices.provision');
     await reg.revokeDevice(device.id);
     await audit(req, 'device.revoke', device.id);
@@ -156,7 +156,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { id: device.id, revoked: true };
   });
 
-  app.post<Route<'POST /api/provision'>>('/provision', { preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/provision'>>('/provision', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
     const user = currentUser(req);
     const { roomId, schoolId, rotateExisting } = req.body;
     if ((roomId === undefined) === (schoolId === undefined)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give exactly one of roomId or schoolId');
@@ -170,7 +170,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { mqttUrl: mqttUrl(), credentials };
   });
 
-  app.get<Route<'GET /api/labels.pdf'>>('/labels.pdf', { preHandler: requireUser, schema: { querystring: LabelsQuery } }, async (req, reply) => {
+  app.get<Route<'GET /api/labels.pdf'>>('/labels.pdf', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: LabelsQuery } }, async (req, reply) => {
     const user = currentUser(req);
     const { roomId, schoolId, deviceId } = req.query;
     let devices: Device[];

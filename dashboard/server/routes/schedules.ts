@@ -134,7 +134,7 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return { s, school: requireVisible(user, await schoolPlace(reg, s.schoolId), `schedule ${id}`) };
   };
 
-  app.get<Route<'GET /api/schedules', { Querystring: Static<typeof ListQuery> }>>('/schedules', {
+  app.get<Route<'GET /api/schedules', { Querystring: Static<typeof ListQuery> }>>('/schedules', { config: { access: 'user' },
     preHandler: requireUser, schema: { querystring: ListQuery },
   }, async (req) => {
     const me = currentUser(req);
@@ -146,7 +146,7 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return Promise.all(list.map((s) => view(reg, s, at)));
   });
 
-  app.post<Route<'POST /api/schedules', { Body: Body }>>('/schedules', { preHandler: requireUser, schema: { body: Body } }, async (req, reply) => {
+  app.post<Route<'POST /api/schedules', { Body: Body }>>('/schedules', { config: { access: 'user' }, preHandler: requireUser, schema: { body: Body } }, async (req, reply) => {
     const me = currentUser(req);
     await schoolFor(reg, me, req.body.schoolId);
     const { input } = await toInput(reg, req.body);
@@ -159,20 +159,20 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return reply.status(201).send(await view(reg, created, at));
   });
 
-  app.post<Route<'POST /api/schedules/preview', { Body: Body }>>('/schedules/preview', { preHandler: requireUser, schema: { body: Body } }, async (req) => {
+  app.post<Route<'POST /api/schedules/preview', { Body: Body }>>('/schedules/preview', { config: { access: 'user' }, preHandler: requireUser, schema: { body: Body } }, async (req) => {
     await schoolFor(reg, currentUser(req), req.body.schoolId);
     const { input, devices } = await toInput(reg, req.body);
     return { nextRuns: nextRuns({ ...input, until: input.until ?? null }, now(), NEXT_RUNS, await skipsOf(reg, input)), devices };
   });
 
-  app.get<Route<'GET /api/schedules/:id'>>('/schedules/:id', { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.get<Route<'GET /api/schedules/:id'>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
     const me = currentUser(req);
     const { s, school } = await existing(me, req.params.id);
     authorize(me, 'commands.send', school);
     return { ...(await view(reg, s, now())), fires: (await reg.scheduleFires(s.id, FIRES_SHOWN)).map(fireView) };
   });
 
-  app.put<Route<'PUT /api/schedules/:id', { Body: Body }>>('/schedules/:id', { preHandler: requireUser, schema: { params: IdParams, body: Body } }, async (req) => {
+  app.put<Route<'PUT /api/schedules/:id', { Body: Body }>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams, body: Body } }, async (req) => {
     const me = currentUser(req);
     const { s, school } = await existing(me, req.params.id);
     authorize(me, 'commands.send', school);
@@ -187,7 +187,7 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return view(reg, updated, at);
   });
 
-  app.delete<Route<'DELETE /api/schedules/:id'>>('/schedules/:id', { preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.delete<Route<'DELETE /api/schedules/:id'>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
     const me = currentUser(req);
     const { s, school } = await existing(me, req.params.id);
     authorize(me, 'commands.send', school);

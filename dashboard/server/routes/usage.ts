@@ -65,7 +65,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   };
   const roomPlace = async (roomId: number) => (await deps.registry.roomPlaces([roomId])).get(roomId);
 
-  app.get<Route<'GET /api/usage'>>('/usage', { preHandler: requireUser, schema: { querystring: UsageQuery } }, async (req): Promise<UsageReport> => {
+  app.get<Route<'GET /api/usage'>>('/usage', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: UsageQuery } }, async (req): Promise<UsageReport> => {
     const user = currentUser(req);
     const { districtId, schoolId, roomId } = req.query;
     if (schoolId !== undefined) requireVisible(user, await schoolPlace(schoolId), `school ${schoolId}`);
@@ -76,12 +76,12 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.get<Route<'GET /api/planning', { Querystring: Static<typeof PlanningQuery> }>>('/planning', { preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
+  app.get<Route<'GET /api/planning', { Querystring: Static<typeof PlanningQuery> }>>('/planning', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
     planningReport({ registry: deps.registry, store: deps.usageStore, scope: userScope(currentUser(req)), ...window(req.query, deps.clock.now()), rooms: req.query.rooms, now: deps.clock.now() }));
 
   const exports = new ExportJobs();
   const CONTENT_TYPES = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
-  app.post<Route<'POST /api/usage/exports', { Body: Static<typeof ExportBody> }>>('/usage/exports', { preHandler: requireUser, schema: { body: ExportBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/usage/exports', { Body: Static<typeof ExportBody> }>>('/usage/exports', { config: { access: 'user' }, preHandler: requireUser, schema: { body: ExportBody } }, async (req, reply) => {
     const user = currentUser(req);
     const { format, districtId, schoolId, roomId, rooms } = req.body;
     const filter = { districtId, schoolId, roomId };
@@ -105,8 +105,8 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
     return reply.status(202).send(job);
   });
-  app.get<Route<'GET /api/usage/exports/:id'>>('/usage/exports/:id', { preHandler: requireUser, schema: { params: JobParams } }, async (req): Promise<ExportJob> => exports.get(currentUser(req), req.params.id));
-  app.get<Route<'GET /api/usage/exports/:id/file'>>('/usage/exports/:id/file', { preHandler: requireUser, schema: { params: JobParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/usage/exports/:id'>>('/usage/exports/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: JobParams } }, async (req): Promise<ExportJob> => exports.get(currentUser(req), req.params.id));
+  app.get<Route<'GET /api/usage/exports/:id/file'>>('/usage/exports/:id/file', { config: { access: 'user' }, preHandler: requireUser, schema: { params: JobParams } }, async (req, reply) => {
     const f = exports.file(currentUser(req), req.params.id);
     return reply.type(f.contentType).header('content-disposition', `attachment; filename="${f.fileName}"`).send(f.data);
   });
@@ -120,14 +120,14 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return userScope(user) ? 'Phạm vi được phân quyền' : 'Toàn tỉnh';
   };
 
-  app.get<Route<'GET /api/schools/:id/timetable'>>('/schools/:id/timetable', { preHandler: requireUser, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+  app.get<Route<'GET /api/schools/:id/timetable'>>('/schools/:id/timetable', { config: { access: 'user' }, preHandler: requireUser, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const place = requireVisible(currentUser(req), await schoolPlace(req.params.id), `school ${req.params.id}`);
     const entered = await deps.registry.timetables(place.schoolId);
     const level = (await deps.registry.schools()).find((s) => s.id === place.schoolId)?.level ?? 'thpt';
     return { isDefault: entered.length === 0, terms: entered.length ? entered : defaultTerms(level, schoolYearOf(localDate(deps.clock.now()))) };
   });
 
-  app.put<Route<'PUT /api/schools/:id/timetable'>>('/schools/:id/timetable', {
+  app.put<Route<'PUT /api/schools/:id/timetable'>>('/schools/:id/timetable', { config: { access: 'user' },
     preHandler: requireUser, schema: { params: Type.Object({ id: Id }), body: TimetableBody },
   }, async (req) => {
     const user = currentUser(req);
@@ -157,18 +157,18 @@ export const subscriptionRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     await requireUser(req);
     authorize(currentUser(req), 'reports.subscribe');
   };
-  app.get<Route<'GET /api/reports/subscriptions'>>('/reports/subscriptions', { preHandler: guard }, async (req) => {
+  app.get<Route<'GET /api/reports/subscriptions'>>('/reports/subscriptions', { config: { access: 'reports.subscribe' }, preHandler: guard }, async (req) => {
     const user = currentUser(req);
     return (await deps.registry.subscriptions()).filter((s) => mayHave(user, s.districtId));
   });
-  app.post<Route<'POST /api/reports/subscriptions'>>('/reports/subscriptions', { preHandler: guard, schema: { body: SubscriptionBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/reports/subscriptions'>>('/reports/subscriptions', { config: { access: 'reports.subscribe' }, preHandler: guard, schema: { body: SubscriptionBody } }, async (req, reply) => {
     const user = currentUser(req);
     if (!mayHave(user, req.body.districtId)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', req.body.districtId === null ? 'the province-wide report is for province-wide users' : `district ${req.body.districtId} is outside your scope`);
     const sub = await deps.registry.addSubscription({ ...req.body, createdBy: user.username });
     await deps.registry.audit(user.username, 'report.subscribe', 'subscription', sub.id, req.body);
     return reply.status(201).send(sub);
   });
-  app.delete<Route<'DELETE /api/reports/subscriptions/:id'>>('/reports/subscriptions/:id', { preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+  app.delete<Route<'DELETE /api/reports/subscriptions/:id'>>('/reports/subscriptions/:id', { config: { access: 'reports.subscribe' }, preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
     const user = currentUser(req);
     const sub = (await deps.registry.subscriptions()).find((s) => s.id === req.params.id);
     if (!sub) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no subscription ${req.params.id}`);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { ROLES, type User } from '../../../registry/index.js';
 import type { AuditResponse, UserRow } from '../../../api/index.js';
-import { currentUser, requireUser } from '../auth.js';
+import { currentUser, requireUser, restamp } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
 import { authorize } from '../scope.js';
@@ -49,15 +49,15 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     authorize(currentUser(req), 'users.manage');
   };
 
-  app.get<Route<'GET /api/users'>>('/users', { preHandler: admin }, async (): Promise<UserRow[]> => (await reg.users()).map(toRow));
+  app.get<Route<'GET /api/users'>>('/users', { config: { access: 'users.manage' }, preHandler: admin }, async (): Promise<UserRow[]> => (await reg.users()).map(toRow));
 
-  app.post<Route<'POST /api/users', { Body: Static<typeof CreateBody> }>>('/users', { preHandler: admin, schema: { body: CreateBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/users', { Body: Static<typeof CreateBody> }>>('/users', { config: { access: 'users.manage' }, preHandler: admin, schema: { body: CreateBody } }, async (req, reply) => {
     const u = await reg.addUser(req.body);
     await reg.audit(currentUser(req).username, 'user.create', 'user', u.id, withoutPassword(req.body));
     return reply.status(201).send(toRow(u));
   });
 
-  app.patch<Route<'PATCH /api/users/:id', { Body: Static<typeof PatchBody> }>>('/users/:id', {
+  app.patch<Route<'PATCH /api/users/:id', { Body: Static<typeof PatchBody> }>>('/users/:id', { config: { access: 'users.manage' },
     preHandler: admin, schema: { params: Type.Object({ id: Id }), body: PatchBody },
   }, async (req) => {
     const me = currentUser(req);
@@ -67,10 +67,18 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     }
     const u = await reg.updateUser(req.params.id, req.body);
     await reg.audit(me.username, 'user.update', 'user', u.id, withoutPassword(req.body));
+    // The sessions themselves end on their next request or socket check (auth.ts: the password stamp, the disabled
+    // flag); this process's live sockets of the user are cut off now. An admin who changed their own password keeps
+    // this session.
+    if (req.body.password !== undefined || req.body.disabled) {
+      const keep = u.id === me.id ? req.session.sessionId : undefined;
+      if (keep) await restamp(req, reg);
+      app.sessionEvents.userRevoked(u.id, keep);
+    }
     return toRow(u);
   });
 
-  app.get<Route<'GET /api/audit', { Querystring: Static<typeof AuditQuery> }>>('/audit', {
+  app.get<Route<'GET /api/audit', { Querystring: Static<typeof AuditQuery> }>>('/audit', { config: { access: 'audit.read' },
     preHandler: async (req) => {
       await requireUser(req);
       authorize(currentUser(req), 'audit.read');

@@ -1,0 +1,67 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../../config/index.js';
+import { EdufleetError } from '../../../lib/errors.js';
+import { registerAccessControl } from './access.js';
+import { registerCsrfGuard } from './csrf.js';
+import { registerSecurityHeaders } from './headers.js';
+import { loginLimiters } from './login.js';
+import { SessionEvents } from './sessions.js';
+
+export { declarePublic, type Access } from './access.js';
+export { dummyVerifyCount, verifyLogin } from './login.js';
+export { SessionEvents, SOCKET_RECHECK_MS } from './sessions.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Sessions ended on this process, for the live sockets (security/sessions.ts). */
+    sessionEvents: SessionEvents;
+    /** preHandler of POST /api/login: the per-address and per-user limits. */
+    loginLimit: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+export const sessionMaxAgeMs = (config: Config): number => Math.round(config.dashboard.sessionMaxAgeH * 3_600_000);
+
+/**
+ * The web app's defences (docs/security.md, "Web application"), registered on the root before any route: headers,
+ * CSRF (origin and JSON-only bodies), deny-by-default access declarations, and the login limits.
+ */
+export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  registerAccessControl(app);
+  registerCsrfGuard(app, config.dashboard.allowedOrigins);
+  await registerSecurityHeaders(app);
+  app.decorate('sessionEvents', new SessionEvents());
+  app.decorate('loginLimit', await loginLimiters(app, {
+    perAddressPerMin: config.dashboard.loginsPerAddressPerMin, perUserPerMin: config.dashboard.loginsPerUserPerMin,
+  }));
+}
+
+/** Fastify's `https` option when the dashboard has a certificate; read at start so a wrong path fails loudly. */
+export function httpsOptions(config: Config): { cert: Buffer; key: Buffer } | undefined {
+  const { tlsCertFile, tlsKeyFile } = config.dashboard;
+  if (!tlsCertFile && !tlsKeyFile) return undefined;
+  if (!tlsCertFile || !tlsKeyFile) throw new EdufleetError('EDUFLEET_ERR_CONFIG_INVALID', 'dashboard.tlsCertFile and dashboard.tlsKeyFile go together: set both, or neither for plain HTTP');
+  return { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) };
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/**
+ * /metrics: from loopback (Prometheus on the same host), or with `Authorization: Bearer <dashboard.metricsToken>`.
+ * The peer address of the TCP connection decides, never X-Forwarded-For: a proxy on the same host forwards
+ * everyone's requests from loopback, so behind a proxy set a token (and let the proxy not forward /metrics).
+ */
+export function metricsGuard(token: string) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const auth = req.headers.authorization;
+    if (token && auth?.startsWith('Bearer ') && sameSecret(auth.slice(7), token)) return;
+    if (LOOPBACK.test(req.socket.remoteAddress ?? '') && !req.headers['x-forwarded-for']) return;
+    throw new EdufleetError('EDUFLEET_ERR_WEB_METRICS_TOKEN');
+  };
+}
+
+/** Compared in constant time (over digests, so the lengths need not match). */
+const sameSecret = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
