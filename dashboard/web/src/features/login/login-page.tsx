@@ -9,7 +9,9 @@ export function LoginPage(p: { onLogin: (me: Me) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const login = useSubmit(() => post('/api/login', { body: { username, password } }), p.onLogin,
-    (err) => (err instanceof ApiError && err.code === 'EDUFLEET_ERR_AUTH_BAD_LOGIN' ? t('login.bad') : t('login.failed', { message: (err as Error).message })));
+    (err) => (err instanceof ApiError && err.code === 'EDUFLEET_ERR_AUTH_BAD_LOGIN' ? t('login.bad')
+      : err instanceof ApiError && err.code === 'EDUFLEET_ERR_AUTH_RATE_LIMITED' ? t('login.limited')
+        : t('login.failed', { message: (err as Error).message })));
   const { busy, error } = login;
 
   const submit = (e: Event) => {

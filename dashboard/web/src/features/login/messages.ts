@@ -7,6 +7,7 @@ const vi = {
   'login.busy': 'Đang đăng nhập…',
   'login.bad': 'Sai tên đăng nhập hoặc mật khẩu.',
   'login.failed': 'Không đăng nhập được: {message}',
+  'login.limited': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.',
 };
 
 export const loginMessages = {
@@ -19,5 +20,6 @@ export const loginMessages = {
     'login.busy': 'Logging in…',
     'login.bad': 'Wrong user name or password.',
     'login.failed': 'Could not log in: {message}',
+    'login.limited': 'Too many login attempts. Please try again in a few minutes.',
   } satisfies Record<keyof typeof vi, string>,
 };
