@@ -4,3 +4,4 @@ export * from './write.js';
 export * from './columns.js';
 export * from './limits.js';
 export * from './isolated.js';
+export * from './xlsx-guard.js';

@@ -29,13 +29,18 @@ function limitError(message: string): EdufleetError {
   return new EdufleetError('EDUFLEET_ERR_IMPORT_LIMIT', message);
 }
 
-/** Refuses a sheet that has more rows (data lines, the header not counted) or columns than allowed. */
-export function checkSheetSize(rows: number, columns: number, limits: SheetLimits): void {
+/**
+ * Refuses a sheet that has more rows (data lines, the header not counted) or columns than allowed; `lines` names, when
+ * known, the first line past the row limit and the widest line, so the user finds them.
+ */
+export function checkSheetSize(rows: number, columns: number, limits: SheetLimits, lines: { firstOver?: number; widest?: number } = {}): void {
   if (rows > limits.maxRows) {
-    throw limitError(`the sheet has ${rows} rows; at most ${limits.maxRows} are imported at once (imports.maxRows): split the file`);
+    const at = lines.firstOver ? ` (line ${lines.firstOver} is the first past it)` : '';
+    throw limitError(`the sheet has ${rows} rows; at most ${limits.maxRows} are imported at once (imports.maxRows)${at}: split the file`);
   }
   if (columns > limits.maxColumns) {
-    throw limitError(`the sheet has ${columns} columns; at most ${limits.maxColumns} are read (imports.maxColumns): delete the unused columns`);
+    const at = lines.widest ? ` (line ${lines.widest})` : '';
+    throw limitError(`the sheet has ${columns} columns${at}; at most ${limits.maxColumns} are read (imports.maxColumns): delete the unused columns`);
   }
 }
 

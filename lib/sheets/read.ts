@@ -47,7 +47,7 @@ export function readCsv(text: string, limits: SheetLimits = DEFAULT_SHEET_LIMITS
   }
   const [head, ...rest] = records;
   if (!head) throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'the file is empty (no header line)');
-  checkSheetSize(rest.length, records.reduce((n, r) => Math.max(n, r.record.length), 0), limits);
+  checkCsvSize(records, limits);
   const rows: SheetRow[] = [];
   let prevEnd = head.info.lines;
   for (const r of rest) {
@@ -56,6 +56,16 @@ export function readCsv(text: string, limits: SheetLimits = DEFAULT_SHEET_LIMITS
     prevEnd = r.info.lines;
   }
   return { header: head.record, rows };
+}
+
+/** Rows and columns of a parsed CSV against the limits, naming the first line past the row limit and the widest line. */
+function checkCsvSize(records: { record: string[]; info: { lines: number } }[], limits: SheetLimits): void {
+  let widest = 0;
+  records.forEach((r, i) => { if (r.record.length > records[widest]!.record.length) widest = i; });
+  // info.lines is the line a record ends on: the next record starts one line later.
+  const lineOf = (i: number) => (i === 0 ? 1 : records[i - 1]!.info.lines + 1);
+  const dataRows = records.length - 1;
+  checkSheetSize(dataRows, records[widest]!.record.length, limits, { firstOver: dataRows > limits.maxRows ? lineOf(limits.maxRows + 1) : undefined, widest: lineOf(widest) });
 }
 
 function cellText(v: ExcelJS.CellValue): string {
