@@ -31,6 +31,25 @@ function startWorker(req: ParseRequest, memoryMb: number): Worker {
   return new Worker(code, { eval: true, workerData: req, resourceLimits });
 }
 
+/**
+ * Parses at once at most: each worker may take parseMemoryMb, so ten uploads at the same moment must not mean ten
+ * times that; the others wait their turn (an upload is a rare, human-paced event).
+ */
+export const PARSE_CONCURRENCY = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function turn<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= PARSE_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 function memoryError(memoryMb: number): EdufleetError {
   return new EdufleetError('EDUFLEET_ERR_IMPORT_MEMORY',
     `reading this file needed more than the ${memoryMb} MB allowed (imports.parseMemoryMb) and was stopped; ` +
@@ -42,7 +61,11 @@ export async function readSheetIsolated(name: string, data: Buffer, limits: Isol
   // Cheap and in this thread: a refused bomb never costs a worker.
   if (/\.xlsx$/i.test(name)) await checkXlsx(data, limits);
   const { parseMemoryMb, ...sheetLimits } = limits;
-  const worker = startWorker({ name, data: new Uint8Array(data), limits: sheetLimits }, parseMemoryMb);
+  return turn(() => parseInWorker({ name, data: new Uint8Array(data), limits: sheetLimits }, parseMemoryMb));
+}
+
+function parseInWorker(req: ParseRequest, parseMemoryMb: number): Promise<Sheet> {
+  const worker = startWorker(req, parseMemoryMb);
   return new Promise<Sheet>((resolve, reject) => {
     let settled = false;
     const settle = (f: () => void) => { if (!settled) { settled = true; f(); } };

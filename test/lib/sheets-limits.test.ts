@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
 import { describe, expect, it } from 'vitest';
-import { checkXlsx, dimensionSize, readCsv, xlsxBuffer } from '../../lib/sheets/index.js';
+import { checkXlsx, dimensionSize, readCsv, readSheetIsolated, xlsxBuffer } from '../../lib/sheets/index.js';
 import { UserRate } from '../../dashboard/server/export-jobs.js';
 import { rowXml, xlsx } from '../helpers/zip.js';
 
@@ -54,6 +54,16 @@ describe('lib/sheets limits: what is checked before a sheet is parsed', () => {
     const sheet = (await parts(buf)).get('xl/worksheets/sheet1.xml')!;
     expect(sheet).not.toMatch(/<f[ >]/);
     expect((sheet.match(/t="(s|inlineStr|str)"/g) ?? []).length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('lib/sheets isolated parse', () => {
+  it('parses uploads that arrive together in workers taking turns, each to its own sheet, refusals coded', async () => {
+    const limits = { ...LIMITS, parseMemoryMb: 64 };
+    const files = Array.from({ length: 3 }, (_, i) => xlsx([rowXml(1, ['Mã', 'Tên']), rowXml(2, [`A${i}`, `=cmd${i}`])], { dimension: 'A1:B2' }));
+    const sheets = await Promise.all(files.map((f, i) => readSheetIsolated(`f${i}.xlsx`, f, limits)));
+    expect(sheets.map((sh) => sh.rows[0]!.cells)).toEqual(files.map((_, i) => [`A${i}`, `=cmd${i}`]));
+    await expect(readSheetIsolated('x.csv', Buffer.from('a,b,c,d,e\n'), limits)).rejects.toMatchObject({ code: 'EDUFLEET_ERR_IMPORT_LIMIT' });
   });
 });
 
