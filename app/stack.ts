@@ -11,6 +11,7 @@ import type { Component, ComponentHealth } from '../lib/component.js';
 import { influxClient, ManagedInfluxd } from '../lib/influx/index.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
+import { tightenPrivateTree } from '../lib/private-files.js';
 import { DeviceDirectory, openRegistryStore } from '../registry/index.js';
 import { MonthlyReports } from '../usage/monthly-reports.js';
 import { UsageQueries } from '../usage/queries.js';
@@ -105,6 +106,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     shutdown.add(c.name, stop ?? (() => c.stop()));
     return c;
   };
+  // Secrets, the registry and unsent readings live here: private to this account, even if an older version left it open.
+  tightenPrivateTree(config.dataDir, log);
   try {
     let influxd: ManagedInfluxd | undefined;
     let influxUrl = config.influx.url;

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/private-files.js';
 import { EdufleetError } from '../lib/errors.js';
 
 export interface SpoolPosition { segment: number; offset: number }
@@ -49,7 +50,7 @@ export class Spool {
   constructor(private readonly opts: SpoolOptions) {}
 
   async open(): Promise<void> {
-    mkdirSync(this.opts.dir, { recursive: true });
+    ensurePrivateDir(this.opts.dir);
     const segments = readdirSync(this.opts.dir).filter((f) => /^segment-\d+\.log$/.test(f)).map((f) => Number(f.slice(8, 16))).sort((a, b) => a - b);
     const cpFile = path.join(this.opts.dir, 'checkpoint.json');
     if (existsSync(cpFile)) {
@@ -65,7 +66,7 @@ export class Spool {
     // A crash mid-write can leave a torn last record: nothing in it was acknowledged, so cut it off.
     const last = this.segPath(this.writeSegment);
     if (existsSync(last)) this.trimTornTail(last);
-    this.fh = await open(last, 'a');
+    this.fh = await open(last, 'a', PRIVATE_FILE_MODE);
     this.durableOffset = (await this.fh.stat()).size;
     this.sizes.set(this.writeSegment, this.durableOffset);
   }
@@ -142,7 +143,7 @@ export class Spool {
 
   private async rotate(): Promise<void> {
     // Open the next segment before closing this one: if it fails, appends go on into the current segment.
-    const next = await open(this.segPath(this.writeSegment + 1), 'a');
+    const next = await open(this.segPath(this.writeSegment + 1), 'a', PRIVATE_FILE_MODE);
     await this.fh!.close();
     this.fh = next;
     this.writeSegment += 1;
@@ -201,7 +202,7 @@ export class Spool {
     this.cursor = next;
     const cpFile = path.join(this.opts.dir, 'checkpoint.json');
     // No fsync: a lost checkpoint only replays points InfluxDB already has, and it overwrites them with themselves.
-    writeFileSync(cpFile + '.tmp', JSON.stringify(next));
+    writeFileSync(cpFile + '.tmp', JSON.stringify(next), { mode: PRIVATE_FILE_MODE });
     renameSync(cpFile + '.tmp', cpFile);
     for (const seg of [...this.sizes.keys()]) {
       if (seg < next.segment) {

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../../lib/clock.js';
 import {
   applyPlacesPlan, applyPlan, planImport, planPlaces, placesPlanChanges, snapshotPlaces, snapshotRegistry, type ImportPlan, type PlacesPlan, type RegistrySnapshot,
 } from '../../registry/import/index.js';
-import { readSheet, type Sheet } from '../../lib/sheets/index.js';
+import { readSheetIsolated, type IsolatedLimits, type Sheet } from '../../lib/sheets/index.js';
 import type { RegistryStore, User } from '../../registry/index.js';
 import type { ImportJob, ImportPlanView, PlacesImportJob, PlacesPlanView } from '../../api/index.js';
 import { countNoun } from '../../lib/vn/format.js';
@@ -37,7 +37,7 @@ interface Job<V extends JobView> { view: V; sheet?: Sheet }
 export class ImportJobs<V extends JobView, P extends { refused: readonly unknown[] }> {
   private readonly jobs = new UserJobs<Job<V>>('import');
 
-  constructor(private readonly kind: ImportKind<V, P>) {}
+  constructor(private readonly kind: ImportKind<V, P>, private readonly limits: IsolatedLimits) {}
 
   /** Starts reading and planning `data`; returns at once with the job to poll. */
   start(user: User, file: string, data: Buffer): V {
@@ -76,7 +76,8 @@ export class ImportJobs<V extends JobView, P extends { refused: readonly unknown
 
   private async plan(job: Job<V>, user: User, data: Buffer): Promise<void> {
     try {
-      const sheet = await readSheet(job.view.file, data);
+      // In a worker with a capped heap, after the size checks: a bomb fails this job, never the dashboard.
+      const sheet = await readSheetIsolated(job.view.file, data, this.limits);
       job.sheet = sheet;
       job.view.progress = { phase: 'plan', done: 0, total: sheet.rows.length };
       await this.planNow(user, job, sheet);
@@ -95,7 +96,7 @@ export class ImportJobs<V extends JobView, P extends { refused: readonly unknown
 }
 
 /** The equipment register: each row is planned only within the schools this user may change. */
-export function equipmentImports(registry: RegistryStore, clock: Clock = systemClock): ImportJobs<ImportJob, ImportPlan> {
+export function equipmentImports(registry: RegistryStore, limits: IsolatedLimits, clock: Clock = systemClock): ImportJobs<ImportJob, ImportPlan> {
   return new ImportJobs<ImportJob, ImportPlan>({
     async plan(user, sheet, onProgress) {
       const snap = await snapshotRegistry(registry, clock.now());
@@ -107,14 +108,14 @@ export function equipmentImports(registry: RegistryStore, clock: Clock = systemC
     async apply(user, plan, file, onProgress) {
       return { created: await applyPlan(registry, plan, { user: user.username, file, onProgress: (p) => onProgress(p.done, p.total) }) };
     },
-  });
+  }, limits);
 }
 
 /**
  * The Sở's list of districts, schools and sites, uploaded, previewed and confirmed like a device register. Only
  * users who may edit schools start one (the route checks), so there is no per-row scope to apply.
  */
-export function placesImports(registry: RegistryStore): ImportJobs<PlacesImportJob, PlacesPlan> {
+export function placesImports(registry: RegistryStore, limits: IsolatedLimits): ImportJobs<PlacesImportJob, PlacesPlan> {
   return new ImportJobs<PlacesImportJob, PlacesPlan>({
     async plan(_user, sheet, onProgress) {
       const plan = planPlaces(sheet, await snapshotPlaces(registry), onProgress);
@@ -124,7 +125,7 @@ export function placesImports(registry: RegistryStore): ImportJobs<PlacesImportJ
       if (placesPlanChanges(plan)) await applyPlacesPlan(registry, plan, { user: user.username, file, onProgress: (p) => onProgress(p.done, p.total) });
       return {};
     },
-  });
+  }, limits);
 }
 
 function planView(plan: ImportPlan, devices: RegistrySnapshot['devices']): ImportPlanView {

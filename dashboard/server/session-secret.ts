@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, writePrivateFile } from '../../lib/private-files.js';
 
 export const SESSION_SECRET_FILE = 'session-secret';
 
@@ -12,9 +13,9 @@ export const SESSION_SECRET_FILE = 'session-secret';
 export function sessionSecret(configured: string, dataDir: string): string {
   if (configured) return configured;
   const file = path.join(dataDir, SESSION_SECRET_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   try {
-    writeFileSync(file, randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    writePrivateFile(file, randomBytes(48).toString('base64url') + '\n', 'wx');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }

@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { EdufleetError } from '../errors.js';
 import { freePort } from '../net.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, writePrivateFile } from '../private-files.js';
 
 function hasBinary(bin: string): boolean {
   return spawnSync(bin, ['version'], { stdio: 'ignore' }).status === 0;
@@ -36,12 +37,12 @@ export class ManagedInfluxd {
     if (!hasBinary(this.binary)) {
       throw new EdufleetError('EDUFLEET_ERR_INFLUX_MISSING', `'${this.binary}' was not found: run \`npm run setup\` (it installs the Debian package influxdb), or set EDUFLEET_INFLUX_URL to an InfluxDB server`);
     }
-    mkdirSync(this.dir, { recursive: true });
+    ensurePrivateDir(this.dir);
     // Keep the port across restarts, so a client configured with the URL finds the server again.
     if (this.port === 0) this.port = await freePort();
     const rpcPort = await freePort();
     const conf = path.join(this.dir, 'influxdb.conf');
-    writeFileSync(conf, [
+    writePrivateFile(conf, [
       'reporting-disabled = true',
       `bind-address = "127.0.0.1:${rpcPort}"`,
       '[meta]', `  dir = "${path.join(this.dir, 'meta')}"`, '  logging-enabled = false',
@@ -53,7 +54,7 @@ export class ManagedInfluxd {
       '[logging]', '  level = "warn"',
       '',
     ].join('\n'));
-    const logFd = openSync(path.join(this.dir, 'influxd.log'), 'a');
+    const logFd = openSync(path.join(this.dir, 'influxd.log'), 'a', PRIVATE_FILE_MODE);
     // Its own process group: a Ctrl-C in the terminal must reach EduFleet only, which then writes out its spool
     // before it stops influxd itself.
     const child = spawn(this.binary, ['-config', conf], { stdio: ['ignore', logFd, logFd], detached: true });
@@ -69,7 +70,7 @@ export class ManagedInfluxd {
         const res = await fetch(`${this.url}/ping`);
         if (res.status === 204) {
           // Other EduFleet commands on this data directory (the CLI) find the running server here.
-          writeFileSync(path.join(this.dir, 'url'), this.url);
+          writePrivateFile(path.join(this.dir, 'url'), this.url);
           return this.url;
         }
       } catch {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { EdufleetError } from '../errors.js';
+import { checkSheetSize, DEFAULT_SHEET_LIMITS, type SheetLimits } from './limits.js';
+import { checkXlsx } from './xlsx-guard.js';
 
 export interface SheetRow { line: number; cells: string[] }
 export interface Sheet { header: string[]; rows: SheetRow[] }
@@ -34,7 +36,7 @@ export function cellCountProblem(sheet: Sheet, row: SheetRow): string | undefine
 }
 
 /** CSV text (UTF-8, with or without BOM, quoted fields; `,` or `;` separated). Header = line 1. */
-export function readCsv(text: string): Sheet {
+export function readCsv(text: string, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Sheet {
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
   let records: { record: string[]; info: { lines: number } }[];
@@ -45,6 +47,7 @@ export function readCsv(text: string): Sheet {
   }
   const [head, ...rest] = records;
   if (!head) throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'the file is empty (no header line)');
+  checkCsvSize(records, limits);
   const rows: SheetRow[] = [];
   let prevEnd = head.info.lines;
   for (const r of rest) {
@@ -53,6 +56,16 @@ export function readCsv(text: string): Sheet {
     prevEnd = r.info.lines;
   }
   return { header: head.record, rows };
+}
+
+/** Rows and columns of a parsed CSV against the limits, naming the first line past the row limit and the widest line. */
+function checkCsvSize(records: { record: string[]; info: { lines: number } }[], limits: SheetLimits): void {
+  let widest = 0;
+  records.forEach((r, i) => { if (r.record.length > records[widest]!.record.length) widest = i; });
+  // info.lines is the line a record ends on: the next record starts one line later.
+  const lineOf = (i: number) => (i === 0 ? 1 : records[i - 1]!.info.lines + 1);
+  const dataRows = records.length - 1;
+  checkSheetSize(dataRows, records[widest]!.record.length, limits, { firstOver: dataRows > limits.maxRows ? lineOf(limits.maxRows + 1) : undefined, widest: lineOf(widest) });
 }
 
 function cellText(v: ExcelJS.CellValue): string {
@@ -71,8 +84,12 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
-/** The first sheet of an XLSX workbook; row numbers are the sheet's own (header = row 1). */
-export async function readXlsx(data: Buffer): Promise<Sheet> {
+/**
+ * The first sheet of an XLSX workbook; row numbers are the sheet's own (header = row 1). Checked before it is
+ * parsed (xlsx-guard.ts); run it through `readSheetIsolated` where a bomb must not reach this process's heap.
+ */
+export async function readXlsx(data: Buffer, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<Sheet> {
+  await checkXlsx(data, limits);
   const wb = new ExcelJS.Workbook();
   try {
     // exceljs's types want its own Buffer flavour; a Node Buffer is what it reads.
@@ -82,6 +99,8 @@ export async function readXlsx(data: Buffer): Promise<Sheet> {
   }
   const ws = wb.worksheets[0];
   if (!ws) throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'the workbook has no sheet');
+  // A sheet without a <dimension> got past the guard; its real size is known now, before any row is copied.
+  checkSheetSize(Math.max(0, ws.actualRowCount - 1), ws.columnCount, limits);
   let header: string[] | undefined;
   const rows: SheetRow[] = [];
   const width = ws.columnCount;
@@ -96,18 +115,18 @@ export async function readXlsx(data: Buffer): Promise<Sheet> {
 }
 
 /** Reads a .csv or .xlsx file by its extension. */
-export async function readSheetFile(file: string): Promise<Sheet> {
+export async function readSheetFile(file: string, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<Sheet> {
   let data: Buffer;
   try { data = await readFile(file); } catch (err) {
     throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `cannot read '${file}': ${(err as Error).message}`, { cause: err });
   }
-  return readSheet(path.basename(file), data);
+  return readSheet(path.basename(file), data, limits);
 }
 
 /** Reads an uploaded file by its name's extension (.csv or .xlsx). */
-export async function readSheet(name: string, data: Buffer): Promise<Sheet> {
+export async function readSheet(name: string, data: Buffer, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<Sheet> {
   const ext = path.extname(name).toLowerCase();
-  if (ext === '.xlsx') return readXlsx(data);
-  if (ext === '.csv' || ext === '.txt') return readCsv(data.toString('utf8'));
+  if (ext === '.xlsx') return readXlsx(data, limits);
+  if (ext === '.csv' || ext === '.txt') return readCsv(data.toString('utf8'), limits);
   throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', `unsupported file type '${ext || name}': use .csv or .xlsx`);
 }

@@ -5,14 +5,13 @@ import type { BodyOf, ParamsOf, QueryOf, ResponseOf } from '../../../api/routes.
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
+import { startOrRetryAfter, UserRate } from '../export-jobs.js';
 import { equipmentImports, placesImports, type ImportJobs, type JobView } from '../import-jobs.js';
 import { exportRows, toCsv, toXlsx } from '../../../registry/export.js';
 import { placesCsv, placesRows, placesXlsx } from '../../../registry/import/index.js';
 import { localDate } from '../../../timetable/index.js';
 import { authorize, userScope, type Action } from '../scope.js';
 
-/** A Sở's full register is a few thousand rows; 20 MB leaves room for an XLSX with formatting. */
-export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 const FILE_TYPES = ['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.ms-excel'];
 
 const StartQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '\\.(csv|CSV|xlsx|XLSX|txt)$' }) }, { additionalProperties: false });
@@ -47,7 +46,7 @@ function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown
 ): void {
   const mayImport = allowed(action);
   app.post<Omit<JobRoute, 'Body'>>(`/${prefix}`, { config: { access: action, bodyTypes: FILE_TYPES },
-    preHandler: mayImport, bodyLimit: MAX_IMPORT_BYTES, schema: { querystring: StartQuery },
+    preHandler: mayImport, bodyLimit: deps.config.imports.maxUploadBytes, schema: { querystring: StartQuery },
   }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
@@ -72,12 +71,16 @@ function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown
  * everyone else.
  */
 export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  // The file arrives as it is on disk; only this plugin's routes take raw bodies, and only this large.
-  app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES }, (_req, body, done) => done(null, body));
-  jobRoutes(app, deps, 'imports', equipmentImports(deps.registry, deps.clock), 'records.write');
-  jobRoutes(app, deps, 'imports/places', placesImports(deps.registry), 'schools.write');
+  // The file arrives as it is on disk; only this plugin's routes take raw bodies, and only this large (a Sở's full
+  // register is a few thousand rows; the 20 MB default leaves room for an XLSX with formatting).
+  const limits = deps.config.imports;
+  app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: limits.maxUploadBytes }, (_req, body, done) => done(null, body));
+  jobRoutes(app, deps, 'imports', equipmentImports(deps.registry, limits, deps.clock), 'records.write');
+  jobRoutes(app, deps, 'imports/places', placesImports(deps.registry, limits), 'schools.write');
   // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
+  const rate = new UserRate(deps.config.dashboard.exportsPerUserPerMin, deps.clock);
   app.get<Route<'GET /api/places.:format'>>('/places.:format', { config: { access: 'user' }, preHandler: allowed('schools.write'), schema: { params: ExportParams } }, async (req, reply) => {
+    startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
     const rows = await placesRows(deps.registry);
     reply.header('content-disposition', `attachment; filename="danh-sach-truong-${localDate(deps.clock.now())}.${req.params.format}"`);
     if (req.params.format === 'csv') return reply.type('text/csv; charset=utf-8').send(placesCsv(rows));
@@ -90,7 +93,10 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
  * importer reads (an export imports back unchanged). Every role may read its own part.
  */
 export const registerExportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
+  // Each download reads the whole register in scope: counted like the report exports.
+  const rate = new UserRate(deps.config.dashboard.exportsPerUserPerMin, deps.clock);
   app.get<Route<'GET /api/register.:format'>>('/register.:format', { config: { access: 'user' }, preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
+    startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
     const rows = await exportRows(deps.registry, userScope(currentUser(req)));
     const today = localDate(deps.clock.now());
     const name = `so-thiet-bi-${today}.${req.params.format}`;

@@ -6,7 +6,7 @@ import type { User } from '../../../registry/index.js';
 import { reportCsv, reportPdf, reportTitle, reportXlsx } from '../../../usage/export.js';
 import { daysBetween, planningReport, usageReport, type ReportFilter } from '../../../usage/report.js';
 import type { ExportJob, PlanningResponse, UsageReport } from '../../../api/index.js';
-import { ExportJobs } from '../export-jobs.js';
+import { ExportJobs, startOrRetryAfter } from '../export-jobs.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
@@ -79,7 +79,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   app.get<Route<'GET /api/planning', { Querystring: Static<typeof PlanningQuery> }>>('/planning', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
     planningReport({ registry: deps.registry, store: deps.usageStore, scope: userScope(currentUser(req)), ...window(req.query, deps.clock.now()), rooms: req.query.rooms, now: deps.clock.now() }));
 
-  const exports = new ExportJobs();
+  const exports = new ExportJobs({ perMin: deps.config.dashboard.exportsPerUserPerMin, clock: deps.clock });
   const CONTENT_TYPES = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
   app.post<Route<'POST /api/usage/exports', { Body: Static<typeof ExportBody> }>>('/usage/exports', { config: { access: 'user' }, preHandler: requireUser, schema: { body: ExportBody } }, async (req, reply) => {
     const user = currentUser(req);
@@ -89,7 +89,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     if (roomId !== undefined) requireVisible(user, await roomPlace(roomId), `room ${roomId}`);
     const w = window(req.body, deps.clock.now());
     const scope = userScope(user);
-    const job = exports.start(user, format, async (progress) => {
+    const job = startOrRetryAfter(reply, () => exports.start(user, format, async (progress) => {
       progress({ phase: 'query', done: 0, total: 2 });
       const now = deps.clock.now();
       const report = await usageReport({ registry: deps.registry, store: deps.usageStore, queries: deps.usage, scope, ...w, filter, now });
@@ -102,7 +102,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
         : format === 'xlsx' ? await reportXlsx(report, title, plan, onProgress)
           : Buffer.from(reportCsv(report, onProgress));
       return { fileName: `bao-cao-su-dung-phong-${w.from}-${addDays(w.to, -1)}.${format}`, contentType: CONTENT_TYPES[format], data };
-    });
+    }));
     return reply.status(202).send(job);
   });
   app.get<Route<'GET /api/usage/exports/:id'>>('/usage/exports/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: JobParams } }, async (req): Promise<ExportJob> => exports.get(currentUser(req), req.params.id));
