@@ -12,6 +12,8 @@ import { makeAuthenticate } from './auth/authenticate.js';
 import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
 import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
 import { CommandDelivery } from './commands.js';
+import { ConnectionCap } from './connection-cap.js';
+import { countResourceError, currentLimits, type ProcessLimits } from '../lib/limits.js';
 
 export type PresenceSink = (deviceId: string, state: 'online' | 'offline') => void;
 
@@ -24,6 +26,8 @@ export interface BrokerOptions {
   presence: PresenceSink;
   /** With the registry, this broker delivers remote commands to the devices subscribed to it (broker/commands.ts). */
   commands?: { registry: RegistryStore; clock: Clock; sweepMs?: number };
+  /** The open-file limit and the connection cap derived from it (lib/limits.ts); without it, read at start. */
+  limits?: ProcessLimits;
 }
 
 /**
@@ -41,14 +45,16 @@ export class Broker implements Component {
   port = 0;
   wsPort = 0;
   readonly commands: CommandDelivery | undefined;
+  readonly cap: ConnectionCap;
 
   constructor(private readonly o: BrokerOptions) {
-    this.state = new Health(this.name, o.log);
+    this.state = new Health(this.name, o.log, (err, context) => countResourceError(o.metrics, err, context));
     this.commands = o.commands && new CommandDelivery({ ...o.commands, log: o.log });
+    this.cap = new ConnectionCap(o.limits ?? currentLimits(o.config.mqtt), o.metrics);
   }
 
   health(): ComponentHealth {
-    return this.state.snapshot();
+    return { ...this.state.snapshot(), details: this.cap.details() };
   }
 
   get connectedClients(): number {
@@ -70,12 +76,14 @@ export class Broker implements Component {
       drainTimeout: 30_000,
     });
     this.aedes = aedes;
-    aedes.authenticate = makeAuthenticate(directory, metrics, log);
+    aedes.authenticate = this.cap.wrap(makeAuthenticate(directory, metrics, log));
     aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log);
     aedes.authorizeSubscribe = makeAuthorizeSubscribe(metrics);
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
+      // A device got in: accepting works again after an EMFILE on accept.
+      this.state.ok();
       this.o.presence(client.id, 'online');
     }));
     aedes.on('clientDisconnect', this.state.guard('presence (disconnect)', (client: Client) => {

@@ -2,6 +2,8 @@ import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import { parseDuration } from '../lib/duration.js';
+import { EdufleetError } from '../lib/errors.js';
+import { countResourceError, formatBytes } from '../lib/limits.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import {
@@ -13,7 +15,7 @@ import { RAW_MEASUREMENTS as M, telemetryMeasurement } from '../lib/influx/index
 import { placementTags } from './enrich.js';
 import { HealthSignals } from './health-signals.js';
 import { LiveState, type Presence } from './live-state.js';
-import { Spool } from './spool.js';
+import { Spool, SpoolFullError } from './spool.js';
 import { toLine, type Point } from './line-protocol.js';
 import { InfluxV1Writer, type TelemetryWriter } from './telemetry-writer.js';
 import { WriterLoop } from './writer-loop.js';
@@ -55,11 +57,12 @@ export class Gateway implements Component {
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
     this.writer = o.writer ?? new InfluxV1Writer({ ...c.influx, url: o.influxUrl });
-    this.spoolHealth = new Health('gateway', o.log);
+    this.spoolHealth = new Health('gateway', o.log, (err, context) => countResourceError(o.metrics, err, context));
     this.spool = new Spool({
-      dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes,
+      dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes, maxBytes: c.gateway.spoolMaxBytes,
       onFault: (err, context) => this.spoolHealth.fail(err, context),
     });
+    o.metrics.spoolMaxBytes.set(c.gateway.spoolMaxBytes);
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
@@ -82,7 +85,9 @@ export class Gateway implements Component {
     const errors = parts.flatMap((p) => (p.lastError ? [p.lastError] : [])).sort((a, b) => b.at.localeCompare(a.at));
     const state = bad.length ? 'degraded' : parts[0]!.state;
     const since = (bad.length ? bad : parts).map((p) => p.since).sort()[0]!;
-    return { name: this.name, state, since, ...(errors[0] ? { lastError: errors[0] } : {}) };
+    const { usedBytes, maxBytes } = this.spool.usage();
+    const details = { spoolBytes: usedBytes, spoolMaxBytes: maxBytes, spoolPendingBytes: this.spool.pendingBytes() };
+    return { name: this.name, state, since, ...(errors[0] ? { lastError: errors[0] } : {}), details };
   }
 
   async start(): Promise<void> {
@@ -107,10 +112,22 @@ export class Gateway implements Component {
     try {
       await this.spool.append(lines);
     } catch (err) {
-      this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+      if (err instanceof SpoolFullError) {
+        this.o.metrics.spoolRefused.inc();
+        this.spoolHealth.fail(this.spoolFull(err), 'spool full (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+      } else {
+        this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+      }
       throw err;
     }
     this.spoolHealth.ok();
+  }
+
+  /** Says why the spool is full: the operator's next step depends on whether InfluxDB is down or only slow. */
+  private spoolFull(err: SpoolFullError): EdufleetError {
+    const influx = this.loop.influxHealth.snapshot();
+    const why = influx.state === 'degraded' ? `InfluxDB unreachable since ${influx.since}` : 'InfluxDB is taking readings out more slowly than devices send them';
+    return new EdufleetError('EDUFLEET_ERR_SPOOL_FULL', `spool full: ${formatBytes(err.usedBytes)} of ${formatBytes(err.maxBytes)}, ${why}`);
   }
 
   /** Handles one message a device published on one of its channels. */

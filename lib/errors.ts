@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_IMPORT_FILE: { status: 400, text: 'The import file could not be read (use a .csv in UTF-8 or an .xlsx).' },
   EDUFLEET_ERR_IMPORT_COLUMNS: { status: 400, text: 'The import file lacks required columns.' },
   EDUFLEET_ERR_SPOOL_CORRUPT: { status: 500, text: 'The spool on disk could not be read.' },
+  EDUFLEET_ERR_SPOOL_FULL: { status: 503, text: 'The spool is at its disk budget; devices are not acknowledged until InfluxDB has taken readings out.' },
   EDUFLEET_ERR_SIM_TARGET: { status: 404, text: 'No simulated device or room matches the target.' },
   EDUFLEET_ERR_SIM_FAULT: { status: 400, text: 'Unknown fault, or a fault the target has no device for.' },
   EDUFLEET_ERR_SIM_NOT_RUNNING: { status: 503, text: 'No simulator is running with this data directory.' },
