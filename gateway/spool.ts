@@ -55,6 +55,7 @@ export class Spool {
   private queuedBytes = 0;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
+  private full = false;
   private committing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sizes = new Map<number, number>();
@@ -123,7 +124,13 @@ export class Spool {
     let bytes = 0;
     for (const r of records) bytes += Buffer.byteLength(r) + 1;
     const used = this.diskBytes + this.queuedBytes;
-    if (used + bytes > this.maxBytes) return Promise.reject(new SpoolFullError(used, this.maxBytes));
+    // Once full, it takes a tenth of the budget freed to open again: a small message fitting after a large one was
+    // refused would otherwise flap between acknowledging and not (and log each flap).
+    if (this.full) this.full = used > this.maxBytes * 0.9;
+    if (this.full || used + bytes > this.maxBytes) {
+      this.full = true;
+      return Promise.reject(new SpoolFullError(used, this.maxBytes));
+    }
     if (!this.pending) {
       let resolve!: () => void;
       let reject!: (e: Error) => void;
