@@ -45,6 +45,8 @@ export class Gateway implements Component {
   readonly live = new LiveState();
   /** Appends to the spool: degraded while the disk refuses them (the broker then acknowledges nothing). */
   private readonly spoolHealth: Health;
+  /** Starting new spool segments: a failure (EMFILE) lets appends go on into the current one, so it has its own state. */
+  private readonly segmentHealth: Health;
   readonly writer: TelemetryWriter;
   private readonly spool: Spool;
   private readonly loop: WriterLoop;
@@ -57,10 +59,13 @@ export class Gateway implements Component {
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
     this.writer = o.writer ?? new InfluxV1Writer({ ...c.influx, url: o.influxUrl });
-    this.spoolHealth = new Health('gateway', o.log, (err, context) => countResourceError(o.metrics, err, context));
+    const count = (err: unknown, context: string) => countResourceError(o.metrics, err, context);
+    this.spoolHealth = new Health('gateway', o.log, count);
+    this.segmentHealth = new Health('gateway', o.log, count);
     this.spool = new Spool({
       dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes, maxBytes: c.gateway.spoolMaxBytes,
-      onFault: (err, context) => this.spoolHealth.fail(err, context),
+      onFault: (err, context) => this.segmentHealth.fail(err, context, { dir: c.gateway.spoolDir }),
+      onRecovered: () => this.segmentHealth.ok(),
     });
     o.metrics.spoolMaxBytes.set(c.gateway.spoolMaxBytes);
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
@@ -79,7 +84,7 @@ export class Gateway implements Component {
 
   /** One entry for the gateway: degraded when any of its parts is, with the most recent error of any of them. */
   health(): ComponentHealth {
-    const parts = [this.spoolHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
+    const parts = [this.spoolHealth.snapshot(), this.segmentHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
     if (this.signals) parts.push(this.signals.health());
     const bad = parts.filter((p) => p.state === 'degraded');
     const errors = parts.flatMap((p) => (p.lastError ? [p.lastError] : [])).sort((a, b) => b.at.localeCompare(a.at));
@@ -93,6 +98,7 @@ export class Gateway implements Component {
   async start(): Promise<void> {
     await this.spool.open();
     this.spoolHealth.started();
+    this.segmentHealth.started();
     // Create the schema now when InfluxDB answers; if it does not, the first write retries it.
     await this.schemaFirst.ensureSchema().catch((err: unknown) => this.o.log.warn({ err }, 'InfluxDB not reachable at start; readings are spooled until it is'));
     this.loop.start();
@@ -105,6 +111,7 @@ export class Gateway implements Component {
     await this.loop.stop(drain);
     await this.spool.close();
     this.spoolHealth.stopped();
+    this.segmentHealth.stopped();
   }
 
   /** Appends to the spool, recording whether the disk took it; a refusal still rejects, so nothing is acknowledged. */

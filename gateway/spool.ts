@@ -19,6 +19,8 @@ export interface SpoolOptions {
   segmentBytes: number;
   /** Told about a fault the spool works around by itself (a segment it could not start yet). */
   onFault?: (err: unknown, context: string) => void;
+  /** Told when a new segment could be started again after such a fault. */
+  onRecovered?: (context: string) => void;
   /**
    * Disk budget: an append that would take the segments past it is refused (nothing acknowledged) until the writer
    * has taken readings out. Segments are then at most a quarter of it, so deleting written ones always frees room.
@@ -177,7 +179,7 @@ export class Spool {
     this.queuedBytes -= group.bytes;
     if (this.durableOffset >= this.segmentBytes) {
       // The group is durable whatever happens here; a segment that cannot be started yet is tried after the next.
-      await this.rotate().catch((err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'));
+      await this.rotate().then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'));
     }
     group.resolve();
     for (const l of this.listeners) l();
