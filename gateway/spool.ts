@@ -255,6 +255,28 @@ export class Spool {
         this.diskBytes -= size;
       }
     }
+    this.rotateIfDrained();
+  }
+
+  /** Where the writer has got to. */
+  position(): SpoolPosition {
+    return this.cursor;
+  }
+
+  /**
+   * Starts a new segment once the writer has read the current one to its end, if that one is already past its size
+   * (a rotation failed, say on EMFILE): with every append refused by a full budget, no group commit would rotate it,
+   * and its bytes, all written, would hold the budget shut for good.
+   */
+  private rotateIfDrained(): void {
+    if (this.closed || this.committing || this.pending || this.timer) return;
+    if (this.cursor.segment !== this.writeSegment || this.cursor.offset < this.durableOffset || this.durableOffset < this.segmentBytes) return;
+    this.committing = this.rotate()
+      .then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'))
+      .finally(() => {
+        this.committing = undefined;
+        if (this.pending) this.schedule();
+      });
   }
 
   async close(): Promise<void> {

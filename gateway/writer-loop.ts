@@ -95,6 +95,8 @@ export class WriterLoop {
     this.metrics.spoolDiskBytes.set(this.spool.usage().usedBytes);
     const batch = this.spool.read(this.opts.batchMaxPoints);
     if (batch.lines.length === 0) {
+      // Nothing to write, but the reader moved on to a new segment: committing that deletes the one behind it.
+      if (batch.next.segment > this.spool.position().segment) this.spool.commit(batch.next);
       this.firstSeenAt = 0;
       this.spoolHealth.ok();
       return this.waitForAppend(this.opts.flushIntervalMs);
