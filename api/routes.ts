@@ -58,6 +58,8 @@ export interface ComponentStatus {
   since: string;
   /** The last error it met, kept after it recovered. */
   lastError?: { message: string; code?: string; at: string; context: string };
+  /** Figures beside the state: the broker's connection cap and open-file limit, the spool's disk budget. */
+  details?: Record<string, string | number | boolean>;
 }
 
 export interface HealthResponse {

@@ -1,16 +1,21 @@
 import type { Config } from '../config/index.js';
+import { prepareProcessLimits } from '../lib/limits.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { startStack, type ComponentName, type Stack } from './stack.js';
 
 /**
- * A whole EduFleet process as `start` and `demo` run it: the stack with its dashboard. The web server's modules are
- * loaded only when this process runs a dashboard, so a broker+gateway node does not load Fastify.
+ * A whole EduFleet process as `start` and `demo` run it: the open-file limit raised (lib/limits.ts), then the stack
+ * with its dashboard. The web server's modules are loaded only when this process runs a dashboard, so a
+ * broker+gateway node does not load Fastify.
  */
 export async function startProcess(o: { config: Readonly<Config>; only?: ComponentName[]; log?: Logger }): Promise<Stack> {
   const only = o.only;
   const withDashboard = !only || only.includes('dashboard');
   const dashboard = withDashboard ? (await import('../dashboard/server/index.js')).startDashboard : undefined;
-  return startStack({ config: o.config, only, dashboard, log: o.log ?? createLogger(o.config.logLevel) });
+  const log = o.log ?? createLogger(o.config.logLevel);
+  // Before anything opens a file or a socket: 20,000 devices need the hard limit, not the shell's default 1,024.
+  const limits = prepareProcessLimits(o.config.mqtt, log);
+  return startStack({ config: o.config, only, dashboard, log, limits });
 }
 
 /** How a long-running command ends: on a signal, or when it decides to. */

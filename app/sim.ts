@@ -9,6 +9,7 @@ import {
 } from '../device-sim/index.js';
 import { openStore } from './open-store.js';
 import { stopOnSignal, type ProcessShutdown } from './process.js';
+import { raiseFileLimit } from '../lib/limits.js';
 
 export interface SimCommandOptions {
   /** A scenario file; without one, a Lào Cai-like province of about `devices` devices is generated. */
@@ -106,6 +107,8 @@ export async function startSimulator(o: SimulatorRun): Promise<Simulator | undef
 /** `edufleet sim`: simulated devices against a broker until Ctrl-C or `durationS`. */
 export async function runSim(config: Readonly<Config>, o: SimCommandOptions): Promise<void> {
   const shutdown = stopOnSignal();
+  // Every simulated device is a socket of this process too.
+  raiseFileLimit();
   const scenario = o.scenarioFile ? loadScenario(o.scenarioFile) : provinceScenario({ devices: o.devices, seed: o.seed, intervalS: o.intervalS, faultRate: o.faultRate });
   if (o.qos !== undefined) scenario.qos = o.qos;
   const sim = await startSimulator({ config, scenario, brokerUrl: o.brokerUrl, connectConcurrency: o.connectConcurrency, shutdown });

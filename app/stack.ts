@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import type { Component, ComponentHealth } from '../lib/component.js';
 import { influxClient, ManagedInfluxd } from '../lib/influx/index.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import type { ProcessLimits } from '../lib/limits.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { tightenPrivateTree } from '../lib/private-files.js';
 import { DeviceDirectory, openRegistryStore } from '../registry/index.js';
@@ -61,6 +62,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Builds the dashboard (see app/process.ts); without it, no dashboard runs. */
   dashboard?: DashboardFactory;
+  /** The open-file limit as raised at process start and the connection cap (app/process.ts); without it, read as it is. */
+  limits?: ProcessLimits;
 }
 
 /** Starts a component and registers its stop (its own `stop()` unless given another). */
@@ -123,7 +126,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, log), 250, log))).directory;
     const health = () => components.map((c) => c.health());
     const parts: StackParts = { config, log, metrics: createMetrics(), clock, registry, usageStore, directory, influxUrl, health };
-    if (only.has('gateway') || only.has('broker')) await startIngest(parts, start);
+    parts.metrics.healthSource.health = health;
+    if (only.has('gateway') || only.has('broker')) await startIngest(parts, start, o.limits);
     // A gateway node judges what it records; several such nodes on one registry are correct (each alert change is
     // one conditional update, notified by the process that made it), so no node has to be the only one.
     // The notification outbox is filled inside the transaction of each alert change; leases let every engine node
@@ -154,14 +158,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 }
 
 /** Gateway then broker: the broker acknowledges a device's message only once the gateway has spooled it. */
-async function startIngest(parts: StackParts, start: Starter): Promise<void> {
+async function startIngest(parts: StackParts, start: Starter, limits: ProcessLimits | undefined): Promise<void> {
   const { config, directory, metrics, log, clock, influxUrl, registry } = parts;
   const g = new Gateway({ config, influxUrl, directory, metrics, log, clock, registry });
   // A clean shutdown writes out the spool first while InfluxDB answers (the broker has stopped taking readings).
   const gateway = await start(g, () => g.stop(true));
   parts.gateway = gateway;
   parts.broker = await start(new Broker({
-    config, directory, metrics, log, commands: { registry, clock },
+    config, directory, metrics, log, commands: { registry, clock }, ...(limits ? { limits } : {}),
     ingest: (id, channel, payload, commandId) => gateway.ingest(id, channel, payload, commandId),
     // A presence the spool refused is already on the gateway's health; one line per device would flood the log.
     presence: (id, state) => void gateway.presence(id, state).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded')),

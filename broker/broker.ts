@@ -10,6 +10,8 @@ import { makeAuthenticate, makePreConnect } from './auth/authenticate.js';
 import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
 import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
 import { CommandDelivery } from './commands.js';
+import { ConnectionCap } from './connection-cap.js';
+import { countResourceError, currentLimits, type ProcessLimits } from '../lib/limits.js';
 import { Listeners } from './listeners.js';
 import { PublishRate, type FloodSink } from './publish-rate.js';
 
@@ -30,6 +32,8 @@ export interface BrokerOptions {
   /** Told when a device is throttled for flooding (the gateway's health signals: the `flooding` reason). */
   flood?: FloodSink;
   clock?: Clock;
+  /** The open-file limit and the connection cap derived from it (lib/limits.ts); without it, read at start. */
+  limits?: ProcessLimits;
 }
 
 /**
@@ -50,14 +54,16 @@ export class Broker implements Component {
   tlsPort = 0;
   wssPort = 0;
   readonly commands: CommandDelivery | undefined;
+  readonly cap: ConnectionCap;
 
   constructor(private readonly o: BrokerOptions) {
-    this.state = new Health(this.name, o.log);
+    this.state = new Health(this.name, o.log, (err, context) => countResourceError(o.metrics, err, context));
     this.commands = o.commands && new CommandDelivery({ ...o.commands, log: o.log });
+    this.cap = new ConnectionCap(o.limits ?? currentLimits(o.config.mqtt), o.metrics);
   }
 
   health(): ComponentHealth {
-    const h = this.state.snapshot();
+    const h: ComponentHealth = { ...this.state.snapshot(), details: this.cap.details() };
     if (this.admission) h.counters = { ...this.admission.refused(), pendingConnects: this.admission.pending };
     return h;
   }
@@ -83,7 +89,7 @@ export class Broker implements Component {
       drainTimeout: 30_000,
     });
     this.aedes = aedes;
-    aedes.authenticate = makeAuthenticate(directory, metrics, log);
+    aedes.authenticate = this.cap.wrap(makeAuthenticate(directory, metrics, log));
     const clock = this.o.clock ?? systemClock;
     const rate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics, flood: this.o.flood });
     aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined);
@@ -91,6 +97,8 @@ export class Broker implements Component {
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
+      // A device got in: accepting works again after an EMFILE on accept.
+      this.state.ok();
       this.o.presence(client.id, 'online');
     }));
     aedes.on('clientDisconnect', this.state.guard('presence (disconnect)', (client: Client) => {

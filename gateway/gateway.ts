@@ -2,6 +2,8 @@ import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import { parseDuration } from '../lib/duration.js';
+import { EdufleetError } from '../lib/errors.js';
+import { countResourceError, formatBytes } from '../lib/limits.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import {
@@ -13,7 +15,7 @@ import { RAW_MEASUREMENTS as M, telemetryMeasurement } from '../lib/influx/index
 import { placementTags } from './enrich.js';
 import { HealthSignals } from './health-signals.js';
 import { LiveState, type Presence } from './live-state.js';
-import { Spool } from './spool.js';
+import { Spool, SpoolFullError } from './spool.js';
 import { toLine, type Point } from './line-protocol.js';
 import { InfluxV1Writer, type TelemetryWriter } from './telemetry-writer.js';
 import { WriterLoop } from './writer-loop.js';
@@ -43,6 +45,8 @@ export class Gateway implements Component {
   readonly live = new LiveState();
   /** Appends to the spool: degraded while the disk refuses them (the broker then acknowledges nothing). */
   private readonly spoolHealth: Health;
+  /** Starting new spool segments: a failure (EMFILE) lets appends go on into the current one, so it has its own state. */
+  private readonly segmentHealth: Health;
   readonly writer: TelemetryWriter;
   private readonly spool: Spool;
   private readonly loop: WriterLoop;
@@ -55,11 +59,15 @@ export class Gateway implements Component {
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
     this.writer = o.writer ?? new InfluxV1Writer({ ...c.influx, url: o.influxUrl });
-    this.spoolHealth = new Health('gateway', o.log);
+    const count = (err: unknown, context: string) => countResourceError(o.metrics, err, context);
+    this.spoolHealth = new Health('gateway', o.log, count);
+    this.segmentHealth = new Health('gateway', o.log, count);
     this.spool = new Spool({
-      dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes,
-      onFault: (err, context) => this.spoolHealth.fail(err, context),
+      dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes, maxBytes: c.gateway.spoolMaxBytes,
+      onFault: (err, context) => this.segmentHealth.fail(err, context, { dir: c.gateway.spoolDir }),
+      onRecovered: () => this.segmentHealth.ok(),
     });
+    o.metrics.spoolMaxBytes.set(c.gateway.spoolMaxBytes);
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
@@ -76,18 +84,21 @@ export class Gateway implements Component {
 
   /** One entry for the gateway: degraded when any of its parts is, with the most recent error of any of them. */
   health(): ComponentHealth {
-    const parts = [this.spoolHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
+    const parts = [this.spoolHealth.snapshot(), this.segmentHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
     if (this.signals) parts.push(this.signals.health());
     const bad = parts.filter((p) => p.state === 'degraded');
     const errors = parts.flatMap((p) => (p.lastError ? [p.lastError] : [])).sort((a, b) => b.at.localeCompare(a.at));
     const state = bad.length ? 'degraded' : parts[0]!.state;
     const since = (bad.length ? bad : parts).map((p) => p.since).sort()[0]!;
-    return { name: this.name, state, since, ...(errors[0] ? { lastError: errors[0] } : {}) };
+    const { usedBytes, maxBytes } = this.spool.usage();
+    const details = { spoolBytes: usedBytes, spoolMaxBytes: maxBytes, spoolPendingBytes: this.spool.pendingBytes() };
+    return { name: this.name, state, since, ...(errors[0] ? { lastError: errors[0] } : {}), details };
   }
 
   async start(): Promise<void> {
     await this.spool.open();
     this.spoolHealth.started();
+    this.segmentHealth.started();
     // Create the schema now when InfluxDB answers; if it does not, the first write retries it.
     await this.schemaFirst.ensureSchema().catch((err: unknown) => this.o.log.warn({ err }, 'InfluxDB not reachable at start; readings are spooled until it is'));
     this.loop.start();
@@ -100,6 +111,7 @@ export class Gateway implements Component {
     await this.loop.stop(drain);
     await this.spool.close();
     this.spoolHealth.stopped();
+    this.segmentHealth.stopped();
   }
 
   /** Appends to the spool, recording whether the disk took it; a refusal still rejects, so nothing is acknowledged. */
@@ -107,10 +119,22 @@ export class Gateway implements Component {
     try {
       await this.spool.append(lines);
     } catch (err) {
-      this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+      if (err instanceof SpoolFullError) {
+        this.o.metrics.spoolRefused.inc();
+        this.spoolHealth.fail(this.spoolFull(err), 'spool full (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+      } else {
+        this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+      }
       throw err;
     }
     this.spoolHealth.ok();
+  }
+
+  /** Says why the spool is full: the operator's next step depends on whether InfluxDB is down or only slow. */
+  private spoolFull(err: SpoolFullError): EdufleetError {
+    const influx = this.loop.influxHealth.snapshot();
+    const why = influx.state === 'degraded' ? `InfluxDB unreachable since ${influx.since}` : 'InfluxDB is taking readings out more slowly than devices send them';
+    return new EdufleetError('EDUFLEET_ERR_SPOOL_FULL', `spool full: ${formatBytes(err.usedBytes)} of ${formatBytes(err.maxBytes)}, ${why}`);
   }
 
   /** Handles one message a device published on one of its channels. */

@@ -20,6 +20,20 @@ export interface SpoolOptions {
   segmentBytes: number;
   /** Told about a fault the spool works around by itself (a segment it could not start yet). */
   onFault?: (err: unknown, context: string) => void;
+  /** Told when a new segment could be started again after such a fault. */
+  onRecovered?: (context: string) => void;
+  /**
+   * Disk budget: an append that would take the segments past it is refused (nothing acknowledged) until the writer
+   * has taken readings out. Segments are then at most a quarter of it, so deleting written ones always frees room.
+   */
+  maxBytes?: number;
+}
+
+/** An append refused because the spool is at its disk budget. */
+export class SpoolFullError extends EdufleetError {
+  constructor(readonly usedBytes: number, readonly maxBytes: number) {
+    super('EDUFLEET_ERR_SPOOL_FULL', `spool full: ${usedBytes} of ${maxBytes} bytes`);
+  }
 }
 
 const segName = (n: number) => `segment-${String(n).padStart(8, '0')}.log`;
@@ -38,7 +52,13 @@ export class Spool {
   private durableOffset = 0;
   private cursor: SpoolPosition = { segment: 1, offset: 0 };
   /** The group of appends the next fsync will cover; every append in it shares one promise (no allocation per append). */
-  private pending: { buf: string[]; done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
+  private pending: { buf: string[]; bytes: number; done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
+  /** Bytes of every segment on disk, and of appends not yet on disk: what the budget is checked against. */
+  private diskBytes = 0;
+  private queuedBytes = 0;
+  private readonly maxBytes: number;
+  private readonly segmentBytes: number;
+  private full = false;
   private committing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sizes = new Map<number, number>();
@@ -47,7 +67,10 @@ export class Spool {
   private readBuf = Buffer.allocUnsafe(READ_CHUNK);
   private closed = false;
 
-  constructor(private readonly opts: SpoolOptions) {}
+  constructor(private readonly opts: SpoolOptions) {
+    this.maxBytes = opts.maxBytes ?? Infinity;
+    this.segmentBytes = Math.max(4096, Math.min(opts.segmentBytes, Math.floor(this.maxBytes / 4)));
+  }
 
   async open(): Promise<void> {
     ensurePrivateDir(this.opts.dir);
@@ -62,13 +85,20 @@ export class Spool {
     }
     else if (segments.length) this.cursor = { segment: segments[0]!, offset: 0 };
     for (const s of segments) this.sizes.set(s, statSync(this.segPath(s)).size);
+    this.diskBytes = [...this.sizes.values()].reduce((a, b) => a + b, 0);
     this.writeSegment = segments.at(-1) ?? this.cursor.segment;
     // A crash mid-write can leave a torn last record: nothing in it was acknowledged, so cut it off.
     const last = this.segPath(this.writeSegment);
     if (existsSync(last)) this.trimTornTail(last);
     this.fh = await open(last, 'a', PRIVATE_FILE_MODE);
     this.durableOffset = (await this.fh.stat()).size;
+    this.diskBytes += this.durableOffset - (this.sizes.get(this.writeSegment) ?? 0);
     this.sizes.set(this.writeSegment, this.durableOffset);
+  }
+
+  /** Bytes the spool takes on disk (and is about to), and its budget. */
+  usage(): { usedBytes: number; maxBytes: number } {
+    return { usedBytes: this.diskBytes + this.queuedBytes, maxBytes: this.maxBytes };
   }
 
   private segPath(n: number): string {
@@ -94,13 +124,25 @@ export class Spool {
   /** Appends records (no newlines inside); resolves once they are on disk. */
   append(records: string[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'));
+    let bytes = 0;
+    for (const r of records) bytes += Buffer.byteLength(r) + 1;
+    const used = this.diskBytes + this.queuedBytes;
+    // Once full, it takes a tenth of the budget freed to open again: a small message fitting after a large one was
+    // refused would otherwise flap between acknowledging and not (and log each flap).
+    if (this.full) this.full = used > this.maxBytes * 0.9;
+    if (this.full || used + bytes > this.maxBytes) {
+      this.full = true;
+      return Promise.reject(new SpoolFullError(used, this.maxBytes));
+    }
     if (!this.pending) {
       let resolve!: () => void;
       let reject!: (e: Error) => void;
       const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-      this.pending = { buf: [], done, resolve, reject };
+      this.pending = { buf: [], bytes: 0, done, resolve, reject };
     }
     for (const r of records) this.pending.buf.push(r);
+    this.pending.bytes += bytes;
+    this.queuedBytes += bytes;
     this.schedule();
     return this.pending.done;
   }
@@ -125,17 +167,20 @@ export class Spool {
       await this.fh!.write(data);
       await this.fh!.datasync();
       this.durableOffset += data.length;
+      this.diskBytes += data.length;
       this.sizes.set(this.writeSegment, this.durableOffset);
     } catch (err) {
+      this.queuedBytes -= group.bytes;
       // A short write (a full disk) would leave half a record that the next group's bytes would follow: cut the file
       // back to what is durable, so the spool goes on once the fault is gone. Nothing in the group was acknowledged.
       await this.fh?.truncate(this.durableOffset).catch(() => undefined);
       group.reject(err as Error);
       return;
     }
-    if (this.durableOffset >= this.opts.segmentBytes) {
+    this.queuedBytes -= group.bytes;
+    if (this.durableOffset >= this.segmentBytes) {
       // The group is durable whatever happens here; a segment that cannot be started yet is tried after the next.
-      await this.rotate().catch((err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'));
+      await this.rotate().then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'));
     }
     group.resolve();
     for (const l of this.listeners) l();
@@ -204,12 +249,35 @@ export class Spool {
     // No fsync: a lost checkpoint only replays points InfluxDB already has, and it overwrites them with themselves.
     writeFileSync(cpFile + '.tmp', JSON.stringify(next), { mode: PRIVATE_FILE_MODE });
     renameSync(cpFile + '.tmp', cpFile);
-    for (const seg of [...this.sizes.keys()]) {
+    for (const [seg, size] of [...this.sizes]) {
       if (seg < next.segment) {
         rmSync(this.segPath(seg), { force: true });
         this.sizes.delete(seg);
+        this.diskBytes -= size;
       }
     }
+    this.rotateIfDrained();
+  }
+
+  /** Where the writer has got to. */
+  position(): SpoolPosition {
+    return this.cursor;
+  }
+
+  /**
+   * Starts a new segment once the writer has read the current one to its end, if that one is already past its size
+   * (a rotation failed, say on EMFILE): with every append refused by a full budget, no group commit would rotate it,
+   * and its bytes, all written, would hold the budget shut for good.
+   */
+  private rotateIfDrained(): void {
+    if (this.closed || this.committing || this.pending || this.timer) return;
+    if (this.cursor.segment !== this.writeSegment || this.cursor.offset < this.durableOffset || this.durableOffset < this.segmentBytes) return;
+    this.committing = this.rotate()
+      .then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'))
+      .finally(() => {
+        this.committing = undefined;
+        if (this.pending) this.schedule();
+      });
   }
 
   async close(): Promise<void> {

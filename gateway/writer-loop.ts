@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Health } from '../lib/component.js';
+import { countResourceError } from '../lib/limits.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Spool } from './spool.js';
@@ -34,8 +35,9 @@ export class WriterLoop {
     private readonly metrics: Metrics,
     private readonly log: Logger,
   ) {
-    this.influxHealth = new Health('gateway', log);
-    this.spoolHealth = new Health('gateway', log);
+    const count = (err: unknown, context: string) => countResourceError(metrics, err, context);
+    this.influxHealth = new Health('gateway', log, count);
+    this.spoolHealth = new Health('gateway', log, count);
     spool.onAppend(() => this.wake?.());
   }
 
@@ -90,8 +92,11 @@ export class WriterLoop {
 
   private async pass(): Promise<void> {
     this.metrics.spoolPendingBytes.set(this.spool.pendingBytes());
+    this.metrics.spoolDiskBytes.set(this.spool.usage().usedBytes);
     const batch = this.spool.read(this.opts.batchMaxPoints);
     if (batch.lines.length === 0) {
+      // Nothing to write, but the reader moved on to a new segment: committing that deletes the one behind it.
+      if (batch.next.segment > this.spool.position().segment) this.spool.commit(batch.next);
       this.firstSeenAt = 0;
       this.spoolHealth.ok();
       return this.waitForAppend(this.opts.flushIntervalMs);

@@ -24,6 +24,8 @@ export interface ComponentHealth {
   lastError?: { message: string; code?: string; at: string; context: string };
   /** Counts an operator needs beside the state (the broker's refused connections by reason, say). */
   counters?: Record<string, number>;
+  /** What the component wants an operator to see beside its state (the broker's connection cap, the spool's budget). */
+  details?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -36,7 +38,8 @@ export class Health {
   private since = Date.now();
   private lastError: ComponentHealth['lastError'];
 
-  constructor(readonly name: string, private readonly log?: Logger) {}
+  /** `onFault` hears every fault, retries included (the resource-error counter of /metrics); the log hears the first. */
+  constructor(readonly name: string, private readonly log?: Logger, private readonly onFault?: (err: unknown, context: string) => void) {}
 
   get degraded(): boolean {
     return this.state === 'degraded';
@@ -47,6 +50,7 @@ export class Health {
     const e = err instanceof Error ? err : new Error(String(err));
     const code = (e as Error & { code?: unknown }).code;
     this.lastError = { message: e.message, ...(typeof code === 'string' ? { code } : {}), at: new Date().toISOString(), context };
+    this.onFault?.(e, context);
     // After stop, work still in flight may fail (a closed spool); that is the stop, not a fault.
     if (this.state === 'degraded' || this.state === 'stopped') return;
     this.log?.error({ err: e, component: this.name, context, ...extra }, `${this.name}: ${context} failed; retrying`);

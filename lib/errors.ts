@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_IMPORT_MEMORY: { status: 413, text: 'Reading the import file needed more memory than allowed.' },
   EDUFLEET_ERR_EXPORT_RATE: { status: 429, text: 'Too many exports started in the last minute.' },
   EDUFLEET_ERR_SPOOL_CORRUPT: { status: 500, text: 'The spool on disk could not be read.' },
+  EDUFLEET_ERR_SPOOL_FULL: { status: 503, text: 'The spool is at its disk budget; devices are not acknowledged until InfluxDB has taken readings out.' },
   EDUFLEET_ERR_SIM_TARGET: { status: 404, text: 'No simulated device or room matches the target.' },
   EDUFLEET_ERR_SIM_FAULT: { status: 400, text: 'Unknown fault, or a fault the target has no device for.' },
   EDUFLEET_ERR_MQTT_TLS: { status: 500, text: 'The MQTT TLS certificate, key or CA file could not be read or does not fit.' },

@@ -1,3 +1,4 @@
+import { limitMetrics } from './limits.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Every Prometheus metric EduFleet exports, created once per process and handed to the components. */
@@ -20,6 +21,7 @@ export function createMetrics() {
     mqttRefused: new Counter({ name: 'edufleet_mqtt_refused_total', help: 'Connections closed before aedes parsed them (oversize, malformed, pending, rate), by reason.', labelNames: ['reason'] as const, registers: [registry] }),
     mqttThrottled: new Counter({ name: 'edufleet_mqtt_throttled_total', help: 'PUBLISH packets held back by the per-device rate limit (throttled, not dropped).', registers: [registry] }),
     aclDenied: new Counter({ name: 'edufleet_mqtt_acl_denied_total', help: 'Publishes and subscriptions refused by the ACL.', labelNames: ['op'] as const, registers: [registry] }),
+    ...limitMetrics(registry),
   };
   return m;
 }

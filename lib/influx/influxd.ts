@@ -57,15 +57,25 @@ export class ManagedInfluxd {
     const logFd = openSync(path.join(this.dir, 'influxd.log'), 'a', PRIVATE_FILE_MODE);
     // Its own process group: a Ctrl-C in the terminal must reach EduFleet only, which then writes out its spool
     // before it stops influxd itself.
-    const child = spawn(this.binary, ['-config', conf], { stdio: ['ignore', logFd, logFd], detached: true });
-    closeSync(logFd);
+    let child: ChildProcess;
+    try {
+      child = spawn(this.binary, ['-config', conf], { stdio: ['ignore', logFd, logFd], detached: true });
+    } finally {
+      closeSync(logFd);
+    }
     this.child = child;
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
-    this.exited = new Promise((resolve) => child.once('exit', () => { process.off('exit', killOnExit); resolve(); }));
+    // A spawn that fails (EMFILE, EAGAIN) is an 'error' event, not a throw: without a listener it would end EduFleet.
+    let spawnError: Error | undefined;
+    this.exited = new Promise((resolve) => {
+      const done = () => { process.off('exit', killOnExit); resolve(); };
+      child.once('exit', done);
+      child.once('error', (err) => { spawnError = err; done(); });
+    });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) break;
+      if (child.exitCode !== null || spawnError) break;
       try {
         const res = await fetch(`${this.url}/ping`);
         if (res.status === 204) {
@@ -79,6 +89,7 @@ export class ManagedInfluxd {
       await delay(50);
     }
     await this.stop();
+    if (spawnError) throw new EdufleetError('EDUFLEET_ERR_INFLUX_START', `influxd could not be started: ${spawnError.message}`, { cause: spawnError });
     throw new EdufleetError('EDUFLEET_ERR_INFLUX_START', `influxd did not answer on ${this.url} within 30 s; see ${path.join(this.dir, 'influxd.log')}`);
   }
 
