@@ -66,7 +66,7 @@ export class Gateway implements Component {
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
-    if (o.registry) this.lateDays = new LateDays({ store: o.registry.usage, log: o.log });
+    if (o.registry) this.lateDays = new LateDays({ store: o.registry.usage, log: o.log, clock: o.clock });
     if (o.registry && c.alerts.enabled) this.signals = new HealthSignals({ registry: o.registry, clock: o.clock, log: o.log, flushMs: c.alerts.flushMs });
   }
 
@@ -101,6 +101,7 @@ export class Gateway implements Component {
   /** With `drain`, waits until the spool is written out (used by tests and a clean shutdown when InfluxDB is up). */
   async stop(drain = false): Promise<void> {
     await this.signals?.stop();
+    this.lateDays?.stop();
     await this.loop.stop(drain);
     await this.spool.close();
     this.spoolHealth.stopped();
