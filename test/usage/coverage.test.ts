@@ -4,7 +4,9 @@
  * with the coverage it has and flagged "không đủ dữ liệu", neither underused nor ranked; once the gateway has marked
  * the day and the usage loop's pass analysed it again, the room is whole and judged on all its time.
  */
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { startDashboard } from '../../dashboard/server/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { influxClient } from '../../lib/influx/index.js';
 import { topics } from '../../protocol/index.js';
@@ -12,6 +14,7 @@ import { addDays, defaultTerms, isoWeekday, isTeachingDay, localDate, localMidni
 import { SETTLE_MS, UsageAnalyser } from '../../usage/analyser.js';
 import { UsageQueries } from '../../usage/queries.js';
 import { planningReport, usageReport } from '../../usage/report.js';
+import { logIn, useChromium } from '../dashboard/browser.js';
 import { connectDevice, seedSchool, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -38,11 +41,30 @@ function boardDay(from: string, to: string, used: [string, string][]): Record<st
 }
 
 describe('coverage of room usage', () => {
-  const s = useTestStack({ overrides: { usage: { analyseIntervalMs: 0 } } });
+  const s = useTestStack({ overrides: { usage: { analyseIntervalMs: 0 } }, dashboard: startDashboard });
+  const chromium = useChromium();
+  const PASSWORD = 'kế-hoạch-2026';
+  /** What the planner sees of the room on /usage and of its school on /planning. */
+  const screens = async (page: Page, roomId: number, schoolId: number) => {
+    await page.goto(`${s.dashboard!.url}/usage?from=${DAY}&to=${addDays(DAY, 1)}`);
+    const status = page.getByTestId(`usage-room-status-${roomId}`);
+    await status.waitFor();
+    const seen = {
+      status: await status.getAttribute('data-status'), coverage: await page.getByTestId(`usage-room-coverage-${roomId}`).innerText(),
+      tile: await page.getByTestId('usage-coverage').innerText(), noDataListed: await page.getByTestId(`usage-flag-${roomId}`).count(),
+    };
+    await page.goto(`${s.dashboard!.url}/planning?rooms=1&from=${DAY}&to=${addDays(DAY, 1)}`);
+    await page.getByTestId('planning-how').waitFor();
+    await page.getByTestId('planning-table').waitFor();
+    return { ...seen, apart: await page.getByTestId(`planning-no-data-${schoolId}`).count(), ranked: await page.getByTestId(`planning-row-${schoolId}`).count() };
+  };
 
   it('reports a room silent for a morning with its coverage, not as underused, and whole again once its backlog arrives', async () => {
     const { room, school } = await seedSchool(s.registry);
     const board = await s.registry.addDevice({ kind: 'board', roomId: room.id, id: 'board-cov-1' });
+    await s.registry.addUser({ username: 'kh-tinh', password: PASSWORD, role: 'planner', displayName: 'Kế hoạch Sở' });
+    const page = await chromium.page();
+    await logIn(page, s.dashboard!.url, 'kh-tinh', PASSWORD);
     await s.directory.refresh();
     const send = async (readings: Record<string, unknown>[]) => {
       const c = await connectDevice(s.mqttUrl, board.device.id, board.secret!);
@@ -79,6 +101,11 @@ describe('coverage of room usage', () => {
     expect(before.plan.insufficientData).toEqual([expect.objectContaining({ schoolId: school.id, rooms: 1, coverage: expect.closeTo(180 / 405, 6) })]);
     const [daily] = await s.influx.query<Record<string, unknown>>(`SELECT covered_min, timetabled_min FROM rollup.usage_daily WHERE room = '${room.id}'`);
     expect(daily).toMatchObject({ covered_min: 180, timetabled_min: 405 });
+    // The screens: the room's badge and coverage column, listed apart among the rooms without enough data; its school
+    // listed apart by the planner instead of ranked.
+    const seenBefore = await screens(page, room.id, school.id);
+    expect(seenBefore).toMatchObject({ status: 'no_data', coverage: '44,4 %', noDataListed: 1, apart: 1, ranked: 0 });
+    expect(seenBefore.tile).toContain('44,4 %');
 
     // The live loop's pass, once the afternoon's mark has settled: the day is analysed and no longer waits.
     const later = { now: () => Date.now() + SETTLE_MS + MIN };
@@ -106,6 +133,7 @@ describe('coverage of room usage', () => {
     expect(after.r.flagged.underused).toEqual([]);
     expect(after.plan.insufficientData).toEqual([]);
     expect(after.plan.ranking.map((x) => x.schoolId)).toContain(school.id);
+    expect(await screens(page, room.id, school.id)).toMatchObject({ status: 'normal', coverage: '100 %', noDataListed: 0, apart: 0, ranked: 1 });
 
     await new UsageAnalyser({ influx, database: s.config.influx.database, registry: s.registry, store: s.usageStore, clock: later }).analyseRecent();
     expect((await s.usageStore.dirtyDays()).map((d) => d.day)).not.toContain(DAY);
