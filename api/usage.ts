@@ -11,11 +11,17 @@ export interface UsageFigures {
   outsideHours: number;
   periods: number;
   periodsUsed: number;
+  /** Over the timetabled hours the devices' data covered (`coveredHours`), not over all of them. */
   timeUtilisation: number | null;
   periodUtilisation: number | null;
+  /** Timetabled hours covered by the devices' data (a device connected, or readings for them). */
+  coveredHours: number;
+  /** coveredHours ÷ timetabledHours, 0..1; null when nothing was timetabled. */
+  coverage: number | null;
 }
 
-export type RoomUsageStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable';
+/** `no_data`: coverage below `usage.minCoverage`, too little data to judge ("không đủ dữ liệu"). */
+export type RoomUsageStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable' | 'no_data';
 
 export interface UsageRoomRow {
   roomId: number;
@@ -40,6 +46,8 @@ export interface UsageGroupRow {
   figures: UsageFigures;
   underused: number;
   saturated: number;
+  /** Rooms with too little data to judge. */
+  noData: number;
   annualCostVnd: number;
   costPerUsedHourVnd: number | null;
 }
@@ -66,8 +74,10 @@ export interface UsageReport {
   weeks: { week: number; figures: UsageFigures }[];
   /** The same stretch of the previous term (same weeks from its start), when there is one. */
   lastTerm: { from: string; to: string; figures: UsageFigures } | null;
-  /** Rooms flagged over the 8 weeks before `to` (or the window when longer). */
-  flagged: { window: { from: string; to: string }; underused: number[]; saturated: number[] };
+  /** Rooms flagged over the 8 weeks before `to` (or the window when longer); `noData`: too little data to judge. */
+  flagged: { window: { from: string; to: string }; underused: number[]; saturated: number[]; noData: number[] };
+  /** The coverage a room needs to be judged (`usage.minCoverage`). */
+  minCoverage: number;
   generatedAt: number;
 }
 
@@ -93,6 +103,9 @@ export interface PlanningResponse {
     utilisation: number | null; smartRooms: number; pupilsPerSmartRoom: number; yearsSinceInvestment: number | null;
     reasons: RankReason[]; funded: boolean;
   }[];
+  /** Schools whose rooms have too little data to judge their use: not ranked, listed apart. */
+  insufficientData: { schoolId: number; schoolName: string; districtName: string | null; coverage: number | null; rooms: number }[];
+  minCoverage: number;
   /** Equipment to replace or look at: past its service life, in repair, or repaired twice or more in 12 months. */
   equipment: {
     deviceId: string; name: string; kind: string; schoolName: string; roomName: string; inServiceDate: string | null;

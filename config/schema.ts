@@ -81,7 +81,8 @@ export const ConfigSchema = Type.Object({
     url: Type.String({ default: '', description: 'PostgreSQL URL for the registry, the report store and the login sessions, e.g. postgres://edufleet@127.0.0.1:5432/edufleet (empty: SQLite files in dataDir).' }),
   }),
   usage: Type.Object({
-    analyseIntervalMs: Type.Integer({ minimum: 0, default: 300000, description: 'How often room usage of today and yesterday is analysed from raw readings (0 = never; `edufleet usage analyse` still works).' }),
+    analyseIntervalMs: Type.Integer({ minimum: 0, default: 300000, description: 'How often room usage of today, yesterday and the days late readings reached is analysed from raw readings (0 = never; `edufleet usage analyse` still works).' }),
+    minCoverage: Type.Number({ minimum: 0, maximum: 1, default: 0.6, description: 'Share of a room\'s timetabled time its devices\' data must cover (connected, or readings uploaded later) for its use to be judged: below it the room is flagged "không đủ dữ liệu", never listed as underused nor ranked in the budget planner (docs/usage.md).' }),
   }),
   alerts: Type.Object({
     enabled: Type.Boolean({ default: true, description: 'Judge device health and raise alerts (docs/alerts.md). Off: no signals are recorded and no rule is evaluated.' }),

@@ -14,6 +14,7 @@ import type { DeviceDirectory, DevicePlacement, RegistryStore } from '../registr
 import { RAW_MEASUREMENTS as M, telemetryMeasurement } from '../lib/influx/index.js';
 import { placementTags } from './enrich.js';
 import { HealthSignals } from './health-signals.js';
+import { LateDays } from './late-days.js';
 import { LiveState, type Presence } from './live-state.js';
 import { Spool, SpoolFullError } from './spool.js';
 import { toLine, type Point } from './line-protocol.js';
@@ -55,6 +56,8 @@ export class Gateway implements Component {
   private readonly maxAgeMs: number;
   /** The devices' health signals, written to the registry for the alert engine of any process. */
   readonly signals: HealthSignals | undefined;
+  /** Days past that readings arrived for, marked for the usage loop to analyse again. */
+  private readonly lateDays: LateDays | undefined;
 
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
@@ -71,6 +74,7 @@ export class Gateway implements Component {
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
+    if (o.registry) this.lateDays = new LateDays({ store: o.registry.usage, log: o.log, clock: o.clock });
     if (o.registry && c.alerts.enabled) this.signals = new HealthSignals({ registry: o.registry, clock: o.clock, log: o.log, flushMs: c.alerts.flushMs });
   }
 
@@ -108,6 +112,7 @@ export class Gateway implements Component {
   /** With `drain`, waits until the spool is written out (used by tests and a clean shutdown when InfluxDB is up). */
   async stop(drain = false): Promise<void> {
     await this.signals?.stop();
+    this.lateDays?.stop();
     await this.loop.stop(drain);
     await this.spool.close();
     this.spoolHealth.stopped();
@@ -149,6 +154,7 @@ export class Gateway implements Component {
         if (!res.ok) return this.reject(p, channel, res.error, now);
         const points = res.value.map((r) => this.telemetryPoint(p, r, now));
         await this.append(points.map(toLine));
+        this.lateDays?.note(points, now);
         if (this.signals) for (const r of res.value) this.signals.reading(p.id, r.fields, r.ts, now);
         for (const pt of points) this.live.reading(p.id, p.kind, pt.ts, pt.f, now);
         this.o.metrics.readingsAccepted.inc(points.length);

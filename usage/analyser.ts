@@ -7,12 +7,13 @@
  * can be analysed afterwards.
  */
 import { escape, type InfluxDB, type IPoint } from 'influx';
-import { RAW_RP, ROLLUP_RP, telemetryMeasurement, USAGE_MEASUREMENTS } from '../lib/influx/index.js';
+import { RAW_MEASUREMENTS, RAW_RP, ROLLUP_RP, telemetryMeasurement, USAGE_MEASUREMENTS } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
 import { KINDS, isDeviceKind, type DeviceKind } from '../protocol/index.js';
 import type { DeviceDay, HeatCell, RegistryStore, ReportStore, RoomDay } from '../registry/index.js';
 import { addDays, localDate, localMidnight, periodSlots, isoWeekday, type PeriodSlot } from '../timetable/index.js';
+import { roomCoverage, type PresenceTrack } from './coverage.js';
 import { ACTIVE_RULES, roomUse, STALE_MS, type DeviceReading, type RoomDevice } from './detect.js';
 import { schoolTerms } from './terms.js';
 import { coveredMs, rollup, usageTotals, type Interval, type UsageTotals } from './utilisation.js';
@@ -20,6 +21,8 @@ import { coveredMs, rollup, usageTotals, type Interval, type UsageTotals } from 
 export { USAGE_MEASUREMENTS };
 
 const DAY_MS = 86_400_000;
+/** How long after late data reached a day it is analysed again on every pass (the gateway's spool drains meanwhile). */
+export const SETTLE_MS = 10 * 60_000;
 
 /** The heatmap slot of a period: session initial and number, e.g. `m3` (tiết 3 buổi sáng), `a1`. */
 export const slotKey = (s: Pick<PeriodSlot, 'period'>) => `${s.period.session[0]}${s.period.no}`;
@@ -28,7 +31,10 @@ export interface DayResult { date: string; rooms: number; intervals: number; poi
 
 const totalsFields = (t: UsageTotals) => ({
   timetabled_min: t.timetabledMin, in_use_tt_min: t.inUseTimetabledMin, periods: t.periodsAvailable, periods_used: t.periodsUsed, outside_min: t.outsideMin,
+  covered_min: t.coveredMin ?? t.timetabledMin,
 });
+/** How far back a device's last presence change is looked for: one connected for longer shows no change in it. */
+const PRESENCE_LOOKBACK_MS = 30 * DAY_MS;
 
 export class UsageAnalyser {
   constructor(private readonly o: { influx: InfluxDB; database: string; registry: RegistryStore; store: ReportStore; log?: Logger; clock: Clock }) {}
@@ -62,6 +68,25 @@ export class UsageAnalyser {
     return byRoom;
   }
 
+  /** Each room's devices' presence over [from, to): online at `from` (their last change before it) and changes in it. */
+  private async presence(from: number, to: number): Promise<Map<number, PresenceTrack[]>> {
+    const m = `${escape.quoted(this.o.database)}.${escape.quoted(RAW_RP)}.${escape.quoted(RAW_MEASUREMENTS.presence)}`;
+    const tracks = new Map<string, { room: number; track: PresenceTrack }>();
+    const track = (device: string, room: number) => {
+      let t = tracks.get(device);
+      if (!t) tracks.set(device, (t = { room, track: { onlineAtStart: false, changes: [] } }));
+      return t.track;
+    };
+    const before = await this.o.influx.query<Record<string, unknown>>(
+      `SELECT last("online") AS online FROM ${m} WHERE time >= ${from - PRESENCE_LOOKBACK_MS}ms AND time < ${from}ms GROUP BY "device", "room"`);
+    for (const row of before) track(String(row.device), Number(row.room)).onlineAtStart = row.online === true;
+    const rows = await this.o.influx.query<Record<string, unknown>>(`SELECT "online", "device", "room" FROM ${m} WHERE time >= ${from}ms AND time < ${to}ms`, { precision: 'ms' });
+    for (const row of rows) track(String(row.device), Number(row.room)).changes.push({ ts: (row.time as Date).getTime(), online: row.online === true });
+    const byRoom = new Map<number, PresenceTrack[]>();
+    for (const { room, track: t } of tracks.values()) byRoom.set(room, [...(byRoom.get(room) ?? []), t]);
+    return byRoom;
+  }
+
   /** Analyses one local day (yyyy-mm-dd) up to now, replacing what an earlier analysis of that day wrote. */
   async analyseDay(date: string): Promise<DayResult> {
     const from = localMidnight(date);
@@ -70,6 +95,7 @@ export class UsageAnalyser {
     const rooms = await this.rooms();
     // A state reported before midnight still holds after it, for at most STALE_MS.
     const byRoom = await this.readings(from - STALE_MS, to);
+    const presence = await this.presence(from, to);
     const terms = new Map<number, Awaited<ReturnType<typeof schoolTerms>>>();
     const points: (IPoint & { measurement: string })[] = [];
     const stored: { rooms: RoomDay[]; heat: HeatCell[]; devices: DeviceDay[] } = { rooms: [], heat: [], devices: [] };
@@ -82,6 +108,7 @@ export class UsageAnalyser {
       const slots = periodSlots(t, from, from + DAY_MS);
       const devices = [...(byRoom.get(room.id)?.values() ?? [])];
       const use = roomUse(room.type, devices, to);
+      const covered = roomCoverage(devices, presence.get(room.id) ?? [], from, to);
       // Intervals are clipped to the day: one running over midnight is written by both days, each its own part.
       const inDay = use.intervals.map((x) => ({ ...x, start: Math.max(x.start, from), end: Math.min(x.end, from + DAY_MS) })).filter((x) => x.end > x.start);
       for (const x of inDay) {
@@ -91,8 +118,8 @@ export class UsageAnalyser {
           end: x.end, minutes: (x.end - x.start) / 60_000, by: e.by.join(','), boards: e.boards, tablets: e.tablets, vr: e.vr, sensors: e.sensors,
         } });
       }
-      for (const h of rollup(inDay, slots, from, to, 'hour')) points.push({ measurement: 'usage_hourly', tags, timestamp: h.start, fields: totalsFields(h.totals) });
-      const day = usageTotals(inDay, slots, from, from + DAY_MS);
+      for (const h of rollup(inDay, slots, from, to, 'hour', covered)) points.push({ measurement: 'usage_hourly', tags, timestamp: h.start, fields: totalsFields(h.totals) });
+      const day = usageTotals(inDay, slots, from, from + DAY_MS, covered);
       if (day.periodsAvailable || day.outsideMin) {
         const perSlot: Record<string, number> = {};
         for (const s of slots) perSlot[slotKey(s)] = coveredMs(inDay, s.start, s.end) * 2 >= s.end - s.start ? 1 : 0;
@@ -130,16 +157,33 @@ export class UsageAnalyser {
   private closedDay: string | undefined;
 
   /**
-   * What the live loop runs: today so far, and yesterday once after midnight (its last hours, and a device's
-   * backlog from the evening, may have arrived after the last pass of the day).
+   * What the live loop runs: today so far, yesterday once after midnight (its last hours may have arrived after the
+   * last pass of the day), and every earlier day that late data reached since (a device's backlog: the gateway
+   * marks the days of the readings it takes for a day already past, `store.markDirtyDays`). A day's mark is cleared
+   * once an analysis has started SETTLE_MS after it, so readings still on their way from the gateway's spool to
+   * InfluxDB when the mark was made are in the day's last analysis.
    */
   async analyseRecent(): Promise<DayResult[]> {
-    const today = localDate(this.o.clock.now());
+    const now = this.o.clock.now();
+    const today = localDate(now);
     const yesterday = addDays(today, -1);
     const out: DayResult[] = [];
+    const done = new Set<string>();
     if (this.closedDay !== yesterday) {
       out.push(await this.analyseDay(yesterday));
+      done.add(yesterday);
       this.closedDay = yesterday;
+    }
+    for (const { day } of await this.o.store.dirtyDays()) {
+      if (day >= today) {
+        await this.o.store.clearDirtyDay(day, now);
+        continue;
+      }
+      if (!done.has(day)) {
+        out.push(await this.analyseDay(day));
+        done.add(day);
+      }
+      await this.o.store.clearDirtyDay(day, now - SETTLE_MS);
     }
     out.push(await this.analyseDay(today));
     return out;

@@ -29,7 +29,7 @@ const hours = (x: number) => formatNumber('vi', x, 1);
 const count = (x: number) => formatWhole('vi', x);
 export const roomTypeLabel = (t: string) => ROOM_TYPE_LABELS[t as RoomType] ?? t;
 const EQUIPMENT_REASONS = { past_life: 'quá niên hạn sử dụng', in_repair: 'đang sửa chữa', failing_often: 'hỏng nhiều lần (từ 2 lần sửa trong 12 tháng)' };
-export const STATUS_LABELS: Record<string, string> = { underused: `Ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, saturated: `Quá tải (> ${pct(SATURATED_ABOVE)})`, normal: 'Bình thường', no_timetable: 'Không có tiết' };
+export const STATUS_LABELS: Record<string, string> = { underused: `Ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, saturated: `Quá tải (> ${pct(SATURATED_ABOVE)})`, normal: 'Bình thường', no_timetable: 'Không có tiết', no_data: 'Không đủ dữ liệu' };
 const WEEKDAYS = ['', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
 const SESSION = { m: 'Sáng', a: 'Chiều', e: 'Tối' } as Record<string, string>;
 export const slotLabel = (slot: string) => `${SESSION[slot[0]!] ?? slot[0]} tiết ${slot.slice(1)}`;
@@ -50,10 +50,13 @@ export function reportTitle(r: UsageReport, scopeName: string): string {
   return `Báo cáo sử dụng phòng và đề xuất đầu tư – ${scopeName}, ${dmy(r.from)} – ${dmy(addDays(r.to, -1))}`;
 }
 
-const figureCells = (f: UsageFigures) => [pct(f.timeUtilisation), pct(f.periodUtilisation), `${f.periodsUsed}/${f.periods}`, hours(f.usedHours), hours(f.outsideHours)];
-const FIGURE_HEAD = ['Sử dụng theo thời gian', 'Sử dụng theo tiết', 'Tiết có sử dụng', 'Giờ sử dụng trong TKB', 'Giờ ngoài TKB'];
-const groupHead = (what: string) => [what, 'Số phòng', ...FIGURE_HEAD, 'Ít sử dụng', 'Quá tải', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
-const groupCells = (g: UsageGroupRow, name = g.name) => [name, String(g.rooms), ...figureCells(g.figures), String(g.underused), String(g.saturated), vnd(g.annualCostVnd), vnd(g.costPerUsedHourVnd === null ? null : Math.round(g.costPerUsedHourVnd))];
+/** "62,0 % sử dụng trên 70,0 % thời gian có dữ liệu": utilisation with the share of time it rests on. */
+export const onCoverage = (f: UsageFigures) => `${pct(f.timeUtilisation)} sử dụng trên ${pct(f.coverage)} thời gian có dữ liệu`;
+// Coverage goes after the older columns, so a reader of the files by column keeps its places.
+const figureCells = (f: UsageFigures) => [pct(f.timeUtilisation), pct(f.periodUtilisation), `${f.periodsUsed}/${f.periods}`, hours(f.usedHours), hours(f.outsideHours), pct(f.coverage), hours(f.coveredHours)];
+const FIGURE_HEAD = ['Sử dụng theo thời gian (trên thời gian có dữ liệu)', 'Sử dụng theo tiết', 'Tiết có sử dụng', 'Giờ sử dụng trong TKB', 'Giờ ngoài TKB', 'Thời gian có dữ liệu', 'Giờ TKB có dữ liệu'];
+const groupHead = (what: string) => [what, 'Số phòng', ...FIGURE_HEAD, 'Ít sử dụng', 'Quá tải', 'Không đủ dữ liệu', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
+const groupCells = (g: UsageGroupRow, name = g.name) => [name, String(g.rooms), ...figureCells(g.figures), String(g.underused), String(g.saturated), String(g.noData), vnd(g.annualCostVnd), vnd(g.costPerUsedHourVnd === null ? null : Math.round(g.costPerUsedHourVnd))];
 const ROOM_HEAD = ['Phòng', 'Loại phòng', 'Trường', 'Huyện/thị', ...FIGURE_HEAD, 'Đánh giá', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
 const roomCells = (r: UsageRoomRow) => [r.roomName, roomTypeLabel(r.roomType), r.schoolName, r.districtName ?? 'Trực thuộc Sở', ...figureCells(r.figures), STATUS_LABELS[r.status] ?? r.status, vnd(r.annualCostVnd), vnd(r.costPerUsedHourVnd === null ? null : Math.round(r.costPerUsedHourVnd))];
 const RANK_HEAD = ['Hạng', 'Trường', 'Huyện/thị', 'Học sinh', 'Điểm', 'Đề xuất', 'Lý do'];
@@ -72,6 +75,9 @@ export function reportTables(r: UsageReport, plan?: PlanningResponse): { name: s
   ];
   if (plan) {
     tables.push({ name: 'Đề xuất đầu tư', head: RANK_HEAD, rows: plan.ranking.map(rankCells) });
+    tables.push({ name: 'Chưa xếp hạng (thiếu dữ liệu)', head: ['Trường', 'Huyện/thị', 'Số phòng', 'Thời gian có dữ liệu', 'Lý do'],
+      rows: plan.insufficientData.map((x) => [x.schoolName, x.districtName ?? 'Trực thuộc Sở', String(x.rooms), pct(x.coverage),
+        `dữ liệu thiết bị dưới ${pct(plan.minCoverage)} thời gian theo thời khoá biểu: không đủ để đánh giá`]) });
     tables.push({ name: 'Thiết bị cần thay thế', head: ['Thiết bị', 'Mã', 'Trường', 'Phòng', 'Ngày sử dụng', 'Niên hạn (năm)', 'Nguyên giá', 'Sửa chữa 12 tháng', 'Lý do'],
       rows: plan.equipment.map((e) => [e.name, e.deviceId, e.schoolName, e.roomName, e.inServiceDate ? dmy(e.inServiceDate) : '—', e.serviceLifeYears === null ? '—' : String(e.serviceLifeYears),
         vnd(e.costVnd), String(e.repairs12m), e.reasons.map((r) => EQUIPMENT_REASONS[r]).join('; ')]) });
@@ -124,14 +130,17 @@ export async function reportPdf(r: UsageReport, title: string, plan?: PlanningRe
   const kv: [string, string][] = [
     ['Số phòng có thiết bị', String(t.rooms)],
     ['Tỉ lệ sử dụng theo thời gian', pct(t.figures.timeUtilisation)],
+    ['Thời gian theo thời khoá biểu có dữ liệu thiết bị', `${pct(t.figures.coverage)} (${hours(t.figures.coveredHours)} / ${hours(t.figures.timetabledHours)} giờ)`],
     ['Tỉ lệ sử dụng theo tiết', pct(t.figures.periodUtilisation)],
     ['Giờ sử dụng ngoài thời khoá biểu', hours(t.figures.outsideHours)],
     [`Phòng ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, String(r.flagged.underused.length)],
     [`Phòng quá tải (> ${pct(SATURATED_ABOVE)})`, String(r.flagged.saturated.length)],
+    [`Phòng không đủ dữ liệu (< ${pct(r.minCoverage)} thời gian có dữ liệu, không đánh giá)`, String(r.flagged.noData.length)],
     ['Chi phí mỗi giờ sử dụng', vnd(t.costPerUsedHourVnd === null ? null : Math.round(t.costPerUsedHourVnd))],
   ];
   if (r.lastTerm) kv.push([`Cùng kỳ học kỳ trước (${dmy(r.lastTerm.from)} – ${dmy(addDays(r.lastTerm.to, -1))})`, pct(r.lastTerm.figures.timeUtilisation)]);
   doc.font('body').fontSize(10).fillColor('#000000');
+  doc.text(`Tỉ lệ sử dụng được tính trên thời gian có dữ liệu: ${onCoverage(t.figures)}.`, M, doc.y, { width }).moveDown(0.3);
   for (const [k, v] of kv) {
     const y = doc.y;
     doc.text(k, M, y, { width: width * 0.6 });

@@ -13,7 +13,7 @@ import { Health, type Component, type ComponentHealth } from '../lib/component.j
 import type { Logger } from '../lib/logger.js';
 import type { RegistryStore, ReportStore, ReportSubscription } from '../registry/index.js';
 import { localDate } from '../timetable/index.js';
-import { pct, reportPdf, reportTitle, reportXlsx } from './export.js';
+import { onCoverage, pct, reportPdf, reportTitle, reportXlsx } from './export.js';
 import type { UsageQueries } from './queries.js';
 import { planningReport, usageReport } from './report.js';
 
@@ -104,7 +104,7 @@ export class MonthlyReports implements Component {
     const transport = this.transport!;
     const scope = sub.districtId === null ? undefined : { districtIds: [sub.districtId], schoolIds: [] };
     const name = sub.districtId === null ? 'Toàn tỉnh' : ((await this.o.registry.districts()).find((d) => d.id === sub.districtId)?.name ?? `huyện ${sub.districtId}`);
-    const args = { registry: this.o.registry, store: this.o.store, scope, from, to, now };
+    const args = { registry: this.o.registry, store: this.o.store, scope, from, to, now, minCoverage: this.o.config.usage.minCoverage };
     const report = await usageReport({ ...args, queries: this.o.queries });
     const plan = await planningReport({ ...args, rooms: 2 });
     const title = reportTitle(report, name);
@@ -114,7 +114,8 @@ export class MonthlyReports implements Component {
       text: [
         `${title}`, '',
         `Tỉ lệ sử dụng theo thời gian: ${pct(report.total.figures.timeUtilisation)}; theo tiết: ${pct(report.total.figures.periodUtilisation)}.`,
-        `Phòng ít sử dụng: ${report.flagged.underused.length}; phòng quá tải: ${report.flagged.saturated.length}.`,
+        `Tỉ lệ này tính trên thời gian có dữ liệu: ${onCoverage(report.total.figures)}.`,
+        `Phòng ít sử dụng: ${report.flagged.underused.length}; phòng quá tải: ${report.flagged.saturated.length}; phòng không đủ dữ liệu (không đánh giá): ${report.flagged.noData.length}.`,
         '', 'Báo cáo đầy đủ ở tệp PDF và XLSX đính kèm. EduFleet',
       ].join('\n'),
       attachments: [

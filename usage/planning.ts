@@ -8,9 +8,11 @@
  */
 import type { RankReason } from '../api/index.js';
 import type { RoomType } from '../domain/index.js';
-import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
+import { addTotals, coverage, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 
 export const UNDERUSED_BELOW = 0.2;
+/** The default of `usage.minCoverage`: a room's data must cover this share of its timetabled time to be judged. */
+export const MIN_COVERAGE = 0.6;
 export const SATURATED_ABOVE = 0.8;
 /** What one smart classroom costs (Lào Cai's plan, item 1.1): 1,350 million VND. */
 export const SMART_CLASSROOM_VND = 1_350_000_000;
@@ -23,7 +25,7 @@ export interface RoomFacts {
 }
 export interface SchoolFacts { schoolId: number; schoolName: string; districtId: number | null; districtName: string | null; pupils: number; level: string }
 
-export type RoomStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable';
+export type RoomStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable' | 'no_data';
 
 export interface RoomRow {
   room: RoomFacts;
@@ -41,9 +43,13 @@ export interface RoomRow {
   kits: { kind: string; devices: number; annualCostVnd: number; usedHours: number; costPerUsedHourVnd: number | null }[];
 }
 
-export function statusOf(t: UsageTotals): RoomStatus {
+/** A room's status; one whose data covers less than `minCoverage` of its timetabled time is not judged. */
+export function statusOf(t: UsageTotals, minCoverage = MIN_COVERAGE): RoomStatus {
+  const c = coverage(t);
+  if (c === null) return 'no_timetable';
+  if (c < minCoverage) return 'no_data';
   const u = timeUtilisation(t);
-  if (u === null) return 'no_timetable';
+  if (u === null) return 'no_data';
   if (u < UNDERUSED_BELOW) return 'underused';
   return u > SATURATED_ABOVE ? 'saturated' : 'normal';
 }
@@ -51,7 +57,7 @@ export function statusOf(t: UsageTotals): RoomStatus {
 const annualCost = (d: DeviceFacts) => (d.costVnd && d.serviceLifeYears ? d.costVnd / d.serviceLifeYears : 0);
 
 /** One row per room with its utilisation, status and costs over a window of `days` days. */
-export function roomRows(rooms: RoomFacts[], totals: Map<number, UsageTotals>, deviceHours: Map<string, number>, days: number): RoomRow[] {
+export function roomRows(rooms: RoomFacts[], totals: Map<number, UsageTotals>, deviceHours: Map<string, number>, days: number, minCoverage = MIN_COVERAGE): RoomRow[] {
   return rooms.map((room) => {
     const t = totals.get(room.roomId) ?? ZERO_TOTALS;
     const usedHours = (t.inUseTimetabledMin + t.outsideMin) / 60;
@@ -61,7 +67,7 @@ export function roomRows(rooms: RoomFacts[], totals: Map<number, UsageTotals>, d
     const kinds = [...new Set(active.map((d) => d.kind))].sort();
     return {
       room, totals: t, timeUtilisation: timeUtilisation(t), periodUtilisation: periodUtilisation(t), usedHours, outsideHours: t.outsideMin / 60,
-      status: statusOf(t), annualCostVnd,
+      status: statusOf(t, minCoverage), annualCostVnd,
       costPerUsedHourVnd: annualCostVnd > 0 && usedHours > 0 ? windowCost(annualCostVnd) / usedHours : null,
       kits: kinds.map((kind) => {
         const devs = active.filter((d) => d.kind === kind);
@@ -83,6 +89,7 @@ export interface GroupRow {
   periodUtilisation: number | null;
   underused: number;
   saturated: number;
+  noData: number;
   annualCostVnd: number;
   usedHours: number;
   costPerUsedHourVnd: number | null;
@@ -94,11 +101,12 @@ export function groupRows(rows: RoomRow[], keyOf: (r: RoomRow) => { key: string;
   for (const r of rows) {
     const { key, name } = keyOf(r);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, name, rooms: 0, totals: ZERO_TOTALS, timeUtilisation: null, periodUtilisation: null, underused: 0, saturated: 0, annualCostVnd: 0, usedHours: 0, costPerUsedHourVnd: null }));
+    if (!g) groups.set(key, (g = { key, name, rooms: 0, totals: ZERO_TOTALS, timeUtilisation: null, periodUtilisation: null, underused: 0, saturated: 0, noData: 0, annualCostVnd: 0, usedHours: 0, costPerUsedHourVnd: null }));
     g.rooms++;
     g.totals = addTotals(g.totals, r.totals);
     if (r.status === 'underused') g.underused++;
     if (r.status === 'saturated') g.saturated++;
+    if (r.status === 'no_data') g.noData++;
     g.annualCostVnd += r.annualCostVnd;
     g.usedHours += r.usedHours;
   }
@@ -108,6 +116,28 @@ export function groupRows(rows: RoomRow[], keyOf: (r: RoomRow) => { key: string;
     g.costPerUsedHourVnd = g.annualCostVnd > 0 && g.usedHours > 0 ? (g.annualCostVnd * days) / 365 / g.usedHours : null;
   }
   return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+}
+
+/** The rooms a school's use is judged on: its smart classrooms, or its equipped rooms when it has none. */
+function basisOf(own: RoomRow[]): RoomRow[] {
+  const smart = own.filter((r) => r.room.roomType === 'smart_classroom');
+  return smart.length ? smart : own.filter((r) => r.room.devices.length);
+}
+const judgedBasis = (own: RoomRow[]) => basisOf(own).filter((r) => r.status !== 'no_data');
+
+/**
+ * Schools the planner cannot rank: the rooms their use would be judged on all have too little data (coverage below
+ * `usage.minCoverage`). They are listed apart with their coverage, never ranked as if their rooms were idle.
+ */
+export function insufficientData(schools: SchoolFacts[], rows: RoomRow[]): { school: SchoolFacts; coverage: number | null; rooms: number }[] {
+  const out: { school: SchoolFacts; coverage: number | null; rooms: number }[] = [];
+  for (const school of schools) {
+    const basis = basisOf(rows.filter((r) => r.room.schoolId === school.schoolId));
+    if (!basis.length || judgedBasis(basis).length) continue;
+    const t = basis.reduce((a, r) => addTotals(a, r.totals), ZERO_TOTALS);
+    out.push({ school, coverage: coverage(t), rooms: basis.length });
+  }
+  return out;
 }
 
 /** A reason for a rank, with the figure it rests on (the web app and the reports phrase it per language). */
@@ -134,10 +164,12 @@ export interface SchoolRank {
  */
 export function rankSchools(schools: SchoolFacts[], rows: RoomRow[], rooms: number, today: string): SchoolRank[] {
   const year = Number(today.slice(0, 4));
-  const ranked = schools.map((school) => {
+  const apart = new Set(insufficientData(schools, rows).map((x) => x.school.schoolId));
+  const ranked = schools.filter((school) => !apart.has(school.schoolId)).map((school) => {
     const own = rows.filter((r) => r.room.schoolId === school.schoolId);
     const smart = own.filter((r) => r.room.roomType === 'smart_classroom');
-    const basis = smart.length ? smart : own.filter((r) => r.room.devices.length);
+    // Rooms without enough data say nothing of the school's use: they are left out of it, not counted as idle.
+    const basis = judgedBasis(own);
     const t = basis.reduce((a, r) => addTotals(a, r.totals), ZERO_TOTALS);
     const utilisation = timeUtilisation(t);
     const dates = smart.flatMap((r) => r.room.devices.map((d) => d.inServiceDate).filter((d): d is string => !!d)).sort();

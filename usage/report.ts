@@ -6,10 +6,10 @@ import type { RegistryStore, ReportStore, Scope } from '../registry/index.js';
 import type { PlanningResponse, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
 import { addDays, defaultTerms, localDate, localMidnight, schoolYearOf } from '../timetable/index.js';
 import { roomFacts } from './facts.js';
-import { groupRows, rankSchools, roomRows, SMART_CLASSROOM_VND, statusOf, type GroupRow, type RoomRow } from './planning.js';
+import { groupRows, insufficientData, MIN_COVERAGE, rankSchools, roomRows, SMART_CLASSROOM_VND, statusOf, type GroupRow, type RoomRow } from './planning.js';
 import { equipmentAttention, schoolFacts } from './facts.js';
 import type { UsageQueries } from './queries.js';
-import { addTotals, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
+import { addTotals, coverage, coveredMin, periodUtilisation, timeUtilisation, ZERO_TOTALS, type UsageTotals } from './utilisation.js';
 
 /** Rooms are flagged underused / saturated over this many days before the end of the window. */
 export const FLAG_WINDOW_DAYS = 56;
@@ -20,6 +20,7 @@ export function figures(t: UsageTotals): UsageFigures {
   return {
     timetabledHours: t.timetabledMin / 60, usedHours: t.inUseTimetabledMin / 60, outsideHours: t.outsideMin / 60,
     periods: t.periodsAvailable, periodsUsed: t.periodsUsed, timeUtilisation: timeUtilisation(t), periodUtilisation: periodUtilisation(t),
+    coveredHours: Math.min(coveredMin(t), t.timetabledMin) / 60, coverage: coverage(t),
   };
 }
 
@@ -29,7 +30,7 @@ const roomRow = (r: RoomRow): UsageRoomRow => ({
   annualCostVnd: r.annualCostVnd, costPerUsedHourVnd: r.costPerUsedHourVnd, kits: r.kits,
 });
 const groupRow = (g: GroupRow): UsageGroupRow => ({
-  key: g.key, name: g.name, rooms: g.rooms, figures: figures(g.totals), underused: g.underused, saturated: g.saturated,
+  key: g.key, name: g.name, rooms: g.rooms, figures: figures(g.totals), underused: g.underused, saturated: g.saturated, noData: g.noData,
   annualCostVnd: g.annualCostVnd, costPerUsedHourVnd: g.costPerUsedHourVnd,
 });
 
@@ -46,11 +47,13 @@ export function sameStretchLastTerm(from: string, to: string): { from: string; t
   return { from: lastFrom, to: addDays(lastFrom, daysBetween(from, to)) };
 }
 
-/** The usage report of local days [from, to) within `scope`, narrowed by `filter`. */
+/** The usage report of local days [from, to) within `scope`, narrowed by `filter`; `minCoverage`: `usage.minCoverage`. */
 export async function usageReport(o: {
   registry: RegistryStore; store: ReportStore; queries: UsageQueries; scope: Scope | undefined; from: string; to: string; filter?: ReportFilter; now: number;
+  minCoverage?: number;
 }): Promise<UsageReport> {
   const { registry, store, queries, from, to } = o;
+  const minCoverage = o.minCoverage ?? MIN_COVERAGE;
   const f = o.filter ?? {};
   const rooms = (await roomFacts(registry, o.scope)).filter((r) =>
     (f.districtId === undefined || (f.districtId === 'so' ? r.districtId === null : r.districtId === f.districtId))
@@ -70,13 +73,13 @@ export async function usageReport(o: {
   const flagTotals = flagFrom === from ? undefined : await store.roomTotals({ ...range, from: flagFrom });
   const lastTotals = last ? await store.roomTotals({ ...range, ...last }) : undefined;
   const days = daysBetween(from, to);
-  const rows = roomRows(rooms, totals, deviceHours, days);
+  const rows = roomRows(rooms, totals, deviceHours, days, minCoverage);
   const inRooms = (m: Map<number, UsageTotals>) => rooms.reduce((a, r) => addTotals(a, m.get(r.roomId) ?? ZERO_TOTALS), ZERO_TOTALS);
-  const flagged = rooms.map((r) => ({ id: r.roomId, status: statusOf((flagTotals ?? totals).get(r.roomId) ?? ZERO_TOTALS) }));
+  const flagged = rooms.map((r) => ({ id: r.roomId, status: statusOf((flagTotals ?? totals).get(r.roomId) ?? ZERO_TOTALS, minCoverage) }));
   const [total] = groupRows(rows, () => ({ key: 'province', name: '' }), days);
   return {
     from, to, days, scoped: o.scope !== undefined,
-    total: groupRow(total ?? { key: 'province', name: '', rooms: 0, totals: ZERO_TOTALS, timeUtilisation: null, periodUtilisation: null, underused: 0, saturated: 0, annualCostVnd: 0, usedHours: 0, costPerUsedHourVnd: null }),
+    total: groupRow(total ?? { key: 'province', name: '', rooms: 0, totals: ZERO_TOTALS, timeUtilisation: null, periodUtilisation: null, underused: 0, saturated: 0, noData: 0, annualCostVnd: 0, usedHours: 0, costPerUsedHourVnd: null }),
     districts: groupRows(rows, (r) => ({ key: r.room.districtId === null ? 'so' : String(r.room.districtId), name: r.room.districtName ?? '' }), days).map(groupRow),
     schools: groupRows(rows, (r) => ({ key: String(r.room.schoolId), name: r.room.schoolName }), days).map(groupRow),
     roomTypes: groupRows(rows, (r) => ({ key: r.room.roomType, name: r.room.roomType }), days).map(groupRow),
@@ -88,18 +91,25 @@ export async function usageReport(o: {
       window: { from: flagFrom, to },
       underused: flagged.filter((x) => x.status === 'underused').map((x) => x.id),
       saturated: flagged.filter((x) => x.status === 'saturated').map((x) => x.id),
+      noData: flagged.filter((x) => x.status === 'no_data').map((x) => x.id),
     },
+    minCoverage,
     generatedAt: o.now,
   };
 }
 
 /** The budget planner over local days [from, to) within `scope`: `rooms` new smart classrooms, ranked schools. */
-export async function planningReport(o: { registry: RegistryStore; store: ReportStore; scope: Scope | undefined; from: string; to: string; rooms: number; now: number }): Promise<PlanningResponse> {
+export async function planningReport(o: {
+  registry: RegistryStore; store: ReportStore; scope: Scope | undefined; from: string; to: string; rooms: number; now: number; minCoverage?: number;
+}): Promise<PlanningResponse> {
+  const minCoverage = o.minCoverage ?? MIN_COVERAGE;
   const rooms = await roomFacts(o.registry, o.scope);
   const range = { from: o.from, to: o.to, schoolIds: o.scope ? [...new Set(rooms.map((r) => r.schoolId))] : undefined };
   const totals = await o.store.roomTotals(range);
   const hours = await o.store.deviceHours(range);
-  const ranking = rankSchools(await schoolFacts(o.registry, o.scope), roomRows(rooms, totals, hours, daysBetween(o.from, o.to)), o.rooms, localDate(o.now));
+  const schools = await schoolFacts(o.registry, o.scope);
+  const rows = roomRows(rooms, totals, hours, daysBetween(o.from, o.to), minCoverage);
+  const ranking = rankSchools(schools, rows, o.rooms, localDate(o.now));
   return {
     rooms: o.rooms, unitCostVnd: SMART_CLASSROOM_VND, budgetVnd: o.rooms * SMART_CLASSROOM_VND, from: o.from, to: o.to,
     ranking: ranking.map((r) => ({
@@ -107,6 +117,10 @@ export async function planningReport(o: { registry: RegistryStore; store: Report
       score: r.score, utilisation: r.utilisation, smartRooms: r.smartRooms, pupilsPerSmartRoom: r.pupilsPerSmartRoom,
       yearsSinceInvestment: r.yearsSinceInvestment, reasons: r.reasons, funded: r.funded,
     })),
+    insufficientData: insufficientData(schools, rows).map((x) => ({
+      schoolId: x.school.schoolId, schoolName: x.school.schoolName, districtName: x.school.districtName, coverage: x.coverage, rooms: x.rooms,
+    })),
+    minCoverage,
     equipment: await equipmentAttention(o.registry, o.scope, localDate(o.now), o.now),
   };
 }

@@ -8,7 +8,8 @@ import type { RegistryStore, ReportStore } from '../registry/index.js';
 import { UsageAnalyser } from './analyser.js';
 
 /**
- * The `usage` component: analyses today and yesterday every `usage.analyseIntervalMs`, so rollups stay current
+ * The `usage` component: analyses today, yesterday and the days late data reached (a device's backlog, marked by
+ * the gateway) every `usage.analyseIntervalMs`, so rollups stay current
  * within minutes. One process of a deployment runs it (rewriting a day is idempotent, but wasteful twice). A pass
  * that fails (InfluxDB down, a registry read refused) is logged once, shown on /healthz and simply tried again at
  * the next interval.

@@ -2,7 +2,9 @@
  * The arithmetic of room use against a timetable, on plain intervals (UTC ms):
  * - time utilisation: minutes in use during timetabled periods ÷ timetabled minutes;
  * - period utilisation: periods in use for at least half their length ÷ periods available;
- * - use outside timetabled hours (breaks, evenings, days off), reported on its own.
+ * - use outside timetabled hours (breaks, evenings, days off), reported on its own;
+ * - coverage: timetabled minutes the room's devices' data covered ÷ timetabled minutes. Time utilisation is taken
+ *   over covered minutes only, so a morning without data is "no data", not "not in use".
  * Rollups split these by hour or local day: minutes go to the bucket they fall in, a period to the bucket it starts in.
  */
 import { coveredMs, mergeIntervals, type Interval } from '../lib/intervals.js';
@@ -26,35 +28,54 @@ export interface UsageTotals {
   periodsUsed: number;
   /** Minutes in use outside timetabled periods (breaks, evenings, days off, holidays). */
   outsideMin: number;
+  /**
+   * Timetabled minutes covered by the room's devices' data (a device connected, or readings for them). Absent:
+   * totals from before coverage was measured, taken as whole.
+   */
+  coveredMin?: number;
 }
 
 export const ZERO_TOTALS: UsageTotals = { timetabledMin: 0, inUseTimetabledMin: 0, periodsAvailable: 0, periodsUsed: 0, outsideMin: 0 };
+
+/** Covered timetabled minutes (all of them for totals that do not say). */
+export const coveredMin = (t: UsageTotals): number => t.coveredMin ?? t.timetabledMin;
 
 export function addTotals(a: UsageTotals, b: UsageTotals): UsageTotals {
   return {
     timetabledMin: a.timetabledMin + b.timetabledMin, inUseTimetabledMin: a.inUseTimetabledMin + b.inUseTimetabledMin,
     periodsAvailable: a.periodsAvailable + b.periodsAvailable, periodsUsed: a.periodsUsed + b.periodsUsed, outsideMin: a.outsideMin + b.outsideMin,
+    ...(a.coveredMin === undefined && b.coveredMin === undefined ? {} : { coveredMin: coveredMin(a) + coveredMin(b) }),
   };
 }
 
-/** Time utilisation 0..1, or null without timetabled time. */
-export const timeUtilisation = (t: UsageTotals): number | null => (t.timetabledMin > 0 ? t.inUseTimetabledMin / t.timetabledMin : null);
+/** Coverage 0..1: covered timetabled minutes ÷ timetabled minutes, or null without timetabled time. */
+export const coverage = (t: UsageTotals): number | null => (t.timetabledMin > 0 ? Math.min(1, coveredMin(t) / t.timetabledMin) : null);
+
+/** Time utilisation 0..1 over the covered timetabled minutes, or null when none was covered (or timetabled). */
+export const timeUtilisation = (t: UsageTotals): number | null => {
+  const covered = Math.min(coveredMin(t), t.timetabledMin);
+  return covered > 0 ? Math.min(1, t.inUseTimetabledMin / covered) : null;
+};
 /** Period utilisation 0..1, or null without periods. */
 export const periodUtilisation = (t: UsageTotals): number | null => (t.periodsAvailable > 0 ? t.periodsUsed / t.periodsAvailable : null);
 
 /**
  * The totals of [from, to): `inUse` intervals against the `slots` that start in the window. A period that starts in
- * the window counts whole (its minutes and its use), so adjacent windows add up exactly.
+ * the window counts whole (its minutes and its use), so adjacent windows add up exactly. `covered`: when the room's
+ * data covered (coverage.ts); left out, every timetabled minute counts as covered.
  */
-export function usageTotals(inUse: Interval[], slots: PeriodSlot[], from: number, to: number): UsageTotals {
+export function usageTotals(inUse: Interval[], slots: PeriodSlot[], from: number, to: number, covered?: Interval[]): UsageTotals {
   const merged = mergeIntervals(inUse);
+  const known = covered && mergeIntervals(covered);
   const t = { ...ZERO_TOTALS };
   let inUseInSlotsMs = 0;
   let slotMs = 0;
+  let coveredSlotMs = 0;
   for (const s of slots) {
     if (s.start < from || s.start >= to) continue;
     const used = coveredMs(merged, s.start, s.end);
     slotMs += s.end - s.start;
+    coveredSlotMs += known ? coveredMs(known, s.start, s.end) : s.end - s.start;
     inUseInSlotsMs += used;
     t.periodsAvailable++;
     if (used * 2 >= s.end - s.start) t.periodsUsed++;
@@ -70,6 +91,7 @@ export function usageTotals(inUse: Interval[], slots: PeriodSlot[], from: number
   t.timetabledMin = slotMs / MIN;
   t.inUseTimetabledMin = inUseInSlotsMs / MIN;
   t.outsideMin = outsideMs / MIN;
+  if (known) t.coveredMin = coveredSlotMs / MIN;
   return t;
 }
 
@@ -87,12 +109,12 @@ export function bucketStarts(bucket: Bucket, from: number, to: number): number[]
 }
 
 /** Totals per bucket (hour or local day) of [from, to); buckets with nothing timetabled and no use are left out. */
-export function rollup(inUse: Interval[], slots: PeriodSlot[], from: number, to: number, bucket: Bucket): { start: number; totals: UsageTotals }[] {
+export function rollup(inUse: Interval[], slots: PeriodSlot[], from: number, to: number, bucket: Bucket, covered?: Interval[]): { start: number; totals: UsageTotals }[] {
   const size = bucket === 'hour' ? 3_600_000 : 86_400_000;
   const merged = mergeIntervals(inUse);
   const out: { start: number; totals: UsageTotals }[] = [];
   for (const start of bucketStarts(bucket, from, to)) {
-    const totals = usageTotals(merged, slots, Math.max(start, from), Math.min(start + size, to));
+    const totals = usageTotals(merged, slots, Math.max(start, from), Math.min(start + size, to), covered);
     if (totals.periodsAvailable || totals.outsideMin) out.push({ start, totals });
   }
   return out;

@@ -10,20 +10,21 @@ import { nextMonthStart, splitWindow, weekOf } from './report-window.js';
 import type { ReportDatabase } from './schema.js';
 
 /** Minutes and periods of use (usage/utilisation.ts UsageTotals, the same shape). */
-export interface ReportTotals { timetabledMin: number; inUseTimetabledMin: number; periodsAvailable: number; periodsUsed: number; outsideMin: number }
+export interface ReportTotals { timetabledMin: number; inUseTimetabledMin: number; periodsAvailable: number; periodsUsed: number; outsideMin: number; coveredMin?: number }
 export interface RoomDay { room: number; school: number; totals: ReportTotals }
 export interface HeatCell { school: number; weekday: number; slot: string; used: number; available: number }
 export interface DeviceDay { device: string; school: number; activeMin: number }
 export interface ReportWindow { from: string; to: string; schoolIds?: number[] }
 
-const TOTALS_SQL = 'sum(tt) AS tt, sum(used) AS used, sum(periods) AS p, sum(periods_used) AS pu, sum(outside) AS o';
+const TOTALS_SQL = 'sum(tt) AS tt, sum(used) AS used, sum(periods) AS p, sum(periods_used) AS pu, sum(outside) AS o, sum(covered) AS c';
 const TOTALS = sql.raw(TOTALS_SQL);
-type TotalsRow = { tt: unknown; used: unknown; p: unknown; pu: unknown; o: unknown };
+type TotalsRow = { tt: unknown; used: unknown; p: unknown; pu: unknown; o: unknown; c: unknown };
 const toTotals = (r: TotalsRow): ReportTotals => ({
   timetabledMin: Number(r.tt ?? 0), inUseTimetabledMin: Number(r.used ?? 0), periodsAvailable: Number(r.p ?? 0), periodsUsed: Number(r.pu ?? 0), outsideMin: Number(r.o ?? 0),
+  coveredMin: Number(r.c ?? 0),
 });
 /** The value columns each day table shares with its month table. */
-const VALUE_COLUMNS = { room_day: 'school, tt, used, periods, periods_used, outside', heat_day: 'school, used, available', device_day: 'school, active_min' } as const;
+const VALUE_COLUMNS = { room_day: 'school, tt, used, periods, periods_used, outside, covered', heat_day: 'school, used, available', device_day: 'school, active_min' } as const;
 
 /** `school IN (…)` for a scope (undefined: every school; empty: none). */
 const inSchools = (ids: number[] | undefined): RawBuilder<unknown> => (!ids ? sql`1 = 1` : !ids.length ? sql`1 = 0` : sql`school IN (${sql.join(ids)})`);
@@ -47,14 +48,15 @@ export class ReportStore {
       for (const table of ['room_day', 'heat_day', 'device_day'] as const) await t.deleteFrom(table).where('day', '=', day).execute();
       const insert = async <R>(rows: R[], write: (batch: R[]) => Promise<unknown>) => { for (let i = 0; i < rows.length; i += 1000) await write(rows.slice(i, i + 1000)); };
       await insert(rooms, (b) => t.insertInto('room_day').values(b.map((x) => ({ room: x.room, day, school: x.school, tt: x.totals.timetabledMin,
-        used: x.totals.inUseTimetabledMin, periods: x.totals.periodsAvailable, periods_used: x.totals.periodsUsed, outside: x.totals.outsideMin }))).execute());
+        used: x.totals.inUseTimetabledMin, periods: x.totals.periodsAvailable, periods_used: x.totals.periodsUsed, outside: x.totals.outsideMin,
+        covered: x.totals.coveredMin ?? x.totals.timetabledMin }))).execute());
       await insert([...cells.values()], (b) => t.insertInto('heat_day').values(b.map((x) => ({ school: x.school, day, weekday: x.weekday, slot: x.slot, used: x.used, available: x.available }))).execute());
       await insert(devices, (b) => t.insertInto('device_day').values(b.map((x) => ({ device: x.device, day, school: x.school, active_min: x.activeMin }))).execute());
       await t.deleteFrom('room_month').where('month', '=', month).execute();
-      await sql`INSERT INTO room_month (room, month, school, tt, used, periods, periods_used, outside)
+      await sql`INSERT INTO room_month (room, month, school, tt, used, periods, periods_used, outside, covered)
         SELECT room, ${month}, max(school), ${TOTALS} FROM room_day WHERE day >= ${mFrom} AND day < ${mTo} GROUP BY room`.execute(t);
       await t.deleteFrom('school_week').where('week', '=', week).execute();
-      await sql`INSERT INTO school_week (school, week, tt, used, periods, periods_used, outside)
+      await sql`INSERT INTO school_week (school, week, tt, used, periods, periods_used, outside, covered)
         SELECT school, ${week}, ${TOTALS} FROM room_day WHERE day >= ${week} AND day < ${addDays(week, 7)} GROUP BY school`.execute(t);
       await t.deleteFrom('heat_month').where('month', '=', month).execute();
       await sql`INSERT INTO heat_month (school, month, weekday, slot, used, available)
@@ -63,6 +65,28 @@ export class ReportStore {
       await sql`INSERT INTO device_month (device, month, school, active_min)
         SELECT device, ${month}, max(school), sum(active_min) FROM device_day WHERE day >= ${mFrom} AND day < ${mTo} GROUP BY device`.execute(t);
     });
+  }
+
+  /**
+   * Notes that data for these local days arrived after they were analysed (a device's backlog): the usage loop
+   * analyses them again. A day noted again moves its mark forward, so an analysis that started before it does not
+   * clear it.
+   */
+  async markDirtyDays(days: string[], at: number): Promise<void> {
+    if (!days.length) return;
+    await this.db.insertInto('usage_dirty_days').values(days.map((day) => ({ day, marked_at: at })))
+      .onConflict((oc) => oc.column('day').doUpdateSet((eb) => ({ marked_at: eb.ref('excluded.marked_at') }))).execute();
+  }
+
+  /** Days waiting to be analysed again, oldest first, with when late data last reached each. */
+  async dirtyDays(): Promise<{ day: string; markedAt: number }[]> {
+    const rows = await this.db.selectFrom('usage_dirty_days').select(['day', 'marked_at']).orderBy('day').execute();
+    return rows.map((r) => ({ day: r.day, markedAt: Number(r.marked_at) }));
+  }
+
+  /** Clears a day's mark unless late data reached it again after `markedBefore`. */
+  async clearDirtyDay(day: string, markedBefore: number): Promise<void> {
+    await this.db.deleteFrom('usage_dirty_days').where('day', '=', day).where('marked_at', '<=', markedBefore).execute();
   }
 
   /** Sums `select` over [from, to): whole months from the month table, edge days from the day table; rows keyed by `key`. */

@@ -116,7 +116,7 @@ export interface RegistryDatabase {
   schedule_fires: ScheduleFiresTable;
 }
 
-interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number }
+interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number; covered: number }
 export interface ReportDatabase {
   room_day: Totals & { room: number; day: string; school: number };
   room_month: Totals & { room: number; month: string; school: number };
@@ -125,6 +125,7 @@ export interface ReportDatabase {
   heat_month: { school: number; month: string; weekday: number; slot: string; used: number; available: number };
   device_day: { device: string; day: string; school: number; active_min: number };
   device_month: { device: string; month: string; school: number; active_min: number };
+  usage_dirty_days: { day: string; marked_at: number };
 }
 
 export type Dialect = 'sqlite' | 'postgres';

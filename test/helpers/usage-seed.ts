@@ -44,14 +44,16 @@ export async function seedUsage(s: TestStack, password: string) {
   const useBoard = async (id: string, secret: string, from: string, to: string) => {
     const readings: Record<string, unknown>[] = [{ ts: at('06:40'), power: 'standby', touches: 0 }];
     for (let t = at(from); t < at(to); t += MIN) readings.push({ ts: t, power: 'on', touches: 9 });
-    readings.push({ ts: at(to), power: 'standby', touches: 0 });
+    // Then a heartbeat every 15 minutes, as devices send: the day is covered by data (the board on standby, not in use).
+    for (let t = at(to); t <= at('17:00'); t += 15 * MIN) readings.push({ ts: t, power: 'standby', touches: 0 });
     const c = await connectDevice(s.mqttUrl, id, secret);
     await c.publishAsync(topics.telemetry(id), JSON.stringify(readings), { qos: 1 });
     await c.endAsync();
   };
   await useBoard('board-a', boardA.secret!, '07:00', '10:25');
   await useBoard('board-b', boardB.secret!, '07:00', '07:45');
-  const expected = (10 * 60 + 25 - 7 * 60) + 45 + 4;
+  const heartbeats = (to: string) => Math.floor((at('17:00') - at(to)) / (15 * MIN)) + 1;
+  const expected = (10 * 60 + 25 - 7 * 60) + 45 + 2 + heartbeats('10:25') + heartbeats('07:45');
   await waitFor('readings stored', async () => (await s.influx.query<{ n: number }>('SELECT count(touches) AS n FROM raw.telemetry_board'))[0]?.n === expected);
   await new UsageAnalyser({ influx: influxClient(s.influxUrl, s.config.influx), database: s.config.influx.database, registry: reg, store: s.usageStore, clock: systemClock }).analyseDay(day);
   const month = previousMonth(localDate(Date.now()));

@@ -30,6 +30,9 @@ describe('a data directory made by the old SqliteRegistry and UsageStore', () =>
       expect((await s.verifyUser('admin', 'mat-khau-1'))?.role).toBe('admin');
       expect((await s.auditLog()).total).toBe(1);
       expect((await s.usage.roomTotals({ from: '2026-10-01', to: '2026-10-02' })).get(room.id)?.periodsUsed).toBe(1);
+      // Days analysed before coverage was measured count as wholly covered.
+      const old = (await s.usage.roomTotals({ from: '2026-10-01', to: '2026-10-02' })).get(room.id)!;
+      expect(old.coveredMin).toBe(old.timetabledMin);
       const next = await s.addDevice({ kind: 'sensor', roomId: room.id, id: 'sensor-1', issueSecret: false });
       expect((await s.placementsSince(rev)).placements.map((p) => p.id)).toEqual([next.device.id]);
       expect(secret).toBeDefined();

@@ -110,6 +110,10 @@ describe('usage reports', () => {
     const rowA = rooms.getRows(3, rooms.rowCount - 2)!.find((r) => r.getCell(1).text === 'Phòng học thông minh A')!;
     expect(rowA.getCell(5).text).toBe(pct(roomA.figures.timeUtilisation));
     expect(rowA.getCell(7).text).toBe(`${roomA.figures.periodsUsed}/${roomA.figures.periods}`);
+    // The coverage the figures rest on: every timetabled minute of the seeded day has the board's data.
+    expect(rooms.getRow(2).getCell(10).text).toBe('Thời gian có dữ liệu');
+    expect(roomA.figures.coverage).toBe(1);
+    expect(rowA.getCell(10).text).toBe('100 %');
     expect(wb.getWorksheet('Tổng quan')!.getRow(3).getCell(3).text).toBe(pct(screen.total.figures.timeUtilisation));
     expect(wb.getWorksheet('Đề xuất đầu tư')!.getRow(3).getCell(2).text).toMatch(/^Trường THPT/);
     expect(wb.getWorksheet('Thiết bị cần thay thế')!.getRow(3).getCell(9).text).toContain('hỏng nhiều lần');
@@ -121,9 +125,11 @@ describe('usage reports', () => {
     expect(text).toContain(pct(screen.total.figures.timeUtilisation));
     expect(text).toContain('Phòng học thông minh A');
     expect(text).toContain('Bản đồ nhiệt');
+    expect(text).toContain(`${pct(screen.total.figures.timeUtilisation)} sử dụng trên 100 % thời gian có dữ liệu`);
 
     const csv = files.csv!.toString('utf8');
     expect(csv.startsWith('\uFEFFPhòng,Loại phòng')).toBe(true);
+    expect(csv.split('\n')[0]).toContain('Thời gian có dữ liệu');
     expect(csv).toContain(`Phòng học thông minh A,Phòng học thông minh,Trường THPT Lào Cai số 1,Thành phố Lào Cai,"${pct(roomA.figures.timeUtilisation)}"`.replace(/"([^",]*)"/, '$1'));
   });
 
@@ -162,6 +168,7 @@ describe('usage reports', () => {
       const byTo = (email: string) => received.find((m) => JSON.stringify(m.to).includes(email))!;
       const district = byTo('khtc@laocai.edu.vn');
       expect(district.subject).toContain('Thành phố Lào Cai');
+      expect(district.text).toContain('thời gian có dữ liệu');
       expect(district.attachments.map((a) => a.filename)).toEqual([`bao-cao-${previousMonth(localDate(Date.now())).month}.pdf`, `bao-cao-${previousMonth(localDate(Date.now())).month}.xlsx`]);
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(district.attachments[1]!.content as unknown as ExcelJS.Buffer);

@@ -72,12 +72,12 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     if (roomId !== undefined) requireVisible(user, await roomPlace(roomId), `room ${roomId}`);
     return usageReport({
       registry: deps.registry, store: deps.usageStore, queries: deps.usage, scope: userScope(user), ...window(req.query, deps.clock.now()),
-      filter: { districtId, schoolId, roomId }, now: deps.clock.now(),
+      filter: { districtId, schoolId, roomId }, now: deps.clock.now(), minCoverage: deps.config.usage.minCoverage,
     });
   });
 
   app.get<Route<'GET /api/planning', { Querystring: Static<typeof PlanningQuery> }>>('/planning', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
-    planningReport({ registry: deps.registry, store: deps.usageStore, scope: userScope(currentUser(req)), ...window(req.query, deps.clock.now()), rooms: req.query.rooms, now: deps.clock.now() }));
+    planningReport({ registry: deps.registry, store: deps.usageStore, scope: userScope(currentUser(req)), ...window(req.query, deps.clock.now()), rooms: req.query.rooms, now: deps.clock.now(), minCoverage: deps.config.usage.minCoverage }));
 
   const exports = new ExportJobs({ perMin: deps.config.dashboard.exportsPerUserPerMin, clock: deps.clock });
   const CONTENT_TYPES = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
@@ -92,9 +92,9 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     const job = startOrRetryAfter(reply, () => exports.start(user, format, async (progress) => {
       progress({ phase: 'query', done: 0, total: 2 });
       const now = deps.clock.now();
-      const report = await usageReport({ registry: deps.registry, store: deps.usageStore, queries: deps.usage, scope, ...w, filter, now });
+      const report = await usageReport({ registry: deps.registry, store: deps.usageStore, queries: deps.usage, scope, ...w, filter, now, minCoverage: deps.config.usage.minCoverage });
       progress({ phase: 'query', done: 1, total: 2 });
-      const plan = roomId === undefined && schoolId === undefined ? await planningReport({ registry: deps.registry, store: deps.usageStore, scope, ...w, rooms, now }) : undefined;
+      const plan = roomId === undefined && schoolId === undefined ? await planningReport({ registry: deps.registry, store: deps.usageStore, scope, ...w, rooms, now, minCoverage: deps.config.usage.minCoverage }) : undefined;
       progress({ phase: 'render', done: 0, total: report.rooms.length });
       const title = reportTitle(report, await scopeName(user, filter));
       const onProgress = (done: number, total: number) => progress({ phase: 'render', done, total });

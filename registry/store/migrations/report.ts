@@ -2,6 +2,7 @@
  * The report store's tables (usage rollups shaped for reports). The old code created them with IF NOT EXISTS and no
  * version, so the first step does the same: an existing usage.sqlite passes through it unchanged.
  */
+import { sql } from 'kysely';
 import { types, type Migration } from './helpers.js';
 
 const v1: Migration = async (db, dialect) => {
@@ -33,4 +34,19 @@ const v1: Migration = async (db, dialect) => {
   await s.createIndex('device_day_day').ifNotExists().on('device_day').column('day').execute();
 };
 
-export const REPORT_MIGRATIONS: Migration[] = [v1];
+/**
+ * Coverage: timetabled minutes the room's devices' data covered. Days analysed before it was measured are taken as
+ * whole (as they were reported); `edufleet usage analyse` measures them. Days that late data reached wait in
+ * `usage_dirty_days` for the usage loop to analyse them again.
+ */
+const v2: Migration = async (db, dialect) => {
+  const { real, ms } = types(dialect);
+  for (const table of ['room_day', 'room_month', 'school_week']) {
+    await db.schema.alterTable(table).addColumn('covered', real, (c) => c.notNull().defaultTo(0)).execute();
+    await sql`UPDATE ${sql.table(table)} SET covered = tt`.execute(db);
+  }
+  await db.schema.createTable('usage_dirty_days').ifNotExists().addColumn('day', 'text', (c) => c.primaryKey())
+    .addColumn('marked_at', ms, (c) => c.notNull()).execute();
+};
+
+export const REPORT_MIGRATIONS: Migration[] = [v1, v2];

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../../../../api/index.js';
 import { useGet } from '../../hooks/api-query.js';
 import { PlanningEquipment } from './planning-equipment.js';
+import { PlanningNoData } from './planning-no-data.js';
 import { PlanningReasons } from './planning-reasons.js';
 import { addDays, fmtDay, fmtPct, fmtVnd } from '../usage/usage-format.js';
 import { fmtNumber, useI18n } from '../../i18n.js';
@@ -93,6 +94,7 @@ export function PlanningPage(p: { me: Me; search: URLSearchParams }) {
             </table>
             {data.ranking.length === 0 && <p class="muted empty">{t('planning.empty')}</p>}
           </div>
+          <PlanningNoData schools={data.insufficientData} minCoverage={data.minCoverage} />
           <PlanningEquipment equipment={data.equipment} />
         </>
       )}

@@ -10,7 +10,8 @@ export const UNDERUSED_BELOW = 0.2;
 export const SATURATED_ABOVE = 0.8;
 
 export type DrillLevel = 'district' | 'school' | 'room';
-export interface BarRow { id: string; label: string; share: number | null; sub?: string }
+/** `coverage`: the share of timetabled time with data the share rests on (drawn as a lighter track when partial). */
+export interface BarRow { id: string; label: string; share: number | null; sub?: string; coverage?: number | null }
 
 const barClass = (s: number | null) => (s === null ? '' : s < UNDERUSED_BELOW ? 'low' : s > SATURATED_ABOVE ? 'high' : '');
 
@@ -35,9 +36,11 @@ export function UsageBars(p: { level: DrillLevel; rows: BarRow[]; onPick?: (id: 
       </div>
       {p.rows.map((r) => (
         <button type="button" key={r.id} class="usage-bar-row" data-testid={`usage-bar-${p.level}-${r.id}`} data-share={r.share ?? ''}
-          disabled={!p.onPick} onClick={() => p.onPick?.(r.id)} title={`${r.label}: ${fmtPct(lang, r.share)}`}>
+          data-coverage={r.coverage ?? ''} disabled={!p.onPick} onClick={() => p.onPick?.(r.id)}
+          title={`${r.label}: ${r.coverage === undefined ? fmtPct(lang, r.share) : t('usage.onCoverage', { util: fmtPct(lang, r.share), coverage: fmtPct(lang, r.coverage) })}`}>
           <span class="usage-bar-label">{r.label}{r.sub && <span class="muted small"> · {r.sub}</span>}</span>
           <span class="usage-track">
+            {r.coverage !== undefined && r.coverage !== null && r.coverage < 1 && <span class="usage-bar-gap" style={{ left: `${r.coverage * 100}%` }} />}
             {r.share !== null && <span class={`usage-bar ${barClass(r.share)}`} style={{ width: `${Math.min(1, r.share) * 100}%` }} />}
             {lines}
           </span>

@@ -134,10 +134,10 @@ function UsageBody(p: { report: UsageReport; params: UsageParams; loading: boole
 /** The level below the one on screen and its bars: districts of the province, schools of a district, rooms of a school. */
 function nextLevel(t: T, r: UsageReport, params: UsageParams): { level: DrillLevel; rows: BarRow[] } {
   if (params.schoolId !== undefined || params.roomId !== undefined) {
-    return { level: 'room', rows: r.rooms.map((x) => ({ id: String(x.roomId), label: x.roomName, share: x.figures.timeUtilisation, sub: roomTypeLabel(t, x.roomType) })) };
+    return { level: 'room', rows: r.rooms.map((x) => ({ id: String(x.roomId), label: x.roomName, share: x.figures.timeUtilisation, coverage: x.figures.coverage, sub: roomTypeLabel(t, x.roomType) })) };
   }
   if (params.districtId !== undefined) {
-    return { level: 'school', rows: r.schools.map((s) => ({ id: s.key, label: s.name, share: s.figures.timeUtilisation })) };
+    return { level: 'school', rows: r.schools.map((s) => ({ id: s.key, label: s.name, share: s.figures.timeUtilisation, coverage: s.figures.coverage })) };
   }
-  return { level: 'district', rows: r.districts.map((d) => ({ id: d.key, label: d.key === 'so' ? t('usage.underSo') : d.name, share: d.figures.timeUtilisation })) };
+  return { level: 'district', rows: r.districts.map((d) => ({ id: d.key, label: d.key === 'so' ? t('usage.underSo') : d.name, share: d.figures.timeUtilisation, coverage: d.figures.coverage })) };
 }

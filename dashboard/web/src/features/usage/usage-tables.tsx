@@ -19,7 +19,7 @@ function Tile(p: { testid: string; label: string; value: string; sub: string; to
   );
 }
 
-/** The six headline figures of the level on screen. */
+/** The headline figures of the level on screen, coverage among them. */
 export function UsageTiles(p: { report: UsageReport }) {
   const { lang, t } = useI18n();
   const g = p.report.total;
@@ -30,6 +30,8 @@ export function UsageTiles(p: { report: UsageReport }) {
     <div class="cards usage-tiles" data-testid="usage-tiles">
       <Tile testid="usage-time-util" label={t('usage.tile.time')} value={fmtPct(lang, f.timeUtilisation)}
         sub={t('usage.tile.timeSub', { used: h(f.usedHours), timetabled: h(f.timetabledHours) })} />
+      <Tile testid="usage-coverage" label={t('usage.tile.coverage')} value={fmtPct(lang, f.coverage)}
+        sub={t('usage.tile.coverageSub', { covered: h(f.coveredHours), timetabled: h(f.timetabledHours) })} tone={p.report.flagged.noData.length ? 'warn' : 'muted'} />
       <Tile testid="usage-period-util" label={t('usage.tile.period')} value={fmtPct(lang, f.periodUtilisation)}
         sub={t('usage.tile.periodSub', { used: fmtNumber(lang, f.periodsUsed, 0), periods: fmtNumber(lang, f.periods, 0) })} />
       <Tile testid="usage-outside" label={t('usage.tile.outside')} value={t('usage.hours', { n: h(f.outsideHours) })} sub={t('usage.tile.outsideSub')} tone="muted" />
@@ -77,21 +79,28 @@ export function UsageLastTerm(p: { report: UsageReport }) {
   );
 }
 
-/** Rooms flagged underused or saturated over the 8 weeks before the window's end, listed by name. */
+/**
+ * Rooms flagged underused or saturated over the 8 weeks before the window's end, listed by name; and apart, the
+ * rooms with too little data to judge.
+ */
 export function UsageFlagged(p: { report: UsageReport; onRoom: (r: UsageRoomRow) => void }) {
   const { lang, t } = useI18n();
   const byId = new Map(p.report.rooms.map((r) => [r.roomId, r]));
-  const { underused, saturated, window } = p.report.flagged;
-  const list = (ids: number[], kind: 'underused' | 'saturated') => (
+  const { underused, saturated, noData, window } = p.report.flagged;
+  const title = (kind: 'underused' | 'saturated' | 'noData') =>
+    kind === 'noData' ? t('usage.flagged.noData', { min: fmtPct(lang, p.report.minCoverage) }) : t(`usage.flagged.${kind}`);
+  const list = (ids: number[], kind: 'underused' | 'saturated' | 'noData') => (
     <div class={`usage-flag-list ${kind}`} data-testid={`usage-flagged-${kind}`}>
-      <h3>{t(`usage.flagged.${kind}`)} · {fmtNumber(lang, ids.length, 0)}</h3>
+      <h3>{title(kind)} · {fmtNumber(lang, ids.length, 0)}</h3>
       {ids.length === 0 ? <p class="muted small">—</p> : <ul>
         {ids.map((id) => {
           const r = byId.get(id);
           return (
             <li key={id} data-testid={`usage-flag-${id}`}>
               {r ? <button type="button" class="usage-link" onClick={() => p.onRoom(r)}>{r.roomName}</button> : `#${id}`}
-              {r && <span class="muted small"> · {r.schoolName} · {fmtPct(lang, r.figures.timeUtilisation)}</span>}
+              {r && <span class="muted small"> · {r.schoolName} · {kind === 'noData'
+                ? `${t('usage.col.coverage')} ${fmtPct(lang, r.figures.coverage)}`
+                : t('usage.onCoverage', { util: fmtPct(lang, r.figures.timeUtilisation), coverage: fmtPct(lang, r.figures.coverage) })}</span>}
             </li>
           );
         })}
@@ -99,7 +108,7 @@ export function UsageFlagged(p: { report: UsageReport; onRoom: (r: UsageRoomRow)
     </div>
   );
   return (
-    <div class={`card usage-flagged ${underused.length + saturated.length ? 'has' : ''}`} data-testid="usage-flagged">
+    <div class={`card usage-flagged ${underused.length + saturated.length + noData.length ? 'has' : ''}`} data-testid="usage-flagged">
       <h2>{t('usage.flagged', { to: fmtDay(addDays(window.to, -1)) })}</h2>
       {underused.length + saturated.length === 0 ? <p class="muted">{t('usage.flagged.none')}</p> : (
         <div class="grid-2">
@@ -107,6 +116,7 @@ export function UsageFlagged(p: { report: UsageReport; onRoom: (r: UsageRoomRow)
           {list(underused, 'underused')}
         </div>
       )}
+      {noData.length > 0 && list(noData, 'noData')}
     </div>
   );
 }
@@ -119,7 +129,7 @@ export function UsageGroupTable(p: { rows: UsageGroupRow[]; label: (g: UsageGrou
       <table data-testid={p.testid}>
         <thead>
           <tr>
-            <th>{t('usage.col.type')}</th><th class="num">{t('usage.col.rooms')}</th><th class="num">{t('usage.col.time')}</th>
+            <th>{t('usage.col.type')}</th><th class="num">{t('usage.col.rooms')}</th><th class="num">{t('usage.col.time')}</th><th class="num">{t('usage.col.coverage')}</th>
             <th class="num">{t('usage.col.period')}</th><th class="num">{t('usage.col.outside')}</th><th class="num">{t('usage.col.costPerHour')}</th>
           </tr>
         </thead>
@@ -129,6 +139,7 @@ export function UsageGroupTable(p: { rows: UsageGroupRow[]; label: (g: UsageGrou
               <td>{p.label(g)}</td>
               <td class="num">{fmtNumber(lang, g.rooms, 0)}</td>
               <td class="num">{fmtPct(lang, g.figures.timeUtilisation)}</td>
+              <td class="num">{fmtPct(lang, g.figures.coverage)}</td>
               <td class="num">{fmtPct(lang, g.figures.periodUtilisation)}</td>
               <td class="num">{fmtHours(lang, g.figures.outsideHours)}</td>
               <td class="num">{fmtVnd(lang, g.costPerUsedHourVnd)}</td>
@@ -154,6 +165,7 @@ export function UsageRoomsTable(p: { report: UsageReport; onRoom: (r: UsageRoomR
             {p.showSchool && <th>{t('usage.col.school')}</th>}
             <th>{t('usage.col.type')}</th>
             <th class="num">{t('usage.col.time')}</th>
+            <th class="num">{t('usage.col.coverage')}</th>
             <th class="num">{t('usage.col.period')}</th>
             <th class="num">{t('usage.col.outside')}</th>
             <th>{t('usage.col.status')}</th>
@@ -169,6 +181,7 @@ export function UsageRoomsTable(p: { report: UsageReport; onRoom: (r: UsageRoomR
               {p.showSchool && <td>{r.schoolName}</td>}
               <td>{t(`place.roomType.${r.roomType}`)}</td>
               <td class="num" data-testid={`usage-room-time-${r.roomId}`}>{fmtPct(lang, r.figures.timeUtilisation)}</td>
+              <td class={`num ${r.status === 'no_data' ? 'usage-low-coverage' : ''}`} data-testid={`usage-room-coverage-${r.roomId}`}>{fmtPct(lang, r.figures.coverage)}</td>
               <td class="num" data-testid={`usage-room-period-${r.roomId}`}>{fmtPct(lang, r.figures.periodUtilisation)}</td>
               <td class="num">{fmtHours(lang, r.figures.outsideHours)}</td>
               <td><StatusBadge status={r.status} testid={`usage-room-status-${r.roomId}`} /></td>

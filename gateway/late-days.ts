@@ -1,0 +1,59 @@
+/**
+ * Readings that arrive for a day already past (a device's backlog after a morning without uplink) change that day's
+ * room usage: the days they fall on are marked in the report store, and the usage loop analyses them again
+ * (usage/analyser.ts analyseRecent). A backlog comes in many messages, so a day is written at most once per
+ * MARK_GAP_MS by this process, with a trailing write for what came in meanwhile: the mark's time always follows the
+ * last late reading, and the loop clears a mark only after an analysis that started well after it.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { vnDay } from '../lib/vn/time.js';
+import type { ReportStore } from '../registry/index.js';
+
+const MARK_GAP_MS = 1_000;
+const VN_OFFSET_MS = 7 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+export class LateDays {
+  private readonly days = new Map<string, { last: number; timer?: NodeJS.Timeout }>();
+
+  constructor(private readonly o: { store: ReportStore; log: Logger; clock: Clock }) {}
+
+  /** Notes the readings (their stored timestamps) taken at `now`; never throws (a failed mark is logged, the next one retries). */
+  note(points: readonly { ts: number }[], now: number): void {
+    // Most readings are of today: one comparison each, the day's name only for the late ones.
+    const todayStart = Math.floor((now + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS;
+    let late: Set<string> | undefined;
+    for (const p of points) if (p.ts < todayStart) (late ??= new Set()).add(vnDay(p.ts));
+    for (const day of late ?? []) this.mark(day, now);
+  }
+
+  private mark(day: string, now: number): void {
+    const m = this.days.get(day);
+    if (!m) return this.write(day, now);
+    if (m.timer) return; // a trailing write is already due
+    const wait = m.last + MARK_GAP_MS - now;
+    if (wait <= 0) return this.write(day, now);
+    m.timer = setTimeout(() => {
+      m.timer = undefined;
+      this.write(day, this.o.clock.now());
+    }, wait);
+    m.timer.unref();
+  }
+
+  private write(day: string, at: number): void {
+    const m = this.days.get(day) ?? { last: at };
+    m.last = at;
+    this.days.set(day, m);
+    this.o.store.markDirtyDays([day], at).catch((err: unknown) => {
+      this.days.delete(day);
+      this.o.log.warn({ err, day }, 'could not mark a day with late readings for re-analysis');
+    });
+  }
+
+  /** Drops trailing writes: the mark written before each is recent enough for the loop to wait on. */
+  stop(): void {
+    for (const m of this.days.values()) clearTimeout(m.timer);
+    this.days.clear();
+  }
+}
