@@ -3,7 +3,8 @@ import type { ClientToServerEvents, CommandView, ServerToClientEvents } from '..
 import { EdufleetError } from '../../lib/errors.js';
 import type { User } from '../../registry/index.js';
 import type { DashboardDeps } from './deps.js';
-import { runView, targetLabeller, visibleRun } from './routes/command-runs.js';
+import { targetLabeller } from './command-targets.js';
+import { runView, visibleRun } from './routes/command-runs.js';
 import { sendCommand } from './routes/commands.js';
 import { can } from './scope.js';
 

@@ -72,7 +72,7 @@ describe('schedule routes', () => {
     const v = created.body as ScheduleView;
     // power is harmful: the schedule keeps the rollout defaults it was saved with.
     expect(v).toMatchObject({
-      schoolId: a.school, targetLabel: 'Bảng tương tác, Trường THPT Chuyên Lào Cai', command: 'power', args: { state: 'standby' }, days: [1, 2, 3, 4, 5, 6],
+      schoolId: a.school, targetLabel: 'Bảng tương tác · Trường THPT Chuyên Lào Cai', command: 'power', args: { state: 'standby' }, days: [1, 2, 3, 4, 5, 6],
       until: null, ratePerMin: 120, abortFailedPct: 20, createdBy: 'tech-a', createdAt: now, lastFireAt: null,
     });
     expect(v.nextRuns).toHaveLength(5);
@@ -93,7 +93,7 @@ describe('schedule routes', () => {
     const put = await as['tech-a']!.request('PUT', `/api/schedules/${v.id}`, range);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const u = put.body as ScheduleView;
-    expect(u).toMatchObject({ targetLabel: 'Máy tính bảng, Phòng 10A1 — Trường THPT Chuyên Lào Cai', until: { at: '06:00', command: 'unlock', args: {} }, updatedAt: now, ratePerMin: null });
+    expect(u).toMatchObject({ targetLabel: 'Máy tính bảng · Phòng 10A1 · Trường THPT Chuyên Lào Cai', until: { at: '06:00', command: 'unlock', args: {} }, updatedAt: now, ratePerMin: null });
     expect(u.nextRuns.map((x) => `${local(x.at)} ${x.command}`)).toEqual([
       '2026-03-07 21:00 lock', '2026-03-08 06:00 unlock', '2026-03-08 21:00 lock', '2026-03-09 06:00 unlock', '2026-03-09 21:00 lock',
     ]);

@@ -3,11 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { CommandTargetInput, ScheduleFireView, ScheduleView } from '../../../api/index.js';
 import { nextRuns, planRun, runDefaults, schoolDaySkips, type SkipCheck } from '../../../commands/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
-import { DEVICE_KINDS, KINDS } from '../../../protocol/index.js';
+import { DEVICE_KINDS } from '../../../protocol/index.js';
 import type { FireRecord, RegistryStore, ScheduleInput, ScheduleRecord, User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
+import { targetLabeller } from '../command-targets.js';
 import { authorize, requireVisible, userScope, type ScopedPlace } from '../scope.js';
 
 const Id = Type.Integer({ minimum: 1 });
@@ -90,29 +91,16 @@ async function toInput(reg: RegistryStore, b: Body): Promise<{ input: ScheduleIn
   return { input, devices: plan.devices.length };
 }
 
-/** "Bảng tương tác, Phòng 10A1 — Trường THPT Chuyên Lào Cai". */
-async function targetLabel(reg: RegistryStore, schoolId: number, t: CommandTargetInput): Promise<string> {
-  const school = (await reg.schools({ schoolIds: [schoolId] }))[0]?.name ?? `#${schoolId}`;
-  let place = school;
-  if (t.type === 'room') {
-    const room = (await reg.roomPlaces([Number(t.id)])).get(Number(t.id));
-    place = room ? `${room.roomName} — ${room.schoolName}` : place;
-  } else if (t.type === 'site') {
-    const site = (await reg.places.tree({ schoolIds: [schoolId] }, true)).sites.find((s) => s.id === Number(t.id));
-    place = site ? `${site.name} — ${school}` : place;
-  }
-  return t.kind ? `${KINDS[t.kind].label.vi}, ${place}` : place;
-}
-
 async function skipsOf(reg: RegistryStore, s: Pick<ScheduleInput, 'schoolId' | 'skipHolidays'>): Promise<SkipCheck> {
   const level = (await reg.schools({ schoolIds: [s.schoolId] }))[0]?.level;
   if (!s.skipHolidays || !level) return () => null;
   return schoolDaySkips(await reg.timetables(s.schoolId), level);
 }
 
-async function view(reg: RegistryStore, s: ScheduleRecord, now: number): Promise<ScheduleView> {
+/** `label`: one reading of the place names for a whole list. */
+async function view(reg: RegistryStore, s: ScheduleRecord, now: number, label?: (t: ScheduleRecord['target']) => string): Promise<ScheduleView> {
   return {
-    id: s.id, schoolId: s.schoolId, name: s.name, target: s.target, targetLabel: await targetLabel(reg, s.schoolId, s.target), command: s.command,
+    id: s.id, schoolId: s.schoolId, name: s.name, target: s.target, targetLabel: (label ?? (await targetLabeller(reg)))(s.target), command: s.command,
     args: s.args, days: s.days, at: s.at, until: s.until, skipHolidays: s.skipHolidays, enabled: s.enabled, ratePerMin: s.ratePerMin,
     abortFailedPct: s.abortFailedPct, ttlMs: s.ttlMs, createdBy: s.createdBy, createdAt: s.createdAt, updatedAt: s.updatedAt, lastFireAt: s.lastFireAt,
     nextRuns: s.enabled ? nextRuns(s, now, NEXT_RUNS, await skipsOf(reg, s)) : [],
@@ -143,7 +131,8 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     if (req.query.schoolId) authorize(me, 'commands.send', requireVisible(me, await schoolPlace(reg, req.query.schoolId), `school ${req.query.schoolId}`));
     const list = await reg.listSchedules({ scope: userScope(me), ...(req.query.schoolId ? { schoolId: req.query.schoolId } : {}) });
     const at = now();
-    return Promise.all(list.map((s) => view(reg, s, at)));
+    const label = await targetLabeller(reg);
+    return Promise.all(list.map((s) => view(reg, s, at, label)));
   });
 
   app.post<Route<'POST /api/schedules', { Body: Body }>>('/schedules', { config: { access: 'user' }, preHandler: requireUser, schema: { body: Body } }, async (req, reply) => {
