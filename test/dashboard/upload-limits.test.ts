@@ -40,7 +40,7 @@ describe('uploads, exports and files: bounded and private', () => {
   let other: ApiClient;
 
   const post = (name: string, data: Buffer, c = admin) => fetch(`${c.base}/api/imports?name=${encodeURIComponent(name)}`, {
-    method: 'POST', headers: { cookie: c.cookie, 'content-type': name.endsWith('.csv') ? 'text/csv' : 'application/octet-stream' }, body: new Uint8Array(data),
+    method: 'POST', headers: { cookie: c.cookie, origin: c.base, 'content-type': name.endsWith('.csv') ? 'text/csv' : 'application/octet-stream' }, body: new Uint8Array(data),
   });
   /** Uploads and waits for the job to leave 'planning'. */
   const upload = async (name: string, data: Buffer): Promise<ImportJob> => {
