@@ -54,6 +54,9 @@ function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
     EDUFLEET_MQTT_PORT: '0',
     EDUFLEET_MQTT_WS_PORT: '0',
     EDUFLEET_LOG_LEVEL: 'warn',
+    // Each simulated device here publishes ~125 readings/s, a stress load rather than a device's behaviour: the
+    // per-device token bucket still runs (its cost is measured) but never throttles.
+    EDUFLEET_MQTT_PUBLISH_RATE_PER_SEC: '1000000',
     ...o.env,
   };
 }
