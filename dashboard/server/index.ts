@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { countResourceError } from '../../lib/limits.js';
 import { Health } from '../../lib/component.js';
 import { influxClient } from '../../lib/influx/index.js';
 import { UsageQueries } from '../../usage/queries.js';
@@ -15,7 +16,8 @@ export type { DashboardDeps, DashboardFactory, DashboardHandle, DashboardParts }
  */
 export const startDashboard: DashboardFactory = async (parts) => {
   const { config } = parts;
-  const state = new Health('dashboard', parts.log);
+  // An accept error (EMFILE) is logged once and shown here, and counted on /metrics like every resource error.
+  const state = new Health('dashboard', parts.log, (err, context) => countResourceError(parts.metrics, err, context));
   const app = await buildApp({
     config, log: parts.log, metrics: parts.metrics, clock: parts.clock, registry: parts.registry, usageStore: parts.usageStore, directory: parts.directory,
     gateway: parts.gateway, broker: parts.broker, readings: new RecentReadings(parts.influxUrl, config.influx),
