@@ -52,7 +52,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false } },
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's default; the instance is the same
   registerErrorHandler(app);
-  await registerSecurity(app, o.config);
+  await registerSecurity(app, o.config, { registry: o.registry, now: () => o.clock.now() });
   const store = await registerAuth(app, {
     registry: o.registry,
     secret: sessionSecret(o.config.dashboard.sessionSecret, o.config.dataDir),

@@ -31,6 +31,7 @@ import * as queries from './queries.js';
 import { ReportStore } from './report-store.js';
 import * as users from './users.js';
 import * as sessionUsers from './session-users.js';
+import * as rateLimits from './rate-limits.js';
 
 export type { AlertPatch, AlertRow, AlertTransition, NewAlert } from './alerts.js';
 export type { AlertChange, AlertRecord } from './alert-views.js';
@@ -145,6 +146,10 @@ export class RegistryStore {
   sessionCount(): Promise<number> { return users.sessionCount(this.c); }
   /** A session's user with the stamp of its current password (dashboard/server/auth.ts). */
   sessionUser(id: number): Promise<sessionUsers.SessionUser | undefined> { return sessionUsers.sessionUser(this.c, id); }
+  /** Counts a hit on a shared fixed-window rate limit (login attempts); the window's count and start. */
+  hitRateLimit(key: string, now: number, windowMs: number): Promise<rateLimits.RateHit> { return rateLimits.hitRateLimit(this.c, key, now, windowMs); }
+  peekRateLimit(key: string, now: number, windowMs: number): Promise<rateLimits.RateHit> { return rateLimits.peekRateLimit(this.c, key, now, windowMs); }
+  purgeRateLimits(before: number): Promise<number> { return rateLimits.purgeRateLimits(this.c, before); }
 
   // ── device health (the shared live state; docs/alerts.md)
   /** Writes what gateways observed of many devices; the latest write of a device wins. */

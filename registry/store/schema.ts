@@ -88,7 +88,10 @@ export interface ScheduleFiresTable {
   run_id: number | null; note: string | null;
 }
 
+export interface RateLimitsTable { key: string; window_start: number; count: number }
+
 export interface RegistryDatabase {
+  rate_limits: RateLimitsTable;
   meta: MetaTable;
   districts: DistrictsTable;
   schools: SchoolsTable;

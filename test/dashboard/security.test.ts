@@ -26,6 +26,7 @@ describe('web hardening', () => {
   let app: FastifyInstance;
   let second: FastifyInstance;
   let limited: FastifyInstance;
+  let limitedToo: FastifyInstance;
   let base: string;
   let secondBase: string;
   let users: Record<string, number>;
@@ -38,6 +39,8 @@ describe('web hardening', () => {
     // Another dashboard process on the same registry: its sockets learn of a revocation by their periodic check.
     second = await buildDashboard(other, clock, { dataDir: dir, dashboard });
     limited = await buildDashboard(registry, clock, { dataDir: dir, dashboard: { loginsPerAddressPerMin: 4, loginsPerUserPerMin: 3 } });
+    // A second process with the same limits on the same registry: the counts are the registry's, not a process's.
+    limitedToo = await buildDashboard(other, clock, { dataDir: dir, dashboard: { loginsPerAddressPerMin: 4, loginsPerUserPerMin: 3 } });
     await app.listen({ host: '0.0.0.0', port: 0 });
     await second.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -48,7 +51,7 @@ describe('web hardening', () => {
     }
   });
   afterAll(async () => {
-    for (const a of [app, second, limited]) await a?.close();
+    for (const a of [app, second, limited, limitedToo]) await a?.close();
     await registry?.close();
     await other?.close();
   });
@@ -58,8 +61,8 @@ describe('web hardening', () => {
     await c.login(username, PASSWORD);
     return c;
   };
-  const tryLogin = (username: string, remoteAddress: string, password = 'sai-mật-khẩu') =>
-    limited.inject({ method: 'POST', url: '/api/login', remoteAddress, headers: { origin: 'http://localhost' }, payload: { username, password } });
+  const tryLogin = (username: string, remoteAddress: string, password = 'sai-mật-khẩu', on = limited) =>
+    on.inject({ method: 'POST', url: '/api/login', remoteAddress, headers: { origin: 'http://localhost' }, payload: { username, password } });
 
   it('slows a password guesser per address, and per user name across addresses, with 429 and Retry-After', async () => {
     for (let i = 0; i < 4; i++) expect((await tryLogin(`khong-co-${i}`, '203.0.113.10')).statusCode).toBe(401);
@@ -74,6 +77,15 @@ describe('web hardening', () => {
     expect(fourth.json()).toMatchObject({ code: 'EDUFLEET_ERR_AUTH_RATE_LIMITED' });
     // Another user from a fresh address is not affected.
     expect((await tryLogin('gv.binh', '198.51.100.5', PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('counts the limits in the registry, so a guesser spread over two dashboard processes is slowed alike', async () => {
+    expect((await tryLogin('ten-doan', '192.0.2.1')).statusCode).toBe(401);
+    expect((await tryLogin('ten-doan', '192.0.2.2', undefined, limitedToo)).statusCode).toBe(401);
+    expect((await tryLogin('ten-doan', '192.0.2.3')).statusCode).toBe(401);
+    const fourth = await tryLogin('ten-doan', '192.0.2.4', undefined, limitedToo);
+    expect(fourth.statusCode).toBe(429);
+    expect(fourth.json()).toMatchObject({ code: 'EDUFLEET_ERR_AUTH_RATE_LIMITED' });
   });
 
   it('does the same password work for an unknown user as for a known one, and audits failures with the address', async () => {

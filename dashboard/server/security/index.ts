@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config/index.js';
+import type { RegistryStore } from '../../../registry/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
 import { registerAccessControl } from './access.js';
 import { registerCsrfGuard } from './csrf.js';
@@ -28,14 +29,14 @@ export const sessionMaxAgeMs = (config: Config): number => Math.round(config.das
  * The web app's defences (docs/security.md, "Web application"), registered on the root before any route: headers,
  * CSRF (origin and JSON-only bodies), deny-by-default access declarations, and the login limits.
  */
-export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
+export async function registerSecurity(app: FastifyInstance, config: Config, shared: { registry: RegistryStore; now: () => number }): Promise<void> {
   registerAccessControl(app);
   registerCsrfGuard(app, config.dashboard.allowedOrigins);
   await registerSecurityHeaders(app);
   app.decorate('sessionEvents', new SessionEvents());
   app.decorate('loginLimit', await loginLimiters(app, {
     perAddressPerMin: config.dashboard.loginsPerAddressPerMin, perUserPerMin: config.dashboard.loginsPerUserPerMin,
-  }));
+  }, shared));
 }
 
 /** Fastify's `https` option when the dashboard has a certificate; read at start so a wrong path fails loudly. */

@@ -23,6 +23,32 @@ export async function verifyLogin(registry: RegistryStore, username: string, pas
 }
 
 export interface LoginLimits { perAddressPerMin: number; perUserPerMin: number }
+
+type StoreCallback = (err: Error | null, res?: { current: number; ttl: number }) => void;
+/** Old windows are forgotten every this many hits (a row per address and user name tried). */
+const PURGE_EVERY = 1000;
+
+/**
+ * @fastify/rate-limit's store on the registry: the counts live where every dashboard process sees them, so the
+ * limits hold for the deployment, not per process. Its clock is the stack's.
+ */
+function registryStore(registry: RegistryStore, now: () => number) {
+  let hits = 0;
+  return class RegistryRateStore {
+    incr(key: string, cb: StoreCallback, timeWindow: number): void {
+      const at = now();
+      if (++hits % PURGE_EVERY === 0) void registry.purgeRateLimits(at - 3_600_000).catch(() => undefined);
+      registry.hitRateLimit(key, at, timeWindow).then((h) => cb(null, { current: h.count, ttl: h.windowStart + timeWindow - at }), (err: Error) => cb(err));
+    }
+
+    read(key: string, cb: StoreCallback, timeWindow: number): void {
+      const at = now();
+      registry.peekRateLimit(key, at, timeWindow).then((h) => cb(null, { current: h.count, ttl: h.count ? h.windowStart + timeWindow - at : 0 }), (err: Error) => cb(err));
+    }
+
+    child(): RegistryRateStore { return this; }
+  };
+}
 type Limiter = (req: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
 type CreateRateLimit = (o: { max: number; timeWindow: number; keyGenerator: (req: FastifyRequest) => string }) => Limiter;
 
@@ -31,8 +57,8 @@ type CreateRateLimit = (o: { max: number; timeWindow: number; keyGenerator: (req
  * name from ANY address, so a password-guessing botnet is slowed on the account it targets. Over either, 429 with
  * Retry-After and a coded error.
  */
-export async function loginLimiters(app: FastifyInstance, limits: LoginLimits): Promise<(req: FastifyRequest, reply: FastifyReply) => Promise<void>> {
-  await app.register(fastifyRateLimit, { global: false });
+export async function loginLimiters(app: FastifyInstance, limits: LoginLimits, shared: { registry: RegistryStore; now: () => number }): Promise<(req: FastifyRequest, reply: FastifyReply) => Promise<void>> {
+  await app.register(fastifyRateLimit, { global: false, store: registryStore(shared.registry, shared.now) });
   const create = (app as unknown as { createRateLimit: CreateRateLimit }).createRateLimit;
   const perAddress = create({ max: limits.perAddressPerMin, timeWindow: 60_000, keyGenerator: (req) => `addr:${req.ip}` });
   const perUser = create({

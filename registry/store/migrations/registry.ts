@@ -236,4 +236,11 @@ const v11: Migration = async (db, dialect) => {
   await s.alterTable('schedules').addColumn('ttl_ms', t.ms).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11];
+// v12: login rate limits counted in the registry, so every dashboard process shares them (docs/security.md).
+const v12: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  await db.schema.createTable('rate_limits').addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('window_start', t.ms, (c) => c.notNull()).addColumn('count', 'integer', (c) => c.notNull()).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12];
