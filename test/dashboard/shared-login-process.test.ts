@@ -48,6 +48,8 @@ describe('two dashboard processes on one PostgreSQL', () => {
     two = await startDashboardProcess({
       EDUFLEET_REGISTRY_URL: url, EDUFLEET_DASHBOARD_SESSION_SECRET: SESSION_SECRET, EDUFLEET_INFLUX_URL: one.influxUrl,
       EDUFLEET_DATA_DIR: dir, EDUFLEET_DASHBOARD_HOST: '127.0.0.1', EDUFLEET_DASHBOARD_PORT: '0', EDUFLEET_LOG_LEVEL: 'warn',
+      // The login limits are shared through the registry: this file's many logins are set-up, not guessing.
+      EDUFLEET_DASHBOARD_LOGINS_PER_ADDRESS_PER_MIN: '10000', EDUFLEET_DASHBOARD_LOGINS_PER_USER_PER_MIN: '10000',
     });
     await one.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await one.registry.addUser({ username: 'kh.sapa', password: PASSWORD, role: 'planner', displayName: 'Kế hoạch Sa Pa' });
