@@ -49,7 +49,7 @@ const experiment = Boolean(args.edufleet || args['node-args']);
 
 const USAGE = `npm run bench -- [options]
   --quick            smoke run: 50 devices x 200 readings, 1 round, no profile; writes bench/results/e2e-quick.tmp.json only
-  --runs <n>         rounds (each: raw InfluxDB, EduFleet, Mosquitto, EduFleet without alert rules), default 3
+  --runs <n>         rounds (each: raw InfluxDB, EduFleet QoS 1 and 0, without alert rules, Mosquitto auth+ACL QoS 1 and 0, anonymous, latency), default 3
   --devices <n>      simulated devices, default 200
   --messages <n>     readings per device, default 1500
   --window <n>       QoS 1 publishes each device keeps unacknowledged, default 20
