@@ -229,7 +229,7 @@ function reproduce(): string[] {
     '### How to reproduce',
     '',
     '```sh',
-    'npm run bench               # 3 interleaved rounds, ~4 minutes; writes bench/results/e2e-<date>.json, latest.json and this file',
+    'npm run bench               # 3 interleaved rounds, ~10 minutes on a quiet machine; writes bench/results/e2e-<date>.json, latest.json and this file',
     'npm run bench -- --quick    # smoke run, ~20 s; writes bench/results/e2e-quick.tmp.json only',
     'npm run bench -- --devices 100 --messages 2000 --window 50 --profile always',
     '```',
