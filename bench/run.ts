@@ -20,7 +20,8 @@ import { renderMarkdown } from './lib/report.js';
 import { benchUsageReport, saveUsageResults } from './usage-report.js';
 import { summarize, type E2eResults } from './lib/results.js';
 import { machineInfo } from './lib/machine.js';
-import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runMosquitto, runRawInflux, type BenchContext, type CpuFigure } from './lib/scenarios.js';
+import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runRawInflux, type BenchContext, type CpuFigure } from './lib/scenarios.js';
+import { runLatency, runMosquitto } from './lib/broker-scenarios.js';
 import { REPO_ROOT, shebangNodeArgs } from './lib/servers.js';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
@@ -48,7 +49,7 @@ const experiment = Boolean(args.edufleet || args['node-args']);
 
 const USAGE = `npm run bench -- [options]
   --quick            smoke run: 50 devices x 200 readings, 1 round, no profile; writes bench/results/e2e-quick.tmp.json only
-  --runs <n>         rounds (each: raw InfluxDB, EduFleet, Mosquitto, EduFleet without alert rules), default 3
+  --runs <n>         rounds (each: raw InfluxDB, EduFleet QoS 1 and 0, without alert rules, Mosquitto auth+ACL QoS 1 and 0, anonymous, latency), default 3
   --devices <n>      simulated devices, default 200
   --messages <n>     readings per device, default 1500
   --window <n>       QoS 1 publishes each device keeps unacknowledged, default 20
@@ -75,26 +76,32 @@ function loadShape(): { shape: LoadShape; runs: number } {
 }
 
 /** Rotates the order per round (raw, EduFleet, Mosquitto; then EduFleet, Mosquitto, raw …) so no scenario always goes first. */
-const SCENARIOS = ['raw', 'edufleet', 'mosquitto', 'norules'] as const;
+const SCENARIOS = ['raw', 'edufleet', 'mosquitto', 'norules', 'edufleet-q0', 'mosquitto-q0', 'mosquitto-anon', 'latency'] as const;
 const roundOrder = (r: number) => SCENARIOS.map((_, i) => SCENARIOS[(i + r) % SCENARIOS.length]!);
 
 /** A run during which other processes took more than this share of a core is repeated (twice at most). */
 const DISTURBED_PCT = 25;
 const isDisturbed = (x: { cpu: CpuFigure }) => (x.cpu.cores['other processes'] ?? 0) > DISTURBED_PCT;
 
+const latencyCpu = (l: Awaited<ReturnType<typeof runLatency>>): { cpu: CpuFigure } => {
+  const worst = l.flatMap((b) => b.qos.map((q) => q.cpu)).sort((a, b) => (b.cores['other processes'] ?? 0) - (a.cores['other processes'] ?? 0))[0];
+  return { cpu: worst ?? { cores: {}, machineBusyPct: 0 } };
+};
+
 async function measureOne<T extends { cpu: CpuFigure }>(name: string, r: number, run: () => Promise<T>, discarded: string[]): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const busy = await waitForQuiet();
+    // A smoke run checks that everything works, not the figures: it neither waits for a quiet machine nor repeats.
+    const busy = args.quick ? 0 : await waitForQuiet();
     if (busy > 5) console.log(`  (machine ${busy} % busy with other work before this run)`);
     const result = log(name, r, await run());
-    if (!isDisturbed(result) || attempt === 3) return result;
+    if (args.quick || !isDisturbed(result) || attempt === 3) return result;
     console.log(`  ${name} #${r} disturbed by other processes; repeating it`);
     discarded.push(`${name}#${r}: ${JSON.stringify(result)}`);
   }
 }
 
 async function measure(ctx: BenchContext, runs: number): Promise<Pick<E2eResults, 'runs' | 'order' | 'discarded'>> {
-  const out: E2eResults['runs'] = { raw: [], edufleet: [], mosquitto: [], edufleetNoRules: [] };
+  const out: E2eResults['runs'] = { raw: [], edufleet: [], mosquitto: [], edufleetNoRules: [], edufleetQos0: [], mosquittoQos0: [], mosquittoAnon: [], latency: [] };
   const order: string[] = [];
   const discarded: string[] = [];
   for (let r = 1; r <= runs; r++) {
@@ -104,6 +111,10 @@ async function measure(ctx: BenchContext, runs: number): Promise<Pick<E2eResults
       if (s === 'edufleet') out.edufleet.push(await measureOne(s, r, () => runEdufleet(ctx, r), discarded));
       if (s === 'mosquitto') out.mosquitto.push(await measureOne(s, r, () => runMosquitto(ctx, r), discarded));
       if (s === 'norules') out.edufleetNoRules!.push(await measureOne(s, r, () => runEdufleet(ctx, r, undefined, { rules: false }), discarded));
+      if (s === 'edufleet-q0') out.edufleetQos0!.push(await measureOne(s, r, () => runEdufleet(ctx, r, undefined, { rules: true, qos: 0 }), discarded));
+      if (s === 'mosquitto-q0') out.mosquittoQos0!.push(await measureOne(s, r, () => runMosquitto(ctx, r, { auth: true, qos: 0 }), discarded));
+      if (s === 'mosquitto-anon') out.mosquittoAnon!.push(await measureOne(s, r, () => runMosquitto(ctx, r, { auth: false, qos: 1 }), discarded));
+      if (s === 'latency') out.latency!.push((await measureOne(s, r, async () => { const runs = await runLatency(ctx, r); return { runs, ...latencyCpu(runs) }; }, discarded)).runs);
     }
   }
   return { runs: out, order, discarded };

@@ -9,6 +9,7 @@ import { Admission } from './admission.js';
 import { makeAuthenticate, makePreConnect } from './auth/authenticate.js';
 import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
 import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
+import { isBenchSubscriber, parseBenchSubscriber, withBenchSubscriber, withBenchSubscription } from './auth/bench-subscriber.js';
 import { CommandDelivery } from './commands.js';
 import { ConnectionCap } from './connection-cap.js';
 import { countResourceError, currentLimits, type ProcessLimits } from '../lib/limits.js';
@@ -89,21 +90,22 @@ export class Broker implements Component {
       drainTimeout: 30_000,
     });
     this.aedes = aedes;
-    aedes.authenticate = this.cap.wrap(makeAuthenticate(directory, metrics, log));
+    const bench = parseBenchSubscriber(m.benchSubscriber);
+    aedes.authenticate = this.cap.wrap(withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log)));
     const clock = this.o.clock ?? systemClock;
     const rate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics, flood: this.o.flood });
     aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined);
-    aedes.authorizeSubscribe = makeAuthorizeSubscribe(metrics);
+    aedes.authorizeSubscribe = withBenchSubscription(bench, makeAuthorizeSubscribe(metrics));
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
       // A device got in: accepting works again after an EMFILE on accept.
       this.state.ok();
-      this.o.presence(client.id, 'online');
+      if (!isBenchSubscriber(bench, client.id)) this.o.presence(client.id, 'online');
     }));
     aedes.on('clientDisconnect', this.state.guard('presence (disconnect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
-      this.o.presence(client.id, 'offline');
+      if (!isBenchSubscriber(bench, client.id)) this.o.presence(client.id, 'offline');
     }));
     // Counted, not logged per connection: a generator of broken packets would flood the log (test/faults/mqtt-garbage).
     aedes.on('clientError', (client: Client, err: Error) => {

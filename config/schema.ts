@@ -29,6 +29,7 @@ export const ConfigSchema = Type.Object({
     connectsPerAddressPerSec: Type.Integer({ minimum: 0, default: 100, description: 'New connections one address may open per second, with a burst of 10 s worth (a school behind one NAT reconnecting after a power cut); 0 = no limit.' }),
     connectRateExempt: Type.Array(Type.String(), { default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'], description: 'Addresses without the per-address connection rate (the simulator and a local edge node).' }),
     publishRatePerSec: Type.Number({ minimum: 0, default: 20, description: "A device's sustained PUBLISH rate; beyond, it is throttled (its packets wait, nothing is dropped) and shown to technicians (0 = no limit)." }),
+    benchSubscriber: Type.String({ default: '', description: 'Benchmark only: "user:secret" of an account that may subscribe to edu/v1/+/telemetry (npm run bench times latency through it). Leave empty in production.' }),
     publishBurst: Type.Integer({ minimum: 1, default: 600, description: "PUBLISH packets a device may send at once before the rate applies (a backlog after an outage)." }),
   }),
   influx: Type.Object({

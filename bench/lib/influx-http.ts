@@ -47,10 +47,16 @@ export interface CountWatch {
  * Polls a count until it reaches `total` (one query in flight at a time, `everyMs` between them). The time recorded
  * is when the answer arrived, so the figure errs on the slow side by at most one query plus `everyMs`.
  */
-export async function watchCount(influx: InfluxHttp, db: string, from: string, field: string, total: number, timeoutMs: number, everyMs = 50): Promise<CountWatch> {
+/**
+ * With `settle` (QoS 0, where the broker may drop readings by design), the watch also ends once the load is done and
+ * the count has not grown for `quietMs`; `doneAt` is then when it last grew.
+ */
+export async function watchCount(influx: InfluxHttp, db: string, from: string, field: string, total: number, timeoutMs: number, everyMs = 50, settle?: { loadDone: () => boolean; quietMs: number }): Promise<CountWatch> {
   const deadline = performance.now() + timeoutMs;
   let count = 0;
   let polls = 0;
+  let grewAt = performance.now();
+  let last = 0;
   while (performance.now() < deadline) {
     try {
       count = await influx.count(db, from, field);
@@ -60,6 +66,10 @@ export async function watchCount(influx: InfluxHttp, db: string, from: string, f
     }
     polls += 1;
     if (count >= total) return { doneAt: performance.now(), count, polls };
+    if (count > last) {
+      last = count;
+      grewAt = performance.now();
+    } else if (settle?.loadDone() && performance.now() - grewAt > settle.quietMs) return { doneAt: grewAt, count, polls };
     await delay(everyMs);
   }
   throw new Error(`only ${count} of ${total} points arrived in ${db} ${from} within ${timeoutMs / 1000} s`);

@@ -48,11 +48,13 @@ export async function closeFleet(clients: MqttClient[]): Promise<void> {
 }
 
 /**
- * Every client publishes `perDevice` readings at QoS 1 on its telemetry topic, keeping at most `window` PUBLISHes
+ * Every client publishes `perDevice` readings at `qos` on its telemetry topic, keeping at most `window` PUBLISHes
  * waiting for their PUBACK (mqtt.js assigns the message ids). Resolves when every PUBACK has arrived; a client
  * that drops or gets an error fails the run, because a lost connection would make the counts meaningless.
+ * At QoS 0 the window counts PUBLISHes not yet written to the socket, and each device's last reading goes at QoS 1:
+ * a broker handles one connection's packets in order, so its PUBACK means the broker has taken all before it.
  */
-export function publishFleet(clients: MqttClient[], devices: BenchDevice[], perDevice: number, window: number, baseTs: number): Promise<LoadResult> {
+export function publishFleet(clients: MqttClient[], devices: BenchDevice[], perDevice: number, window: number, baseTs: number, qos: 0 | 1 = 1): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     let acked = 0;
@@ -71,7 +73,7 @@ export function publishFleet(clients: MqttClient[], devices: BenchDevice[], perD
       const pump = () => {
         while (!failed && sent < perDevice && sent - done < window) {
           const seq = sent++;
-          client.publish(topic, readingPayload(baseTs, seq), { qos: 1 }, (err) => {
+          client.publish(topic, readingPayload(baseTs, seq), { qos: seq === perDevice - 1 ? 1 : qos }, (err) => {
             if (err) return fail(err);
             done += 1;
             acked += 1;
@@ -85,4 +87,88 @@ export function publishFleet(clients: MqttClient[], devices: BenchDevice[], perD
       pump();
     });
   });
+}
+
+export interface LatencyResult {
+  sent: number;
+  received: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** performance.now() of the first PUBLISH and of the last message the subscriber got. */
+  startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * Publish → subscriber latency at a fixed offered rate (open loop, so a slow broker shows as latency rather than as
+ * a slower load): every 10 ms the publishers, in turn, send `ratePerS / 100` readings at `qos`; `subscriber`
+ * (already subscribed to every telemetry topic) times each arrival against its send. Waits up to 10 s for the
+ * last arrivals; at QoS 0 a message the broker dropped is simply not counted.
+ */
+export function measureLatency(publishers: MqttClient[], devices: BenchDevice[], subscriber: MqttClient, o: { ratePerS: number; seconds: number; qos: 0 | 1; baseTs: number }): Promise<LatencyResult> {
+  return new Promise((resolve, reject) => {
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const total = Math.round(o.ratePerS * o.seconds);
+    const perTick = Math.max(1, Math.round(o.ratePerS / 100));
+    const seqs = new Array<number>(devices.length).fill(0);
+    let sent = 0;
+    let next = 0;
+    let lastArrival = 0;
+    const startedAt = performance.now();
+    const onMessage = (topic: string, payload: Buffer) => {
+      const key = `${topic}\n${payload.toString('utf8')}`;
+      const t0 = sentAt.get(key);
+      if (t0 === undefined) return;
+      sentAt.delete(key);
+      lastArrival = performance.now();
+      latencies.push(lastArrival - t0);
+      if (latencies.length === total) finish();
+    };
+    subscriber.on('message', onMessage);
+    const tick = setInterval(() => {
+      for (let i = 0; i < perTick && sent < total; i++, sent++) {
+        const d = next++ % devices.length;
+        const topic = topics.telemetry(devices[d]!.id);
+        const payload = readingPayload(o.baseTs, seqs[d]!++);
+        sentAt.set(`${topic}\n${payload}`, performance.now());
+        publishers[d]!.publish(topic, payload, { qos: o.qos }, (err) => { if (err) fail(err); });
+      }
+      if (sent === total) {
+        clearInterval(tick);
+        grace = setTimeout(finish, 10_000);
+      }
+    }, 10);
+    let grace: NodeJS.Timeout | undefined;
+    let ended = false;
+    function fail(err: Error) {
+      if (ended) return;
+      ended = true;
+      clearInterval(tick);
+      clearTimeout(grace);
+      subscriber.off('message', onMessage);
+      reject(err);
+    }
+    function finish() {
+      if (ended) return;
+      ended = true;
+      clearInterval(tick);
+      clearTimeout(grace);
+      subscriber.off('message', onMessage);
+      const s = latencies.sort((a, b) => a - b);
+      const q = (p: number) => (s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 10) / 10 : 0);
+      resolve({ sent: total, received: s.length, p50Ms: q(0.5), p99Ms: q(0.99), startedAt, endedAt: lastArrival || performance.now() });
+    }
+  });
+}
+
+/** One subscriber on every device's telemetry topic, e.g. the bench-only account of EduFleet (mqtt.benchSubscriber). */
+export async function connectSubscriber(url: string, user: string, secret: string, qos: 0 | 1): Promise<MqttClient> {
+  const c = await connectOne(url, { id: user, secret, tags: {} });
+  const granted = await c.subscribeAsync(topics.telemetry('+'), { qos });
+  if (granted[0]?.qos === 128) {
+    c.end(true);
+    throw new Error(`${url} refused ${user} the subscription to ${topics.telemetry('+')}`);
+  }
+  return c;
 }

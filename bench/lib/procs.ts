@@ -99,6 +99,13 @@ export type CpuRoles = Record<string, number | 'self'>;
 
 /** CPU used per role and by the machine between `start()` and `stop()`, as a share of one core. */
 export class CpuMeter {
+  /** The figure a scenario keeps: percent of a core per role, and CPU µs per item (reading, point or message). */
+  static figure(m: ReturnType<CpuMeter['stop']>, items: number): { cores: Record<string, number>; usPerItem: Record<string, number>; machineBusyPct: number } {
+    const usPerItem: Record<string, number> = {};
+    for (const [role, s] of Object.entries(m.cpuS)) usPerItem[role] = round((s * 1e6) / Math.max(1, items), 1);
+    return { cores: m.cores, usPerItem, machineBusyPct: m.machineBusyPct };
+  }
+
   private startAt = 0;
   private readonly startCpu = new Map<string, number>();
   private startMachine = { busy: 0, total: 0 };
@@ -121,16 +128,20 @@ export class CpuMeter {
   }
 
   /** Percent of one core per role, and the machine's busy share in percent of all cores. */
-  stop(): { wallS: number; cores: Record<string, number>; machineBusyPct: number } {
+  stop(): { wallS: number; cores: Record<string, number>; cpuS: Record<string, number>; machineBusyPct: number } {
     const wallS = (performance.now() - this.startAt) / 1000;
     const cores: Record<string, number> = {};
-    for (const role of Object.keys(this.roles)) cores[role] = round(((this.read(role) - this.startCpu.get(role)!) / wallS) * 100, 0);
+    const cpuS: Record<string, number> = {};
+    for (const role of Object.keys(this.roles)) {
+      cpuS[role] = this.read(role) - this.startCpu.get(role)!;
+      cores[role] = round((cpuS[role] / wallS) * 100, 0);
+    }
     const m = machineCpuSeconds();
     const busyShare = (m.busy - this.startMachine.busy) / Math.max(1e-9, m.total - this.startMachine.total);
     // Whatever else ran on the machine meanwhile (the kernel's own work included): the box may be shared.
     const ours = Object.values(cores).reduce((a, b) => a + b, 0);
     cores['other processes'] = Math.max(0, round(busyShare * availableParallelism() * 100 - ours, 0));
-    return { wallS, cores, machineBusyPct: round(busyShare * 100, 0) };
+    return { wallS, cores, cpuS, machineBusyPct: round(busyShare * 100, 0) };
   }
 }
 

@@ -4,6 +4,7 @@ import type { CpuFigure } from './scenarios.js';
 import type { UsageBenchResults } from '../usage-report.js';
 import type { E2eResults } from './results.js';
 import { REPO_ROOT } from './servers.js';
+import { LATENCY } from './broker-scenarios.js';
 
 /** Hand-written findings (where the time goes, what to change), kept beside the generator and included verbatim. */
 const ANALYSIS_FILE = path.join(REPO_ROOT, 'bench', 'e2e-analysis.md');
@@ -13,7 +14,69 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 /** Other people's work on a shared machine: a run where it took more than this share of a core is marked. */
 const DISTURBED_PCT = 25;
 const disturbed = (c: CpuFigure) => (c.cores['other processes'] ?? 0) > DISTURBED_PCT;
-const cpuText = (c: CpuFigure) => `${Object.entries(c.cores).map(([k, v]) => `${k} ${v} %`).join(', ')}; machine ${c.machineBusyPct} % busy${disturbed(c) ? ' †' : ''}`;
+const us = (c: CpuFigure, k: string) => (c.usPerItem?.[k] !== undefined ? ` (${c.usPerItem[k]} µs/item)` : '');
+const cpuText = (c: CpuFigure) => `${Object.entries(c.cores).map(([k, v]) => `${k} ${v} %${us(c, k)}`).join(', ')}; machine ${c.machineBusyPct} % busy${disturbed(c) ? ' †' : ''}`;
+
+const BROKER = 'edufleet (broker+gateway)';
+const LOADGEN = 'bench (load + polling)';
+const ITEM: Record<string, string> = {
+  'edufleet qos1': 'durable reading', 'edufleet qos0': 'durable reading', 'edufleet qos1 without alert rules': 'durable reading',
+  'mosquitto auth qos1': 'message', 'mosquitto auth qos0': 'message', 'mosquitto anonymous qos1': 'message', 'raw influxdb': 'point',
+};
+
+/** The target beside a figure, where issue 13 gives one: [text, met]. */
+function targetOf(r: E2eResults, scenario: string, role: string): string {
+  const c = r.cpuPerItem ?? {};
+  const mosq = c['mosquitto auth qos1']?.mosquitto;
+  const raw = c['raw influxdb']?.influxd;
+  const x = c[scenario]?.[role];
+  if (x === undefined) return '';
+  if (scenario === 'edufleet qos1' && role === BROKER && mosq) {
+    const k = x / mosq;
+    return `≤ ${round1(1.5 * mosq)} (1.5× Mosquitto auth+ACL), goal ≤ ${mosq}: **${k.toFixed(2)}×** ${k <= 1 ? '✅ goal' : k <= 1.5 ? '✅ floor' : '❌'}`;
+  }
+  if (scenario === 'edufleet qos1' && role === 'influxd' && raw) {
+    const k = x / raw;
+    return `≤ ${round1(1.1 * raw)} (1.1× raw batches): **${k.toFixed(2)}×** ${k <= 1.1 ? '✅' : '❌'}`;
+  }
+  return '';
+}
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** The headline: CPU µs per item, per scenario and process (medians), with the targets of issue 13 beside them. */
+function costTable(r: E2eResults): string[] {
+  const c = r.cpuPerItem;
+  if (!c) return [];
+  const rows = Object.entries(c).flatMap(([scenario, roles]) => Object.entries(roles).map(([role, v]) =>
+    `| ${scenario} | ${role} | ${role === LOADGEN ? '*' : '**'}${v}${role === LOADGEN ? '*' : '**'} per ${ITEM[scenario] ?? 'item'} | ${targetOf(r, scenario, role)} |`));
+  const lat = Object.entries(r.latency ?? {}).map(([k, l]) =>
+    `| ${k} | ${l.p50Ms} | ${l.p99Ms} | ${int(l.received)} / ${int(l.sent)} | ${Object.entries(l.usPerMessage).map(([role, v]) => `${role} ${v}`).join(', ')} |`);
+  return [
+    `## Cost per reading, per process (medians of ${r.runs.edufleet.length} interleaved runs)`,
+    '',
+    'CPU time (user + system, from `/proc/<pid>/stat`; `process.cpuUsage()` for the benchmark process, which is the',
+    'load generator and the count polling) over the measured interval of each run ÷ the items of that run: durable',
+    'readings for EduFleet (counted back from InfluxDB), messages for Mosquitto, points for raw InfluxDB. Processes',
+    'share the machine, so these are costs, not ceilings; the rates follow below.',
+    '',
+    '| scenario | process | CPU µs per item | target (issue 13) |',
+    '|---|---|---:|---|',
+    ...rows,
+    '',
+    ...(lat.length ? [
+      `**Publish → subscriber latency**: ${int(LATENCY_NOTE.publishers)} publishers (one MQTT.js client each, in the benchmark process), ${int(LATENCY_NOTE.rate)} messages/s`,
+      `in total for ${LATENCY_NOTE.seconds} s (open loop: every 10 ms, the next publishers in turn), one subscriber on \`edu/v1/+/telemetry\` at the same QoS;`,
+      'on EduFleet it logs in with the bench-only account `mqtt.benchSubscriber`, on Mosquitto with a user the ACL lets read',
+      'that filter. Same payloads, same load generator, same device ids and passwords.',
+      '',
+      '| broker, QoS | p50, ms | p99, ms | received / sent | CPU µs per message |',
+      '|---|---:|---:|---:|---|',
+      ...lat,
+      '',
+    ] : []),
+  ];
+}
+const LATENCY_NOTE = { publishers: LATENCY.publishers, rate: LATENCY.ratePerS, seconds: LATENCY.seconds };
 
 function header(r: E2eResults): string[] {
   const m = r.machine;
@@ -27,6 +90,7 @@ function header(r: E2eResults): string[] {
     'Each benchmark measures EduFleet next to a reference measured in the same run on the same machine, so the',
     'figures compare like with like. bench/README.md describes what each one measures.',
     '',
+    ...costTable(r),
     '## End to end: acknowledged-durable readings per second',
     '',
     '**What is measured.** Simulated devices (MQTT.js clients in the benchmark process) publish telemetry at QoS 1,',
@@ -37,7 +101,8 @@ function header(r: E2eResults): string[] {
     '| **EduFleet** | devices → `edufleet start --only broker,gateway` (a separate process: aedes, the ACL hook, validation, fsynced spool with group commit, writer loop) → InfluxDB | readings ÷ time from the first PUBLISH until `SELECT count(battery) FROM raw.telemetry_tablet` in InfluxDB reaches the total |',
     '| EduFleet, acknowledged | the same run | readings ÷ time from the first PUBLISH to the last PUBACK (each PUBACK means the reading is fsynced in the spool) |',
     `| reference: raw InfluxDB | the same points as line protocol POSTed to the same influxd, \`/write?precision=ms\`, ${l.rawBatchPoints.toLocaleString('en-US')} points per request, ${l.rawConcurrency} requests at a time | points ÷ time from the first POST until the count reaches the total |`,
-    '| reference: Mosquitto | the same MQTT load against Mosquitto (anonymous, persistence off) | messages ÷ time to the last PUBACK: the broker ceiling, nothing stored |',
+    '| reference: Mosquitto | the same MQTT load against Mosquitto (persistence off) with a password file (`mosquitto_passwd`, one user per device, the same ids and passwords) and an ACL equal to ours (a device writes only under `edu/v1/<id>/`, reads only its `cmd/#`); also anonymous | messages ÷ time to the last PUBACK: the broker ceiling, nothing stored |',
+    '| QoS 0 (EduFleet and Mosquitto) | the same load at QoS 0; each device\'s last message goes at QoS 1 as a fence (a broker handles one connection in order, so its PUBACK means everything before it was taken) | messages/s at the broker (to the last fence PUBACK) and, for EduFleet, durable readings/s (QoS 0 readings may be dropped by design) |',
     '| EduFleet without alert rules | the EduFleet run again with `EDUFLEET_ALERTS_ENABLED=false` (no health signals, no rule engine, no notifications) | durable readings/s; rules on ÷ off is what the default alert rules cost ingest (issue 10: ≥ 0.9) |',
     '',
     `**Load.** ${l.devices} devices × ${l.messagesPerDevice.toLocaleString('en-US')} readings = ${int(l.total)} readings per run; a reading is a tablet`,
@@ -63,7 +128,13 @@ function table(r: E2eResults): string[] {
     `| **EduFleet, durable in InfluxDB** (readings/s) | **${int(md.edufleetDurablePerS)}** | ${per(runs.edufleet.map((x) => x.durablePerS))} | **${pct(ratios.edufleetVsRaw)}** of raw InfluxDB |`,
     `| raw InfluxDB (points/s) | ${int(md.rawPointsPerS)} | ${per(runs.raw.map((x) => x.pointsPerS))} | 100 % |`,
     `| EduFleet, acknowledged (readings/s) | ${int(md.edufleetAckPerS)} | ${per(runs.edufleet.map((x) => x.ackPerS))} | ${pct(ratios.edufleetAckVsMosquitto)} of Mosquitto |`,
-    `| Mosquitto, acknowledged (messages/s) | ${int(md.mosquittoAckPerS)} | ${per(runs.mosquitto.map((x) => x.ackPerS))} | 100 % |`,
+    `| Mosquitto${runs.mosquitto[0]?.auth ? ' auth+ACL' : ''}, acknowledged (messages/s) | ${int(md.mosquittoAckPerS)} | ${per(runs.mosquitto.map((x) => x.ackPerS))} | 100 % |`,
+    ...(md.edufleetQos0MessagesPerS ? [
+      `| EduFleet QoS 0, messages/s at the broker | ${int(md.edufleetQos0MessagesPerS)} | ${per((runs.edufleetQos0 ?? []).map((x) => x.ackPerS))} | ${md.mosquittoQos0PerS ? pct(md.edufleetQos0MessagesPerS / md.mosquittoQos0PerS) + ' of Mosquitto QoS 0' : ''} |`,
+      `| EduFleet QoS 0, durable readings/s | ${int(md.edufleetQos0DurablePerS ?? 0)} | ${per((runs.edufleetQos0 ?? []).map((x) => x.durablePerS))} | ${(runs.edufleetQos0 ?? []).map((x) => `${int(x.points)} of ${int(r.load.total)} kept`).join(' · ')} |`,
+    ] : []),
+    ...(md.mosquittoQos0PerS ? [`| Mosquitto auth+ACL QoS 0, messages/s | ${int(md.mosquittoQos0PerS)} | ${per((runs.mosquittoQos0 ?? []).map((x) => x.ackPerS))} | |`] : []),
+    ...(md.mosquittoAnonAckPerS ? [`| Mosquitto anonymous QoS 1, messages/s | ${int(md.mosquittoAnonAckPerS)} | ${per((runs.mosquittoAnon ?? []).map((x) => x.ackPerS))} | |`] : []),
     ...(runs.edufleetNoRules?.length ? [
       `| EduFleet without alert rules, durable (readings/s) | ${int(md.edufleetNoRulesDurablePerS ?? 0)} | ${per(runs.edufleetNoRules.map((x) => x.durablePerS))} | rules on ÷ off: **${ratios.rulesOnVsOff ?? '–'}** (≥ 0.9 required) |`,
     ] : []),
@@ -85,7 +156,7 @@ function table(r: E2eResults): string[] {
 }
 
 function anyDisturbed(r: E2eResults): boolean {
-  return [...r.runs.raw, ...r.runs.edufleet, ...r.runs.mosquitto, ...(r.runs.edufleetNoRules ?? [])].some((x) => disturbed(x.cpu));
+  return [...r.runs.raw, ...r.runs.edufleet, ...r.runs.mosquitto, ...(r.runs.edufleetNoRules ?? []), ...(r.runs.edufleetQos0 ?? []), ...(r.runs.mosquittoQos0 ?? []), ...(r.runs.mosquittoAnon ?? [])].some((x) => disturbed(x.cpu));
 }
 
 function perRunRow(r: E2eResults, key: string): string {
@@ -95,12 +166,19 @@ function perRunRow(r: E2eResults, key: string): string {
     const x = r.runs.raw.find((y) => y.round === round)!;
     return `| raw InfluxDB #${round} | ${x.seconds} | ${int(x.pointsPerS)} | ${cpuText(x.cpu)} |`;
   }
-  if (s === 'edufleet' || s === 'norules') {
-    const x = (s === 'edufleet' ? r.runs.edufleet : r.runs.edufleetNoRules ?? []).find((y) => y.round === round)!;
-    return `| EduFleet${s === 'norules' ? ' without alert rules' : ''} #${round} | ${x.seconds} (acks ${x.ackSeconds}) | ${int(x.durablePerS)} (acks ${int(x.ackPerS)}) | ${cpuText(x.cpu)} |`;
+  if (s === 'edufleet' || s === 'norules' || s === 'edufleet-q0') {
+    const x = (s === 'edufleet' ? r.runs.edufleet : s === 'norules' ? r.runs.edufleetNoRules ?? [] : r.runs.edufleetQos0 ?? []).find((y) => y.round === round)!;
+    const name = { edufleet: '', norules: ' without alert rules', 'edufleet-q0': ' QoS 0' }[s];
+    return `| EduFleet${name} #${round} | ${x.seconds} (acks ${x.ackSeconds}) | ${int(x.durablePerS)} (${s === 'edufleet-q0' ? 'messages' : 'acks'} ${int(x.ackPerS)}) | ${cpuText(x.cpu)} |`;
   }
-  const x = r.runs.mosquitto.find((y) => y.round === round)!;
-  return `| Mosquitto #${round} | ${x.seconds} | ${int(x.ackPerS)} | ${cpuText(x.cpu)} |`;
+  if (s === 'latency') {
+    const l = (r.runs.latency ?? [])[round - 1] ?? [];
+    return `| latency #${round} | | | ${l.flatMap((b) => b.qos.map((q) => `${b.broker} QoS ${q.qos}: p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms`)).join('; ')} |`;
+  }
+  const list = s === 'mosquitto-q0' ? r.runs.mosquittoQos0 ?? [] : s === 'mosquitto-anon' ? r.runs.mosquittoAnon ?? [] : r.runs.mosquitto;
+  const x = list.find((y) => y.round === round)!;
+  const name = s === 'mosquitto-q0' ? ' auth+ACL QoS 0' : s === 'mosquitto-anon' || !x.auth ? ' anonymous' : ' auth+ACL';
+  return `| Mosquitto${name} #${round} | ${x.seconds} | ${int(x.ackPerS)} | ${cpuText(x.cpu)} |`;
 }
 
 function cpuNote(r: E2eResults): string {
@@ -151,7 +229,7 @@ function reproduce(): string[] {
     '### How to reproduce',
     '',
     '```sh',
-    'npm run bench               # 3 interleaved rounds, ~4 minutes; writes bench/results/e2e-<date>.json, latest.json and this file',
+    'npm run bench               # 3 interleaved rounds, ~10 minutes on a quiet machine; writes bench/results/e2e-<date>.json, latest.json and this file',
     'npm run bench -- --quick    # smoke run, ~20 s; writes bench/results/e2e-quick.tmp.json only',
     'npm run bench -- --devices 100 --messages 2000 --window 50 --profile always',
     '```',

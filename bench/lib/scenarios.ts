@@ -4,7 +4,7 @@ import { CpuMeter, round, type Cleanup } from './procs.js';
 import { anonymousFleet, COUNT_FIELD, lineBatches, MEASUREMENT, provisionFleet, totalMessages, type LoadShape } from './fleet.js';
 import { watchCount, type InfluxHttp } from './influx-http.js';
 import { closeFleet, connectFleet, publishFleet } from './load.js';
-import { startEdufleetChild, startMosquitto } from './servers.js';
+import { startEdufleetChild } from './servers.js';
 
 /** What every scenario needs: the shared influxd, where to put temporary files, the load, and the cleanup list. */
 export interface BenchContext {
@@ -20,6 +20,8 @@ export interface BenchContext {
 /** CPU during the measured interval: percent of one core per process, and the machine's busy share (all cores). */
 export interface CpuFigure {
   cores: Record<string, number>;
+  /** CPU µs (user + system) per item of the run, per process (absent in results before issue 13). */
+  usPerItem?: Record<string, number>;
   machineBusyPct: number;
 }
 
@@ -35,8 +37,9 @@ export interface EdufleetRun {
   ackPerS: number;
   cpu: CpuFigure;
   profiled?: boolean;
+  /** Publish QoS (absent: 1). At QoS 0, `ackPerS` is messages/s the broker took (to the last device's fence PUBACK) and `points` what became durable. */
+  qos?: 0 | 1;
 }
-export interface MosquittoRun { round: number; messages: number; seconds: number; ackPerS: number; cpu: CpuFigure }
 
 export const RAW_DB = 'raw_ref';
 export const RAW_BATCH = 5_000;
@@ -45,11 +48,11 @@ export const EDUFLEET_DB = 'edufleet';
 /** The gateway writes telemetry into its `raw` retention policy. */
 const EDUFLEET_FROM = `"raw"."${MEASUREMENT}"`;
 
-const countTimeoutMs = (total: number) => Math.max(120_000, total);
+export const countTimeoutMs = (total: number) => Math.max(120_000, total);
 /** Device times an hour back: inside the raw retention and the future-skew bound, so the gateway keeps them. */
-const baseTs = () => Date.now() - 3_600_000;
+export const baseTs = () => Date.now() - 3_600_000;
 
-function cpuRoles(ctx: BenchContext, extra: Record<string, number>) {
+export function cpuRoles(ctx: BenchContext, extra: Record<string, number>) {
   return { ...extra, ...(ctx.influxdPid ? { influxd: ctx.influxdPid } : {}), 'bench (load + polling)': 'self' as const };
 }
 
@@ -73,7 +76,7 @@ export async function runRawInflux(ctx: BenchContext, roundNo: number): Promise<
     ]);
     const cpu = meter.stop();
     const seconds = (watch.doneAt - t0) / 1000;
-    return { round: roundNo, points: watch.count, seconds: round(seconds, 3), pointsPerS: Math.round(total / seconds), cpu: { cores: cpu.cores, machineBusyPct: cpu.machineBusyPct } };
+    return { round: roundNo, points: watch.count, seconds: round(seconds, 3), pointsPerS: Math.round(total / seconds), cpu: CpuMeter.figure(cpu, total) };
   } finally {
     await ctx.influx.query(`DROP DATABASE ${RAW_DB}`);
   }
@@ -84,7 +87,8 @@ export async function runRawInflux(ctx: BenchContext, roundNo: number): Promise<
  * With `cpuProfDir` the child runs under `node --cpu-prof` (a run apart, not one of the measured ones).
  */
 /** `rules: false` runs the same EduFleet with the health signals and alert rules off (EDUFLEET_ALERTS_ENABLED=false). */
-export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir?: string, o: { rules: boolean } = { rules: true }): Promise<EdufleetRun> {
+export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir?: string, o: { rules: boolean; qos?: 0 | 1 } = { rules: true }): Promise<EdufleetRun> {
+  const qos = o.qos ?? 1;
   const total = totalMessages(ctx.shape);
   const dataDir = mkdtempSync(path.join(ctx.tmpRoot, 'edufleet-'));
   await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
@@ -97,18 +101,21 @@ export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir
       const meter = new CpuMeter(cpuRoles(ctx, { 'edufleet (broker+gateway)': child.pid }));
       meter.start();
       const ts = baseTs();
+      let loadDone = false;
+      const settle = qos === 0 ? { loadDone: () => loadDone, quietMs: 2_000 } : undefined;
       const [load, watch] = await Promise.all([
-        publishFleet(clients, devices, ctx.shape.messagesPerDevice, ctx.shape.window, ts),
-        watchCount(ctx.influx, EDUFLEET_DB, EDUFLEET_FROM, COUNT_FIELD, total, countTimeoutMs(total)),
+        publishFleet(clients, devices, ctx.shape.messagesPerDevice, ctx.shape.window, ts, qos).finally(() => { loadDone = true; }),
+        watchCount(ctx.influx, EDUFLEET_DB, EDUFLEET_FROM, COUNT_FIELD, total, countTimeoutMs(total), 50, settle),
       ]);
       const cpu = meter.stop();
-      if (watch.count !== total) throw new Error(`InfluxDB holds ${watch.count} readings, expected ${total}`);
+      if (qos === 1 && watch.count !== total) throw new Error(`InfluxDB holds ${watch.count} readings, expected ${total}`);
       const seconds = (watch.doneAt - load.startedAt) / 1000;
       const ackSeconds = (load.lastAckAt - load.startedAt) / 1000;
+      // Per durable reading: what one reading costs end to end (at QoS 0 the dropped ones included in the cost).
       return {
-        round: roundNo, points: watch.count, seconds: round(seconds, 3), durablePerS: Math.round(total / seconds),
-        ackSeconds: round(ackSeconds, 3), ackPerS: Math.round(total / ackSeconds), cpu: { cores: cpu.cores, machineBusyPct: cpu.machineBusyPct },
-        ...(cpuProfDir ? { profiled: true } : {}),
+        round: roundNo, points: watch.count, seconds: round(seconds, 3), durablePerS: Math.round(watch.count / seconds),
+        ackSeconds: round(ackSeconds, 3), ackPerS: Math.round(total / ackSeconds), cpu: CpuMeter.figure(cpu, watch.count),
+        ...(cpuProfDir ? { profiled: true } : {}), ...(qos === 0 ? { qos } : {}),
       };
     } finally {
       await closeFleet(clients);
@@ -128,28 +135,4 @@ export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir
 export function newestProfile(dir: string): string | undefined {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0').sort();
   return files.length ? path.join(dir, files.at(-1)!) : undefined;
-}
-
-/** (c) The same load against Mosquitto (no authentication, no persistence): acknowledged messages per second. */
-export async function runMosquitto(ctx: BenchContext, roundNo: number): Promise<MosquittoRun> {
-  const total = totalMessages(ctx.shape);
-  const dir = mkdtempSync(path.join(ctx.tmpRoot, 'mosquitto-'));
-  const broker = await startMosquitto(dir, ctx.cleanup);
-  try {
-    const devices = anonymousFleet(ctx.shape.devices);
-    const clients = await connectFleet(broker.url, devices);
-    try {
-      const meter = new CpuMeter(cpuRoles({ ...ctx, influxdPid: undefined }, { mosquitto: broker.pid }));
-      meter.start();
-      const load = await publishFleet(clients, devices, ctx.shape.messagesPerDevice, ctx.shape.window, baseTs());
-      const cpu = meter.stop();
-      const seconds = (load.lastAckAt - load.startedAt) / 1000;
-      return { round: roundNo, messages: load.acked, seconds: round(seconds, 3), ackPerS: Math.round(total / seconds), cpu: { cores: cpu.cores, machineBusyPct: cpu.machineBusyPct } };
-    } finally {
-      await closeFleet(clients);
-    }
-  } finally {
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

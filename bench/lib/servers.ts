@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -110,12 +110,41 @@ function printedMqttPort(child: ChildProcess, logFile: string): Promise<number> 
   });
 }
 
-/** Mosquitto on a free loopback port, anonymous, without persistence: the broker ceiling, nothing stored. */
-export async function startMosquitto(dir: string, cleanup: Cleanup): Promise<RunningServer> {
+/** Users of an authenticated Mosquitto: one per device, plus the subscriber that may read every telemetry topic. */
+export interface MosquittoAuth {
+  devices: { id: string; secret: string }[];
+  subscriber: { user: string; secret: string };
+}
+
+/**
+ * The password file (`mosquitto_passwd -U` hashes a plain `user:secret` file in one call, as `-b` does per user)
+ * and an ACL equal to ours: a device publishes only under its own `edu/v1/<id>/` and subscribes only to its own
+ * commands; the subscriber reads `edu/v1/+/telemetry` and nothing else.
+ */
+function mosquittoAuthFiles(dir: string, auth: MosquittoAuth): string[] {
+  const passwd = path.join(dir, 'passwd');
+  const users = [...auth.devices.map((d) => ({ user: d.id, secret: d.secret })), auth.subscriber];
+  writeFileSync(passwd, users.map((u) => `${u.user}:${u.secret}\n`).join(''), { mode: 0o600 });
+  const hashed = spawnSync('mosquitto_passwd', ['-U', passwd], { encoding: 'utf8' });
+  if (hashed.status !== 0) throw new Error(`mosquitto_passwd -U failed: ${hashed.stderr}`);
+  const acl = path.join(dir, 'acl');
+  writeFileSync(acl, [
+    `user ${auth.subscriber.user}`, 'topic read edu/v1/+/telemetry', '',
+    'pattern write edu/v1/%u/#', 'pattern read edu/v1/%u/cmd/#', '',
+  ].join('\n'));
+  // Started as root, Mosquitto drops to the `mosquitto` user, which cannot read our private temporary directory.
+  return ['allow_anonymous false', `password_file ${passwd}`, `acl_file ${acl}`, ...(process.getuid?.() === 0 ? ['user root'] : [])];
+}
+
+/**
+ * Mosquitto on a free loopback port without persistence: the broker ceiling, nothing stored. With `auth`, every
+ * device logs in with its own password and the ACL applies (the reference); without, anonymous.
+ */
+export async function startMosquitto(dir: string, cleanup: Cleanup, auth?: MosquittoAuth): Promise<RunningServer> {
   const port = await freePort();
   const conf = path.join(dir, 'mosquitto.conf');
   writeFileSync(conf, [
-    `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false',
+    `listener ${port} 127.0.0.1`, ...(auth ? mosquittoAuthFiles(dir, auth) : ['allow_anonymous true']), 'persistence false',
     `log_dest file ${path.join(dir, 'mosquitto.log')}`, 'log_type error', 'log_type warning', '',
   ].join('\n'));
   const child = spawn(MOSQUITTO_BINARY, ['-c', conf], { stdio: 'ignore' });
