@@ -16,4 +16,6 @@ export default tseslint.config(
   },
   { files: ['config/**', 'scripts/**', 'bench/**', 'test/**', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
   { files: ['dashboard/web/**'], languageOptions: { globals: { ...globals.browser } } },
+  // The data layer and the API contract stay in small modules (issue 9): a file that grows past this is split by aggregate.
+  { files: ['registry/**/*.ts', 'api/**/*.ts'], rules: { 'max-lines': ['error', { max: 300 }] } },
 );

@@ -6,7 +6,7 @@
  */
 import { sql, type SqlBool } from 'kysely';
 import type { AlertState, RuleId, Severity } from '../../domain/index.js';
-import type { Ctx } from './context.js';
+import { num, type Ctx } from './context.js';
 
 /** An alert row as the engine reads it. */
 export interface AlertRow {
@@ -65,7 +65,6 @@ export interface AlertTransition {
 /** The partial index's own predicate, as text: SQLite matches a conflict target only to the index written the same way (no bound parameter). */
 const OPEN_INDEX_PREDICATE = sql<SqlBool>`state <> 'resolved'`;
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Open (pending, firing, acknowledged) alerts: of the given devices, or all. */
 export async function openAlerts(c: Ctx, deviceIds?: readonly string[]): Promise<AlertRow[]> {

@@ -58,3 +58,8 @@ export function conflictOr(err: unknown, message: string): never {
 
 export const notFound = (message: string) => new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', message);
 export const invalid = (message: string) => new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', message);
+
+/** A nullable numeric column as a number (PostgreSQL returns bigint and numeric columns as strings). */
+export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/** Whether a conditional UPDATE changed a row: the transition was this call's. */
+export const changed = (r: { numUpdatedRows: bigint }): boolean => r.numUpdatedRows > 0n;

@@ -14,6 +14,7 @@ import type { Device, DeviceFilter, DevicePlacement, DeviceRecordInput, District
 import type { Ctx } from './context.js';
 import * as alerts from './alerts.js';
 import * as commands from './commands.js';
+import * as runs from './command-runs.js';
 import * as schedules from './schedules.js';
 import * as alertSettings from './alert-settings.js';
 import * as alertViews from './alert-views.js';
@@ -42,8 +43,10 @@ export type { HealthRow } from './health.js';
 export type { HealthViewFilter } from './health-views.js';
 export { MAX_HEALTH_PAGE, rollupOf } from './health-views.js';
 export type { NewDevice } from './devices.js';
-export type { CommandRecord, CommandTarget, CommandTargetType, NewCommand, NewRun, RunProgress, RunRecord, RunState, TargetDevice } from './commands.js';
-export { COMMAND_TARGET_TYPES, RUN_STATES, newCommandId } from './commands.js';
+export type { CommandRecord, CommandTarget, CommandTargetType, NewCommand, RunProgress, TargetDevice } from './commands.js';
+export { COMMAND_TARGET_TYPES, newCommandId } from './commands.js';
+export type { NewRun, RunRecord, RunState } from './command-runs.js';
+export { RUN_STATES } from './command-runs.js';
 export type { FirePart, FireRecord, FireState, ScheduleInput, ScheduleRecord } from './schedules.js';
 export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
@@ -240,15 +243,15 @@ export class RegistryStore {
   commandsChangedSince(since: number, limit?: number): Promise<commands.CommandRecord[]> { return commands.commandsChangedSince(this.c, since, limit); }
   /** The devices a bulk run or schedule reaches, within a scope, of the kinds that know its command. */
   targetDevices(target: commands.CommandTarget, o?: { scope?: Scope; kinds?: readonly DeviceKind[] }): Promise<commands.TargetDevice[]> { return commands.targetDevices(this.c, target, o); }
-  createRun(r: commands.NewRun): Promise<number> { return commands.createRun(this.c, r); }
-  commandRun(id: number, scope?: Scope): Promise<commands.RunRecord | undefined> { return commands.run(this.c, id, scope); }
-  listRuns(o?: { scope?: Scope; limit?: number; state?: commands.RunState; schoolId?: number; startedBy?: string }): Promise<commands.RunRecord[]> { return commands.listRuns(this.c, o); }
+  createRun(r: runs.NewRun): Promise<number> { return runs.createRun(this.c, r); }
+  commandRun(id: number, scope?: Scope): Promise<runs.RunRecord | undefined> { return runs.run(this.c, id, scope); }
+  listRuns(o?: { scope?: Scope; limit?: number; state?: runs.RunState; schoolId?: number; startedBy?: string }): Promise<runs.RunRecord[]> { return runs.listRuns(this.c, o); }
   /** running → done. */
-  finishRun(id: number, at: number): Promise<boolean> { return commands.finishRun(this.c, id, at); }
+  finishRun(id: number, at: number): Promise<boolean> { return runs.finishRun(this.c, id, at); }
   /** running → aborted (the abort rule); its queued commands are cancelled with it. */
-  abortRun(id: number, reason: string, at: number): Promise<boolean> { return commands.endRun(this.c, id, { state: 'aborted', by: 'abort', reason, at }); }
+  abortRun(id: number, reason: string, at: number): Promise<boolean> { return runs.endRun(this.c, id, { state: 'aborted', by: 'abort', reason, at }); }
   /** running → cancelled by a person; its queued and undelivered commands with it. */
-  cancelRun(id: number, byUser: string, at: number): Promise<boolean> { return commands.endRun(this.c, id, { state: 'cancelled', by: byUser, reason: null, at }); }
+  cancelRun(id: number, byUser: string, at: number): Promise<boolean> { return runs.endRun(this.c, id, { state: 'cancelled', by: byUser, reason: null, at }); }
   createSchedule(s: schedules.ScheduleInput, byUser: string, at: number): Promise<schedules.ScheduleRecord> { return schedules.createSchedule(this.c, s, byUser, at); }
   schedule(id: number, scope?: Scope): Promise<schedules.ScheduleRecord | undefined> { return schedules.schedule(this.c, id, scope); }
   listSchedules(o?: { scope?: Scope; schoolId?: number; enabledOnly?: boolean }): Promise<schedules.ScheduleRecord[]> { return schedules.listSchedules(this.c, o); }

@@ -7,7 +7,7 @@
 import type { DeviceKind } from '../../protocol/index.js';
 import type { Scope } from '../types.js';
 import { COMMAND_TARGET_TYPES, type CommandTarget, type CommandTargetType } from './commands.js';
-import { inScope, invalid, notFound, type Ctx } from './context.js';
+import { inScope, invalid, notFound, num, type Ctx } from './context.js';
 
 export interface ScheduleInput {
   schoolId: number; name: string; target: CommandTarget; command: string; args: unknown;
@@ -32,7 +32,6 @@ export type FireState = 'claimed' | 'done' | 'missed' | 'skipped';
 export interface FireRecord { scheduleId: number; fireAt: number; part: FirePart; state: FireState; claimedBy: string; claimedAt: number; doneAt: number | null; runId: number | null; note: string | null }
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function check(s: ScheduleInput): void {
   if (!s.name.trim()) throw invalid('a schedule needs a name');
