@@ -22,6 +22,8 @@ const VARIANTS: Record<string, Variant> = {
   pacedPollRp: { batch: 5000, conc: 1, ratePerS: 25_000, pollMs: 50, rp: true },
   pacedRp: { batch: 5000, conc: 1, ratePerS: 25_000, rp: true },
   pacedVars: { batch: 5000, conc: 1, ratePerS: 25_000, pollMs: 50, vars: true },
+  b2500: { batch: 2500, conc: 1, ratePerS: 25_000 },
+  b1000: { batch: 1000, conc: 1, ratePerS: 25_000 },
   small: { batch: 500, conc: 1, ratePerS: 25_000 },
 };
 
