@@ -160,7 +160,7 @@ async function bench(cleanup: Cleanup): Promise<E2eResults> {
     load: {
       ...shape, total, payloadBytes: Buffer.byteLength(readingPayload(Date.now(), 500)),
       rawBatchPoints: RAW_BATCH, rawConcurrency: RAW_CONCURRENCY,
-      edufleetConfig: `defaults (batchMaxPoints 5000, flushIntervalMs 250, groupCommitMs 2) except the per-device publish rate (1,000,000/s: the bucket runs, never throttles); log level warn; node ${[...shebangNodeArgs(edufleet.root), ...(edufleet.nodeArgs ?? [])].join(' ') || 'without options'}; commit ${gitHead()}`
+      edufleetConfig: `defaults (batchMaxPoints 5000, flushIntervalMs 1000, groupCommitMs 2) except the per-device publish rate (1,000,000/s: the bucket runs, never throttles); log level warn; node ${[...shebangNodeArgs(edufleet.root), ...(edufleet.nodeArgs ?? [])].join(' ') || 'without options'}; commit ${gitHead()}`
         + (edufleet.root ? `; checkout ${edufleet.root}` : ''),
     },
     ...measured,

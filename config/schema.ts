@@ -44,7 +44,7 @@ export const ConfigSchema = Type.Object({
   gateway: Type.Object({
     spoolDir: Type.String({ default: '', description: 'Durable spool directory (empty: dataDir/spool).' }),
     batchMaxPoints: Type.Integer({ minimum: 1, default: 5000, description: 'Points per InfluxDB write at most.' }),
-    flushIntervalMs: Type.Integer({ minimum: 1, default: 250, description: 'Longest time a spooled point waits for a fuller batch.' }),
+    flushIntervalMs: Type.Integer({ minimum: 1, default: 1000, description: 'Longest time a spooled point waits for a fuller batch (influxd spends about 70 % more CPU per point on 500-point batches than on 5,000).' }),
     groupCommitMs: Type.Integer({ minimum: 0, default: 2, description: 'How long the spool gathers appends before one fsync.' }),
     retryMaxMs: Type.Integer({ minimum: 100, default: 10000, description: 'Longest back-off between failed InfluxDB writes.' }),
     maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300000, description: 'A device time further ahead than this is replaced by server time.' }),

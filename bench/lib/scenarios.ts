@@ -25,7 +25,11 @@ export interface CpuFigure {
   machineBusyPct: number;
 }
 
-export interface RawRun { round: number; points: number; seconds: number; pointsPerS: number; cpu: CpuFigure }
+/** Write requests influxd accepted during a run and their mean size (absent in results before issue 13 item 4). */
+export interface InfluxWrites { requests: number; pointsPerRequest: number }
+const influxWrites = (w: { points: number; requests: number }): InfluxWrites => ({ requests: w.requests, pointsPerRequest: w.requests ? Math.round(w.points / w.requests) : 0 });
+
+export interface RawRun { round: number; points: number; seconds: number; pointsPerS: number; cpu: CpuFigure; influxWrites?: InfluxWrites }
 export interface EdufleetRun {
   round: number;
   points: number;
@@ -37,6 +41,7 @@ export interface EdufleetRun {
   ackPerS: number;
   cpu: CpuFigure;
   profiled?: boolean;
+  influxWrites?: InfluxWrites;
   /** Publish QoS (absent: 1). At QoS 0, `ackPerS` is messages/s the broker took (to the last device's fence PUBACK) and `points` what became durable. */
   qos?: 0 | 1;
 }
@@ -76,7 +81,7 @@ export async function runRawInflux(ctx: BenchContext, roundNo: number): Promise<
     ]);
     const cpu = meter.stop();
     const seconds = (watch.doneAt - t0) / 1000;
-    return { round: roundNo, points: watch.count, seconds: round(seconds, 3), pointsPerS: Math.round(total / seconds), cpu: CpuMeter.figure(cpu, total) };
+    return { round: roundNo, points: watch.count, seconds: round(seconds, 3), pointsPerS: Math.round(total / seconds), cpu: CpuMeter.figure(cpu, total), influxWrites: influxWrites(watch.writes) };
   } finally {
     await ctx.influx.query(`DROP DATABASE ${RAW_DB}`);
   }
@@ -114,7 +119,7 @@ export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir
       // Per durable reading: what one reading costs end to end (at QoS 0 the dropped ones included in the cost).
       return {
         round: roundNo, points: watch.count, seconds: round(seconds, 3), durablePerS: Math.round(watch.count / seconds),
-        ackSeconds: round(ackSeconds, 3), ackPerS: Math.round(total / ackSeconds), cpu: CpuMeter.figure(cpu, watch.count),
+        ackSeconds: round(ackSeconds, 3), ackPerS: Math.round(total / ackSeconds), cpu: CpuMeter.figure(cpu, watch.count), influxWrites: influxWrites(watch.writes),
         ...(cpuProfDir ? { profiled: true } : {}), ...(qos === 0 ? { qos } : {}),
       };
     } finally {
