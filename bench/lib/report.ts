@@ -107,7 +107,7 @@ function header(r: E2eResults): string[] {
     '',
     `**Load.** ${l.devices} devices × ${l.messagesPerDevice.toLocaleString('en-US')} readings = ${int(l.total)} readings per run; a reading is a tablet`,
     `payload of ${l.payloadBytes} bytes (\`ts\`, \`seq\` and 5 fields); in InfluxDB a point with 6 tags and 6 fields.`,
-    `EduFleet configuration: ${l.edufleetConfig}. The count is polled every 50 ms, one query at a time, in every scenario.`,
+    `EduFleet configuration: ${l.edufleetConfig}. Progress is polled every 50 ms from influxd's write counters (\`/debug/vars\`, no data read), and one \`count()\` confirms the total, in every scenario.`,
     '',
     `**Machine.** ${m.nproc} cores (\`nproc\`), ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}. Node ${m.node}, InfluxDB ${m.influxd},`,
     `Mosquitto ${m.mosquitto}, aedes ${m.aedes}, MQTT.js ${m.mqttJs}. The load generator, EduFleet, influxd and Mosquitto`,
