@@ -2,8 +2,8 @@
  * A/B of EduFleet's broker+gateway CPU per durable reading, interleaved (issue 13 item 3): scenario (a) of
  * bench/run.ts for two checkouts against one influxd, alternating A, B, B, A … so that a busy spell of the shared
  * machine falls on both. Prints each run and the medians; with --profile, one profiled run of each at the end.
- *   node --import tsx bench/experiments/ab-cpu.ts --a /tmp/base --b . [--runs 5] [--devices 200] [--messages 750] [--rules off] [--profile]
- * Both checkouts need `npm run build:server` first.
+ *   node --import tsx bench/experiments/ab-cpu.ts --a /tmp/base --b . [--runs 5] [--devices 200] [--messages 750] [--rules off] [--b-rules off] [--profile]
+ * --b-rules off runs B with the health signals and alert rules off. Both checkouts need `npm run build:server` first.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +19,7 @@ const { values: args } = parseArgs({
   options: {
     a: { type: 'string' }, b: { type: 'string' }, runs: { type: 'string', default: '5' },
     devices: { type: 'string', default: '200' }, messages: { type: 'string', default: '750' },
-    rules: { type: 'string', default: 'on' }, qos: { type: 'string', default: '1' }, profile: { type: 'boolean', default: false },
+    rules: { type: 'string', default: 'on' }, 'b-rules': { type: 'string' }, qos: { type: 'string', default: '1' }, profile: { type: 'boolean', default: false },
   },
 });
 
@@ -40,11 +40,13 @@ async function main(): Promise<void> {
     });
     const sides = { A: ctxOf(args.a!), B: ctxOf(args.b!) };
     const opts = { rules: args.rules !== 'off', qos: Number(args.qos) as 0 | 1 };
+    // --b-rules off with --a and --b the same checkout: what the health signals and alert rules cost.
+    const optsOf = (side: 'A' | 'B') => (side === 'B' && args['b-rules'] ? { ...opts, rules: args['b-rules'] !== 'off' } : opts);
     const got: Record<'A' | 'B', EdufleetRun[]> = { A: [], B: [] };
     const runs = Number(args.runs);
     for (let r = 1; r <= runs; r++) {
       for (const side of (r % 2 ? ['A', 'B'] : ['B', 'A']) as ('A' | 'B')[]) {
-        const run = await runEdufleet(sides[side], r, undefined, opts);
+        const run = await runEdufleet(sides[side], r, undefined, optsOf(side));
         got[side].push(run);
         console.log(`${side} #${r} ${run.cpu.usPerItem?.[EF]} µs/reading, ${run.durablePerS}/s, other ${run.cpu.cores['other processes']} %`);
       }
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
       for (const side of ['A', 'B'] as const) {
         const dir = path.join(tmpRoot, `prof-${side}`);
         mkdirSync(dir, { recursive: true });
-        await runEdufleet(sides[side], 0, dir, opts);
+        await runEdufleet(sides[side], 0, dir, optsOf(side));
         const file = newestProfile(dir)!;
         const keep = path.join(os.tmpdir(), `ab-${side}.cpuprofile`);
         writeFileSync(keep, readFileSync(file));
