@@ -15,6 +15,7 @@ import { ConnectionCap } from './connection-cap.js';
 import { countResourceError, currentLimits, type ProcessLimits } from '../lib/limits.js';
 import { Listeners } from './listeners.js';
 import { PublishRate, type FloodSink } from './publish-rate.js';
+import { skipUnheardPublishes, type PublishShortcut } from './publish-shortcut.js';
 
 /** How often the per-address and per-device buckets that have refilled are forgotten. */
 const SWEEP_MS = 10_000;
@@ -56,6 +57,8 @@ export class Broker implements Component {
   wssPort = 0;
   readonly commands: CommandDelivery | undefined;
   readonly cap: ConnectionCap;
+  /** Publishes acknowledged without aedes's delivery because nobody subscribes to their topic (broker/publish-shortcut.ts). */
+  shortcut: PublishShortcut | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.state = new Health(this.name, o.log, (err, context) => countResourceError(o.metrics, err, context));
@@ -90,6 +93,7 @@ export class Broker implements Component {
       drainTimeout: 30_000,
     });
     this.aedes = aedes;
+    this.shortcut = skipUnheardPublishes(aedes);
     const bench = parseBenchSubscriber(m.benchSubscriber);
     aedes.authenticate = this.cap.wrap(withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log)));
     const clock = this.o.clock ?? systemClock;
@@ -146,12 +150,14 @@ export class Broker implements Component {
     const { ingest, log } = this.o;
     const commands = this.commands;
     if (!commands) return ingest;
-    return (deviceId, channel, payload, commandId) => ingest(deviceId, channel, payload, commandId).then((r) => {
-      if (channel === 'cmd-result' && commandId) {
+    return (deviceId, channel, payload, commandId) => {
+      // Telemetry goes straight through: one promise less per reading.
+      if (channel !== 'cmd-result' || !commandId) return ingest(deviceId, channel, payload, commandId);
+      return ingest(deviceId, channel, payload, commandId).then((r) => {
         void commands.result(deviceId, commandId, payload).catch((err: unknown) => log.warn({ err, deviceId, commandId }, 'command result not recorded'));
-      }
-      return r;
-    });
+        return r;
+      });
+    };
   }
 
   async stop(): Promise<void> {

@@ -58,6 +58,8 @@ export class Gateway implements Component {
   readonly signals: HealthSignals | undefined;
   /** Days past that readings arrived for, marked for the usage loop to analyse again. */
   private readonly lateDays: LateDays | undefined;
+  /** The counter's child per channel, resolved once: prom-client hashes the labels on every `labels()` call. */
+  private readonly messagesIn: Record<DeviceChannel, { inc(): void }>;
 
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
@@ -74,6 +76,8 @@ export class Gateway implements Component {
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
+    const channels: DeviceChannel[] = ['telemetry', 'status', 'event', 'attributes', 'cmd-result'];
+    this.messagesIn = Object.fromEntries(channels.map((ch) => [ch, o.metrics.messagesIn.labels(ch)])) as Record<DeviceChannel, { inc(): void }>;
     if (o.registry) this.lateDays = new LateDays({ store: o.registry.usage, log: o.log, clock: o.clock });
     if (o.registry && c.alerts.enabled) this.signals = new HealthSignals({ registry: o.registry, clock: o.clock, log: o.log, flushMs: c.alerts.flushMs });
   }
@@ -119,21 +123,25 @@ export class Gateway implements Component {
     this.segmentHealth.stopped();
   }
 
-  /** Appends to the spool, recording whether the disk took it; a refusal still rejects, so nothing is acknowledged. */
-  private async append(lines: string[]): Promise<void> {
-    try {
-      await this.spool.append(lines);
-    } catch (err) {
-      if (err instanceof SpoolFullError) {
-        this.o.metrics.spoolRefused.inc();
-        this.spoolHealth.fail(this.spoolFull(err), 'spool full (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
-      } else {
-        this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
-      }
-      throw err;
-    }
-    this.spoolHealth.ok();
+  /**
+   * Appends to the spool, recording whether the disk took it; a refusal still rejects, so nothing is acknowledged.
+   * Not an async function: that would be one more promise per message on the ingest path.
+   */
+  private append(lines: string[]): Promise<void> {
+    return this.spool.append(lines).then(this.appended, this.refused);
   }
+
+  private readonly appended = (): void => this.spoolHealth.ok();
+
+  private readonly refused = (err: unknown): never => {
+    if (err instanceof SpoolFullError) {
+      this.o.metrics.spoolRefused.inc();
+      this.spoolHealth.fail(this.spoolFull(err), 'spool full (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+    } else {
+      this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
+    }
+    throw err;
+  };
 
   /** Says why the spool is full: the operator's next step depends on whether InfluxDB is down or only slow. */
   private spoolFull(err: SpoolFullError): EdufleetError {
@@ -146,7 +154,7 @@ export class Gateway implements Component {
   async ingest(deviceId: string, channel: DeviceChannel, payload: Buffer, commandId?: string): Promise<IngestOutcome> {
     const p = this.o.directory.get(deviceId);
     if (!p) return { rejected: 'unknown device' };
-    this.o.metrics.messagesIn.labels(channel).inc();
+    this.messagesIn[channel].inc();
     const now = this.o.clock.now();
     switch (channel) {
       case 'telemetry': {
