@@ -87,7 +87,7 @@ async function latencyThrough(ctx: BenchContext, roundNo: number, name: LatencyR
         sub = await connectSubscriber(url, SUBSCRIBER.user, SUBSCRIBER.secret, qos);
         const meter = new CpuMeter(cpuRoles(ctx, { [name === 'edufleet' ? 'edufleet (broker+gateway)' : 'mosquitto']: pid }));
         meter.start();
-        const r = await measureLatency(publishers, devices, sub, { ...LATENCY, qos, baseTs: baseTs() + qos * 1_000_000 });
+        const r = await measureLatency(publishers, devices, sub, { ...LATENCY, qos, baseTs: baseTs() });
         const cpu = meter.stop();
         out.qos.push({ qos, sent: r.sent, received: r.received, p50Ms: r.p50Ms, p99Ms: r.p99Ms, cpu: CpuMeter.figure(cpu, r.sent) });
       } finally {
