@@ -78,7 +78,7 @@ export async function firstRenderMs(context: BrowserContext, url: string, select
   try {
     await page.addInitScript(drawnScript(selector));
     await page.goto(url);
-    await page.waitForFunction('window.__benchDrawn !== undefined', undefined, { timeout: 120_000 });
+    await page.locator(selector).first().waitFor({ state: 'attached', timeout: 120_000 });
     return Math.round(await page.evaluate('window.__benchDrawn') as number);
   } finally {
     await page.close();
