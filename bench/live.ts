@@ -31,12 +31,28 @@ export interface LiveBenchResults {
   latencyMs: { samples: number[]; p50: number; p95: number; p99: number; max: number };
   firstRender: { admin: Render; technician: Render; technicianHealth: Render };
   cpu: { withoutBrowser: CpuPhase; withBrowsers: CpuPhase };
+  /** EduFleet's event-loop delay during the samples (absent in the first run's file). */
+  loopLagMs?: { p50: number; p99: number; max: number };
   target: typeof LIVE_TARGET & { met: boolean };
 }
 
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!; };
 const median = (xs: number[]) => pct(xs, 50);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * EduFleet's event-loop delay since the previous scrape (prom-client resets its histogram on each collect), from
+ * /metrics on loopback: a stalled loop delays every push, whatever the tick.
+ */
+async function loopLagMs(dashboardUrl: string): Promise<{ p50: number; p99: number; max: number } | undefined> {
+  try {
+    const text = await (await fetch(`${dashboardUrl}/metrics`)).text();
+    const get = (name: string) => Number(new RegExp(`^edufleet_process_nodejs_eventloop_lag_${name}_seconds\\s+(\\S+)`, 'm').exec(text)?.[1]) * 1000;
+    return { p50: round(get('p50'), 1), p99: round(get('p99'), 1), max: round(get('max'), 1) };
+  } catch {
+    return undefined;
+  }
+}
 
 async function cpuPhase(roles: Record<string, number | 'self'>, load: SteadyLoad, during: () => Promise<unknown>): Promise<CpuPhase> {
   const meter = new CpuMeter(roles);
@@ -98,7 +114,9 @@ export async function benchLive(cleanup: Cleanup, o: { devices?: number; ratePer
   await tech.page.goto(`${child.dashboardUrl}/devices/${fleet.watched.id}`);
   await tech.page.getByTestId('field-storageFree').waitFor({ timeout: 120_000 });
   let latency: number[] = [];
+  await loopLagMs(child.dashboardUrl);
   const withBrowsers = await cpuPhase(roles, load, async () => { latency = await publishToDom(tech.page, clients[watchedIdx]!, fleet.watched.id, samples); });
+  const loopLag = await loopLagMs(child.dashboardUrl);
   log(`publish → DOM p50 ${median(latency)} ms, p95 ${pct(latency, 95)} ms (target < ${LIVE_TARGET.p95Ms} ms); EduFleet ${withBrowsers.usPerReading.EduFleet} µs per reading`);
 
   const render = async (context: typeof admin.context, p: string, selector: string): Promise<Render> => {
@@ -125,6 +143,7 @@ export async function benchLive(cleanup: Cleanup, o: { devices?: number; ratePer
     latencyMs: { samples: latency, p50: median(latency), p95, p99: pct(latency, 99), max: Math.max(...latency) },
     firstRender,
     cpu: { withoutBrowser, withBrowsers },
+    ...(loopLag ? { loopLagMs: loopLag } : {}),
     target: { ...LIVE_TARGET, met: p95 < LIVE_TARGET.p95Ms && firstRender.admin.medianMs < LIVE_TARGET.firstRenderMs && firstRender.technician.medianMs < LIVE_TARGET.firstRenderMs },
   };
 }
@@ -174,6 +193,7 @@ export function renderLiveSection(): string[] {
     `| EduFleet CPU per reading, no browser open (${r.cpu.withoutBrowser.seconds} s) | ${us(r.cpu.withoutBrowser)} | | |`,
     `| EduFleet CPU per reading, browsers open (${r.cpu.withBrowsers.seconds} s) | ${us(r.cpu.withBrowsers)} | not blown up | |`,
     `| other processes meanwhile (Chromium, anything else on the box), % of one core | ${r.cpu.withoutBrowser.cores['other processes'] ?? '–'} / ${r.cpu.withBrowsers.cores['other processes'] ?? '–'} | | |`,
+    ...(r.loopLagMs ? [`| EduFleet event-loop delay during the samples p50 / p99 / max | ${r.loopLagMs.p50} / ${r.loopLagMs.p99} / ${r.loopLagMs.max} ms | | |`] : []),
     '',
     '```sh',
     'npm run bench -- --live-only                        # this benchmark alone (root: it raises the open-file limit)',
