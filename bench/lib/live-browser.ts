@@ -46,7 +46,7 @@ const drawnScript = (selector: string) => `(() => {
  * Publish → visible: before each sample the page gets a MutationObserver that notes `Date.now()` when the
  * device page's storageFree cell shows the sample's value; the bench notes `Date.now()` just before it publishes
  * that value from the device's own connection (same machine, same clock). The values (7,000,000 + i) appear in no
- * other reading. A random pause between samples spreads the publishes over the live tick's phase.
+ * other reading. A random pause (0.1–1.2 s) between samples spreads the publishes over the live tick's phase.
  */
 export async function publishToDom(page: Page, client: MqttClient, deviceId: string, samples: number): Promise<number[]> {
   const out: number[] = [];
@@ -63,7 +63,8 @@ export async function publishToDom(page: Page, client: MqttClient, deviceId: str
       }, 15_000)),
     ]);
     out.push(seenAt - sentAt);
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+    // Uniform over more than a 1 s tick: a pause shorter than the tick would correlate the publish with its phase.
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 1_100));
   }
   return out;
 }
