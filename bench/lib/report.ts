@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CpuFigure } from './scenarios.js';
 import type { UsageBenchResults } from '../usage-report.js';
+import { renderLiveSection } from '../live.js';
 import type { E2eResults } from './results.js';
 import { REPO_ROOT } from './servers.js';
 import { LATENCY } from './broker-scenarios.js';
@@ -278,5 +279,5 @@ function usageSection(): string[] {
 
 export function renderMarkdown(r: E2eResults): string {
   const analysis = existsSync(ANALYSIS_FILE) ? [readFileSync(ANALYSIS_FILE, 'utf8').trim(), ''] : [];
-  return [...header(r), ...table(r), ...profileSection(r), ...analysis, ...reproduce(), ...usageSection()].join('\n');
+  return [...header(r), ...table(r), ...profileSection(r), ...analysis, ...reproduce(), ...usageSection(), ...renderLiveSection()].join('\n');
 }

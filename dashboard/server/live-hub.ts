@@ -29,9 +29,12 @@ export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 
 /**
  * Socket.IO on the dashboard's HTTP server. The handshake must carry a valid session cookie; a socket joins one
- * room per school the user may see. Every `liveIntervalMs` one tick asks the live state what changed since the
- * last tick and sends ONE `devices` batch per school room that has changes, so a burst of readings costs one
- * entry per device per tick, whatever the message rate.
+ * room per school the user may see. Every `liveDeviceIntervalMs` (250 ms by default) one tick asks the live state
+ * what changed since the last tick and sends ONE `devices` batch per school room that has changes and ONE `device`
+ * per watched device that changed, so a burst of readings costs one entry per device per tick, whatever the message
+ * rate: a socket gets at most (its school rooms + its watched devices) emits per tick. The tick is short so that a
+ * reading reaches an open device page well under a second after it was published (issue 13); the registry-polling
+ * pushes (health, alerts, commands) keep their own, longer `liveIntervalMs`.
  */
 export class LiveHub {
   readonly io: LiveServer;
@@ -74,7 +77,7 @@ export class LiveHub {
       } catch (err) {
         this.deps.log.error({ err }, 'live tick failed');
       }
-    }, this.deps.config.dashboard.liveIntervalMs);
+    }, this.deps.config.dashboard.liveDeviceIntervalMs);
     this.timer.unref();
   }
 

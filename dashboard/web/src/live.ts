@@ -12,10 +12,15 @@ let socket: LiveSocket | null = null;
 const batchListeners = new Set<(batch: LiveView[]) => void>();
 const connListeners = new Set<(up: boolean) => void>();
 const healthListeners = new Set<(batch: DeviceHealthView[]) => void>();
-const watched = new Map<string, number>();
+/**
+ * The listeners of watched devices and followed runs, by id. The socket's own handlers dispatch to them, so a page
+ * that mounts before the socket exists (a device page opened by its link: children's effects run before the App's
+ * `connectLive`) or outlives a reconnect still gets its pushes.
+ */
+const watched = new Map<string, Set<(view: LiveView) => void>>();
 const alertListeners = new Set<(batch: AlertView[]) => void>();
 const commandListeners = new Set<(batch: CommandView[]) => void>();
-const watchedRuns = new Map<number, number>();
+const watchedRuns = new Map<number, Set<(view: RunView) => void>>();
 
 export function connectLive(): void {
   if (socket) return;
@@ -31,6 +36,12 @@ export function connectLive(): void {
   });
   socket.on('commands', (batch) => {
     for (const fn of commandListeners) fn(batch);
+  });
+  socket.on('device', (view) => {
+    for (const fn of watched.get(view.id) ?? []) fn(view);
+  });
+  socket.on('run', (view) => {
+    for (const fn of watchedRuns.get(view.id) ?? []) fn(view);
   });
   socket.on('connect', () => {
     for (const id of watched.keys()) socket?.emit('watch', id, () => {});
@@ -78,21 +89,15 @@ export function useHealthBatches(fn: (batch: DeviceHealthView[]) => void): void 
 /** Joins the device's room while mounted; `device` events for it then reach `fn`. */
 export function useWatchDevice(id: string, fn: (view: LiveView) => void): void {
   useEffect(() => {
-    const s = socket;
-    const handler = (v: LiveView) => {
-      if (v.id === id) fn(v);
-    };
-    watched.set(id, (watched.get(id) ?? 0) + 1);
-    s?.on('device', handler);
-    if (s?.connected) s.emit('watch', id, () => {});
+    let set = watched.get(id);
+    if (!set) watched.set(id, (set = new Set()));
+    set.add(fn);
+    if (socket?.connected) socket.emit('watch', id, () => {});
     return () => {
-      s?.off('device', handler);
-      const n = (watched.get(id) ?? 1) - 1;
-      if (n > 0) watched.set(id, n);
-      else {
-        watched.delete(id);
-        s?.emit('unwatch', id);
-      }
+      set.delete(fn);
+      if (set.size) return;
+      watched.delete(id);
+      socket?.emit('unwatch', id);
     };
   }, [id, fn]);
 }
@@ -109,21 +114,15 @@ export function useLiveCommands(fn: (batch: CommandView[]) => void): void {
 export function useWatchRun(id: number | null, fn: (view: RunView) => void): void {
   useEffect(() => {
     if (id === null) return;
-    const s = socket;
-    const handler = (v: RunView) => {
-      if (v.id === id) fn(v);
-    };
-    watchedRuns.set(id, (watchedRuns.get(id) ?? 0) + 1);
-    s?.on('run', handler);
-    if (s?.connected) s.emit('watchRun', id, () => {});
+    let set = watchedRuns.get(id);
+    if (!set) watchedRuns.set(id, (set = new Set()));
+    set.add(fn);
+    if (socket?.connected) socket.emit('watchRun', id, () => {});
     return () => {
-      s?.off('run', handler);
-      const n = (watchedRuns.get(id) ?? 1) - 1;
-      if (n > 0) watchedRuns.set(id, n);
-      else {
-        watchedRuns.delete(id);
-        s?.emit('unwatchRun', id);
-      }
+      set.delete(fn);
+      if (set.size) return;
+      watchedRuns.delete(id);
+      socket?.emit('unwatchRun', id);
     };
   }, [id, fn]);
 }
