@@ -18,6 +18,7 @@ import * as schedules from './schedules.js';
 import * as alertSettings from './alert-settings.js';
 import * as alertViews from './alert-views.js';
 import * as devices from './devices.js';
+import * as verifiers from './device-verifiers.js';
 import { openEngine, type StoreOptions } from './engine.js';
 import * as health from './health.js';
 import * as healthViews from './health-views.js';
@@ -107,6 +108,9 @@ export class RegistryStore {
   retireDevice(id: string): Promise<Device> { return devices.retireDevice(this.c, id); }
   revokeDevice(id: string): Promise<void> { return devices.revokeDevice(this.c, id); }
   secretHash(id: string): Promise<{ hash: string | null; revoked: boolean } | undefined> { return devices.secretHash(this.c, id); }
+  /** Fast verifiers of secrets that passed scrypt (docs/security.md): loaded by a starting broker, written after a login. */
+  secretVerifiers(): Promise<verifiers.SecretVerifier[]> { return verifiers.secretVerifiers(this.c); }
+  storeSecretVerifiers(list: readonly verifiers.SecretVerifier[]): Promise<void> { return verifiers.storeSecretVerifiers(this.c, list); }
   listDevices(f: DeviceFilter = {}): Promise<{ total: number; devices: Device[] }> { return devices.listDevices(this.c, f); }
   placementsSince(rev: number): Promise<{ rev: number; placements: DevicePlacement[] }> { return devices.placementsSince(this.c, rev); }
 
