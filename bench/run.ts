@@ -18,6 +18,7 @@ import { Cleanup, findPid, waitForQuiet } from './lib/procs.js';
 import { summarizeProfile } from './lib/profile.js';
 import { renderMarkdown } from './lib/report.js';
 import { benchUsageReport, saveUsageResults } from './usage-report.js';
+import { benchStorm, saveStormResults } from './storm.js';
 import { summarize, type E2eResults } from './lib/results.js';
 import { machineInfo } from './lib/machine.js';
 import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runRawInflux, type BenchContext, type CpuFigure } from './lib/scenarios.js';
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     render: { type: 'boolean', default: false },
     'usage-only': { type: 'boolean', default: false },
     'e2e-only': { type: 'boolean', default: false },
+    'storm-only': { type: 'boolean', default: false },
     edufleet: { type: 'string' },
     'node-args': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -59,6 +61,7 @@ const USAGE = `npm run bench -- [options]
   --render           only regenerate docs/benchmarks.md from bench/results/latest.json
   --usage-only       only the province planning report benchmark (bench/usage-report.ts)
   --e2e-only         only the end-to-end ingest benchmark
+  --storm-only       only the reconnect storm and connections benchmark (bench/storm.ts; with --quick: 2,000 devices, 1 restart)
 Runs with --edufleet or --node-args are experiments: they write bench/results/e2e-experiment.tmp.json, not the docs.`;
 
 function loadShape(): { shape: LoadShape; runs: number } {
@@ -208,17 +211,23 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (!args['usage-only']) {
+    if (!args['usage-only'] && !args['storm-only']) {
       const results = await bench(cleanup);
       save(results);
       const { medians: m, ratios } = results;
       console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %; rules on/off = ${ratios.rulesOnVsOff ?? '–'}`);
     }
-    if (!args['e2e-only'] && !args.quick && !experiment) {
+    if (!args['e2e-only'] && !args['storm-only'] && !args.quick && !experiment) {
       const u = await benchUsageReport();
       saveUsageResults(u);
       writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
       console.log(`bench: province report median ${u.medians.reportMs} ms (target < ${u.targetMs} ms), planner ${u.medians.planningMs} ms, PDF ${u.medians.pdfMs} ms; bare InfluxDB sum ${u.medians.rawSumMs} ms`);
+    }
+    if (args['storm-only'] || (!args['e2e-only'] && !args['usage-only'] && !args.quick && !experiment)) {
+      const st = await benchStorm(cleanup, args.quick ? { devices: 2_000, stormDevices: 1_500, restarts: 1, idleS: 5 } : {});
+      saveStormResults(st, args.quick);
+      if (!args.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+      console.log(`bench: storm ${st.medians.seconds ?? 'not settled'} s to all ${st.shape.stormDevices} back (target ≤ ${st.targetS} s), CPU child ${st.medians.childCpuS} s + load ${st.medians.loadCpuS} s; ${st.connections.kibPerDevice} KiB RSS per connection, ${st.connections.idleCpuPct} % of a core at rest with ${st.connections.devices} connected`);
     }
   } finally {
     await cleanup.stopAll();

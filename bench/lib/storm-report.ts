@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+
+/** One restart of the storm: seconds from the restart (the new process spawned) to every device connected again. */
+export interface StormRun {
+  /** null: not every device was back within the benchmark's patience (180 s). */
+  seconds: number | null;
+  connected: number;
+  /** Until the new process listened on its MQTT port (start-up: registry, directory, spool, broker). */
+  listeningS: number;
+  /** Until half of the devices were back. */
+  halfS: number;
+  /** CPU seconds of the new EduFleet process from its start to the end of the storm, and of the load generator. */
+  childCpuS: number;
+  loadCpuS: number;
+}
+
+export interface StormResults {
+  benchmark: 'storm';
+  date: string;
+  machine: { cpus: number; cpuModel: string; node: string };
+  shape: { devices: number; stormDevices: number; restarts: number; openFiles: number; reconnect: string };
+  connections: { devices: number; rssEmptyMib: number; rssFullMib: number; kibPerDevice: number; idleCpuPct: number; idleS: number };
+  runs: StormRun[];
+  medians: { seconds: number | null; childCpuS: number | null; loadCpuS: number | null };
+  targetS: number;
+  met: boolean;
+}
+
+/** Resident set size of a process in KiB, from /proc/<pid>/status. */
+export function readRssKib(pid: number): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+const int = (n: number) => n.toLocaleString('en-US');
+const s = (x: number | null) => (x === null ? 'not settled' : `${x} s`);
+
+export function renderStorm(r: StormResults): string[] {
+  const c = r.connections;
+  const runs = r.runs.map((x) => s(x.seconds)).join(', ');
+  return [
+    '## Reconnect storm and connections (issue 13 items 5 and 7)',
+    '',
+    `Run ${r.date.slice(0, 10)} on ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}. \`edufleet start --only broker,gateway\` as a child`,
+    `process and the load generator both with the open-file limit of docs/operations.md (${int(r.shape.openFiles)}); the devices are the`,
+    `simulator's links (${r.shape.reconnect}), in the benchmark process on the same machine.`,
+    '',
+    '| figure | measured | target | runs |',
+    '|---|---:|---:|---|',
+    `| **storm**: ${int(r.shape.stormDevices)} devices, SIGKILL, restart on the same data directory → all connected | **${s(r.medians.seconds)}** | ≤ ${r.targetS} s ${r.met ? '✓' : '✗'} | ${runs} |`,
+    `| storm: restart → listening on MQTT | ${r.runs.map((x) => `${x.listeningS} s`).join(', ')} | – | |`,
+    `| storm: restart → half of the devices back | ${r.runs.map((x) => `${x.halfS} s`).join(', ')} | – | |`,
+    `| storm CPU: EduFleet child, from its start to the last CONNACK | ${r.medians.childCpuS ?? '–'} s | – | ${r.runs.map((x) => x.childCpuS).join(', ')} |`,
+    `| storm CPU: load generator (${int(r.shape.stormDevices)} device links) | ${r.medians.loadCpuS ?? '–'} s | – | ${r.runs.map((x) => x.loadCpuS).join(', ')} |`,
+    `| **RSS per connected device** ((RSS with ${int(c.devices)} − RSS with 0) ÷ ${int(c.devices)}) | **${c.kibPerDevice} KiB** | none given | ${c.rssEmptyMib} → ${c.rssFullMib} MiB |`,
+    `| **CPU at rest**, ${int(c.devices)} devices connected (keepalive 60 s), EduFleet child over ${c.idleS} s | **${c.idleCpuPct} % of a core** | none given | |`,
+    '',
+    `Medians of ${r.runs.length} restart${r.runs.length === 1 ? '' : 's'} of one fleet. The clock starts when the new process is spawned, so its start-up`,
+    'counts; the devices wait their own reconnect period (5–10 s) after each refused attempt, as the simulator does.',
+    'A device that passed scrypt once is checked after a restart by the fast verifier kept in the registry',
+    '(docs/security.md, "Device secret verifiers"), so a restart costs no scrypt.',
+    '',
+    '```sh',
+    'npm run bench -- --storm-only   # this benchmark alone (20,000 devices provisioned, ~6 minutes)',
+    '```',
+    '',
+  ];
+}
