@@ -224,7 +224,8 @@ async function main(): Promise<void> {
       console.log(`bench: province report median ${u.medians.reportMs} ms (target < ${u.targetMs} ms), planner ${u.medians.planningMs} ms, PDF ${u.medians.pdfMs} ms; bare InfluxDB sum ${u.medians.rawSumMs} ms`);
     }
     if (args['storm-only'] || (!args['e2e-only'] && !args['usage-only'] && !args.quick && !experiment)) {
-      const st = await benchStorm(cleanup, args.quick ? { devices: 2_000, stormDevices: 1_500, restarts: 1, idleS: 5 } : {});
+      const prof = args.profile === 'always' ? { cpuProfDir: path.join(RESULTS_DIR, 'storm.tmp.prof') } : {};
+      const st = await benchStorm(cleanup, args.quick ? { devices: 2_000, stormDevices: 1_500, restarts: 1, idleS: 5, ...prof } : prof);
       saveStormResults(st, args.quick);
       if (!args.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
       console.log(`bench: storm ${st.medians.seconds ?? 'not settled'} s to all ${st.shape.stormDevices} back (target ≤ ${st.targetS} s), CPU child ${st.medians.childCpuS} s + load ${st.medians.loadCpuS} s; ${st.connections.kibPerDevice} KiB RSS per connection, ${st.connections.idleCpuPct} % of a core at rest with ${st.connections.devices} connected`);

@@ -39,6 +39,8 @@ export interface StormOptions {
   restarts?: number;
   /** Seconds over which CPU at rest is measured. */
   idleS?: number;
+  /** Profile the restarted children (`node --cpu-prof`): the last one writes its profile here when it is stopped. */
+  cpuProfDir?: string;
   log?: (s: string) => void;
 }
 
@@ -80,7 +82,7 @@ export async function benchStorm(cleanup: Cleanup, o: StormOptions = {}): Promis
   log(`provisioning ${devices} devices (scrypt per secret, once)`);
   const fleetDevices = await provisionFleet(dataDir, devices);
   const port = await freePort();
-  const start = () => startEdufleetChild({ influxUrl, database: 'edufleet', dataDir, env: { EDUFLEET_MQTT_PORT: String(port) } }, cleanup);
+  const start = (prof?: string) => startEdufleetChild({ influxUrl, database: 'edufleet', dataDir, env: { EDUFLEET_MQTT_PORT: String(port) }, ...(prof ? { cpuProfDir: prof } : {}) }, cleanup);
 
   let child: RunningServer = await start();
   await delay(2000);
@@ -112,7 +114,7 @@ export async function benchStorm(cleanup: Cleanup, o: StormOptions = {}): Promis
     await fleet.until((n) => n === 0);
     const restartAt = performance.now();
     const load0 = process.cpuUsage();
-    child = await start();
+    child = await start(o.cpuProfDir);
     const listeningS = (performance.now() - restartAt) / 1000;
     const half = fleet.until((n) => n >= stormDevices / 2).then(() => performance.now());
     const settled = await Promise.race([fleet.until((n) => n === stormDevices).then(() => true), delay(GIVE_UP_S * 1000).then(() => false)]);
