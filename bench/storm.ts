@@ -16,7 +16,7 @@ import { ManagedInfluxd } from '../lib/influx/index.js';
 import { readFileLimit, raiseFileLimit } from '../lib/limits.js';
 import { freePort } from '../lib/net.js';
 import { provisionFleet } from './lib/fleet.js';
-import { processCpuSeconds, round, waitForQuiet, type Cleanup } from './lib/procs.js';
+import { machineCpuSeconds, processCpuSeconds, round, waitForQuiet, type Cleanup } from './lib/procs.js';
 import { REPO_ROOT, startEdufleetChild, type RunningServer } from './lib/servers.js';
 import { StormFleet } from './lib/storm-fleet.js';
 import { readRssKib, renderStorm, type StormResults, type StormRun } from './lib/storm-report.js';
@@ -114,17 +114,22 @@ export async function benchStorm(cleanup: Cleanup, o: StormOptions = {}): Promis
     await fleet.until((n) => n === 0);
     const restartAt = performance.now();
     const load0 = process.cpuUsage();
+    const machine0 = machineCpuSeconds();
     child = await start(o.cpuProfDir);
     const listeningS = (performance.now() - restartAt) / 1000;
     const half = fleet.until((n) => n >= stormDevices / 2).then(() => performance.now());
     const settled = await Promise.race([fleet.until((n) => n === stormDevices).then(() => true), delay(GIVE_UP_S * 1000).then(() => false)]);
     const end = performance.now();
     const load = process.cpuUsage(load0);
+    const machine1 = machineCpuSeconds();
+    const wallS = (end - restartAt) / 1000;
     const run: StormRun = {
       seconds: settled ? round((end - restartAt) / 1000, 1) : null, connected: fleet.connected, listeningS: round(listeningS, 1),
       halfS: round(((await Promise.race([half, Promise.resolve(end)])) - restartAt) / 1000, 1),
       childCpuS: round(processCpuSeconds(child.pid), 1), loadCpuS: round((load.user + load.system) / 1e6, 1),
     };
+    // What the rest of the machine took meanwhile, in % of a core: the box may be shared.
+    run.otherPct = Math.max(0, round(((machine1.busy - machine0.busy - run.childCpuS - run.loadCpuS) / wallS) * 100, 0));
     runs.push(run);
     log(`restart ${r}: ${JSON.stringify(run)}`);
     if (!settled) break;

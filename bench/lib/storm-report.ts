@@ -12,6 +12,8 @@ export interface StormRun {
   /** CPU seconds of the new EduFleet process from its start to the end of the storm, and of the load generator. */
   childCpuS: number;
   loadCpuS: number;
+  /** CPU the machine's other processes took during the storm, in % of one core (the box may be shared). */
+  otherPct?: number;
 }
 
 export interface StormResults {
@@ -51,6 +53,7 @@ export function renderStorm(r: StormResults): string[] {
     '| figure | measured | target | runs |',
     '|---|---:|---:|---|',
     `| **storm**: ${int(r.shape.stormDevices)} devices, SIGKILL, restart on the same data directory → all connected | **${s(r.medians.seconds)}** | ≤ ${r.targetS} s ${r.met ? '✓' : '✗'} | ${runs} |`,
+    `| storm: other processes on the machine meanwhile (% of a core) | ${r.runs.map((x) => (x.otherPct === undefined ? '–' : `${x.otherPct} %`)).join(', ')} | – | |`,
     `| storm: restart → listening on MQTT | ${r.runs.map((x) => `${x.listeningS} s`).join(', ')} | – | |`,
     `| storm: restart → half of the devices back | ${r.runs.map((x) => `${x.halfS} s`).join(', ')} | – | |`,
     `| storm CPU: EduFleet child, from its start to the last CONNACK | ${r.medians.childCpuS ?? '–'} s | – | ${r.runs.map((x) => x.childCpuS).join(', ')} |`,

@@ -234,6 +234,7 @@ export class RegistryStore {
   pendingCommands(deviceId: string, now: number): Promise<commands.CommandRecord[]> { return commands.pendingFor(this.c, deviceId, now); }
   /** Devices with a queued, unexpired command. */
   devicesWithQueuedCommands(now: number, limit?: number): Promise<string[]> { return commands.devicesWithQueued(this.c, now, limit); }
+  devicesWithPendingCommands(ids: readonly string[], now: number): Promise<string[]> { return commands.devicesWithPending(this.c, ids, now); }
   command(id: string, scope?: Scope): Promise<commands.CommandRecord | undefined> { return commands.command(this.c, id, scope); }
   commandsOfDevice(deviceId: string, o?: { limit?: number; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfDevice(this.c, deviceId, o); }
   commandsOfRun(runId: number, o?: { state?: CommandState; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfRun(this.c, runId, o); }

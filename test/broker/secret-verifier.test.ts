@@ -58,6 +58,7 @@ describe.each(ENGINES)('device secret verifiers on %s', (engine) => {
     expect(s.directory.checks.scrypt).toBe(2);
 
     // What is at rest: a keyed digest, never the secret; none for the revoked device.
+    await s.directory.flushVerifiers();
     const stored = new Map((await s.registry.secretVerifiers()).map((v) => [v.id, v.verifier]));
     expect([...stored.keys()].sort()).toEqual([a.device.id, b.device.id].sort());
     for (const [id, secret] of [[a.device.id, a.secret!], [b.device.id, fresh]] as const) {
