@@ -49,6 +49,11 @@ const STORM_ANALYSIS = [
   'CPU at 1,500 devices and quadratic, minutes at 15,000. What would fix the rest: measure on a quiet machine first',
   '(these runs shared the two cores with three other benchmarks); then cache prepared statements in the SQLite driver,',
   'record presence from a reconnect without its own spool write, and keep the load generator on another machine.',
+  'The tail is not CPU alone: on a quieter machine half the devices were back in ~15 s and the last at ~49 s while the',
+  'child and the load generator used well under the two cores. Devices whose socket waited in the accept queue or',
+  'beyond `mqtt.maxPendingConnects` (2,000 sockets without CONNECT read yet, refused) wait a whole reconnect period',
+  '(5–10 s) or MQTT.js\'s 30 s connect timeout again. Next: count `edufleet_mqtt_refused_total{reason="pending"}` during',
+  'a storm and raise the pending cap for exempt (loopback, edge) addresses or pace accepts instead of refusing.',
   '',
 ];
 
