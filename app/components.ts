@@ -26,6 +26,7 @@ export class DirectoryComponent implements Component {
   async stop(): Promise<void> {
     this.stopPoll?.();
     this.stopPoll = undefined;
+    await this.directory.flushVerifiers();
     this.state.stopped();
   }
 

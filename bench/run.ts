@@ -19,6 +19,7 @@ import { summarizeProfile } from './lib/profile.js';
 import { renderMarkdown } from './lib/report.js';
 import { benchUsageReport, saveUsageResults } from './usage-report.js';
 import { benchLive, saveLiveResults } from './live.js';
+import { benchStorm, saveStormResults } from './storm.js';
 import { summarize, type E2eResults } from './lib/results.js';
 import { machineInfo } from './lib/machine.js';
 import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runRawInflux, type BenchContext, type CpuFigure } from './lib/scenarios.js';
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     'live-only': { type: 'boolean', default: false },
     'live-interval': { type: 'string' },
     'live-devices': { type: 'string' },
+    'storm-only': { type: 'boolean', default: false },
     edufleet: { type: 'string' },
     'node-args': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -64,6 +66,7 @@ const USAGE = `npm run bench -- [options]
   --usage-only       only the province planning report benchmark (bench/usage-report.ts)
   --e2e-only         only the end-to-end ingest benchmark
   --live-only        only live under a second (bench/live.ts); --live-interval <ms> / --live-devices <n>: an experiment (scratch file)
+  --storm-only       only the reconnect storm and connections benchmark (bench/storm.ts; with --quick: 2,000 devices, 1 restart)
 Runs with --edufleet or --node-args are experiments: they write bench/results/e2e-experiment.tmp.json, not the docs.`;
 
 function loadShape(): { shape: LoadShape; runs: number } {
@@ -199,6 +202,11 @@ function save(results: E2eResults): void {
   console.log(`bench: wrote ${path.relative(REPO_ROOT, dated)}, bench/results/latest.json and docs/benchmarks.md`);
 }
 
+/** The groups `--<group>-only` selects; without such a flag, every group runs. */
+const GROUPS = ['e2e', 'usage', 'live', 'storm'] as const;
+const only = GROUPS.filter((g) => args[`${g}-only`]);
+const wants = (g: (typeof GROUPS)[number]): boolean => !only.length || only.includes(g);
+
 async function main(): Promise<void> {
   if (args.help) return console.log(USAGE);
   if (args.render) {
@@ -213,23 +221,30 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (!args['usage-only'] && !args['live-only']) {
+    if (wants('e2e')) {
       const results = await bench(cleanup);
       save(results);
       const { medians: m, ratios } = results;
       console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %; rules on/off = ${ratios.rulesOnVsOff ?? '–'}`);
     }
-    if (!args['e2e-only'] && !args['live-only'] && !args.quick && !experiment) {
+    if (wants('usage') && !args.quick && !experiment) {
       const u = await benchUsageReport();
       saveUsageResults(u);
       writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
       console.log(`bench: province report median ${u.medians.reportMs} ms (target < ${u.targetMs} ms), planner ${u.medians.planningMs} ms, PDF ${u.medians.pdfMs} ms; bare InfluxDB sum ${u.medians.rawSumMs} ms`);
     }
-    if (!args['e2e-only'] && !args['usage-only'] && !args.quick && !experiment) {
+    if (wants('live') && !args.quick && !experiment) {
       const liveExperiment = Boolean(args['live-interval'] || args['live-devices']);
       const l = await benchLive(cleanup, { intervalMs: args['live-interval'] ? Number(args['live-interval']) : undefined, devices: args['live-devices'] ? Number(args['live-devices']) : undefined });
       console.log(`bench: live p95 ${l.latencyMs.p95} ms (target < ${l.target.p95Ms} ms) written to ${saveLiveResults(l, liveExperiment)}`);
       if (!liveExperiment) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+    }
+    if (wants('storm') && (args['storm-only'] || (!args.quick && !experiment))) {
+      const prof = args.profile === 'always' ? { cpuProfDir: path.join(RESULTS_DIR, 'storm.tmp.prof') } : {};
+      const st = await benchStorm(cleanup, args.quick ? { devices: 2_000, stormDevices: 1_500, restarts: 1, idleS: 5, ...prof } : prof);
+      saveStormResults(st, args.quick);
+      if (!args.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+      console.log(`bench: storm ${st.medians.seconds ?? 'not settled'} s to all ${st.shape.stormDevices} back (target ≤ ${st.targetS} s), CPU child ${st.medians.childCpuS} s + load ${st.medians.loadCpuS} s; ${st.connections.kibPerDevice} KiB RSS per connection, ${st.connections.idleCpuPct} % of a core at rest with ${st.connections.devices} connected`);
     }
   } finally {
     await cleanup.stopAll();

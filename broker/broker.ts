@@ -1,4 +1,5 @@
 import { Aedes, type Client } from 'aedes';
+import { indexRetained, type RetainedStore } from './retained-index.js';
 import type { Config } from '../config/index.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
@@ -94,6 +95,7 @@ export class Broker implements Component {
     });
     this.aedes = aedes;
     this.shortcut = skipUnheardPublishes(aedes);
+    indexRetained((aedes as unknown as { persistence: RetainedStore }).persistence);
     const bench = parseBenchSubscriber(m.benchSubscriber);
     aedes.authenticate = this.cap.wrap(withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log)));
     const clock = this.o.clock ?? systemClock;

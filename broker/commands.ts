@@ -21,6 +21,9 @@ export interface CommandDeliveryOptions {
 export class CommandDelivery {
   /** Devices subscribed to their cmd/# on this broker, by connection: the only ones it publishes to. */
   private readonly subscribed = new Map<string, Client>();
+  /** Devices that subscribed since the last look-up of pending commands, and that look-up while it runs. */
+  private readonly toCheck = new Set<string>();
+  private checking: Promise<void> | undefined;
   /** One delivery at a time per device, so a sweep and a subscription never publish a command twice at once. */
   private readonly chains = new Map<string, Promise<void>>();
   private stopSweep: (() => void) | undefined;
@@ -34,7 +37,7 @@ export class CommandDelivery {
     aedes.on('subscribe', health.guard('command delivery (subscribe)', (subs: Subscription[], client: Client) => {
       if (!subs.some((s) => s.topic === topics.commandFilter(client.id))) return;
       this.subscribed.set(client.id, client);
-      void this.deliver(client.id, true);
+      this.checkSoon(client.id);
     }));
     // A device that reconnected elsewhere in this broker is taken over: the old connection's end is not the new one's.
     aedes.on('clientDisconnect', (client: Client) => { if (this.subscribed.get(client.id) === client) this.subscribed.delete(client.id); });
@@ -107,6 +110,31 @@ export class CommandDelivery {
     await this.o.registry.expireCommands(now);
     if (!this.subscribed.size) return;
     for (const id of await this.o.registry.devicesWithQueuedCommands(now)) if (this.subscribed.has(id)) await this.deliver(id, false);
+  }
+
+  /**
+   * After a SUBSCRIBE: asks the registry which of the devices that subscribed meanwhile have commands to publish, in one
+   * query (a reconnect storm brings thousands), and delivers to those (sent ones again: the device has just subscribed).
+   */
+  private checkSoon(deviceId: string): void {
+    this.toCheck.add(deviceId);
+    this.checking ??= this.checkPending().finally(() => { this.checking = undefined; });
+  }
+
+  private async checkPending(): Promise<void> {
+    while (this.toCheck.size) {
+      const ids = [...this.toCheck];
+      this.toCheck.clear();
+      let pending: readonly string[];
+      try {
+        pending = await this.o.registry.devicesWithPendingCommands(ids, this.o.clock.now());
+      } catch (err) {
+        // Each device's own query then says it, or fails and is retried by the sweep, as before.
+        this.o.log.warn({ err, devices: ids.length }, 'could not look up pending commands in one query; asking per device');
+        pending = ids;
+      }
+      for (const id of pending) if (this.subscribed.has(id)) void this.deliver(id, true);
+    }
   }
 
   /** `resend`: also publish again those sent but not acknowledged (the device has just subscribed again). */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/logger.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
-import { verifySecret } from './secrets.js';
+import { hmacVerifier, matchesVerifier, secretVerifier, verifySecret } from './secrets.js';
+import type { SecretVerifier } from './store/device-verifiers.js';
 import type { RegistryStore } from './store/index.js';
 import type { DevicePlacement } from './types.js';
 
@@ -21,13 +21,22 @@ interface DirectoryEvents extends Record<string, unknown[]> {
  */
 export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
   private readonly byId = new Map<string, DevicePlacement>();
-  /** sha256 of the last secret that verified, per device: reconnects skip scrypt. Dropped when credentials change. */
-  private readonly verified = new Map<string, string>();
+  /**
+   * The verifier of the last secret that passed scrypt, per device (with the scrypt record it is keyed with): a
+   * reconnect skips scrypt. Loaded from the registry at the first pull, so a restart does too; dropped when the
+   * credentials change.
+   */
+  private readonly verified = new Map<string, { hash: string; verifier: string }>();
+  /** Verifiers waiting to be written: one transaction takes all that piled up while the previous one ran. */
+  private unsaved: SecretVerifier[] = [];
+  private saving: Promise<void> | undefined;
+  /** How logins were checked since start: `scrypt` (the slow path) or `verifier`. For /metrics and tests. */
+  readonly checks = { scrypt: 0, verifier: 0 };
   private rev = 0;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
-  constructor(private readonly registry: RegistryStore, logger?: Logger) {
+  constructor(private readonly registry: RegistryStore, private readonly logger?: Logger) {
     super(logger);
   }
 
@@ -63,6 +72,34 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
         this.emit('changed', p);
       }
     }
+    if (first) await this.loadVerifiers();
+  }
+
+  /** The verifiers saved by earlier runs, for devices whose credentials are still those the verifier was made from. */
+  private async loadVerifiers(): Promise<void> {
+    for (const v of await this.registry.secretVerifiers()) {
+      const p = this.byId.get(v.id);
+      if (p && !p.revoked && p.credential === v.hash.slice(-12)) this.verified.set(v.id, { hash: v.hash, verifier: v.verifier });
+    }
+  }
+
+  private save(v: SecretVerifier): void {
+    this.unsaved.push(v);
+    if (this.saving) return;
+    const next = (): Promise<void> | undefined => {
+      const batch = this.unsaved;
+      if (batch.length === 0) return undefined;
+      this.unsaved = [];
+      // Losing a verifier costs one scrypt at the next restart, nothing more: a failed write is not worth a login.
+      return this.registry.storeSecretVerifiers(batch).catch((err: unknown) => this.logger?.warn({ err, devices: batch.length }, 'could not save device secret verifiers'))
+        .then(() => next());
+    };
+    this.saving = next()?.finally(() => { this.saving = undefined; });
+  }
+
+  /** Resolves once every verifier noted so far is written (tests, shutdown). */
+  async flushVerifiers(): Promise<void> {
+    while (this.saving) await this.saving;
   }
 
   get(id: string): DevicePlacement | undefined {
@@ -82,13 +119,19 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
     const p = this.byId.get(id);
     if (!p) return 'unknown';
     if (p.revoked) return 'revoked';
-    const digest = createHash('sha256').update(secret).digest('base64');
-    if (this.verified.get(id) === digest) return 'ok';
+    const known = this.verified.get(id);
+    if (known && matchesVerifier(secret, known.hash, known.verifier)) {
+      this.checks.verifier++;
+      return 'ok';
+    }
     const stored = await this.registry.secretHash(id);
     if (!stored?.hash) return 'bad-secret';
     if (stored.revoked) return 'revoked';
+    this.checks.scrypt++;
     if (!(await verifySecret(secret, stored.hash))) return 'bad-secret';
-    this.verified.set(id, digest);
+    const durable = secretVerifier(secret, stored.hash);
+    this.verified.set(id, { hash: stored.hash, verifier: durable ?? hmacVerifier(secret, stored.hash) });
+    if (durable) this.save({ id, hash: stored.hash, verifier: durable });
     return 'ok';
   }
 }

@@ -163,6 +163,21 @@ export async function devicesWithQueued(c: Ctx, now: number, limit = 1000): Prom
   return rows.map((r) => r.device_id);
 }
 
+/**
+ * Of `ids`, the devices with a queued or sent (unacknowledged), unexpired, released command: what a broker must publish
+ * to them after their SUBSCRIBE. One query for all the devices that subscribed meanwhile, not one per device, so a
+ * reconnect storm does not cost a registry round trip per device.
+ */
+export async function devicesWithPending(c: Ctx, ids: readonly string[], now: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const rows = await c.db.selectFrom('commands').select('device_id').distinct().where('device_id', 'in', ids.slice(i, i + BATCH))
+      .where('state', 'in', ['queued', 'sent']).where('expires_at', '>', now).where(released(now)).execute();
+    out.push(...rows.map((r) => r.device_id));
+  }
+  return out;
+}
+
 /** One command, if it exists and (with a scope) was sent in a school of it. */
 export async function command(c: Ctx, id: string, scope?: Scope): Promise<CommandRecord | undefined> {
   const r = await selectCommands(c, scope).where('c.id', '=', id).executeTakeFirst();

@@ -24,7 +24,7 @@ const RECORD_COLS = {
 } as const satisfies Record<keyof DeviceRecordInput | 'roomId', keyof DevicesTable>;
 
 /** Checks a new device and turns it into a row (without rev and secret), or throws the coded error of today. */
-function newRow(d: NewDevice, now: number): Omit<DevicesTable, 'rev' | 'secret_hash' | 'state'> & { state: string } {
+function newRow(d: NewDevice, now: number): Omit<DevicesTable, 'rev' | 'secret_hash' | 'secret_verifier' | 'state'> & { state: string } {
   if (!isDeviceKind(d.kind)) throw invalid(`unknown device kind '${d.kind}'; known kinds: ${DEVICE_KINDS.join(', ')}`);
   const id = d.id ?? `${d.kind}-${randomBytes(5).toString('hex')}`;
   if (!isDeviceId(id)) throw invalid(`device id '${id}' may hold only letters, digits, '.', '_' and '-' (64 at most)`);
@@ -77,7 +77,7 @@ export async function addDevices(c: Ctx, list: NewDevice[]): Promise<{ device: D
       try { await t.db.insertInto('devices').values(batch).execute(); } catch (err) { conflictOr(err, 'a device with one of these ids or codes already exists'); }
     }
   });
-  return rows.map((r, i) => ({ device: toDevice({ ...r, secret_hash: hashes[i] ?? null, rev: 0 }), secret: secrets[i] }));
+  return rows.map((r, i) => ({ device: toDevice({ ...r, secret_hash: hashes[i] ?? null, secret_verifier: null, rev: 0 }), secret: secrets[i] }));
 }
 
 /** Changes a device's record (and its room, when `roomId` is given); a retired device keeps its history. */
@@ -117,7 +117,7 @@ async function change(c: Ctx, id: string, set: Updateable<DevicesTable>): Promis
 /** Issues a new secret (the old one stops working at once) and clears a revocation. */
 export async function rotateSecret(c: Ctx, id: string): Promise<string> {
   const secret = newSecret();
-  await change(c, id, { secret_hash: await hashSecret(secret), revoked_at: null });
+  await change(c, id, { secret_hash: await hashSecret(secret), secret_verifier: null, revoked_at: null });
   return secret;
 }
 
@@ -126,13 +126,13 @@ export async function retireDevice(c: Ctx, id: string): Promise<Device> {
   const now = Date.now();
   await inTx(c, async (t) => {
     const d = await device(t, id);
-    await change(t, id, { state: 'retired', revoked_at: d?.revokedAt ?? now });
+    await change(t, id, { state: 'retired', revoked_at: d?.revokedAt ?? now, secret_verifier: null });
   });
   return (await device(c, id))!;
 }
 
 export async function revokeDevice(c: Ctx, id: string): Promise<void> {
-  await change(c, id, { revoked_at: Date.now() });
+  await change(c, id, { revoked_at: Date.now(), secret_verifier: null });
 }
 
 export async function secretHash(c: Ctx, id: string): Promise<{ hash: string | null; revoked: boolean } | undefined> {

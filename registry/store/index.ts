@@ -19,6 +19,7 @@ import * as schedules from './schedules.js';
 import * as alertSettings from './alert-settings.js';
 import * as alertViews from './alert-views.js';
 import * as devices from './devices.js';
+import * as verifiers from './device-verifiers.js';
 import { openEngine, type StoreOptions } from './engine.js';
 import * as health from './health.js';
 import * as healthViews from './health-views.js';
@@ -34,28 +35,7 @@ import * as users from './users.js';
 import * as sessionUsers from './session-users.js';
 import * as rateLimits from './rate-limits.js';
 
-export type { AlertPatch, AlertRow, AlertTransition, NewAlert } from './alerts.js';
-export type { AlertChange, AlertRecord } from './alert-views.js';
-export type { ActiveSilence, SilenceTargetPlace, StoredOverride } from './alert-settings.js';
-export { isSilenced } from './alert-settings.js';
-export type { AuditFilter, AuditRow } from './logs.js';
-export type { HealthRow } from './health.js';
-export type { HealthViewFilter } from './health-views.js';
-export { MAX_HEALTH_PAGE, rollupOf } from './health-views.js';
-export type { NewDevice } from './devices.js';
-export type { CommandRecord, CommandTarget, CommandTargetType, NewCommand, RunProgress, TargetDevice } from './commands.js';
-export { COMMAND_TARGET_TYPES, newCommandId } from './commands.js';
-export type { NewRun, RunRecord, RunState } from './command-runs.js';
-export { RUN_STATES } from './command-runs.js';
-export type { FirePart, FireRecord, FireState, ScheduleInput, ScheduleRecord } from './schedules.js';
-export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
-export type { PlacesPlan, PlacesIds } from './provision.js';
-export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';
-export type { DeviceDay, HeatCell, ReportTotals, ReportWindow, RoomDay } from './report-store.js';
-export { ReportStore } from './report-store.js';
-export { PlaceEditor } from './places.js';
-export { splitWindow, weekOf } from './report-window.js';
-export type { StoreOptions } from './engine.js';
+export * from './public-types.js';
 
 /** What `close()` does on the store a transaction hands out: closing there would close the pool under the transaction. */
 const closeInTx = (): Promise<void> => Promise.reject(new EdufleetError('EDUFLEET_ERR_INTERNAL',
@@ -110,6 +90,9 @@ export class RegistryStore {
   retireDevice(id: string): Promise<Device> { return devices.retireDevice(this.c, id); }
   revokeDevice(id: string): Promise<void> { return devices.revokeDevice(this.c, id); }
   secretHash(id: string): Promise<{ hash: string | null; revoked: boolean } | undefined> { return devices.secretHash(this.c, id); }
+  /** Fast verifiers of secrets that passed scrypt (docs/security.md): loaded by a starting broker, written after a login. */
+  secretVerifiers(): Promise<verifiers.SecretVerifier[]> { return verifiers.secretVerifiers(this.c); }
+  storeSecretVerifiers(list: readonly verifiers.SecretVerifier[]): Promise<void> { return verifiers.storeSecretVerifiers(this.c, list); }
   listDevices(f: DeviceFilter = {}): Promise<{ total: number; devices: Device[] }> { return devices.listDevices(this.c, f); }
   placementsSince(rev: number): Promise<{ rev: number; placements: DevicePlacement[] }> { return devices.placementsSince(this.c, rev); }
 
@@ -233,6 +216,7 @@ export class RegistryStore {
   pendingCommands(deviceId: string, now: number): Promise<commands.CommandRecord[]> { return commands.pendingFor(this.c, deviceId, now); }
   /** Devices with a queued, unexpired command. */
   devicesWithQueuedCommands(now: number, limit?: number): Promise<string[]> { return commands.devicesWithQueued(this.c, now, limit); }
+  devicesWithPendingCommands(ids: readonly string[], now: number): Promise<string[]> { return commands.devicesWithPending(this.c, ids, now); }
   command(id: string, scope?: Scope): Promise<commands.CommandRecord | undefined> { return commands.command(this.c, id, scope); }
   commandsOfDevice(deviceId: string, o?: { limit?: number; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfDevice(this.c, deviceId, o); }
   commandsOfRun(runId: number, o?: { state?: CommandState; scope?: Scope }): Promise<commands.CommandRecord[]> { return commands.commandsOfRun(this.c, runId, o); }

@@ -15,7 +15,7 @@ export interface RoomsTable {
 }
 export interface DevicesTable {
   id: string; kind: string; room_id: number; name: string; code: string | null; model: string | null; manufacturer: string | null;
-  serial: string | null; secret_hash: string | null; created_at: number; revoked_at: number | null; rev: number;
+  serial: string | null; secret_hash: string | null; secret_verifier: string | null; created_at: number; revoked_at: number | null; rev: number;
   in_service_date: string | null; cost_vnd: number | null; funding_source: string | null; warranty_end: string | null;
   service_life_years: number | null; state: Generated<string>; notes: string | null;
 }

@@ -37,5 +37,9 @@ describe.each(ENGINES)('devices with queued commands on %s', (engine) => {
     expect(await reg.devicesWithQueuedCommands(T0 + 2000)).toEqual([ids[0]!]);
     expect(await reg.markCommandSent(q1!, T0 + 2001)).toBe(true);
     expect(await reg.devicesWithQueuedCommands(T0 + 2002)).toEqual([ids[0]!]);
+    // After a SUBSCRIBE, sent and unacknowledged commands count too (they are published again); a cancelled one does not.
+    expect((await reg.devicesWithPendingCommands(ids, T0 + 500)).sort()).toEqual([ids[0]!, ids[1]!, ids[3]!].sort());
+    expect((await reg.devicesWithPendingCommands([ids[1]!, ids[2]!, 'no-such-device'], T0 + 500))).toEqual([ids[1]!]);
+    expect(await reg.devicesWithPendingCommands(ids, T0 + 70_000)).toEqual([]);
   });
 });

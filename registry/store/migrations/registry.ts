@@ -243,4 +243,10 @@ const v12: Migration = async (db, dialect) => {
     .addColumn('window_start', t.ms, (c) => c.notNull()).addColumn('count', 'integer', (c) => c.notNull()).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12];
+// v13: a fast verifier of each device's secret, written at its first scrypt verification, so a broker restart does not
+// make every device of a province pay scrypt again at once (docs/security.md, "Device secret verifiers").
+const v13: Migration = async (db) => {
+  await db.schema.alterTable('devices').addColumn('secret_verifier', 'text').execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13];

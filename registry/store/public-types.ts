@@ -1,0 +1,23 @@
+/** The types and helpers of the store's modules that other layers use, re-exported by registry/store/index.ts. */
+export type { AlertPatch, AlertRow, AlertTransition, NewAlert } from './alerts.js';
+export type { AlertChange, AlertRecord } from './alert-views.js';
+export type { ActiveSilence, SilenceTargetPlace, StoredOverride } from './alert-settings.js';
+export { isSilenced } from './alert-settings.js';
+export type { AuditFilter, AuditRow } from './logs.js';
+export type { HealthRow } from './health.js';
+export type { HealthViewFilter } from './health-views.js';
+export { MAX_HEALTH_PAGE, rollupOf } from './health-views.js';
+export type { NewDevice } from './devices.js';
+export type { CommandRecord, CommandTarget, CommandTargetType, NewCommand, RunProgress, TargetDevice } from './commands.js';
+export { COMMAND_TARGET_TYPES, newCommandId } from './commands.js';
+export type { NewRun, RunRecord, RunState } from './command-runs.js';
+export { RUN_STATES } from './command-runs.js';
+export type { FirePart, FireRecord, FireState, ScheduleInput, ScheduleRecord } from './schedules.js';
+export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
+export type { PlacesPlan, PlacesIds } from './provision.js';
+export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';
+export type { DeviceDay, HeatCell, ReportTotals, ReportWindow, RoomDay } from './report-store.js';
+export { ReportStore } from './report-store.js';
+export { PlaceEditor } from './places.js';
+export { splitWindow, weekOf } from './report-window.js';
+export type { StoreOptions } from './engine.js';
