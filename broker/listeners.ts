@@ -115,7 +115,10 @@ export class Listeners {
       sockets.add(s);
       s.once('close', () => sockets.delete(s));
     });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+    // A deep accept queue: in a reconnect storm thousands of SYNs arrive while the loop is busy with CONNECTs, and one
+    // dropped from a full queue is retried by the device's kernel after 1, 3, 7, 15 s… (the storm's long tail).
+    const backlog = this.o.config.mqtt.listenBacklog;
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen({ port, host, backlog }, resolve));
     // Once listening, a server's 'error' (EMFILE on accept, say) has no listener and would crash the process.
     server.on('error', (err) => this.o.state.fail(err, `${what} accept`));
     this.opened.push({

@@ -25,6 +25,7 @@ export const ConfigSchema = Type.Object({
     tlsCaFile: Type.String({ default: '', description: 'PEM CA bundle sent with the certificate chain (optional).' }),
     maxConnections: Type.Integer({ minimum: 0, default: 0, description: 'Connected devices at most; beyond, CONNACK 3 "server unavailable" (0 = derived from the open-file limit, keeping fileReserve).' }),
     fileReserve: Type.Integer({ minimum: 64, default: 1024, description: 'Open files kept free for the spool, the registry, InfluxDB and HTTP when the connection cap is derived.' }),
+    listenBacklog: Type.Integer({ minimum: 1, default: 4096, description: "Connections the kernel queues for the broker to accept (capped by net.core.somaxconn); Node's 511 overflows in a reconnect storm, and a dropped SYN costs the device seconds of TCP back-off." }),
     maxPendingConnects: Type.Integer({ minimum: 1, default: 2000, description: 'Sockets that have not sent CONNECT yet, at most; beyond, new sockets are closed at once.' }),
     connectsPerAddressPerSec: Type.Integer({ minimum: 0, default: 100, description: 'New connections one address may open per second, with a burst of 10 s worth (a school behind one NAT reconnecting after a power cut); 0 = no limit.' }),
     connectRateExempt: Type.Array(Type.String(), { default: ['127.0.0.1', '::1', '::ffff:127.0.0.1'], description: 'Addresses without the per-address connection rate (the simulator and a local edge node).' }),
