@@ -22,7 +22,7 @@ describe('the MQTT listen backlog', () => {
     await s?.close();
   });
 
-  it('is mqtt.listenBacklog (within the kernel cap), not Node's default of 511', () => {
+  it("is mqtt.listenBacklog (within the kernel cap), not Node's default of 511", () => {
     expect(backlogOf(s.broker!.port)).toBe(Math.min(3000, somaxconn));
     expect(backlogOf(s.broker!.wsPort)).toBe(Math.min(3000, somaxconn));
   });
