@@ -222,29 +222,53 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     if (wants('e2e')) {
-      const results = await bench(cleanup);
-      save(results);
-      const { medians: m, ratios } = results;
-      console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %; rules on/off = ${ratios.rulesOnVsOff ?? '–'}`);
+      const mark = cleanup.mark();
+      try {
+        const results = await bench(cleanup);
+        save(results);
+        const { medians: m, ratios } = results;
+        console.log(`bench: medians raw InfluxDB ${m.rawPointsPerS}/s, EduFleet durable ${m.edufleetDurablePerS}/s (acknowledged ${m.edufleetAckPerS}/s), Mosquitto ${m.mosquittoAckPerS}/s; EduFleet/raw = ${(ratios.edufleetVsRaw * 100).toFixed(1)} %; rules on/off = ${ratios.rulesOnVsOff ?? '–'}`);
+      } finally {
+        // The group's servers, load and browser stop now: the next group measures a quiet machine.
+        await cleanup.stopAll(mark);
+      }
     }
     if (wants('usage') && !args.quick && !experiment) {
-      const u = await benchUsageReport();
-      saveUsageResults(u);
-      writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
-      console.log(`bench: province report median ${u.medians.reportMs} ms (target < ${u.targetMs} ms), planner ${u.medians.planningMs} ms, PDF ${u.medians.pdfMs} ms; bare InfluxDB sum ${u.medians.rawSumMs} ms`);
+      const mark = cleanup.mark();
+      try {
+        const u = await benchUsageReport();
+        saveUsageResults(u);
+        writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+        console.log(`bench: province report median ${u.medians.reportMs} ms (target < ${u.targetMs} ms), planner ${u.medians.planningMs} ms, PDF ${u.medians.pdfMs} ms; bare InfluxDB sum ${u.medians.rawSumMs} ms`);
+      } finally {
+        // The group's servers, load and browser stop now: the next group measures a quiet machine.
+        await cleanup.stopAll(mark);
+      }
     }
     if (wants('live') && !args.quick && !experiment) {
-      const liveExperiment = Boolean(args['live-interval'] || args['live-devices']);
-      const l = await benchLive(cleanup, { intervalMs: args['live-interval'] ? Number(args['live-interval']) : undefined, devices: args['live-devices'] ? Number(args['live-devices']) : undefined });
-      console.log(`bench: live p95 ${l.latencyMs.p95} ms (target < ${l.target.p95Ms} ms) written to ${saveLiveResults(l, liveExperiment)}`);
-      if (!liveExperiment) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+      const mark = cleanup.mark();
+      try {
+        const liveExperiment = Boolean(args['live-interval'] || args['live-devices']);
+        const l = await benchLive(cleanup, { intervalMs: args['live-interval'] ? Number(args['live-interval']) : undefined, devices: args['live-devices'] ? Number(args['live-devices']) : undefined });
+        console.log(`bench: live p95 ${l.latencyMs.p95} ms (target < ${l.target.p95Ms} ms) written to ${saveLiveResults(l, liveExperiment)}`);
+        if (!liveExperiment) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+      } finally {
+        // The group's servers, load and browser stop now: the next group measures a quiet machine.
+        await cleanup.stopAll(mark);
+      }
     }
     if (wants('storm') && (args['storm-only'] || (!args.quick && !experiment))) {
-      const prof = args.profile === 'always' ? { cpuProfDir: path.join(RESULTS_DIR, 'storm.tmp.prof') } : {};
-      const st = await benchStorm(cleanup, args.quick ? { devices: 2_000, stormDevices: 1_500, restarts: 1, idleS: 5, ...prof } : prof);
-      saveStormResults(st, args.quick);
-      if (!args.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
-      console.log(`bench: storm ${st.medians.seconds ?? 'not settled'} s to all ${st.shape.stormDevices} back (target ≤ ${st.targetS} s), CPU child ${st.medians.childCpuS} s + load ${st.medians.loadCpuS} s; ${st.connections.kibPerDevice} KiB RSS per connection, ${st.connections.idleCpuPct} % of a core at rest with ${st.connections.devices} connected`);
+      const mark = cleanup.mark();
+      try {
+        const prof = args.profile === 'always' ? { cpuProfDir: path.join(RESULTS_DIR, 'storm.tmp.prof') } : {};
+        const st = await benchStorm(cleanup, args.quick ? { devices: 2_000, stormDevices: 1_500, restarts: 1, idleS: 5, ...prof } : prof);
+        saveStormResults(st, args.quick);
+        if (!args.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+        console.log(`bench: storm ${st.medians.seconds ?? 'not settled'} s to all ${st.shape.stormDevices} back (target ≤ ${st.targetS} s), CPU child ${st.medians.childCpuS} s + load ${st.medians.loadCpuS} s; ${st.connections.kibPerDevice} KiB RSS per connection, ${st.connections.idleCpuPct} % of a core at rest with ${st.connections.devices} connected`);
+      } finally {
+        // The group's servers, load and browser stop now: the next group measures a quiet machine.
+        await cleanup.stopAll(mark);
+      }
     }
   } finally {
     await cleanup.stopAll();

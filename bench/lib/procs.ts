@@ -36,8 +36,13 @@ export class Cleanup {
     child.once('exit', () => this.children.delete(child));
   }
 
-  async stopAll(): Promise<void> {
-    while (this.stoppers.length) {
+  /** Where the stoppers stand now: `stopAll(mark)` stops what was started after it (one benchmark group's servers). */
+  mark(): number {
+    return this.stoppers.length;
+  }
+
+  async stopAll(mark = 0): Promise<void> {
+    while (this.stoppers.length > mark) {
       const s = this.stoppers.pop()!;
       try {
         await s.stop();
