@@ -7,16 +7,14 @@
  *          restart until every device is connected again, and the CPU the child and the load generator spent.
  * Writes bench/results/storm-latest.json (+ a dated copy); docs/benchmarks.md shows it (renderStormSection).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManagedInfluxd } from '../lib/influx/index.js';
-import { readFileLimit, raiseFileLimit } from '../lib/limits.js';
 import { freePort } from '../lib/net.js';
 import { provisionFleet } from './lib/fleet.js';
-import { machineCpuSeconds, processCpuSeconds, round, waitForQuiet, type Cleanup } from './lib/procs.js';
+import { machineCpuSeconds, OPEN_FILES, processCpuSeconds, raiseOwnFileLimit, round, waitForQuiet, type Cleanup } from './lib/procs.js';
 import { REPO_ROOT, startEdufleetChild, type RunningServer } from './lib/servers.js';
 import { StormFleet } from './lib/storm-fleet.js';
 import { readRssKib, renderStorm, type StormResults, type StormRun } from './lib/storm-report.js';
@@ -25,8 +23,6 @@ export type { StormResults } from './lib/storm-report.js';
 
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench', 'results');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'storm-latest.json');
-/** LimitNOFILE of the systemd unit in docs/operations.md. */
-const OPEN_FILES = 65_536;
 const TARGET_S = 30;
 /** A storm that has not settled after this long is recorded as such, not waited for. */
 const GIVE_UP_S = 180;
@@ -44,26 +40,12 @@ export interface StormOptions {
   log?: (s: string) => void;
 }
 
-/**
- * Raises this process's open-file limit (the load generator holds one socket per device; the child inherits it).
- * Where raising the hard limit is not allowed (a container without CAP_SYS_RESOURCE), the soft limit goes up to the
- * hard one and the figures say which limit they ran with.
- */
-function raiseOwnLimit(): number {
-  try {
-    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${OPEN_FILES}:${OPEN_FILES}`], { stdio: 'ignore' });
-  } catch {
-    raiseFileLimit();
-  }
-  return readFileLimit()?.soft ?? OPEN_FILES;
-}
-
 /** Sockets kept free in each process beside the devices' (the child's reserve is mqtt.fileReserve, 1,024). */
 const FILE_MARGIN = 1_500;
 
 export async function benchStorm(cleanup: Cleanup, o: StormOptions = {}): Promise<StormResults> {
   // The child inherits this limit: it is what the unit gives EduFleet (and the child raises soft to hard anyway).
-  const openFiles = raiseOwnLimit();
+  const openFiles = raiseOwnFileLimit().soft;
   const wanted = o.devices ?? 20_000;
   // Both processes hold one socket per device: beyond the limit less a margin, the broker's cap would refuse some.
   const devices = Math.min(wanted, Math.floor((openFiles - FILE_MARGIN) / 1000) * 1000);

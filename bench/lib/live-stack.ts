@@ -1,14 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { openRegistryStore } from '../../registry/index.js';
 import type { BenchDevice } from './fleet.js';
 import { KIND } from './fleet.js';
-import { stopChild, type Cleanup } from './procs.js';
+import { OPEN_FILES, stopChild, type Cleanup } from './procs.js';
+export { raiseOwnFileLimit } from './procs.js';
 import { REPO_ROOT, shebangNodeArgs } from './servers.js';
 
 /** docs/operations.md runs EduFleet with LimitNOFILE=65536; the bench process holds every device's socket too. */
-export const OPEN_FILES = 65_536;
 export const LIVE_PASSWORD = 'mật-khẩu-bench-đủ-dài';
 export const ADMIN = 'bench-admin';
 export const TECHNICIAN = 'bench-ktv';
@@ -50,28 +50,6 @@ export async function provisionProvince(dataDir: string, n: number): Promise<Liv
   } finally {
     await reg.close();
   }
-}
-
-/**
- * Raises this process's open-file limit to 65,536 (root may raise the hard one too); returns the soft limit after,
- * and whether the raise worked: a container without CAP_SYS_RESOURCE refuses it even to root, and then EduFleet
- * runs with the hard limit it inherits (its connection cap follows it, lib/limits.ts).
- */
-export function raiseOwnFileLimit(): { soft: number; raised: boolean } {
-  let raised = true;
-  try {
-    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${OPEN_FILES}:${OPEN_FILES}`], { stdio: 'ignore' });
-  } catch {
-    raised = false;
-    try {
-      const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? '';
-      execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${hard}:${hard}`], { stdio: 'ignore' });
-    } catch {
-      // the soft limit stays as it is
-    }
-  }
-  const m = /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-  return { soft: m ? Number(m[1]) : 0, raised };
 }
 
 export interface LiveChild { mqttUrl: string; dashboardUrl: string; pid: number; stop(): Promise<void> }

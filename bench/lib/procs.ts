@@ -1,8 +1,9 @@
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { raiseFileLimit, readFileLimit } from '../../lib/limits.js';
 
 /**
  * Everything the benchmark starts registers how to stop it here; `stopAll` runs the stoppers in reverse order,
@@ -182,4 +183,23 @@ export async function waitForQuiet(maxBusyPct = 15, maxWaitMs = 90_000): Promise
       return busyPct;
     }
   }
+}
+
+/** LimitNOFILE of the systemd unit in docs/operations.md: the benchmarks run EduFleet and their load generators with it. */
+export const OPEN_FILES = 65_536;
+
+/**
+ * Raises this process's open-file limit to OPEN_FILES (root may raise the hard one too; children inherit it); returns
+ * the soft limit after, and whether the raise worked: a container without CAP_SYS_RESOURCE refuses it even to root,
+ * and then the soft limit goes up to the hard one (lib/limits.ts) and the figures say which limit they ran with.
+ */
+export function raiseOwnFileLimit(): { soft: number; raised: boolean } {
+  let raised = true;
+  try {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${OPEN_FILES}:${OPEN_FILES}`], { stdio: 'ignore' });
+  } catch {
+    raised = false;
+    raiseFileLimit();
+  }
+  return { soft: readFileLimit()?.soft ?? 0, raised };
 }
