@@ -7,8 +7,8 @@ import { countResourceError, formatBytes } from '../lib/limits.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import {
-  AttributesPayload, CommandResultPayload, EventPayload, parseMessage, parseTelemetry, StatusPayload,
-  type DeviceChannel, type Reading,
+  AttributesPayload, CommandResultPayload, EventPayload, parseMessage, parseTelemetryRecords, StatusPayload,
+  type DeviceChannel, type DeviceKind,
 } from '../protocol/index.js';
 import type { DeviceDirectory, DevicePlacement, RegistryStore } from '../registry/index.js';
 import { RAW_MEASUREMENTS as M, telemetryMeasurement } from '../lib/influx/index.js';
@@ -17,7 +17,7 @@ import { HealthSignals } from './health-signals.js';
 import { LateDays } from './late-days.js';
 import { LiveState, type Presence } from './live-state.js';
 import { Spool, SpoolFullError } from './spool.js';
-import { toLine, type Point } from './line-protocol.js';
+import { linePrefix, telemetryLine, toLine, type Point } from './line-protocol.js';
 import { InfluxV1Writer, type TelemetryWriter } from './telemetry-writer.js';
 import { WriterLoop } from './writer-loop.js';
 
@@ -36,6 +36,10 @@ export interface GatewayOptions {
 }
 
 export type IngestOutcome = { accepted: number } | { rejected: string };
+
+const UNKNOWN_DEVICE: IngestOutcome = { rejected: 'unknown device' };
+const ACCEPTED_ONE: IngestOutcome = { accepted: 1 };
+const acceptedOne = (): IngestOutcome => ACCEPTED_ONE;
 
 /**
  * Validates, enriches and spools what devices send; the writer loop takes it on to InfluxDB. `ingest` resolves
@@ -150,28 +154,67 @@ export class Gateway implements Component {
     return new EdufleetError('EDUFLEET_ERR_SPOOL_FULL', `spool full: ${formatBytes(err.usedBytes)} of ${formatBytes(err.maxBytes)}, ${why}`);
   }
 
-  /** Handles one message a device published on one of its channels. */
-  async ingest(deviceId: string, channel: DeviceChannel, payload: Buffer, commandId?: string): Promise<IngestOutcome> {
+  /**
+   * Handles one message a device published on one of its channels. Not an async function: telemetry, nearly all
+   * the traffic, takes a path with one promise per message (the spool's), docs/benchmarks.md.
+   */
+  ingest(deviceId: string, channel: DeviceChannel, payload: Buffer, commandId?: string): Promise<IngestOutcome> {
     const p = this.o.directory.get(deviceId);
-    if (!p) return { rejected: 'unknown device' };
+    if (!p) return Promise.resolve(UNKNOWN_DEVICE);
     this.messagesIn[channel].inc();
     const now = this.o.clock.now();
-    switch (channel) {
-      case 'telemetry': {
-        const res = parseTelemetry(p.kind, payload);
-        if (!res.ok) return this.reject(p, channel, res.error, now);
-        const points = res.value.map((r) => this.telemetryPoint(p, r, now));
-        await this.append(points.map(toLine));
-        this.lateDays?.note(points, now);
-        if (this.signals) for (const r of res.value) this.signals.reading(p.id, r.fields, r.ts, now);
-        for (const pt of points) this.live.reading(p.id, p.kind, pt.ts, pt.f, now);
-        this.o.metrics.readingsAccepted.inc(points.length);
-        return { accepted: points.length };
+    return channel === 'telemetry' ? this.telemetry(p, payload, now) : this.other(p, channel, payload, now, commandId);
+  }
+
+  /**
+   * Telemetry in one pass per reading: the time settled, the line formatted from the reading as parsed, the live
+   * state and health signals told (they describe the device, which did send it, even if the spool then refuses it).
+   */
+  private telemetry(p: DevicePlacement, payload: Buffer, now: number): Promise<IngestOutcome> {
+    const res = parseTelemetryRecords(p.kind, payload);
+    if (!res.ok) return this.reject(p, 'telemetry', res.error, now);
+    const records = res.value;
+    const prefix = linePrefix(this.measurementOf(p.kind), placementTags(p));
+    const maxTs = now + this.o.config.gateway.maxFutureSkewMs;
+    const minTs = now - this.maxAgeMs;
+    const lines = new Array<string>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const deviceTs = r.ts as number | undefined;
+      let ts: number;
+      if (deviceTs !== undefined && deviceTs <= maxTs && deviceTs >= minTs) {
+        ts = deviceTs;
+      } else {
+        ts = this.serverTs(p.id, now);
+        if (deviceTs !== undefined) r.clock_replaced = true;
       }
+      lines[i] = telemetryLine(prefix, r, ts);
+      this.lateDays?.noteReading(ts, now);
+      this.signals?.reading(p.id, r, deviceTs, now);
+      this.live.reading(p.id, p.kind, ts, r, now);
+    }
+    this.o.metrics.readingsAccepted.inc(records.length);
+    const n = records.length;
+    return this.append(lines).then(n === 1 ? acceptedOne : () => ({ accepted: n }));
+  }
+
+  private readonly measurements = new Map<DeviceKind, string>();
+
+  private measurementOf(kind: DeviceKind): string {
+    let m = this.measurements.get(kind);
+    if (m === undefined) {
+      m = telemetryMeasurement(kind);
+      this.measurements.set(kind, m);
+    }
+    return m;
+  }
+
+  private async other(p: DevicePlacement, channel: Exclude<DeviceChannel, 'telemetry'>, payload: Buffer, now: number, commandId?: string): Promise<IngestOutcome> {
+    switch (channel) {
       case 'status': {
         const res = parseMessage<StatusPayload>(StatusPayload, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
-        await this.presence(deviceId, res.value.state);
+        await this.presence(p.id, res.value.state);
         return { accepted: 1 };
       }
       case 'event': {
@@ -181,14 +224,14 @@ export class Gateway implements Component {
         const f: Point['f'] = { type: e.type };
         if (e.code !== undefined) f.code = String(e.code);
         if (e.message !== undefined) f.message = e.message;
-        await this.append([toLine({ m: M.event, t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now).ts })]);
+        await this.append([toLine({ m: M.event, t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now) })]);
         this.signals?.event(p.id, e.type, now);
         return { accepted: 1 };
       }
       case 'attributes': {
         const res = parseMessage<AttributesPayload>(AttributesPayload, payload);
         if (!res.ok) return this.reject(p, channel, res.error, now);
-        await this.append([toLine({ m: M.attributes, t: placementTags(p), f: res.value, ts: this.resolveTs(p.id, undefined, now).ts })]);
+        await this.append([toLine({ m: M.attributes, t: placementTags(p), f: res.value, ts: this.serverTs(p.id, now) })]);
         return { accepted: 1 };
       }
       case 'cmd-result': {
@@ -196,7 +239,7 @@ export class Gateway implements Component {
         if (!res.ok) return this.reject(p, channel, res.error, now);
         const f: Point['f'] = { command: commandId ?? '', ok: res.value.ok };
         if (res.value.message !== undefined) f.message = res.value.message;
-        await this.append([toLine({ m: M.commandResult, t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now).ts })]);
+        await this.append([toLine({ m: M.commandResult, t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now) })]);
         return { accepted: 1 };
       }
     }
@@ -209,7 +252,7 @@ export class Gateway implements Component {
     const now = this.o.clock.now();
     if (!this.live.presence(deviceId, p.kind, state, now)) return;
     if (state !== 'unknown') this.signals?.presence(deviceId, state, now);
-    const point: Point = { m: M.presence, t: placementTags(p), f: { state, online: state === 'online' }, ts: this.resolveTs(p.id, undefined, now).ts };
+    const point: Point = { m: M.presence, t: placementTags(p), f: { state, online: state === 'online' }, ts: this.serverTs(p.id, now) };
     await this.append([toLine(point)]);
   }
 
@@ -217,29 +260,26 @@ export class Gateway implements Component {
     this.o.metrics.readingsRejected.inc();
     this.live.rejection(p.id, p.kind, reason, now);
     this.signals?.rejection(p.id, reason, now);
-    const point: Point = { m: M.rejected, t: placementTags(p), f: { reason, channel }, ts: this.resolveTs(p.id, undefined, now).ts };
+    const point: Point = { m: M.rejected, t: placementTags(p), f: { reason, channel }, ts: this.serverTs(p.id, now) };
     await this.append([toLine(point)]);
     return { rejected: reason };
   }
 
-  private telemetryPoint(p: DevicePlacement, r: Reading, now: number): Point {
-    const { ts, replaced } = this.resolveTs(p.id, r.ts, now);
-    const f = r.fields; // freshly parsed for this message alone: extend it rather than copy it
-    if (r.seq !== undefined) f.seq = r.seq;
-    if (replaced) f.clock_replaced = true;
-    return { m: telemetryMeasurement(p.kind), t: placementTags(p), f, ts };
+  /** The device's time when it is sane, else the server's (serverTs). */
+  private resolveTs(deviceId: string, ts: number | undefined, now: number): number {
+    if (ts !== undefined && ts <= now + this.o.config.gateway.maxFutureSkewMs && ts >= now - this.maxAgeMs) return ts;
+    return this.serverTs(deviceId, now);
   }
 
   /**
-   * The device's time when it is sane, else the server's. Server times are made unique per device, because
-   * InfluxDB keeps one point per series and timestamp and two readings in the same millisecond would merge.
+   * The server's time for a point of the device, made unique per device: InfluxDB keeps one point per series and
+   * timestamp, and two readings in the same millisecond would merge.
    */
-  private resolveTs(deviceId: string, ts: number | undefined, now: number): { ts: number; replaced: boolean } {
-    if (ts !== undefined && ts <= now + this.o.config.gateway.maxFutureSkewMs && ts >= now - this.maxAgeMs) return { ts, replaced: false };
+  private serverTs(deviceId: string, now: number): number {
     const last = this.lastServerTs.get(deviceId) ?? 0;
     const server = now > last ? now : last + 1;
     this.lastServerTs.set(deviceId, server);
-    return { ts: server, replaced: ts !== undefined };
+    return server;
   }
 }
 

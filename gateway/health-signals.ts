@@ -18,7 +18,7 @@ const GAPS = 8;
 /** Devices loaded from the registry per query. */
 const LOAD_BATCH = 500;
 /** Fields the gateway adds to a reading for InfluxDB: not something the device measured. */
-const GATEWAY_FIELDS = new Set(['seq', 'clock_replaced']);
+const GATEWAY_FIELDS = new Set(['ts', 'seq', 'clock_replaced']);
 
 export interface HealthSignalsOptions {
   registry: RegistryStore;

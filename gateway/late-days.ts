@@ -19,14 +19,22 @@ export class LateDays {
 
   constructor(private readonly o: { store: ReportStore; log: Logger; clock: Clock }) {}
 
-  /** Notes the readings (their stored timestamps) taken at `now`; never throws (a failed mark is logged, the next one retries). */
-  note(points: readonly { ts: number }[], now: number): void {
+  /** The start of today (Vietnam time) for the last `now` seen: readings mostly come in the same day. */
+  private today = { now: NaN, start: 0 };
+
+  /** Notes a reading (its stored timestamp) taken at `now`; never throws (a failed mark is logged, the next one retries). */
+  noteReading(ts: number, now: number): void {
     // Most readings are of today: one comparison each, the day's name only for the late ones.
-    const todayStart = Math.floor((now + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS;
-    let late: Set<string> | undefined;
-    for (const p of points) if (p.ts < todayStart) (late ??= new Set()).add(vnDay(p.ts));
-    for (const day of late ?? []) this.mark(day, now);
+    if (now !== this.today.now) this.today = { now, start: Math.floor((now + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS };
+    if (ts >= this.today.start) return;
+    // A backlog holds many readings of one day: its name is worked out once.
+    if (!(ts >= this.lastLate.start && ts < this.lastLate.start + DAY_MS)) {
+      this.lastLate = { start: Math.floor((ts + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS, day: vnDay(ts) };
+    }
+    this.mark(this.lastLate.day, now);
   }
+
+  private lastLate = { start: NaN, day: '' };
 
   private mark(day: string, now: number): void {
     const m = this.days.get(day);

@@ -24,27 +24,46 @@ function fieldKey(k: string): string {
   return e;
 }
 
-/**
- * Formats a point as InfluxDB line protocol (ms precision), with the influx package's escaping. The spool holds
- * these lines, so the writer sends them as they are: formatting happens once per reading, at ingest. The
- * measurement-and-tags prefix is cached per tag set (the enrich stage caches one tag object per device).
- */
-export function toLine(p: Point): string {
-  let byMeasurement = prefixes.get(p.t);
+/** The measurement-and-tags part of a line, cached per tag set (the enrich stage caches one tag object per device). */
+export function linePrefix(m: string, t: Readonly<Record<string, string>>): string {
+  let byMeasurement = prefixes.get(t);
   if (!byMeasurement) {
     byMeasurement = new Map();
-    prefixes.set(p.t, byMeasurement);
+    prefixes.set(t, byMeasurement);
   }
-  let prefix = byMeasurement.get(p.m);
+  let prefix = byMeasurement.get(m);
   if (prefix === undefined) {
     // Tags sorted by key, as InfluxDB recommends for the fastest parsing.
-    prefix = escape.measurement(p.m) + Object.keys(p.t).sort().map((k) => `,${escape.tag(k)}=${escape.tag(p.t[k]!)}`).join('');
-    byMeasurement.set(p.m, prefix);
+    prefix = escape.measurement(m) + Object.keys(t).sort().map((k) => `,${escape.tag(k)}=${escape.tag(t[k]!)}`).join('');
+    byMeasurement.set(m, prefix);
   }
+  return prefix;
+}
+
+function fieldValue(v: number | boolean | string): string {
+  return typeof v === 'string' ? escape.quoted(v.replace(NEWLINES, ' ')) : String(v);
+}
+
+/**
+ * Formats a point as InfluxDB line protocol (ms precision), with the influx package's escaping. The spool holds
+ * these lines, so the writer sends them as they are: formatting happens once per reading, at ingest.
+ */
+export function toLine(p: Point): string {
   let fields = '';
-  for (const k in p.f) {
-    const v = p.f[k]!;
-    fields += (fields ? ',' : '') + fieldKey(k) + '=' + (typeof v === 'string' ? escape.quoted(v.replace(NEWLINES, ' ')) : String(v));
+  for (const k in p.f) fields += (fields ? ',' : '') + fieldKey(k) + '=' + fieldValue(p.f[k]!);
+  return `${linePrefix(p.m, p.t)} ${fields} ${p.ts}`;
+}
+
+/**
+ * The line of a telemetry reading as the device sent it (protocol/validate.ts TelemetryRecord): every key but `ts`
+ * is a field (`seq` too), and `ts` is the time the gateway settled on. One pass, no point object: this runs for
+ * every reading.
+ */
+export function telemetryLine(prefix: string, r: Readonly<Record<string, number | boolean | string>>, ts: number): string {
+  let fields = '';
+  for (const k in r) {
+    if (k === 'ts') continue;
+    fields += (fields ? ',' : '') + fieldKey(k) + '=' + fieldValue(r[k]!);
   }
-  return `${prefix} ${fields} ${p.ts}`;
+  return prefix + ' ' + fields + ' ' + ts;
 }

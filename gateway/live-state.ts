@@ -38,7 +38,8 @@ export class LiveState {
 
   reading(id: string, kind: DeviceKind, ts: number, fields: Record<string, number | boolean | string>, now: number): void {
     const d = this.entry(id, kind);
-    Object.assign(d.latest, fields);
+    // The reading as the device sent it: its time is lastReadingTs, not a value.
+    for (const k in fields) if (k !== 'ts') d.latest[k] = fields[k]!;
     if (d.lastReadingTs === null || ts >= d.lastReadingTs) d.lastReadingTs = ts;
     d.lastSeen = now;
     if (d.state !== 'online' && d.state !== 'sleep') d.state = 'online';

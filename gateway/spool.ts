@@ -124,8 +124,10 @@ export class Spool {
   /** Appends records (no newlines inside); resolves once they are on disk. */
   append(records: string[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('spool is closed'));
+    // Characters, not bytes: counting UTF-8 bytes here costs a pass over every line; the commit counts the bytes it
+    // writes, and lines are ASCII but for the rare quoted string (an event message), so the budget barely differs.
     let bytes = 0;
-    for (const r of records) bytes += Buffer.byteLength(r) + 1;
+    for (const r of records) bytes += r.length + 1;
     const used = this.diskBytes + this.queuedBytes;
     // Once full, it takes a tenth of the budget freed to open again: a small message fitting after a large one was
     // refused would otherwise flap between acknowledging and not (and log each flap).

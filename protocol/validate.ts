@@ -35,10 +35,23 @@ function toReading(raw: Record<string, unknown>): Reading {
 }
 
 /**
- * Parses a telemetry payload (one reading or an array of them) for a device of `kind`.
- * A message is rejected whole if any of its readings is invalid: a half-stored backlog is harder to reason about.
+ * A telemetry reading as the device sent it, once validated: its fields, and `ts` and `seq` where it sent them (both
+ * integers). The gateway reads it in one pass rather than splitting it into a Reading first (docs/benchmarks.md).
  */
-export function parseTelemetry(kind: DeviceKind, payload: Buffer | string): ValidationResult<Reading[]> {
+export type TelemetryRecord = Record<string, number | boolean | string>;
+
+/** True when a reading carries at least one field besides `ts` and `seq`. */
+function hasField(r: TelemetryRecord): boolean {
+  for (const k in r) if (k !== 'ts' && k !== 'seq') return true;
+  return false;
+}
+
+/**
+ * Parses a telemetry payload (one reading or an array of them) for a device of `kind`, and returns the readings
+ * as parsed. A message is rejected whole if any of its readings is invalid: a half-stored backlog is harder to
+ * reason about.
+ */
+export function parseTelemetryRecords(kind: DeviceKind, payload: Buffer | string): ValidationResult<TelemetryRecord[]> {
   let data: unknown;
   try {
     data = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
@@ -47,21 +60,22 @@ export function parseTelemetry(kind: DeviceKind, payload: Buffer | string): Vali
   }
   const check = readingCheckers.get(kind);
   if (!check) return { ok: false, error: `unknown device kind '${kind}'` };
-  const list = Array.isArray(data) ? data : [data];
+  const isList = Array.isArray(data);
+  const list = (isList ? data : [data]) as unknown[];
   if (list.length === 0) return { ok: false, error: 'empty array of readings' };
   if (list.length > MAX_READINGS_PER_MESSAGE) return { ok: false, error: `more than ${MAX_READINGS_PER_MESSAGE} readings in one message` };
-  const readings: Reading[] = [];
   for (let i = 0; i < list.length; i++) {
-    const item: unknown = list[i];
-    if (!check.Check(item)) {
-      const prefix = Array.isArray(data) ? `[${i}] ` : '';
-      return { ok: false, error: prefix + firstError(check, item) };
-    }
-    const r = toReading(item as Record<string, unknown>);
-    if (Object.keys(r.fields).length === 0) return { ok: false, error: 'reading has no fields' };
-    readings.push(r);
+    const item = list[i];
+    if (!check.Check(item)) return { ok: false, error: (isList ? `[${i}] ` : '') + firstError(check, item) };
+    if (!hasField(item as TelemetryRecord)) return { ok: false, error: 'reading has no fields' };
   }
-  return { ok: true, value: readings };
+  return { ok: true, value: list as TelemetryRecord[] };
+}
+
+/** Parses a telemetry payload into Readings: the fields apart from the device's time and sequence number. */
+export function parseTelemetry(kind: DeviceKind, payload: Buffer | string): ValidationResult<Reading[]> {
+  const res = parseTelemetryRecords(kind, payload);
+  return res.ok ? { ok: true, value: res.value.map(toReading) } : res;
 }
 
 const cache = new WeakMap<TSchema, TypeCheck<TSchema>>();

@@ -3,6 +3,7 @@
  * bench/run.ts for two checkouts against one influxd, alternating A, B, B, A … so that a busy spell of the shared
  * machine falls on both. Prints each run and the medians; with --profile, one profiled run of each at the end.
  *   node --import tsx bench/experiments/ab-cpu.ts --a /tmp/base --b . [--runs 5] [--devices 200] [--messages 750] [--rules off] [--b-rules off] [--profile]
+ * --a-env / --b-env K=V,K=V: EduFleet settings for one side (e.g. EDUFLEET_GATEWAY_GROUP_COMMIT_MS=5).
  * --b-rules off runs B with the health signals and alert rules off. Both checkouts need `npm run build:server` first.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ const { values: args } = parseArgs({
   options: {
     a: { type: 'string' }, b: { type: 'string' }, runs: { type: 'string', default: '5' },
     devices: { type: 'string', default: '200' }, messages: { type: 'string', default: '750' },
-    rules: { type: 'string', default: 'on' }, 'b-rules': { type: 'string' }, qos: { type: 'string', default: '1' }, profile: { type: 'boolean', default: false },
+    rules: { type: 'string', default: 'on' }, 'a-env': { type: 'string' }, 'b-env': { type: 'string' }, 'b-rules': { type: 'string' }, qos: { type: 'string', default: '1' }, profile: { type: 'boolean', default: false },
   },
 });
 
@@ -35,10 +36,11 @@ async function main(): Promise<void> {
     cleanup.add('influxd', () => influxd.stop());
     const influx = new InfluxHttp(await influxd.start());
     const shape = { devices: Number(args.devices), messagesPerDevice: Number(args.messages), window: 20 };
-    const ctxOf = (root: string): BenchContext => ({
-      influx, influxdPid: findPid(path.join(tmpRoot, 'influxdb', 'influxdb.conf')), tmpRoot, shape, cleanup, edufleet: { root: path.resolve(root) },
+    const envOf = (s?: string): Record<string, string> => Object.fromEntries((s ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+    const ctxOf = (root: string, env?: string): BenchContext => ({
+      influx, influxdPid: findPid(path.join(tmpRoot, 'influxdb', 'influxdb.conf')), tmpRoot, shape, cleanup, edufleet: { root: path.resolve(root), env: envOf(env) },
     });
-    const sides = { A: ctxOf(args.a!), B: ctxOf(args.b!) };
+    const sides = { A: ctxOf(args.a!, args['a-env']), B: ctxOf(args.b!, args['b-env']) };
     const opts = { rules: args.rules !== 'off', qos: Number(args.qos) as 0 | 1 };
     // --b-rules off with --a and --b the same checkout: what the health signals and alert rules cost.
     const optsOf = (side: 'A' | 'B') => (side === 'B' && args['b-rules'] ? { ...opts, rules: args['b-rules'] !== 'off' } : opts);

@@ -14,7 +14,7 @@ export interface BenchContext {
   shape: LoadShape;
   cleanup: Cleanup;
   /** Which EduFleet to run and with which Node options (see EdufleetChildOptions). */
-  edufleet: { root?: string; nodeArgs?: string[] };
+  edufleet: { root?: string; nodeArgs?: string[]; env?: Record<string, string> };
 }
 
 /** CPU during the measured interval: percent of one core per process, and the machine's busy share (all cores). */
@@ -103,7 +103,7 @@ export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir
   await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
   const devices = await provisionFleet(dataDir, ctx.shape.devices);
   const env = { EDUFLEET_ALERTS_ENABLED: String(o.rules) };
-  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir, env, ...ctx.edufleet }, ctx.cleanup);
+  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir, ...ctx.edufleet, env: { ...env, ...ctx.edufleet?.env } }, ctx.cleanup);
   try {
     const clients = await connectFleet(child.url, devices);
     try {
