@@ -62,8 +62,9 @@ export class Gateway implements Component {
   readonly signals: HealthSignals | undefined;
   /** Days past that readings arrived for, marked for the usage loop to analyse again. */
   private readonly lateDays: LateDays | undefined;
-  /** The counter's child per channel, resolved once: prom-client hashes the labels on every `labels()` call. */
+  /** Per-message counts, added to their Prometheus counters when read (lib/metrics.ts Tally). */
   private readonly messagesIn: Record<DeviceChannel, { inc(): void }>;
+  private readonly readingsAccepted: { inc(n: number): void };
 
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
@@ -75,13 +76,15 @@ export class Gateway implements Component {
       dir: c.gateway.spoolDir, groupCommitMs: c.gateway.groupCommitMs, segmentBytes: c.gateway.segmentBytes, maxBytes: c.gateway.spoolMaxBytes,
       onFault: (err, context) => this.segmentHealth.fail(err, context, { dir: c.gateway.spoolDir }),
       onRecovered: () => this.segmentHealth.ok(),
+      onAppendOutcome: (err) => (err === undefined ? this.spoolHealth.ok() : this.refused(err)),
     });
     o.metrics.spoolMaxBytes.set(c.gateway.spoolMaxBytes);
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
     this.maxAgeMs = parseDuration(c.influx.rawRetention);
     const channels: DeviceChannel[] = ['telemetry', 'status', 'event', 'attributes', 'cmd-result'];
-    this.messagesIn = Object.fromEntries(channels.map((ch) => [ch, o.metrics.messagesIn.labels(ch)])) as Record<DeviceChannel, { inc(): void }>;
+    this.messagesIn = Object.fromEntries(channels.map((ch) => [ch, o.metrics.tallies.messagesIn(ch)])) as unknown as Record<DeviceChannel, { inc(): void }>;
+    this.readingsAccepted = o.metrics.tallies.readingsAccepted;
     if (o.registry) this.lateDays = new LateDays({ store: o.registry.usage, log: o.log, clock: o.clock });
     if (o.registry && c.alerts.enabled) this.signals = new HealthSignals({ registry: o.registry, clock: o.clock, log: o.log, flushMs: c.alerts.flushMs });
   }
@@ -127,25 +130,20 @@ export class Gateway implements Component {
     this.segmentHealth.stopped();
   }
 
-  /**
-   * Appends to the spool, recording whether the disk took it; a refusal still rejects, so nothing is acknowledged.
-   * Not an async function: that would be one more promise per message on the ingest path.
-   */
+  /** Appends to the spool; whether the disk took it reaches the gateway's health through the spool's onAppendOutcome. */
   private append(lines: string[]): Promise<void> {
-    return this.spool.append(lines).then(this.appended, this.refused);
+    return this.spool.append(lines);
   }
 
-  private readonly appended = (): void => this.spoolHealth.ok();
-
-  private readonly refused = (err: unknown): never => {
+  /** Records a refused append or a failed group commit (nothing in it is acknowledged). */
+  private refused(err: unknown): void {
     if (err instanceof SpoolFullError) {
       this.o.metrics.spoolRefused.inc();
       this.spoolHealth.fail(this.spoolFull(err), 'spool full (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
     } else {
       this.spoolHealth.fail(err, 'spool write (messages are not acknowledged)', { dir: this.o.config.gateway.spoolDir });
     }
-    throw err;
-  };
+  }
 
   /** Says why the spool is full: the operator's next step depends on whether InfluxDB is down or only slow. */
   private spoolFull(err: SpoolFullError): EdufleetError {
@@ -193,7 +191,7 @@ export class Gateway implements Component {
       this.signals?.reading(p.id, r, deviceTs, now);
       this.live.reading(p.id, p.kind, ts, r, now);
     }
-    this.o.metrics.readingsAccepted.inc(records.length);
+    this.readingsAccepted.inc(records.length);
     const n = records.length;
     return this.append(lines).then(n === 1 ? acceptedOne : () => ({ accepted: n }));
   }

@@ -17,8 +17,8 @@ const MAX_TIMES = 200;
 const GAPS = 8;
 /** Devices loaded from the registry per query. */
 const LOAD_BATCH = 500;
-/** Fields the gateway adds to a reading for InfluxDB: not something the device measured. */
-const GATEWAY_FIELDS = new Set(['ts', 'seq', 'clock_replaced']);
+/** Keys of a reading that are not something the device measured: its time, its sequence number, the gateway's mark. */
+const notMeasured = (k: string): boolean => k === 'ts' || k === 'seq' || k === 'clock_replaced';
 
 export interface HealthSignalsOptions {
   registry: RegistryStore;
@@ -86,7 +86,7 @@ export class HealthSignals implements Component {
     const e = this.entry(deviceId);
     const s = e.s;
     for (const k in fields) {
-      if (GATEWAY_FIELDS.has(k)) continue;
+      if (notMeasured(k)) continue;
       const v = fields[k]!;
       if (s.latest[k] !== v) {
         s.latest[k] = v;

@@ -23,6 +23,11 @@ export interface SpoolOptions {
   /** Told when a new segment could be started again after such a fault. */
   onRecovered?: (context: string) => void;
   /**
+   * Told once per group commit whether the disk took it (`err` undefined) or not, and once per append refused for
+   * the budget (a SpoolFullError): the owner's health follows appends without a callback on every append's promise.
+   */
+  onAppendOutcome?: (err?: unknown) => void;
+  /**
    * Disk budget: an append that would take the segments past it is refused (nothing acknowledged) until the writer
    * has taken readings out. Segments are then at most a quarter of it, so deleting written ones always frees room.
    */
@@ -134,7 +139,9 @@ export class Spool {
     if (this.full) this.full = used > this.maxBytes * 0.9;
     if (this.full || used + bytes > this.maxBytes) {
       this.full = true;
-      return Promise.reject(new SpoolFullError(used, this.maxBytes));
+      const err = new SpoolFullError(used, this.maxBytes);
+      this.opts.onAppendOutcome?.(err);
+      return Promise.reject(err);
     }
     if (!this.pending) {
       let resolve!: () => void;
@@ -176,6 +183,7 @@ export class Spool {
       // A short write (a full disk) would leave half a record that the next group's bytes would follow: cut the file
       // back to what is durable, so the spool goes on once the fault is gone. Nothing in the group was acknowledged.
       await this.fh?.truncate(this.durableOffset).catch(() => undefined);
+      this.opts.onAppendOutcome?.(err);
       group.reject(err as Error);
       return;
     }
@@ -184,6 +192,7 @@ export class Spool {
       // The group is durable whatever happens here; a segment that cannot be started yet is tried after the next.
       await this.rotate().then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'));
     }
+    this.opts.onAppendOutcome?.();
     group.resolve();
     for (const l of this.listeners) l();
   }

@@ -23,7 +23,40 @@ export function createMetrics() {
     aclDenied: new Counter({ name: 'edufleet_mqtt_acl_denied_total', help: 'Publishes and subscriptions refused by the ACL.', labelNames: ['op'] as const, registers: [registry] }),
     ...limitMetrics(registry),
   };
-  return m;
+  return { ...m, tallies: { messagesIn: tallies(m.messagesIn, 'channel'), readingsAccepted: tallies(m.readingsAccepted)('') } };
+}
+
+/**
+ * A count kept in a plain number on a per-message path and added to its Prometheus counter when the counter is read
+ * (a /metrics scrape or `get()`): prom-client hashes the labels on every `inc`, 2 % of the broker+gateway CPU at
+ * ingest rates (docs/benchmarks.md).
+ */
+export class Tally {
+  private n = 0;
+  constructor(private readonly flushTo: (n: number) => void) {}
+  inc(by = 1): void {
+    this.n += by;
+  }
+  flush(): void {
+    if (this.n === 0) return;
+    this.flushTo(this.n);
+    this.n = 0;
+  }
+}
+
+/** One Tally per value of `label` (none without it), all flushed when the counter is read. */
+function tallies(counter: Counter<string>, label?: string): (value: string) => Tally {
+  const all = new Map<string, Tally>();
+  // prom-client calls a metric's `collect` (its config option, kept on the instance) before every read.
+  (counter as unknown as { collect: () => void }).collect = () => { for (const t of all.values()) t.flush(); };
+  return (value) => {
+    let t = all.get(value);
+    if (!t) {
+      t = new Tally((n) => (label ? counter.inc({ [label]: value }, n) : counter.inc(n)));
+      all.set(value, t);
+    }
+    return t;
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
