@@ -100,7 +100,7 @@ export class Broker implements Component {
     aedes.authenticate = this.cap.wrap(withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log)));
     const clock = this.o.clock ?? systemClock;
     const rate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics, flood: this.o.flood });
-    aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined);
+    aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined, this.shortcut);
     aedes.authorizeSubscribe = withBenchSubscription(bench, makeAuthorizeSubscribe(metrics));
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {

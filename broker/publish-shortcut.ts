@@ -11,8 +11,14 @@
  * (commands' results, the bench subscriber, integrations). Retained messages always take aedes's path (they must be
  * stored). The `publish` event and the `published` hook no longer see such messages; EduFleet uses neither.
  * The same change, offered to aedes itself, is bench/experiments/aedes-skip-unheard-publish.patch.
+ *
+ * Such a publish at QoS 1 is also acknowledged here (`acknowledge`): its PUBACK joins the others of the same client
+ * in one 4-byte-per-ack write at the event loop's next turn, and aedes sees the packet as QoS 0, so it neither
+ * builds the PUBACK (two stream writes through mqtt-packet) nor waits a turn after it. That was ~5 % of the
+ * broker+gateway CPU per reading (docs/benchmarks.md). Should somebody subscribe between the acknowledgement and
+ * aedes's publish, the packet goes on to aedes at its own QoS again.
  */
-import type { Aedes, PublishPacket } from 'aedes';
+import type { Aedes, Client, PublishPacket } from 'aedes';
 
 /** Topics remembered at most: device ids × channels, plus command results (each under its own command id). */
 const MAX_TOPICS = 100_000;
@@ -36,7 +42,21 @@ interface AedesInside { mq: Emitter; persistence: Persistence; publish: PublishF
 export interface PublishShortcut {
   /** Publishes that skipped aedes's delivery since the broker started (for tests and /metrics). */
   readonly skipped: number;
+  /** PUBACKs written here rather than by aedes since the broker started (for tests). */
+  readonly acked: number;
+  /**
+   * For a QoS 1 publish of `client` that nobody hears, queues its PUBACK and returns true: hand the packet back to
+   * aedes at once. False for anything else (aedes acknowledges it as usual). Call in the order the packets are
+   * released: PUBACKs go out in the order their PUBLISHes came [MQTT-4.6.0-2].
+   */
+  acknowledge(client: Client, packet: PublishPacket): boolean;
+  /** Writes the PUBACKs queued for `client` now (before aedes writes one of its own, to keep their order). */
+  flush(client: Client): void;
 }
+
+/** Marks a packet acknowledged here, so that a publish that turns out to be heard gets its QoS back. */
+const ACKED = Symbol('edufleet.acked');
+type Marked = PublishPacket & { [ACKED]?: true };
 
 /** Installs the shortcut on a broker; aedes's own path stays in place for everything else. */
 export function skipUnheardPublishes(broker: Aedes): PublishShortcut {
@@ -48,7 +68,57 @@ export function skipUnheardPublishes(broker: Aedes): PublishShortcut {
   /** Topics being proven now: one check per topic at a time. */
   const checking = new Set<string>();
   let generation = 0;
-  const state = { skipped: 0 };
+  /** Message ids to acknowledge per connection, written together at the next turn. */
+  const queued = new Map<Client, number[]>();
+  let flushing = false;
+
+  const writeAcks = (client: Client, ids: number[]): void => {
+    const conn = client.conn as Client['conn'] & { destroyed?: boolean };
+    // Gone meanwhile: unacknowledged, so the device sends them again.
+    if (conn.destroyed) return;
+    const buf = Buffer.allocUnsafe(ids.length * 4);
+    for (let i = 0; i < ids.length; i++) {
+      buf[i * 4] = 0x40; // PUBACK
+      buf[i * 4 + 1] = 2; // remaining length: the message id (MQTT 5 too: reason code 0 may be left out)
+      buf.writeUInt16BE(ids[i]!, i * 4 + 2);
+    }
+    conn.write(buf);
+  };
+  const flushAll = (): void => {
+    flushing = false;
+    for (const [client, ids] of queued) writeAcks(client, ids);
+    queued.clear();
+  };
+
+  const state: { -readonly [K in keyof PublishShortcut]: PublishShortcut[K] } = {
+    skipped: 0,
+    acked: 0,
+    acknowledge(client, packet) {
+      const conn = client.conn as Client['conn'] & { writableNeedDrain?: boolean; destroyed?: boolean };
+      // A connection whose PUBACKs pile up unread goes through aedes, which waits for it to drain.
+      if (packet.qos !== 1 || packet.retain || conn.destroyed || conn.writableNeedDrain || unheard.get(packet.topic) !== generation) return false;
+      let ids = queued.get(client);
+      if (!ids) {
+        ids = [];
+        queued.set(client, ids);
+      }
+      ids.push(packet.messageId!);
+      (packet as Marked)[ACKED] = true;
+      packet.qos = 0;
+      state.acked++;
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flushAll);
+      }
+      return true;
+    },
+    flush(client) {
+      const ids = queued.get(client);
+      if (!ids) return;
+      queued.delete(client);
+      writeAcks(client, ids);
+    },
+  };
 
   const bumping = <T extends (...args: never[]) => unknown>(owner: object, fn: T): T =>
     function (this: unknown, ...args: Parameters<T>) {
@@ -86,6 +156,7 @@ export function skipUnheardPublishes(broker: Aedes): PublishShortcut {
       cb?.();
       return;
     }
+    if ((packet as Marked)[ACKED]) packet.qos = 1;
     original(packet, client, done);
     if (!packet.retain) prove(packet.topic);
   };

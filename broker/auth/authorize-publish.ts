@@ -5,6 +5,7 @@ import type { Metrics } from '../../lib/metrics.js';
 import { COMMAND_ID_PATTERN } from '../../domain/commands.js';
 import { parseTopic, type DeviceChannel, type ParsedTopic } from '../../protocol/index.js';
 import type { PublishRate } from '../publish-rate.js';
+import type { PublishShortcut } from '../publish-shortcut.js';
 
 /**
  * One group commit releases hundreds of PUBACKs at once; corking the socket until the event loop's next turn sends
@@ -40,8 +41,9 @@ export type IngestSink = (deviceId: string, channel: DeviceChannel, payload: Buf
  * topic, `$SYS`, a topic outside the protocol, an oversized payload, QoS 2, a retained message on a channel other
  * than `status` and `attributes`, a command id outside COMMAND_ID_PATTERN) closes its connection [MQTT-3.3.5-2] and
  * stores nothing. With `rate`, a device over its publish rate waits for its token first (broker/publish-rate.ts).
+ * With `acks`, a QoS 1 publish nobody hears is acknowledged by broker/publish-shortcut.ts rather than by aedes.
  */
-export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number, metrics: Metrics, log: Logger, rate?: PublishRate) {
+export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number, metrics: Metrics, log: Logger, rate?: PublishRate, acks?: PublishShortcut) {
   return function authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
     // A Last Will published after its client is gone arrives with client null; it was checked when the will was set.
     const deviceId = client?.id ?? (packet as AedesPublishPacket & { clientId?: string }).clientId;
@@ -67,11 +69,11 @@ export function makeAuthorizePublish(ingest: IngestSink, maxPayloadBytes: number
       setTimeout(() => {
         // Gone while it waited: not acknowledged, so the device still has it and sends it again.
         if (client?.closed) return release(done, new Error('disconnected while throttled'), log, deviceId);
-        accept(ingest, client, deviceId, channel, payload, commandId, done, log);
+        accept(ingest, client, packet, deviceId, channel, payload, commandId, done, log, acks);
       }, wait);
       return;
     }
-    accept(ingest, client, deviceId, channel, payload, commandId, done, log);
+    accept(ingest, client, packet, deviceId, channel, payload, commandId, done, log, acks);
   };
 }
 
@@ -84,10 +86,17 @@ function refusalOf(packet: PublishPacket, channel: DeviceChannel, commandId: str
 }
 
 /** Ingests the message and acknowledges it once durable (a plain function rather than a closure: once per message). */
-function accept(ingest: IngestSink, client: Client | null, deviceId: string, channel: DeviceChannel, payload: Buffer, commandId: string | undefined, done: (err?: Error | null) => void, log: Logger): void {
+function accept(
+  ingest: IngestSink, client: Client | null, packet: PublishPacket, deviceId: string, channel: DeviceChannel, payload: Buffer,
+  commandId: string | undefined, done: (err?: Error | null) => void, log: Logger, acks: PublishShortcut | undefined,
+): void {
   ingest(deviceId, channel, payload, commandId).then(
     () => {
-      if (client) corkUntilNextTurn(client.conn);
+      if (client && !acks?.acknowledge(client, packet)) {
+        // aedes writes this one: the PUBACKs queued before it go first.
+        acks?.flush(client);
+        corkUntilNextTurn(client.conn);
+      }
       release(done, null, log, deviceId);
     },
     (err: Error) => {

@@ -46,6 +46,40 @@ describe('publishes nobody subscribes to', () => {
     expect(s.gateway!.live.get(dev.id)?.latest?.battery).toBe(7);
   });
 
+  it('at QoS 1 are acknowledged by the shortcut, in the order they came, beside the PUBACKs aedes still writes', async () => {
+    await untilSkipped();
+    const sent: number[] = [];
+    const acked: number[] = [];
+    const onSend = (p: { cmd: string; messageId?: number }) => { if (p.cmd === 'publish') sent.push(p.messageId!); };
+    const onReceive = (p: { cmd: string; messageId?: number }) => { if (p.cmd === 'puback') acked.push(p.messageId!); };
+    device.on('packetsend', onSend);
+    device.on('packetreceive', onReceive);
+    const ackedBefore = s.broker!.shortcut!.acked;
+    let statusId = 0;
+    try {
+      // Forty in flight at once; a retained status in the middle is acknowledged by aedes.
+      const all: Promise<unknown>[] = [];
+      for (let i = 0; i < 40; i++) {
+        all.push(reading(50 + i));
+        if (i === 20) {
+          all.push(device.publishAsync(topics.status(dev.id), JSON.stringify({ state: 'online' }), { qos: 1, retain: true }));
+          statusId = sent.at(-1)!;
+        }
+      }
+      await Promise.all(all);
+    } finally {
+      device.off('packetsend', onSend);
+      device.off('packetreceive', onReceive);
+    }
+    expect(sent).toHaveLength(41);
+    expect(acked).toContain(statusId);
+    // A status that changes nothing is answered at once, not after the readings before it are durable: only the
+    // readings' order is the shortcut's to keep.
+    expect(acked.filter((id) => id !== statusId)).toEqual(sent.filter((id) => id !== statusId));
+    expect(s.broker!.shortcut!.acked - ackedBefore).toBe(40);
+    expect(s.gateway!.live.get(dev.id)?.latest?.battery).toBe(89);
+  });
+
   it('reach a subscriber from the first publish after it subscribed, and are skipped again once it has gone', async () => {
     const sub = await connectDevice(s.mqttUrl, BENCH.user, BENCH.secret);
     try {
