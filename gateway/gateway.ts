@@ -289,11 +289,11 @@ class SchemaFirstWriter implements TelemetryWriter {
     await this.inner.ensureSchema();
     this.ready = true;
   }
-  async writeLines(lines: string[]): Promise<void> {
+  async writeBatch(body: Buffer): Promise<void> {
     if (!this.ready) {
       await this.ensureSchema();
       this.log.info('InfluxDB database and retention policies are in place');
     }
-    await this.inner.writeLines(lines);
+    await this.inner.writeBatch(body);
   }
 }

@@ -6,10 +6,20 @@ import { EdufleetError } from '../lib/errors.js';
 
 export interface SpoolPosition { segment: number; offset: number }
 
-export interface SpoolBatch {
-  lines: string[];
-  /** Where the reader continues once this batch is committed. */
-  next: SpoolPosition;
+/** Records read from the spool, as bytes: the writer sends them to InfluxDB as they are, without decoding them. */
+export class SpoolBatch {
+  constructor(
+    /** `count` records, each ending in a newline. */
+    readonly data: Buffer,
+    readonly count: number,
+    /** Where the reader continues once this batch is committed. */
+    readonly next: SpoolPosition,
+  ) {}
+
+  /** The records as strings (tests and tools; the writer never decodes them). */
+  get lines(): string[] {
+    return this.count ? this.data.toString('utf8', 0, this.data.length - 1).split('\n') : [];
+  }
 }
 
 export interface SpoolOptions {
@@ -226,8 +236,9 @@ export class Spool {
   /** Reads up to `maxLines` durable records from the checkpoint on; an empty batch means the writer is caught up. */
   read(maxLines: number): SpoolBatch {
     let { segment, offset } = this.cursor;
-    const lines: string[] = [];
-    while (lines.length < maxLines) {
+    const parts: Buffer[] = [];
+    let count = 0;
+    while (count < maxLines) {
       const end = segment === this.writeSegment ? this.durableOffset : (this.sizes.get(segment) ?? 0);
       if (offset >= end) {
         if (segment >= this.writeSegment) break;
@@ -241,16 +252,18 @@ export class Spool {
       closeSync(fd);
       const buf = this.readBuf.subarray(0, n);
       let pos = 0;
-      while (lines.length < maxLines) {
+      while (count < maxLines) {
         const nl = buf.indexOf(10, pos);
         if (nl < 0) break;
-        lines.push(buf.toString('utf8', pos, nl));
         pos = nl + 1;
+        count++;
       }
+      // Copied out: the read buffer is reused by the next read.
+      if (pos > 0) parts.push(Buffer.from(buf.subarray(0, pos)));
       offset += pos;
       if (pos === 0) break; // a record longer than a chunk cannot happen: records are bounded by the MQTT payload limit
     }
-    return { lines, next: { segment, offset } };
+    return new SpoolBatch(parts.length === 1 ? parts[0]! : Buffer.concat(parts), count, { segment, offset });
   }
 
   /** Marks everything before `next` as written; deletes segments that are wholly behind it. */

@@ -3,15 +3,10 @@ import { Health } from '../lib/component.js';
 import { countResourceError } from '../lib/limits.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import type { Spool } from './spool.js';
+import type { Spool, SpoolBatch } from './spool.js';
 import { PermanentWriteError, type TelemetryWriter } from './telemetry-writer.js';
 
 /** Spooled bytes of a batch: its lines and their newlines (the spool is UTF-8; lines are mostly ASCII). */
-function batchBytes(batch: { lines: string[] }): number {
-  let n = 0;
-  for (const l of batch.lines) n += Buffer.byteLength(l) + 1;
-  return n;
-}
 
 export interface WriterLoopOptions {
   batchMaxPoints: number;
@@ -110,7 +105,7 @@ export class WriterLoop {
       if (left > 0) return this.waitForAppend(left);
     }
     const batch = this.spool.read(this.opts.batchMaxPoints);
-    if (batch.lines.length === 0) {
+    if (batch.count === 0) {
       // Nothing to write, but the reader moved on to a new segment: committing that deletes the one behind it.
       if (batch.next.segment > this.spool.position().segment) this.spool.commit(batch.next);
       this.firstSeenAt = 0;
@@ -118,14 +113,14 @@ export class WriterLoop {
       return this.waitForAppend(this.opts.flushIntervalMs);
     }
     // A short batch waits until the oldest point has waited flushIntervalMs, unless more arrive to fill it.
-    if (batch.lines.length < this.opts.batchMaxPoints) {
-      this.bytesPerLine = batchBytes(batch) / batch.lines.length;
+    if (batch.count < this.opts.batchMaxPoints) {
+      this.bytesPerLine = batch.data.length / batch.count;
       this.firstSeenAt ||= Date.now();
       const left = this.firstSeenAt + this.opts.flushIntervalMs - Date.now();
       if (left > 0) return this.waitForAppend(left);
     }
     this.firstSeenAt = 0;
-    if (!(await this.write(batch.lines))) return this.pause();
+    if (!(await this.write(batch))) return this.pause();
     // A checkpoint that fails to save throws to loop(): the batch is written again, which InfluxDB takes as a no-op.
     this.spool.commit(batch.next);
     this.spoolHealth.ok();
@@ -133,20 +128,20 @@ export class WriterLoop {
   }
 
   /** Writes one batch; false when it should be retried. A batch InfluxDB refuses for its content counts as done. */
-  private async write(points: string[]): Promise<boolean> {
+  private async write(batch: SpoolBatch): Promise<boolean> {
     const end = this.metrics.writeSeconds.startTimer();
     try {
-      await this.writer.writeLines(points);
+      await this.writer.writeBatch(batch.data);
       end();
-      this.metrics.pointsWritten.inc(points.length);
+      this.metrics.pointsWritten.inc(batch.count);
       this.influxHealth.ok();
       return true;
     } catch (err) {
       if (err instanceof PermanentWriteError) {
         // InfluxDB refused the content (e.g. a field type conflict): retrying cannot help, and holding the batch
         // would stop every other device's data behind it. Validation upstream makes this rare; count it loudly.
-        this.metrics.pointsDropped.inc(points.length);
-        this.log.error({ err, points: points.length }, 'InfluxDB refused a batch; dropped');
+        this.metrics.pointsDropped.inc(batch.count);
+        this.log.error({ err, points: batch.count }, 'InfluxDB refused a batch; dropped');
         return true;
       }
       this.metrics.writeErrors.inc();

@@ -32,7 +32,7 @@ export const STAGES: { stage: string; fn: string; file: string }[] = [
   { stage: 'writer loop (spool read, decode if any, InfluxDB write)', fn: 'loop', file: 'gateway/writer-loop.ts' },
   { stage: '  spool read (readSync, split into lines)', fn: 'read', file: 'gateway/spool.ts' },
   { stage: '  influx writePoints (line protocol building, HTTP; before 60ff8d4)', fn: 'writePoints', file: 'influx/lib/src/index.js' },
-  { stage: '  writeLines (fetch POST of the spooled lines; since 60ff8d4)', fn: 'writeLines', file: 'gateway/telemetry-writer.ts' },
+  { stage: '  writeBatch (POST of the spooled bytes as they are)', fn: 'writeBatch', file: 'gateway/telemetry-writer.ts' },
   { stage: 'prom-client metrics', fn: '', file: 'prom-client/' },
   { stage: 'garbage collector', fn: '(garbage collector)', file: '' },
 ];
