@@ -4,7 +4,6 @@
  * `usageReport` and `/api/planning`, formatted as on screen.
  */
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
 import type { PlanningResponse, RankReason, UsageFigures, UsageGroupRow, UsageReport, UsageRoomRow } from '../api/index.js';
 import { formatDate, formatDay, formatMoney, formatNumber, formatPercent, formatWhole } from '../lib/vn/format.js';
 import { ROOM_TYPE_LABELS, type RoomType } from '../domain/index.js';
@@ -108,8 +107,12 @@ export async function reportXlsx(r: UsageReport, title: string, plan?: PlanningR
 const A4 = { w: 595.28, h: 841.89 };
 const M = 36;
 
+/** pdfkit and its fonts, loaded on first use rather than at every process's start (a broker's restart included). */
+let pdfkit: Promise<typeof import('pdfkit')> | undefined;
+
 /** The report as an A4 PDF with its charts. */
 export async function reportPdf(r: UsageReport, title: string, plan?: PlanningResponse, onProgress?: Progress): Promise<Buffer> {
+  const PDFDocument = await (pdfkit ??= import('pdfkit').then((m) => m.default));
   const doc = new PDFDocument({ size: 'A4', margin: M, info: { Title: title, Creator: 'EduFleet' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

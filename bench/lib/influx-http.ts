@@ -63,6 +63,9 @@ export interface CountWatch {
   writes: { points: number; requests: number };
 }
 
+/** The longest wait between two reads of influxd's write counters during a watch. */
+const MAX_POLL_MS = 500;
+
 /**
  * Waits until `SELECT count(field)` reaches `total` (one request in flight at a time, `everyMs` between them). The
  * time recorded is when the answer arrived, so the figure errs on the slow side by at most one query plus `everyMs`.
@@ -73,6 +76,11 @@ export interface CountWatch {
  * 1.8 s, where the same points paced over 12 s without polling cost influxd 7.2 µs). The counters are a cheap
  * hint; the count still decides.
  *
+ * The counters are read every `everyMs` only near the end: earlier, at half the time the points still missing would
+ * take at the rate seen (at most MAX_POLL_MS apart). Each `/debug/vars` answer costs influxd CPU too (its memory
+ * statistics and every shard's), and 20 of them a second made influxd's cost per point grow with the length of the
+ * run again: EduFleet's runs last ~5 times the raw batches' (issue 13 item 4).
+ *
  * With `settle` (QoS 0, where the broker may drop readings by design), the watch also ends once the load is done and
  * the written points have not grown for `quietMs`; `doneAt` is then when they last grew, `count` the final count.
  */
@@ -82,6 +90,8 @@ export async function watchCount(influx: InfluxHttp, db: string, from: string, f
   let polls = 0;
   let grewAt = performance.now();
   let written = { points: 0, requests: 0 };
+  let readAt = performance.now();
+  let waitMs = everyMs;
   const countNow = async () => {
     polls += 1;
     try {
@@ -94,15 +104,24 @@ export async function watchCount(influx: InfluxHttp, db: string, from: string, f
   };
   while (performance.now() < deadline) {
     const before = written.points;
+    const lastReadAt = readAt;
     written = await influx.written(db);
+    readAt = performance.now();
     // Other measurements (presence, events) count too, so the counters may reach the total a little early.
     if (written.points >= total && (await countNow()) >= total) return { doneAt: performance.now(), count, polls, writes: written };
-    if (written.points > before) grewAt = performance.now();
-    else if (settle?.loadDone() && performance.now() - grewAt > settle.quietMs) {
-      await countNow();
-      return { doneAt: grewAt, count, polls, writes: written };
+    if (written.points > before) {
+      grewAt = performance.now();
+      const msLeft = ((total - written.points) * (readAt - lastReadAt)) / (written.points - before);
+      waitMs = Math.min(MAX_POLL_MS, Math.max(everyMs, msLeft / 2));
+    } else if (settle?.loadDone()) {
+      if (performance.now() - grewAt > settle.quietMs) {
+        await countNow();
+        return { doneAt: grewAt, count, polls, writes: written };
+      }
+      // Whether anything more comes is told by time alone now: watch closely.
+      waitMs = everyMs;
     }
-    await delay(everyMs);
+    await delay(waitMs);
   }
   throw new Error(`only ${Math.max(count, written.points)} of ${total} points arrived in ${db} ${from} within ${timeoutMs / 1000} s`);
 }

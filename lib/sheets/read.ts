@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.js';
 import { EdufleetError } from '../errors.js';
 import { checkSheetSize, DEFAULT_SHEET_LIMITS, type SheetLimits } from './limits.js';
 import { checkXlsx } from './xlsx-guard.js';
@@ -90,7 +91,7 @@ function cellText(v: ExcelJS.CellValue): string {
  */
 export async function readXlsx(data: Buffer, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<Sheet> {
   await checkXlsx(data, limits);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     // exceljs's types want its own Buffer flavour; a Node Buffer is what it reads.
     await wb.xlsx.load(data as unknown as ExcelJS.Buffer);

@@ -4,7 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.js';
 import { EdufleetError } from '../errors.js';
 
 export type Cell = string | number | null;
@@ -47,7 +48,7 @@ function fitWidth(s: XlsxSheet, i: number): number {
 
 /** A workbook with one worksheet per sheet; `onRow` is called after each data row (for progress). */
 export async function xlsxBuffer(sheets: readonly XlsxSheet[], opts: { creator?: string; onRow?: () => void } = {}): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   if (opts.creator) wb.creator = opts.creator;
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name);
