@@ -4,7 +4,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type ExcelJS from 'exceljs';
 import { loadExcel } from './excel.js';
 import { EdufleetError } from '../errors.js';
 
