@@ -8,7 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { EdufleetError } from '../../lib/errors.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
-import { openSqlite } from './sqlite.js';
+import { openSqlite, withStatementCache } from './sqlite.js';
 import { migrate } from './migrations/helpers.js';
 import { REGISTRY_MIGRATIONS } from './migrations/registry.js';
 import { REPORT_MIGRATIONS } from './migrations/report.js';
@@ -40,7 +40,7 @@ const PG_TYPES = {
 function sqliteDb<DB>(file: string): Kysely<DB> {
   const db = openSqlite(file);
   db.pragma('foreign_keys = ON');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: db }) });
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
 }
 
 /** The URL with its password masked, for messages and logs. */
