@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       for (const side of (r % 2 ? ['A', 'B'] : ['B', 'A']) as ('A' | 'B')[]) {
         const run = await runEdufleet(sides[side], r, undefined, optsOf(side));
         got[side].push(run);
-        console.log(`${side} #${r} ${run.cpu.usPerItem?.[EF]} µs/reading, ${run.durablePerS}/s, other ${run.cpu.cores['other processes']} %`);
+        console.log(`${side} #${r} ${run.cpu.usPerItem?.[EF]} µs/reading (influxd ${run.cpu.usPerItem?.influxd} µs/point), ${run.durablePerS}/s, other ${run.cpu.cores['other processes']} %`);
       }
     }
     const us = (s: 'A' | 'B') => median(got[s].map((x) => x.cpu.usPerItem?.[EF] ?? NaN));

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManagedInfluxd } from '../../lib/influx/index.js';
@@ -13,7 +14,8 @@ import { InfluxHttp } from '../lib/influx-http.js';
 import { findPid, processCpuSeconds } from '../lib/procs.js';
 
 const DEVICES = 200, PER = 1500, TOTAL = DEVICES * PER;
-interface Variant { batch: number; conc: number; ratePerS?: number; pollMs?: number; rp?: boolean; vars?: boolean }
+/** `busy`: that many processes spinning on the CPU meanwhile, as EduFleet and the load generator keep the two cores busy. */
+interface Variant { batch: number; conc: number; ratePerS?: number; pollMs?: number; rp?: boolean; vars?: boolean; busy?: number }
 const VARIANTS: Record<string, Variant> = {
   raw: { batch: 5000, conc: 2 },
   rawPoll: { batch: 5000, conc: 2, pollMs: 50 },
@@ -25,6 +27,9 @@ const VARIANTS: Record<string, Variant> = {
   b2500: { batch: 2500, conc: 1, ratePerS: 25_000 },
   b1000: { batch: 1000, conc: 1, ratePerS: 25_000 },
   small: { batch: 500, conc: 1, ratePerS: 25_000 },
+  paced33: { batch: 5000, conc: 1, ratePerS: 33_000 },
+  paced33Busy: { batch: 5000, conc: 1, ratePerS: 33_000, busy: 2 },
+  rawBusy: { batch: 5000, conc: 2, busy: 2 },
 };
 
 async function runVariant(influx: InfluxHttp, pid: number, name: string, v: Variant): Promise<number> {
@@ -37,6 +42,7 @@ async function runVariant(influx: InfluxHttp, pid: number, name: string, v: Vari
     rpq = '&rp=raw';
   }
   const batches = lineBatches(anonymousFleet(DEVICES), PER, Date.now() - 3_600_000, v.batch);
+  const burners = Array.from({ length: v.busy ?? 0 }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
   const cpu0 = processCpuSeconds(pid);
   const t0 = performance.now();
   let next = 0;
@@ -66,6 +72,7 @@ async function runVariant(influx: InfluxHttp, pid: number, name: string, v: Vari
   await polling;
   const secs = (performance.now() - t0) / 1000;
   const us = ((processCpuSeconds(pid) - cpu0) * 1e6) / TOTAL;
+  for (const b of burners) b.kill();
   console.log(`${name.padEnd(12)} ${secs.toFixed(2)} s  influxd ${us.toFixed(1)} µs/pt`);
   await influx.query(`DROP DATABASE ${db}`);
   return us;
