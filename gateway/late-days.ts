@@ -14,27 +14,31 @@ const MARK_GAP_MS = 1_000;
 const VN_OFFSET_MS = 7 * 3_600_000;
 const DAY_MS = 86_400_000;
 
+/** The start (UTC ms) of the Vietnam-time day that `t` falls on. */
+const vnDayStart = (t: number): number => Math.floor((t + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS;
+
 export class LateDays {
   private readonly days = new Map<string, { last: number; timer?: NodeJS.Timeout }>();
 
   constructor(private readonly o: { store: ReportStore; log: Logger; clock: Clock }) {}
 
-  /** The start of today (Vietnam time) for the last `now` seen: readings mostly come in the same day. */
-  private today = { now: NaN, start: 0 };
+  /** Today (Vietnam time) as of the last `now` seen, worked out again only when `now` leaves it. */
+  private todayStart = NaN;
+  /** The last past day a reading fell on: a backlog holds many readings of one day, its name is worked out once. */
+  private lateStart = NaN;
+  private lateDay = '';
 
   /** Notes a reading (its stored timestamp) taken at `now`; never throws (a failed mark is logged, the next one retries). */
   noteReading(ts: number, now: number): void {
-    // Most readings are of today: one comparison each, the day's name only for the late ones.
-    if (now !== this.today.now) this.today = { now, start: Math.floor((now + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS };
-    if (ts >= this.today.start) return;
-    // A backlog holds many readings of one day: its name is worked out once.
-    if (!(ts >= this.lastLate.start && ts < this.lastLate.start + DAY_MS)) {
-      this.lastLate = { start: Math.floor((ts + VN_OFFSET_MS) / DAY_MS) * DAY_MS - VN_OFFSET_MS, day: vnDay(ts) };
+    if (!(now >= this.todayStart && now < this.todayStart + DAY_MS)) this.todayStart = vnDayStart(now);
+    // Most readings are of today: one comparison each.
+    if (ts >= this.todayStart) return;
+    if (!(ts >= this.lateStart && ts < this.lateStart + DAY_MS)) {
+      this.lateStart = vnDayStart(ts);
+      this.lateDay = vnDay(ts);
     }
-    this.mark(this.lastLate.day, now);
+    this.mark(this.lateDay, now);
   }
-
-  private lastLate = { start: NaN, day: '' };
 
   private mark(day: string, now: number): void {
     const m = this.days.get(day);
