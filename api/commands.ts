@@ -168,10 +168,18 @@ export interface ScheduleView {
   ratePerMin: number | null;
   abortFailedPct: number | null;
   ttlMs: number | null;
+  /** Who answers for it: its creator, or whoever saved it since; it fires on their rights of the day. */
   createdBy: string;
   createdAt: number;
   updatedAt: number;
   lastFireAt: number | null;
+  /**
+   * False when `createdBy` may no longer command the schedule's school (disabled, another role, another scope): it
+   * does not fire (each fire is recorded skipped) until someone who may saves it again, taking it over.
+   */
+  creatorMayCommand: boolean;
+  /** False when its room or site has moved to another school since it was saved: its fires are skipped. */
+  targetInSchool: boolean;
   /** The next five fire times (ms), holidays and non-teaching days already left out when `skipHolidays`. */
   nextRuns: ScheduleRunTime[];
 }

@@ -30,7 +30,7 @@ export interface LiveView {
 export interface ServerToClientEvents {
   /** One coalesced batch per school room and tick: every device of that school that changed. */
   devices: (batch: LiveView[]) => void;
-  /** Alerts of the socket's schools that changed (opened, fired, acknowledged, resolved), coalesced per tick. */
+  /** Alerts of the socket's schools that changed (opened, fired, acknowledged, resolved), coalesced per tick; only to roles that may read alerts. */
   alerts: (batch: AlertView[]) => void;
   /** Health verdicts of the socket's schools that changed, coalesced per tick. */
   health: (batch: DeviceHealthView[]) => void;
@@ -45,7 +45,7 @@ export interface ServerToClientEvents {
 /** The answer of a Socket.IO request: its value, or a coded error as the REST API gives it. */
 export type SocketAck<T> = (res: { ok: true; value: T } | { ok?: false; code: string; message: string }) => void;
 
-/** Socket.IO events a browser sends. */
+/** Socket.IO events a browser sends; each is authorised with the user's role and scope as the registry has them now. */
 export interface ClientToServerEvents {
   /** Join `device:<id>`; refused out of scope. */
   watch: (deviceId: string, ack: (res: { ok: true } | { code: string; message: string }) => void) => void;

@@ -8,7 +8,10 @@ export interface RecipientInput {
   /** 'warning': warning and critical alerts; 'critical': critical only. */
   minSeverity: Severity;
   channel: 'email' | 'webhook';
-  /** The e-mail address, or the webhook's https:// (or http://) URL. */
+  /**
+   * One e-mail address (a list is refused), or the webhook's https:// (or http://) URL, which must not point into the
+   * server's own network (docs/security.md, Webhooks).
+   */
   address: string;
   language: 'vi' | 'en';
   /** Also the daily digest (config alerts.digestAt). */
@@ -27,6 +30,12 @@ export interface NewRecipientResponse extends RecipientView {
   secret?: string;
 }
 
+/** The answer to rotating a webhook's secret: the new one, shown this once; the old one stops working at once. */
+export interface RotatedSecretResponse {
+  id: number;
+  secret: string;
+}
+
 export interface AttemptsQuery {
   recipientId?: number;
   limit?: number;
@@ -43,5 +52,10 @@ export interface NotificationAttemptView {
   ok: boolean;
   /** HTTP status of a webhook, SMTP code of an e-mail, when there was an answer. */
   status: number | null;
+  /** What failed; a target refused by the address guard reads "refused: private address" and nothing more. */
   error: string | null;
+  /** The message's X-EduFleet-Delivery id, the same over its retries (null in attempts logged before ids). */
+  deliveryId: string | null;
+  /** This was the last attempt (alerts.notifyMaxAttempts): the message was given up. */
+  gaveUp: boolean;
 }

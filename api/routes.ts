@@ -27,7 +27,7 @@ import type {
   CommandListQuery, CommandView, RunDetail, RunListQuery, RunPreview, RunPreviewInput, RunView, ScheduleDetail, ScheduleInputBody,
   ScheduleListQuery, SchedulePreview, ScheduleView, SchoolCommandsQuery, SendCommandInput, StartRunInput,
 } from './commands.js';
-import type { AttemptsQuery, NewRecipientResponse, NotificationAttemptView, RecipientInput, RecipientView } from './notifications.js';
+import type { AttemptsQuery, NewRecipientResponse, NotificationAttemptView, RecipientInput, RecipientView, RotatedSecretResponse } from './notifications.js';
 import type { AuditQuery, AuditResponse, NewUserInput, UserPatch, UserRow } from './users.js';
 import type {
   ExportInput, ExportJob, PlanningQuery, PlanningResponse, ReportSubscription, SubscriptionInput, TimetableInput, TimetableResponse,
@@ -151,6 +151,7 @@ interface NotificationRoutes {
   'GET /api/notifications/recipients': { response: RecipientView[] };
   'POST /api/notifications/recipients': { body: RecipientInput; response: NewRecipientResponse };
   'DELETE /api/notifications/recipients/:id': { params: IdParams; response: { id: number; removed: true } };
+  'POST /api/notifications/recipients/:id/secret': { params: IdParams; response: RotatedSecretResponse };
   'GET /api/notifications/attempts': { query: AttemptsQuery; response: NotificationAttemptView[] };
 }
 
@@ -208,6 +209,7 @@ export const API_ROUTE_KEYS = [
   'POST /api/alerts/:id/resolve', 'GET /api/silences', 'POST /api/silences', 'POST /api/silences/:id/end',
   'GET /api/alert-rules', 'PUT /api/alert-rules/:rule/overrides', 'DELETE /api/alert-rules/overrides/:id',
   'GET /api/notifications/recipients', 'POST /api/notifications/recipients', 'DELETE /api/notifications/recipients/:id',
+  'POST /api/notifications/recipients/:id/secret',
   'GET /api/notifications/attempts', 'POST /api/devices/:id/commands', 'GET /api/devices/:id/commands', 'POST /api/commands/:id/cancel',
   'GET /api/schools/:id/commands', 'POST /api/command-runs/preview', 'POST /api/command-runs', 'GET /api/command-runs',
   'GET /api/command-runs/:id', 'POST /api/command-runs/:id/cancel', 'GET /api/schedules', 'POST /api/schedules',

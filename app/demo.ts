@@ -103,7 +103,8 @@ async function demoTechnician(stack: Stack, devices: SimDevice[]): Promise<DemoT
  */
 export async function runDemo(config: Readonly<Config>, o: DemoOptions): Promise<void> {
   const shutdown = stopOnSignal();
-  const stack = await startProcess({ config, log: createLogger(config.logLevel) });
+  // A demo on a laptop is clear text on every address by design: no warning to teach people to ignore.
+  const stack = await startProcess({ config, log: createLogger(config.logLevel), clearTextWarning: false });
   shutdown.onStop(() => stack.stop());
   if (shutdown.signal.aborted) return;
   const password = await demoAdmin(stack);

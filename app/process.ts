@@ -8,14 +8,14 @@ import { startStack, type ComponentName, type Stack } from './stack.js';
  * with its dashboard. The web server's modules are loaded only when this process runs a dashboard, so a
  * broker+gateway node does not load Fastify.
  */
-export async function startProcess(o: { config: Readonly<Config>; only?: ComponentName[]; log?: Logger }): Promise<Stack> {
+export async function startProcess(o: { config: Readonly<Config>; only?: ComponentName[]; log?: Logger; clearTextWarning?: boolean }): Promise<Stack> {
   const only = o.only;
   const withDashboard = !only || only.includes('dashboard');
   const dashboard = withDashboard ? (await import('../dashboard/server/index.js')).startDashboard : undefined;
   const log = o.log ?? createLogger(o.config.logLevel);
   // Before anything opens a file or a socket: 20,000 devices need the hard limit, not the shell's default 1,024.
   const limits = prepareProcessLimits(o.config.mqtt, log);
-  return startStack({ config: o.config, only, dashboard, log, limits });
+  return startStack({ config: o.config, only, dashboard, log, limits, clearTextWarning: o.clearTextWarning });
 }
 
 /** How a long-running command ends: on a signal, or when it decides to. */
@@ -33,8 +33,9 @@ export interface ProcessShutdown {
 /**
  * The one signal handler of a process: on Ctrl-C, SIGTERM or SIGHUP (closing the terminal a demo runs in should stop
  * it as cleanly as Ctrl-C) it stops what was registered, in reverse, then exits; a second signal exits at once.
+ * With `onHangup` (`start`: a service has no terminal, and SIGHUP is the daemon's "reload"), SIGHUP calls it instead.
  */
-export function stopOnSignal(first?: () => Promise<void>): ProcessShutdown {
+export function stopOnSignal(first?: () => Promise<void>, onHangup?: () => void): ProcessShutdown {
   const ac = new AbortController();
   const stoppers: (() => Promise<void> | void)[] = first ? [first] : [];
   let stopping: Promise<void> | undefined;
@@ -62,6 +63,7 @@ export function stopOnSignal(first?: () => Promise<void>): ProcessShutdown {
     process.stderr.write(`\n${sig}: stopping…\n`);
     exit();
   };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => handler(sig));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => handler(sig));
+  process.on('SIGHUP', () => (onHangup && !stopping ? onHangup() : handler('SIGHUP')));
   return { signal: ac.signal, onStop: (fn) => void stoppers.push(fn), stop, exit };
 }

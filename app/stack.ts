@@ -5,6 +5,7 @@ import { Broker } from '../broker/broker.js';
 import { RunWatcher, Scheduler } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import type { DashboardFactory, DashboardHandle, DashboardParts } from '../dashboard/server/deps.js';
+import { can } from '../dashboard/server/scope.js';
 import { Gateway } from '../gateway/gateway.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { Component, ComponentHealth } from '../lib/component.js';
@@ -17,6 +18,7 @@ import { DeviceDirectory, openRegistryStore } from '../registry/index.js';
 import { MonthlyReports } from '../usage/monthly-reports.js';
 import { UsageQueries } from '../usage/queries.js';
 import { UsageLoop } from '../usage/usage-loop.js';
+import { warnClearText } from './clear-text.js';
 import { DirectoryComponent, InfluxdComponent } from './components.js';
 
 export type { DashboardFactory, DashboardHandle } from '../dashboard/server/deps.js';
@@ -51,6 +53,12 @@ export interface Stack extends StackParts {
    * before everything started earlier (with `stop` instead of its own, if given).
    */
   add<C extends Component>(c: C, stop?: () => Promise<void>): Promise<C>;
+  /**
+   * Reads the TLS certificate files again for new connections to the broker's mqtts/wss and the dashboard's HTTPS,
+   * without dropping connected devices or browsers (SIGHUP under `start`). Each is true when reloaded, false when its
+   * files are unusable (logged, the old certificate kept), undefined without TLS.
+   */
+  reloadTls(): { mqtt: boolean | undefined; dashboard: boolean | undefined };
   /** Stops every component in reverse order, then closes the stores; a second call waits for the first. */
   stop(): Promise<void>;
 }
@@ -64,6 +72,8 @@ export interface StackOptions {
   dashboard?: DashboardFactory;
   /** The open-file limit as raised at process start and the connection cap (app/process.ts); without it, read as it is. */
   limits?: ProcessLimits;
+  /** Warn at start about clear-text MQTT or HTTP reachable from other hosts (app/clear-text.ts); `demo` turns it off. */
+  clearTextWarning?: boolean;
 }
 
 /** Starts a component and registers its stop (its own `stop()` unless given another). */
@@ -97,7 +107,7 @@ class Shutdown {
  * several broker+gateway nodes and separate dashboard nodes in a larger deployment.
  */
 export async function startStack(o: StackOptions): Promise<Stack> {
-  const { config } = o;
+  let { config } = o;
   const only = new Set(o.only ?? ALL_COMPONENTS);
   const log = o.log ?? createLogger(config.logLevel);
   const clock = o.clock ?? systemClock;
@@ -117,6 +127,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (!influxUrl) {
       influxd = (await start(new InfluxdComponent(new ManagedInfluxd(path.join(config.dataDir, 'influxdb'), config.influx.managedBinary), log))).influxd;
       influxUrl = influxd.url;
+      // Its credential flows down the same options as an external server's, so every client authenticates alike.
+      config = Object.freeze({ ...config, influx: Object.freeze({ ...config.influx, url: influxUrl, ...influxd.credentials }) });
       log.info({ url: influxUrl }, 'managed InfluxDB started');
     }
     const registry = await openRegistryStore({ url: config.registry.url, dataDir: config.dataDir, log });
@@ -146,10 +158,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // Both work from the registry alone (runs, commands and claimed fires), so any number of processes may run them.
     if (only.has('scheduler')) {
       parts.runWatcher = await start(new RunWatcher({ config, registry, clock, log }));
-      parts.scheduler = await start(new Scheduler({ config, registry, clock, log }));
+      // A schedule fires on its owner's rights of today: the same permission table as every route.
+      parts.scheduler = await start(new Scheduler({ config, registry, clock, log, mayCommand: (user, school) => can(user, 'commands.send', school) }));
     }
-    const stack: Stack = { ...parts, influxd, components, health, add: start, stop: () => shutdown.run() };
+    const stack: Stack = {
+      ...parts, influxd, components, health, add: start, stop: () => shutdown.run(),
+      reloadTls: () => ({ mqtt: parts.broker?.reloadTls(), dashboard: stack.dashboard?.reloadTls?.() }),
+    };
     if (only.has('dashboard') && o.dashboard) stack.dashboard = await start(await o.dashboard(parts));
+    if (o.clearTextWarning !== false) warnClearText(config, { broker: !!parts.broker, dashboard: !!stack.dashboard }, log);
     return stack;
   } catch (err) {
     await shutdown.run();

@@ -79,7 +79,7 @@ export async function benchLive(cleanup: Cleanup, o: { devices?: number; ratePer
   cleanup.add('live temporary directory', () => rmSync(tmpRoot, { recursive: true, force: true }));
   const influxd = new ManagedInfluxd(path.join(tmpRoot, 'influxdb'));
   cleanup.add('influxd (live)', () => influxd.stop());
-  const influx = new InfluxHttp(await influxd.start());
+  const influx = new InfluxHttp(await influxd.start(), influxd.credentials);
   const influxdPid = findPid(path.join(tmpRoot, 'influxdb', 'influxdb.conf'));
   const dataDir = path.join(tmpRoot, 'edufleet');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -89,7 +89,7 @@ export async function benchLive(cleanup: Cleanup, o: { devices?: number; ratePer
   const provision = round((performance.now() - t) / 1000, 1);
   log(`${devicesN} devices in ${fleet.schools} schools provisioned in ${provision} s`);
   const env = o.intervalMs ? { EDUFLEET_DASHBOARD_LIVE_DEVICE_INTERVAL_MS: String(o.intervalMs) } : undefined;
-  const child = await startLiveChild({ influxUrl: influx.url, database: 'edufleet', dataDir, env, prlimit: limit.raised }, cleanup);
+  const child = await startLiveChild({ influxUrl: influx.url, influxCredentials: influx.credentials, database: 'edufleet', dataDir, env, prlimit: limit.raised }, cleanup);
   t = performance.now();
   const clients = await connectFleet(child.mqttUrl, fleet.devices.slice(0, connectable), 100);
   cleanup.add('live MQTT fleet', () => closeFleet(clients));

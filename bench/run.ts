@@ -151,7 +151,7 @@ async function bench(cleanup: Cleanup): Promise<E2eResults> {
   cleanup.add('temporary directory', () => rmSync(tmpRoot, { recursive: true, force: true }));
   const influxd = new ManagedInfluxd(path.join(tmpRoot, 'influxdb'));
   cleanup.add('influxd', () => influxd.stop());
-  const influx = new InfluxHttp(await influxd.start());
+  const influx = new InfluxHttp(await influxd.start(), influxd.credentials);
   const edufleet = { root: args.edufleet ? path.resolve(args.edufleet) : undefined, nodeArgs: args['node-args']?.split(' ').filter(Boolean) };
   const ctx: BenchContext = { influx, influxdPid: findPid(path.join(tmpRoot, 'influxdb', 'influxdb.conf')), tmpRoot, shape, cleanup, edufleet };
   const total = totalMessages(shape);

@@ -64,7 +64,7 @@ export async function benchStorm(cleanup: Cleanup, o: StormOptions = {}): Promis
   log(`provisioning ${devices} devices (scrypt per secret, once)`);
   const fleetDevices = await provisionFleet(dataDir, devices);
   const port = await freePort();
-  const start = (prof?: string) => startEdufleetChild({ influxUrl, database: 'edufleet', dataDir, env: { EDUFLEET_MQTT_PORT: String(port) }, ...(prof ? { cpuProfDir: prof } : {}) }, cleanup);
+  const start = (prof?: string) => startEdufleetChild({ influxUrl, influxCredentials: influxd.credentials, database: 'edufleet', dataDir, env: { EDUFLEET_MQTT_PORT: String(port) }, ...(prof ? { cpuProfDir: prof } : {}) }, cleanup);
 
   let child: RunningServer = await start();
   await delay(2000);

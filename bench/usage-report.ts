@@ -82,10 +82,11 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
   try {
     const url = await influxd.start();
     const db = 'edufleet';
-    await new InfluxV1Writer({ url, database: db, rawRetention: '90d', rollupRetention: '1825d' }).ensureSchema();
+    const creds = influxd.credentials!;
+    await new InfluxV1Writer({ url, ...creds, database: db, rawRetention: '90d', rollupRetention: '1825d' }).ensureSchema();
     const registry = await openRegistryStore({ dataDir: dir });
     const store = registry.usage;
-    const http = new InfluxHttp(url);
+    const http = new InfluxHttp(url, creds);
     const year = 2025;
     const terms = defaultTerms('thpt', year);
     const from = terms[0]!.start;
@@ -104,7 +105,7 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
       if (lines.length >= 20_000 || (force && lines.length)) {
         const body = lines.join('\n');
         lines = [];
-        const res = await fetch(`${url}/write?db=${db}&rp=${ROLLUP_RP}&precision=ms`, { method: 'POST', body });
+        const res = await fetch(`${url}/write?db=${db}&rp=${ROLLUP_RP}&precision=ms`, { method: 'POST', headers: http.headers, body });
         if (res.status !== 204) throw new Error(`write failed: ${res.status} ${await res.text()}`);
       }
     };
@@ -141,7 +142,7 @@ export async function benchUsageReport(o: { schools?: number; roomsPerSchool?: n
     log('waiting for the shards to be snapshotted and compacted');
     await waitForCompaction(path.join(dir, 'influxdb'), log);
 
-    const queries = new UsageQueries(influxClient(url, { database: db }), db);
+    const queries = new UsageQueries(influxClient(url, { database: db, ...creds }), db);
     const result: UsageBenchResults = {
       date: new Date().toISOString(),
       shape: { schools, rooms: rooms.length, devices: rooms.length * 2, days: days.length, dailyPoints, devicePoints, from, to },

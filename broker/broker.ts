@@ -147,6 +147,23 @@ export class Broker implements Component {
     log.info({ ...this.listeners.ports }, 'MQTT broker listening');
   }
 
+  /**
+   * Gives new mqtts and wss connections the certificate files as they are now (SIGHUP under `start`); connected
+   * devices keep their session. True when reloaded, false when the files are unusable (logged; the old certificate
+   * stays), undefined without a TLS listener.
+   */
+  reloadTls(): boolean | undefined {
+    const m = this.o.config.mqtt;
+    try {
+      if (!this.listeners?.reloadTls()) return undefined;
+      this.o.log.info({ certFile: m.tlsCertFile }, 'MQTT TLS certificate reloaded');
+      return true;
+    } catch (err) {
+      this.o.log.error({ err }, 'MQTT TLS certificate not reloaded: the old one stays in use');
+      return false;
+    }
+  }
+
   /** A command's answer finishes it in the registry once the gateway has stored it (not before: no PUBACK waits on it). */
   private ingestSink(): IngestSink {
     const { ingest, log } = this.o;

@@ -1,7 +1,7 @@
 /**
  * The broker's listeners: MQTT over TCP and WebSocket in clear text (unless `mqtt.plainListeners` is off) and, when a
- * certificate and key are set, mqtts and wss with them. Every socket passes the admission (broker/admission.ts)
- * before aedes sees a byte of it.
+ * certificate and key are set, mqtts and wss with them. Every socket passes the admission (broker/admission.ts) as
+ * it is accepted, before a TLS handshake, an HTTP parser or a WebSocket upgrade spends anything on it.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -13,7 +13,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Config } from '../config/index.js';
 import type { Health } from '../lib/component.js';
 import { EdufleetError } from '../lib/errors.js';
-import type { Admission } from './admission.js';
+import type { Admission, Ticket } from './admission.js';
 
 export type Handle = (stream: Duplex, req?: http.IncomingMessage) => void;
 
@@ -21,7 +21,10 @@ export interface ListenerPorts { port: number; wsPort: number; tlsPort: number; 
 
 interface Opened { close(): Promise<void>; port: number }
 
-/** The certificate, key and CA of the TLS listeners, read and checked at start (a bad path fails here, not later). */
+/**
+ * The certificate, key and CA of the TLS listeners with the oldest TLS version allowed, read and checked at start and
+ * at each reload (a bad path or a key that does not fit fails here, not in a device's handshake).
+ */
 function tlsOptions(m: Config['mqtt']): tls.SecureContextOptions {
   const read = (option: string, file: string) => {
     try {
@@ -30,7 +33,7 @@ function tlsOptions(m: Config['mqtt']): tls.SecureContextOptions {
       throw new EdufleetError('EDUFLEET_ERR_MQTT_TLS', `mqtt.${option} '${file}' cannot be read: ${(err as Error).message}`, { cause: err });
     }
   };
-  const o: tls.SecureContextOptions = { cert: read('tlsCertFile', m.tlsCertFile), key: read('tlsKeyFile', m.tlsKeyFile) };
+  const o: tls.SecureContextOptions = { cert: read('tlsCertFile', m.tlsCertFile), key: read('tlsKeyFile', m.tlsKeyFile), minVersion: m.tlsMinVersion };
   if (m.tlsCaFile) o.ca = read('tlsCaFile', m.tlsCaFile);
   try {
     tls.createSecureContext(o);
@@ -40,9 +43,20 @@ function tlsOptions(m: Config['mqtt']): tls.SecureContextOptions {
   return o;
 }
 
+/**
+ * Node's HTTP timeouts for the WebSocket listeners: a socket must have sent its upgrade request within the time a TCP
+ * one has to send CONNECT, checked often enough that "within" holds (Node's default check runs every 30 s).
+ */
+function upgradeDeadline(connectTimeoutMs: number): http.ServerOptions {
+  return { headersTimeout: connectTimeoutMs, requestTimeout: connectTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(connectTimeoutMs / 10)) };
+}
+
 export class Listeners {
   private readonly opened: Opened[] = [];
   private readonly wss: WebSocketServer[] = [];
+  /** The mqtts listener's context: replaced by reloadTls, read by each new connection. */
+  private context: tls.SecureContext | undefined;
+  private readonly secureWeb: https.Server[] = [];
   readonly ports: ListenerPorts = { port: 0, wsPort: 0, tlsPort: 0, wssPort: 0 };
 
   constructor(private readonly o: { config: Readonly<Config>; admission: Admission; handle: Handle; state: Health }) {}
@@ -50,14 +64,31 @@ export class Listeners {
   async open(): Promise<void> {
     const m = this.o.config.mqtt;
     const secure = m.tlsCertFile || m.tlsKeyFile ? tlsOptions(m) : undefined;
+    const deadline = upgradeDeadline(m.connectTimeoutMs);
     if (m.plainListeners) {
       this.ports.port = await this.tcp(m.port, 'MQTT');
-      this.ports.wsPort = await this.ws(m.wsPort, http.createServer(upgradeOnly), 'MQTT over WebSocket');
+      this.ports.wsPort = await this.ws(m.wsPort, http.createServer(deadline, upgradeOnly), 'MQTT over WebSocket');
     }
     if (secure) {
-      this.ports.tlsPort = await this.tcp(m.tlsPort, 'MQTT over TLS', tls.createSecureContext(secure));
-      this.ports.wssPort = await this.ws(m.wssPort, https.createServer(secure, upgradeOnly), 'MQTT over secure WebSocket');
+      this.context = tls.createSecureContext(secure);
+      this.ports.tlsPort = await this.tcp(m.tlsPort, 'MQTT over TLS', true);
+      const server = https.createServer({ ...secure, ...deadline, handshakeTimeout: m.connectTimeoutMs }, upgradeOnly);
+      this.secureWeb.push(server);
+      this.ports.wssPort = await this.ws(m.wssPort, server, 'MQTT over secure WebSocket');
     }
+  }
+
+  /**
+   * Reads the certificate, key and CA files again and hands them to the mqtts and wss listeners: new connections get
+   * the new certificate, connected devices keep their session. Throws EDUFLEET_ERR_MQTT_TLS, the old certificate
+   * still in use, when the files cannot be read or do not fit. False when no TLS listener is open.
+   */
+  reloadTls(): boolean {
+    if (!this.context) return false;
+    const secure = tlsOptions(this.o.config.mqtt);
+    this.context = tls.createSecureContext(secure);
+    for (const server of this.secureWeb) server.setSecureContext(secure);
+    return true;
   }
 
   async close(): Promise<void> {
@@ -67,16 +98,16 @@ export class Listeners {
   }
 
   /** TCP, or TLS over it: the handshake starts only once the socket is admitted, and must end within connectTimeoutMs. */
-  private async tcp(port: number, what: string, context?: tls.SecureContext): Promise<number> {
+  private async tcp(port: number, what: string, secure = false): Promise<number> {
     const { admission, handle, config } = this.o;
     const server = net.createServer((sock) => {
       const ticket = admission.admit(sock.remoteAddress, sock);
       if (!ticket) return sock.destroy();
-      if (!context) {
+      if (!secure || !this.context) {
         handle(sock);
         return ticket.guard(sock);
       }
-      const s = new tls.TLSSocket(sock, { isServer: true, secureContext: context });
+      const s = new tls.TLSSocket(sock, { isServer: true, secureContext: this.context });
       const timer = setTimeout(() => s.destroy(), config.mqtt.connectTimeoutMs);
       // A failed handshake (a scanner, a client that does not trust the CA) ends that socket only.
       s.on('error', () => s.destroy());
@@ -90,12 +121,28 @@ export class Listeners {
     return this.listen(server, port, what);
   }
 
+  /**
+   * WebSocket (or, on an https server, secure WebSocket): the raw TCP socket is admitted as it is accepted, before
+   * Node's TLS and HTTP work, and counts as pending until its first MQTT packet is CONNECT; one that never upgrades is
+   * closed by the HTTP header timeout (connectTimeoutMs, upgradeDeadline).
+   */
   private async ws(port: number, server: http.Server, what: string): Promise<number> {
     const { admission, handle } = this.o;
     const wss = new WebSocketServer({ server, path: '/mqtt', maxPayload: admission.maxFrameBytes });
     this.wss.push(wss);
+    // The upgraded request's socket is the TLS one on wss: the ticket is found again by the peer's address and port.
+    const tickets = new Map<string, Ticket>();
+    const peer = (s: net.Socket) => `${s.remoteAddress}|${s.remotePort}`;
+    // Prepended: Node's own 'connection' listener (TLS, HTTP parser) runs after, on a socket already destroyed if refused.
+    server.prependListener('connection', (sock: net.Socket) => {
+      const ticket = admission.admit(sock.remoteAddress, sock);
+      if (!ticket) return sock.destroy();
+      const key = peer(sock);
+      tickets.set(key, ticket);
+      sock.once('close', () => tickets.delete(key));
+    });
     wss.on('connection', (socket, req) => {
-      const ticket = admission.admit(req.socket.remoteAddress, req.socket);
+      const ticket = tickets.get(peer(req.socket));
       if (!ticket) return socket.terminate();
       const stream = createWebSocketStream(socket);
       // A frame over maxPayload closes the WebSocket with an error the stream passes on; without a listener it would throw.
@@ -134,5 +181,6 @@ export class Listeners {
 }
 
 function upgradeOnly(_req: http.IncomingMessage, res: http.ServerResponse): void {
-  res.writeHead(426).end('MQTT over WebSocket: connect to /mqtt');
+  // Closed after the answer: a keep-alive socket sending plain requests would stay pending without ever upgrading.
+  res.writeHead(426, { connection: 'close' }).end('MQTT over WebSocket: connect to /mqtt');
 }

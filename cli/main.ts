@@ -47,9 +47,11 @@ program.command('start')
     const cfg = config();
     const stack = await startProcess({ config: cfg, only, log: createLogger(cfg.logLevel) });
     if (stack.broker) console.log(`MQTT:       mqtt://localhost:${stack.broker.port}  (WebSocket ws://localhost:${stack.broker.wsPort}/mqtt)`);
+    if (stack.broker?.tlsPort) console.log(`MQTT (TLS): mqtts://localhost:${stack.broker.tlsPort}  (secure WebSocket wss://localhost:${stack.broker.wssPort}/mqtt)`);
     console.log(`InfluxDB:   ${stack.influxUrl}`);
     if (stack.dashboard) console.log(`Dashboard:  ${stack.dashboard.url}`);
-    stopOnSignal(stack.stop);
+    // SIGHUP reloads the TLS certificates (certbot's deploy hook, `systemctl reload`); devices stay connected.
+    stopOnSignal(stack.stop, () => void stack.reloadTls());
   });
 
 program.command('demo')

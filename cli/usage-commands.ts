@@ -21,13 +21,14 @@ export function registerUsageCommands(program: Command, config: () => Readonly<C
       if (!ISO_DATE.test(o.from) || !ISO_DATE.test(to)) throw new Error('--from and --to are dates as yyyy-mm-dd');
       const cfg = config();
       const log = createLogger(cfg.logLevel);
-      // Use the InfluxDB of a running EduFleet; else start this data directory's own for the time of the command.
-      const url = cfg.influx.url || (await runningInfluxd(path.join(cfg.dataDir, 'influxdb')));
-      const stack = url ? undefined : await startStack({ config: cfg, only: ['usage'], log });
+      // Use the InfluxDB of a running EduFleet (with the credential its data directory keeps); else start this data
+      // directory's own for the time of the command.
+      const influx = cfg.influx.url ? cfg.influx : await runningInfluxd(path.join(cfg.dataDir, 'influxdb'));
+      const stack = influx ? undefined : await startStack({ config: cfg, only: ['usage'], log });
       const registry = stack ? undefined : await openStore(cfg);
       try {
         const analyser = stack?.usage?.analyser
-          ?? new UsageAnalyser({ influx: influxClient(url!, cfg.influx), database: cfg.influx.database, registry: registry!, store: registry!.usage, log, clock: systemClock });
+          ?? new UsageAnalyser({ influx: influxClient(influx!.url, { ...cfg.influx, ...influx }), database: cfg.influx.database, registry: registry!, store: registry!.usage, log, clock: systemClock });
         const days = await analyser.analyseDays(o.from, addDays(to, 1), (done, total) => process.stderr.write(`\ranalysed ${done}/${total} day(s)`));
         process.stderr.write('\n');
         const intervals = days.reduce((a, d) => a + d.intervals, 0);

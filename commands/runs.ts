@@ -30,6 +30,8 @@ export interface RunRequest {
   /** undefined: the command's default (harmful: an abort rule; else none); null: never abort. */
   abortFailedPct?: number | null;
   scheduleId?: number | null;
+  /** Refuse (403) a harmful run whose rollout is looser than its defaults: a person's run, unless an admin's. */
+  keepSafety?: boolean;
 }
 
 const invalid = (message: string) => new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', message);
@@ -41,6 +43,27 @@ export function kindsFor(name: string, target: CommandTarget): DeviceKind[] {
 
 /** Whether any kind the run reaches treats the command as harmful. */
 export const isHarmful = (name: string, kinds: readonly DeviceKind[]): boolean => kinds.some((k) => commandOf(k, name)?.harmful);
+
+/**
+ * Why a rollout is looser than the safety defaults of a harmful command (its rate switched off or faster than
+ * HARMFUL_RATE_PER_MIN, its abort rule switched off or more tolerant than HARMFUL_ABORT_PCT), or null when it is
+ * not. Only an admin may loosen them: a technician may send a harmful command slower or stricter, not faster.
+ * undefined means "the default", which is never looser.
+ */
+export function loosenedSafety(o: { ratePerMin?: number | null; abortFailedPct?: number | null }): string | null {
+  const why: string[] = [];
+  if (o.ratePerMin === null) why.push('switch off the rollout rate');
+  else if (o.ratePerMin !== undefined && o.ratePerMin > HARMFUL_RATE_PER_MIN) why.push(`raise the rollout rate above ${HARMFUL_RATE_PER_MIN} devices a minute`);
+  if (o.abortFailedPct === null) why.push('switch off the abort rule');
+  else if (o.abortFailedPct !== undefined && o.abortFailedPct > HARMFUL_ABORT_PCT) why.push(`raise the abort threshold above ${HARMFUL_ABORT_PCT} %`);
+  return why.length ? why.join(' and ') : null;
+}
+
+/** The 403 of a non-admin who loosened a harmful command's rollout (`why` from `loosenedSafety`). */
+export function loosenedSafetyError(name: string, why: string): EdufleetError {
+  return new EdufleetError('EDUFLEET_ERR_COMMAND_SAFETY',
+    `only an admin may ${why} of a harmful command ('${name}'): leave them at their defaults (${HARMFUL_RATE_PER_MIN} devices a minute, stop past ${HARMFUL_ABORT_PCT} % failed), make them stricter, or ask an admin`);
+}
 
 export function runDefaults(harmful: boolean): { ratePerMin: number | null; abortFailedPct: number | null; ttlMs: number } {
   return { ratePerMin: harmful ? HARMFUL_RATE_PER_MIN : null, abortFailedPct: harmful ? HARMFUL_ABORT_PCT : null, ttlMs: DEFAULT_TTL_MS };
@@ -84,6 +107,8 @@ function homeOf(devices: readonly TargetDevice[]): { schoolId: number | null; di
 export async function startRun(registry: RegistryStore, r: RunRequest): Promise<{ runId: number; devices: TargetDevice[] }> {
   const plan = await planRun(registry, r);
   if (!plan.devices.length) throw invalid(`the target reaches no device that knows '${r.name}'`);
+  const loosened = r.keepSafety && plan.harmful ? loosenedSafety(r) : null;
+  if (loosened) throw loosenedSafetyError(r.name, loosened);
   const d = runDefaults(plan.harmful);
   const ratePerMin = r.ratePerMin === undefined ? d.ratePerMin : r.ratePerMin;
   const abortFailedPct = r.abortFailedPct === undefined ? d.abortFailedPct : r.abortFailedPct;

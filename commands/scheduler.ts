@@ -12,12 +12,19 @@ import type { Clock } from '../lib/clock.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import { formatDate, formatHourMinute } from '../lib/vn/format.js';
-import type { RegistryStore, ScheduleRecord } from '../registry/index.js';
+import type { RegistryStore, ScheduleRecord, User } from '../registry/index.js';
 import type { TermTimetable } from '../timetable/index.js';
 import { startRun } from './runs.js';
 import { fireTimes, recurrenceOf, schoolDaySkips, type FireTime } from './schedule-times.js';
 
-export interface SchedulerOptions { config: Readonly<Config>; registry: RegistryStore; clock: Clock; log: Logger }
+export interface SchedulerOptions {
+  config: Readonly<Config>; registry: RegistryStore; clock: Clock; log: Logger;
+  /**
+   * Whether `user` may command the devices of this school today (the dashboard's permission table, passed down
+   * because this layer may not import it): a schedule fires on the rights of the user who answers for it.
+   */
+  mayCommand: (user: User, school: { schoolId: number; districtId: number | null }) => boolean;
+}
 
 /** How far back a (re)started process looks for runs it did not make. */
 const LOOKBACK_MS = 7 * 86_400_000;
@@ -118,7 +125,7 @@ export class Scheduler implements Component {
       for (const [i, t] of times.entries()) {
         const reason = reasons[i];
         if (reason) await this.record(s, t, 'skipped', reason, now);
-        else if (i === toFire) await this.fire(s, t);
+        else if (i === toFire) await this.authorisedFire(s, t, now);
         else await this.record(s, t, 'missed', `EduFleet không chạy lúc ${formatHourMinute('vi', t.at)} ${formatDate('vi', t.at)}, quá ${this.o.config.commands.graceMin} phút cho phép`, now);
       }
       // Only once handled: a registry error leaves the window to the next tick or reload (the claims stop doubles).
@@ -138,6 +145,46 @@ export class Scheduler implements Component {
     if (won) await this.audit(s, t, { outcome: state, note });
   }
 
+  /**
+   * Fires, or records the fire skipped when the schedule may no longer act (`refusal`). The schedule is read again
+   * first: the list is up to `scheduleReloadMs` old, and who answers for it may have changed since (a take-over).
+   * One deleted or switched off since then fires nothing.
+   */
+  private async authorisedFire(cached: ScheduleRecord, t: FireTime, now: number): Promise<void> {
+    const s = await this.o.registry.schedule(cached.id);
+    if (!s?.enabled) return;
+    const refused = await this.refusal(s);
+    if (refused) await this.record(s, t, 'skipped', refused, now);
+    else await this.fire(s, t);
+  }
+
+  /**
+   * Why the schedule may not act now, or null: it is authorised again at each fire, on today's rights and places
+   * rather than those of the day it was saved. The user who answers for it (its creator, or whoever saved it last)
+   * must still be allowed to command its school, and its room or site must still be in that school. A fire refused
+   * is recorded skipped, with this reason, and sends nothing.
+   */
+  private async refusal(s: ScheduleRecord): Promise<string | null> {
+    const reg = this.o.registry;
+    const school = await reg.places.ref('school', s.schoolId);
+    if (!school) return 'trường của lịch không còn trong danh sách; không gửi lệnh nào';
+    const owner = await reg.userByName(s.createdBy);
+    if (!owner || owner.disabled || !this.o.mayCommand(owner, { schoolId: s.schoolId, districtId: school.districtId })) {
+      return `người tạo lịch (${s.createdBy}) có thể không còn quyền ra lệnh cho trường này; lịch không chạy cho đến khi một người có quyền lưu lại lịch`;
+    }
+    if (s.target.type !== 'room' && s.target.type !== 'site') return null;
+    const id = Number(s.target.id);
+    const place = await reg.places.ref(s.target.type, id);
+    if (place?.schoolId === s.schoolId) return null;
+    return `${place ? await this.placeName(s.target.type, id) : `${s.target.type === 'room' ? 'phòng' : 'điểm trường'} ${id}`} đã chuyển sang trường khác; không gửi lệnh nào`;
+  }
+
+  /** "phòng Phòng 10A1", "điểm trường Điểm chính": a moved place as its fire's note names it. */
+  private async placeName(type: 'room' | 'site', id: number): Promise<string> {
+    if (type === 'room') return `phòng ${(await this.o.registry.roomPlaces([id])).get(id)?.roomName ?? id}`;
+    return `điểm trường ${(await this.o.registry.places.tree(undefined, true)).sites.find((x) => x.id === id)?.name ?? id}`;
+  }
+
   private async fire(s: ScheduleRecord, t: FireTime): Promise<void> {
     const reg = this.o.registry;
     const now = this.o.clock.now();
@@ -146,6 +193,8 @@ export class Scheduler implements Component {
     try {
       const { runId, devices } = await startRun(reg, {
         target: s.target, name: t.command, args: args as Record<string, unknown>,
+        // Only the devices in the schedule's school now, whatever moved between the check above and this run.
+        scope: { schoolIds: [s.schoolId], districtIds: [] },
         origin: { by: 'schedule', scheduleId: s.id }, at: now, ratePerMin: s.ratePerMin, abortFailedPct: s.abortFailedPct, scheduleId: s.id,
         ...(s.ttlMs ? { ttlMs: s.ttlMs } : {}),
       });

@@ -1,3 +1,4 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ export const CONTROL_FILE = 'sim-control.json';
 export interface ControlInfo {
   url: string;
   pid: number;
+  /** Sent as `Authorization: Bearer <token>`: the port is on loopback, but so is every other account of the host. */
+  token: string;
 }
 
 /** A fault asked for: the body of `POST /faults`. */
@@ -47,9 +50,15 @@ function faultRequest(x: unknown): FaultRequest {
   return { target: r.target, fault: r.fault, forMs: r.forMs };
 }
 
+/** Compared in constant time (over digests, so the lengths need not match). */
+const sameToken = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
 /**
- * The simulator's control port: loopback only, on a free port, announced in `dir/sim-control.json` (removed at stop,
- * if it is still ours) so that `edufleet sim fault` finds the simulator of the same data directory.
+ * The simulator's control port: loopback only, on a free port, announced in `dir/sim-control.json` (0600, removed at
+ * stop if it is still ours) so that `edufleet sim fault` finds the simulator of the same data directory. Loopback is
+ * every local account and any local process a request can be made from: a request must carry the file's random token,
+ * which only the account that owns the data directory can read.
  */
 export class SimControl {
   private server: Server | undefined;
@@ -64,6 +73,10 @@ export class SimControl {
         res.end(JSON.stringify(value));
       };
       if (req.method !== 'POST' || req.url !== '/faults') return reply(404, { code: 'EDUFLEET_ERR_ROUTE_NOT_FOUND', message: 'POST /faults only' });
+      const auth = req.headers.authorization ?? '';
+      if (!this.info || !auth.startsWith('Bearer ') || !sameToken(auth.slice(7), this.info.token)) {
+        return reply(401, { code: 'EDUFLEET_ERR_SIM_TOKEN', message: 'POST /faults takes the token of sim-control.json (use `edufleet sim fault`)' });
+      }
       body(req).then((b) => {
         const r = faultRequest(b);
         reply(200, this.inject(r.target, r.fault, r.forMs));
@@ -77,8 +90,11 @@ export class SimControl {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     this.server = server;
-    this.info = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, pid: process.pid };
-    writeFileSync(path.join(this.dir, CONTROL_FILE), JSON.stringify(this.info));
+    this.info = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, pid: process.pid, token: randomBytes(32).toString('base64url') };
+    const file = path.join(this.dir, CONTROL_FILE);
+    // Written anew (a file left by an older version may be readable by others; `mode` applies only to a new file).
+    rmSync(file, { force: true });
+    writeFileSync(file, JSON.stringify(this.info), { mode: 0o600 });
     return this.info.url;
   }
 
@@ -122,7 +138,9 @@ export async function requestFault(dataDir: string, target: string, fault: strin
   }
   let res: Response;
   try {
-    res = await fetch(`${info.url}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target, fault, forMs } satisfies FaultRequest) });
+    res = await fetch(`${info.url}/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` }, body: JSON.stringify({ target, fault, forMs } satisfies FaultRequest),
+    });
   } catch {
     throw new EdufleetError('EDUFLEET_ERR_SIM_NOT_RUNNING', NOT_RUNNING); // a file left by a simulator that was killed
   }

@@ -10,6 +10,6 @@ export {
 } from './timetable.js';
 export { reading, badReading, schemaReading, newBody } from './behaviour.js';
 export { rollFaults, FAULTS, FAULT_NAMES, isFaultName, faultDurationText, type FaultName, type FaultRates } from './faults.js';
-export { requestFault, CONTROL_FILE, type FaultResponse } from './control.js';
+export { requestFault, CONTROL_FILE, type ControlInfo, type FaultResponse } from './control.js';
 export { startProgress } from './progress.js';
 export { DeviceCommands, REMEMBER_MS, REMEMBER_MAX, type CommandRates, type Commanded, type CommandEffect, type Handled } from './commands.js';

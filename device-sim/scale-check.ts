@@ -7,12 +7,13 @@
  *   node --import tsx device-sim/scale-check.ts [devices=10000] [seconds=60] [connectConcurrency=100]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ManagedInfluxd } from '../lib/influx/index.js';
+import { writePrivateFile } from '../lib/private-files.js';
 import { openRegistryStore } from '../registry/index.js';
 import { provinceScenario } from './province.js';
 import { provision } from './provision.js';
@@ -30,7 +31,8 @@ const memory = () => `RSS ${mb(process.memoryUsage().rss)}, heap ${mb(process.me
 /** Starts `edufleet start --only broker,gateway` as a child and resolves with it and its MQTT port. */
 async function startServer(dataDir: string, influxUrl: string) {
   const configFile = path.join(dir, 'edufleet.json');
-  writeFileSync(configFile, JSON.stringify({ dataDir, logLevel: 'warn', influx: { url: influxUrl }, mqtt: { host: '127.0.0.1', port: 0, wsPort: 0 } }));
+  // The managed influxd requires its credential; the config file holds it, so it is written 0600.
+  writePrivateFile(configFile, JSON.stringify({ dataDir, logLevel: 'warn', influx: { url: influxUrl, ...influxd.credentials }, mqtt: { host: '127.0.0.1', port: 0, wsPort: 0 } }));
   const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/edufleet.mjs', '--config', configFile, 'start', '--only', 'broker,gateway'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { InfluxDB } from 'influx';
-import { ensureInfluxSchema, influxClient, RAW_RP } from '../lib/influx/index.js';
+import { ensureInfluxSchema, influxAuthHeader, influxClient, RAW_RP } from '../lib/influx/index.js';
 
 /** Where points end up. InfluxDB v1 API now; the v2 API (token, org, bucket) takes the same line protocol. */
 export interface TelemetryWriter {
@@ -35,7 +35,7 @@ export class InfluxV1Writer implements TelemetryWriter {
     const u = new URL(opts.url);
     this.writeUrl = new URL('/write', u);
     this.writeUrl.search = new URLSearchParams({ db: opts.database, rp: RAW_RP, precision: 'ms' }).toString();
-    this.authHeader = opts.username ? { authorization: `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}` } : {};
+    this.authHeader = influxAuthHeader(opts);
     this.influx = influxClient(opts.url, opts);
   }
 

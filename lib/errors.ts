@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_CONFIG_INVALID: { status: 500, text: 'The configuration is invalid.' },
   EDUFLEET_ERR_INFLUX_MISSING: { status: 500, text: 'The influxd binary is not installed.' },
   EDUFLEET_ERR_INFLUX_START: { status: 500, text: 'The managed influxd did not start.' },
+  EDUFLEET_ERR_INFLUX_CREDENTIALS: { status: 500, text: 'The managed InfluxDB has users but its credential file is missing, or refuses it.' },
   EDUFLEET_ERR_REGISTRY_NOT_FOUND: { status: 404, text: 'No such record in the registry.' },
   EDUFLEET_ERR_REGISTRY_CONFLICT: { status: 409, text: 'A record with this id or code already exists.' },
   EDUFLEET_ERR_REGISTRY_INVALID: { status: 400, text: 'The record is invalid.' },
@@ -13,6 +14,8 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_AUTH_REQUIRED: { status: 401, text: 'Log in first.' },
   EDUFLEET_ERR_AUTH_BAD_LOGIN: { status: 401, text: 'Wrong user name or password.' },
   EDUFLEET_ERR_AUTH_FORBIDDEN: { status: 403, text: 'Your role or scope does not allow this.' },
+  EDUFLEET_ERR_COMMAND_SAFETY: { status: 403, text: 'Only an admin may switch off or loosen the rollout rate or the abort rule of a harmful command.' },
+  EDUFLEET_ERR_ALERT_SILENCE_LENGTH: { status: 403, text: 'Only an admin may set a silence longer than alerts.maxSilenceH, or one without end.' },
   EDUFLEET_ERR_AUTH_RATE_LIMITED: { status: 429, text: 'Too many login attempts; wait and try again.' },
   EDUFLEET_ERR_WEB_ORIGIN: { status: 403, text: 'This request did not come from the dashboard\'s own pages.' },
   EDUFLEET_ERR_WEB_MEDIA_TYPE: { status: 415, text: 'This route takes a JSON body (or the file types it declares).' },
@@ -25,6 +28,7 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_IMPORT_COLUMNS: { status: 400, text: 'The import file lacks required columns.' },
   EDUFLEET_ERR_IMPORT_LIMIT: { status: 413, text: 'The import file is larger than allowed (unpacked size, rows or columns).' },
   EDUFLEET_ERR_IMPORT_MEMORY: { status: 413, text: 'Reading the import file needed more memory than allowed.' },
+  EDUFLEET_ERR_IMPORT_BUSY: { status: 429, text: 'An import of yours is still being read, or too many are at once; try again shortly.' },
   EDUFLEET_ERR_EXPORT_RATE: { status: 429, text: 'Too many exports started in the last minute.' },
   EDUFLEET_ERR_SPOOL_CORRUPT: { status: 500, text: 'The spool on disk could not be read.' },
   EDUFLEET_ERR_SPOOL_FULL: { status: 503, text: 'The spool is at its disk budget; devices are not acknowledged until InfluxDB has taken readings out.' },
@@ -32,6 +36,10 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_SIM_FAULT: { status: 400, text: 'Unknown fault, or a fault the target has no device for.' },
   EDUFLEET_ERR_MQTT_TLS: { status: 500, text: 'The MQTT TLS certificate, key or CA file could not be read or does not fit.' },
   EDUFLEET_ERR_SIM_NOT_RUNNING: { status: 503, text: 'No simulator is running with this data directory.' },
+  EDUFLEET_ERR_SIM_TOKEN: { status: 401, text: 'The simulator\'s control port takes requests only with the token of its control file.' },
+  EDUFLEET_ERR_NOTIFY_WEBHOOK_TARGET: { status: 400, text: 'The webhook address is refused: not http(s), or it points into the server\'s own network.' },
+  EDUFLEET_ERR_NOTIFY_EMAIL_ADDRESS: { status: 400, text: 'An e-mail recipient is one single address.' },
+  EDUFLEET_ERR_NOTIFY_RECIPIENT_LIMIT: { status: 409, text: 'This school (or district, or the province) already has the most recipients allowed.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,7 +1,10 @@
 /**
  * The 'notifications' component: leases due outbox rows, sends one message per recipient and school (a burst is one
- * message), marks them sent, or gives them back due again after an exponential back-off; every attempt is logged in
- * the registry and in the log. Queues the daily digest of every school at `alerts.digestAt` (Asia/Ho_Chi_Minh),
+ * message), marks them sent, or gives them back due again after an exponential back-off, and gives a message up after
+ * alerts.notifyMaxAttempts; every attempt is logged in the registry and in the log. Recipients are served at once,
+ * each one message at a time, so a receiver that never answers holds up only itself, for alerts.webhookTimeoutMs.
+ * Before each send the lease is checked and renewed (the fencing check): a process that stalled past its lease
+ * sends nothing another process has taken over. Queues the daily digest of every school at `alerts.digestAt` (Asia/Ho_Chi_Minh),
  * claimed per (school, local day) so that it goes out once whatever the number of processes. Everything waiting is
  * in the registry, so a restart loses nothing: a lease that a dead process held simply runs out.
  */
@@ -12,10 +15,13 @@ import type { Clock } from '../../lib/clock.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../../lib/component.js';
 import type { Logger } from '../../lib/logger.js';
 import { addDays, vnDay } from '../../lib/vn/time.js';
-import type { DigestData, NotificationRecipient, OutboxRow, RegistryStore } from '../../registry/index.js';
+import type { Lookup } from '../../lib/net-guard.js';
+import type { NotificationRecipient, OutboxRow, RegistryStore } from '../../registry/index.js';
 import type { AlertEvent } from '../events.js';
+import { deliveryIdOf, groups, webhookBody, type Queued } from './payload.js';
+import { singleEmailAddress } from './recipient-checks.js';
 import { Mailer, postWebhook, type SendResult } from './send.js';
-import { alertMessage, digestMessage, ruleWords, type Message } from './texts.js';
+import { alertMessage, digestMessage, type Message } from './texts.js';
 
 export interface DispatcherOptions {
   config: Readonly<Config>;
@@ -28,11 +34,12 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Retry after baseMs, 2×, 4× … capped at maxMs (5 s … 10 min by default). */
   backoff?: { baseMs: number; maxMs: number };
-  webhookTimeoutMs?: number;
+  /** Resolves webhook hosts (the system resolver by default); a test decides what a name resolves to. */
+  lookup?: Lookup;
 }
 
-/** An outbox row's content: an alert change, or a school's digest. */
-type Queued = AlertEvent | { type: 'digest'; day: string; data: DigestData };
+/** One claim of the outbox: a recipient's rows, held under `token`. */
+type Claim = { token: string; recipientId: number; rows: OutboxRow[] };
 
 export class NotificationDispatcher implements Component {
   readonly name = 'notifications';
@@ -82,19 +89,27 @@ export class NotificationDispatcher implements Component {
 
   private async pass(): Promise<number> {
     const now = this.o.clock.now();
-    const claims = await this.o.registry.claimOutbox({ owner: this.owner, now, leaseMs: this.o.leaseMs ?? 60_000 });
+    const claims = await this.o.registry.claimOutbox({ owner: this.owner, now, leaseMs: this.leaseMs() });
     if (!claims.length) return 0;
     const recipients = new Map((await this.o.registry.recipients()).map((r) => [r.id, r]));
+    // Every recipient at once, one message at a time to each (its claim is the per-recipient limit).
+    const outcomes = await Promise.allSettled(claims.map((claim) => this.sendClaim(claim, recipients.get(claim.recipientId), now)));
     let delivered = 0;
-    for (const claim of claims) {
-      const r = recipients.get(claim.recipientId);
-      if (!r) {
-        await this.o.registry.outboxSent(claim.rows.map((x) => x.id), claim.token, now);
-        continue;
-      }
-      for (const group of groups(claim.rows)) {
-        if (await this.deliver(r, group, claim.token)) delivered++;
-      }
+    for (const [i, o] of outcomes.entries()) {
+      if (o.status === 'fulfilled') delivered += o.value;
+      else this.o.log.error({ err: o.reason as unknown, recipient: claims[i]!.recipientId }, 'notifications of a recipient not handled; its lease runs out and another pass retries');
+    }
+    return delivered;
+  }
+
+  private async sendClaim(claim: Claim, r: NotificationRecipient | undefined, now: number): Promise<number> {
+    if (!r) {
+      await this.o.registry.outboxSent(claim.rows.map((x) => x.id), claim.token, now);
+      return 0;
+    }
+    let delivered = 0;
+    for (const group of groups(claim.rows)) {
+      if (await this.deliver(r, group, claim.token)) delivered++;
     }
     return delivered;
   }
@@ -105,50 +120,48 @@ export class NotificationDispatcher implements Component {
     const ids = rows.map((x) => x.row.id);
     const first = rows[0]!.q;
     const kind = first.type === 'digest' ? 'digest' : 'alerts';
-    let res: SendResult;
-    try {
-      res = r.channel === 'email' ? await this.mailer.send(r.address, ...subjectAndText(r, rows.map((x) => x.q), this.o.config.alerts.dashboardUrl))
-        : await postWebhook(r.address, r.secret ?? '', this.webhookBody(rows.map((x) => x.q), now), { now, timeoutMs: this.o.webhookTimeoutMs ?? 10_000 });
-    } catch (err) {
-      res = { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
+    const deliveryId = deliveryIdOf(r.id, rows.map((x) => x.row));
+    const log = { recipient: r.id, channel: r.channel, kind, items: rows.length, deliveryId };
+    if (!(await this.o.registry.outboxFence(ids, token, { now, leaseMs: this.leaseMs(), deliveryId }))) {
+      this.o.log.info(log, 'notification not sent: another process holds it now (this lease ran out)');
+      return false;
     }
-    await this.o.registry.logNotificationAttempt({ recipientId: r.id, at: now, kind, items: rows.length, ok: res.ok, status: res.status, error: res.error });
-    const log = { recipient: r.id, channel: r.channel, kind, items: rows.length, status: res.status };
+    const res = await this.send(r, rows.map((x) => x.q), now, deliveryId);
+    const tries = Math.max(...rows.map((x) => x.row.attempts)) + 1;
+    const gaveUp = !res.ok && tries >= this.o.config.alerts.notifyMaxAttempts;
+    await this.o.registry.logNotificationAttempt({ recipientId: r.id, at: now, kind, items: rows.length, ok: res.ok, status: res.status, error: res.error, deliveryId, gaveUp });
     if (res.ok) {
       await this.o.registry.outboxSent(ids, token, now);
-      this.o.log.info(log, 'notification sent');
+      this.o.log.info({ ...log, status: res.status }, 'notification sent');
       return true;
     }
-    const tries = Math.max(...rows.map((x) => x.row.attempts));
+    if (gaveUp) {
+      await this.o.registry.outboxGiveUp(ids, token, now, `gave up after ${tries} attempts: ${res.error ?? 'failed'}`);
+      this.o.log.error({ ...log, status: res.status, error: res.error, attempts: tries }, 'notification given up after its last attempt');
+      return false;
+    }
     const { baseMs, maxMs } = this.o.backoff ?? { baseMs: 5000, maxMs: 600_000 };
-    const wait = Math.min(baseMs * 2 ** tries, maxMs);
+    const wait = Math.min(baseMs * 2 ** (tries - 1), maxMs);
     await this.o.registry.outboxRetry(ids, token, now + wait, res.error ?? 'failed');
-    this.o.log.warn({ ...log, error: res.error, attempt: tries + 1, retryInMs: wait }, 'notification not delivered; will retry');
+    this.o.log.warn({ ...log, status: res.status, error: res.error, attempt: tries, retryInMs: wait }, 'notification not delivered; will retry');
     return false;
   }
 
-  private webhookBody(qs: Queued[], now: number): object {
-    const first = qs[0]!;
-    const sentAt = new Date(now).toISOString();
-    const url = this.o.config.alerts.dashboardUrl;
-    if (first.type === 'digest') {
-      return { type: 'digest', day: first.day, school: { id: first.data.schoolId, name: first.data.schoolName }, alerts: first.data.open, fixed: first.data.fixed,
-        pastServiceLife: first.data.pastServiceLife, warrantyEnding: first.data.warrantyEnding, sentAt };
+  private async send(r: NotificationRecipient, qs: Queued[], now: number, deliveryId: string): Promise<SendResult> {
+    const a = this.o.config.alerts;
+    try {
+      // A recipient saved before addresses were parsed may hold a list: it is not sent to (docs/alerts.md).
+      if (r.channel === 'email') return oneAddress(r.address) ? await this.mailer.send(r.address, ...subjectAndText(r, qs, a.dashboardUrl))
+        : { ok: false, status: null, error: 'refused: not one e-mail address' };
+      return await postWebhook(r.address, r.secret ?? '', webhookBody(qs, { now, deliveryId, dashboardUrl: a.dashboardUrl }), {
+        now, deliveryId, timeoutMs: a.webhookTimeoutMs, allowedTargets: a.webhookAllowedTargets, ...(this.o.lookup ? { lookup: this.o.lookup } : {}),
+      });
+    } catch (err) {
+      return { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
     }
-    const events = qs as AlertEvent[];
-    const types = new Set(events.map((e) => e.type));
-    return {
-      type: types.size === 1 ? first.type : 'mixed',
-      school: { id: first.schoolId, name: (first as AlertEvent).schoolName },
-      alerts: events.map((e) => ({
-        event: e.type, id: e.alertId, rule: e.rule, ruleText: { vi: ruleWords(e.rule, 'vi'), en: ruleWords(e.rule, 'en') }, severity: e.severity,
-        state: e.state, device: { id: e.deviceId, name: e.deviceName, kind: e.kind }, room: { id: e.roomId, name: e.roomName },
-        value: e.value, field: e.field, startedAt: new Date(e.startedAt).toISOString(), at: new Date(e.at).toISOString(), byUser: e.byUser, comment: e.comment,
-        ...(url ? { url: `${url.replace(/\/$/, '')}/#/alerts/${e.alertId}` } : {}),
-      })),
-      sentAt,
-    };
   }
+
+  private leaseMs(): number { return this.o.leaseMs ?? 60_000; }
 
   /**
    * Queues the digest of `day` (a local date; today by default) for every school with a digest recipient, each
@@ -179,21 +192,16 @@ function addMonths(day: string, n: number): string {
   return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
 }
 
-/** One message per school; each digest alone. */
-function groups(rows: readonly OutboxRow[]): { row: OutboxRow; q: Queued }[][] {
-  const bySchool = new Map<string, { row: OutboxRow; q: Queued }[]>();
-  for (const row of rows) {
-    const q = JSON.parse(row.event) as Queued;
-    const key = q.type === 'digest' ? `digest-${row.id}` : `school-${row.schoolId}`;
-    let g = bySchool.get(key);
-    if (!g) bySchool.set(key, (g = []));
-    g.push({ row, q });
-  }
-  return [...bySchool.values()];
-}
-
 function subjectAndText(r: NotificationRecipient, qs: Queued[], dashboardUrl: string): [string, string] {
   const first = qs[0]!;
   const m: Message = first.type === 'digest' ? digestMessage(first.data, first.day, r.language, dashboardUrl) : alertMessage(qs as AlertEvent[], r.language, dashboardUrl);
   return [m.subject, m.text];
+}
+
+function oneAddress(address: string): boolean {
+  try {
+    return singleEmailAddress(address) === address;
+  } catch {
+    return false;
+  }
 }

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     cleanup.add('temporary directory', () => rmSync(tmpRoot, { recursive: true, force: true }));
     const influxd = new ManagedInfluxd(path.join(tmpRoot, 'influxdb'));
     cleanup.add('influxd', () => influxd.stop());
-    const influx = new InfluxHttp(await influxd.start());
+    const influx = new InfluxHttp(await influxd.start(), influxd.credentials);
     const shape = { devices: Number(args.devices), messagesPerDevice: Number(args.messages), window: 20 };
     const envOf = (s?: string): Record<string, string> => Object.fromEntries((s ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
     const ctxOf = (root: string, env?: string): BenchContext => ({

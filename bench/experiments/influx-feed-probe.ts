@@ -55,13 +55,13 @@ async function runVariant(influx: InfluxHttp, pid: number, name: string, v: Vari
         const wait = due - performance.now();
         if (wait > 0) await delay(wait);
       }
-      const res = await fetch(`${influx.url}/write?db=${db}&precision=ms${rpq}`, { method: 'POST', body: batches[i] });
+      const res = await fetch(`${influx.url}/write?db=${db}&precision=ms${rpq}`, { method: 'POST', headers: influx.headers, body: batches[i] });
       if (res.status !== 204) throw new Error(await res.text());
     }
   };
   const poll = async () => {
     while (!done) {
-      if (v.vars) await (await fetch(`${influx.url}/debug/vars`)).json();
+      if (v.vars) await (await fetch(`${influx.url}/debug/vars`, { headers: influx.headers })).json();
       else await influx.count(db, v.rp ? `"raw"."${MEASUREMENT}"` : MEASUREMENT, COUNT_FIELD).catch(() => 0);
       await delay(v.pollMs!);
     }
@@ -81,7 +81,7 @@ async function runVariant(influx: InfluxHttp, pid: number, name: string, v: Vari
 const dir = mkdtempSync(path.join(os.tmpdir(), 'feed-probe-'));
 const influxd = new ManagedInfluxd(path.join(dir, 'influxdb'));
 try {
-  const influx = new InfluxHttp(await influxd.start());
+  const influx = new InfluxHttp(await influxd.start(), influxd.credentials);
   const pid = findPid(path.join(dir, 'influxdb', 'influxdb.conf'))!;
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(VARIANTS);
   const rounds = Number(process.env.ROUNDS ?? 3);

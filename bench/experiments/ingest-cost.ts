@@ -24,7 +24,7 @@ try {
   for (let round = 1; round <= Number(args.rounds); round++) {
     const dataDir = path.join(tmp, `data-${round}`);
     const devices = await provisionFleet(dataDir, devicesN);
-    const config = loadConfig({ env: { EDUFLEET_INFLUX_URL: influxUrl, EDUFLEET_INFLUX_DATABASE: `cost${round}`, EDUFLEET_DATA_DIR: dataDir, EDUFLEET_MQTT_HOST: '127.0.0.1', EDUFLEET_MQTT_PORT: '0', EDUFLEET_MQTT_WS_PORT: '0', EDUFLEET_LOG_LEVEL: 'warn' } });
+    const config = loadConfig({ env: { EDUFLEET_INFLUX_URL: influxUrl, EDUFLEET_INFLUX_USERNAME: influxd.credentials!.username, EDUFLEET_INFLUX_PASSWORD: influxd.credentials!.password, EDUFLEET_INFLUX_DATABASE: `cost${round}`, EDUFLEET_DATA_DIR: dataDir, EDUFLEET_MQTT_HOST: '127.0.0.1', EDUFLEET_MQTT_PORT: '0', EDUFLEET_MQTT_WS_PORT: '0', EDUFLEET_LOG_LEVEL: 'warn' } });
     const stack = await startStack({ config, only: ['broker', 'gateway'] });
     const gateway = stack.gateway!;
     const baseTs = Date.now();

@@ -107,7 +107,7 @@ export async function runLatency(ctx: BenchContext, roundNo: number): Promise<La
   await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
   const devices = await provisionFleet(dataDir, LATENCY.publishers);
   const env = { EDUFLEET_MQTT_BENCH_SUBSCRIBER: `${SUBSCRIBER.user}:${SUBSCRIBER.secret}` };
-  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, env, ...ctx.edufleet }, ctx.cleanup);
+  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, influxCredentials: ctx.influx.credentials, database: EDUFLEET_DB, dataDir, env, ...ctx.edufleet }, ctx.cleanup);
   try {
     out.push(await latencyThrough(ctx, roundNo, 'edufleet', child.url, child.pid, devices));
   } finally {

@@ -1,15 +1,19 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { influxAuthHeader, type InfluxCredentials } from '../../lib/influx/index.js';
 
 /**
  * The few InfluxDB v1 HTTP calls the benchmark makes itself, with plain `fetch`: no client library between the
- * raw reference and the server.
+ * raw reference and the server. The managed influxd requires its credential, as EduFleet's own requests do.
  */
 export class InfluxHttp {
-  constructor(readonly url: string) {}
+  readonly headers: Record<string, string>;
+  constructor(readonly url: string, readonly credentials?: InfluxCredentials) {
+    this.headers = influxAuthHeader(credentials);
+  }
 
   async query(q: string, db?: string): Promise<unknown> {
     const params = new URLSearchParams({ q, ...(db ? { db } : {}) });
-    const res = await fetch(`${this.url}/query`, { method: 'POST', body: params });
+    const res = await fetch(`${this.url}/query`, { method: 'POST', headers: this.headers, body: params });
     const text = await res.text();
     if (!res.ok) throw new Error(`InfluxDB query failed (${res.status}): ${q}: ${text.slice(0, 300)}`);
     const body = JSON.parse(text) as { results?: { error?: string }[] };
@@ -25,7 +29,7 @@ export class InfluxHttp {
   }
 
   async write(db: string, body: string, precision = 'ms'): Promise<void> {
-    const res = await fetch(`${this.url}/write?db=${encodeURIComponent(db)}&precision=${precision}`, { method: 'POST', body });
+    const res = await fetch(`${this.url}/write?db=${encodeURIComponent(db)}&precision=${precision}`, { method: 'POST', headers: this.headers, body });
     if (res.status !== 204) throw new Error(`InfluxDB write failed (${res.status}): ${(await res.text()).slice(0, 300)}`);
   }
 
@@ -34,7 +38,7 @@ export class InfluxHttp {
    * counters in memory, where a `count()` reads every point stored so far.
    */
   async written(db: string): Promise<{ points: number; requests: number }> {
-    const res = await fetch(`${this.url}/debug/vars`);
+    const res = await fetch(`${this.url}/debug/vars`, { headers: this.headers });
     const vars = (await res.json()) as Record<string, { name?: string; tags?: Record<string, string> | null; values?: Record<string, number> }>;
     let points = 0;
     let requests = 0;

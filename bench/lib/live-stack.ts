@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import type { InfluxCredentials } from '../../lib/influx/index.js';
 import { openRegistryStore } from '../../registry/index.js';
 import type { BenchDevice } from './fleet.js';
 import { KIND } from './fleet.js';
@@ -58,11 +59,12 @@ export interface LiveChild { mqttUrl: string; dashboardUrl: string; pid: number;
  * `edufleet start` with every component (broker, gateway, alerts, dashboard, usage, scheduler) on a fresh data
  * directory, under `prlimit --nofile=65536` as systemd would start it; resolves with the URLs it prints.
  */
-export async function startLiveChild(o: { influxUrl: string; database: string; dataDir: string; env?: Record<string, string>; prlimit: boolean }, cleanup: Cleanup): Promise<LiveChild> {
+export async function startLiveChild(o: { influxUrl: string; influxCredentials?: InfluxCredentials; database: string; dataDir: string; env?: Record<string, string>; prlimit: boolean }, cleanup: Cleanup): Promise<LiveChild> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('EDUFLEET_')) env[k] = v;
   Object.assign(env, {
     EDUFLEET_INFLUX_URL: o.influxUrl, EDUFLEET_INFLUX_DATABASE: o.database, EDUFLEET_DATA_DIR: o.dataDir,
+    EDUFLEET_INFLUX_USERNAME: o.influxCredentials?.username ?? '', EDUFLEET_INFLUX_PASSWORD: o.influxCredentials?.password ?? '',
     EDUFLEET_MQTT_HOST: '127.0.0.1', EDUFLEET_MQTT_PORT: '0', EDUFLEET_MQTT_WS_PORT: '0',
     EDUFLEET_DASHBOARD_HOST: '127.0.0.1', EDUFLEET_DASHBOARD_PORT: '0', EDUFLEET_LOG_LEVEL: 'warn', ...o.env,
   });

@@ -103,7 +103,7 @@ export async function runEdufleet(ctx: BenchContext, roundNo: number, cpuProfDir
   await ctx.influx.query(`DROP DATABASE ${EDUFLEET_DB}`);
   const devices = await provisionFleet(dataDir, ctx.shape.devices);
   const env = { EDUFLEET_ALERTS_ENABLED: String(o.rules) };
-  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, database: EDUFLEET_DB, dataDir, cpuProfDir, ...ctx.edufleet, env: { ...env, ...ctx.edufleet?.env } }, ctx.cleanup);
+  const child = await startEdufleetChild({ influxUrl: ctx.influx.url, influxCredentials: ctx.influx.credentials, database: EDUFLEET_DB, dataDir, cpuProfDir, ...ctx.edufleet, env: { ...env, ...ctx.edufleet?.env } }, ctx.cleanup);
   try {
     const clients = await connectFleet(child.url, devices);
     try {

@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { InfluxCredentials } from '../../lib/influx/index.js';
 import { freePort } from '../../lib/net.js';
 import { stopChild, waitFor, type Cleanup } from './procs.js';
 
@@ -18,6 +19,8 @@ export interface RunningServer {
 
 export interface EdufleetChildOptions {
   influxUrl: string;
+  /** The managed influxd's credential (`ManagedInfluxd.credentials`), passed as influx.username/password. */
+  influxCredentials?: InfluxCredentials;
   database: string;
   dataDir: string;
   /** Where `node --cpu-prof` writes the child's profile; no profiling when absent. */
@@ -48,6 +51,8 @@ function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
   return {
     ...env,
     EDUFLEET_INFLUX_URL: o.influxUrl,
+    EDUFLEET_INFLUX_USERNAME: o.influxCredentials?.username ?? '',
+    EDUFLEET_INFLUX_PASSWORD: o.influxCredentials?.password ?? '',
     EDUFLEET_INFLUX_DATABASE: o.database,
     EDUFLEET_DATA_DIR: o.dataDir,
     EDUFLEET_MQTT_HOST: '127.0.0.1',

@@ -5,6 +5,7 @@ import type { Gateway } from '../../gateway/gateway.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Component, ComponentHealth } from '../../lib/component.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Lookup } from '../../lib/net-guard.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { DeviceDirectory, RegistryStore, ReportStore } from '../../registry/index.js';
 import type { UsageQueries } from '../../usage/queries.js';
@@ -30,11 +31,18 @@ export interface DashboardParts {
   health?: () => ComponentHealth[];
   /** Called inside the transaction of a person's acknowledge or resolve (the notification outbox, alerts/events.ts). */
   alertListeners?: AlertListener[];
+  /** Resolves a webhook's host when it is saved (the system resolver if absent); tests decide what a name resolves to. */
+  webhookLookup?: Lookup;
 }
 
 /** A dashboard as the process sees it: a component with a URL. */
 export interface DashboardHandle extends Component {
   url: string;
+  /**
+   * Serves new HTTPS connections with the certificate files as they are now (SIGHUP under `start`): true when
+   * reloaded, false when they are unusable (logged, the old certificate kept), undefined over plain HTTP.
+   */
+  reloadTls?(): boolean | undefined;
 }
 
 export type DashboardFactory = (parts: DashboardParts) => Promise<DashboardHandle>;

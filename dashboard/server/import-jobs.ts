@@ -14,6 +14,7 @@ import { readSheetIsolated, type IsolatedLimits, type Sheet } from '../../lib/sh
 import type { RegistryStore, User } from '../../registry/index.js';
 import type { ImportJob, ImportPlanView, PlacesImportJob, PlacesPlanView } from '../../api/index.js';
 import { countNoun } from '../../lib/vn/format.js';
+import type { ImportSlot } from './import-admission.js';
 import { can } from './scope.js';
 import { UserJobs } from './user-jobs.js';
 
@@ -39,11 +40,14 @@ export class ImportJobs<V extends JobView, P extends { refused: readonly unknown
 
   constructor(private readonly kind: ImportKind<V, P>, private readonly limits: IsolatedLimits) {}
 
-  /** Starts reading and planning `data`; returns at once with the job to poll. */
-  start(user: User, file: string, data: Buffer): V {
+  /**
+   * Starts reading and planning `data`; returns at once with the job to poll. `slot`, the upload's admission
+   * (import-admission.ts), is given back once the file is read and planned, or has failed.
+   */
+  start(user: User, file: string, data: Buffer, slot?: ImportSlot): V {
     // Every view starts with these fields only; the kind's own ones (plan, created) come later.
     const job = this.jobs.add(user, (id) => ({ view: { id, file, status: 'planning', progress: { phase: 'read', done: 0, total: data.length } } as V }));
-    void this.plan(job, user, data);
+    void this.plan(job, user, data).finally(() => slot?.release());
     return job.view;
   }
 

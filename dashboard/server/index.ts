@@ -1,9 +1,11 @@
+import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { countResourceError } from '../../lib/limits.js';
 import { Health } from '../../lib/component.js';
 import { influxClient } from '../../lib/influx/index.js';
 import { UsageQueries } from '../../usage/queries.js';
 import { buildApp } from './app.js';
+import { httpsOptions } from './security/index.js';
 import type { DashboardFactory, DashboardHandle } from './deps.js';
 import { RecentReadings } from './readings.js';
 
@@ -24,6 +26,7 @@ export const startDashboard: DashboardFactory = async (parts) => {
     usage: new UsageQueries(influxClient(parts.influxUrl, config.influx), config.influx.database),
     health: parts.health ?? (() => [state.snapshot()]),
     ...(parts.alertListeners ? { alertListeners: parts.alertListeners } : {}),
+    ...(parts.webhookLookup ? { webhookLookup: parts.webhookLookup } : {}),
   });
   let closing: Promise<void> | undefined;
   const stop = () => (closing ??= app.close().then(() => state.stopped()));
@@ -45,6 +48,19 @@ export const startDashboard: DashboardFactory = async (parts) => {
     },
     stop,
     health: () => state.snapshot(),
+    reloadTls: () => {
+      const { tlsCertFile } = config.dashboard;
+      if (!tlsCertFile) return undefined;
+      try {
+        // setSecureContext builds the new context before it replaces the old: a key that does not fit throws here.
+        (app.server as https.Server).setSecureContext(httpsOptions(config)!);
+        parts.log.info({ certFile: tlsCertFile }, 'dashboard TLS certificate reloaded');
+        return true;
+      } catch (err) {
+        parts.log.error({ err }, 'dashboard TLS certificate not reloaded: the old one stays in use');
+        return false;
+      }
+    },
   };
   return handle;
 };

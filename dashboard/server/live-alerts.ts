@@ -1,5 +1,8 @@
 import type { AlertView } from '../../api/index.js';
+import type { User } from '../../registry/index.js';
 import type { DashboardDeps } from './deps.js';
+import { schoolRoom } from './live-rights.js';
+import { can } from './scope.js';
 
 /**
  * Rows written within this long before the cursor are read again: another process may commit a change stamped a
@@ -9,14 +12,16 @@ const GRACE_MS = 5000;
 
 /** What of the Socket.IO server the push uses. */
 export interface AlertsIo {
-  to(room: string): { emit(event: 'alerts', batch: AlertView[]): unknown };
-  sockets: { adapter: { rooms: Map<string, Set<string>> } };
+  to(room: string): { except(ids: string[]): { emit(event: 'alerts', batch: AlertView[]): unknown } };
+  sockets: { adapter: { rooms: Map<string, Set<string>> }; sockets: Map<string, { data: { user: User } }> };
 }
 
 /**
  * The `alerts` push: each live tick reads the alerts whose updated_at passed the cursor (from the registry, so a
  * dashboard-only process sees what a gateway elsewhere changed) and sends ONE batch per school room. A burst of
- * 1,000 alerts of a school is one emit.
+ * 1,000 alerts of a school is one emit. Filtered as GET /api/alerts is: the school rooms are the user's scope, and
+ * sockets of a role that may not read alerts (planners, scope.ts ACTIONS) are left out, the role read at each push
+ * (a socket re-scoped by live-rights.ts follows at once).
  */
 export class LiveAlerts {
   private timer: NodeJS.Timeout | undefined;
@@ -57,9 +62,12 @@ export class LiveAlerts {
       batch.push(a);
     }
     for (const [key, at] of this.sent) if (at <= this.cursor - GRACE_MS) this.sent.delete(key);
+    if (!bySchool.size) return;
     const rooms = this.io.sockets.adapter.rooms;
+    const barred: string[] = [];
+    for (const [sid, socket] of this.io.sockets.sockets) if (!can(socket.data.user, 'alerts.read')) barred.push(sid);
     for (const [schoolId, batch] of bySchool) {
-      if (rooms.has(`school:${schoolId}`)) this.io.to(`school:${schoolId}`).emit('alerts', batch);
+      if (rooms.has(schoolRoom(schoolId))) this.io.to(schoolRoom(schoolId)).except(barred).emit('alerts', batch);
     }
   }
 }

@@ -1,24 +1,21 @@
-import type { Server, Socket } from 'socket.io';
+import type { Server } from 'socket.io';
 import type { ClientToServerEvents, CommandView, ServerToClientEvents } from '../../api/index.js';
 import { EdufleetError } from '../../lib/errors.js';
 import type { User } from '../../registry/index.js';
 import type { DashboardDeps } from './deps.js';
 import { targetLabeller } from './command-targets.js';
+import { runRoom, schoolRoom, type LiveRights, type RightsSocket } from './live-rights.js';
 import { runView, visibleRun } from './routes/command-runs.js';
 import { sendCommand } from './routes/commands.js';
 import { can } from './scope.js';
 
 type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: User }>;
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: User }>;
 
 /** Changes stamped this long before the newest one seen are read again: another process may commit a little late. */
 const OVERLAP_MS = 2000;
 
-const schoolRoom = (schoolId: number) => `school:${schoolId}`;
-export const runRoom = (runId: number) => `run:${runId}`;
-
 /** A coded error as the REST API would answer it; anything else is internal (and logged). */
-function ackError(deps: DashboardDeps, err: unknown): { code: string; message: string } {
+export function ackError(deps: Pick<DashboardDeps, 'log'>, err: unknown): { code: string; message: string } {
   if (err instanceof EdufleetError) return { code: err.code, message: err.message };
   deps.log.error({ err }, 'socket command request failed');
   return { code: 'EDUFLEET_ERR_INTERNAL', message: 'Internal error; the server log has the details.' };
@@ -95,30 +92,32 @@ export function startLiveCommands(io: LiveServer, deps: DashboardDeps): () => vo
 
 /**
  * A socket's command requests: follow a run (scope and commands.send, as GET /api/command-runs/:id), and send one
- * command through the very function POST /api/devices/:id/commands calls.
+ * command through the very function POST /api/devices/:id/commands calls. Both are authorised with the user as
+ * the registry has them NOW (`rights.withUser`), never with the user of the handshake.
  */
-export function attachCommandHandlers(socket: LiveSocket, deps: DashboardDeps): void {
-  const user = socket.data.user;
+export function attachCommandHandlers(socket: RightsSocket, deps: DashboardDeps, rights: LiveRights): void {
   socket.on('watchRun', (runId, ack) => {
     const reply = typeof ack === 'function' ? ack : () => {};
-    (async () => {
+    rights.withUser(socket, async (user) => {
       if (!Number.isInteger(runId)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'a run id is a whole number');
       const run = await visibleRun(deps.registry, user, runId);
       await socket.join(runRoom(run.id));
       reply({ ok: true });
+      return run;
+    }).then(async (run) => {
       // The current state at once: the next push comes only when one of its commands changes.
       socket.emit('run', await runView(deps.registry, run, await targetLabeller(deps.registry)));
-    })().catch((err: unknown) => reply(ackError(deps, err)));
+    }).catch((err: unknown) => reply(ackError(deps, err)));
   });
   socket.on('unwatchRun', (runId) => {
     if (Number.isInteger(runId)) void socket.leave(runRoom(runId));
   });
   socket.on('command', (input, ack) => {
     const reply = typeof ack === 'function' ? ack : () => {};
-    (async () => {
+    rights.withUser(socket, async (user) => {
       if (!input || typeof input !== 'object' || typeof input.deviceId !== 'string') throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'deviceId: a device id is required');
       const { deviceId, ...body } = input;
       reply({ ok: true, value: await sendCommand(deps, user, deviceId, body) });
-    })().catch((err: unknown) => reply(ackError(deps, err)));
+    }).catch((err: unknown) => reply(ackError(deps, err)));
   });
 }

@@ -2,6 +2,7 @@ import type { Server } from 'socket.io';
 import type { ClientToServerEvents, DeviceHealthView, ServerToClientEvents } from '../../api/index.js';
 import type { User } from '../../registry/index.js';
 import type { DashboardDeps } from './deps.js';
+import { schoolRoom } from './live-rights.js';
 import { can } from './scope.js';
 
 /**
@@ -9,8 +10,6 @@ import { can } from './scope.js';
  * commit a write stamped a moment earlier than one already read, and it must not be skipped.
  */
 const OVERLAP_MS = 2000;
-
-const schoolRoom = (schoolId: number) => `school:${schoolId}`;
 
 /**
  * The `health` push: every live tick, the devices whose signals (gateways) or verdict (alert engine) changed in the

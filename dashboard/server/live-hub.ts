@@ -1,31 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { Server, type Socket } from 'socket.io';
+import { Server } from 'socket.io';
 import { isDeviceId } from '../../protocol/index.js';
-import type { User } from '../../registry/index.js';
 import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../api/index.js';
+import { EdufleetError } from '../../lib/errors.js';
 import { sessionFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { LiveAlerts } from './live-alerts.js';
-import { attachCommandHandlers, startLiveCommands } from './live-commands.js';
+import { ackError, attachCommandHandlers, startLiveCommands } from './live-commands.js';
 import { startLiveHealth } from './live-health.js';
+import { deviceRoom, LiveRights, schoolRoom, type LiveSocketData, type RightsSocket } from './live-rights.js';
 import { liveView } from './problems.js';
-import { maySee, userScope } from './scope.js';
+import { maySee } from './scope.js';
 import { sessionMaxAgeMs } from './security/index.js';
 import { watchSocketSessions } from './security/sessions.js';
 import { socketOriginCheck } from './security/csrf.js';
 
-interface SocketData {
-  user: User;
-  /** Checked again while the socket lives (security/sessions.ts): a password change or a disabled user cuts it off. */
-  sessionId: string;
-  /** The schools the user may see, read during the handshake (the connection handler cannot wait for the registry). */
-  schoolIds: number[];
-}
-type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-
-export const schoolRoom = (schoolId: number) => `school:${schoolId}`;
-export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, LiveSocketData>;
 
 /**
  * Socket.IO on the dashboard's HTTP server. The handshake must carry a valid session cookie; a socket joins one
@@ -44,18 +34,22 @@ export class LiveHub {
   private stopHealth: (() => void) | undefined;
   private stopCommands: (() => void) | undefined;
   private stopSessions: (() => void) | undefined;
+  /** Every event's user, read again; re-scopes and disconnects (live-rights.ts). */
+  readonly rights: LiveRights;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DashboardDeps) {
     this.io = new Server(app.server, { serveClient: false, cors: { origin: false }, allowRequest: socketOriginCheck(deps.config.dashboard.allowedOrigins) });
     this.lastVersion = deps.gateway?.live.currentVersion ?? 0;
+    const auth = { registry: deps.registry, clock: deps.clock, maxAgeMs: sessionMaxAgeMs(deps.config) };
+    this.rights = new LiveRights(deps, auth);
     this.io.use((socket, next) => {
-      const auth = { registry: deps.registry, clock: deps.clock, maxAgeMs: sessionMaxAgeMs(deps.config) };
       sessionFromCookieHeader(app, auth, socket.request.headers.cookie).then(async (session) => {
         if (!session) return next(Object.assign(new Error('Log in first.'), { data: { code: 'EDUFLEET_ERR_AUTH_REQUIRED' } }));
         const { user } = session;
         socket.data.user = user;
         socket.data.sessionId = session.sessionId;
-        socket.data.schoolIds = (await deps.registry.schools(userScope(user))).map((s) => s.id);
+        // Read during the handshake: the connection handler cannot wait for the registry.
+        socket.data.schoolIds = await this.rights.schoolIdsOf(user);
         next();
       }).catch((err: Error) => next(err));
     });
@@ -66,7 +60,8 @@ export class LiveHub {
   start(): void {
     this.alerts.start(); // from the registry: runs in a dashboard-only process too
     this.stopSessions = watchSocketSessions(() => this.io.sockets.sockets.values(), {
-      registry: this.deps.registry, clock: this.deps.clock, maxAgeMs: sessionMaxAgeMs(this.deps.config), log: this.deps.log, events: this.app.sessionEvents,
+      log: this.deps.log, events: this.app.sessionEvents, recheckMs: this.deps.config.dashboard.socketRecheckMs,
+      refresh: (socket, pass) => this.rights.refresh(socket, pass),
     });
     this.stopHealth = startLiveHealth(this.io, this.deps); // shared state: also without a gateway
     this.stopCommands = startLiveCommands(this.io, this.deps); // the registry is the queue: also without a gateway
@@ -93,21 +88,24 @@ export class LiveHub {
     this.io.engine.close();
   }
 
-  private onConnection(socket: LiveSocket): void {
-    const user = socket.data.user;
+  private onConnection(socket: RightsSocket): void {
     for (const id of socket.data.schoolIds) void socket.join(schoolRoom(id));
+    // Reading a device's pushes is authorised with the user as of now (live-rights.ts), like GET /api/devices/:id.
     socket.on('watch', (deviceId, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
-      const p = typeof deviceId === 'string' && isDeviceId(deviceId) ? this.deps.directory.get(deviceId) : undefined;
-      if (!p || p.revoked) return reply({ code: 'EDUFLEET_ERR_REGISTRY_NOT_FOUND', message: `no device '${String(deviceId)}'` });
-      if (!maySee(user, p)) return reply({ code: 'EDUFLEET_ERR_AUTH_FORBIDDEN', message: 'This device belongs to a school outside your scope.' });
-      void socket.join(deviceRoom(p.id));
-      reply({ ok: true });
+      this.rights.withUser(socket, async (user) => {
+        const p = typeof deviceId === 'string' && isDeviceId(deviceId) ? this.deps.directory.get(deviceId) : undefined;
+        if (!p || p.revoked) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no device '${String(deviceId)}'`);
+        if (!maySee(user, p)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', 'This device belongs to a school outside your scope.');
+        await socket.join(deviceRoom(p.id));
+        reply({ ok: true });
+      }).catch((err: unknown) => reply(ackError(this.deps, err)));
     });
+    // Leaving a room needs no right.
     socket.on('unwatch', (deviceId) => {
       if (typeof deviceId === 'string') void socket.leave(deviceRoom(deviceId));
     });
-    attachCommandHandlers(socket, this.deps);
+    attachCommandHandlers(socket, this.deps, this.rights);
   }
 
   /** One pass: what changed since the last tick, grouped by school, one emit per school room. */

@@ -9,6 +9,16 @@ interface InfluxPool {
 }
 
 /**
+ * node-influx's RequestError (any 3xx/4xx answer, a 401 among them) holds the request, whose headers carry the
+ * Basic credential, and pino copies an error's enumerable fields into the log line: the password would be logged.
+ * The fields stay readable, only out of enumeration.
+ */
+function hideRequest(err: Error): Error {
+  for (const key of ['req', 'res']) if (Object.hasOwn(err, key)) Object.defineProperty(err, key, { enumerable: false });
+  return err;
+}
+
+/**
  * Reads a response to its end, or fails when the connection closes first. node-influx waits for `end` only, so
  * an InfluxDB that dies between its early "200 OK" (influxd flushes the header before it runs a query) and the body
  * leaves the promise pending for ever (node-influx issues #524, #605, open): a usage pass that never ends, and a
@@ -17,7 +27,7 @@ interface InfluxPool {
 function readBody(pool: InfluxPool, options: object, keep: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     pool.stream(options, (err, res) => {
-      if (err || !res) return reject(err ?? new Error('InfluxDB gave no response'));
+      if (err || !res) return reject(err ? hideRequest(err) : new Error('InfluxDB gave no response'));
       let body = '';
       res.on('data', (chunk: Buffer | string) => { if (keep) body += chunk.toString(); });
       res.on('end', () => resolve(body));

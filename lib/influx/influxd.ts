@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EdufleetError } from '../errors.js';
 import { freePort } from '../net.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, writePrivateFile } from '../private-files.js';
+import { ensureAdminUser, readInfluxdCredentials, type InfluxCredentials } from './credentials.js';
 
 function hasBinary(bin: string): boolean {
   return spawnSync(bin, ['version'], { stdio: 'ignore' }).status === 0;
@@ -12,13 +13,15 @@ function hasBinary(bin: string): boolean {
 
 /**
  * An influxd (1.x, Debian's `influxdb` package) that EduFleet runs itself: config and data under `dir`, HTTP and
- * RPC on free loopback ports, stopped with the process. Used by `start`/`demo` when no InfluxDB URL is configured,
- * and by the tests and benchmarks, which each get their own.
+ * RPC on free loopback ports, authentication on (credentials.ts), stopped with the process. Used by `start`/`demo`
+ * when no InfluxDB URL is configured, and by the tests and benchmarks, which each get their own.
  */
 export class ManagedInfluxd {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   port = 0;
+  /** The admin credential every client of this server uses (the 0600 file in `dir`); set by `start`. */
+  credentials: InfluxCredentials | undefined;
 
   /** `dataOptions`: extra `[data]` settings, e.g. shorter cold durations for a benchmark that needs compacted shards. */
   constructor(readonly dir: string, private readonly binary = 'influxd', private readonly dataOptions: Record<string, string> = {}) {}
@@ -48,7 +51,7 @@ export class ManagedInfluxd {
       '[meta]', `  dir = "${path.join(this.dir, 'meta')}"`, '  logging-enabled = false',
       '[data]', `  dir = "${path.join(this.dir, 'data')}"`, `  wal-dir = "${path.join(this.dir, 'wal')}"`, '  query-log-enabled = false',
       ...Object.entries(this.dataOptions).map(([k, v]) => `  ${k} = ${v}`),
-      '[http]', `  bind-address = "127.0.0.1:${this.port}"`, '  log-enabled = false', '  max-body-size = 0',
+      '[http]', `  bind-address = "127.0.0.1:${this.port}"`, '  auth-enabled = true', '  log-enabled = false', '  max-body-size = 0',
       '[monitor]', '  store-enabled = false',
       '[continuous_queries]', '  log-enabled = false',
       '[logging]', '  level = "warn"',
@@ -74,19 +77,28 @@ export class ManagedInfluxd {
       child.once('error', (err) => { spawnError = err; done(); });
     });
     const deadline = Date.now() + 30_000;
+    let answered = false;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || spawnError) break;
       try {
-        const res = await fetch(`${this.url}/ping`);
-        if (res.status === 204) {
-          // Other EduFleet commands on this data directory (the CLI) find the running server here.
-          writePrivateFile(path.join(this.dir, 'url'), this.url);
-          return this.url;
-        }
+        answered = (await fetch(`${this.url}/ping`)).status === 204;
+        if (answered) break;
       } catch {
         // not listening yet
       }
       await delay(50);
+    }
+    if (answered) {
+      // `/ping` needs no credential; everything else does from here on.
+      try {
+        this.credentials = await ensureAdminUser(this.url, this.dir);
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
+      // Other EduFleet commands on this data directory (the CLI) find the running server here.
+      writePrivateFile(path.join(this.dir, 'url'), this.url);
+      return this.url;
     }
     await this.stop();
     if (spawnError) throw new EdufleetError('EDUFLEET_ERR_INFLUX_START', `influxd could not be started: ${spawnError.message}`, { cause: spawnError });
@@ -107,8 +119,8 @@ export class ManagedInfluxd {
   }
 }
 
-/** The URL of the managed influxd a running EduFleet started in `dir`, if it answers. */
-export async function runningInfluxd(dir: string): Promise<string | undefined> {
+/** The URL and credential of the managed influxd a running EduFleet started in `dir`, if it answers. */
+export async function runningInfluxd(dir: string): Promise<({ url: string } & InfluxCredentials) | undefined> {
   let url: string;
   try {
     url = readFileSync(path.join(dir, 'url'), 'utf8').trim();
@@ -116,8 +128,10 @@ export async function runningInfluxd(dir: string): Promise<string | undefined> {
     return undefined;
   }
   try {
-    return (await fetch(`${url}/ping`)).status === 204 ? url : undefined;
+    if ((await fetch(`${url}/ping`)).status !== 204) return undefined;
   } catch {
     return undefined;
   }
+  // A server started by a version without authentication has no file: it takes requests without a credential.
+  return { url, ...(readInfluxdCredentials(dir) ?? { username: '', password: '' }) };
 }

@@ -150,15 +150,19 @@ export class RegistryStore {
   recipients(): Promise<notifications.NotificationRecipient[]> { return notifications.recipients(this.c); }
   recipient(id: number): Promise<notifications.NotificationRecipient | undefined> { return notifications.recipient(this.c, id); }
   removeRecipient(id: number, at: number): Promise<void> { return notifications.removeRecipient(this.c, id, at); }
+  setRecipientSecret(id: number, secret: string): Promise<boolean> { return notifications.setRecipientSecret(this.c, id, secret); }
   /** The recipients of a school's alerts: its own, its district's and the province's. */
   recipientsFor(place: { schoolId: number; districtId: number | null }): Promise<notifications.NotificationRecipient[]> { return notifications.recipientsFor(this.c, place); }
   enqueueNotifications(rows: { recipientId: number; schoolId: number; event: string; at: number; dueAt: number }[]): Promise<void> { return notifications.enqueue(this.c, rows); }
   /** Leases due outbox rows, grouped per recipient (see notifications.ts). */
   claimOutbox(o: { owner: string; now: number; leaseMs: number; recipients?: number }): Promise<{ token: string; recipientId: number; rows: notifications.OutboxRow[] }[]> { return notifications.claimOutbox(this.c, o); }
+  /** The fencing check before each send (see notifications.ts). */
+  outboxFence(ids: readonly number[], token: string, o: { now: number; leaseMs: number; deliveryId: string }): Promise<boolean> { return notifications.outboxFence(this.c, ids, token, o); }
   outboxSent(ids: readonly number[], token: string, at: number): Promise<void> { return notifications.outboxSent(this.c, ids, token, at); }
+  outboxGiveUp(ids: readonly number[], token: string, at: number, error: string): Promise<void> { return notifications.outboxGiveUp(this.c, ids, token, at, error); }
   outboxRetry(ids: readonly number[], token: string, dueAt: number, error: string): Promise<void> { return notifications.outboxRetry(this.c, ids, token, dueAt, error); }
   pendingNotifications(): Promise<number> { return notifications.pendingNotifications(this.c); }
-  logNotificationAttempt(a: Omit<notifications.NotificationAttempt, 'id'>): Promise<void> { return notifications.logAttempt(this.c, a); }
+  logNotificationAttempt(a: notifications.NewAttempt): Promise<void> { return notifications.logAttempt(this.c, a); }
   notificationAttempts(f: { recipientIds?: readonly number[]; limit?: number } = {}): Promise<notifications.NotificationAttempt[]> { return notifications.attempts(this.c, f); }
   /** Takes a school's digest of a local day for this process (false: already taken). */
   claimDigest(schoolId: number, day: string, owner: string, at: number): Promise<boolean> { return notifications.claimDigest(this.c, schoolId, day, owner, at); }
@@ -239,7 +243,7 @@ export class RegistryStore {
   createSchedule(s: schedules.ScheduleInput, byUser: string, at: number): Promise<schedules.ScheduleRecord> { return schedules.createSchedule(this.c, s, byUser, at); }
   schedule(id: number, scope?: Scope): Promise<schedules.ScheduleRecord | undefined> { return schedules.schedule(this.c, id, scope); }
   listSchedules(o?: { scope?: Scope; schoolId?: number; enabledOnly?: boolean }): Promise<schedules.ScheduleRecord[]> { return schedules.listSchedules(this.c, o); }
-  updateSchedule(id: number, s: schedules.ScheduleInput, at: number): Promise<schedules.ScheduleRecord> { return schedules.updateSchedule(this.c, id, s, at); }
+  updateSchedule(id: number, s: schedules.ScheduleInput, at: number, byUser?: string): Promise<schedules.ScheduleRecord> { return schedules.updateSchedule(this.c, id, s, at, byUser); }
   deleteSchedule(id: number, at: number): Promise<void> { return schedules.deleteSchedule(this.c, id, at); }
   /** Takes a schedule's fire at `fireAt` for `owner`: true for exactly one caller across processes. */
   claimFire(f: Parameters<typeof schedules.claimFire>[1]): Promise<boolean> { return schedules.claimFire(this.c, f); }

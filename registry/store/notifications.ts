@@ -3,10 +3,11 @@
  * inside the transaction of an alert change, the leases that keep two processes from sending one row, every
  * attempt, and the once-a-day claim of a school's digest.
  */
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Severity } from '../../domain/index.js';
 import { isPastServiceLife } from '../service-life.js';
 import { notFound, type Ctx } from './context.js';
+import type { RegistryDatabase } from './schema.js';
 
 export type NotifyChannel = 'email' | 'webhook';
 
@@ -28,8 +29,16 @@ export interface NotificationRecipient {
   createdAt: number;
 }
 
-export interface OutboxRow { id: number; recipientId: number; schoolId: number; event: string; createdAt: number; attempts: number }
-export interface NotificationAttempt { id: number; recipientId: number; at: number; kind: string; items: number; ok: boolean; status: number | null; error: string | null }
+/** `deliveryId`: set at the first attempt of the message the row went out in; its retries carry the same rows and id. */
+export interface OutboxRow { id: number; recipientId: number; schoolId: number; event: string; createdAt: number; attempts: number; deliveryId: string | null }
+export interface NotificationAttempt {
+  id: number; recipientId: number; at: number; kind: string; items: number; ok: boolean; status: number | null; error: string | null;
+  /** The X-EduFleet-Delivery of the message (null before webhook delivery ids, and for e-mail before it). */
+  deliveryId: string | null;
+  /** This failure was the last attempt (alerts.notifyMaxAttempts): the message was given up. */
+  gaveUp: boolean;
+}
+export type NewAttempt = Omit<NotificationAttempt, 'id' | 'deliveryId' | 'gaveUp'> & { deliveryId?: string | null; gaveUp?: boolean };
 
 type RecipientDb = { id: number; school_id: number | null; district_id: number | null; min_severity: string; channel: string; address: string; secret: string | null; language: string; digest: number; created_by: string; created_at: number };
 const toRecipient = (r: RecipientDb): NotificationRecipient => ({
@@ -56,6 +65,13 @@ export async function recipients(c: Ctx): Promise<NotificationRecipient[]> {
 export async function recipient(c: Ctx, id: number): Promise<NotificationRecipient | undefined> {
   const r = await c.db.selectFrom('notification_recipients').select(RECIPIENT_COLUMNS).where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
   return r && toRecipient(r);
+}
+
+/** A webhook's new signing secret (the old one stops working at once); false when there is no such webhook. */
+export async function setRecipientSecret(c: Ctx, id: number, secret: string): Promise<boolean> {
+  const r = await c.db.updateTable('notification_recipients').set({ secret }).where('id', '=', id).where('channel', '=', 'webhook')
+    .where('removed_at', 'is', null).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
 }
 
 /** Removed, not deleted: its attempts log keeps pointing at it. Rows not yet sent are dropped. */
@@ -85,23 +101,40 @@ export async function enqueue(c: Ctx, rows: { recipientId: number; schoolId: num
  * Leases the unsent rows of recipients that have a due row, one lease per recipient (what arrived for it until now
  * goes out together: a burst becomes one message). The conditional UPDATE is the claim: a row another process
  * leased (claimed_until in the future) is not taken, on SQLite (writes are serial) and on PostgreSQL (the second
- * UPDATE re-reads the row after the first commits).
+ * UPDATE re-reads the row after the first commits). A recipient with a live lease is not claimed again at all, so one
+ * message at a time is in flight to it, whatever the number of processes. Given-up rows are never taken.
  */
 export async function claimOutbox(c: Ctx, o: { owner: string; now: number; leaseMs: number; recipients?: number }): Promise<{ token: string; recipientId: number; rows: OutboxRow[] }[]> {
-  const due = await c.db.selectFrom('notification_outbox').select('recipient_id').distinct().where('sent_at', 'is', null)
-    .where('due_at', '<=', o.now).where('claimed_until', '<=', o.now).limit(o.recipients ?? 20).execute();
+  const busy = (eb: ExpressionBuilder<RegistryDatabase, 'notification_outbox'>) => eb.exists(eb.selectFrom('notification_outbox as held').select(sql<number>`1`.as('one'))
+    .whereRef('held.recipient_id', '=', 'notification_outbox.recipient_id').where('held.sent_at', 'is', null).where('held.gave_up_at', 'is', null)
+    .where('held.claimed_until', '>', o.now));
+  const due = await c.db.selectFrom('notification_outbox').select('recipient_id').distinct().where('sent_at', 'is', null).where('gave_up_at', 'is', null)
+    .where('due_at', '<=', o.now).where('claimed_until', '<=', o.now).where((eb) => eb.not(busy(eb))).limit(o.recipients ?? 20).execute();
   const out = [];
   for (const { recipient_id: recipientId } of due) {
     const token = `${o.owner}#${recipientId}#${o.now}#${Math.random().toString(36).slice(2, 10)}`;
     await c.db.updateTable('notification_outbox').set({ claimed_by: token, claimed_until: o.now + o.leaseMs })
-      .where('recipient_id', '=', recipientId).where('sent_at', 'is', null).where('claimed_until', '<=', o.now).where('created_at', '<=', o.now).execute();
-    const rows = await c.db.selectFrom('notification_outbox').select(['id', 'recipient_id', 'school_id', 'event', 'created_at', 'attempts'])
+      .where('recipient_id', '=', recipientId).where('sent_at', 'is', null).where('gave_up_at', 'is', null).where('claimed_until', '<=', o.now)
+      .where('created_at', '<=', o.now).where((eb) => eb.not(busy(eb))).execute();
+    const rows = await c.db.selectFrom('notification_outbox').select(['id', 'recipient_id', 'school_id', 'event', 'created_at', 'attempts', 'delivery_id'])
       .where('claimed_by', '=', token).where('sent_at', 'is', null).orderBy('id').execute();
     if (rows.length) {
-      out.push({ token, recipientId, rows: rows.map((r) => ({ id: r.id, recipientId: r.recipient_id, schoolId: r.school_id, event: r.event, createdAt: Number(r.created_at), attempts: r.attempts })) });
+      out.push({ token, recipientId, rows: rows.map((r) => ({ id: r.id, recipientId: r.recipient_id, schoolId: r.school_id, event: r.event, createdAt: Number(r.created_at), attempts: r.attempts, deliveryId: r.delivery_id })) });
     }
   }
   return out;
+}
+
+/**
+ * The fencing check right before a send: the rows are still this claim's (a holder that stalled past its lease finds
+ * another claim's token and must not send), and if so the lease is renewed for the send and the rows pinned to the
+ * message's delivery id, in one conditional UPDATE. False: skip the send.
+ */
+export async function outboxFence(c: Ctx, ids: readonly number[], token: string, o: { now: number; leaseMs: number; deliveryId: string }): Promise<boolean> {
+  if (!ids.length) return false;
+  const r = await c.db.updateTable('notification_outbox').set({ claimed_until: o.now + o.leaseMs, delivery_id: o.deliveryId })
+    .where('id', 'in', [...ids]).where('claimed_by', '=', token).where('sent_at', 'is', null).where('gave_up_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === ids.length;
 }
 
 /** Marks leased rows sent (only while the lease is still this claim's). */
@@ -118,14 +151,25 @@ export async function outboxRetry(c: Ctx, ids: readonly number[], token: string,
     .where('id', 'in', [...ids]).where('claimed_by', '=', token).execute();
 }
 
+/** Stops retrying leased rows after their last allowed attempt (alerts.notifyMaxAttempts); they stay, marked, for the record. */
+export async function outboxGiveUp(c: Ctx, ids: readonly number[], token: string, at: number, error: string): Promise<void> {
+  if (!ids.length) return;
+  await c.db.updateTable('notification_outbox')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), gave_up_at: at, claimed_by: null, claimed_until: 0, last_error: error.slice(0, 500) }))
+    .where('id', 'in', [...ids]).where('claimed_by', '=', token).execute();
+}
+
+/** Rows still to be sent (neither sent nor given up). */
 export async function pendingNotifications(c: Ctx): Promise<number> {
-  const r = await c.db.selectFrom('notification_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('sent_at', 'is', null).executeTakeFirstOrThrow();
+  const r = await c.db.selectFrom('notification_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('sent_at', 'is', null)
+    .where('gave_up_at', 'is', null).executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
-export async function logAttempt(c: Ctx, a: Omit<NotificationAttempt, 'id'>): Promise<void> {
+export async function logAttempt(c: Ctx, a: NewAttempt): Promise<void> {
   await c.db.insertInto('notification_attempts').values({
     recipient_id: a.recipientId, at: a.at, kind: a.kind, items: a.items, ok: a.ok ? 1 : 0, status: a.status, error: a.error?.slice(0, 500) ?? null,
+    delivery_id: a.deliveryId ?? null, gave_up: a.gaveUp ? 1 : 0,
   }).execute();
 }
 
@@ -136,7 +180,8 @@ export async function attempts(c: Ctx, f: { recipientIds?: readonly number[]; li
     q = q.where('recipient_id', 'in', [...f.recipientIds]);
   }
   const rows = await q.orderBy('id', 'desc').limit(f.limit ?? 200).execute();
-  return rows.map((r) => ({ id: r.id, recipientId: r.recipient_id, at: Number(r.at), kind: r.kind, items: r.items, ok: Boolean(r.ok), status: r.status, error: r.error }));
+  return rows.map((r) => ({ id: r.id, recipientId: r.recipient_id, at: Number(r.at), kind: r.kind, items: r.items, ok: Boolean(r.ok), status: r.status, error: r.error,
+    deliveryId: r.delivery_id, gaveUp: Boolean(r.gave_up) }));
 }
 
 /** Takes a school's digest of `day` for this process: false when another process (or an earlier run) has. */

@@ -23,6 +23,7 @@ export interface ScheduleInput {
 }
 export interface ScheduleRecord extends Omit<ScheduleInput, 'until' | 'ratePerMin' | 'abortFailedPct' | 'ttlMs'> {
   id: number; until: { at: string; command: string; args: unknown } | null; ratePerMin: number | null; abortFailedPct: number | null; ttlMs: number | null;
+  /** Who answers for it: its creator, or whoever saved it since (it fires on their rights of the day). */
   createdBy: string; createdAt: number; updatedAt: number; lastFireAt: number | null;
 }
 
@@ -88,10 +89,13 @@ export async function listSchedules(c: Ctx, o: { scope?: Scope; schoolId?: numbe
   return (await q.orderBy('sc.school_id').orderBy('sc.name').orderBy('sc.id').execute()).map(toRecord);
 }
 
-/** Replaces a schedule's definition (its school included); not found when deleted or absent. */
-export async function updateSchedule(c: Ctx, id: number, s: ScheduleInput, at: number): Promise<ScheduleRecord> {
+/**
+ * Replaces a schedule's definition (its school included); not found when deleted or absent. `byUser` takes it
+ * over: the schedule fires on the rights of whoever saved it last (`createdBy`), who vouched for what it does.
+ */
+export async function updateSchedule(c: Ctx, id: number, s: ScheduleInput, at: number, byUser?: string): Promise<ScheduleRecord> {
   check(s);
-  const r = await c.db.updateTable('schedules').set({ ...columns(s), updated_at: at }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  const r = await c.db.updateTable('schedules').set({ ...columns(s), updated_at: at, ...(byUser ? { created_by: byUser } : {}) }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   if (r.numUpdatedRows === 0n) throw notFound(`no schedule ${id}`);
   return (await schedule(c, id))!;
 }

@@ -57,9 +57,11 @@ export interface NotificationRecipientsTable {
 export interface NotificationOutboxTable {
   id: Generated<number>; recipient_id: number; school_id: number; event: string; created_at: number; due_at: number; attempts: Generated<number>;
   claimed_by: string | null; claimed_until: Generated<number>; sent_at: number | null; last_error: string | null;
+  delivery_id: string | null; gave_up_at: number | null;
 }
 export interface NotificationAttemptsTable {
   id: Generated<number>; recipient_id: number; at: number; kind: string; items: number; ok: number; status: number | null; error: string | null;
+  delivery_id: string | null; gave_up: Generated<number>;
 }
 export interface DigestClaimsTable { school_id: number; day: string; claimed_by: string; claimed_at: number; sent_at: number | null }
 export interface CommandRunsTable {

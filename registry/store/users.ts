@@ -1,4 +1,5 @@
 /** Users (roles, scopes, disabling) and the dashboard's login sessions, shared by every dashboard process. */
+import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { hashSecret, PASSWORD_COST, verifySecret } from '../secrets.js';
 import { ROLES, type Role, type Scope, type User } from '../types.js';
@@ -62,18 +63,26 @@ export async function verifyUser(c: Ctx, username: string, password: string): Pr
   return (await verifySecret(password, r.password_hash)) && r.disabled_at == null ? toUser(r) : undefined;
 }
 
+/**
+ * What the `sessions` table is keyed by: a SHA-256 of the session id, never the id itself, so a copy of the registry
+ * (a backup, a read-only SQL account, an SQL injection elsewhere) yields no cookie to log in with. Callers keep
+ * passing the raw id. Unsalted and fast on purpose: the id is 24 random bytes (192 bits) from @fastify/session, so there is
+ * nothing to guess, and every process must find the same row.
+ */
+export const sessionKey = (sid: string): string => createHash('sha256').update(sid).digest('base64url');
+
 export async function sessionGet(c: Ctx, sid: string): Promise<string | undefined> {
-  const r = await c.db.selectFrom('sessions').select('data').where('sid', '=', sid).where('expires_at', '>', Date.now()).executeTakeFirst();
+  const r = await c.db.selectFrom('sessions').select('data').where('sid', '=', sessionKey(sid)).where('expires_at', '>', Date.now()).executeTakeFirst();
   return r?.data;
 }
 
 export async function sessionSet(c: Ctx, sid: string, data: string, expiresAt: number): Promise<void> {
-  await c.db.insertInto('sessions').values({ sid, data, expires_at: expiresAt })
+  await c.db.insertInto('sessions').values({ sid: sessionKey(sid), data, expires_at: expiresAt })
     .onConflict((oc) => oc.column('sid').doUpdateSet((eb) => ({ data: eb.ref('excluded.data'), expires_at: eb.ref('excluded.expires_at') }))).execute();
 }
 
 export async function sessionDestroy(c: Ctx, sid: string): Promise<void> {
-  await c.db.deleteFrom('sessions').where('sid', '=', sid).execute();
+  await c.db.deleteFrom('sessions').where('sid', '=', sessionKey(sid)).execute();
 }
 
 /** Deletes expired sessions; returns how many. */

@@ -36,7 +36,10 @@ describe('alert notifications by e-mail and webhook', () => {
   let dispatcher: NotificationDispatcher;
   let ids: { a: number; b: number; dA: number; dB: number; roomA: number; roomB: number; mailA: number; hookA: number; mailB: number; secret: string };
 
-  const config = () => loadConfig({ env: {}, overrides: { alerts: { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, dashboardUrl: 'https://edufleet.example.vn', groupWindowMs: 60_000 } } });
+  // The receiver listens on loopback, which only an admin's allowed target lets a webhook reach.
+  const config = () => loadConfig({ env: {}, overrides: { alerts: {
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`, dashboardUrl: 'https://edufleet.example.vn', groupWindowMs: 60_000, webhookAllowedTargets: [`127.0.0.1:${hookPort}`],
+  } } });
   const event = (i: number, school: 'a' | 'b', over: Partial<AlertEvent> = {}): AlertEvent => ({
     type: 'fired', alertId: i, rule: 'offline_school_hours', severity: 'critical', state: 'firing',
     deviceId: `${school}-tab-${String(i).padStart(2, '0')}`, deviceName: `Máy tính bảng ${i}`, kind: 'tablet',

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentHealth } from '../../lib/component.js';
@@ -10,6 +10,7 @@ import { ManagedInfluxd } from '../../lib/influx/index.js';
 import { readFileLimit } from '../../lib/limits.js';
 import { topics } from '../../protocol/index.js';
 import { openRegistryStore } from '../../registry/index.js';
+import { influxEnv, testInfluxClient } from '../helpers/influx.js';
 import { exited } from '../helpers/process.js';
 import { connectDevice, seedSchool, tempDir } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -45,8 +46,8 @@ describe('more devices than the open-file limit allows', () => {
   let influx: InfluxDB;
 
   beforeAll(async () => {
-    const url = await influxd.start();
-    influx = new InfluxDB({ host: '127.0.0.1', port: Number(new URL(url).port), database: 'edufleet' });
+    await influxd.start();
+    influx = testInfluxClient(influxd);
   });
   afterAll(async () => {
     child?.kill('SIGKILL');
@@ -63,7 +64,7 @@ describe('more devices than the open-file limit allows', () => {
     await registry.close();
 
     const proc = await startLimited({
-      EDUFLEET_DATA_DIR: dataDir, EDUFLEET_INFLUX_URL: influxd.url, EDUFLEET_MQTT_HOST: '127.0.0.1',
+      EDUFLEET_DATA_DIR: dataDir, ...influxEnv(influxd), EDUFLEET_MQTT_HOST: '127.0.0.1',
       EDUFLEET_MQTT_PORT: '0', EDUFLEET_MQTT_WS_PORT: '0', EDUFLEET_DASHBOARD_HOST: '127.0.0.1', EDUFLEET_DASHBOARD_PORT: '0',
       EDUFLEET_LOG_LEVEL: 'warn', EDUFLEET_GATEWAY_FLUSH_INTERVAL_MS: '50',
     });

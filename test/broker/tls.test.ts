@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,21 +12,10 @@ import { Health } from '../../lib/component.js';
 import { createMetrics } from '../../lib/metrics.js';
 import { topics } from '../../protocol/index.js';
 import { connectDevice, seedSchool, startTestStack, tempDir, type TestStack } from '../helpers/stack.js';
+import { handshake, makeCertificates } from '../helpers/tls.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
-
-/** A CA and a server certificate for 127.0.0.1 / localhost signed by it, made with Debian's openssl. */
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const f = (n: string) => path.join(dir, n);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run('openssl', ['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=EduFleet test CA']);
-  await run('openssl', ['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost']);
-  writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-out', f('server.pem'), '-days', '2', '-extfile', f('ext.cnf')]);
-  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
-}
 
 /** A port nobody listens on (taken and released): where the plain listener would be. */
 async function freePort(): Promise<number> {
@@ -35,6 +24,13 @@ async function freePort(): Promise<number> {
   const { port } = srv.address() as net.AddressInfo;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
+}
+
+/** The broker's listeners alone (no aedes behind them): for what is decided before a byte of MQTT. */
+function listenersWith(mqtt: Record<string, unknown>): Listeners {
+  const config = loadConfig({ env: {}, overrides: { mqtt: { host: '127.0.0.1', port: 0, wsPort: 0, tlsPort: 0, wssPort: 0, plainListeners: false, ...mqtt } } });
+  const admission = new Admission({ ...config.mqtt, clock: systemClock, metrics: createMetrics() });
+  return new Listeners({ config, admission, state: new Health('broker'), handle: () => undefined });
 }
 
 describe('MQTT over TLS (mqtts, wss) with the plain listeners off', () => {
@@ -95,12 +91,30 @@ describe('MQTT over TLS (mqtts, wss) with the plain listeners off', () => {
     expect(await stored(device.id, 'telemetry_tablet', 'battery')).toBe(0);
   });
 
+  it('refuses a TLSv1 or TLSv1.1 client on mqtts and wss (mqtt.tlsMinVersion, TLSv1.2 by default) and accepts TLSv1.2', async () => {
+    for (const port of [s.broker!.tlsPort, s.broker!.wssPort]) {
+      // The alert is the server's: the client offered the old version (test/helpers/tls.ts lowers its own floor).
+      await expect(handshake(port, { max: 'TLSv1' })).rejects.toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+      await expect(handshake(port, { max: 'TLSv1.1' })).rejects.toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+      expect((await handshake(port, { max: 'TLSv1.2' })).protocol).toBe('TLSv1.2');
+    }
+  });
+
+  it('refuses TLSv1.2 and accepts TLSv1.3 with mqtt.tlsMinVersion TLSv1.3', async () => {
+    const listeners = listenersWith({ tlsCertFile: certs.cert, tlsKeyFile: certs.key, tlsMinVersion: 'TLSv1.3' });
+    await listeners.open();
+    try {
+      for (const port of [listeners.ports.tlsPort, listeners.ports.wssPort]) {
+        await expect(handshake(port, { max: 'TLSv1.2' })).rejects.toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+        expect((await handshake(port)).protocol).toBe('TLSv1.3');
+      }
+    } finally {
+      await listeners.close();
+    }
+  });
+
   it('fails at start with a coded error when the certificate or key cannot be used', async () => {
-    const open = (mqtt: Record<string, unknown>) => {
-      const config = loadConfig({ env: {}, overrides: { mqtt: { host: '127.0.0.1', port: 0, wsPort: 0, tlsPort: 0, wssPort: 0, plainListeners: false, ...mqtt } } });
-      const admission = new Admission({ ...config.mqtt, clock: systemClock, metrics: createMetrics() });
-      return new Listeners({ config, admission, state: new Health('broker'), handle: () => undefined }).open();
-    };
+    const open = (mqtt: Record<string, unknown>) => listenersWith(mqtt).open();
     await expect(open({ tlsCertFile: '/nonexistent/server.pem', tlsKeyFile: certs.key })).rejects.toMatchObject({ code: 'EDUFLEET_ERR_MQTT_TLS', message: /tlsCertFile '\/nonexistent\/server.pem'/ });
     // The CA's key does not belong to the server's certificate.
     await expect(open({ tlsCertFile: certs.cert, tlsKeyFile: path.join(path.dirname(certs.ca), 'ca.key') })).rejects.toMatchObject({ code: 'EDUFLEET_ERR_MQTT_TLS' });

@@ -85,7 +85,7 @@ describe('bulk runs to simulated devices', () => {
     for (const sim of sims) await sim.stop();
   });
 
-  it('a restart of a room of 81 devices reports every device\'s outcome, and lists those that did not answer', async () => {
+  it('a restart of a room of 81 devices all at once, which only an admin may order, reports every device\'s outcome and lists those that did not answer', async () => {
     const room = inRoom(ids.room81);
     expect(room).toHaveLength(81);
     const sim = await simulate(room, { silentRate: 0.1, failRate: 0.05 });
@@ -110,8 +110,16 @@ describe('bulk runs to simulated devices', () => {
     const planner = await socketOf('planner');
     let plannerBatches = 0;
     planner.on('commands', () => { plannerBatches += 1; });
-    const run = await post<RunView>('techA', '/api/command-runs', { target, name: 'restart', ttlSeconds: 12, ratePerMin: null, abortFailedPct: null });
-    expect(run).toMatchObject({ state: 'running', origin: { by: 'user', username: 'techA' }, targetLabel: 'Phòng 10A1 · Trường THPT Bát Xát', progress: { total: 81 } });
+    // All at once and never aborted: the safety switches of a harmful command, an admin's to turn off, not a technician's.
+    const body = { target, name: 'restart', ttlSeconds: 12, ratePerMin: null, abortFailedPct: null };
+    const runsBefore = (await s.registry.listRuns({ limit: 500 })).length;
+    const refused = await c.techA.request('POST', '/api/command-runs', body);
+    expect(refused).toMatchObject({ status: 403, body: { code: 'EDUFLEET_ERR_COMMAND_SAFETY' } });
+    expect((refused.body as { message: string }).message).toMatch(/^only an admin may switch off the rollout rate and switch off the abort rule of a harmful command \('restart'\)/);
+    expect(await c.techA.request('POST', '/api/command-runs', { ...body, ratePerMin: 120, abortFailedPct: 50 })).toMatchObject({ status: 403, body: { code: 'EDUFLEET_ERR_COMMAND_SAFETY' } });
+    expect(await s.registry.listRuns({ limit: 500 })).toHaveLength(runsBefore);
+    const run = await post<RunView>('admin', '/api/command-runs', body);
+    expect(run).toMatchObject({ state: 'running', origin: { by: 'user', username: 'admin' }, ratePerMin: null, abortFailedPct: null, targetLabel: 'Phòng 10A1 · Trường THPT Bát Xát', progress: { total: 81 } });
     expect(await watcher.emitWithAck('watchRun', run.id)).toEqual({ ok: true });
 
     const done = await waitFor('the run done', async () => {

@@ -6,6 +6,7 @@
 import readline from 'node:readline';
 import { Scheduler } from '../../commands/index.js';
 import { loadConfig } from '../../config/index.js';
+import { can } from '../../dashboard/server/scope.js';
 import { createLogger } from '../../lib/logger.js';
 import { openRegistryStore } from '../../registry/index.js';
 
@@ -14,7 +15,7 @@ const registry = await openRegistryStore({ url, dataDir });
 let now = 0;
 const scheduler = new Scheduler({
   config: loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', commands: { scheduleReloadMs: 3_600_000 } } }),
-  registry, clock: { now: () => now }, log: createLogger('silent'),
+  registry, clock: { now: () => now }, log: createLogger('silent'), mayCommand: (user, school) => can(user, 'commands.send', school),
 });
 process.stdout.write('ready\n');
 for await (const line of readline.createInterface({ input: process.stdin })) {

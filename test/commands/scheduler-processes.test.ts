@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../commands/index.js';
 import { loadConfig } from '../../config/index.js';
+import { can } from '../../dashboard/server/scope.js';
 import { createLogger } from '../../lib/logger.js';
 import { ENGINES, useEngines } from '../helpers/engines.js';
 
@@ -46,6 +47,7 @@ describe.each(ENGINES)('schedules fired by two processes on %s', (engine) => {
     const school = (await reg.ensureSchool({ code: 'LC-THPT-CHUYEN', name: 'Trường THPT Chuyên Lào Cai', level: 'thpt', districtId: null })).id;
     const room = await reg.ensureRoom({ siteId: (await reg.ensureSite({ schoolId: school, name: 'Điểm chính' })).id, code: '10A1', name: 'Phòng 10A1', type: 'smart_classroom' });
     await reg.addDevices([1, 2, 3].map((i) => ({ kind: 'board' as const, roomId: room.id, name: `Bảng ${i}` })));
+    await reg.addUser({ username: 'kythuat.a', password: 'mật-khẩu-đủ-dài', role: 'technician', scope: { schoolIds: [school] } });
     let now = vn('2026-03-16', '12:00');
     const schedule = await reg.createSchedule({
       schoolId: school, name: 'Bảng chờ cuối ngày', target: { type: 'school', id: String(school), kind: 'board' }, command: 'power', args: { state: 'standby' },
@@ -56,7 +58,7 @@ describe.each(ENGINES)('schedules fired by two processes on %s', (engine) => {
     expect(await other.ready).toBe('ready');
     const mine = new Scheduler({
       config: loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent', commands: { scheduleReloadMs: 3_600_000 } } }),
-      registry: reg, clock: { now: () => now }, log: createLogger('silent'),
+      registry: reg, clock: { now: () => now }, log: createLogger('silent'), mayCommand: (user, place) => can(user, 'commands.send', place),
     });
     await mine.start();
     const theirs = await other.say(`start ${now}`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../commands/index.js';
 import { loadConfig } from '../../config/index.js';
+import { can } from '../../dashboard/server/scope.js';
 import { createLogger } from '../../lib/logger.js';
 import type { RegistryStore, ScheduleInput } from '../../registry/index.js';
 import { defaultPeriods } from '../../timetable/index.js';
@@ -31,7 +32,7 @@ describe.each(ENGINES)('the scheduler on %s', (engine) => {
   const running: Scheduler[] = [];
   const config = () => loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent', commands: { graceMin: 15, scheduleReloadMs: 3_600_000 } } });
   const scheduler = async (registry = reg) => {
-    const s = new Scheduler({ config: config(), registry, clock, log });
+    const s = new Scheduler({ config: config(), registry, clock, log, mayCommand: (user, place) => can(user, 'commands.send', place) });
     running.push(s);
     await s.start();
     return s;
@@ -56,6 +57,7 @@ describe.each(ENGINES)('the scheduler on %s', (engine) => {
       ...[1, 2, 3].map((i) => ({ kind: 'board' as const, roomId: room.id, name: `Bảng ${i}` })),
       ...[1, 2].map((i) => ({ kind: 'tablet' as const, roomId: room.id, name: `Máy tính bảng ${i}` })),
     ]);
+    await reg.addUser({ username: 'kythuat.a', password: 'mật-khẩu-đủ-dài', role: 'technician', scope: { schoolIds: [school] } });
     boards = added.slice(0, 3).map((x) => x.device.id).sort();
     tablets = added.slice(3).map((x) => x.device.id).sort();
     await reg.setTimetables(school, [{

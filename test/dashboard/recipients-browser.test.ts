@@ -1,7 +1,7 @@
 /**
  * The notification recipients screen in a real browser: a technician of one school adds an e-mail recipient and a
  * webhook (whose secret is shown once, with the signature header), sees both listed and the latest delivery to
- * one, and removes one after confirming; a planner has no entry for it and is told the screen is not theirs.
+ * one, replaces the webhook's secret (shown once again), and removes one after confirming; a planner has no entry for it and is told the screen is not theirs.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,9 @@ describe('the notification recipients screen in a browser', () => {
     await page.getByTestId('recip-address').fill('không-phải-email');
     await page.getByTestId('recip-save').click();
     expect(await page.getByTestId('recip-form-error').innerText()).toContain('Địa chỉ e-mail không hợp lệ');
+    await page.getByTestId('recip-address').fill(`${EMAIL}, hieutruong@thptchuyen.edu.vn`);
+    await page.getByTestId('recip-save').click();
+    expect(await page.getByTestId('recip-form-error').innerText()).toContain('Mỗi người nhận e-mail chỉ có một địa chỉ');
     await page.getByTestId('recip-address').fill(EMAIL);
     await page.getByTestId('recip-severity').selectOption('critical');
     await page.getByTestId('recip-digest').check();
@@ -82,18 +85,33 @@ describe('the notification recipients screen in a browser', () => {
 
   it('shows the latest delivery attempts, in English on the switch', async () => {
     const hook = (await s.registry.recipients()).find((r) => r.channel === 'webhook')!;
-    await s.registry.logNotificationAttempt({ recipientId: hook.id, at: Date.now(), kind: 'alerts', items: 3, ok: false, status: 502, error: 'Bad Gateway' });
+    await s.registry.logNotificationAttempt({ recipientId: hook.id, at: Date.now(), kind: 'alerts', items: 3, ok: false, status: 502, error: 'Bad Gateway', deliveryId: `${hook.id}-42`, gaveUp: true });
     await page.reload();
     const attempt = page.locator(`[data-testid="attempt-row"][data-recipient="${hook.id}"]`);
     await attempt.waitFor();
     expect(await attempt.getAttribute('data-ok')).toBe('false');
-    for (const want of [HOOK, 'Cảnh báo', '3', 'Thất bại', '502', 'Bad Gateway']) expect(await attempt.innerText()).toContain(want);
+    for (const want of [HOOK, 'Cảnh báo', '3', 'Thất bại', 'Đã dừng gửi lại', '502', 'Bad Gateway', `${hook.id}-42`]) expect(await attempt.innerText()).toContain(want);
 
     await page.getByTestId('lang-switch').click();
     await page.locator('h1', { hasText: 'Notification recipients' }).waitFor();
     expect(await attempt.getByTestId('attempt-result').innerText()).toBe('Failed');
     await page.getByTestId('lang-switch').click();
     await page.locator('h1', { hasText: 'Người nhận thông báo' }).waitFor();
+  });
+
+  it('replaces a webhook\'s secret from its row after confirming, showing the new one once', async () => {
+    const before = (await s.registry.recipients()).find((r) => r.channel === 'webhook')!.secret;
+    expect(await row(EMAIL).getByTestId('recip-rotate').count()).toBe(0);
+    await row(HOOK).getByTestId('recip-rotate').click();
+    expect(await page.locator('dialog[open] [data-testid="confirm-question"]').innerText()).toContain('Khoá cũ ngừng hoạt động ngay');
+    await page.locator('dialog[open] [data-testid="confirm-ok"]').click();
+    await page.getByTestId('recip-secret-panel').waitFor();
+    const secret = await page.getByTestId('recip-secret').innerText();
+    expect(secret).not.toBe(before);
+    expect((await s.registry.recipients()).find((r) => r.channel === 'webhook')!.secret).toBe(secret);
+    expect(await page.getByTestId('recip-secret-panel').innerText()).toContain('X-EduFleet-Delivery');
+    await page.getByTestId('recip-secret-done').click();
+    await page.getByTestId('recip-secret-panel').waitFor({ state: 'detached' });
   });
 
   it('removes a recipient after confirming, and keeps it on cancel', async () => {

@@ -8,16 +8,16 @@ import { buildApp } from '../../dashboard/server/index.js';
 import { RecentReadings } from '../../dashboard/server/readings.js';
 import type { Clock } from '../../lib/clock.js';
 import { influxClient } from '../../lib/influx/index.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
 import { createMetrics } from '../../lib/metrics.js';
 import { DeviceDirectory, type RegistryStore } from '../../registry/index.js';
 import { UsageQueries } from '../../usage/queries.js';
 
 /** A dashboard app on a registry, without gateway or InfluxDB: what the web defences need, nothing more. */
-export async function buildDashboard(registry: RegistryStore, clock: Clock, overrides: DeepPartial<Config>): Promise<FastifyInstance> {
+export async function buildDashboard(registry: RegistryStore, clock: Clock, overrides: DeepPartial<Config>, log: Logger = createLogger('silent')): Promise<FastifyInstance> {
   const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', ...overrides } });
   return buildApp({
-    config, log: createLogger('silent'), metrics: createMetrics(), clock, registry,
+    config, log, metrics: createMetrics(), clock, registry,
     directory: new DeviceDirectory(registry), readings: new RecentReadings('http://127.0.0.1:9', config.influx),
     usage: new UsageQueries(influxClient('http://127.0.0.1:9', config.influx), config.influx.database), usageStore: registry.usage,
   });

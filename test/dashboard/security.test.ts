@@ -1,15 +1,20 @@
 /**
- * The web app's defences (docs/security.md, "Web application"), against real listeners: login limits and the
- * dummy verify, CSRF (origin and JSON-only bodies), headers (CSP, HSTS over HTTPS with an openssl certificate),
+ * The web app's defences (docs/security.md, "Web application"), against real listeners: login limits (per address,
+ * per user and address, per user across addresses with loopback exempt) and the dummy verify, failed logins recorded
+ * without the name typed, CSRF (origin and JSON-only bodies), headers (CSP, HSTS over HTTPS with an openssl certificate),
  * sessions ended by a password change or a disabled user (HTTP and Socket.IO, on this process and on another one
  * sharing the registry), the absolute lifetime on a controlled clock, /metrics, no-store, deny by default.
  */
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRow } from '../../api/index.js';
 import { dummyVerifyCount } from '../../dashboard/server/security/index.js';
+import { createLogger } from '../../lib/logger.js';
 import { openRegistryStore, type RegistryStore } from '../../registry/index.js';
+import { captureLog } from '../helpers/log.js';
 import { seedSchool, tempDir } from '../helpers/stack.js';
 import { ApiClient, connectSocket } from './client.js';
 import { buildDashboard, httpsRequest, makeCertificate } from './security-helpers.js';
@@ -30,17 +35,19 @@ describe('web hardening', () => {
   let base: string;
   let secondBase: string;
   let users: Record<string, number>;
+  const logged = captureLog();
 
   beforeAll(async () => {
     registry = await openRegistryStore({ dataDir: dir });
     other = await openRegistryStore({ dataDir: dir });
-    const dashboard = { sessionMaxAgeH: 8, metricsToken: 'do-luong-0123456789abcdef', loginsPerAddressPerMin: 1000, loginsPerUserPerMin: 1000 };
+    const dashboard = { sessionMaxAgeH: 8, metricsToken: 'do-luong-0123456789abcdef', loginsPerAddressPerMin: 1000, loginsPerUserPerMin: 1000, loginsPerUserAnyAddressPerMin: 1000 };
     app = await buildDashboard(registry, clock, { dataDir: dir, dashboard: { ...dashboard, host: '0.0.0.0' } });
     // Another dashboard process on the same registry: its sockets learn of a revocation by their periodic check.
     second = await buildDashboard(other, clock, { dataDir: dir, dashboard });
-    limited = await buildDashboard(registry, clock, { dataDir: dir, dashboard: { loginsPerAddressPerMin: 4, loginsPerUserPerMin: 3 } });
+    const limits = { loginsPerAddressPerMin: 4, loginsPerUserPerMin: 3, loginsPerUserAnyAddressPerMin: 6 };
+    limited = await buildDashboard(registry, clock, { dataDir: dir, dashboard: limits }, createLogger('info', 'edufleet', logged));
     // A second process with the same limits on the same registry: the counts are the registry's, not a process's.
-    limitedToo = await buildDashboard(other, clock, { dataDir: dir, dashboard: { loginsPerAddressPerMin: 4, loginsPerUserPerMin: 3 } });
+    limitedToo = await buildDashboard(other, clock, { dataDir: dir, dashboard: limits });
     await app.listen({ host: '0.0.0.0', port: 0 });
     await second.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -64,31 +71,49 @@ describe('web hardening', () => {
   const tryLogin = (username: string, remoteAddress: string, password = 'sai-mật-khẩu', on = limited) =>
     on.inject({ method: 'POST', url: '/api/login', remoteAddress, headers: { origin: 'http://localhost' }, payload: { username, password } });
 
-  it('slows a password guesser per address, and per user name across addresses, with 429 and Retry-After', async () => {
+  it('slows a password guesser per address, and per user name from one address, with 429 and Retry-After', async () => {
     for (let i = 0; i < 4; i++) expect((await tryLogin(`khong-co-${i}`, '203.0.113.10')).statusCode).toBe(401);
     const fifth = await tryLogin('khong-co-9', '203.0.113.10');
     expect(fifth.statusCode).toBe(429);
     expect(fifth.json()).toMatchObject({ code: 'EDUFLEET_ERR_AUTH_RATE_LIMITED' });
     expect(Number(fifth.headers['retry-after'])).toBeGreaterThan(0);
-    // One user name from three addresses: the fourth attempt is refused, even with the right password.
-    for (const a of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) expect((await tryLogin('gv.an', a)).statusCode).toBe(401);
-    const fourth = await tryLogin('gv.an', '198.51.100.4', PASSWORD);
+    // One user name from one address: the fourth attempt there is refused, even with the right password...
+    for (let i = 0; i < 3; i++) expect((await tryLogin('gv.an', '198.51.100.1')).statusCode).toBe(401);
+    const fourth = await tryLogin('gv.an', '198.51.100.1', PASSWORD);
     expect(fourth.statusCode).toBe(429);
     expect(fourth.json()).toMatchObject({ code: 'EDUFLEET_ERR_AUTH_RATE_LIMITED' });
+    // ...while the real user, at another address, is not locked out by the guesser.
+    expect((await tryLogin('gv.an', '198.51.100.2', PASSWORD)).statusCode).toBe(200);
     // Another user from a fresh address is not affected.
     expect((await tryLogin('gv.binh', '198.51.100.5', PASSWORD)).statusCode).toBe(200);
   });
 
-  it('counts the limits in the registry, so a guesser spread over two dashboard processes is slowed alike', async () => {
-    expect((await tryLogin('ten-doan', '192.0.2.1')).statusCode).toBe(401);
-    expect((await tryLogin('ten-doan', '192.0.2.2', undefined, limitedToo)).statusCode).toBe(401);
-    expect((await tryLogin('ten-doan', '192.0.2.3')).statusCode).toBe(401);
-    const fourth = await tryLogin('ten-doan', '192.0.2.4', undefined, limitedToo);
-    expect(fourth.statusCode).toBe(429);
-    expect(fourth.json()).toMatchObject({ code: 'EDUFLEET_ERR_AUTH_RATE_LIMITED' });
+  it('caps one user name across all addresses, except from loopback, the admin\'s way in', async () => {
+    // Guessers at two addresses, three tries each (within the per-address limits): the account's cap of 6 is reached.
+    for (const a of ['198.51.100.20', '198.51.100.21']) for (let i = 0; i < 3; i++) expect((await tryLogin('gv.cuong', a)).statusCode).toBe(401);
+    const elsewhere = await tryLogin('gv.cuong', '198.51.100.22', PASSWORD);
+    expect(elsewhere.statusCode).toBe(429);
+    expect(elsewhere.json()).toMatchObject({ code: 'EDUFLEET_ERR_AUTH_RATE_LIMITED' });
+    // From loopback (an SSH tunnel to the dashboard's host) the cap does not apply; the per-address limits still do.
+    expect((await tryLogin('gv.cuong', '127.0.0.1', PASSWORD)).statusCode).toBe(200);
   });
 
-  it('does the same password work for an unknown user as for a known one, and audits failures with the address', async () => {
+  it('counts the limits in the registry, so a guesser spread over two dashboard processes is slowed alike', async () => {
+    expect((await tryLogin('ten-doan', '192.0.2.1')).statusCode).toBe(401);
+    expect((await tryLogin('ten-doan', '192.0.2.1', undefined, limitedToo)).statusCode).toBe(401);
+    expect((await tryLogin('ten-doan', '192.0.2.1')).statusCode).toBe(401);
+    const fourth = await tryLogin('ten-doan', '192.0.2.1', undefined, limitedToo);
+    expect(fourth.statusCode).toBe(429);
+    expect(fourth.json()).toMatchObject({ code: 'EDUFLEET_ERR_AUTH_RATE_LIMITED' });
+    // The counters' keys hold an HMAC of the name typed, not the name.
+    const db = new Database(join(dir, 'registry.sqlite'), { readonly: true });
+    const keys = db.prepare('SELECT key FROM rate_limits').pluck().all() as string[];
+    db.close();
+    expect(keys.filter((k) => k.startsWith('user:')).length).toBeGreaterThan(0);
+    expect(keys.join(' ')).not.toContain('ten-doan');
+  });
+
+  it('does the same password work for an unknown user as for a known one, and records failures without the name typed', async () => {
     const before = dummyVerifyCount();
     const unknown = await tryLogin('ai-do-khong-ton-tai', '192.0.2.50');
     expect(dummyVerifyCount()).toBe(before + 1);
@@ -96,11 +121,20 @@ describe('web hardening', () => {
     expect(dummyVerifyCount()).toBe(before + 1);
     expect(unknown.statusCode).toBe(known.statusCode);
     expect(unknown.json()).toEqual(known.json());
+    // The audit row and the log line say that a login failed, from where, and the account when the name is real.
     const log = await registry.auditLog({ limit: 500, offset: 0 });
-    expect(log.entries).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: 'auth.login.failed', byUser: 'kt.dung', detail: expect.objectContaining({ address: '192.0.2.51' }) }),
-      expect.objectContaining({ action: 'auth.login.failed', byUser: 'ai-do-khong-ton-tai' }),
+    const failed = log.entries.filter((e) => e.action === 'auth.login.failed' && ['192.0.2.50', '192.0.2.51'].includes((e.detail as { address?: string }).address ?? ''));
+    expect(failed).toEqual(expect.arrayContaining([
+      expect.objectContaining({ byUser: 'anonymous', entityId: String(users['kt.dung']), detail: { address: '192.0.2.51', userId: users['kt.dung'] } }),
+      expect.objectContaining({ byUser: 'anonymous', entityId: '', detail: { address: '192.0.2.50' } }),
     ]));
+    const lines = logged.lines().filter((l) => l.msg === 'failed dashboard login' && ['192.0.2.50', '192.0.2.51'].includes(l.address as string));
+    expect(lines).toEqual([{ ...lines[0], address: '192.0.2.50' }, { ...lines[1], address: '192.0.2.51', userId: users['kt.dung'] }]);
+    for (const trace of [...failed, ...lines].map((x) => JSON.stringify(x))) expect(trace).not.toContain('kt.dung');
+    // Nor any other line of that dashboard's log (request logs, errors): not the name typed, not the password.
+    const all = JSON.stringify([...failed, ...logged.lines()]);
+    expect(all).not.toContain('ai-do-khong-ton-tai');
+    expect(all).not.toContain('sai-mật-khẩu');
   });
 
   it('refuses a cross-origin POST, one without Origin, and form or text bodies; accepts an allowed origin', async () => {

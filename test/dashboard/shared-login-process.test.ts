@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Me, UserRow } from '../../api/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
+import { influxEnv } from '../helpers/influx.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { exited } from '../helpers/process.js';
 import { startTestStack, tempDir, type TestStack } from '../helpers/stack.js';
@@ -46,7 +47,7 @@ describe('two dashboard processes on one PostgreSQL', () => {
     const url = await pg.createDatabase();
     one = await startTestStack({ dashboard: startDashboard, overrides: { registry: { url }, dashboard: { sessionSecret: SESSION_SECRET } } });
     two = await startDashboardProcess({
-      EDUFLEET_REGISTRY_URL: url, EDUFLEET_DASHBOARD_SESSION_SECRET: SESSION_SECRET, EDUFLEET_INFLUX_URL: one.influxUrl,
+      EDUFLEET_REGISTRY_URL: url, EDUFLEET_DASHBOARD_SESSION_SECRET: SESSION_SECRET, ...influxEnv(one),
       EDUFLEET_DATA_DIR: dir, EDUFLEET_DASHBOARD_HOST: '127.0.0.1', EDUFLEET_DASHBOARD_PORT: '0', EDUFLEET_LOG_LEVEL: 'warn',
       // The login limits are shared through the registry: this file's many logins are set-up, not guessing.
       EDUFLEET_DASHBOARD_LOGINS_PER_ADDRESS_PER_MIN: '10000', EDUFLEET_DASHBOARD_LOGINS_PER_USER_PER_MIN: '10000',

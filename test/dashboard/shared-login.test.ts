@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Me, UserRow } from '../../api/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
+import { influxOptions } from '../helpers/influx.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { ApiClient } from './client.js';
@@ -25,7 +26,7 @@ describe('two dashboards on one PostgreSQL', () => {
     // The second machine runs the dashboard only, with its own data directory, on the first one's InfluxDB.
     two = await startTestStack({
       only: ['dashboard'], dashboard: startDashboard,
-      overrides: { registry: { url }, influx: { url: one.influxUrl }, dashboard: { sessionSecret: SESSION_SECRET } },
+      overrides: { registry: { url }, influx: influxOptions(one), dashboard: { sessionSecret: SESSION_SECRET } },
     });
     await one.registry.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
     await two.registry.addUser({ username: 'kh.sapa', password: PASSWORD, role: 'planner', displayName: 'Kế hoạch Sa Pa' });

@@ -4,6 +4,7 @@
  * kills only its worker; every CSV defuses formulas; exports are throttled per user; the data directory is private.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
@@ -34,6 +35,38 @@ function* heavy(rows: number, columns: number): Generator<Buffer> {
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
+interface Answer { status: number; retryAfter: string | undefined; body: { code?: string; message?: string; id?: string } }
+/**
+ * An upload whose last byte is held back: the server has (nearly) all of it, and this upload stays in flight until
+ * `finish()`. `answer` settles when the server answers, which a refusal does before the body is read.
+ */
+function heldUpload(c: ApiClient, name: string, data: Buffer): { answer: Promise<Answer>; answered: () => boolean; finish: () => void; req: ClientRequest } {
+  const url = new URL(`${c.base}/api/imports?name=${encodeURIComponent(name)}`);
+  const req = httpRequest({
+    host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', agent: false,
+    headers: { cookie: c.cookie, origin: c.base, 'content-type': 'text/csv', 'content-length': data.length },
+  });
+  let done = false;
+  const answer = new Promise<Answer>((resolve, reject) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        done = true;
+        const h = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(h) ? h[0] : h, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Answer['body'] });
+      });
+    });
+    // A refused upload's connection may close while the rest of its body is still being written: expected.
+    req.on('error', (err) => { if (!done) reject(err); });
+  });
+  answer.catch(() => undefined);
+  req.write(data.subarray(0, data.length - 1));
+  return { answer, answered: () => done, finish: () => { if (!done) req.end(data.subarray(data.length - 1)); }, req };
+}
+/** Heap and buffers (an upload is held in a Buffer, outside the JS heap) of this process, where the dashboard runs. */
+const memory = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+
 describe('uploads, exports and files: bounded and private', () => {
   let s: TestStack;
   let admin: ApiClient;
@@ -57,7 +90,7 @@ describe('uploads, exports and files: bounded and private', () => {
     s = await startTestStack({
       dashboard: startDashboard,
       overrides: {
-        imports: { maxUploadBytes: 4 * MB, maxUncompressedBytes: 40 * MB, maxRows: 1000, maxColumns: 30, parseMemoryMb: 32 },
+        imports: { maxUploadBytes: 4 * MB, maxUncompressedBytes: 40 * MB, maxRows: 1000, maxColumns: 30, parseMemoryMb: 32, maxInFlight: 2 },
         dashboard: { exportsPerUserPerMin: 3 },
       },
     });
@@ -127,6 +160,64 @@ describe('uploads, exports and files: bounded and private', () => {
     const good = await upload('dung.csv', Buffer.from(`${HEADER}\nT-9,Bảng lớp 10A1,Bảng tương tác,LC-THPT-CHUYEN,P.TM1\n`));
     expect(good.status).toBe('planned');
     expect(good.plan!.counts).toMatchObject({ create: 1 });
+  });
+
+  it('admits one upload per user at a time: of 20 sent at once, one is accepted, 19 are refused with 429 before their body is kept, and the heap stays bounded', async () => {
+    // 3.5 MB each, 70 MB in all: kept in memory, the dashboard would grow by that much.
+    const file = Buffer.from(`${HEADER}\n${'T-1,Bảng,Bảng tương tác,LC-THPT-CHUYEN,P.TM1\n'.repeat(Math.floor((3.5 * MB) / 52))}`);
+    expect(file.length).toBeLessThan(4 * MB);
+    const before = memory();
+    const uploads = Array.from({ length: 20 }, (_, i) => heldUpload(admin, `dong-loat-${i}.csv`, file));
+    await waitFor('19 uploads refused', () => uploads.filter((u) => u.answered()).length === 19, 30_000);
+    const during = memory();
+    const refused = await Promise.all(uploads.filter((u) => u.answered()).map((u) => u.answer));
+    for (const r of refused) {
+      expect(r).toMatchObject({ status: 429, retryAfter: '5', body: { code: 'EDUFLEET_ERR_IMPORT_BUSY' } });
+      expect(r.body.message).toMatch(/^your previous file is still being read; wait for its preview, then upload again/);
+    }
+    const accepted = uploads.find((u) => !u.answered())!;
+    accepted.finish();
+    const answer = await accepted.answer;
+    expect(answer.status).toBe(202);
+    console.log(`20 uploads of ${(file.length / MB).toFixed(1)} MB by one user: heap + buffers ${(before / MB).toFixed(0)} → ${(during / MB).toFixed(0)} MB`);
+    expect((during - before) / MB).toBeLessThan(35);
+    // Read (and refused: far too many rows for this test's limits), the slot is free again: the next upload is accepted.
+    const job = await waitFor('the accepted upload read', async () => {
+      const j = await admin.get<ImportJob>(`/api/imports/${answer.body.id}`);
+      return j.status !== 'planning' ? j : undefined;
+    }, 60_000);
+    expect(job.status).toBe('failed');
+    expect((await upload('sau.csv', Buffer.from(`${HEADER}\nT-8,Bảng,Bảng tương tác,LC-THPT-CHUYEN,P.TM1\n`))).status).toBe('planned');
+  });
+
+  it('bounds the uploads read at once over all users (imports.maxInFlight): one more is refused with 429 and Retry-After', async () => {
+    await s.registry.addUser({ username: 'importer3', password: PASSWORD, role: 'admin' });
+    const newcomer = new ApiClient(s.dashboard!.url);
+    await newcomer.login('importer3', PASSWORD);
+    const file = Buffer.from(`${HEADER}\nT-7,Bảng,Bảng tương tác,LC-THPT-CHUYEN,P.TM1\n`);
+    /** Two held uploads of one user: once one is refused, the other is admitted, and stays in flight until finished. */
+    const admitted = async (c: ApiClient) => {
+      const pair = [heldUpload(c, 'mot.csv', file), heldUpload(c, 'hai.csv', file)];
+      await waitFor('one of the two refused', () => pair.some((u) => u.answered()));
+      expect((await pair.find((u) => u.answered())!.answer).status).toBe(429);
+      return pair.find((u) => !u.answered())!;
+    };
+    const first = await admitted(admin);
+    const second = await admitted(other);
+    const third = await post('ba.csv', file, newcomer);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('5');
+    expect(await third.json()).toEqual({ code: 'EDUFLEET_ERR_IMPORT_BUSY', message: '2 files are being read already (imports.maxInFlight); try again in 5 s' });
+    expect(first.answered() || second.answered()).toBe(false);
+    first.finish();
+    second.finish();
+    expect((await first.answer).status).toBe(202);
+    expect((await second.answer).status).toBe(202);
+    const res = await waitFor('the third user admitted', async () => {
+      const r = await post('ba.csv', file, newcomer);
+      return r.status === 202 ? r : undefined;
+    });
+    expect(res.status).toBe(202);
   });
 
   it('defuses formulas in every CSV it writes: the register, the list of schools and the usage report', async () => {

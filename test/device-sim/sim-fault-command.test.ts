@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTROL_FILE, FAULT_NAMES, simDeviceId } from '../../device-sim/index.js';
+import { CONTROL_FILE, FAULT_NAMES, simDeviceId, type ControlInfo } from '../../device-sim/index.js';
 import { systemClock } from '../../lib/clock.js';
 import { tempDir } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -65,6 +65,23 @@ describe('edufleet sim fault', () => {
     expect(r.stdout).toContain('Đã gây lỗi «quá nhiệt» trong 10 phút cho 1 thiết bị (overheat: overheats, 10 min, 1 device):');
     expect(r.stdout).toContain(`  ${BOARD}`);
     await waitFor('a board reading above 60 °C', () => on<{ temperature: number }>(wire.messages, BOARD, 'telemetry', from).some((x) => x.temperature > 60));
+  });
+
+  it('refuses a POST to the control port without the token of its 0600 control file, or with another token', async () => {
+    const file = path.join(dir, CONTROL_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const info = JSON.parse(readFileSync(file, 'utf8')) as ControlInfo;
+    const post = (headers: Record<string, string>) => fetch(`${info.url}/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ target: BOARD, fault: 'offline' }),
+    });
+    const from = wire.messages.length;
+    for (const headers of [{}, { authorization: 'Bearer not-the-token' }, { authorization: info.token }] as Record<string, string>[]) {
+      const res = await post(headers);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ code: 'EDUFLEET_ERR_SIM_TOKEN' });
+    }
+    // The board was not taken offline: it goes on publishing.
+    await waitFor('more readings of the board', () => on(wire.messages, BOARD, 'telemetry', from).length > 0);
   });
 
   it('aims at a room by its code and sends a burst of error events from each of its devices', async () => {

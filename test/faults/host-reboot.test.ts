@@ -1,10 +1,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InfluxDB } from 'influx';
+import { readInfluxdCredentials } from '../../lib/influx/index.js';
 import { freePort } from '../../lib/net.js';
 import { openRegistryStore } from '../../registry/index.js';
 import { FaultLoad, countSurvivors, seedFaultDevices } from '../helpers/fault-load.js';
+import { testInfluxClient } from '../helpers/influx.js';
 import { exited, startEdufleetProcess, type EdufleetProcess } from '../helpers/process.js';
 import { tempDir } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -75,8 +76,9 @@ describe('the whole host rebooted: every process killed with SIGKILL mid-load', 
     } finally {
       await load.stop();
     }
-    const url = readFileSync(path.join(dataDir, 'influxdb', 'url'), 'utf8').trim();
-    const influx = new InfluxDB({ host: '127.0.0.1', port: Number(new URL(url).port), database: 'edufleet' });
+    const influxDir = path.join(dataDir, 'influxdb');
+    const url = readFileSync(path.join(influxDir, 'url'), 'utf8').trim();
+    const influx = testInfluxClient({ url, credentials: readInfluxdCredentials(influxDir) });
     const r = await countSurvivors('host rebooted (EduFleet and its influxd killed with SIGKILL)', influx, load);
     expect(r.acknowledged).toBe(10 * 400);
     expect(r.lost).toBe(0);

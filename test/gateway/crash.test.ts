@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import { ManagedInfluxd } from '../../lib/influx/index.js';
 import { topics } from '../../protocol/index.js';
 import { openRegistryStore } from '../../registry/index.js';
+import { influxEnv, testInfluxClient } from '../helpers/influx.js';
 import { exited, startEdufleetProcess, type EdufleetProcess } from '../helpers/process.js';
 import { connectDevice, seedSchool, tempDir } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -16,8 +17,8 @@ describe('a gateway killed with SIGKILL', () => {
   let influx: InfluxDB;
 
   beforeAll(async () => {
-    const url = await influxd.start();
-    influx = new InfluxDB({ host: '127.0.0.1', port: Number(new URL(url).port), database: 'edufleet' });
+    await influxd.start();
+    influx = testInfluxClient(influxd);
   });
   afterAll(async () => {
     proc?.child.kill('SIGKILL');
@@ -32,7 +33,7 @@ describe('a gateway killed with SIGKILL', () => {
     const devices = await Promise.all([0, 1, 2, 3].map(() => registry.addDevice({ kind: 'tablet', roomId: room.id })));
     await registry.close();
     const env = {
-      EDUFLEET_DATA_DIR: dataDir, EDUFLEET_INFLUX_URL: influxd.url, EDUFLEET_MQTT_HOST: '127.0.0.1',
+      EDUFLEET_DATA_DIR: dataDir, ...influxEnv(influxd), EDUFLEET_MQTT_HOST: '127.0.0.1',
       EDUFLEET_MQTT_PORT: '0', EDUFLEET_MQTT_WS_PORT: '0', EDUFLEET_LOG_LEVEL: 'warn',
     };
     // The first process holds points back (long flush interval), so what it acknowledged is only in its spool when killed.

@@ -7,15 +7,15 @@ import { WriterLoop } from '../../gateway/writer-loop.js';
 import { ManagedInfluxd } from '../../lib/influx/index.js';
 import { createLogger } from '../../lib/logger.js';
 import { createMetrics } from '../../lib/metrics.js';
+import { influxOptions } from '../helpers/influx.js';
 import { tempDir } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('the writer loop', () => {
   const dir = tempDir('edufleet-writer-loop-');
   const influxd = new ManagedInfluxd(path.join(dir, 'influx'));
-  let url = '';
   beforeAll(async () => {
-    url = await influxd.start();
+    await influxd.start();
   });
   afterAll(async () => {
     await influxd.stop();
@@ -33,7 +33,7 @@ describe('the writer loop', () => {
       reads.push(b.lines.length);
       return b;
     };
-    const writer = new InfluxV1Writer({ url, database: name, rawRetention: '3650d', rollupRetention: '3650d' });
+    const writer = new InfluxV1Writer({ ...influxOptions(influxd), database: name, rawRetention: '3650d', rollupRetention: '3650d' });
     await writer.ensureSchema();
     const metrics = createMetrics();
     const loop = new WriterLoop(spool, writer, { ...opts, retryMaxMs: 1_000 }, metrics, createLogger('silent'));

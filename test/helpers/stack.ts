@@ -3,13 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { InfluxDB } from 'influx';
+import type { InfluxDB } from 'influx';
 import { startStack, type ComponentName as Component, type DashboardFactory, type Stack } from '../../app/stack.js';
 import { loadConfig, type Config, type DeepPartial } from '../../config/index.js';
 import type { RegistryStore } from '../../registry/index.js';
+import { testInfluxClient } from './influx.js';
 
 export interface TestStack extends Stack {
   dir: string;
+  /** A client of the stack's InfluxDB, authenticated with its credential (the managed one's, or the configured one). */
   influx: InfluxDB;
   mqttUrl: string;
   /** Stops everything and removes the temporary directory. */
@@ -40,8 +42,7 @@ export async function startTestStack(opts: { overrides?: DeepPartial<Config>; on
     },
   });
   const stack = await startStack({ config, only: opts.only, dashboard: opts.dashboard });
-  const u = new URL(stack.influxUrl);
-  const influx = new InfluxDB({ host: u.hostname, port: Number(u.port), database: config.influx.database });
+  const influx = testInfluxClient(stack, config.influx.database);
   return {
     ...stack,
     dir,

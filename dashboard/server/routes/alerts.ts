@@ -75,6 +75,16 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     if (!s) throw gone(`school ${schoolId}`);
     return { schoolId: s.id, districtId: s.districtId };
   };
+  /**
+   * A silence hides a school's alerts, and a forgotten one hides them for good: beyond alerts.maxSilenceH (a week by
+   * default) only an admin may set one. A silence in the past stays the registry's 400.
+   */
+  const maxSilenceH = deps.config.alerts.maxSilenceH;
+  const mayLastThatLong = (user: User, lengthMs: number) => {
+    if (user.role === 'admin' || lengthMs <= maxSilenceH * 3_600_000) return;
+    throw new EdufleetError('EDUFLEET_ERR_ALERT_SILENCE_LENGTH',
+      `a silence may last at most ${maxSilenceH} hours (alerts.maxSilenceH${maxSilenceH % 24 === 0 ? `, ${maxSilenceH / 24} days` : ''}); only an admin may set a longer one. Choose an earlier end, or ask an admin`);
+  };
   /** Province-wide overrides are the admins'; a school's, those of anyone who may configure that school. */
   const mayConfigure = async (user: User, schoolId: number) => {
     if (schoolId === 0) {
@@ -153,6 +163,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     const place = await reg.silenceTarget(req.body.targetType, req.body.targetId);
     if (!place) throw gone(`${req.body.targetType} '${req.body.targetId}'`);
     authorize(me, 'alerts.act', place);
+    mayLastThatLong(me, req.body.until - now());
     const created = await reg.transaction(async (tx) => {
       const s = await tx.createSilence({ ...req.body, byUser: me.username, at: now() });
       await tx.audit(me.username, 'silence.create', 'silence', s.id, { ...req.body });

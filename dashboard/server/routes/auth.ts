@@ -26,21 +26,27 @@ export const MeSchema = Type.Object({
   }),
 });
 
+/** The audit log's "by" of a failed login: nobody proved who they are. */
+const FAILED_LOGIN_BY = 'anonymous';
+
 const toMe = (u: User): Me => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, scope: u.scope, permissions: permissionsOf(u) });
 
 /**
- * POST /api/login, POST /api/logout, GET /api/me. Logins, failed logins (with the address) and logouts go to the
- * audit log; answers about the session are never cached.
+ * POST /api/login, POST /api/logout, GET /api/me. Logins, failed logins (the address, and the account when the name
+ * is a real one) and logouts go to the audit log; answers about the session are never cached.
  */
 export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   const reg = deps.registry;
   app.post<Route<'POST /api/login'>>('/login', {
     config: { access: 'public', noStore: true }, preHandler: app.loginLimit, schema: { body: LoginBody, response: { 200: MeSchema } },
   }, async (req) => {
-    const user = await verifyLogin(reg, req.body.username, req.body.password);
+    const { user, accountId } = await verifyLogin(reg, req.body.username, req.body.password);
     if (!user) {
-      req.log.warn({ username: req.body.username, address: req.ip }, 'failed dashboard login');
-      await reg.audit(req.body.username, 'auth.login.failed', 'session', req.body.username, { address: req.ip });
+      // That a login failed, from where, and on which account when the name is a real one; never the name typed
+      // (a typo, a colleague's name, or a password typed into the wrong field), nor the password.
+      const detail = accountId === undefined ? { address: req.ip } : { address: req.ip, userId: accountId };
+      req.log.warn(detail, 'failed dashboard login');
+      await reg.audit(FAILED_LOGIN_BY, 'auth.login.failed', 'session', accountId ?? '', detail);
       throw new EdufleetError('EDUFLEET_ERR_AUTH_BAD_LOGIN');
     }
     await startSession(req, reg, user, deps.clock.now());

@@ -143,6 +143,8 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     const at = now();
     const { runId, devices } = await startRun(reg, {
       target: b.target, name: b.name, ...(b.args ? { args: b.args } : {}), ...(scope ? { scope } : {}), origin: { by: 'user', username: me.username }, at,
+      // The rollout rate and the abort rule of a harmful command are safety switches: only an admin loosens them.
+      keepSafety: me.role !== 'admin',
       ...(b.ttlSeconds !== undefined ? { ttlMs: b.ttlSeconds * 1000 } : {}),
       ...(b.ratePerMin !== undefined ? { ratePerMin: b.ratePerMin } : {}), ...(b.abortFailedPct !== undefined ? { abortFailedPct: b.abortFailedPct } : {}),
     });

@@ -6,6 +6,7 @@ import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
 import { startOrRetryAfter, UserRate } from '../export-jobs.js';
+import { ImportAdmission } from '../import-admission.js';
 import { equipmentImports, placesImports, type ImportJobs, type JobView } from '../import-jobs.js';
 import { exportRows, toCsv, toXlsx } from '../../../registry/export.js';
 import { placesCsv, placesRows, placesXlsx } from '../../../registry/import/index.js';
@@ -42,16 +43,22 @@ function allowed(action: Action) {
  * POST /api/<prefix>/:id/apply to confirm; each only for users allowed `action`.
  */
 function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown[] }>(
-  app: FastifyInstance, deps: DashboardDeps, prefix: P, jobs: ImportJobs<ResponseOf<`GET /api/${P}/:id`>, Plan>, action: Action,
+  app: FastifyInstance, deps: DashboardDeps, prefix: P, jobs: ImportJobs<ResponseOf<`GET /api/${P}/:id`>, Plan>, action: Action, admission: ImportAdmission,
 ): void {
   const mayImport = allowed(action);
   app.post<Omit<JobRoute, 'Body'>>(`/${prefix}`, { config: { access: action, bodyTypes: FILE_TYPES },
+    // Signed in, allowed, and admitted BEFORE the body is read: a refused upload is never held in memory.
+    preParsing: async (req, reply, payload) => {
+      await mayImport(req);
+      admission.admit(req, reply, currentUser(req).id);
+      return payload;
+    },
     preHandler: mayImport, bodyLimit: deps.config.imports.maxUploadBytes, schema: { querystring: StartQuery },
   }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
     }
-    return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body));
+    return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body, admission.handOver(req)));
   });
   app.get<JobRoute>(`/${prefix}/:id`, { config: { access: action }, preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
     jobs.get(currentUser(req), req.params.id));
@@ -75,8 +82,10 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   // register is a few thousand rows; the 20 MB default leaves room for an XLSX with formatting).
   const limits = deps.config.imports;
   app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: limits.maxUploadBytes }, (_req, body, done) => done(null, body));
-  jobRoutes(app, deps, 'imports', equipmentImports(deps.registry, limits, deps.clock), 'records.write');
-  jobRoutes(app, deps, 'imports/places', placesImports(deps.registry, limits), 'schools.write');
+  // One upload read at a time per user and imports.maxInFlight in all, whichever kind (docs/security.md, Queues and bounds).
+  const admission = new ImportAdmission(limits.maxInFlight);
+  jobRoutes(app, deps, 'imports', equipmentImports(deps.registry, limits, deps.clock), 'records.write', admission);
+  jobRoutes(app, deps, 'imports/places', placesImports(deps.registry, limits), 'schools.write', admission);
   // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
   const rate = new UserRate(deps.config.dashboard.exportsPerUserPerMin, deps.clock);
   app.get<Route<'GET /api/places.:format'>>('/places.:format', { config: { access: 'user' }, preHandler: allowed('schools.write'), schema: { params: ExportParams } }, async (req, reply) => {

@@ -1,12 +1,13 @@
 /**
  * Alert notification recipients and the attempts log (docs/alerts.md, "Notifications"). A technician manages the
  * recipients of the schools (or districts) in scope, an admin anywhere; every change is audited. A webhook's
- * secret is shown once, in the answer to its creation.
+ * secret is shown once, in the answer to its creation or to its rotation. What a recipient may be (one e-mail
+ * address, a webhook outside the server's own network, a bounded number per school) is alerts/notify's to say.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { newWebhookSecret } from '../../../alerts/notify/index.js';
-import type { NotificationAttemptView, RecipientView } from '../../../api/index.js';
+import { checkRecipientCount, checkWebhookUrl, newWebhookSecret, singleEmailAddress } from '../../../alerts/notify/index.js';
+import type { NotificationAttemptView, RecipientView, RotatedSecretResponse } from '../../../api/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
 import type { NotificationRecipient, User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
@@ -61,10 +62,13 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     if (!(await mayManage(user, b))) {
       throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', b.districtId === null ? 'province-wide recipients are for admins' : `district ${b.districtId} is outside your scope`);
     }
-    if (b.channel === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(b.address)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', `not an e-mail address: ${b.address}`);
-    if (b.channel === 'webhook' && !/^https?:\/\/\S+$/.test(b.address)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', `not an http(s) URL: ${b.address}`);
+    const a = deps.config.alerts;
+    const address = b.channel === 'email' ? singleEmailAddress(b.address)
+      : await checkWebhookUrl(b.address, { allowedTargets: a.webhookAllowedTargets, timeoutMs: a.webhookTimeoutMs, ...(deps.webhookLookup ? { lookup: deps.webhookLookup } : {}) });
+    const districtId = b.schoolId === null ? b.districtId : null;
+    checkRecipientCount(await deps.registry.recipients(), { schoolId: b.schoolId, districtId }, a.maxRecipientsPerSchool);
     const secret = b.channel === 'webhook' ? newWebhookSecret() : null;
-    const r = await deps.registry.addRecipient({ ...b, districtId: b.schoolId === null ? b.districtId : null, secret, createdBy: user.username }, deps.clock.now());
+    const r = await deps.registry.addRecipient({ ...b, address, districtId, secret, createdBy: user.username }, deps.clock.now());
     await deps.registry.audit(user.username, 'notification.recipient.add', 'notification_recipient', r.id, { ...b });
     return reply.status(201).send({ ...view(r), ...(secret ? { secret } : {}) });
   });
@@ -77,6 +81,20 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     await deps.registry.removeRecipient(r.id, deps.clock.now());
     await deps.registry.audit(user.username, 'notification.recipient.remove', 'notification_recipient', r.id, { address: r.address });
     return { id: r.id, removed: true as const };
+  });
+
+  app.post<Route<'POST /api/notifications/recipients/:id/secret'>>('/notifications/recipients/:id/secret', { config: { access: 'alerts.configure' }, preHandler: guard,
+    schema: { params: Type.Object({ id: Id }) } }, async (req): Promise<RotatedSecretResponse> => {
+    const user = currentUser(req);
+    const r = await deps.registry.recipient(req.params.id);
+    if (!r) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no notification recipient ${req.params.id}`);
+    if (!(await mayManage(user, r))) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', 'this recipient is outside your scope');
+    if (r.channel !== 'webhook') throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'only a webhook has a signing secret');
+    const secret = newWebhookSecret();
+    if (!(await deps.registry.setRecipientSecret(r.id, secret))) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no notification recipient ${r.id}`);
+    // The secret itself never reaches the audit log: who rotated which webhook, and when.
+    await deps.registry.audit(user.username, 'notification.recipient.rotate-secret', 'notification_recipient', r.id, { address: r.address });
+    return { id: r.id, secret };
   });
 
   app.get<Route<'GET /api/notifications/attempts'>>('/notifications/attempts', { config: { access: 'alerts.configure' },

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { CommandTargetInput, ScheduleFireView, ScheduleView } from '../../../api/index.js';
-import { nextRuns, planRun, runDefaults, schoolDaySkips, type SkipCheck } from '../../../commands/index.js';
+import { isHarmful, kindsFor, loosenedSafety, loosenedSafetyError, nextRuns, planRun, runDefaults, schoolDaySkips, type SkipCheck } from '../../../commands/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
 import { DEVICE_KINDS } from '../../../protocol/index.js';
 import type { FireRecord, RegistryStore, ScheduleInput, ScheduleRecord, User } from '../../../registry/index.js';
@@ -9,7 +9,7 @@ import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
 import { targetLabeller } from '../command-targets.js';
-import { authorize, requireVisible, userScope, type ScopedPlace } from '../scope.js';
+import { authorize, can, requireVisible, userScope, type ScopedPlace } from '../scope.js';
 
 const Id = Type.Integer({ minimum: 1 });
 const IdParams = Type.Object({ id: Id });
@@ -71,8 +71,32 @@ async function checkTarget(reg: RegistryStore, schoolId: number, t: CommandTarge
   if (ref.schoolId !== schoolId) throw invalid(`${t.type} ${t.id} is not in the schedule's school ${schoolId}`);
 }
 
-/** Validates a schedule as sent and turns it into the registry's shape, with the rollout defaults of its commands. */
-async function toInput(reg: RegistryStore, b: Body): Promise<{ input: ScheduleInput; devices: number }> {
+/** Whether a stored schedule sends a harmful command (at its time or at its end). */
+const harmfulSchedule = (s: Pick<ScheduleRecord, 'command' | 'target' | 'until'>): boolean =>
+  isHarmful(s.command, kindsFor(s.command, s.target)) || Boolean(s.until && isHarmful(s.until.command, kindsFor(s.until.command, s.target)));
+
+/**
+ * A schedule's runs are bulk runs: only an admin may switch off or loosen the rollout of a harmful one. A
+ * non-admin may keep what an admin chose for a schedule that was harmful already (switching it on or off, say).
+ */
+function checkSafety({ user, stored }: Saver, input: ScheduleInput, harmful: boolean): void {
+  if (user.role === 'admin' || !harmful) return;
+  const kept = stored && harmfulSchedule(stored) ? stored : undefined;
+  const why = loosenedSafety({
+    ratePerMin: kept && input.ratePerMin === kept.ratePerMin ? undefined : input.ratePerMin,
+    abortFailedPct: kept && input.abortFailedPct === kept.abortFailedPct ? undefined : input.abortFailedPct,
+  });
+  if (why) throw loosenedSafetyError(input.until ? `${input.command}, ${input.until.command}` : input.command, why);
+}
+
+/** Who saves a schedule, and the schedule an edit replaces. */
+interface Saver { user: User; stored?: ScheduleRecord }
+
+/**
+ * Validates a schedule as sent and turns it into the registry's shape, with the rollout defaults of its commands;
+ * with a `saver` (not for a preview), also checks that they may choose its rollout.
+ */
+async function toInput(reg: RegistryStore, b: Body, saver?: Saver): Promise<{ input: ScheduleInput; devices: number }> {
   await checkTarget(reg, b.schoolId, b.target);
   const target = { type: b.target.type, id: b.target.id, kind: b.target.kind ?? null };
   const plan = await planRun(reg, { target, name: b.command, ...(b.args ? { args: b.args } : {}) });
@@ -88,6 +112,7 @@ async function toInput(reg: RegistryStore, b: Body): Promise<{ input: ScheduleIn
     abortFailedPct: b.abortFailedPct === undefined ? d.abortFailedPct : b.abortFailedPct,
     ttlMs: b.ttlSeconds == null ? null : b.ttlSeconds * 1000,
   };
+  if (saver) checkSafety(saver, input, plan.harmful || Boolean(untilPlan?.harmful));
   return { input, devices: plan.devices.length };
 }
 
@@ -97,12 +122,33 @@ async function skipsOf(reg: RegistryStore, s: Pick<ScheduleInput, 'schoolId' | '
   return schoolDaySkips(await reg.timetables(s.schoolId), level);
 }
 
-/** `label`: one reading of the place names for a whole list. */
-async function view(reg: RegistryStore, s: ScheduleRecord, now: number, label?: (t: ScheduleRecord['target']) => string): Promise<ScheduleView> {
+/** What a list reads once for all its schedules: the place names, and the users who answer for them. */
+interface ViewContext { label: (t: ScheduleRecord['target']) => string; users: Map<string, Promise<User | undefined>> }
+const viewContext = async (reg: RegistryStore): Promise<ViewContext> => ({ label: await targetLabeller(reg), users: new Map() });
+
+/**
+ * Whether the schedule would fire today (the scheduler asks the same at each fire, commands/scheduler.ts): its
+ * owner may still command its school, and its room or site is still in that school.
+ */
+async function fireRights(reg: RegistryStore, s: ScheduleRecord, ctx: ViewContext): Promise<Pick<ScheduleView, 'creatorMayCommand' | 'targetInSchool'>> {
+  if (!ctx.users.has(s.createdBy)) ctx.users.set(s.createdBy, reg.userByName(s.createdBy));
+  const [owner, school] = await Promise.all([ctx.users.get(s.createdBy)!, schoolPlace(reg, s.schoolId)]);
+  const target = s.target.type === 'room' || s.target.type === 'site' ? await reg.places.ref(s.target.type, Number(s.target.id)) : undefined;
   return {
-    id: s.id, schoolId: s.schoolId, name: s.name, target: s.target, targetLabel: (label ?? (await targetLabeller(reg)))(s.target), command: s.command,
+    creatorMayCommand: Boolean(owner && school && !owner.disabled && can(owner, 'commands.send', school)),
+    targetInSchool: target === undefined ? s.target.type === 'school' || s.target.type === 'kind' || s.target.type === 'district' : target.schoolId === s.schoolId,
+  };
+}
+
+/** `ctx`: what a whole list reads once. */
+async function view(reg: RegistryStore, s: ScheduleRecord, now: number, ctx?: ViewContext): Promise<ScheduleView> {
+  const c = ctx ?? (await viewContext(reg));
+  const label = c.label;
+  return {
+    id: s.id, schoolId: s.schoolId, name: s.name, target: s.target, targetLabel: label(s.target), command: s.command,
     args: s.args, days: s.days, at: s.at, until: s.until, skipHolidays: s.skipHolidays, enabled: s.enabled, ratePerMin: s.ratePerMin,
     abortFailedPct: s.abortFailedPct, ttlMs: s.ttlMs, createdBy: s.createdBy, createdAt: s.createdAt, updatedAt: s.updatedAt, lastFireAt: s.lastFireAt,
+    ...(await fireRights(reg, s, c)),
     nextRuns: s.enabled ? nextRuns(s, now, NEXT_RUNS, await skipsOf(reg, s)) : [],
   };
 }
@@ -131,14 +177,14 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     if (req.query.schoolId) authorize(me, 'commands.send', requireVisible(me, await schoolPlace(reg, req.query.schoolId), `school ${req.query.schoolId}`));
     const list = await reg.listSchedules({ scope: userScope(me), ...(req.query.schoolId ? { schoolId: req.query.schoolId } : {}) });
     const at = now();
-    const label = await targetLabeller(reg);
-    return Promise.all(list.map((s) => view(reg, s, at, label)));
+    const ctx = await viewContext(reg);
+    return Promise.all(list.map((s) => view(reg, s, at, ctx)));
   });
 
   app.post<Route<'POST /api/schedules', { Body: Body }>>('/schedules', { config: { access: 'user' }, preHandler: requireUser, schema: { body: Body } }, async (req, reply) => {
     const me = currentUser(req);
     await schoolFor(reg, me, req.body.schoolId);
-    const { input } = await toInput(reg, req.body);
+    const { input } = await toInput(reg, req.body, { user: me });
     const at = now();
     const created = await reg.transaction(async (tx) => {
       const s = await tx.createSchedule(input, me.username, at);
@@ -166,11 +212,12 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     const { s, school } = await existing(me, req.params.id);
     authorize(me, 'commands.send', school);
     if (req.body.schoolId !== s.schoolId) await schoolFor(reg, me, req.body.schoolId);
-    const { input } = await toInput(reg, req.body);
+    const { input } = await toInput(reg, req.body, { user: me, stored: s });
     const at = now();
     const updated = await reg.transaction(async (tx) => {
-      const u = await tx.updateSchedule(s.id, input, at);
-      await tx.audit(me.username, 'schedule.update', 'schedule', s.id, { ...input });
+      // Saved by someone who may command the school: they answer for it now, and it fires on their rights.
+      const u = await tx.updateSchedule(s.id, input, at, me.username);
+      await tx.audit(me.username, 'schedule.update', 'schedule', s.id, { ...input, ...(s.createdBy !== me.username ? { takenOverFrom: s.createdBy } : {}) });
       return u;
     });
     return view(reg, updated, at);

@@ -75,6 +75,9 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
       if (keep) await restamp(req, reg);
       app.sessionEvents.userRevoked(u.id, keep);
     }
+    // A new role or scope: this process's live sockets of the user are re-scoped before the answer, so nothing of a
+    // school they lost is pushed to them after it (other processes follow within dashboard.socketRecheckMs).
+    if (req.body.role !== undefined || req.body.scope !== undefined) await app.sessionEvents.userChanged(u.id);
     return toRow(u);
   });
 

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { SecureVersion } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config/index.js';
 import type { RegistryStore } from '../../../registry/index.js';
@@ -9,16 +10,17 @@ import { registerCsrfGuard } from './csrf.js';
 import { registerSecurityHeaders } from './headers.js';
 import { loginLimiters } from './login.js';
 import { SessionEvents } from './sessions.js';
+import { sessionSecret } from '../session-secret.js';
 
 export { declarePublic, type Access } from './access.js';
-export { dummyVerifyCount, verifyLogin } from './login.js';
+export { dummyVerifyCount, verifyLogin, type LoginOutcome } from './login.js';
 export { SessionEvents, SOCKET_RECHECK_MS } from './sessions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Sessions ended on this process, for the live sockets (security/sessions.ts). */
     sessionEvents: SessionEvents;
-    /** preHandler of POST /api/login: the per-address and per-user limits. */
+    /** preHandler of POST /api/login: the per-address, per-user-and-address and per-user limits. */
     loginLimit: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
@@ -36,15 +38,19 @@ export async function registerSecurity(app: FastifyInstance, config: Config, sha
   app.decorate('sessionEvents', new SessionEvents());
   app.decorate('loginLimit', await loginLimiters(app, {
     perAddressPerMin: config.dashboard.loginsPerAddressPerMin, perUserPerMin: config.dashboard.loginsPerUserPerMin,
-  }, shared));
+    perUserAnyAddressPerMin: config.dashboard.loginsPerUserAnyAddressPerMin, capExempt: config.dashboard.loginCapExempt,
+  }, { ...shared, keySecret: sessionSecret(config.dashboard.sessionSecret, config.dataDir) }));
 }
 
-/** Fastify's `https` option when the dashboard has a certificate; read at start so a wrong path fails loudly. */
-export function httpsOptions(config: Config): { cert: Buffer; key: Buffer } | undefined {
-  const { tlsCertFile, tlsKeyFile } = config.dashboard;
+/**
+ * Fastify's `https` option when the dashboard has a certificate, with the oldest TLS version allowed; read at start
+ * so a wrong path fails loudly, and again at each certificate reload (dashboard/server/index.ts).
+ */
+export function httpsOptions(config: Config): { cert: Buffer; key: Buffer; minVersion: SecureVersion } | undefined {
+  const { tlsCertFile, tlsKeyFile, tlsMinVersion } = config.dashboard;
   if (!tlsCertFile && !tlsKeyFile) return undefined;
   if (!tlsCertFile || !tlsKeyFile) throw new EdufleetError('EDUFLEET_ERR_CONFIG_INVALID', 'dashboard.tlsCertFile and dashboard.tlsKeyFile go together: set both, or neither for plain HTTP');
-  return { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile) };
+  return { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile), minVersion: tlsMinVersion };
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { EdufleetError } from '../../../lib/errors.js';
@@ -11,18 +12,34 @@ let dummyHash: Promise<string> | undefined;
 /** A hash of a password nobody knows, made with the same cost as real ones, once per process. */
 const dummy = () => (dummyHash ??= hashSecret(newSecret(), PASSWORD_COST));
 
+/** What a login attempt proved: the user, or on failure the id of the account the name belongs to (if any). */
+export interface LoginOutcome { user?: User; accountId?: number }
+
 /**
  * The user a name and password belong to, with the same scrypt work whether or not the name exists: an unknown
- * name is checked against a dummy hash, so the time of the answer does not tell who has an account.
+ * name is checked against a dummy hash, so the time of the answer does not tell who has an account. A failure
+ * names the account attacked when the name is a real one, and nothing when it is not: what was typed (a typo, or a
+ * password typed into the wrong field) never leaves this function.
  */
-export async function verifyLogin(registry: RegistryStore, username: string, password: string): Promise<User | undefined> {
-  if (await registry.userByName(username)) return registry.verifyUser(username, password);
+export async function verifyLogin(registry: RegistryStore, username: string, password: string): Promise<LoginOutcome> {
+  const account = await registry.userByName(username);
+  if (account) {
+    const user = await registry.verifyUser(username, password);
+    return user ? { user } : { accountId: account.id };
+  }
   dummyVerifications++;
   await verifySecret(password, await dummy());
-  return undefined;
+  return {};
 }
 
-export interface LoginLimits { perAddressPerMin: number; perUserPerMin: number }
+export interface LoginLimits {
+  perAddressPerMin: number;
+  /** On one user name from one address. */
+  perUserPerMin: number;
+  /** On one user name from all addresses together, except `capExempt`. */
+  perUserAnyAddressPerMin: number;
+  capExempt: readonly string[];
+}
 
 type StoreCallback = (err: Error | null, res?: { current: number; ttl: number }) => void;
 /** Old windows are forgotten every this many hits (a row per address and user name tried). */
@@ -52,21 +69,35 @@ function registryStore(registry: RegistryStore, now: () => number) {
 type Limiter = (req: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; ttlInSeconds?: number }>;
 type CreateRateLimit = (o: { max: number; timeWindow: number; keyGenerator: (req: FastifyRequest) => string }) => Limiter;
 
+const plain = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 /**
- * Two limits on POST /api/login, as preHandlers (the user name is in the body): per client address, and per user
- * name from ANY address, so a password-guessing botnet is slowed on the account it targets. Over either, 429 with
- * Retry-After and a coded error.
+ * The user name in a counter's key: an HMAC of it, lower-cased, keyed with the session secret (the same in every
+ * dashboard process), so the registry's `rate_limits` rows do not keep what people typed, and a copy of the registry
+ * alone cannot test guesses against them (a password typed into the name field would otherwise sit there an hour).
  */
-export async function loginLimiters(app: FastifyInstance, limits: LoginLimits, shared: { registry: RegistryStore; now: () => number }): Promise<(req: FastifyRequest, reply: FastifyReply) => Promise<void>> {
+const nameKey = (key: string, req: FastifyRequest) =>
+  createHmac('sha256', key).update(String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()).digest('base64url').slice(0, 22);
+
+/**
+ * Three limits on POST /api/login, as preHandlers (the user name is in the body), each over a minute:
+ * - per client address (`perAddressPerMin`), whatever the names tried;
+ * - per user name from one address (`perUserPerMin`, tight): a guesser at one address is slowed on the account,
+ *   and the real user at another address is not affected;
+ * - per user name from all addresses together (`perUserAnyAddressPerMin`, looser): what slows a botnet that rotates
+ *   addresses. It can lock the real user out while the botnet keeps going, so it does not apply from `capExempt`
+ *   (loopback by default): the admin's way in is an SSH tunnel to the dashboard's host.
+ * Over any, 429 with Retry-After and a coded error.
+ */
+export async function loginLimiters(app: FastifyInstance, limits: LoginLimits, shared: { registry: RegistryStore; now: () => number; keySecret: string }): Promise<(req: FastifyRequest, reply: FastifyReply) => Promise<void>> {
   await app.register(fastifyRateLimit, { global: false, store: registryStore(shared.registry, shared.now) });
   const create = (app as unknown as { createRateLimit: CreateRateLimit }).createRateLimit;
   const perAddress = create({ max: limits.perAddressPerMin, timeWindow: 60_000, keyGenerator: (req) => `addr:${req.ip}` });
-  const perUser = create({
-    max: limits.perUserPerMin, timeWindow: 60_000,
-    keyGenerator: (req) => `user:${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
-  });
+  const perUserAddress = create({ max: limits.perUserPerMin, timeWindow: 60_000, keyGenerator: (req) => `user-addr:${nameKey(shared.keySecret, req)}@${req.ip}` });
+  const perUser = create({ max: limits.perUserAnyAddressPerMin, timeWindow: 60_000, keyGenerator: (req) => `user:${nameKey(shared.keySecret, req)}` });
+  const exempt = new Set(limits.capExempt.map(plain));
   return async (req, reply) => {
-    for (const limiter of [perAddress, perUser]) {
+    const limiters = exempt.has(plain(req.ip)) ? [perAddress, perUserAddress] : [perAddress, perUserAddress, perUser];
+    for (const limiter of limiters) {
       const r = await limiter(req);
       if (r.isAllowed || !r.isExceeded) continue;
       const wait = Math.max(1, r.ttlInSeconds ?? 60);

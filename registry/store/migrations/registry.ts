@@ -249,4 +249,22 @@ const v13: Migration = async (db) => {
   await db.schema.alterTable('devices').addColumn('secret_verifier', 'text').execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13];
+// v14: the sessions table is keyed by a SHA-256 of the session id (registry/store/users.ts, `sessionKey`). Rows written
+// before were keyed by the id itself; hashing them in SQL differs per engine, so they are deleted: everyone logs in
+// again once after the upgrade (docs/security.md, "Web application").
+const v14: Migration = async (db) => {
+  await sql`DELETE FROM sessions`.execute(db);
+};
+
+// v15: webhook delivery (docs/alerts.md, "Notifications"): the delivery id a message keeps over its retries, the
+// attempt after which a row was given up, and both in the attempts log.
+const v15: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  const s = db.schema;
+  await s.alterTable('notification_outbox').addColumn('delivery_id', 'text').execute();
+  await s.alterTable('notification_outbox').addColumn('gave_up_at', t.ms).execute();
+  await s.alterTable('notification_attempts').addColumn('delivery_id', 'text').execute();
+  await s.alterTable('notification_attempts').addColumn('gave_up', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15];

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { AlertView, SilenceTarget } from '../../../../../api/index.js';
-import { post } from '../../api.js';
+import { ApiError, post } from '../../api.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
 import { ErrorLine } from '../../ui/states.js';
@@ -26,7 +26,8 @@ export function AlertActions(p: { alert: AlertView; onChange: () => void }) {
     if (!Number.isFinite(at) || at <= Date.now()) throw new Error(t('alerts.untilFuture'));
     const targetId = target === 'device' ? a.deviceId : String(target === 'room' ? a.roomId : a.schoolId);
     return post('/api/silences', { body: { targetType: target, targetId, until: at, reason: why.trim() } });
-  }, (s) => { setWhy(''); setSilencedUntil(s.until); p.onChange(); });
+  }, (s) => { setWhy(''); setSilencedUntil(s.until); p.onChange(); },
+  (e) => (e instanceof ApiError && e.code === 'EDUFLEET_ERR_ALERT_SILENCE_LENGTH' ? t('alerts.silenceTooLong') : e instanceof Error ? e.message : String(e)));
 
   const open = a.state === 'pending' || a.state === 'firing';
   return (

@@ -9,6 +9,7 @@ import { Dialog } from '../../ui/dialog.js';
 import { ErrorLine } from '../../ui/states.js';
 import { ArgsForm } from './args-form.js';
 import { argFields, argsFrom, commandsOfKinds, defaultArgValues, KINDS_WITH_COMMANDS } from './defs.js';
+import { commandError } from './command-error.js';
 import { argLabel } from './messages.js';
 import { RunProgress } from './run-progress.js';
 
@@ -69,7 +70,7 @@ export function BulkDialog(p: { open: boolean; target: CommandTargetInput; onClo
         ...(preview?.harmful ? { ratePerMin: n(rate), abortFailedPct: n(abort) } : {}),
       },
     });
-  }, setRun);
+  }, setRun, (e) => commandError(t, e));
 
   const close = () => {
     setRun(null);

@@ -68,11 +68,17 @@ export function CommandsPage(p: { me: Me; search: URLSearchParams }) {
         {schedules.data?.length === 0 && <Empty testid="sched-none">{t('cmds.noSchedules')}</Empty>}
         {schedules.data && schedules.data.length > 0 && (
           <Table testid="sched-list" rows={schedules.data} rowKey={(s) => s.id} rowTestid={() => 'sched-row'} rowData={(s) => ({ 'data-id': String(s.id) })} columns={[
-            { head: t('cmds.col.name'), cell: (s) => <b>{s.name}</b> },
+            { head: t('cmds.col.name'), cell: (s) => (
+              <>
+                <b>{s.name}</b>
+                {!s.creatorMayCommand && <p class="warn small" data-testid="sched-row-owner-lost">{t('cmds.ownerLost', { user: s.createdBy })}</p>}
+                {!s.targetInSchool && <p class="warn small" data-testid="sched-row-target-moved">{t('cmds.targetMoved')}</p>}
+              </>
+            ) },
             { head: t('cmds.col.target'), cell: (s) => s.targetLabel },
             { head: t('cmd.col.command'), cell: (s) => s.until ? `${commandLabel(s.command, lang)} → ${commandLabel(s.until.command, lang)}` : commandLabel(s.command, lang) },
             { head: t('cmds.col.when'), cell: (s) => <span data-testid="sched-row-summary">{scheduleSummary(s, lang)}</span> },
-            { head: t('cmds.col.next'), cell: (s) => <span data-testid="sched-row-next">{s.enabled && s.nextRuns[0] ? runTimeText(s.nextRuns[0].at, lang) : '—'}</span> },
+            { head: t('cmds.col.next'), cell: (s) => <span data-testid="sched-row-next">{s.enabled && s.creatorMayCommand && s.targetInSchool && s.nextRuns[0] ? runTimeText(s.nextRuns[0].at, lang) : '—'}</span> },
             { head: t('cmds.col.enabled'), cell: (s) => <input type="checkbox" data-testid="sched-row-enabled" checked={s.enabled} disabled={toggle.busy} onChange={() => void toggle.run(s)} /> },
             { head: '', cell: (s) => (
               <span class="rec-actions">

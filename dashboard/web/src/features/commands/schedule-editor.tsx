@@ -13,6 +13,7 @@ import { Dialog } from '../../ui/dialog.js';
 import { ErrorLine } from '../../ui/states.js';
 import { ArgsForm } from './args-form.js';
 import { argFields, argsFrom, commandLabel, commandsOfKinds, defaultArgValues, KINDS_WITH_COMMANDS, type ArgField } from './defs.js';
+import { commandError } from './command-error.js';
 import { argLabel } from './messages.js';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -28,6 +29,8 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
   const kinds = useKinds();
   const tree = useGet('/api/hierarchy/tree', {}, { keep: true });
   const e = p.editing;
+  // Its recent fires, each with why it was skipped or missed (a holiday, a room moved to another school …).
+  const detail = useGet(e ? '/api/schedules/:id' : null, { params: { id: e?.id ?? 0 } });
   const [name, setName] = useState(e?.name ?? '');
   const [where, setWhere] = useState(e && e.target.type !== 'school' ? `${e.target.type}:${e.target.id}` : `school:${p.schoolId}`);
   const [kind, setKind] = useState<DeviceKind | ''>(e?.target.kind ?? '');
@@ -80,7 +83,7 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
     const b = body();
     if (typeof b === 'string') throw new Error(b);
     return e ? put('/api/schedules/:id', { params: { id: e.id }, body: b }) : post('/api/schedules', { body: b });
-  }, () => p.onDone());
+  }, () => p.onDone(), (err) => commandError(t, err));
 
   const sites = tree.data?.sites.filter((s) => s.schoolId === p.schoolId && !s.retired) ?? [];
   const rooms = tree.data?.rooms.filter((r) => r.schoolId === p.schoolId && !r.retired) ?? [];
@@ -138,6 +141,18 @@ export function ScheduleEditor(p: { schoolId: number; schoolName: string; editin
           </ol>
           {preview && <p class="muted" data-testid="sched-devices">{t('sched.devices', { n: preview.devices })}</p>}
         </div>
+        {detail.data && detail.data.fires.length > 0 && (
+          <div class="small" data-testid="sched-fires">
+            <b>{t('sched.fires')}</b>
+            <ol>
+              {detail.data.fires.map((f) => (
+                <li key={`${f.fireAt}-${f.part}`} data-testid="sched-fire" data-state={f.state}>
+                  {runTimeText(f.fireAt, lang)} — {t(`sched.fire.${f.state}`)}{f.note ? `: ${f.note}` : ''}
+                </li>
+              ))}
+            </ol>
+          </div>
+        )}
         <ErrorLine message={save.error} testid="sched-error" bare />
         <div class="rec-actions">
           <button type="submit" class="primary" data-testid="sched-save" disabled={save.busy}>{t('sched.save')}</button>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ImportJob, ImportPlanView, Me, PlacesImportJob, PlacesPlanView } from '../../../../../api/index.js';
-import { get, post } from '../../api.js';
+import { ApiError, get, post } from '../../api.js';
 import { useGet } from '../../hooks/api-query.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { fmtNumber, useI18n } from '../../i18n.js';
@@ -49,7 +49,9 @@ export function ImportPage(p: { me: Me }) {
     if (!importFormat(file.name)) throw new Error(t('import.badType', { name: file.name }));
     if (file.size > MAX_IMPORT_BYTES) throw new Error(t('import.tooBig', { size: fmtBytes(fmt, file.size), max: fmtBytes(fmt, MAX_IMPORT_BYTES) }));
     return upload.send(file, IMPORT_API[kind].jobs);
-  }, (j) => { if (j) setJob(j); });
+  }, (j) => { if (j) setJob(j); },
+  // Refused before the file was sent in full: one import at a time per user, a few at once in all.
+  (e) => (e instanceof ApiError && e.code === 'EDUFLEET_ERR_IMPORT_BUSY' ? t('import.busy') : e instanceof Error ? e.message : String(e)));
 
   const apply = useSubmit(async (j: Job & { plan: NonNullable<Job['plan']> }): Promise<Job> => {
     applying.current = true;

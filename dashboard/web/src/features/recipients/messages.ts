@@ -51,6 +51,14 @@ const vi = {
   'recip.attempts.failed': 'Thất bại',
   'recip.attempts.detail': 'Mã / lỗi',
   'recip.removed': '(đã xoá)',
+  'recip.oneAddress': 'Mỗi người nhận e-mail chỉ có một địa chỉ. Hãy thêm từng địa chỉ thành một người nhận riêng.',
+  'recip.refusedTarget': 'Địa chỉ webhook bị từ chối: nó trỏ vào mạng nội bộ của máy chủ (loopback, mạng riêng, link-local) hoặc không phải http(s). Hãy dùng địa chỉ công khai của hệ thống nhận, hoặc nhờ quản trị viên cho phép máy nhận nội bộ.',
+  'recip.tooMany': 'Phạm vi này đã có số người nhận tối đa. Hãy xoá bớt một người nhận trước.',
+  'recip.rotate': 'Đổi khoá ký',
+  'recip.confirmRotate': 'Đổi khoá ký của webhook “{address}”? Khoá cũ ngừng hoạt động ngay; hệ thống nhận phải dùng khoá mới.',
+  'recip.secretDelivery': 'Mỗi tin có mã trong tiêu đề {header}, giữ nguyên qua các lần gửi lại: hệ thống nhận dùng mã này để bỏ qua bản trùng.',
+  'recip.attempts.delivery': 'Mã tin',
+  'recip.attempts.gaveUp': 'Đã dừng gửi lại',
 };
 
 export const recipientsMessages = {
@@ -107,5 +115,13 @@ export const recipientsMessages = {
     'recip.attempts.failed': 'Failed',
     'recip.attempts.detail': 'Status / error',
     'recip.removed': '(removed)',
+    'recip.oneAddress': 'One address per e-mail recipient. Add each address as a recipient of its own.',
+    'recip.refusedTarget': 'The webhook address is refused: it points into the server\'s own network (loopback, private, link-local) or is not http(s). Use the receiver\'s public address, or ask an admin to allow the internal receiver.',
+    'recip.tooMany': 'This scope already has the most recipients allowed. Remove one first.',
+    'recip.rotate': 'New secret',
+    'recip.confirmRotate': 'Replace the signing secret of the webhook “{address}”? The old secret stops working at once; the receiver must use the new one.',
+    'recip.secretDelivery': 'Every message carries an id in the {header} header, the same on every retry: the receiver uses it to drop repeats.',
+    'recip.attempts.delivery': 'Message id',
+    'recip.attempts.gaveUp': 'Given up',
   } satisfies Record<keyof typeof vi, string>,
 };

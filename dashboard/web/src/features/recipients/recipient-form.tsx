@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Me, NewRecipientResponse, RecipientInput } from '../../../../../api/index.js';
-import { post } from '../../api.js';
+import { ApiError, post } from '../../api.js';
 import { useHierarchy } from '../../data.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { useI18n } from '../../i18n.js';
@@ -34,6 +34,7 @@ export function RecipientForm(p: { me: Me; onDone: (created: NewRecipientRespons
   const save = useSubmit(async () => {
     const a = address.trim();
     if (!chosen) throw new Error(t('recip.needWhere'));
+    if (channel === 'email' && /[,;]/.test(a)) throw new Error(t('recip.oneAddress'));
     if (channel === 'email' && !EMAIL.test(a)) throw new Error(t('recip.badEmail'));
     if (channel === 'webhook' && !URL_RE.test(a)) throw new Error(t('recip.badUrl'));
     const [level, id] = chosen.split(':');
@@ -42,7 +43,7 @@ export function RecipientForm(p: { me: Me; onDone: (created: NewRecipientRespons
       minSeverity, channel, address: a, language, digest,
     };
     return post('/api/notifications/recipients', { body });
-  }, (created) => p.onDone(created));
+  }, (created) => p.onDone(created), (e) => refusal(e, t));
 
   return (
     <form class="card filters" data-testid="recip-form" onSubmit={(e) => { e.preventDefault(); void save.run(); }}>
@@ -93,8 +94,18 @@ export function RecipientForm(p: { me: Me; onDone: (created: NewRecipientRespons
   );
 }
 
-/** A new webhook's secret, shown this once: the server keeps no readable copy for the screen. */
-export function SecretPanel(p: { created: NewRecipientResponse; onClose: () => void }) {
+/** The server's refusals of a recipient, in the user's language; other errors as the server words them. */
+function refusal(e: unknown, t: ReturnType<typeof useI18n>['t']): string {
+  if (e instanceof ApiError) {
+    if (e.code === 'EDUFLEET_ERR_NOTIFY_WEBHOOK_TARGET') return t('recip.refusedTarget');
+    if (e.code === 'EDUFLEET_ERR_NOTIFY_EMAIL_ADDRESS') return t('recip.oneAddress');
+    if (e.code === 'EDUFLEET_ERR_NOTIFY_RECIPIENT_LIMIT') return t('recip.tooMany');
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A webhook's secret, new or rotated, shown this once: the server keeps no readable copy for the screen. */
+export function SecretPanel(p: { created: Pick<NewRecipientResponse, 'address' | 'secret'>; onClose: () => void }) {
   const { t } = useI18n();
   return (
     <div class="card prov-secrets" data-testid="recip-secret-panel" role="alert">
@@ -104,6 +115,7 @@ export function SecretPanel(p: { created: NewRecipientResponse; onClose: () => v
       <p><code class="secret" data-testid="recip-secret">{p.created.secret}</code></p>
       <p class="small muted">{t('recip.secretCopyHint')}</p>
       <p class="small" data-testid="recip-secret-header">{t('recip.secretHeader', { header: 'X-EduFleet-Signature', ts: 'X-EduFleet-Timestamp' })}</p>
+      <p class="small">{t('recip.secretDelivery', { header: 'X-EduFleet-Delivery' })}</p>
       <div class="rec-actions">
         <button type="button" class="primary" data-testid="recip-secret-done" onClick={p.onClose}>{t('recip.secretDone')}</button>
       </div>

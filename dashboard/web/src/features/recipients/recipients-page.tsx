@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Me, NewRecipientResponse, NotificationAttemptView, RecipientView } from '../../../../../api/index.js';
-import { del } from '../../api.js';
+import { del, post } from '../../api.js';
 import { useHierarchy } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { useSubmit } from '../../hooks/submit.js';
@@ -24,10 +24,16 @@ export function RecipientsPage(p: { me: Me }) {
   const hierarchy = useHierarchy();
   const confirm = useConfirm();
   const [adding, setAdding] = useState(false);
-  const [secret, setSecret] = useState<NewRecipientResponse | null>(null);
+  const [secret, setSecret] = useState<Pick<NewRecipientResponse, 'address' | 'secret'> | null>(null);
   const remove = useSubmit(async (r: RecipientView) => {
     if (!(await confirm.ask(t('recip.confirmRemove', { address: r.address })))) return undefined;
     return del('/api/notifications/recipients/:id', { params: { id: r.id } });
+  });
+  // A leaked or departed-staff secret is replaced here; the new one is shown once, like at creation.
+  const rotate = useSubmit(async (r: RecipientView) => {
+    if (!(await confirm.ask(t('recip.confirmRotate', { address: r.address })))) return;
+    const res = await post('/api/notifications/recipients/:id/secret', { params: { id: r.id } });
+    setSecret({ address: r.address, secret: res.secret });
   });
 
   const where = (r: RecipientView) => {
@@ -45,7 +51,10 @@ export function RecipientsPage(p: { me: Me }) {
     { head: t('recip.createdBy'), cell: (r) => <>{r.createdBy} <span class="muted small">{fmtDateTime(lang, Date.parse(r.createdAt))}</span></> },
     {
       head: '', class: 'nowrap',
-      cell: (r) => <button type="button" data-testid="recip-remove" disabled={remove.busy} onClick={() => void remove.run(r)}>{t('recip.remove')}</button>,
+      cell: (r) => <>
+        {r.channel === 'webhook' && <button type="button" data-testid="recip-rotate" disabled={rotate.busy} onClick={() => void rotate.run(r)}>{t('recip.rotate')}</button>}{' '}
+        <button type="button" data-testid="recip-remove" disabled={remove.busy} onClick={() => void remove.run(r)}>{t('recip.remove')}</button>
+      </>,
     },
   ];
 
@@ -55,8 +64,12 @@ export function RecipientsPage(p: { me: Me }) {
     { head: t('recip.attempts.recipient'), cell: (a) => addressOf.get(a.recipientId) ?? `#${a.recipientId} ${t('recip.removed')}` },
     { head: t('recip.attempts.kind'), cell: (a) => (a.kind === 'alerts' || a.kind === 'digest' ? t(`recip.attempts.kind.${a.kind}`) : a.kind) },
     { head: t('recip.attempts.items'), cell: (a) => fmtNumber(lang, a.items) },
-    { head: t('recip.attempts.result'), cell: (a) => <span class={a.ok ? 'ok' : 'error'} data-testid="attempt-result">{t(a.ok ? 'recip.attempts.ok' : 'recip.attempts.failed')}</span> },
+    { head: t('recip.attempts.result'), cell: (a) => <>
+      <span class={a.ok ? 'ok' : 'error'} data-testid="attempt-result">{t(a.ok ? 'recip.attempts.ok' : 'recip.attempts.failed')}</span>
+      {a.gaveUp && <> <span class="error" data-testid="attempt-gave-up">{t('recip.attempts.gaveUp')}</span></>}
+    </> },
     { head: t('recip.attempts.detail'), cell: (a) => [a.status ?? '', a.error ?? ''].filter((x) => x !== '').join(' · ') },
+    { head: t('recip.attempts.delivery'), cell: (a) => (a.deliveryId ? <code class="small">{a.deliveryId}</code> : '') },
   ];
 
   return (
@@ -64,7 +77,7 @@ export function RecipientsPage(p: { me: Me }) {
       <div class="page-head"><h1>{t('recip.title')}</h1></div>
       <p class="muted">{t('recip.intro')}</p>
       {secret && <SecretPanel created={secret} onClose={() => setSecret(null)} />}
-      <ErrorLine message={q.error || remove.error} testid="recip-error" />
+      <ErrorLine message={q.error || remove.error || rotate.error} testid="recip-error" />
       <div class="card table-wrap">
         <h2>{t('recip.list')}</h2>
         {!q.data && !q.error && <Loading inline />}
