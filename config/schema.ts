@@ -86,6 +86,12 @@ export const ConfigSchema = Type.Object({
     from: Type.String({ default: 'EduFleet <edufleet@localhost>', description: 'Sender of report e-mails.' }),
     monthlyCron: Type.String({ default: '0 7 1 * *', description: 'When the monthly reports go out (cron, Asia/Ho_Chi_Minh): by default 07:00 on the 1st, for the month before.' }),
   }),
+  redis: Type.Object({
+    url: Type.String({ default: '', description: 'Redis shared by the nodes of a deployment on several machines (cross-node MQTT delivery, live fan-out, presence), e.g. redis://10.0.0.5:6379 (empty: one machine, no Redis). Needs a PostgreSQL registry.' }),
+  }),
+  node: Type.Object({
+    name: Type.String({ default: '', description: "This process's name among the nodes (logs, /healthz, the node list); empty: the host name and the process id." }),
+  }),
   registry: Type.Object({
     url: Type.String({ default: '', description: 'PostgreSQL URL for the registry, the report store and the login sessions, e.g. postgres://edufleet@127.0.0.1:5432/edufleet (empty: SQLite files in dataDir).' }),
   }),

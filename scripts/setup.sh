@@ -11,6 +11,8 @@ command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients) # a foreig
 command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)             # the reference broker of the benchmark
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)         # tests read generated PDFs back (text, pages as images)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)              # tests decode the QR codes printed on labels
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)      # several machines: the shared bus and live state; tests run their own
+command -v haproxy >/dev/null 2>&1 || need+=(haproxy)                # several machines: one address for devices and dashboards
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
@@ -20,9 +22,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # The packages may start system services (postgresql starts a cluster on port 5432); EduFleet and its tests run
   # their own servers on free ports, so stop them.
-  for svc in influxdb mosquitto postgresql; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
+  for svc in influxdb mosquitto postgresql redis-server haproxy; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
 else
-  echo "setup: Debian packages already present (influxdb, postgresql, chromium, mosquitto, poppler-utils, zbar-tools)"
+  echo "setup: Debian packages already present (influxdb, postgresql, chromium, mosquitto, poppler-utils, zbar-tools, redis-server, haproxy)"
 fi
 
 # npm ci installs exactly the committed lock file and never rewrites it, so git status stays clean. It starts by
