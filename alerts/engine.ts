@@ -3,7 +3,9 @@
  * each (rule, device) along its lifecycle (alerts/lifecycle.ts) and writes each device's health. It keeps nothing
  * that matters in memory: alerts, durations and hold-offs live in the registry, so a restarted engine carries on
  * where the last one stopped, and several engines on one registry change each alert once (conditional updates)
- * and notify once (listeners run in the transaction of the change that won).
+ * and notify once (listeners run in the transaction of the change that won). With a lease ("job:alerts"), of the
+ * processes that run an engine only the holder passes, and another takes over when it dies: the passes are
+ * idempotent anyway, the lease only spares the registry the same work done N times.
  */
 import { setImmediate as setImmediateP } from 'node:timers/promises';
 import type { Config } from '../config/index.js';
@@ -11,7 +13,7 @@ import { emptySignals, type AlertState, type DeviceSignals, type HealthLevel, ty
 import type { Clock } from '../lib/clock.js';
 import { Health, guardedInterval, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
-import { isSilenced, type ActiveSilence, type AlertRow, type DeviceDirectory, type DevicePlacement, type HealthRow, type RegistryStore, type RoomPlace } from '../registry/index.js';
+import { isSilenced, type ActiveSilence, type JobLease, type AlertRow, type DeviceDirectory, type DevicePlacement, type HealthRow, type RegistryStore, type RoomPlace } from '../registry/index.js';
 import { evaluate, type DeviceContext, type ParamsOf, type Verdict } from './conditions.js';
 import type { AlertEvent, AlertListener } from './events.js';
 import { deviceHealth, sameHealth } from './health.js';
@@ -32,6 +34,8 @@ export interface AlertEngineOptions {
   listeners?: AlertListener[];
   /** The school day (default: one on this registry and clock). */
   schoolHours?: SchoolHours;
+  /** The leader lease of the timed passes (app/jobs.ts); without it, this engine's timers always pass. */
+  lease?: JobLease;
 }
 
 type Open = OpenAlert & { rule: RuleId };
@@ -73,22 +77,31 @@ export class AlertEngine implements Component {
     const a = this.o.config.alerts;
     if (!a.enabled) return;
     // The first sweep may meet a registry that is not there yet: that is a degraded engine, not a failed start.
-    await this.sweep().catch((err: unknown) => this.state.fail(err, 'first alert sweep'));
+    await this.leading(() => this.sweep()).catch((err: unknown) => this.state.fail(err, 'first alert sweep'));
     this.stops = [
-      guardedInterval(this.state, 'alert evaluation', a.evaluateMs, () => this.evaluate()),
-      guardedInterval(this.state, 'alert sweep', a.sweepMs, () => this.sweep()),
+      guardedInterval(this.state, 'alert evaluation', a.evaluateMs, () => this.leading(() => this.evaluate())),
+      guardedInterval(this.state, 'alert sweep', a.sweepMs, () => this.leading(() => this.sweep())),
     ];
+    // Taking over from a dead holder: a full sweep at once rather than at the next sweep's turn.
+    this.o.lease?.keep(this.state, () => this.sweep());
   }
 
   async stop(): Promise<void> {
     for (const s of this.stops) s();
     this.stops = [];
     await this.queue.catch(() => undefined);
+    await this.o.lease?.stop();
     this.state.stopped();
   }
 
   health(): ComponentHealth {
-    return this.state.snapshot();
+    const h = this.state.snapshot();
+    return this.o.lease ? this.o.lease.annotate(h) : h;
+  }
+
+  /** Runs a timed pass if this process holds the engine's lease (or has none); checked before each pass. */
+  private async leading(pass: () => Promise<void>): Promise<void> {
+    if (!this.o.lease || (await this.o.lease.hold())) await pass();
   }
 
   /** Judges the devices whose signals changed since the last pass (and their open alerts). */

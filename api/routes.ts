@@ -64,9 +64,12 @@ export interface ComponentStatus {
 
 export interface HealthResponse {
   status: 'ok' | 'degraded';
+  /** The process's `node.name` (a host name and pid unless configured). */
+  node: { name: string };
   devices: number;
   influx?: 'ok' | 'unreachable';
-  spool?: { pendingBytes: number };
+  /** Acknowledged readings only in this node's spool: bytes, and how long the oldest has waited (ms). */
+  spool?: { pendingBytes: number; oldestPendingMs: number };
   components: ComponentStatus[];
 }
 

@@ -1,21 +1,39 @@
 import type { Config } from '../config/index.js';
 import { prepareProcessLimits } from '../lib/limits.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { ManagementServer } from './management.js';
 import { startStack, type ComponentName, type Stack } from './stack.js';
 
 /**
  * A whole EduFleet process as `start` and `demo` run it: the open-file limit raised (lib/limits.ts), then the stack
  * with its dashboard. The web server's modules are loaded only when this process runs a dashboard, so a
- * broker+gateway node does not load Fastify.
+ * broker+gateway node does not load Fastify; such a process serves /healthz and /metrics on its management port.
  */
-export async function startProcess(o: { config: Readonly<Config>; only?: ComponentName[]; log?: Logger; clearTextWarning?: boolean }): Promise<Stack> {
+export async function startProcess(o: { config: Readonly<Config>; only?: ComponentName[]; log?: Logger; clearTextWarning?: boolean }): Promise<ProcessStack> {
   const only = o.only;
   const withDashboard = !only || only.includes('dashboard');
   const dashboard = withDashboard ? (await import('../dashboard/server/index.js')).startDashboard : undefined;
   const log = o.log ?? createLogger(o.config.logLevel);
   // Before anything opens a file or a socket: 20,000 devices need the hard limit, not the shell's default 1,024.
   const limits = prepareProcessLimits(o.config.mqtt, log);
-  return startStack({ config: o.config, only, dashboard, log, limits, clearTextWarning: o.clearTextWarning });
+  const stack: ProcessStack = await startStack({ config: o.config, only, dashboard, log, limits, clearTextWarning: o.clearTextWarning });
+  if (stack.dashboard) return stack;
+  // No dashboard to serve /healthz and /metrics: the management port does, for HAProxy's checks and Prometheus.
+  try {
+    const { config, metrics, directory, gateway } = stack;
+    stack.management = await stack.add(new ManagementServer({
+      config, log, metrics, health: () => ({ node: config.node.name, devices: directory.size, components: stack.health(), gateway }),
+    }));
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+/** A process's stack, with the management port when it runs no dashboard. */
+export interface ProcessStack extends Stack {
+  management?: ManagementServer;
 }
 
 /** How a long-running command ends: on a signal, or when it decides to. */

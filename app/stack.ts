@@ -1,25 +1,29 @@
 import path from 'node:path';
-import { AlertEngine } from '../alerts/engine.js';
-import { NotificationDispatcher, notificationListener } from '../alerts/notify/index.js';
+import type { AlertEngine } from '../alerts/engine.js';
+import { notificationListener, type NotificationDispatcher } from '../alerts/notify/index.js';
 import { Broker } from '../broker/broker.js';
-import { RunWatcher, Scheduler } from '../commands/index.js';
+import { ClusterBus } from '../broker/cluster/bus.js';
+import type { RunWatcher, Scheduler } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import type { DashboardFactory, DashboardHandle, DashboardParts } from '../dashboard/server/deps.js';
-import { can } from '../dashboard/server/scope.js';
+import { LiveFeed } from '../dashboard/server/live-feed.js';
 import { Gateway } from '../gateway/gateway.js';
+import { LivePublisher } from '../gateway/live-publisher.js';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { defaultNodeName } from '../lib/cluster-keys.js';
 import type { Component, ComponentHealth } from '../lib/component.js';
-import { influxClient, ManagedInfluxd } from '../lib/influx/index.js';
+import { ManagedInfluxd } from '../lib/influx/index.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { ProcessLimits } from '../lib/limits.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { tightenPrivateTree } from '../lib/private-files.js';
 import { DeviceDirectory, openRegistryStore } from '../registry/index.js';
-import { MonthlyReports } from '../usage/monthly-reports.js';
-import { UsageQueries } from '../usage/queries.js';
-import { UsageLoop } from '../usage/usage-loop.js';
+import type { MonthlyReports } from '../usage/monthly-reports.js';
+import type { UsageLoop } from '../usage/usage-loop.js';
 import { warnClearText } from './clear-text.js';
 import { DirectoryComponent, InfluxdComponent } from './components.js';
+import { heartbeatState, nodeHeartbeat } from './node-heartbeat.js';
+import { startJobs } from './jobs.js';
 
 export type { DashboardFactory, DashboardHandle } from '../dashboard/server/deps.js';
 
@@ -121,7 +125,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
   // Secrets, the registry and unsent readings live here: private to this account, even if an older version left it open.
   tightenPrivateTree(config.dataDir, log);
+  let running: StackParts | undefined;
   try {
+    // First: a node that cannot reach Redis refuses to start, naming the URL, before it starts anything else.
+    if (config.redis.url) await start(nodeHeartbeat(config, log, () => heartbeatState(components, running)));
     let influxd: ManagedInfluxd | undefined;
     let influxUrl = config.influx.url;
     if (!influxUrl) {
@@ -138,34 +145,30 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const directory = (await start(new DirectoryComponent(new DeviceDirectory(registry, log), 250, log))).directory;
     const health = () => components.map((c) => c.health());
     const parts: StackParts = { config, log, metrics: createMetrics(), clock, registry, usageStore, directory, influxUrl, health };
+    running = parts;
     parts.metrics.healthSource.health = health;
-    if (only.has('gateway') || only.has('broker')) await startIngest(parts, start, o.limits);
-    // A gateway node judges what it records; several such nodes on one registry are correct (each alert change is
-    // one conditional update, notified by the process that made it), so no node has to be the only one.
-    // The notification outbox is filled inside the transaction of each alert change; leases let every engine node
-    // run a dispatcher without sending a row twice.
-    const listeners = config.alerts.enabled ? [notificationListener({ groupWindowMs: config.alerts.groupWindowMs })] : [];
-    parts.alertListeners = listeners;
-    if (only.has('alerts') || only.has('gateway')) {
-      parts.alerts = await start(new AlertEngine({ config, registry, directory, clock, log, listeners }));
-      if (config.alerts.enabled) parts.notifications = await start(new NotificationDispatcher({ config, registry, log, clock }));
-    }
-    if (only.has('usage')) {
-      parts.usage = await start(new UsageLoop({ config, influxUrl, registry, store: usageStore, log, clock }));
-      const queries = new UsageQueries(influxClient(influxUrl, config.influx), config.influx.database);
-      parts.reports = await start(new MonthlyReports({ config, registry, store: usageStore, queries, log, clock }));
-    }
-    // Both work from the registry alone (runs, commands and claimed fires), so any number of processes may run them.
-    if (only.has('scheduler')) {
-      parts.runWatcher = await start(new RunWatcher({ config, registry, clock, log }));
-      // A schedule fires on its owner's rights of today: the same permission table as every route.
-      parts.scheduler = await start(new Scheduler({ config, registry, clock, log, mayCommand: (user, school) => can(user, 'commands.send', school) }));
-    }
+    // Brokers on several machines hear each other through Redis; a dashboard tells the node holding a device of its commands.
+    const bus = config.redis.url && (only.has('broker') || only.has('dashboard'))
+      ? await start(new ClusterBus({ url: config.redis.url, node: config.node.name || defaultNodeName(), log, presenceCheckMs: config.redis.presenceCheckMs, clock }))
+      : undefined;
+    if (only.has('gateway') || only.has('broker')) await startIngest(parts, start, o.limits, bus);
+    parts.kickCommands = async (id) => {
+      await parts.broker?.commands?.kick(id);
+      bus?.notifyCommand(id);
+    };
+    // The notification outbox is filled inside the transaction of each alert change (here and on the dashboard).
+    parts.alertListeners = config.alerts.enabled ? [notificationListener({ groupWindowMs: config.alerts.groupWindowMs })] : [];
+    // The background jobs, each where one of its components runs and claimed by a lease (app/jobs.ts).
+    await startJobs(parts, only, start);
     const stack: Stack = {
       ...parts, influxd, components, health, add: start, stop: () => shutdown.run(),
       reloadTls: () => ({ mqtt: parts.broker?.reloadTls(), dashboard: stack.dashboard?.reloadTls?.() }),
     };
-    if (only.has('dashboard') && o.dashboard) stack.dashboard = await start(await o.dashboard(parts));
+    if (only.has('dashboard') && o.dashboard) {
+      // Through Redis, a dashboard sees every node's devices and pushes (issue 20); started first, stopped after it.
+      if (config.redis.url) parts.liveFeed = stack.liveFeed = await start(new LiveFeed({ url: config.redis.url, nodeName: config.node.name || defaultNodeName(), log }));
+      stack.dashboard = await start(await o.dashboard(parts));
+    }
     if (o.clearTextWarning !== false) warnClearText(config, { broker: !!parts.broker, dashboard: !!stack.dashboard }, log);
     return stack;
   } catch (err) {
@@ -175,17 +178,21 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 }
 
 /** Gateway then broker: the broker acknowledges a device's message only once the gateway has spooled it. */
-async function startIngest(parts: StackParts, start: Starter, limits: ProcessLimits | undefined): Promise<void> {
+async function startIngest(parts: StackParts, start: Starter, limits: ProcessLimits | undefined, cluster: ClusterBus | undefined): Promise<void> {
   const { config, directory, metrics, log, clock, influxUrl, registry } = parts;
   const g = new Gateway({ config, influxUrl, directory, metrics, log, clock, registry });
   // A clean shutdown writes out the spool first while InfluxDB answers (the broker has stopped taking readings).
   const gateway = await start(g, () => g.stop(true));
   parts.gateway = gateway;
+  // Each live tick's changes to the shared hash and to every dashboard (issue 20); never on the durable path.
+  if (config.redis.url) {
+    await start(new LivePublisher({ live: gateway.live, url: config.redis.url, nodeName: config.node.name || defaultNodeName(), intervalMs: config.dashboard.liveDeviceIntervalMs, log }));
+  }
   parts.broker = await start(new Broker({
-    config, directory, metrics, log, commands: { registry, clock }, ...(limits ? { limits } : {}),
+    config, directory, metrics, log, commands: { registry, clock, sweepMs: config.commands.deliverySweepMs }, ...(limits ? { limits } : {}), ...(cluster ? { cluster } : {}),
     ingest: (id, channel, payload, commandId) => gateway.ingest(id, channel, payload, commandId),
     // A presence the spool refused is already on the gateway's health; one line per device would flood the log.
-    presence: (id, state) => void gateway.presence(id, state).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded')),
+    presence: (id, state, p) => void gateway.presence(id, state, p).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded')),
     clock, flood: (id, rate) => gateway.signals?.flooding(id, rate, clock.now()),
   }));
 }

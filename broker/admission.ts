@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../lib/clock.js';
 import type { Metrics } from '../lib/metrics.js';
 
-export const REFUSAL_REASONS = ['oversize', 'malformed', 'pending', 'rate'] as const;
+/** `proxy`: a PROXY header from an untrusted address, a bad one, or none from a trusted proxy (broker/listeners.ts). */
+export const REFUSAL_REASONS = ['oversize', 'malformed', 'pending', 'rate', 'proxy'] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 /** Room for the fixed and variable headers and the topic (8 levels, a 64-character device id) around the payload. */
@@ -40,7 +41,7 @@ const plain = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 export class Admission {
   readonly maxFrameBytes: number;
   private pendingCount = 0;
-  private readonly refusedCounts: Record<RefusalReason, number> = { oversize: 0, malformed: 0, pending: 0, rate: 0 };
+  private readonly refusedCounts: Record<RefusalReason, number> = { oversize: 0, malformed: 0, pending: 0, rate: 0, proxy: 0 };
   private readonly buckets = new Map<string, Bucket>();
   private readonly exempt: Set<string>;
 
@@ -58,8 +59,9 @@ export class Admission {
   }
 
   /**
-   * A new socket from `address`: null when it is refused (the caller destroys it at once, before any TLS handshake or
-   * WebSocket upgrade work). `socket` is the one whose 'close' ends the connection.
+   * A new socket from `address` (the device's: behind a trusted proxy, the one its PROXY header names): null when it is
+   * refused (the caller destroys it at once, before any TLS handshake or WebSocket upgrade work). `socket` is the one
+   * whose 'close' ends the connection.
    */
   admit(address: string | undefined, socket: Duplex): Ticket | null {
     if (this.pendingCount >= this.o.maxPendingConnects) return this.refuse('pending');
@@ -82,7 +84,8 @@ export class Admission {
     for (const [a, b] of this.buckets) if (b.tokens + ((now - b.at) / 1000) * rate >= rate * BURST_SECONDS) this.buckets.delete(a);
   }
 
-  private refuse(reason: RefusalReason): null {
+  /** Counts a connection closed for `reason`; the listeners call it for a PROXY header refused. */
+  refuse(reason: RefusalReason): null {
     this.refusedCounts[reason]++;
     this.o.metrics.mqttRefused.inc({ reason });
     return null;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Aedes, type Client } from 'aedes';
 import { indexRetained, type RetainedStore } from './retained-index.js';
 import type { Config } from '../config/index.js';
@@ -14,14 +15,17 @@ import { isBenchSubscriber, parseBenchSubscriber, withBenchSubscriber, withBench
 import { CommandDelivery } from './commands.js';
 import { ConnectionCap } from './connection-cap.js';
 import { countResourceError, currentLimits, type ProcessLimits } from '../lib/limits.js';
-import { Listeners } from './listeners.js';
+import { clientAddress, Listeners } from './listeners.js';
 import { PublishRate, type FloodSink } from './publish-rate.js';
 import { skipUnheardPublishes, type PublishShortcut } from './publish-shortcut.js';
+import type { ClusterBus } from './cluster/bus.js';
+import { joinCluster, type ClusterMembership } from './cluster/join.js';
 
 /** How often the per-address and per-device buckets that have refilled are forgotten. */
 const SWEEP_MS = 10_000;
 
-export type PresenceSink = (deviceId: string, state: 'online' | 'offline') => void;
+/** `force`: record it even if this process's view already has that state (a dead node's device, broker/cluster/). */
+export type PresenceSink = (deviceId: string, state: 'online' | 'offline', o?: { force?: boolean }) => void;
 
 export interface BrokerOptions {
   config: Readonly<Config>;
@@ -37,6 +41,8 @@ export interface BrokerOptions {
   clock?: Clock;
   /** The open-file limit and the connection cap derived from it (lib/limits.ts); without it, read at start. */
   limits?: ProcessLimits;
+  /** With `redis.url`: the bus to the other broker nodes (presence, takeovers, commands; broker/cluster/). */
+  cluster?: ClusterBus;
 }
 
 /**
@@ -52,6 +58,7 @@ export class Broker implements Component {
   private admission: Admission | undefined;
   private stopSweep: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
+  private membership: ClusterMembership | undefined;
   port = 0;
   wsPort = 0;
   tlsPort = 0;
@@ -111,23 +118,31 @@ export class Broker implements Component {
     }));
     aedes.on('clientDisconnect', this.state.guard('presence (disconnect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
-      if (!isBenchSubscriber(bench, client.id)) this.o.presence(client.id, 'offline');
+      // Closed because the device connected on another node: it is online there (broker/cluster/join.ts).
+      if (!isBenchSubscriber(bench, client.id) && !this.membership?.takenOver(client)) this.o.presence(client.id, 'offline');
     }));
     // Counted, not logged per connection: a generator of broken packets would flood the log (test/faults/mqtt-garbage).
     aedes.on('clientError', (client: Client, err: Error) => {
       metrics.connectionErrors.inc({ phase: 'connected' });
-      log.debug({ deviceId: client.id, err: err.message }, 'client error');
+      log.debug({ deviceId: client.id, address: clientAddress(client), err: err.message }, 'client error');
     });
     aedes.on('connectionError', (_client: Client, err: Error) => {
       metrics.connectionErrors.inc({ phase: 'before-connect' });
       log.debug({ err: err.message }, 'connection error');
     });
-    // A revoked device (or one whose secret was rotated) is dropped at once, wherever the change was made.
     this.commands?.attach(aedes, this.state);
+    // After the hooks above are in place: the cluster wraps authorizePublish (broker/cluster/join.ts).
+    if (this.o.cluster) {
+      this.membership = joinCluster({
+        aedes, bus: this.o.cluster, log, clock, commands: this.commands, ignore: (id) => isBenchSubscriber(bench, id),
+        offline: (id) => this.o.presence(id, 'offline', { force: true }),
+      });
+    }
+    // A revoked device (or one whose secret was rotated) is dropped at once, wherever the change was made.
     this.unsubscribe = directory.on('invalidated', (id) => {
       const c = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[id];
       if (c) {
-        log.info({ deviceId: id }, 'device credentials changed: disconnecting');
+        log.info({ deviceId: id, address: clientAddress(c) }, 'device credentials changed: disconnecting');
         c.close();
       }
     });
@@ -135,16 +150,23 @@ export class Broker implements Component {
     const admission = new Admission({ ...m, clock, metrics });
     this.admission = admission;
     this.stopSweep = guardedInterval(this.state, 'admission sweep', SWEEP_MS, () => { admission.sweep(); rate.sweep(); });
-    this.listeners = new Listeners({ config, admission, state: this.state, handle: (stream, req) => aedes.handle(stream, req) });
     try {
+      // aedes reads only `connDetails` from the request it is given (broker/listeners.ts, Arrival).
+      this.listeners = new Listeners({ config, admission, state: this.state, handle: (stream, req) => aedes.handle(stream, req as IncomingMessage) });
       await this.listeners.open();
     } catch (err) {
       await this.stop();
       throw err;
     }
-    Object.assign(this, this.listeners.ports);
+    Object.assign(this, this.listeners!.ports);
     this.state.started();
-    log.info({ ...this.listeners.ports }, 'MQTT broker listening');
+    log.info({ ...this.listeners!.ports }, 'MQTT broker listening');
+  }
+
+  /** The address a connected device connects from (behind a trusted proxy, the one its PROXY header named). */
+  addressOf(deviceId: string): string | undefined {
+    const c = (this.aedes as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients[deviceId];
+    return c && clientAddress(c);
   }
 
   /**
@@ -188,6 +210,9 @@ export class Broker implements Component {
     const aedes = this.aedes;
     this.aedes = undefined;
     await new Promise<void>((r) => aedes.close(() => r()));
+    // After the close: the devices it disconnected leave the presence hash.
+    this.membership?.leave();
+    this.membership = undefined;
     await this.listeners?.close();
     this.state.stopped();
   }

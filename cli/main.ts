@@ -13,6 +13,7 @@ import { openStore } from '../app/open-store.js';
 import { registerPlacesCommands } from './places-commands.js';
 import { registerTimetableCommands } from './timetable-commands.js';
 import { registerUsageCommands } from './usage-commands.js';
+import { registerNodeCommands } from './node-commands.js';
 
 const program = new Command('edufleet')
   .description('EduFleet: smart-classroom device fleet manager (MQTT broker, gateway to InfluxDB, live dashboard, simulator)')
@@ -50,6 +51,7 @@ program.command('start')
     if (stack.broker?.tlsPort) console.log(`MQTT (TLS): mqtts://localhost:${stack.broker.tlsPort}  (secure WebSocket wss://localhost:${stack.broker.wssPort}/mqtt)`);
     console.log(`InfluxDB:   ${stack.influxUrl}`);
     if (stack.dashboard) console.log(`Dashboard:  ${stack.dashboard.url}`);
+    if (stack.management) console.log(`Management: ${stack.management.url}  (/healthz, /metrics)`);
     // SIGHUP reloads the TLS certificates (certbot's deploy hook, `systemctl reload`); devices stay connected.
     stopOnSignal(stack.stop, () => void stack.reloadTls());
   });
@@ -152,6 +154,7 @@ user.command('add')
 registerImportCommands(program, registry);
 registerPlacesCommands(program, registry);
 registerUsageCommands(program, () => config());
+registerNodeCommands(program, () => config());
 registerTimetableCommands(program, registry);
 
 program.parseAsync().catch((err: unknown) => {

@@ -2,14 +2,19 @@
  * The bulk runs' watcher (docs/commands.md, "Bulk runs"): every `commands.watchMs` it looks at the running runs,
  * applies each one's abort rule and ends the runs that have nothing left to wait for. Every step is a conditional
  * update in the registry, so several processes may watch at once: one of them ends a run, and only it audits that.
+ * With a lease ("job:command-runs", app/jobs.ts) only its holder watches, and another takes over when it dies.
  */
 import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
-import type { RegistryStore, RunProgress } from '../registry/index.js';
+import type { JobLease, RegistryStore, RunProgress } from '../registry/index.js';
 
-export interface RunWatcherOptions { config: Readonly<Config>; registry: RegistryStore; clock: Clock; log: Logger }
+export interface RunWatcherOptions {
+  config: Readonly<Config>; registry: RegistryStore; clock: Clock; log: Logger;
+  /** The leader lease of the timed passes; without it, this watcher's timer always passes. */
+  lease?: JobLease;
+}
 
 export class RunWatcher implements Component {
   readonly name = 'command-runs';
@@ -20,16 +25,24 @@ export class RunWatcher implements Component {
     this.state = new Health(this.name, o.log);
   }
 
-  health(): ComponentHealth { return this.state.snapshot(); }
+  health(): ComponentHealth {
+    const h = this.state.snapshot();
+    return this.o.lease ? this.o.lease.annotate(h) : h;
+  }
 
   async start(): Promise<void> {
     this.state.started();
-    this.stopTimer = guardedInterval(this.state, 'watching command runs', this.o.config.commands.watchMs, () => this.pass());
+    const lease = this.o.lease;
+    this.stopTimer = guardedInterval(this.state, 'watching command runs', this.o.config.commands.watchMs, async () => {
+      if (!lease || (await lease.hold())) await this.pass();
+    });
+    lease?.keep(this.state, () => this.pass());
   }
 
   async stop(): Promise<void> {
     this.stopTimer?.();
     this.stopTimer = undefined;
+    await this.o.lease?.stop();
     this.state.stopped();
   }
 

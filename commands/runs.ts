@@ -104,7 +104,11 @@ function homeOf(devices: readonly TargetDevice[]): { schoolId: number | null; di
  * Starts a run: the run, one command per device (released at the rollout rate) and its audit entry, in one
  * transaction. A target that reaches no device is refused (invalid), so no empty run is recorded.
  */
-export async function startRun(registry: RegistryStore, r: RunRequest): Promise<{ runId: number; devices: TargetDevice[] }> {
+export async function startRun(
+  registry: RegistryStore, r: RunRequest,
+  /** Runs last inside the run's transaction (a schedule records its fire there); a throw rolls the run back. */
+  within?: (tx: RegistryStore, runId: number, devices: TargetDevice[]) => Promise<void>,
+): Promise<{ runId: number; devices: TargetDevice[] }> {
   const plan = await planRun(registry, r);
   if (!plan.devices.length) throw invalid(`the target reaches no device that knows '${r.name}'`);
   const loosened = r.keepSafety && plan.harmful ? loosenedSafety(r) : null;
@@ -129,6 +133,7 @@ export async function startRun(registry: RegistryStore, r: RunRequest): Promise<
       name: r.name, args: plan.args, target: r.target, devices: plan.devices.length, ratePerMin, abortFailedPct, ttlMs,
       ...(r.scheduleId ? { scheduleId: r.scheduleId } : {}),
     });
+    await within?.(tx, id, plan.devices);
     return id;
   });
   return { runId, devices: plan.devices };

@@ -1,7 +1,12 @@
 /**
  * Command schedules (docs/commands.md, "Schedules"): fires each enabled schedule at its local times
  * (Asia/Ho_Chi_Minh), skipping the school's holidays and non-teaching days when asked; each fire is claimed in the
- * registry by its (schedule, fire time) key, so of several processes exactly one starts its run.
+ * registry by its (schedule, fire time) key, so of several processes exactly one starts its run. The run and the
+ * fire's `done` commit in one transaction, only while the claim is still this process's: a claim left by a process
+ * killed half-way is taken over, once a lease old, by the next to look, which makes the run then.
+ * With a lease ("job:scheduler", app/jobs.ts) only its holder fires; a process that takes it over (its holder died)
+ * looks again at once at every schedule since its last fire, so a fire due during the failover runs once, late,
+ * within `commands.graceMin` (docs/commands.md, "Schedules").
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -12,7 +17,7 @@ import type { Clock } from '../lib/clock.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
 import { formatDate, formatHourMinute } from '../lib/vn/format.js';
-import type { RegistryStore, ScheduleRecord, User } from '../registry/index.js';
+import type { JobLease, RegistryStore, ScheduleRecord, User } from '../registry/index.js';
 import type { TermTimetable } from '../timetable/index.js';
 import { startRun } from './runs.js';
 import { fireTimes, recurrenceOf, schoolDaySkips, type FireTime } from './schedule-times.js';
@@ -24,6 +29,8 @@ export interface SchedulerOptions {
    * because this layer may not import it): a schedule fires on the rights of the user who answers for it.
    */
   mayCommand: (user: User, school: { schoolId: number; districtId: number | null }) => boolean;
+  /** The leader lease of the timed fires; without it, this scheduler's timers always fire. */
+  lease?: JobLease;
 }
 
 /** How far back a (re)started process looks for runs it did not make. */
@@ -31,8 +38,8 @@ const LOOKBACK_MS = 7 * 86_400_000;
 
 export class Scheduler implements Component {
   readonly name = 'scheduler';
-  /** This process's name in the claims: who fired what. */
-  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** This process's name in the claims: who fired what (the one its lease names, when it has one). */
+  readonly owner: string;
   private readonly state: Health;
   private schedules: ScheduleRecord[] = [];
   private timetables = new Map<number, TermTimetable[]>();
@@ -45,15 +52,24 @@ export class Scheduler implements Component {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: SchedulerOptions) {
+    this.owner = o.lease?.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.state = new Health(this.name, o.log);
   }
 
-  health(): ComponentHealth { return this.state.snapshot(); }
+  health(): ComponentHealth {
+    const h = this.state.snapshot();
+    return this.o.lease ? this.o.lease.annotate(h) : h;
+  }
 
   async start(): Promise<void> {
     await this.reload();
     this.state.started();
     this.stopReload = guardedInterval(this.state, 'reloading schedules', this.o.config.commands.scheduleReloadMs, () => this.reload());
+    // Taken over: every schedule is looked at again from its last fire, not from where this process last looked.
+    this.o.lease?.keep(this.state, () => {
+      this.checked.clear();
+      return this.reload();
+    });
   }
 
   async stop(): Promise<void> {
@@ -61,6 +77,7 @@ export class Scheduler implements Component {
     this.stopReload = undefined;
     this.disarm();
     await this.queue;
+    await this.o.lease?.stop();
     this.state.stopped();
   }
 
@@ -74,8 +91,13 @@ export class Scheduler implements Component {
       this.timetables = timetables;
       this.levels = new Map(schools.map((s) => [s.id, s.level]));
       this.arm();
-      await this.due();
+      if (await this.leading()) await this.due();
     });
+  }
+
+  /** Whether the timed fires are this process's: it holds the lease (or has none); checked before each. */
+  private async leading(): Promise<boolean> {
+    return !this.o.lease || this.o.lease.hold();
   }
 
   /** Fires every fire time due since the last check (tests call it on a controlled clock). */
@@ -92,7 +114,9 @@ export class Scheduler implements Component {
   /** node-schedule wakes the process at each local fire time; what to do is decided by `due()` from the registry. */
   private arm(): void {
     this.disarm();
-    const wake = this.state.guard('firing schedules', () => this.tick());
+    const wake = this.state.guard('firing schedules', () => this.serial(async () => {
+      if (await this.leading()) await this.due();
+    }));
     for (const s of this.schedules) {
       this.jobs.push(schedule.scheduleJob(recurrenceOf(s.days, s.at), wake));
       if (s.until) {
@@ -122,14 +146,16 @@ export class Scheduler implements Component {
       const reasons = times.map((t) => skip(t.date));
       let toFire = -1;
       times.forEach((t, i) => { if (reasons[i] === null && now - t.at <= graceMs) toFire = i; });
+      let checked = now;
       for (const [i, t] of times.entries()) {
         const reason = reasons[i];
         if (reason) await this.record(s, t, 'skipped', reason, now);
-        else if (i === toFire) await this.authorisedFire(s, t, now);
+        // A fire another process claimed and has not ended yet is looked at again until it ends or its claim runs out.
+        else if (i === toFire) { if ((await this.authorisedFire(s, t, now)) === 'open') checked = Math.min(checked, t.at - 1); }
         else await this.record(s, t, 'missed', `EduFleet không chạy lúc ${formatHourMinute('vi', t.at)} ${formatDate('vi', t.at)}, quá ${this.o.config.commands.graceMin} phút cho phép`, now);
       }
       // Only once handled: a registry error leaves the window to the next tick or reload (the claims stop doubles).
-      this.checked.set(s.id, now);
+      this.checked.set(s.id, checked);
     }
   }
 
@@ -141,7 +167,7 @@ export class Scheduler implements Component {
 
   /** A fire not made (skipped or missed), recorded by whichever process claims it first. */
   private async record(s: ScheduleRecord, t: FireTime, state: 'skipped' | 'missed', note: string, now: number): Promise<void> {
-    const won = await this.o.registry.claimFire({ scheduleId: s.id, fireAt: t.at, part: t.part, owner: this.owner, at: now, state, note });
+    const won = (await this.take(s, t, now, { state, note })) === 'mine';
     if (won) await this.audit(s, t, { outcome: state, note });
   }
 
@@ -150,12 +176,12 @@ export class Scheduler implements Component {
    * first: the list is up to `scheduleReloadMs` old, and who answers for it may have changed since (a take-over).
    * One deleted or switched off since then fires nothing.
    */
-  private async authorisedFire(cached: ScheduleRecord, t: FireTime, now: number): Promise<void> {
+  private async authorisedFire(cached: ScheduleRecord, t: FireTime, now: number): Promise<'open' | void> {
     const s = await this.o.registry.schedule(cached.id);
     if (!s?.enabled) return;
     const refused = await this.refusal(s);
     if (refused) await this.record(s, t, 'skipped', refused, now);
-    else await this.fire(s, t);
+    else return this.fire(s, t);
   }
 
   /**
@@ -185,22 +211,34 @@ export class Scheduler implements Component {
     return `điểm trường ${(await this.o.registry.places.tree(undefined, true)).sites.find((x) => x.id === id)?.name ?? id}`;
   }
 
-  private async fire(s: ScheduleRecord, t: FireTime): Promise<void> {
+  /**
+   * Claims the fire, then starts its run and records the fire done in the run's transaction, only while the claim is
+   * still this process's: a process killed between its claim and that commit leaves a claim with no run, which the
+   * next holder of the scheduler takes over once it is a lease old (`take`), and the run exists exactly once.
+   * 'open' when another process's claim of it has not ended yet: `due()` looks at it again at its next turn.
+   */
+  private async fire(s: ScheduleRecord, t: FireTime): Promise<'open' | void> {
     const reg = this.o.registry;
     const now = this.o.clock.now();
-    if (!(await reg.claimFire({ scheduleId: s.id, fireAt: t.at, part: t.part, owner: this.owner, at: now }))) return;
+    const taken = await this.take(s, t, now);
+    if (taken !== 'mine') return taken === 'open' ? 'open' : undefined;
     const args = (t.part === 'until' ? s.until?.args : s.args) ?? {};
     try {
-      const { runId, devices } = await startRun(reg, {
+      await startRun(reg, {
         target: s.target, name: t.command, args: args as Record<string, unknown>,
         // Only the devices in the schedule's school now, whatever moved between the check above and this run.
         scope: { schoolIds: [s.schoolId], districtIds: [] },
         origin: { by: 'schedule', scheduleId: s.id }, at: now, ratePerMin: s.ratePerMin, abortFailedPct: s.abortFailedPct, scheduleId: s.id,
         ...(s.ttlMs ? { ttlMs: s.ttlMs } : {}),
+      }, async (tx, runId, devices) => {
+        if (!(await tx.markFire({ scheduleId: s.id, fireAt: t.at, owner: this.owner, state: 'done', runId, at: this.o.clock.now() }))) throw new FireTakenOver();
+        await this.audit(s, t, { outcome: 'done', runId, devices: devices.length }, tx);
       });
-      await reg.markFire({ scheduleId: s.id, fireAt: t.at, owner: this.owner, state: 'done', runId, at: this.o.clock.now() });
-      await this.audit(s, t, { outcome: 'done', runId, devices: devices.length });
     } catch (err) {
+      if (err instanceof FireTakenOver) {
+        this.o.log.warn({ scheduleId: s.id, fireAt: t.at, part: t.part }, 'schedule run not started: another process took its fire over');
+        return;
+      }
       // A run that reaches no device (they were all retired) or a registry error: the fire is missed, and says why.
       const note = err instanceof Error ? err.message : String(err);
       this.o.log.warn({ scheduleId: s.id, fireAt: t.at, part: t.part, error: note }, 'schedule run not started');
@@ -209,7 +247,27 @@ export class Scheduler implements Component {
     }
   }
 
-  private audit(s: ScheduleRecord, t: FireTime, detail: Record<string, unknown>): Promise<void> {
-    return this.o.registry.audit(`schedule:${s.id}`, 'schedule.fire', 'schedule', s.id, { fireAt: t.at, part: t.part, command: t.command, ...detail });
+  /**
+   * Claims a fire, or takes over one a dead process claimed at least a lease ago and never ended. 'open': another
+   * process's claim has not ended yet (it may be making the run, or have died: look again later); 'ended': another
+   * process made or recorded it.
+   */
+  private async take(s: ScheduleRecord, t: FireTime, now: number, ended?: { state: 'missed' | 'skipped'; note: string }): Promise<'mine' | 'open' | 'ended'> {
+    const reg = this.o.registry;
+    const f = { scheduleId: s.id, fireAt: t.at, owner: this.owner, at: now, ...ended };
+    // Read before writing: on SQLite a second writer in the same process would wait, blocking, for the first.
+    const row = (await reg.scheduleFires(s.id, 50)).find((x) => x.fireAt === t.at);
+    if (!row) return (await reg.claimFire({ ...f, part: t.part })) ? 'mine' : this.take(s, t, now, ended);
+    if (row.state !== 'claimed') return 'ended';
+    const staleBefore = now - this.o.config.jobs.leaseMs;
+    if (row.claimedAt >= staleBefore) return 'open';
+    return (await reg.reclaimFire({ ...f, staleBefore })) ? 'mine' : 'open';
+  }
+
+  private audit(s: ScheduleRecord, t: FireTime, detail: Record<string, unknown>, reg: RegistryStore = this.o.registry): Promise<void> {
+    return reg.audit(`schedule:${s.id}`, 'schedule.fire', 'schedule', s.id, { fireAt: t.at, part: t.part, command: t.command, ...detail });
   }
 }
+
+/** Thrown inside a run's transaction when this process's claim of the fire was taken over meanwhile: the run rolls back. */
+class FireTakenOver extends Error {}

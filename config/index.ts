@@ -5,6 +5,7 @@ import { Kind, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
 import { EdufleetError } from '../lib/errors.js';
+import { defaultNodeName } from '../lib/cluster-keys.js';
 
 export { ConfigSchema, type Config };
 
@@ -97,11 +98,27 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
     const p = e.path.slice(1).split('/');
     errors.push(`${p.join('.')} (${envName(p)}): ${e.message}, got ${JSON.stringify(e.value)}`);
   }
+  if (errors.length === 0) errors.push(...crossFieldErrors(merged as Config));
   if (errors.length > 0) throw new EdufleetError('EDUFLEET_ERR_CONFIG_INVALID', `invalid configuration:\n  ${errors.join('\n  ')}`);
   const config = merged as Config;
   config.dataDir = path.resolve(config.dataDir);
+  // Resolved once here, so every part of the process (heartbeat, logs, Redis channels) names the node alike.
+  if (!config.node.name) config.node.name = defaultNodeName();
   if (!config.gateway.spoolDir) config.gateway.spoolDir = path.join(config.dataDir, 'spool');
   return deepFreeze(config);
+}
+
+/** Options that are each valid but not together. */
+function crossFieldErrors(c: Config): string[] {
+  const errors: string[] = [];
+  // Redis is what a node shares with other machines; a SQLite registry is a file only this machine sees, so a
+  // second node would keep its own devices, logins and alerts apart from this one's.
+  if (c.redis.url && !c.registry.url) {
+    errors.push('redis.url (EDUFLEET_REDIS_URL) is set, which makes this process one node of several machines, but registry.url '
+      + '(EDUFLEET_REGISTRY_URL) is empty: a SQLite registry is a file on this machine that the other nodes cannot share. '
+      + 'Set registry.url to the PostgreSQL every node uses, or leave redis.url empty to run on one machine.');
+  }
+  return errors;
 }
 
 /**

@@ -33,6 +33,8 @@ export const ConfigSchema = Type.Object({
     publishRatePerSec: Type.Number({ minimum: 0, default: 20, description: "A device's sustained PUBLISH rate; beyond, it is throttled (its packets wait, nothing is dropped) and shown to technicians (0 = no limit)." }),
     benchSubscriber: Type.String({ default: '', description: 'Benchmark only: "user:secret" of an account that may subscribe to edu/v1/+/telemetry (npm run bench times latency through it). Leave empty in production.' }),
     publishBurst: Type.Integer({ minimum: 1, default: 600, description: "PUBLISH packets a device may send at once before the rate applies (a backlog after an outage)." }),
+    proxyProtocol: Type.Boolean({ default: false, description: 'Read a PROXY protocol header (v1 or v2, e.g. HAProxy send-proxy-v2) on every MQTT listener from the addresses in trustedProxies, so the per-address limits and the logs see the device; a connection from them without one is closed.' }),
+    trustedProxies: Type.Array(Type.String(), { default: [], description: 'Addresses or CIDR ranges (e.g. 10.0.0.5, 10.0.0.0/29) of the proxies whose PROXY header is believed, when proxyProtocol is on; a header from any other address closes the connection.' }),
   }),
   influx: Type.Object({
     url: Type.String({ default: '', description: 'InfluxDB v1 API URL, e.g. http://127.0.0.1:8086. Empty: start and manage a local influxd under dataDir.' }),
@@ -71,6 +73,7 @@ export const ConfigSchema = Type.Object({
     loginsPerUserAnyAddressPerMin: Type.Integer({ minimum: 1, default: 30, description: 'Login attempts on one user name per minute from all addresses together (a botnet that rotates addresses); keep it well above loginsPerUserPerMin, so one address alone cannot lock the user out.' }),
     loginCapExempt: Type.Array(Type.String(), { default: ['127.0.0.1', '::1'], description: 'Client addresses the all-addresses cap (loginsPerUserAnyAddressPerMin) does not apply to: the admin\'s way in while an account is under attack, e.g. an SSH tunnel to the dashboard on loopback.' }),
     metricsToken: Type.String({ default: '', description: 'Bearer token for /metrics from other hosts (empty: /metrics answers loopback only).' }),
+    trustedProxies: Type.Array(Type.String(), { default: ['127.0.0.0/8', '::1'], description: 'Addresses or CIDR ranges of the HTTP proxies (HAProxy, nginx) whose X-Forwarded-For and X-Forwarded-Proto are believed: the login limits and the audit log then see the user behind them. From any other address the headers are ignored.' }),
     exportsPerUserPerMin: Type.Integer({ minimum: 1, default: 6, description: 'Export and report jobs one user may start per minute.' }),
   }),
   imports: Type.Object({
@@ -88,9 +91,15 @@ export const ConfigSchema = Type.Object({
   }),
   redis: Type.Object({
     url: Type.String({ default: '', description: 'Redis shared by the nodes of a deployment on several machines (cross-node MQTT delivery, live fan-out, presence), e.g. redis://10.0.0.5:6379 (empty: one machine, no Redis). Needs a PostgreSQL registry.' }),
+    presenceCheckMs: Type.Integer({ minimum: 100, default: 5000, description: "How often a broker node compares the devices' presence in Redis with the nodes' heartbeats: a dead node's devices are marked offline at the first check after its heartbeat key expired (10 s) and stayed gone for two heartbeats (4 s)." }),
   }),
   node: Type.Object({
     name: Type.String({ default: '', description: "This process's name among the nodes (logs, /healthz, the node list); empty: the host name and the process id." }),
+    managementHost: Type.String({ default: '127.0.0.1', description: 'Address /healthz and /metrics of a process without a dashboard bind to; set the node\'s private address when HAProxy on another machine checks it (docs/operations.md, Several machines).' }),
+    managementPort: Type.Integer({ minimum: 0, maximum: 65535, default: 9464, description: 'Port of /healthz and /metrics in a process without a dashboard (a dashboard serves them itself); 0 = any free port.' }),
+  }),
+  jobs: Type.Object({
+    leaseMs: Type.Integer({ minimum: 500, maximum: 20000, default: 15000, description: 'Length of a background job\'s lease in the registry (alert engine, usage analysis, monthly reports, schedules, bulk-run watcher, each notification being sent): renewed every third of it while its process lives, so another process takes over a dead one\'s job within 4/3 of it (docs/operations.md, "Background jobs").' }),
   }),
   registry: Type.Object({
     url: Type.String({ default: '', description: 'PostgreSQL URL for the registry, the report store and the login sessions, e.g. postgres://edufleet@127.0.0.1:5432/edufleet (empty: SQLite files in dataDir).' }),
@@ -117,6 +126,7 @@ export const ConfigSchema = Type.Object({
   }),
   commands: Type.Object({
     watchMs: Type.Integer({ minimum: 50, default: 2000, description: 'How often running bulk runs are checked: the abort rule applied, finished runs ended (docs/commands.md).' }),
+    deliverySweepMs: Type.Integer({ minimum: 50, default: 2000, description: "How often a broker looks in the registry for commands queued for its devices by another process and not announced to it (with redis.url they are announced at once through Redis: this is the fallback while Redis is away), and expires old ones." }),
     scheduleReloadMs: Type.Integer({ minimum: 100, default: 30000, description: 'How often the scheduler re-reads the schedules (edited in any process) and looks for a run it has not fired.' }),
     graceMin: Type.Integer({ minimum: 0, default: 15, description: 'A schedule run missed while EduFleet was down is fired at start if it is at most this many minutes late, else recorded as missed.' }),
   }),

@@ -97,6 +97,11 @@ export class Gateway implements Component {
     return this.spool.pendingBytes();
   }
 
+  /** How long the oldest acknowledged reading not yet in InfluxDB has waited in the spool, ms (0: none waits). */
+  oldestPendingMs(): number {
+    return this.spool.oldestPendingMs();
+  }
+
   /** One entry for the gateway: degraded when any of its parts is, with the most recent error of any of them. */
   health(): ComponentHealth {
     const parts = [this.spoolHealth.snapshot(), this.segmentHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
@@ -243,12 +248,17 @@ export class Gateway implements Component {
     }
   }
 
-  /** Records a presence change (from the broker's connect / disconnect, a status message or a Last Will). */
-  async presence(deviceId: string, state: Presence): Promise<void> {
+  /**
+   * Records a presence change (from the broker's connect / disconnect, a status message or a Last Will). `force`:
+   * recorded even if this process's view already has that state (a dead node's device, which this node may have
+   * last seen long ago: the registry and InfluxDB say what that node recorded, not what this one remembers).
+   */
+  async presence(deviceId: string, state: Presence, o: { force?: boolean } = {}): Promise<void> {
     const p = this.o.directory.get(deviceId);
     if (!p) return;
     const now = this.o.clock.now();
-    if (!this.live.presence(deviceId, p.kind, state, now)) return;
+    if (!this.live.presence(deviceId, p.kind, state, now, o.force)) return;
+    if (o.force) this.signals?.forget(deviceId);
     if (state !== 'unknown') this.signals?.presence(deviceId, state, now);
     const point: Point = { m: M.presence, t: placementTags(p), f: { state, online: state === 'online' }, ts: this.serverTs(p.id, now) };
     await this.append([toLine(point)]);

@@ -139,6 +139,15 @@ export class HealthSignals implements Component {
     this.dirty.add(deviceId);
   }
 
+  /**
+   * Drops what this process remembers of a device it has nothing unwritten for, so that the next signal starts from
+   * the registry's row (another node's since): a stale entry would write old counts and values over it.
+   */
+  forget(deviceId: string): void {
+    const e = this.devices.get(deviceId);
+    if (e?.loaded && !this.dirty.has(deviceId)) this.devices.delete(deviceId);
+  }
+
   /** Writes the devices changed since the last flush; a failure keeps them for the next one. */
   async flush(): Promise<void> {
     if (this.toLoad.size) await this.load();

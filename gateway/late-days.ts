@@ -10,7 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import { vnDay } from '../lib/vn/time.js';
 import type { ReportStore } from '../registry/index.js';
 
-const MARK_GAP_MS = 1_000;
+export const MARK_GAP_MS = 1_000;
 const VN_OFFSET_MS = 7 * 3_600_000;
 const DAY_MS = 86_400_000;
 

@@ -54,11 +54,14 @@ export class LiveState {
     d.version = ++this.version;
   }
 
-  /** Returns true when the state changed. */
-  presence(id: string, kind: DeviceKind, state: Presence, now: number): boolean {
+  /**
+   * Returns true when the state changed. `force`: counts as a change even if this process already had that state
+   * (a dead node's device: the shared view got the dead node's last state, not this process's).
+   */
+  presence(id: string, kind: DeviceKind, state: Presence, now: number, force = false): boolean {
     const d = this.entry(id, kind);
     d.lastSeen = state === 'offline' ? d.lastSeen : now;
-    if (d.state === state) return false;
+    if (d.state === state && !force) return false;
     d.state = state;
     d.version = ++this.version;
     return true;

@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/private-files.js';
 import { EdufleetError } from '../lib/errors.js';
+import { SpoolAge } from './spool-age.js';
 
 export interface SpoolPosition { segment: number; offset: number }
 
@@ -81,6 +82,7 @@ export class Spool {
   /** Reused by every read: the writer reads a batch every few milliseconds under load. */
   private readBuf = Buffer.allocUnsafe(READ_CHUNK);
   private closed = false;
+  private readonly age = new SpoolAge();
 
   constructor(private readonly opts: SpoolOptions) {
     this.maxBytes = opts.maxBytes ?? Infinity;
@@ -109,6 +111,16 @@ export class Spool {
     this.durableOffset = (await this.fh.stat()).size;
     this.diskBytes += this.durableOffset - (this.sizes.get(this.writeSegment) ?? 0);
     this.sizes.set(this.writeSegment, this.durableOffset);
+    // Left from before a restart: at least as old as the file it starts in (birth time, where the file system keeps it).
+    if (this.pendingBytes() > 0) {
+      const st = statSync(this.segPath(this.cursor.segment), { throwIfNoEntry: false });
+      this.age.appended(this.cursor, st ? st.birthtimeMs || st.mtimeMs : Date.now());
+    }
+  }
+
+  /** Milliseconds the oldest acknowledged record not yet written has waited (0 when none is). */
+  oldestPendingMs(now = Date.now()): number {
+    return this.age.oldestMs(now, this.pendingBytes() > 0);
   }
 
   /** Bytes the spool takes on disk (and is about to), and its budget. */
@@ -185,6 +197,7 @@ export class Spool {
       const data = Buffer.from(group.buf.join('\n') + '\n', 'utf8');
       await this.fh!.write(data);
       await this.fh!.datasync();
+      this.age.appended({ segment: this.writeSegment, offset: this.durableOffset }, Date.now());
       this.durableOffset += data.length;
       this.diskBytes += data.length;
       this.sizes.set(this.writeSegment, this.durableOffset);
@@ -269,6 +282,7 @@ export class Spool {
   /** Marks everything before `next` as written; deletes segments that are wholly behind it. */
   commit(next: SpoolPosition): void {
     this.cursor = next;
+    this.age.written(next, this.pendingBytes() === 0);
     const cpFile = path.join(this.opts.dir, 'checkpoint.json');
     // No fsync: a lost checkpoint only replays points InfluxDB already has, and it overwrites them with themselves.
     writeFileSync(cpFile + '.tmp', JSON.stringify(next), { mode: PRIVATE_FILE_MODE });

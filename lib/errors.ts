@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_REGISTRY_CONFLICT: { status: 409, text: 'A record with this id or code already exists.' },
   EDUFLEET_ERR_REGISTRY_INVALID: { status: 400, text: 'The record is invalid.' },
   EDUFLEET_ERR_REGISTRY_UNAVAILABLE: { status: 503, text: 'The registry database cannot be reached.' },
+  EDUFLEET_ERR_REDIS_UNREACHABLE: { status: 503, text: 'The Redis of redis.url cannot be reached.' },
   EDUFLEET_ERR_AUTH_REQUIRED: { status: 401, text: 'Log in first.' },
   EDUFLEET_ERR_AUTH_BAD_LOGIN: { status: 401, text: 'Wrong user name or password.' },
   EDUFLEET_ERR_AUTH_FORBIDDEN: { status: 403, text: 'Your role or scope does not allow this.' },

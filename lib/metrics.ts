@@ -18,7 +18,7 @@ export function createMetrics() {
     connectionErrors: new Counter({ name: 'edufleet_mqtt_connection_errors_total', help: 'MQTT connections closed on an error (malformed or truncated packet, reset, no CONNECT in time), by whether the client had connected.', labelNames: ['phase'] as const, registers: [registry] }),
     devicesConnected: new Gauge({ name: 'edufleet_devices_connected', help: 'Devices connected to this broker.', registers: [registry] }),
     connectRefused: new Counter({ name: 'edufleet_mqtt_connect_refused_total', help: 'Refused MQTT connections, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
-    mqttRefused: new Counter({ name: 'edufleet_mqtt_refused_total', help: 'Connections closed before aedes parsed them (oversize, malformed, pending, rate), by reason.', labelNames: ['reason'] as const, registers: [registry] }),
+    mqttRefused: new Counter({ name: 'edufleet_mqtt_refused_total', help: 'Connections closed before aedes parsed them (oversize, malformed, pending, rate, proxy), by reason.', labelNames: ['reason'] as const, registers: [registry] }),
     mqttThrottled: new Counter({ name: 'edufleet_mqtt_throttled_total', help: 'PUBLISH packets held back by the per-device rate limit (throttled, not dropped).', registers: [registry] }),
     aclDenied: new Counter({ name: 'edufleet_mqtt_acl_denied_total', help: 'Publishes and subscriptions refused by the ACL.', labelNames: ['op'] as const, registers: [registry] }),
     ...limitMetrics(registry),

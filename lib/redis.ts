@@ -4,6 +4,7 @@
  * nothing on the durable path waits for Redis), and the connection's state is readable for /healthz.
  */
 import { Redis } from 'ioredis';
+import { EdufleetError } from './errors.js';
 import type { Logger } from './logger.js';
 import { scrubSecrets } from './logger.js';
 
@@ -46,6 +47,6 @@ export async function connectRedis(client: Redis, url: string): Promise<void> {
     await client.ping();
   } catch (err) {
     client.disconnect();
-    throw new Error(`Redis at ${scrubSecrets(url)} cannot be reached: ${(err as Error).message}`, { cause: err });
+    throw new EdufleetError('EDUFLEET_ERR_REDIS_UNREACHABLE', `Redis at ${scrubSecrets(url)} (redis.url) cannot be reached: ${(err as Error).message}`, { cause: err });
   }
 }

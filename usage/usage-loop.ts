@@ -4,13 +4,15 @@ import type { Clock } from '../lib/clock.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import { ensureInfluxSchema, influxClient } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
-import type { RegistryStore, ReportStore } from '../registry/index.js';
+import type { JobLease, RegistryStore, ReportStore } from '../registry/index.js';
 import { UsageAnalyser } from './analyser.js';
 
 /**
  * The `usage` component: analyses today, yesterday and the days late data reached (a device's backlog, marked by
  * the gateway) every `usage.analyseIntervalMs`, so rollups stay current
- * within minutes. One process of a deployment runs it (rewriting a day is idempotent, but wasteful twice). A pass
+ * within minutes. Of the processes that run it, the holder of its lease ("job:usage", app/jobs.ts) passes and the
+ * others stand by to take over (rewriting a day is idempotent, so a pass of a holder that lost its lease meanwhile
+ * harms nothing; it is only wasteful twice). A pass
  * that fails (InfluxDB down, a registry read refused) is logged once, shown on /healthz and simply tried again at
  * the next interval.
  */
@@ -23,14 +25,15 @@ export class UsageLoop implements Component {
   private running: Promise<unknown> | undefined;
   private schemaReady = false;
 
-  constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: RegistryStore; store: ReportStore; log: Logger; clock: Clock }) {
+  constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: RegistryStore; store: ReportStore; log: Logger; clock: Clock; lease?: JobLease }) {
     this.influx = influxClient(o.influxUrl, o.config.influx);
     this.analyser = new UsageAnalyser({ influx: this.influx, database: o.config.influx.database, registry: o.registry, store: o.store, log: o.log, clock: o.clock });
     this.state = new Health(this.name, o.log);
   }
 
   health(): ComponentHealth {
-    return this.state.snapshot();
+    const h = this.state.snapshot();
+    return this.o.lease ? this.o.lease.annotate(h) : h;
   }
 
   async start(): Promise<void> {
@@ -40,8 +43,21 @@ export class UsageLoop implements Component {
     await this.ensureSchema().catch((err: unknown) => this.state.fail(err, 'InfluxDB schema set-up'));
     const every = this.o.config.usage.analyseIntervalMs;
     if (!every || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), every);
+    this.timer = setInterval(() => void this.leading(), every);
     this.timer.unref();
+    // Renewed while a pass runs too; a standby takes over within the lease and passes at its own next turn.
+    this.o.lease?.keep(this.state, () => undefined);
+  }
+
+  /** A timed pass, if this process holds the lease (or has none); checked before each pass. */
+  private async leading(): Promise<void> {
+    try {
+      if (this.o.lease && !(await this.o.lease.hold())) return;
+    } catch (err) {
+      this.state.fail(err, 'taking the usage lease');
+      return;
+    }
+    await this.runOnce();
   }
 
   private async ensureSchema(): Promise<void> {
@@ -69,6 +85,7 @@ export class UsageLoop implements Component {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    await this.o.lease?.stop();
     this.state.stopped();
   }
 }

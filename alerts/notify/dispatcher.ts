@@ -3,8 +3,9 @@
  * message), marks them sent, or gives them back due again after an exponential back-off, and gives a message up after
  * alerts.notifyMaxAttempts; every attempt is logged in the registry and in the log. Recipients are served at once,
  * each one message at a time, so a receiver that never answers holds up only itself, for alerts.webhookTimeoutMs.
- * Before each send the lease is checked and renewed (the fencing check): a process that stalled past its lease
- * sends nothing another process has taken over. Queues the daily digest of every school at `alerts.digestAt` (Asia/Ho_Chi_Minh),
+ * Before each send the lease is checked and renewed (the fencing check), and renewed again every third of its length
+ * while the send runs: a process that stalled past its lease sends nothing another process has taken over, and a
+ * process that died gives its rows up within one lease (15 s by default, `jobs.leaseMs` under the stack). Queues the daily digest of every school at `alerts.digestAt` (Asia/Ho_Chi_Minh),
  * claimed per (school, local day) so that it goes out once whatever the number of processes. Everything waiting is
  * in the registry, so a restart loses nothing: a lease that a dead process held simply runs out.
  */
@@ -126,7 +127,7 @@ export class NotificationDispatcher implements Component {
       this.o.log.info(log, 'notification not sent: another process holds it now (this lease ran out)');
       return false;
     }
-    const res = await this.send(r, rows.map((x) => x.q), now, deliveryId);
+    const res = await this.renewingWhile(ids, token, deliveryId, () => this.send(r, rows.map((x) => x.q), now, deliveryId));
     const tries = Math.max(...rows.map((x) => x.row.attempts)) + 1;
     const gaveUp = !res.ok && tries >= this.o.config.alerts.notifyMaxAttempts;
     await this.o.registry.logNotificationAttempt({ recipientId: r.id, at: now, kind, items: rows.length, ok: res.ok, status: res.status, error: res.error, deliveryId, gaveUp });
@@ -161,7 +162,24 @@ export class NotificationDispatcher implements Component {
     }
   }
 
-  private leaseMs(): number { return this.o.leaseMs ?? 60_000; }
+  private leaseMs(): number { return this.o.leaseMs ?? 15_000; }
+
+  /**
+   * Renews the rows' lease every third of its length while `send` runs (an SMTP server may take longer than a
+   * lease), so no other process takes them over from a live sender; a sender that dies stops renewing.
+   */
+  private async renewingWhile<T>(ids: number[], token: string, deliveryId: string, send: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      this.o.registry.outboxFence(ids, token, { now: this.o.clock.now(), leaseMs: this.leaseMs(), deliveryId })
+        .catch((err: unknown) => this.o.log.warn({ err, deliveryId }, 'notification lease not renewed during a send'));
+    }, Math.max(1, Math.floor(this.leaseMs() / 3)));
+    timer.unref();
+    try {
+      return await send();
+    } finally {
+      clearInterval(timer);
+    }
+  }
 
   /**
    * Queues the digest of `day` (a local date; today by default) for every school with a digest recipient, each

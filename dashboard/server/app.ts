@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { trustedProxies } from '../../lib/trusted-proxies.js';
 import { registerAuth } from './auth.js';
 import { httpsOptions, registerSecurity, sessionMaxAgeMs } from './security/index.js';
 import type { DashboardDeps } from './deps.js';
@@ -40,12 +41,13 @@ declare module 'fastify' {
 /** The dashboard as a Fastify app, not yet listening: tests and `startDashboard` both build it here. */
 export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
   const https = httpsOptions(o.config);
+  const proxies = trustedProxies('dashboard.trustedProxies', o.config.dashboard.trustedProxies);
   const app = Fastify({
     loggerInstance: o.log.child({ component: 'dashboard' }),
     ...(https ? { https } : {}),
-    // Only a proxy on this host may speak for the client (X-Forwarded-For/-Proto): from anywhere else the header
-    // would let anyone pick the address the login limit counts.
-    trustProxy: 'loopback',
+    // Only the configured proxies (dashboard.trustedProxies, loopback by default) may speak for the client
+    // (X-Forwarded-For/-Proto): from anywhere else the header would let anyone pick the address the login limit counts.
+    trustProxy: (address: string) => proxies.has(address),
     bodyLimit: 64 * 1024,
     // An unknown field is a mistake to report (400), not something to drop silently: a typo in `costVnd` must not
     // look like a successful edit.

@@ -9,6 +9,7 @@ import type { Lookup } from '../../lib/net-guard.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { DeviceDirectory, RegistryStore, ReportStore } from '../../registry/index.js';
 import type { UsageQueries } from '../../usage/queries.js';
+import type { LiveFeed } from './live-feed.js';
 import type { RecentReadings } from './readings.js';
 
 /**
@@ -27,6 +28,16 @@ export interface DashboardParts {
   influxUrl: string;
   gateway?: Gateway;
   broker?: Broker;
+  /**
+   * Publishes a device's queued commands now, wherever it is connected: through this process's broker, or (with
+   * `redis.url`) through the node that holds it (broker/cluster/). Absent, or Redis away: the brokers' sweep finds them.
+   */
+  kickCommands?: (deviceId: string) => Promise<void>;
+  /**
+   * With `redis.url`: the province's live state in Redis and the Socket.IO adapter (live-feed.ts). When present, the
+   * routes and the live hub read live state from it, not from `gateway.live`, whether or not this process has a gateway.
+   */
+  liveFeed?: LiveFeed;
   /** The health of every component of this process, for /healthz (absent: the dashboard reports its own parts). */
   health?: () => ComponentHealth[];
   /** Called inside the transaction of a person's acknowledge or resolve (the notification outbox, alerts/events.ts). */

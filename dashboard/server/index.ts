@@ -22,7 +22,8 @@ export const startDashboard: DashboardFactory = async (parts) => {
   const state = new Health('dashboard', parts.log, (err, context) => countResourceError(parts.metrics, err, context));
   const app = await buildApp({
     config, log: parts.log, metrics: parts.metrics, clock: parts.clock, registry: parts.registry, usageStore: parts.usageStore, directory: parts.directory,
-    gateway: parts.gateway, broker: parts.broker, readings: new RecentReadings(parts.influxUrl, config.influx),
+    gateway: parts.gateway, broker: parts.broker, kickCommands: parts.kickCommands ?? ((id) => parts.broker?.commands?.kick(id) ?? Promise.resolve()),
+    ...(parts.liveFeed ? { liveFeed: parts.liveFeed } : {}), readings: new RecentReadings(parts.influxUrl, config.influx),
     usage: new UsageQueries(influxClient(parts.influxUrl, config.influx), config.influx.database),
     health: parts.health ?? (() => [state.snapshot()]),
     ...(parts.alertListeners ? { alertListeners: parts.alertListeners } : {}),

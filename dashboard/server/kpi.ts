@@ -1,4 +1,4 @@
-import type { LiveState } from '../../gateway/live-state.js';
+import type { LiveLookup } from '../../gateway/live-store.js';
 import type { KpiRow, RegistryStore, User } from '../../registry/index.js';
 import type { KpiFigures, KpiResponse } from '../../api/index.js';
 import { isPastServiceLife } from '../../registry/service-life.js';
@@ -89,8 +89,10 @@ export function aggregateKpi(rows: readonly KpiRow[], lastSeen: (id: string) => 
   };
 }
 
-/** The KPI within what the user may see: one registry query, the scope rule of scope.ts, live state from memory. */
-export async function computeKpi(user: User, registry: RegistryStore, live: LiveState | undefined, now: number): Promise<KpiResponse> {
+/** The KPI within what the user may see: one registry query, the scope rule of scope.ts, live state at once (live-lookup.ts). */
+export async function computeKpi(user: User, registry: RegistryStore, liveOf: (ids: readonly string[]) => Promise<LiveLookup | undefined>, now: number): Promise<KpiResponse> {
   const rows = (await kpiRows(registry, user)).filter((r) => maySee(user, r));
+  // Only devices with credentials can count as live (aggregateKpi): the others' live state is not read.
+  const live = await liveOf(rows.flatMap((r) => (r.deviceId !== null && r.connectable === 1 ? [r.deviceId] : [])));
   return aggregateKpi(rows, (id) => live?.get(id)?.lastSeen ?? null, now, userScope(user) !== undefined);
 }

@@ -12,7 +12,8 @@ const GRACE_MS = 5000;
 
 /** What of the Socket.IO server the push uses. */
 export interface AlertsIo {
-  to(room: string): { except(ids: string[]): { emit(event: 'alerts', batch: AlertView[]): unknown } };
+  /** This dashboard's sockets only: every dashboard reads the registry and pushes to its own (never through the Redis adapter). */
+  local: { to(room: string): { except(ids: string[]): { emit(event: 'alerts', batch: AlertView[]): unknown } } };
   sockets: { adapter: { rooms: Map<string, Set<string>> }; sockets: Map<string, { data: { user: User } }> };
 }
 
@@ -67,7 +68,7 @@ export class LiveAlerts {
     const barred: string[] = [];
     for (const [sid, socket] of this.io.sockets.sockets) if (!can(socket.data.user, 'alerts.read')) barred.push(sid);
     for (const [schoolId, batch] of bySchool) {
-      if (rooms.has(schoolRoom(schoolId))) this.io.to(schoolRoom(schoolId)).except(barred).emit('alerts', batch);
+      if (rooms.has(schoolRoom(schoolId))) this.io.local.to(schoolRoom(schoolId)).except(barred).emit('alerts', batch);
     }
   }
 }

@@ -4,12 +4,12 @@ import { EdufleetError } from '../../lib/errors.js';
 import type { User } from '../../registry/index.js';
 import type { DashboardDeps } from './deps.js';
 import { targetLabeller } from './command-targets.js';
-import { runRoom, schoolRoom, type LiveRights, type RightsSocket } from './live-rights.js';
+import { runRoom, schoolRoom, type LiveNodeEvents, type LiveRights, type RightsSocket } from './live-rights.js';
 import { runView, visibleRun } from './routes/command-runs.js';
 import { sendCommand } from './routes/commands.js';
 import { can } from './scope.js';
 
-type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: User }>;
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, LiveNodeEvents, { user: User }>;
 
 /** Changes stamped this long before the newest one seen are read again: another process may commit a little late. */
 const OVERLAP_MS = 2000;
@@ -58,7 +58,7 @@ export function startLiveCommands(io: LiveServer, deps: DashboardDeps): () => vo
     const barred: string[] = [];
     for (const [sid, socket] of io.sockets.sockets) if (!can(socket.data.user, 'commands.send')) barred.push(sid);
     for (const [schoolId, batch] of bySchool) {
-      if (rooms.has(schoolRoom(schoolId))) io.to(schoolRoom(schoolId)).except(barred).emit('commands', batch);
+      if (rooms.has(schoolRoom(schoolId))) io.local.to(schoolRoom(schoolId)).except(barred).emit('commands', batch);
     }
     // A run also changes with no command changing (its watcher ends it): followed runs still running are looked at.
     const touched = new Set(runs);
@@ -76,7 +76,7 @@ export function startLiveCommands(io: LiveServer, deps: DashboardDeps): () => vo
       if (!run) continue;
       const changed = touched.has(id) || runStates.get(id) !== run.state;
       runStates.set(id, run.state);
-      if (changed) io.to(runRoom(id)).emit('run', await runView(deps.registry, run, label));
+      if (changed) io.local.to(runRoom(id)).emit('run', await runView(deps.registry, run, label));
     }
   };
 

@@ -2,7 +2,7 @@ import type { Server } from 'socket.io';
 import type { ClientToServerEvents, DeviceHealthView, ServerToClientEvents } from '../../api/index.js';
 import type { User } from '../../registry/index.js';
 import type { DashboardDeps } from './deps.js';
-import { schoolRoom } from './live-rights.js';
+import { schoolRoom, type LiveNodeEvents } from './live-rights.js';
 import { can } from './scope.js';
 
 /**
@@ -17,7 +17,7 @@ const OVERLAP_MS = 2000;
  * every process pushes the same thing. Sockets of users who may not read health (planners) are left out.
  * Returns the function that stops it.
  */
-export function startLiveHealth(io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { user: User }>, deps: DashboardDeps): () => void {
+export function startLiveHealth(io: Server<ClientToServerEvents, ServerToClientEvents, LiveNodeEvents, { user: User }>, deps: DashboardDeps): () => void {
   let cursor: number | undefined;
   /** The stamp pushed per device within the overlap, so a row read twice is pushed once. */
   const pushed = new Map<string, number>();
@@ -47,7 +47,7 @@ export function startLiveHealth(io: Server<ClientToServerEvents, ServerToClientE
       if (!can(socket.data.user, 'alerts.read')) barred.push(sid);
     }
     for (const [schoolId, batch] of bySchool) {
-      if (rooms.has(schoolRoom(schoolId))) io.to(schoolRoom(schoolId)).except(barred).emit('health', batch);
+      if (rooms.has(schoolRoom(schoolId))) io.local.to(schoolRoom(schoolId)).except(barred).emit('health', batch);
     }
   };
 

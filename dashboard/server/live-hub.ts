@@ -2,20 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
 import { isDeviceId } from '../../protocol/index.js';
 import type { ClientToServerEvents, LiveView, ServerToClientEvents } from '../../api/index.js';
+import type { LiveDevice } from '../../gateway/live-state.js';
+import { LIVE_BATCH_EVENT, parseLive } from '../../gateway/live-store.js';
 import { EdufleetError } from '../../lib/errors.js';
 import { sessionFromCookieHeader } from './auth.js';
 import type { DashboardDeps } from './deps.js';
 import { LiveAlerts } from './live-alerts.js';
 import { ackError, attachCommandHandlers, startLiveCommands } from './live-commands.js';
 import { startLiveHealth } from './live-health.js';
-import { deviceRoom, LiveRights, schoolRoom, type LiveSocketData, type RightsSocket } from './live-rights.js';
+import { deviceRoom, LiveRights, schoolRoom, type LiveNodeEvents, type LiveSocketData, type RightsSocket } from './live-rights.js';
 import { liveView } from './problems.js';
 import { maySee } from './scope.js';
 import { sessionMaxAgeMs } from './security/index.js';
 import { watchSocketSessions } from './security/sessions.js';
 import { socketOriginCheck } from './security/csrf.js';
 
-type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, LiveSocketData>;
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, LiveNodeEvents, LiveSocketData>;
 
 /**
  * Socket.IO on the dashboard's HTTP server. The handshake must carry a valid session cookie; a socket joins one
@@ -25,6 +27,12 @@ type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<stri
  * rate: a socket gets at most (its school rooms + its watched devices) emits per tick. The tick is short so that a
  * reading reaches an open device page well under a second after it was published (issue 13); the registry-polling
  * pushes (health, alerts, commands) keep their own, longer `liveIntervalMs`.
+ *
+ * With `redis.url` (deps.liveFeed, issue 20) the hub ticks on nothing of its own: the Socket.IO server runs on the
+ * Redis adapter, every gateway node announces its changes once per tick (gateway/live-publisher.ts), and each
+ * dashboard sends them to its own rooms exactly as a tick would. A process that has a gateway too hears its own
+ * node's batches through Redis like any other dashboard, so nothing is pushed twice. The registry-polling pushes
+ * run in every dashboard and go to that dashboard's own sockets only (`io.local`), never through the adapter.
  */
 export class LiveHub {
   readonly io: LiveServer;
@@ -54,6 +62,19 @@ export class LiveHub {
       }).catch((err: Error) => next(err));
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
+    if (deps.liveFeed) {
+      const feed = deps.liveFeed;
+      this.io.adapter(feed.adapter());
+      this.io.on(LIVE_BATCH_EVENT, (batch) => {
+        try {
+          const devices = (Array.isArray(batch) ? batch : []).map(parseLive).filter((d): d is LiveDevice => d !== undefined);
+          feed.remember(devices);
+          this.fanOut(devices);
+        } catch (err) {
+          deps.log.error({ err }, 'live batch from Redis not sent');
+        }
+      });
+    }
     this.alerts = new LiveAlerts(this.io, deps);
   }
 
@@ -65,7 +86,8 @@ export class LiveHub {
     });
     this.stopHealth = startLiveHealth(this.io, this.deps); // shared state: also without a gateway
     this.stopCommands = startLiveCommands(this.io, this.deps); // the registry is the queue: also without a gateway
-    if (!this.deps.gateway) return; // no live state in a dashboard-only process
+    // Through Redis, the nodes' batches arrive by themselves (constructor); without it, only a gateway has live state.
+    if (this.deps.liveFeed || !this.deps.gateway) return;
     this.timer = setInterval(() => {
       try {
         this.tick();
@@ -83,7 +105,10 @@ export class LiveHub {
     this.stopHealth?.();
     this.stopCommands?.();
     this.stopSessions?.();
-    this.io.disconnectSockets(true);
+    // Only this dashboard's sockets: through the adapter, every dashboard's would go.
+    this.io.local.disconnectSockets(true);
+    // The adapter's subscriptions; not awaited, as Redis may be away (the live feed closes the connection after us).
+    if (this.deps.liveFeed) Promise.resolve(this.io.of('/').adapter.close()).catch(() => {});
     // io.close() would also close the HTTP server, which Fastify owns and closes itself.
     this.io.engine.close();
   }
@@ -116,6 +141,11 @@ export class LiveHub {
     if (version === this.lastVersion) return;
     const changed = live.changedSince(this.lastVersion);
     this.lastVersion = version;
+    this.fanOut(changed);
+  }
+
+  /** Sends changed devices to this dashboard's rooms: one `devices` per school room, one `device` per watched device. */
+  private fanOut(changed: readonly LiveDevice[]): void {
     if (this.io.engine.clientsCount === 0) return;
     const rooms = this.io.sockets.adapter.rooms;
     const now = this.deps.clock.now();
@@ -129,8 +159,8 @@ export class LiveHub {
       let batch = bySchool.get(p.schoolId);
       if (!batch) bySchool.set(p.schoolId, (batch = []));
       batch.push(view);
-      if (watched) this.io.to(deviceRoom(d.id)).emit('device', view);
+      if (watched) this.io.local.to(deviceRoom(d.id)).emit('device', view);
     }
-    for (const [schoolId, batch] of bySchool) this.io.to(schoolRoom(schoolId)).emit('devices', batch);
+    for (const [schoolId, batch] of bySchool) this.io.local.to(schoolRoom(schoolId)).emit('devices', batch);
   }
 }

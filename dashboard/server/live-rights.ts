@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../api/index.js';
+import { LIVE_BATCH_EVENT } from '../../gateway/live-store.js';
 import { EdufleetError } from '../../lib/errors.js';
 import type { User } from '../../registry/index.js';
 import type { DashboardDeps } from './deps.js';
@@ -15,7 +16,11 @@ export interface LiveSocketData {
   /** The schools the user may see; the socket is in exactly these school rooms. */
   schoolIds: number[];
 }
-export type RightsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, LiveSocketData>;
+/** Events between Socket.IO servers: a gateway node's live batch, through Redis (gateway/live-store.ts, live-hub.ts). */
+export interface LiveNodeEvents {
+  [LIVE_BATCH_EVENT]: (batch: unknown[]) => void;
+}
+export type RightsSocket = Socket<ClientToServerEvents, ServerToClientEvents, LiveNodeEvents, LiveSocketData>;
 
 export const schoolRoom = (schoolId: number) => `school:${schoolId}`;
 export const deviceRoom = (deviceId: string) => `device:${deviceId}`;

@@ -34,6 +34,7 @@ import { ReportStore } from './report-store.js';
 import * as users from './users.js';
 import * as sessionUsers from './session-users.js';
 import * as rateLimits from './rate-limits.js';
+import * as leases from './leases.js';
 
 export * from './public-types.js';
 
@@ -112,8 +113,12 @@ export class RegistryStore {
   addSubscription(s: { email: string; districtId: number | null; createdBy: string }): Promise<ReportSubscription> { return plans.addSubscription(this.c, s); }
   removeSubscription(id: number): Promise<void> { return plans.removeSubscription(this.c, id); }
   markSent(id: number, month: string): Promise<void> { return plans.markSent(this.c, id, month); }
-  /** Takes the report of `month` for this process only (false: another has sent it or is sending it). */
-  claimReport(id: number, month: string): Promise<boolean> { return plans.claimReport(this.c, id, month); }
+  /** Takes the report of `month` for this process only (false: another sent or sends it); `lease`: see plans.ts. */
+  claimReport(id: number, month: string, lease?: { now: number; leaseMs: number }): Promise<boolean> { return plans.claimReport(this.c, id, month, lease); }
+  /** Extends the lease of a report being sent; false when it is not this claim's any more. */
+  renewReport(id: number, month: string, until: number): Promise<boolean> { return plans.renewReport(this.c, id, month, until); }
+  /** Ends the lease of a report that went out. */
+  reportSent(id: number, month: string): Promise<void> { return plans.reportSent(this.c, id, month); }
   /** Gives back a claim whose send failed, restoring `previous` (the subscription's lastSent before the claim). */
   releaseReport(id: number, month: string, previous: string | null): Promise<void> { return plans.releaseReport(this.c, id, month, previous); }
 
@@ -247,9 +252,16 @@ export class RegistryStore {
   deleteSchedule(id: number, at: number): Promise<void> { return schedules.deleteSchedule(this.c, id, at); }
   /** Takes a schedule's fire at `fireAt` for `owner`: true for exactly one caller across processes. */
   claimFire(f: Parameters<typeof schedules.claimFire>[1]): Promise<boolean> { return schedules.claimFire(this.c, f); }
+  /** Takes over a fire claimed before `staleBefore` by a process that never ended it (it died): true for one caller. */
+  reclaimFire(f: Parameters<typeof schedules.reclaimFire>[1]): Promise<boolean> { return schedules.reclaimFire(this.c, f); }
   /** Records how a claimed fire ended (done with its run, or missed); only its owner can. */
   markFire(f: Parameters<typeof schedules.markFire>[1]): Promise<boolean> { return schedules.markFire(this.c, f); }
   scheduleFires(scheduleId: number, limit?: number): Promise<schedules.FireRecord[]> { return schedules.fires(this.c, scheduleId, limit); }
+
+  // ── the background jobs' leases (leases.ts): take or renew (true while `owner` holds it), give back, list them
+  holdLease(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> { return leases.holdLease(this.c, name, owner, now, ttlMs); }
+  releaseLease(name: string, owner: string, now: number): Promise<void> { return leases.releaseLease(this.c, name, owner, now); }
+  leases(): Promise<leases.LeaseRow[]> { return leases.leases(this.c); }
 
   // ── the health screens (docs/alerts.md)
   /** The health screens' device list: in scope, worst first (or in place order), paged (docs/alerts.md). */

@@ -74,20 +74,38 @@ export async function removeSubscription(c: Ctx, id: number): Promise<void> {
 
 /**
  * Claims the report of `month` for one sender before it goes out: true for exactly one of several processes sharing
- * the database (the UPDATE is the test-and-set), false when it was sent or is being sent already.
+ * the database (the UPDATE is the test-and-set), false when it was sent or is being sent already. With `lease`, the
+ * claim holds until `now + leaseMs` (renewed by `renewReport` while it is sent, ended by `reportSent`), and a claim
+ * of this month whose lease ran out unsent (its sender died) is taken again.
  */
-export async function claimReport(c: Ctx, id: number, month: string): Promise<boolean> {
-  const r = await c.db.updateTable('report_subscriptions').set({ last_sent: month }).where('id', '=', id)
-    .where((eb) => eb.or([eb('last_sent', 'is', null), eb('last_sent', '!=', month)])).executeTakeFirst();
+export async function claimReport(c: Ctx, id: number, month: string, lease?: { now: number; leaseMs: number }): Promise<boolean> {
+  const r = await c.db.updateTable('report_subscriptions').set({ last_sent: month, sending_until: lease ? lease.now + lease.leaseMs : null }).where('id', '=', id)
+    .where((eb) => eb.or([
+      eb('last_sent', 'is', null), eb('last_sent', '!=', month),
+      // Claimed for this month by a process whose lease ran out before it was sent: it died sending.
+      ...(lease ? [eb.and([eb('last_sent', '=', month), eb('sending_until', 'is not', null), eb('sending_until', '<=', lease.now)])] : []),
+    ])).executeTakeFirst();
   return r.numUpdatedRows > 0n;
+}
+
+/** Extends the lease of a report being sent (false: it is not being sent under a lease any more). */
+export async function renewReport(c: Ctx, id: number, month: string, until: number): Promise<boolean> {
+  const r = await c.db.updateTable('report_subscriptions').set({ sending_until: until }).where('id', '=', id).where('last_sent', '=', month)
+    .where('sending_until', 'is not', null).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Ends the lease of a report that went out: it stays sent. */
+export async function reportSent(c: Ctx, id: number, month: string): Promise<void> {
+  await c.db.updateTable('report_subscriptions').set({ sending_until: null }).where('id', '=', id).where('last_sent', '=', month).execute();
 }
 
 /** Gives a claim back after the send failed (to `previous`, the month sent before), so the hourly retry sends it. */
 export async function releaseReport(c: Ctx, id: number, month: string, previous: string | null): Promise<void> {
-  await c.db.updateTable('report_subscriptions').set({ last_sent: previous }).where('id', '=', id).where('last_sent', '=', month).execute();
+  await c.db.updateTable('report_subscriptions').set({ last_sent: previous, sending_until: null }).where('id', '=', id).where('last_sent', '=', month).execute();
 }
 
 /** Records that the report of `month` (yyyy-mm) went out, so a restart on the same day does not send it twice. */
 export async function markSent(c: Ctx, id: number, month: string): Promise<void> {
-  await c.db.updateTable('report_subscriptions').set({ last_sent: month }).where('id', '=', id).execute();
+  await c.db.updateTable('report_subscriptions').set({ last_sent: month, sending_until: null }).where('id', '=', id).execute();
 }

@@ -120,6 +120,18 @@ export async function claimFire(c: Ctx, f: { scheduleId: number; fireAt: number;
 }
 
 /**
+ * Takes over a fire that another process claimed before `staleBefore` and never recorded as ended (it died between
+ * its claim and its run's commit): true for one caller. The old claimer, if it lives after all, can no longer mark it
+ * (markFire checks the owner), and its run rolls back with that.
+ */
+export async function reclaimFire(c: Ctx, f: { scheduleId: number; fireAt: number; owner: string; at: number; staleBefore: number; state?: 'claimed' | 'missed' | 'skipped'; note?: string }): Promise<boolean> {
+  const ended = f.state === 'missed' || f.state === 'skipped';
+  const r = await c.db.updateTable('schedule_fires').set({ claimed_by: f.owner, claimed_at: f.at, state: f.state ?? 'claimed', done_at: ended ? f.at : null, note: f.note ?? null })
+    .where('schedule_id', '=', f.scheduleId).where('fire_at', '=', f.fireAt).where('state', '=', 'claimed').where('claimed_at', '<', f.staleBefore).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/**
  * Records how a claimed fire ended (done with its run, or missed), by its owner only; a done fire also becomes the
  * schedule's last fire. False when the fire was not this owner's claim any more.
  */

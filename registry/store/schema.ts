@@ -31,6 +31,8 @@ export interface AuditTable {
 export interface TimetablesTable { school_id: number; term: string; start: string; end: string; data: string; updated_at: number }
 export interface SubscriptionsTable {
   id: Generated<number>; email: string; district_id: number | null; created_by: string; created_at: number; last_sent: string | null;
+  /** While a process sends `last_sent`'s report: its lease (ms); null once sent (registry/store/plans.ts, claimReport). */
+  sending_until: number | null;
 }
 
 export interface DeviceHealthTable {
@@ -92,7 +94,11 @@ export interface ScheduleFiresTable {
 
 export interface RateLimitsTable { key: string; window_start: number; count: number }
 
+/** A background job's lease (registry/store/leases.ts). */
+export interface LeasesTable { name: string; owner: string; term: number; acquired_at: number; expires_at: number }
+
 export interface RegistryDatabase {
+  leases: LeasesTable;
   rate_limits: RateLimitsTable;
   meta: MetaTable;
   districts: DistrictsTable;

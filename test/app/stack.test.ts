@@ -45,7 +45,8 @@ describe('the stack (app/)', () => {
       expect(s.dashboard!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const res = await fetch(`${s.dashboard!.url}/healthz`);
       expect(res.status).toBe(200);
-      expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'dashboard']);
+      // A dashboard process is the home of the registry's background jobs and the usage analysis (app/jobs.ts).
+      expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'usage', 'reports', 'command-runs', 'scheduler', 'dashboard']);
     } finally {
       await s.close();
     }

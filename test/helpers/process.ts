@@ -10,9 +10,13 @@ export interface EdufleetProcess {
   output(): string;
 }
 
-/** Runs `edufleet start …` as a real child process and resolves once it printed its MQTT port. */
+/**
+ * Runs `edufleet start …` as a real child process and resolves once it printed its MQTT port. A process without a
+ * dashboard serves /healthz on its management port: any free one unless `env` says otherwise (the default 9464
+ * would clash between test files running at once).
+ */
 export function startEdufleetProcess(args: string[], env: Record<string, string>): Promise<EdufleetProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start', ...args], { env: { ...process.env, EDUFLEET_NODE_MANAGEMENT_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -179,4 +179,28 @@ describe('usage reports', () => {
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
     }
   });
+
+  it('sends once a report whose sender died half-way (its claim ran out unsent), and leaves one still being sent alone', async () => {
+    const received: ParsedMail[] = [];
+    const port = await freePort();
+    const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onData(stream, _session, done) { simpleParser(stream).then((m) => { received.push(m); done(); }, done); } });
+    await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+    try {
+      const { month } = previousMonth(localDate(Date.now()));
+      const orphan = await s.registry.addSubscription({ email: 'ketoan@laocai.edu.vn', districtId: null, createdBy: 'kh-tinh' });
+      const busy = await s.registry.addSubscription({ email: 'giamdoc@laocai.edu.vn', districtId: null, createdBy: 'kh-tinh' });
+      // Another process claimed both: it died a minute ago sending the first; it is still sending the second.
+      expect(await s.registry.claimReport(orphan.id, month, { now: Date.now() - 60_000, leaseMs: 15_000 })).toBe(true);
+      expect(await s.registry.claimReport(busy.id, month, { now: Date.now(), leaseMs: 60_000 })).toBe(true);
+      const config = { ...s.config, reports: { ...s.config.reports, smtpUrl: `smtp://127.0.0.1:${port}` } };
+      const mailer = new MonthlyReports({ config, registry: s.registry, store: s.usageStore, queries: new UsageQueries(influxClient(s.influxUrl, s.config.influx), s.config.influx.database), log: createLogger('warn'), clock: systemClock });
+      expect((await mailer.sendDue()).map((x) => x.email)).toEqual(['ketoan@laocai.edu.vn']);
+      expect(await mailer.sendDue()).toEqual([]);
+      await mailer.stop();
+      expect(received.map((m) => JSON.stringify(m.to))).toEqual([expect.stringContaining('ketoan@laocai.edu.vn')]);
+    } finally {
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { targetLabeller } from '../command-targets.js';
 import { COMMAND_TARGET_TYPES, RUN_STATES, type CommandTarget, type RegistryStore, type RunRecord, type User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { liveLookup } from '../live-lookup.js';
 import { deviceState, isConnected } from '../problems.js';
 import type { Route } from '../route-types.js';
 import { authorize, requireVisible, userScope } from '../scope.js';
@@ -97,7 +98,7 @@ async function onlineOf(deps: DashboardDeps, ids: string[]): Promise<number> {
       if (h.signals.presence === 'online' || h.signals.presence === 'sleep') online.add(h.deviceId);
     }
   }
-  const live = deps.gateway?.live;
+  const live = await liveLookup(deps, ids);
   if (live) for (const id of ids) if (isConnected(deviceState(live.get(id)))) online.add(id);
   return online.size;
 }
@@ -151,7 +152,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     const run = (await reg.commandRun(runId))!;
     // This process's broker publishes what is released now; the rest waits for the sweeps (any process).
     const released = run.ratePerMin ? devices.slice(0, 1) : devices;
-    for (const d of released) await deps.broker?.commands?.kick(d.id);
+    for (const d of released) await deps.kickCommands?.(d.id);
     return reply.status(201).send(await runView(reg, run, await targetLabeller(reg)));
   });
 

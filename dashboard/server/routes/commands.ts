@@ -37,7 +37,7 @@ const sendCheck = TypeCompiler.Compile(SendBody);
  * Sends one command to one device for `user`: the ONE path of POST /api/devices/:id/commands and the Socket.IO
  * `command` event, so both check, validate, audit and publish alike. Throws coded errors (404, 403, 400).
  */
-export async function sendCommand(deps: Pick<DashboardDeps, 'registry' | 'clock' | 'broker'>, user: User, deviceId: string, input: SendCommandInput): Promise<CommandView> {
+export async function sendCommand(deps: Pick<DashboardDeps, 'registry' | 'clock' | 'kickCommands'>, user: User, deviceId: string, input: SendCommandInput): Promise<CommandView> {
   if (!sendCheck.Check(input)) {
     const first = [...sendCheck.Errors(input)][0];
     throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', first ? `${first.path || 'body'}: ${first.message}` : 'invalid command');
@@ -54,14 +54,15 @@ export async function sendCommand(deps: Pick<DashboardDeps, 'registry' | 'clock'
     await tx.audit(user.username, 'command.send', 'device', device.id, { commandId: cid, name: parsed.value.name, args: parsed.value.args, expiresAt });
     return cid!;
   });
-  await deps.broker?.commands?.kick(device.id);
+  await deps.kickCommands?.(device.id);
   return view((await reg.command(id))!);
 }
 
 /**
  * Remote commands to one device (docs/commands.md). Sending and cancelling need commands.send on the device's school;
  * both are audited. The command is stored first (the registry is the queue); a broker in this process publishes it
- * at once if the device is subscribed to it, any other broker at its next sweep.
+ * at once if the device is subscribed to it, the node holding it when told through Redis (`redis.url`), any other
+ * broker at its next sweep.
  */
 export const commandRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   const reg = deps.registry;

@@ -6,6 +6,8 @@ import type { Device, DeviceFilter } from '../../../registry/index.js';
 import type { DeviceDetail, DeviceListResponse, DeviceRow, StateFilter } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import type { LiveLookup } from '../../../gateway/live-store.js';
+import { liveLookup } from '../live-lookup.js';
 import type { Route } from '../route-types.js';
 import { roomPlaces, type RoomPlace } from '../places.js';
 import { healthProblems, liveView } from '../problems.js';
@@ -30,9 +32,7 @@ const DeviceParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN.
 
 /** GET /api/devices (filtered, scoped, paged, live state merged) and GET /api/devices/:id. */
 export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  const live = deps.gateway?.live;
-
-  const toRow = (d: Device, place: RoomPlace | undefined, now: number): DeviceRow => ({
+  const toRow = (d: Device, place: RoomPlace | undefined, live: LiveLookup | undefined, now: number): DeviceRow => ({
     ...liveView(d.id, d.kind, live?.get(d.id), now),
     kind: d.kind, name: d.name, code: d.code, model: d.model, serial: d.serial, roomId: d.roomId,
     roomName: place?.roomName ?? '', schoolId: place?.schoolId ?? 0, schoolName: place?.schoolName ?? '',
@@ -40,24 +40,30 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
 
   /**
    * The state filter is not in the registry but in memory, so with one the registry returns every match (ids order)
-   * and the page is cut after filtering; without one the registry pages by itself.
+   * and the page is cut after filtering; without one the registry pages by itself. Either way the live state of the
+   * devices read is fetched at once (liveLookup: one HMGET when it is in Redis).
    */
-  const page = async (f: DeviceFilter, state: StateFilter | undefined, limit: number, offset: number, now: number): Promise<{ total: number; devices: Device[] }> => {
-    if (!state) return deps.registry.listDevices({ ...f, limit, offset });
-    const all = (await deps.registry.listDevices(f)).devices.filter((d) => {
+  const page = async (f: DeviceFilter, state: StateFilter | undefined, limit: number, offset: number, now: number): Promise<{ total: number; devices: Device[]; live: LiveLookup | undefined }> => {
+    if (!state) {
+      const { total, devices } = await deps.registry.listDevices({ ...f, limit, offset });
+      return { total, devices, live: await liveLookup(deps, devices.map((d) => d.id)) };
+    }
+    const matches = (await deps.registry.listDevices(f)).devices;
+    const live = await liveLookup(deps, matches.map((d) => d.id));
+    const all = matches.filter((d) => {
       const v = liveView(d.id, d.kind, live?.get(d.id), now);
       return state === 'problem' ? healthProblems(v.problems).length > 0 : v.state === state;
     });
-    return { total: all.length, devices: all.slice(offset, offset + limit) };
+    return { total: all.length, devices: all.slice(offset, offset + limit), live };
   };
 
   app.get<Route<'GET /api/devices', { Querystring: ListQuery }>>('/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: ListQuery } }, async (req): Promise<DeviceListResponse> => {
     const { q, kind, districtId, schoolId, roomId, state, includeRetired, limit, offset } = req.query;
     const now = deps.clock.now();
     const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, includeRevoked: includeRetired, scope: userScope(currentUser(req)) };
-    const { total, devices } = await page(filter, state, limit, offset, now);
+    const { total, devices, live } = await page(filter, state, limit, offset, now);
     const places = await roomPlaces(deps.registry, devices.map((d) => d.roomId));
-    return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), now)) };
+    return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), live, now)) };
   });
 
   app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
@@ -68,10 +74,11 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     const place = (await roomPlaces(deps.registry, [d.roomId])).get(d.roomId);
     if (!place) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `device '${d.id}' has no room`);
     if (!maySee(user, place)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `device '${d.id}' belongs to a school outside your scope`);
+    const live = await liveLookup(deps, [d.id]);
     const l = live?.get(d.id);
     const detail: DeviceDetail = {
       device: {
-        ...toRow(d, place, deps.clock.now()),
+        ...toRow(d, place, live, deps.clock.now()),
         manufacturer: d.manufacturer, createdAt: d.createdAt, siteName: place.siteName, districtId: place.districtId, districtName: place.districtName,
       },
       rejected: l?.rejected ?? 0,

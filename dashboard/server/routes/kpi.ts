@@ -4,6 +4,7 @@ import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
 import { computeKpi } from '../kpi.js';
+import { liveLookup } from '../live-lookup.js';
 
 const Share = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]);
 const Count = Type.Integer({ minimum: 0 });
@@ -28,5 +29,5 @@ export const kpiRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =>
   app.get<Route<'GET /api/kpi'>>('/kpi', { config: { access: 'user' },
     preHandler: requireUser,
     schema: { querystring: Type.Object({}, { additionalProperties: false }), response: { 200: KpiResponseSchema } },
-  }, async (req) => computeKpi(currentUser(req), deps.registry, deps.gateway?.live, deps.clock.now()));
+  }, async (req) => computeKpi(currentUser(req), deps.registry, (ids) => liveLookup(deps, ids), deps.clock.now()));
 };

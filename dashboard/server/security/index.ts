@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SecureVersion } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../config/index.js';
 import type { RegistryStore } from '../../../registry/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
+import { metricsAllowed } from '../../../lib/metrics-access.js';
 import { registerAccessControl } from './access.js';
 import { registerCsrfGuard } from './csrf.js';
 import { registerSecurityHeaders } from './headers.js';
@@ -53,22 +53,14 @@ export function httpsOptions(config: Config): { cert: Buffer; key: Buffer; minVe
   return { cert: readFileSync(tlsCertFile), key: readFileSync(tlsKeyFile), minVersion: tlsMinVersion };
 }
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
 /**
- * /metrics: from loopback (Prometheus on the same host), or with `Authorization: Bearer <dashboard.metricsToken>`.
- * The peer address of the TCP connection decides, never X-Forwarded-For: a proxy on the same host forwards
- * everyone's requests from loopback, so behind a proxy set a token (and let the proxy not forward /metrics).
+ * /metrics: loopback or the metrics token (lib/metrics-access.ts, the rule the management port of a process without
+ * a dashboard applies too).
  */
 export function metricsGuard(token: string) {
   return async (req: FastifyRequest): Promise<void> => {
-    const auth = req.headers.authorization;
-    if (token && auth?.startsWith('Bearer ') && sameSecret(auth.slice(7), token)) return;
-    if (LOOPBACK.test(req.socket.remoteAddress ?? '') && !req.headers['x-forwarded-for']) return;
+    const forwarded = req.headers['x-forwarded-for'] !== undefined;
+    if (metricsAllowed(token, { authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress, forwarded })) return;
     throw new EdufleetError('EDUFLEET_ERR_WEB_METRICS_TOKEN');
   };
 }
-
-/** Compared in constant time (over digests, so the lengths need not match). */
-const sameSecret = (a: string, b: string): boolean =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());

@@ -267,4 +267,15 @@ const v15: Migration = async (db, dialect) => {
   await s.alterTable('notification_attempts').addColumn('gave_up', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15];
+// v16: leases on the background jobs (registry/store/leases.ts; docs/operations.md, "Background jobs"): the process
+// that holds each job, until when, and the term that grows at each change of holder; and the lease of a monthly report
+// being sent, so that one whose sender died is sent by another process.
+const v16: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  await db.schema.alterTable('report_subscriptions').addColumn('sending_until', t.ms).execute();
+  await db.schema.createTable('leases').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('owner', 'text', (c) => c.notNull())
+    .addColumn('term', t.ms, (c) => c.notNull()).addColumn('acquired_at', t.ms, (c) => c.notNull())
+    .addColumn('expires_at', t.ms, (c) => c.notNull()).execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16];

@@ -1,0 +1,87 @@
+/**
+ * Dead nodes' devices marked offline. A node that dies without saying so (SIGKILL, power cut) closes no connection
+ * and runs no Last Will; what is left of it is its names in the presence hash and a heartbeat key that stops being
+ * renewed (lib/cluster-keys.ts, HEARTBEAT_TTL_MS). One node at a time (a lease it renews while alive) compares the
+ * hash with the live heartbeat keys; a node missing from them for GRACE_MS (two heartbeats: one just started, or
+ * a Redis that restarted empty, has not written its key yet) is dead, and each of its devices is deleted from the
+ * hash (only if still its: RELEASE) and reported once, by the node whose delete won.
+ */
+import { HEARTBEAT_EVERY_MS, NODE_KEY_PATTERN, nodeNameOf } from '../../lib/cluster-keys.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Redis } from '../../lib/redis.js';
+import type { PresenceHash } from './presence.js';
+
+/** Held by the node that checks; renewed at every check, so another takes over once it is gone. */
+const LEASE_KEY = 'edufleet:lease:presence-check';
+/** How long a node named in the hash may lack a heartbeat key before it counts as dead. */
+const GRACE_MS = 2 * HEARTBEAT_EVERY_MS;
+/** Devices deleted per round trip batch. */
+const BATCH = 500;
+
+/** SET NX, or renew if it is already ours. */
+const LEASE = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
+
+export class DeadNodeCheck {
+  /** Nodes named in the hash without a heartbeat, since when (this checker's clock). */
+  private suspects = new Map<string, number>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly presence: PresenceHash,
+    private readonly checkMs: number,
+    private readonly clock: Clock,
+    /** Told of each device of a dead node, once across all nodes. */
+    private readonly offline: (deviceId: string, deadNode: string) => void,
+  ) {}
+
+  /** One check; returns the devices marked offline. Throws while Redis is away (the interval retries). */
+  async check(): Promise<number> {
+    const mine = await this.redis.eval(LEASE, 1, LEASE_KEY, this.presence.node, String(this.checkMs * 3));
+    if (mine !== 1) {
+      this.suspects.clear();
+      return 0;
+    }
+    const alive = await this.liveNodes();
+    const orphans = new Map<string, string[]>();
+    for await (const page of this.presence.entries()) {
+      for (const [deviceId, node] of page) {
+        if (alive.has(node)) continue;
+        let list = orphans.get(node);
+        if (!list) orphans.set(node, (list = []));
+        list.push(deviceId);
+      }
+    }
+    let marked = 0;
+    const now = this.clock.now();
+    const suspects = new Map<string, number>();
+    for (const [node, devices] of orphans) {
+      const since = this.suspects.get(node) ?? now;
+      suspects.set(node, since);
+      if (now - since < GRACE_MS) continue;
+      for (let i = 0; i < devices.length; i += BATCH) {
+        const batch = devices.slice(i, i + BATCH);
+        const won = await Promise.all(batch.map((id) => this.presence.release(id, node)));
+        batch.forEach((id, j) => { if (won[j]) { marked++; this.offline(id, node); } });
+      }
+    }
+    this.suspects = suspects;
+    return marked;
+  }
+
+  private async liveNodes(): Promise<Set<string>> {
+    const alive = new Set<string>([this.presence.node]);
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', NODE_KEY_PATTERN, 'COUNT', 1000);
+      cursor = next;
+      for (const k of keys) {
+        const name = nodeNameOf(k);
+        if (name !== undefined) alive.add(name);
+      }
+    } while (cursor !== '0');
+    return alive;
+  }
+}

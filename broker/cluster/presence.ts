@@ -1,0 +1,125 @@
+/**
+ * The shared presence hash (lib/cluster-keys.ts PRESENCE_KEY: deviceId → the node holding its MQTT connection) and
+ * the bus messages that go with its changes. Every change that depends on what the hash says now is one Lua script,
+ * so two nodes never interleave a read and a write (a device moving between nodes, a dead node being cleaned up).
+ */
+import type { Redis } from '../../lib/redis.js';
+import { busChannel, PRESENCE_KEY } from '../../lib/cluster-keys.js';
+
+/** What a node tells another on its channel (lib/cluster-keys.ts busChannel). */
+export type BusMessage =
+  /** Publish this device's queued commands now (they were just queued in another process). */
+  | { type: 'command'; deviceId: string }
+  /**
+   * `node` holds a connection of this device that opened at `since` (ms): close yours [MQTT-3.1.4-2]. A `reassert`
+   * (after a Redis outage, when both may have held one) asks to compare first: the older connection goes.
+   */
+  | { type: 'takeover'; deviceId: string; node: string; since: number; reassert?: boolean };
+
+/** Channel names are `edufleet:bus:<node>`; the scripts append the node name they read from the hash. */
+const BUS_PREFIX = busChannel('');
+
+/** HSET to this node; tells the node the hash named before, if another, to close its connection. Returns that node. */
+const CLAIM = `
+local prev = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if prev and prev ~= ARGV[2] then redis.call('PUBLISH', ARGV[3] .. prev, ARGV[4]) end
+return prev`;
+
+/** As CLAIM, but a device the hash gives to another node stays there and that node is asked to compare (reassert). */
+const REASSERT = `
+local prev = redis.call('HGET', KEYS[1], ARGV[1])
+if prev and prev ~= ARGV[2] then redis.call('PUBLISH', ARGV[3] .. prev, ARGV[4]) return prev end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return false`;
+
+/** HDEL only while the hash still names ARGV[2]: a device that moved on belongs to its new node. 1 when deleted. */
+const RELEASE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) return 1 end
+return 0`;
+
+/** Gives the device to ARGV[3] if the hash names ARGV[2] or nobody (the closing side of a reassert). */
+const HAND_OVER = `
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v or v == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+return 0`;
+
+/** Tells the node holding the device, if another than ARGV[2], to deliver its commands. */
+const NOTIFY = `
+local n = redis.call('HGET', KEYS[1], ARGV[1])
+if n and n ~= ARGV[2] then return redis.call('PUBLISH', ARGV[3] .. n, ARGV[4]) end
+return 0`;
+
+const encode = (m: BusMessage): string => JSON.stringify(m);
+
+/** Reads a bus message; undefined for anything else (logged by the caller, never thrown). */
+export function parseBusMessage(text: string): BusMessage | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const m = v as Record<string, unknown>;
+  if (typeof m.deviceId !== 'string') return undefined;
+  if (m.type === 'command') return { type: 'command', deviceId: m.deviceId };
+  if (m.type === 'takeover' && typeof m.node === 'string' && typeof m.since === 'number') {
+    return { type: 'takeover', deviceId: m.deviceId, node: m.node, since: m.since, ...(m.reassert === true ? { reassert: true } : {}) };
+  }
+  return undefined;
+}
+
+/** The presence hash as one node sees it: every call is one round trip, and fails at once while Redis is away. */
+export class PresenceHash {
+  constructor(private readonly redis: Redis, readonly node: string) {}
+
+  /** A device connected here at `since`: the hash names this node, and the node it named before closes its connection. */
+  async claim(deviceId: string, since: number): Promise<string | null> {
+    const msg = encode({ type: 'takeover', deviceId, node: this.node, since });
+    return (await this.redis.eval(CLAIM, 1, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg)) as string | null;
+  }
+
+  /** After an outage: claims the device unless another node has it, which is then asked to compare connections. */
+  async reassert(deviceId: string, since: number): Promise<void> {
+    const msg = encode({ type: 'takeover', deviceId, node: this.node, since, reassert: true });
+    await this.redis.eval(REASSERT, 1, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg);
+  }
+
+  /** The node the hash names for this device, or null. */
+  holder(deviceId: string): Promise<string | null> {
+    return this.redis.hget(PRESENCE_KEY, deviceId);
+  }
+
+  /** Deletes the entry if it still names `node` (this one by default); true when it did. */
+  async release(deviceId: string, node = this.node): Promise<boolean> {
+    return (await this.redis.eval(RELEASE, 1, PRESENCE_KEY, deviceId, node)) === 1;
+  }
+
+  async handOver(deviceId: string, to: string): Promise<void> {
+    await this.redis.eval(HAND_OVER, 1, PRESENCE_KEY, deviceId, this.node, to);
+  }
+
+  /** Asks the node holding the device (if not this one) to deliver its commands now; true when one was asked. */
+  async notifyCommand(deviceId: string): Promise<boolean> {
+    const msg = encode({ type: 'command', deviceId });
+    return ((await this.redis.eval(NOTIFY, 1, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg)) as number) > 0;
+  }
+
+  /** Tells one node something directly (a takeover answered with a newer connection). */
+  async send(node: string, m: BusMessage): Promise<void> {
+    await this.redis.publish(busChannel(node), encode(m));
+  }
+
+  /** Every entry, in pages (HSCAN: Redis serves other clients between them), as deviceId → node. */
+  async *entries(): AsyncGenerator<[string, string][]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(PRESENCE_KEY, cursor, 'COUNT', 1000);
+      cursor = next;
+      const page: [string, string][] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) page.push([flat[i]!, flat[i + 1]!]);
+      if (page.length) yield page;
+    } while (cursor !== '0');
+  }
+}

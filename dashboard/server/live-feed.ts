@@ -1,0 +1,107 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { LiveDevice } from '../../gateway/live-state.js';
+import { parseLive, type LiveLookup } from '../../gateway/live-store.js';
+import { LIVE_KEY } from '../../lib/cluster-keys.js';
+import { Health, type Component, type ComponentHealth } from '../../lib/component.js';
+import type { Logger } from '../../lib/logger.js';
+import { connectRedis, openRedis, type Redis } from '../../lib/redis.js';
+
+export interface LiveFeedOptions {
+  /** `redis.url`. */
+  url: string;
+  /** This node's name (Redis' CLIENT LIST). */
+  nodeName: string;
+  log: Logger;
+}
+
+/**
+ * A dashboard's view of the province's live state when the deployment shares Redis (issue 20): the Socket.IO Redis
+ * adapter that hands the nodes' live batches to the live hub, and the reads of the hash `edufleet:live` for the
+ * REST answers (one HMGET per page, never one GET per device).
+ *
+ * Redis down: the dashboard keeps serving. A read that fails answers what this dashboard last read or was sent
+ * for those devices (kept per device, so at most one entry per device of the province), marks this component
+ * degraded on /healthz with the error, and the next read that succeeds marks it ok again; the adapter's
+ * subscriber connection re-subscribes by itself when Redis returns (ioredis).
+ */
+export class LiveFeed implements Component {
+  readonly name = 'live-feed';
+  private readonly state: Health;
+  private pub: Redis | undefined;
+  private sub: Redis | undefined;
+  /** The last entry seen of each device, answered while Redis cannot be read. */
+  private readonly lastKnown = new Map<string, LiveDevice>();
+  private staleReads = 0;
+
+  constructor(private readonly o: LiveFeedOptions) {
+    this.state = new Health(this.name, o.log);
+  }
+
+  async start(): Promise<void> {
+    const pub = openRedis(this.o.url, { name: `edufleet:${this.o.nodeName}:live-pub`, log: this.o.log });
+    const sub = openRedis(this.o.url, { name: `edufleet:${this.o.nodeName}:live-sub`, log: this.o.log, subscriber: true });
+    try {
+      await connectRedis(pub, this.o.url);
+      await connectRedis(sub, this.o.url);
+    } catch (err) {
+      pub.disconnect();
+      sub.disconnect();
+      throw err;
+    }
+    this.pub = pub;
+    this.sub = sub;
+    this.state.started();
+  }
+
+  /** The Socket.IO adapter for the live hub's server (after start). */
+  adapter(): ReturnType<typeof createAdapter> {
+    if (!this.pub || !this.sub) throw new Error('live feed not started');
+    return createAdapter(this.pub, this.sub);
+  }
+
+  /** True while the last read of the hash failed: what the dashboard shows may be stale. */
+  get stale(): boolean {
+    return this.state.degraded;
+  }
+
+  /** The entries of these devices, in one HMGET; what was last seen of them when Redis cannot be read. */
+  async snapshot(ids: readonly string[]): Promise<LiveLookup> {
+    const found = new Map<string, LiveDevice>();
+    if (ids.length === 0) return found;
+    try {
+      if (!this.pub) throw new Error('live feed not started');
+      const values = await this.pub.hmget(LIVE_KEY, ...ids);
+      values.forEach((v, i) => {
+        const d = v === null ? undefined : parseLive(v);
+        if (d && d.id === ids[i]) found.set(d.id, d);
+      });
+      for (const [id, d] of found) this.lastKnown.set(id, d);
+      this.state.ok();
+      return found;
+    } catch (err) {
+      this.staleReads += 1;
+      this.state.fail(err, 'live state read from Redis');
+      return this.lastKnown;
+    }
+  }
+
+  /** Remembers what a node's batch said (the hub calls it), so an outage answers the latest values this process saw. */
+  remember(devices: readonly LiveDevice[]): void {
+    for (const d of devices) this.lastKnown.set(d.id, d);
+  }
+
+  async stop(): Promise<void> {
+    const clients = [this.pub, this.sub];
+    this.pub = this.sub = undefined;
+    // QUIT when connected; while Redis is away there is nothing to say goodbye to (and the subscriber's QUIT would wait for it).
+    for (const c of clients) {
+      if (c?.status === 'ready') await c.quit().catch(() => c.disconnect());
+      else c?.disconnect();
+    }
+    this.state.stopped();
+  }
+
+  health(): ComponentHealth {
+    return { ...this.state.snapshot(), counters: { staleReads: this.staleReads, devicesKnown: this.lastKnown.size } };
+  }
+}
