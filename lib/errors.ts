@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   EDUFLEET_ERR_IMPORT_MEMORY: { status: 413, text: 'Reading the import file needed more memory than allowed.' },
   EDUFLEET_ERR_IMPORT_BUSY: { status: 429, text: 'An import of yours is still being read, or too many are at once; try again shortly.' },
   EDUFLEET_ERR_EXPORT_RATE: { status: 429, text: 'Too many exports started in the last minute.' },
+  EDUFLEET_ERR_JOB_TOO_LARGE: { status: 413, text: 'A background job made a file larger than the registry keeps for it.' },
   EDUFLEET_ERR_SPOOL_CORRUPT: { status: 500, text: 'The spool on disk could not be read.' },
   EDUFLEET_ERR_SPOOL_FULL: { status: 503, text: 'The spool is at its disk budget; devices are not acknowledged until InfluxDB has taken readings out.' },
   EDUFLEET_ERR_SIM_TARGET: { status: 404, text: 'No simulated device or room matches the target.' },

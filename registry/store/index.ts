@@ -27,6 +27,7 @@ import * as hierarchy from './hierarchy.js';
 import * as logs from './logs.js';
 import * as notifications from './notifications.js';
 import { PlaceEditor } from './places.js';
+import { JobStore } from './jobs.js';
 import * as plans from './plans.js';
 import { ensurePlaces, type PlacesIds, type PlacesPlan } from './provision.js';
 import * as queries from './queries.js';
@@ -48,7 +49,7 @@ export class RegistryStore {
   /** One-at-a-time editing of districts, schools, sites and rooms (the old PlaceStore). */
   readonly places: PlaceEditor;
 
-  constructor(private readonly c: Ctx, readonly usage: ReportStore, private readonly closeFn: () => Promise<void>) {
+  constructor(private readonly c: Ctx, readonly usage: ReportStore, private readonly closeFn: () => Promise<void>, readonly jobs = new JobStore(c)) {
     this.places = new PlaceEditor(c);
   }
 

@@ -14,6 +14,7 @@ export type { NewRun, RunRecord, RunState } from './command-runs.js';
 export { RUN_STATES } from './command-runs.js';
 export type { FirePart, FireRecord, FireState, ScheduleInput, ScheduleRecord } from './schedules.js';
 export type { LeaseRow } from './leases.js';
+export type { JobKey, JobStore, NewUserJob } from './jobs.js';
 export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
 export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';

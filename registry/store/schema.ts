@@ -97,7 +97,11 @@ export interface RateLimitsTable { key: string; window_start: number; count: num
 /** A background job's lease (registry/store/leases.ts). */
 export interface LeasesTable { name: string; owner: string; term: number; acquired_at: number; expires_at: number }
 
+/** A web app's import or export job (registry/store/jobs.ts); `view` is its JSON as the browser sees it. */
+export interface UserJobsTable { id: string; kind: string; user_id: number; status: string; view: string; file: Buffer | null; touched_at: number }
+
 export interface RegistryDatabase {
+  user_jobs: UserJobsTable;
   leases: LeasesTable;
   rate_limits: RateLimitsTable;
   meta: MetaTable;

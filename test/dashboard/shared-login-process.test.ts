@@ -4,37 +4,19 @@
  * and the first one's InfluxDB. A login on one is valid on the other, and a user disabled through one is refused on
  * both: nothing of a session lives in a process's memory.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Me, UserRow } from '../../api/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { influxEnv } from '../helpers/influx.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { exited } from '../helpers/process.js';
+import { exited, startDashboardProcess } from '../helpers/process.js';
 import { startTestStack, tempDir, type TestStack } from '../helpers/stack.js';
 import { ApiClient } from './client.js';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/edufleet.mjs');
 const PASSWORD = 'mật-khẩu-đủ-dài';
 const SESSION_SECRET = 'bí-mật-ký-cookie-chung-của-hai-máy-0123456789';
-
-/** Runs `edufleet start --only dashboard` and resolves with its URL once it printed it. */
-function startDashboardProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--only', 'dashboard'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Dashboard:\s+(http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]!, output: () => out });
-    });
-    child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
-    child.once('exit', (code) => reject(new Error(`edufleet exited with ${code} before listening:\n${out}`)));
-  });
-}
 
 describe('two dashboard processes on one PostgreSQL', () => {
   const dir = tempDir('edufleet-shared-login-');

@@ -4,7 +4,6 @@
  * kills only its worker; every CSV defuses formulas; exports are throttled per user; the data directory is private.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { request as httpRequest, type ClientRequest } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
@@ -13,6 +12,7 @@ import { seedSchool, startTestStack, type TestStack } from '../helpers/stack.js'
 import { waitFor } from '../helpers/wait.js';
 import { rowXml, xlsx } from '../helpers/zip.js';
 import { ApiClient } from './client.js';
+import { heldUpload } from './upload-helpers.js';
 
 const PASSWORD = 'mật-khẩu-đủ-dài';
 const MB = 1024 * 1024;
@@ -35,35 +35,6 @@ function* heavy(rows: number, columns: number): Generator<Buffer> {
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
-interface Answer { status: number; retryAfter: string | undefined; body: { code?: string; message?: string; id?: string } }
-/**
- * An upload whose last byte is held back: the server has (nearly) all of it, and this upload stays in flight until
- * `finish()`. `answer` settles when the server answers, which a refusal does before the body is read.
- */
-function heldUpload(c: ApiClient, name: string, data: Buffer): { answer: Promise<Answer>; answered: () => boolean; finish: () => void; req: ClientRequest } {
-  const url = new URL(`${c.base}/api/imports?name=${encodeURIComponent(name)}`);
-  const req = httpRequest({
-    host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', agent: false,
-    headers: { cookie: c.cookie, origin: c.base, 'content-type': 'text/csv', 'content-length': data.length },
-  });
-  let done = false;
-  const answer = new Promise<Answer>((resolve, reject) => {
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        done = true;
-        const h = res.headers['retry-after'];
-        resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(h) ? h[0] : h, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Answer['body'] });
-      });
-    });
-    // A refused upload's connection may close while the rest of its body is still being written: expected.
-    req.on('error', (err) => { if (!done) reject(err); });
-  });
-  answer.catch(() => undefined);
-  req.write(data.subarray(0, data.length - 1));
-  return { answer, answered: () => done, finish: () => { if (!done) req.end(data.subarray(data.length - 1)); }, req };
-}
 /** Heap and buffers (an upload is held in a Buffer, outside the JS heap) of this process, where the dashboard runs. */
 const memory = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 

@@ -30,6 +30,24 @@ export function startEdufleetProcess(args: string[], env: Record<string, string>
   });
 }
 
+/**
+ * Runs `edufleet start --only dashboard` as a real child process and resolves with its URL once it printed it. Give
+ * `EDUFLEET_DASHBOARD_PORT` a fixed port to start it again on the same address after a stop.
+ */
+export function startDashboardProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output(): string }> {
+  const child = spawn(process.execPath, [BIN, 'start', '--only', 'dashboard'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Dashboard:\s+(http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]!, output: () => out });
+    });
+    child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+    child.once('exit', (code) => reject(new Error(`edufleet exited with ${code} before listening:\n${out}`)));
+  });
+}
+
 export function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }

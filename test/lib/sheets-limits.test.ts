@@ -2,7 +2,6 @@ import { promisify } from 'node:util';
 import yauzl from 'yauzl';
 import { describe, expect, it } from 'vitest';
 import { checkXlsx, dimensionSize, readCsv, readSheetIsolated, xlsxBuffer } from '../../lib/sheets/index.js';
-import { UserRate } from '../../dashboard/server/export-jobs.js';
 import { rowXml, xlsx } from '../helpers/zip.js';
 
 const LIMITS = { maxUncompressedBytes: 10 * 1024 * 1024, maxRows: 3, maxColumns: 4 };
@@ -64,21 +63,5 @@ describe('lib/sheets isolated parse', () => {
     const sheets = await Promise.all(files.map((f, i) => readSheetIsolated(`f${i}.xlsx`, f, limits)));
     expect(sheets.map((sh) => sh.rows[0]!.cells)).toEqual(files.map((_, i) => [`A${i}`, `=cmd${i}`]));
     await expect(readSheetIsolated('x.csv', Buffer.from('a,b,c,d,e\n'), limits)).rejects.toMatchObject({ code: 'EDUFLEET_ERR_IMPORT_LIMIT' });
-  });
-});
-
-describe('export throttle: a sliding minute per user', () => {
-  it('allows perMin starts in any 60 seconds, says when the next may start, and counts users apart', () => {
-    let now = 1_000_000;
-    const rate = new UserRate(2, { now: () => now });
-    rate.take(1);
-    now += 20_000;
-    rate.take(1);
-    now += 10_000;
-    expect(() => rate.take(1)).toThrow(expect.objectContaining({ code: 'EDUFLEET_ERR_EXPORT_RATE', retryAfterS: 30 }));
-    rate.take(2);
-    now += 30_000;
-    rate.take(1);
-    expect(() => rate.take(1)).toThrow(expect.objectContaining({ retryAfterS: 20 }));
   });
 });

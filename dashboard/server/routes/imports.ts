@@ -50,7 +50,7 @@ function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown
     // Signed in, allowed, and admitted BEFORE the body is read: a refused upload is never held in memory.
     preParsing: async (req, reply, payload) => {
       await mayImport(req);
-      admission.admit(req, reply, currentUser(req).id);
+      await admission.admit(req, reply, currentUser(req).id);
       return payload;
     },
     preHandler: mayImport, bodyLimit: deps.config.imports.maxUploadBytes, schema: { querystring: StartQuery },
@@ -58,7 +58,7 @@ function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
     }
-    return reply.status(202).send(jobs.start(currentUser(req), req.query.name, req.body, admission.handOver(req)));
+    return reply.status(202).send(await jobs.start(currentUser(req), req.query.name, req.body, admission.handOver(req)));
   });
   app.get<JobRoute>(`/${prefix}/:id`, { config: { access: action }, preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
     jobs.get(currentUser(req), req.params.id));
@@ -83,13 +83,13 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   const limits = deps.config.imports;
   app.addContentTypeParser(FILE_TYPES, { parseAs: 'buffer', bodyLimit: limits.maxUploadBytes }, (_req, body, done) => done(null, body));
   // One upload read at a time per user and imports.maxInFlight in all, whichever kind (docs/security.md, Queues and bounds).
-  const admission = new ImportAdmission(limits.maxInFlight);
+  const admission = new ImportAdmission(limits.maxInFlight, deps.registry, deps.clock);
   jobRoutes(app, deps, 'imports', equipmentImports(deps.registry, limits, deps.clock), 'records.write', admission);
-  jobRoutes(app, deps, 'imports/places', placesImports(deps.registry, limits), 'schools.write', admission);
+  jobRoutes(app, deps, 'imports/places', placesImports(deps.registry, limits, deps.clock), 'schools.write', admission);
   // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
-  const rate = new UserRate(deps.config.dashboard.exportsPerUserPerMin, deps.clock);
+  const rate = new UserRate(deps.registry, 'places', deps.config.dashboard.exportsPerUserPerMin, deps.clock);
   app.get<Route<'GET /api/places.:format'>>('/places.:format', { config: { access: 'user' }, preHandler: allowed('schools.write'), schema: { params: ExportParams } }, async (req, reply) => {
-    startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
+    await startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
     const rows = await placesRows(deps.registry);
     reply.header('content-disposition', `attachment; filename="danh-sach-truong-${localDate(deps.clock.now())}.${req.params.format}"`);
     if (req.params.format === 'csv') return reply.type('text/csv; charset=utf-8').send(placesCsv(rows));
@@ -103,9 +103,9 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
  */
 export const registerExportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   // Each download reads the whole register in scope: counted like the report exports.
-  const rate = new UserRate(deps.config.dashboard.exportsPerUserPerMin, deps.clock);
+  const rate = new UserRate(deps.registry, 'register', deps.config.dashboard.exportsPerUserPerMin, deps.clock);
   app.get<Route<'GET /api/register.:format'>>('/register.:format', { config: { access: 'user' }, preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
-    startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
+    await startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
     const rows = await exportRows(deps.registry, userScope(currentUser(req)));
     const today = localDate(deps.clock.now());
     const name = `so-thiet-bi-${today}.${req.params.format}`;

@@ -79,7 +79,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   app.get<Route<'GET /api/planning', { Querystring: Static<typeof PlanningQuery> }>>('/planning', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: PlanningQuery } }, async (req): Promise<PlanningResponse> =>
     planningReport({ registry: deps.registry, store: deps.usageStore, scope: userScope(currentUser(req)), ...window(req.query, deps.clock.now()), rooms: req.query.rooms, now: deps.clock.now(), minCoverage: deps.config.usage.minCoverage }));
 
-  const exports = new ExportJobs({ perMin: deps.config.dashboard.exportsPerUserPerMin, clock: deps.clock });
+  const exports = new ExportJobs(deps.registry, { perMin: deps.config.dashboard.exportsPerUserPerMin, clock: deps.clock });
   const CONTENT_TYPES = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
   app.post<Route<'POST /api/usage/exports', { Body: Static<typeof ExportBody> }>>('/usage/exports', { config: { access: 'user' }, preHandler: requireUser, schema: { body: ExportBody } }, async (req, reply) => {
     const user = currentUser(req);
@@ -89,7 +89,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     if (roomId !== undefined) requireVisible(user, await roomPlace(roomId), `room ${roomId}`);
     const w = window(req.body, deps.clock.now());
     const scope = userScope(user);
-    const job = startOrRetryAfter(reply, () => exports.start(user, format, async (progress) => {
+    const job = await startOrRetryAfter(reply, () => exports.start(user, format, async (progress) => {
       progress({ phase: 'query', done: 0, total: 2 });
       const now = deps.clock.now();
       const report = await usageReport({ registry: deps.registry, store: deps.usageStore, queries: deps.usage, scope, ...w, filter, now, minCoverage: deps.config.usage.minCoverage });
@@ -107,7 +107,7 @@ export const usageRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
   });
   app.get<Route<'GET /api/usage/exports/:id'>>('/usage/exports/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: JobParams } }, async (req): Promise<ExportJob> => exports.get(currentUser(req), req.params.id));
   app.get<Route<'GET /api/usage/exports/:id/file'>>('/usage/exports/:id/file', { config: { access: 'user' }, preHandler: requireUser, schema: { params: JobParams } }, async (req, reply) => {
-    const f = exports.file(currentUser(req), req.params.id);
+    const f = await exports.file(currentUser(req), req.params.id);
     return reply.type(f.contentType).header('content-disposition', `attachment; filename="${f.fileName}"`).send(f.data);
   });
 

@@ -4,7 +4,8 @@ import { get, post, setUnauthorizedHandler } from './api.js';
 import { Link } from './ui/link.js';
 import { clearCaches } from './data.js';
 import { setLang, useI18n } from './i18n.js';
-import { connectLive, disconnectLive, useLiveConnected } from './live.js';
+import { invalidate } from './hooks/query.js';
+import { connectLive, disconnectLive, useLiveState } from './live.js';
 import { LoginPage } from './features/login/login-page.js';
 import { navigate, useLocation } from './router.js';
 import { allowed, homePath, isActive, resolve, ROUTES } from './routes.js';
@@ -12,16 +13,20 @@ import { allowed, homePath, isActive, resolve, ROUTES } from './routes.js';
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const loc = useLocation();
+  /** The session is over (a 401 on any request, or the live handshake refused): the login page again. */
+  const sessionGone = () => {
+    disconnectLive();
+    setMe(null);
+  };
 
   useEffect(() => {
-    setUnauthorizedHandler(() => {
-      disconnectLive();
-      setMe(null);
-    });
+    setUnauthorizedHandler(sessionGone);
     get('/api/me').then(setMe, () => setMe(null));
   }, []);
   useEffect(() => {
-    if (me) connectLive();
+    // The live socket's refused handshake ends the session like a REST 401 does; after a gap in the live feed
+    // (a dashboard restarted, HAProxy failing over) every read on screen is read again, as a reload would.
+    if (me) connectLive({ onSessionGone: sessionGone, onResumed: () => invalidate('GET ') });
   }, [me]);
 
   if (me === undefined) return null;
@@ -51,7 +56,7 @@ export function App() {
 
 function Header(p: { me: Me; path: string; onLogout: () => void }) {
   const { t } = useI18n();
-  const connected = useLiveConnected();
+  const live = useLiveState();
   return (
     <header class="topbar">
       <div class="brand">Edu<b>Fleet</b></div>
@@ -61,8 +66,9 @@ function Header(p: { me: Me; path: string; onLogout: () => void }) {
         ))}
       </nav>
       <div class="topbar-right">
-        <span class={`conn ${connected ? 'up' : 'down'}`} data-testid="conn-status" data-connected={String(connected)}>
-          <i class="dot" />{connected ? t('conn.live') : t('conn.down')}
+        <span class={`conn ${live === 'live' ? 'up' : live}`} data-testid="conn-status" data-connected={String(live === 'live')} data-state={live}
+          role="status" aria-live="polite">
+          <i class="dot" />{t(`conn.${live}`)}
         </span>
         <span class="user" data-testid="current-user">{p.me.displayName} · <span class="muted">{t(`role.${p.me.role}`)}</span></span>
         <LangSwitch />

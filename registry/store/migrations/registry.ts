@@ -278,4 +278,17 @@ const v16: Migration = async (db, dialect) => {
     .addColumn('expires_at', t.ms, (c) => c.notNull()).execute();
 };
 
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16];
+// v17: the web app's import and export jobs (registry/store/jobs.ts; docs/architecture.md, "State held in memory"): a
+// row per job with its view and, once made, its file (an export, a preview's parsed sheet), so any dashboard answers
+// the browser's polls, downloads and confirmations.
+const v17: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  await db.schema.createTable('user_jobs').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'integer', (c) => c.notNull()).addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('view', 'text', (c) => c.notNull()).addColumn('file', dialect === 'postgres' ? 'bytea' : 'blob')
+    .addColumn('touched_at', t.ms, (c) => c.notNull()).execute();
+  await db.schema.createIndex('user_jobs_user').on('user_jobs').columns(['user_id', 'kind', 'touched_at']).execute();
+  await db.schema.createIndex('user_jobs_touched').on('user_jobs').column('touched_at').execute();
+};
+
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17];
