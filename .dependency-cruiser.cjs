@@ -12,6 +12,7 @@ const LAYERS = [
   ['timetable'],
   ['registry'],
   ['usage', 'gateway', 'broker', 'device-sim', 'alerts', 'commands'],
+  ['edge'],
   ['dashboard/server'],
   ['app'],
   ['cli'],

@@ -21,6 +21,12 @@ export interface Permissions {
   configureAlerts: boolean;
   /** Send remote commands to devices and cancel them (within scope). */
   sendCommands: boolean;
+  /** See the edge nodes of the schools in scope (admins and planners; technicians of their own schools). */
+  readEdges: boolean;
+  /** Import an edge node's export file (the sneakernet up; admins). */
+  importEdges: boolean;
+  /** Register edge nodes with their public keys (admins). */
+  manageEdges: boolean;
 }
 
 export interface Me {

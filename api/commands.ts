@@ -26,6 +26,8 @@ export interface CommandView {
   origin: CommandOrigin;
   /** A rollout holds it back until then (ms), null: at once. */
   notBefore: number | null;
+  /** The edge node of the device's site, null if none: a queued command waits for that edge (docs/edge.md). */
+  edgeName: string | null;
 }
 
 /** POST /api/devices/:id/commands. `ttlSeconds` (default 600, at most a week): after it, the command is never sent. */

@@ -14,5 +14,7 @@ export * from './health.js';
 export * from './alerts.js';
 export * from './notifications.js';
 export * from './commands.js';
+export * from './edges.js';
+export * from './edge-imports.js';
 export type * from './routes.js';
 export { API_ROUTE_KEYS } from './routes.js';

@@ -8,6 +8,8 @@ import type { LoginInput, Me } from './auth.js';
 import type { CreatedId } from './common.js';
 import type { DeviceDetail, DeviceListQuery, DeviceListResponse, KindInfo } from './devices.js';
 import type { ApplyImportInput, ImportJob, ImportStartQuery, PlacesImportJob } from './imports.js';
+import type { EdgeListResponse, EdgeRegistrationInput, EdgeView } from './edges.js';
+import type { EdgeImportJob, EdgeImportParams, EdgeImportStartQuery } from './edge-imports.js';
 import type { KpiResponse } from './kpi.js';
 import type { OverviewResponse } from './overview.js';
 import type { DistrictInput, HierarchyResponse, RetiredResponse, RoomInput, SchoolInput, SiteInput, TreeQuery, TreeResponse } from './places.js';
@@ -68,8 +70,8 @@ export interface HealthResponse {
   node: { name: string };
   devices: number;
   influx?: 'ok' | 'unreachable';
-  /** Acknowledged readings only in this node's spool: bytes, and how long the oldest has waited (ms). */
-  spool?: { pendingBytes: number; oldestPendingMs: number };
+  /** Acknowledged data only in this node's spool: bytes, points (readings, events, presence), how long the oldest has waited (ms). */
+  spool?: { pendingBytes: number; pendingPoints: number; oldestPendingMs: number };
   components: ComponentStatus[];
 }
 
@@ -83,6 +85,12 @@ interface CoreRoutes {
 
   'GET /api/overview': { response: OverviewResponse };
   'GET /api/kpi': { response: KpiResponse };
+  'GET /api/edges': { response: EdgeListResponse };
+  'POST /api/edges': { body: EdgeRegistrationInput; response: EdgeView };
+  'POST /api/edges/imports': { query: EdgeImportStartQuery; response: EdgeImportJob };
+  'GET /api/edges/imports/:id': { params: EdgeImportParams; response: EdgeImportJob };
+  /** The next down bundle of an edge (docs/edge.md, "The USB round trip, down"): admins only. */
+  'GET /api/edges/:id/bundle': { params: JobIdParams; response: FileResponse };
   'GET /api/kinds': { response: KindInfo[] };
   'GET /api/hierarchy': { response: HierarchyResponse };
   'GET /api/hierarchy/tree': { query: TreeQuery; response: TreeResponse };
@@ -193,7 +201,7 @@ export type RouteKey = keyof ApiRoutes & string;
  */
 export const API_ROUTE_KEYS = [
   'GET /healthz', 'GET /metrics', 'POST /api/login', 'POST /api/logout', 'GET /api/me', 'GET /api/overview',
-  'GET /api/kpi', 'GET /api/kinds', 'GET /api/hierarchy', 'GET /api/hierarchy/tree', 'GET /api/devices',
+  'GET /api/kpi', 'GET /api/edges', 'POST /api/edges', 'POST /api/edges/imports', 'GET /api/edges/imports/:id', 'GET /api/edges/:id/bundle', 'GET /api/kinds', 'GET /api/hierarchy', 'GET /api/hierarchy/tree', 'GET /api/devices',
   'GET /api/devices/:id', 'GET /api/devices/:id/record', 'POST /api/devices', 'PATCH /api/devices/:id',
   'POST /api/devices/:id/retire', 'POST /api/devices/:id/maintenance', 'POST /api/devices/:id/credentials',
   'POST /api/devices/:id/revoke', 'POST /api/provision', 'GET /api/labels.pdf', 'GET /api/users', 'POST /api/users',

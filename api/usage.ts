@@ -11,8 +11,13 @@ export interface UsageFigures {
   outsideHours: number;
   periods: number;
   periodsUsed: number;
+  /** Periods the devices' data covered for at least half their length (or used): what period utilisation counts. */
+  periodsCovered: number;
+  /** periods − periodsCovered: too little data to say whether they were used ("tiết không đủ dữ liệu"). */
+  periodsUncovered: number;
   /** Over the timetabled hours the devices' data covered (`coveredHours`), not over all of them. */
   timeUtilisation: number | null;
+  /** periodsUsed ÷ periodsCovered: over the covered periods, not over all of them; null when none was covered. */
   periodUtilisation: number | null;
   /** Timetabled hours covered by the devices' data (a device connected, or readings for them). */
   coveredHours: number;
@@ -20,8 +25,11 @@ export interface UsageFigures {
   coverage: number | null;
 }
 
-/** `no_data`: coverage below `usage.minCoverage`, too little data to judge ("không đủ dữ liệu"). */
-export type RoomUsageStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable' | 'no_data';
+/**
+ * `no_data`: coverage below `usage.minCoverage`, too little data to judge ("không đủ dữ liệu"). `pending`: days still
+ * expected from the site's edge node and nothing to judge without them ("đang chờ dữ liệu từ máy trạm biên").
+ */
+export type RoomUsageStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable' | 'no_data' | 'pending';
 
 export interface UsageRoomRow {
   roomId: number;
@@ -36,6 +44,11 @@ export interface UsageRoomRow {
   annualCostVnd: number;
   costPerUsedHourVnd: number | null;
   kits: { kind: string; devices: number; annualCostVnd: number; usedHours: number; costPerUsedHourVnd: number | null }[];
+  /**
+   * The days of the window (from `since`, local, to its end) still expected from the site's edge node: left out of
+   * `figures`, neither idle nor uncovered; null when the room's data is complete.
+   */
+  pending: { since: string; days: number } | null;
 }
 
 export interface UsageGroupRow {
@@ -74,8 +87,11 @@ export interface UsageReport {
   weeks: { week: number; figures: UsageFigures }[];
   /** The same stretch of the previous term (same weeks from its start), when there is one. */
   lastTerm: { from: string; to: string; figures: UsageFigures } | null;
-  /** Rooms flagged over the 8 weeks before `to` (or the window when longer); `noData`: too little data to judge. */
-  flagged: { window: { from: string; to: string }; underused: number[]; saturated: number[]; noData: number[] };
+  /**
+   * Rooms flagged over the 8 weeks before `to` (or the window when longer); `noData`: too little data to judge;
+   * `pending`: waiting for days still expected from their site's edge node.
+   */
+  flagged: { window: { from: string; to: string }; underused: number[]; saturated: number[]; noData: number[]; pending: number[] };
   /** The coverage a room needs to be judged (`usage.minCoverage`). */
   minCoverage: number;
   generatedAt: number;
@@ -103,8 +119,11 @@ export interface PlanningResponse {
     utilisation: number | null; smartRooms: number; pupilsPerSmartRoom: number; yearsSinceInvestment: number | null;
     reasons: RankReason[]; funded: boolean;
   }[];
-  /** Schools whose rooms have too little data to judge their use: not ranked, listed apart. */
-  insufficientData: { schoolId: number; schoolName: string; districtName: string | null; coverage: number | null; rooms: number }[];
+  /**
+   * Schools whose rooms have too little data to judge their use: not ranked, listed apart. `pendingRooms` of them
+   * wait for days still expected from their site's edge node ("đang chờ dữ liệu từ máy trạm biên").
+   */
+  insufficientData: { schoolId: number; schoolName: string; districtName: string | null; coverage: number | null; rooms: number; pendingRooms: number }[];
   minCoverage: number;
   /** Equipment to replace or look at: past its service life, in repair, or repaired twice or more in 12 months. */
   equipment: {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { AlertEngine } from '../alerts/engine.js';
 import { notificationListener, type NotificationDispatcher } from '../alerts/notify/index.js';
-import { Broker } from '../broker/broker.js';
+import { Broker, type PresenceSink } from '../broker/broker.js';
+import type { IngestSink } from '../broker/auth/authorize-publish.js';
 import { ClusterBus } from '../broker/cluster/bus.js';
 import type { RunWatcher, Scheduler } from '../commands/index.js';
 import type { Config } from '../config/index.js';
@@ -24,6 +25,9 @@ import { warnClearText } from './clear-text.js';
 import { DirectoryComponent, InfluxdComponent } from './components.js';
 import { heartbeatState, nodeHeartbeat } from './node-heartbeat.js';
 import { startJobs } from './jobs.js';
+import { edgeLinks, startEdgeNode, type EdgeNode } from './edge-node.js';
+import { edgeDownlink, provinceBundles, takeBundles } from './edge-downlink.js';
+import type { EdgeLinks } from '../edge/link-province.js';
 
 export type { DashboardFactory, DashboardHandle } from '../dashboard/server/deps.js';
 
@@ -44,6 +48,10 @@ export interface StackParts extends DashboardParts {
   runWatcher?: RunWatcher;
   /** Fires the command schedules, each fire claimed once across processes. */
   scheduler?: Scheduler;
+  /** On an edge node (`edge.enabled`): its forward log and uplink (app/edge-node.ts). */
+  edge?: EdgeNode;
+  /** At the province, with a broker: the edge account; `edgeLinks.publish(edgeId, bundle)` sends a bundle down. */
+  edgeLinks?: EdgeLinks;
 }
 
 export interface Stack extends StackParts {
@@ -184,15 +192,26 @@ async function startIngest(parts: StackParts, start: Starter, limits: ProcessLim
   // A clean shutdown writes out the spool first while InfluxDB answers (the broker has stopped taking readings).
   const gateway = await start(g, () => g.stop(true));
   parts.gateway = gateway;
+  // An edge node keeps every message in its forward log too and sends it up; a provincial node takes edges' links.
+  const edge = config.edge.enabled ? await startEdgeNode({ config, log, clock, gateway }, start) : undefined;
+  const links = config.edge.enabled ? undefined : edgeLinks({ config, registry, directory, gateway, metrics, log, clock });
+  parts.edge = edge;
+  parts.edgeLinks = links;
+  // The down direction (app/edge-downlink.ts): bundles from the link applied, outcomes sent up, the log compacted.
+  if (edge?.uplink) takeBundles({ uplink: edge.uplink, registry, directory, config, log, clock });
+  if (edge) await start(edgeDownlink({ registry, log: edge.log, logger: log, config }));
+  const ingest: IngestSink = (id, channel, payload, commandId) => gateway.ingest(id, channel, payload, commandId);
+  // A presence the spool refused is already on the gateway's health; one line per device would flood the log.
+  const presence: PresenceSink = (id, state, p) => void gateway.presence(id, state, p).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded'));
   // Each live tick's changes to the shared hash and to every dashboard (issue 20); never on the durable path.
   if (config.redis.url) {
     await start(new LivePublisher({ live: gateway.live, url: config.redis.url, nodeName: config.node.name || defaultNodeName(), intervalMs: config.dashboard.liveDeviceIntervalMs, log }));
   }
   parts.broker = await start(new Broker({
     config, directory, metrics, log, commands: { registry, clock, sweepMs: config.commands.deliverySweepMs }, ...(limits ? { limits } : {}), ...(cluster ? { cluster } : {}),
-    ingest: (id, channel, payload, commandId) => gateway.ingest(id, channel, payload, commandId),
-    // A presence the spool refused is already on the gateway's health; one line per device would flood the log.
-    presence: (id, state, p) => void gateway.presence(id, state, p).catch((err: unknown) => log.debug({ err, deviceId: id }, 'presence not recorded')),
+    ingest: edge ? edge.ingest(ingest) : ingest, presence: edge ? edge.presence(presence) : presence, accounts: links ? [links.account] : [],
     clock, flood: (id, rate) => gateway.signals?.flooding(id, rate, clock.now()),
   }));
+  const broker = parts.broker;
+  links?.attach({ publish: (topic, payload, o) => broker.publishOwn(topic, payload, o), onSync: provinceBundles({ registry, links, log, clock }) });
 }

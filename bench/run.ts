@@ -20,6 +20,8 @@ import { renderMarkdown } from './lib/report.js';
 import { benchUsageReport, saveUsageResults } from './usage-report.js';
 import { benchLive, saveLiveResults } from './live.js';
 import { benchStorm, saveStormResults } from './storm.js';
+import { benchCluster, saveClusterResults } from './cluster.js';
+import { benchEdge, saveEdgeResults } from './edge.js';
 import { summarize, type E2eResults } from './lib/results.js';
 import { machineInfo } from './lib/machine.js';
 import { newestProfile, RAW_BATCH, RAW_CONCURRENCY, runEdufleet, runRawInflux, type BenchContext, type CpuFigure } from './lib/scenarios.js';
@@ -45,6 +47,8 @@ const { values: args } = parseArgs({
     'live-interval': { type: 'string' },
     'live-devices': { type: 'string' },
     'storm-only': { type: 'boolean', default: false },
+    'cluster-only': { type: 'boolean', default: false },
+    'edge-only': { type: 'boolean', default: false },
     edufleet: { type: 'string' },
     'node-args': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -67,6 +71,10 @@ const USAGE = `npm run bench -- [options]
   --e2e-only         only the end-to-end ingest benchmark
   --live-only        only live under a second (bench/live.ts); --live-interval <ms> / --live-devices <n>: an experiment (scratch file)
   --storm-only       only the reconnect storm and connections benchmark (bench/storm.ts; with --quick: 2,000 devices, 1 restart)
+  --cluster-only     only several machines: 4 broker nodes, 2 dashboards, PostgreSQL, Redis, HAProxy (bench/cluster.ts;
+                     with --quick: 2,000 devices, 500 through HAProxy, 1 round, 10 samples; scratch file only)
+  --edge-only        only edge nodes: live ingest, backlog forwarding, live while a backlog is forwarded, edge RSS,
+                     spool budget (bench/edge.ts; with --quick: 50 readings a device; scratch file only)
 Runs with --edufleet or --node-args are experiments: they write bench/results/e2e-experiment.tmp.json, not the docs.`;
 
 function loadShape(): { shape: LoadShape; runs: number } {
@@ -203,7 +211,7 @@ function save(results: E2eResults): void {
 }
 
 /** The groups `--<group>-only` selects; without such a flag, every group runs. */
-const GROUPS = ['e2e', 'usage', 'live', 'storm'] as const;
+const GROUPS = ['e2e', 'usage', 'live', 'storm', 'cluster', 'edge'] as const;
 const only = GROUPS.filter((g) => args[`${g}-only`]);
 const wants = (g: (typeof GROUPS)[number]): boolean => !only.length || only.includes(g);
 
@@ -265,6 +273,30 @@ async function main(): Promise<void> {
         saveStormResults(st, args.quick);
         if (!args.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
         console.log(`bench: storm ${st.medians.seconds ?? 'not settled'} s to all ${st.shape.stormDevices} back (target ≤ ${st.targetS} s), CPU child ${st.medians.childCpuS} s + load ${st.medians.loadCpuS} s; ${st.connections.kibPerDevice} KiB RSS per connection, ${st.connections.idleCpuPct} % of a core at rest with ${st.connections.devices} connected`);
+      } finally {
+        // The group's servers, load and browser stop now: the next group measures a quiet machine.
+        await cleanup.stopAll(mark);
+      }
+    }
+    if (wants('cluster') && (args['cluster-only'] || (!args.quick && !experiment))) {
+      const mark = cleanup.mark();
+      try {
+        const c = await benchCluster(cleanup, { quick: args.quick });
+        const file = saveClusterResults(c);
+        if (!c.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+        console.log(`bench: cluster ${c.shape.devices} devices on ${c.shape.nodes} nodes in ${c.connect.seconds} s; failover ${c.failover.seconds ?? 'not settled'} s (through HAProxy ${c.haproxy.seconds ?? 'not settled'} s, target < 30 s); CPU per reading ${c.cpu.ratio}× a single node (target ≤ 1.1×); live p95 ${c.live.p95} ms (target < 1,000 ms); written to ${path.relative(REPO_ROOT, file)}`);
+      } finally {
+        // The group's servers, load and browser stop now: the next group measures a quiet machine.
+        await cleanup.stopAll(mark);
+      }
+    }
+    if (wants('edge') && (args['edge-only'] || (!args.quick && !experiment))) {
+      const mark = cleanup.mark();
+      try {
+        const e = await benchEdge(cleanup, { quick: args.quick });
+        const file = saveEdgeResults(e);
+        if (!e.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
+        console.log(`bench: edge backlog ${e.backlog.readingsPerS}/s (CPU per reading ${e.backlog.edgeCpuUsPerReading} µs edge, ${e.backlog.provinceCpuUsPerReading} µs province) beside live ingest ${e.liveIngest.readingsPerS}/s; live while backlog p95 ${e.liveWhileBacklog.p95Ms} ms (target < 2,000 ms); edge RSS ${e.rss.edgeMiB} MiB with ${e.rss.devices} devices (target < 300 MB); ${e.budget.schoolDays} school days in the spool budget (target ≥ 30); written to ${path.relative(REPO_ROOT, file)}`);
       } finally {
         // The group's servers, load and browser stop now: the next group measures a quiet machine.
         await cleanup.stopAll(mark);

@@ -8,10 +8,12 @@ import type { Metrics } from '../lib/metrics.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { DeviceDirectory, RegistryStore } from '../registry/index.js';
 import { Admission } from './admission.js';
+import { withAccountPublish, withAccounts, withAccountSubscription, accountOf, type NonDeviceAccount } from './auth/accounts.js';
 import { makeAuthenticate, makePreConnect } from './auth/authenticate.js';
 import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
 import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
-import { isBenchSubscriber, parseBenchSubscriber, withBenchSubscriber, withBenchSubscription } from './auth/bench-subscriber.js';
+import { parseBenchSubscriber, withBenchSubscriber, withBenchSubscription } from './auth/bench-subscriber.js';
+import { nonDeviceClients } from './auth/non-device.js';
 import { CommandDelivery } from './commands.js';
 import { ConnectionCap } from './connection-cap.js';
 import { countResourceError, currentLimits, type ProcessLimits } from '../lib/limits.js';
@@ -20,6 +22,7 @@ import { PublishRate, type FloodSink } from './publish-rate.js';
 import { skipUnheardPublishes, type PublishShortcut } from './publish-shortcut.js';
 import type { ClusterBus } from './cluster/bus.js';
 import { joinCluster, type ClusterMembership } from './cluster/join.js';
+import { deliverAcrossNodes, type CrossNodeDelivery } from './cluster/forward.js';
 
 /** How often the per-address and per-device buckets that have refilled are forgotten. */
 const SWEEP_MS = 10_000;
@@ -43,6 +46,8 @@ export interface BrokerOptions {
   limits?: ProcessLimits;
   /** With `redis.url`: the bus to the other broker nodes (presence, takeovers, commands; broker/cluster/). */
   cluster?: ClusterBus;
+  /** Accounts that are not devices (broker/auth/accounts.ts): the edge nodes' uplinks at the province. */
+  accounts?: readonly NonDeviceAccount[];
 }
 
 /**
@@ -59,6 +64,8 @@ export class Broker implements Component {
   private stopSweep: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
   private membership: ClusterMembership | undefined;
+  /** With `redis.url`: messages for non-device clients of other nodes (broker/cluster/forward.ts). */
+  crossNode: CrossNodeDelivery | undefined;
   port = 0;
   wsPort = 0;
   tlsPort = 0;
@@ -101,25 +108,33 @@ export class Broker implements Component {
       drainTimeout: 30_000,
     });
     this.aedes = aedes;
-    this.shortcut = skipUnheardPublishes(aedes);
-    indexRetained((aedes as unknown as { persistence: RetainedStore }).persistence);
     const bench = parseBenchSubscriber(m.benchSubscriber);
-    aedes.authenticate = this.cap.wrap(withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log)));
+    const accounts = this.o.accounts ?? [];
+    const nonDevice = nonDeviceClients(bench, accounts);
+    // Before the shortcut wraps aedes.publish: a publish nobody hears on any node never reaches the forwarder.
+    this.crossNode = this.o.cluster && deliverAcrossNodes({
+      aedes, bus: this.o.cluster, isNonDevice: nonDevice, changed: () => this.shortcut?.changed(), resyncMs: config.redis.presenceCheckMs,
+    });
+    this.shortcut = skipUnheardPublishes(aedes, this.crossNode);
+    indexRetained((aedes as unknown as { persistence: RetainedStore }).persistence);
+    aedes.authenticate = this.cap.wrap(withAccounts(accounts, metrics, log, withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log))));
     const clock = this.o.clock ?? systemClock;
     const rate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics, flood: this.o.flood });
-    aedes.authorizePublish = makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined, this.shortcut);
-    aedes.authorizeSubscribe = withBenchSubscription(bench, makeAuthorizeSubscribe(metrics));
+    aedes.authorizePublish = withAccountPublish(accounts, metrics, log, makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined, this.shortcut));
+    aedes.authorizeSubscribe = withAccountSubscription(accounts, metrics, withBenchSubscription(bench, makeAuthorizeSubscribe(metrics)));
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
       // A device got in: accepting works again after an EMFILE on accept.
       this.state.ok();
-      if (!isBenchSubscriber(bench, client.id)) this.o.presence(client.id, 'online');
+      if (!nonDevice(client.id)) this.o.presence(client.id, 'online');
+      else accountOf(accounts, client.id)?.connected?.(client.id, true);
     }));
     aedes.on('clientDisconnect', this.state.guard('presence (disconnect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
       // Closed because the device connected on another node: it is online there (broker/cluster/join.ts).
-      if (!isBenchSubscriber(bench, client.id) && !this.membership?.takenOver(client)) this.o.presence(client.id, 'offline');
+      if (!nonDevice(client.id) && !this.membership?.takenOver(client)) this.o.presence(client.id, 'offline');
+      else if (nonDevice(client.id)) accountOf(accounts, client.id)?.connected?.(client.id, false);
     }));
     // Counted, not logged per connection: a generator of broken packets would flood the log (test/faults/mqtt-garbage).
     aedes.on('clientError', (client: Client, err: Error) => {
@@ -134,9 +149,10 @@ export class Broker implements Component {
     // After the hooks above are in place: the cluster wraps authorizePublish (broker/cluster/join.ts).
     if (this.o.cluster) {
       this.membership = joinCluster({
-        aedes, bus: this.o.cluster, log, clock, commands: this.commands, ignore: (id) => isBenchSubscriber(bench, id),
+        aedes, bus: this.o.cluster, log, clock, commands: this.commands, ignore: nonDevice,
         offline: (id) => this.o.presence(id, 'offline', { force: true }),
       });
+      this.crossNode?.shareSessions(log);
     }
     // A revoked device (or one whose secret was rotated) is dropped at once, wherever the change was made.
     this.unsubscribe = directory.on('invalidated', (id) => {
@@ -161,6 +177,18 @@ export class Broker implements Component {
     Object.assign(this, this.listeners!.ports);
     this.state.started();
     log.info({ ...this.listeners!.ports }, 'MQTT broker listening');
+  }
+
+  /**
+   * Publishes a message of the province's own to a non-device client's topic (an edge's `down`, QoS 1, retained so an
+   * edge that connects later still receives the latest). Resolves once aedes has taken it.
+   */
+  publishOwn(topic: string, payload: Buffer, o: { retain: boolean }): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new Error('the broker is not running'));
+    return new Promise((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: o.retain, dup: false } as Parameters<Aedes['publish']>[0], (err) => (err ? reject(err) : resolve()));
+    });
   }
 
   /** The address a connected device connects from (behind a trusted proxy, the one its PROXY header named). */
@@ -210,7 +238,9 @@ export class Broker implements Component {
     const aedes = this.aedes;
     this.aedes = undefined;
     await new Promise<void>((r) => aedes.close(() => r()));
-    // After the close: the devices it disconnected leave the presence hash.
+    // After the close: the devices it disconnected leave the presence hash, and its subscriptions the other nodes.
+    await this.crossNode?.stop();
+    this.crossNode = undefined;
     this.membership?.leave();
     this.membership = undefined;
     await this.listeners?.close();

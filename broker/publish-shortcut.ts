@@ -8,7 +8,9 @@
  * "Nobody" is cached per topic and proven again after any change of subscriptions: each one (mqemitter's `on` /
  * `removeListener`, persistence's add / remove / clean) moves a generation counter, and a cached answer counts only
  * for the generation it was worked out in. A new subscription therefore sees the very next publish on its topics
- * (commands' results, the bench subscriber, integrations). Retained messages always take aedes's path (they must be
+ * (commands' results, the bench subscriber, integrations). With several nodes (`redis.url`), a topic that a non-device
+ * client of another node subscribed to is heard too (`RemoteListeners`, broker/cluster/forward.ts), and a change of
+ * those subscriptions moves the generation as well (`changed`). Retained messages always take aedes's path (they must be
  * stored). The `publish` event and the `published` hook no longer see such messages; EduFleet uses neither.
  * The same change, offered to aedes itself, is bench/experiments/aedes-skip-unheard-publish.patch.
  *
@@ -52,6 +54,13 @@ export interface PublishShortcut {
   acknowledge(client: Client, packet: PublishPacket): boolean;
   /** Writes the PUBACKs queued for `client` now (before aedes writes one of its own, to keep their order). */
   flush(client: Client): void;
+  /** Subscriptions changed outside this node's aedes (another node's, broker/cluster/forward.ts): prove again. */
+  changed(): void;
+}
+
+/** Subscribers this node's aedes does not know: non-device clients of other nodes (broker/cluster/forward.ts). */
+export interface RemoteListeners {
+  heardElsewhere(topic: string): boolean;
 }
 
 /** Marks a packet acknowledged here, so that a publish that turns out to be heard gets its QoS back. */
@@ -59,7 +68,7 @@ const ACKED = Symbol('edufleet.acked');
 type Marked = PublishPacket & { [ACKED]?: true };
 
 /** Installs the shortcut on a broker; aedes's own path stays in place for everything else. */
-export function skipUnheardPublishes(broker: Aedes): PublishShortcut {
+export function skipUnheardPublishes(broker: Aedes, remote?: RemoteListeners): PublishShortcut {
   const a = broker as unknown as AedesInside;
   const mq = a.mq;
   const persistence = a.persistence;
@@ -118,6 +127,9 @@ export function skipUnheardPublishes(broker: Aedes): PublishShortcut {
       queued.delete(client);
       writeAcks(client, ids);
     },
+    changed() {
+      generation++;
+    },
   };
 
   const bumping = <T extends (...args: never[]) => unknown>(owner: object, fn: T): T =>
@@ -136,7 +148,7 @@ export function skipUnheardPublishes(broker: Aedes): PublishShortcut {
   persistence.cleanSubscriptions = bumping(persistence, persistence.cleanSubscriptions);
 
   const prove = (topic: string): void => {
-    if (checking.has(topic) || mq._matcher.match(topic).length) return;
+    if (checking.has(topic) || mq._matcher.match(topic).length || remote?.heardElsewhere(topic)) return;
     const at = generation;
     checking.add(topic);
     persistence.subscriptionsByTopic(topic).then((subs) => {

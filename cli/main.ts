@@ -14,6 +14,7 @@ import { registerPlacesCommands } from './places-commands.js';
 import { registerTimetableCommands } from './timetable-commands.js';
 import { registerUsageCommands } from './usage-commands.js';
 import { registerNodeCommands } from './node-commands.js';
+import { registerEdgeCommands } from './edge-commands.js';
 
 const program = new Command('edufleet')
   .description('EduFleet: smart-classroom device fleet manager (MQTT broker, gateway to InfluxDB, live dashboard, simulator)')
@@ -43,9 +44,10 @@ async function withRegistry<T>(fn: (reg: RegistryStore) => Promise<T>, cfg = con
 program.command('start')
   .description('run the broker, gateway and dashboard (and a managed InfluxDB unless EDUFLEET_INFLUX_URL is set)')
   .addOption(new Option('--only <components>', `comma-separated subset of ${ALL_COMPONENTS.join(',')}`))
-  .action(async (o: { only?: string }) => {
+  .option('--edge', 'run as a school\'s edge node (edge.enabled; docs/edge.md): forward log and uplink to the province')
+  .action(async (o: { only?: string; edge?: boolean }) => {
     const only = o.only ? (o.only.split(',').map((s) => s.trim()) as ComponentName[]) : undefined;
-    const cfg = config();
+    const cfg = config(o.edge ? { edge: { enabled: true } } : {});
     const stack = await startProcess({ config: cfg, only, log: createLogger(cfg.logLevel) });
     if (stack.broker) console.log(`MQTT:       mqtt://localhost:${stack.broker.port}  (WebSocket ws://localhost:${stack.broker.wsPort}/mqtt)`);
     if (stack.broker?.tlsPort) console.log(`MQTT (TLS): mqtts://localhost:${stack.broker.tlsPort}  (secure WebSocket wss://localhost:${stack.broker.wssPort}/mqtt)`);
@@ -155,6 +157,7 @@ registerImportCommands(program, registry);
 registerPlacesCommands(program, registry);
 registerUsageCommands(program, () => config());
 registerNodeCommands(program, () => config());
+registerEdgeCommands(program, () => config());
 registerTimetableCommands(program, registry);
 
 program.parseAsync().catch((err: unknown) => {

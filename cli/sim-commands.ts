@@ -13,7 +13,7 @@ export function registerSimCommands(program: Command, config: () => Readonly<Con
     .option('--scenario <file>', 'scenario file (JSON); it sets its own province, interval, faults and seed')
     .option('--devices <n>', 'about how many devices (generated province)', '1000')
     .option('--seed <n>', 'random seed (generated province)', '1')
-    .option('--broker <url>', 'MQTT broker URL', 'mqtt://127.0.0.1:1883')
+    .option('--broker <url>', 'MQTT broker URL; several, comma-separated (the nodes of one broker), are tried in turn when a link drops', 'mqtt://127.0.0.1:1883')
     .option('--interval <s>', 'seconds between readings of one device (generated province)', '10')
     .option('--fault-rate <x>', 'multiplier of the default fault rates, 0 = no faults (generated province)', '1')
     .option('--qos <0|1>', 'QoS of telemetry (overrides the scenario)')

@@ -118,6 +118,24 @@ function crossFieldErrors(c: Config): string[] {
       + '(EDUFLEET_REGISTRY_URL) is empty: a SQLite registry is a file on this machine that the other nodes cannot share. '
       + 'Set registry.url to the PostgreSQL every node uses, or leave redis.url empty to run on one machine.');
   }
+  errors.push(...edgeErrors(c));
+  return errors;
+}
+
+/** An edge node serves one site, alone on its machine, and its uplink speaks MQTT (TLS outside a test). */
+function edgeErrors(c: Config): string[] {
+  const errors: string[] = [];
+  const e = c.edge;
+  if (!e.enabled) {
+    if (e.uplink.url) errors.push('edge.uplink.url (EDUFLEET_EDGE_UPLINK_URL) is set but edge.enabled is false: only an edge node (`edufleet start --edge`) has an uplink.');
+    return errors;
+  }
+  if (!e.site) errors.push('edge.enabled is true but edge.site (EDUFLEET_EDGE_SITE) is empty: set the site this edge serves, as the province names it (SCHOOLCODE or SCHOOLCODE:Site name).');
+  if (c.redis.url) errors.push('edge.enabled is true and redis.url is set: an edge node runs alone at its school; leave redis.url empty.');
+  if (e.uplink.url && !/^mqtts?:\/\/[^/\s]+$/.test(e.uplink.url)) {
+    errors.push(`edge.uplink.url (EDUFLEET_EDGE_UPLINK_URL) must be mqtts://host:port (or mqtt:// on a private test network), got ${JSON.stringify(e.uplink.url)}.`);
+  }
+  if (e.uplink.caFile && !existsSync(e.uplink.caFile)) errors.push(`edge.uplink.caFile (EDUFLEET_EDGE_UPLINK_CA_FILE): no file ${e.uplink.caFile}.`);
   return errors;
 }
 

@@ -91,12 +91,25 @@ export const ConfigSchema = Type.Object({
   }),
   redis: Type.Object({
     url: Type.String({ default: '', description: 'Redis shared by the nodes of a deployment on several machines (cross-node MQTT delivery, live fan-out, presence), e.g. redis://10.0.0.5:6379 (empty: one machine, no Redis). Needs a PostgreSQL registry.' }),
-    presenceCheckMs: Type.Integer({ minimum: 100, default: 5000, description: "How often a broker node compares the devices' presence in Redis with the nodes' heartbeats: a dead node's devices are marked offline at the first check after its heartbeat key expired (10 s) and stayed gone for two heartbeats (4 s)." }),
+    presenceCheckMs: Type.Integer({ minimum: 100, default: 5000, description: "How often a broker node compares the devices' presence in Redis with the nodes' heartbeats: a dead node's devices are marked offline at the first check after its heartbeat key expired (10 s) and stayed gone for two heartbeats (4 s). Also how often a node reads the other nodes' non-device subscriptions again." }),
   }),
   node: Type.Object({
     name: Type.String({ default: '', description: "This process's name among the nodes (logs, /healthz, the node list); empty: the host name and the process id." }),
     managementHost: Type.String({ default: '127.0.0.1', description: 'Address /healthz and /metrics of a process without a dashboard bind to; set the node\'s private address when HAProxy on another machine checks it (docs/operations.md, Several machines).' }),
     managementPort: Type.Integer({ minimum: 0, maximum: 65535, default: 9464, description: 'Port of /healthz and /metrics in a process without a dashboard (a dashboard serves them itself); 0 = any free port.' }),
+  }),
+  edge: Type.Object({
+    enabled: Type.Boolean({ default: false, description: 'Run as an edge node at a school (`edufleet start --edge`): every message a device sends is also kept in the forward log before it is acknowledged, and sent up to the province by the uplink when there is one (docs/edge.md).' }),
+    uplink: Type.Object({
+      url: Type.String({ default: '', description: 'On an edge node: the province\'s MQTT address, e.g. mqtts://mqtt.sogddt.gov.vn:8883 (empty: no uplink; the site\'s data leaves by file, `edufleet edge export`). The edge logs in as its edge id with a signature of its own key: no password to copy.' }),
+      caFile: Type.String({ default: '', description: 'PEM file of the certificate authority that signed the province\'s MQTT certificate (empty: the system\'s).' }),
+      batchBytes: Type.Integer({ minimum: 1024, maximum: 1048576, default: 131072, description: 'About the most bytes of records in one backlog message: keep it well under the province\'s mqtt.maxPayloadBytes.' }),
+    }),
+    backlogRatePerSec: Type.Integer({ minimum: 1, default: 2000, description: 'Most backlog records sent up per second after a cut, so the link keeps room for live readings (a 120-device site\'s school day, a reading a minute for ten hours, is about 72,000 records: some 40 s at the default).' }),
+    site: Type.String({ default: '', description: 'On an edge node: the site it serves, as the province names it: the school code (a school with one site) or SCHOOLCODE:Site name. Written into every export file, which the province refuses if it is not the site the edge is registered for (docs/edge.md).' }),
+    provinceKey: Type.String({ default: '', description: 'On an edge node: the province\'s Ed25519 public key (base64, as `edufleet edge bundle` prints it) that every down bundle must be signed with. Empty: the first bundle applied pins its key, after the technician compared its fingerprint (docs/edge.md).' }),
+    downlinkSyncMs: Type.Integer({ minimum: 100, default: 5000, description: 'On an edge node: how often the outcomes of the province\'s commands are added to the forward log and the province\'s confirmations compact it (edge/downlink.ts).' }),
+    maxUploadBytes: Type.Integer({ minimum: 1024, default: 268435456, description: "Largest edge export file the web app takes (bytes; a month of a 200-device site is about 100 MB). It is streamed to a file in the data directory, never held in memory; `edufleet edge import` has no limit." }),
   }),
   jobs: Type.Object({
     leaseMs: Type.Integer({ minimum: 500, maximum: 20000, default: 15000, description: 'Length of a background job\'s lease in the registry (alert engine, usage analysis, monthly reports, schedules, bulk-run watcher, each notification being sent): renewed every third of it while its process lives, so another process takes over a dead one\'s job within 4/3 of it (docs/operations.md, "Background jobs").' }),

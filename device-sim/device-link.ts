@@ -1,8 +1,13 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { parseTopic, topics, type AttributesPayload, type CommandResultPayload, type EventPayload, type StatusPayload } from '../protocol/index.js';
 
 export interface DeviceLinkOptions {
   brokerUrl: string;
+  /**
+   * Further addresses of the same broker (its other nodes), tried in turn after `brokerUrl` each time the link drops
+   * or is refused, as a device configured with several broker addresses (or a DNS name with several) does.
+   */
+  fallbackUrls?: readonly string[];
   id: string;
   secret: string;
   /** QoS of telemetry; status, attributes and events are always QoS 1. */
@@ -24,6 +29,22 @@ export interface DeviceLinkOptions {
 const OFFLINE = JSON.stringify({ state: 'offline' } satisfies StatusPayload);
 
 /**
+ * MQTT.js's `servers`: each new connection (the first and every reconnect) goes to the next address of the list,
+ * round and round; without fallbacks, the one URL.
+ */
+type ServerProtocol = NonNullable<NonNullable<IClientOptions['servers']>[number]['protocol']>;
+
+function serversOption(url: string, fallbacks: readonly string[] = []): Pick<IClientOptions, 'servers'> {
+  if (fallbacks.length === 0) return {};
+  return {
+    servers: [url, ...fallbacks].map((u) => {
+      const p = new URL(u);
+      return { host: p.hostname, port: Number(p.port) || 1883, protocol: p.protocol.replace(':', '') as ServerProtocol };
+    }),
+  };
+}
+
+/**
  * One simulated device's MQTT session, as the protocol wants it: client id = username = device id, password =
  * its secret; a retained Last Will "offline" on its status topic; status and attributes (retained) on every connect.
  */
@@ -41,6 +62,7 @@ export class DeviceLink {
   connect(): Promise<void> {
     const { id } = this.o;
     const client = mqtt.connect(this.o.brokerUrl, {
+      ...serversOption(this.o.brokerUrl, this.o.fallbackUrls),
       clientId: id, username: id, password: this.o.secret, keepalive: 60, reconnectPeriod: this.o.reconnectPeriodMs,
       connectTimeout: 30_000, clean: true, resubscribe: false,
       will: { topic: topics.status(id), payload: Buffer.from(OFFLINE), qos: 1, retain: true },

@@ -17,6 +17,7 @@ import type { Scenario } from './scenario.js';
 import { nextReadingAt, RoomSchedule, type RoomMoment } from './timetable.js';
 
 export interface SimulatorOptions {
+  /** The broker's MQTT URL, or several separated by commas (its nodes): each device tries them in turn (device-link.ts). */
   brokerUrl: string;
   devices: SimDevice[];
   scenario: Scenario;
@@ -137,8 +138,9 @@ export class Simulator implements Component {
     const s = { d, schedule, rng, body: newBody(rng), nextAt: first, lastAt: now, offlineUntil: 0, presence: 'online', inSession: false, backlog: [] as Fields[], faults: noFaults(),
       cmd: new DeviceCommands(d.kind, this.o.scenario.commands, cmdRng), rebooting: false } as Sim;
     s.presence = this.presenceFor(s, this.moment(s, now));
+    const [brokerUrl = '', ...fallbackUrls] = this.o.brokerUrl.split(',').map((u) => u.trim()).filter(Boolean);
     s.link = new DeviceLink({
-      brokerUrl: this.o.brokerUrl, id: d.id, secret: d.secret, qos: this.o.scenario.qos,
+      brokerUrl, fallbackUrls, id: d.id, secret: d.secret, qos: this.o.scenario.qos,
       attributes: deviceAttributes(d.id, d.kind), reconnectPeriodMs: 5000 + Math.floor(rng() * 5000),
       presence: () => s.presence,
       on: {

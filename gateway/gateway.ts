@@ -6,18 +6,13 @@ import { EdufleetError } from '../lib/errors.js';
 import { countResourceError, formatBytes } from '../lib/limits.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import {
-  AttributesPayload, CommandResultPayload, EventPayload, parseMessage, parseTelemetryRecords, StatusPayload,
-  type DeviceChannel, type DeviceKind,
-} from '../protocol/index.js';
+import type { DeviceChannel } from '../protocol/index.js';
 import type { DeviceDirectory, DevicePlacement, RegistryStore } from '../registry/index.js';
-import { RAW_MEASUREMENTS as M, telemetryMeasurement } from '../lib/influx/index.js';
-import { placementTags } from './enrich.js';
 import { HealthSignals } from './health-signals.js';
 import { LateDays } from './late-days.js';
 import { LiveState, type Presence } from './live-state.js';
 import { Spool, SpoolFullError } from './spool.js';
-import { linePrefix, telemetryLine, toLine, type Point } from './line-protocol.js';
+import { messageTs, otherLine, parseOther, parseTelemetry, presenceLine, rejectedLine, saneTs, telemetryLines, type TimeWindow } from './message-lines.js';
 import { InfluxV1Writer, type TelemetryWriter } from './telemetry-writer.js';
 import { WriterLoop } from './writer-loop.js';
 
@@ -57,7 +52,8 @@ export class Gateway implements Component {
   private readonly loop: WriterLoop;
   private readonly schemaFirst: SchemaFirstWriter;
   private readonly lastServerTs = new Map<string, number>();
-  private readonly maxAgeMs: number;
+  /** The device times kept as they are; others are replaced by the server's (gateway/message-lines.ts). */
+  private readonly window: TimeWindow;
   /** The devices' health signals, written to the registry for the alert engine of any process. */
   readonly signals: HealthSignals | undefined;
   /** Days past that readings arrived for, marked for the usage loop to analyse again. */
@@ -81,7 +77,7 @@ export class Gateway implements Component {
     o.metrics.spoolMaxBytes.set(c.gateway.spoolMaxBytes);
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
-    this.maxAgeMs = parseDuration(c.influx.rawRetention);
+    this.window = { maxFutureSkewMs: c.gateway.maxFutureSkewMs, maxAgeMs: parseDuration(c.influx.rawRetention) };
     const channels: DeviceChannel[] = ['telemetry', 'status', 'event', 'attributes', 'cmd-result'];
     this.messagesIn = Object.fromEntries(channels.map((ch) => [ch, o.metrics.tallies.messagesIn(ch)])) as unknown as Record<DeviceChannel, { inc(): void }>;
     this.readingsAccepted = o.metrics.tallies.readingsAccepted;
@@ -95,6 +91,11 @@ export class Gateway implements Component {
 
   pendingBytes(): number {
     return this.spool.pendingBytes();
+  }
+
+  /** Points (readings, events, presence changes) acknowledged and not yet in InfluxDB: what pendingBytes holds. */
+  pendingPoints(): number {
+    return this.spool.pendingRecords();
   }
 
   /** How long the oldest acknowledged reading not yet in InfluxDB has waited in the spool, ms (0: none waits). */
@@ -140,6 +141,31 @@ export class Gateway implements Component {
     return this.spool.append(lines);
   }
 
+  /**
+   * Lines built elsewhere, stored durably as a device's message is: an edge's records applied at the province
+   * (edge/apply.ts) go through the spool, so an edge's backlog is acknowledged once it is as safe as a device's reading.
+   */
+  store(lines: string[]): Promise<void> {
+    return lines.length ? this.append(lines) : Promise.resolve();
+  }
+
+  /**
+   * Shows a message an edge forwarded in the live state (its readings and its presence), without storing it (apply
+   * stored it) nor judging it (the edge judged its alerts). `at` is when the edge accepted it.
+   */
+  observe(deviceId: string, channel: DeviceChannel, payload: string, at: number): void {
+    const p = this.o.directory.get(deviceId);
+    if (!p) return;
+    const now = this.o.clock.now();
+    if (channel === 'telemetry') {
+      const res = parseTelemetry(p.kind, payload);
+      if (res.ok) for (const r of res.value) this.live.reading(p.id, p.kind, (r.ts as number | undefined) ?? at, r, now);
+    } else if (channel === 'status') {
+      const res = parseOther('status', payload);
+      if (res.ok && res.value.channel === 'status') this.live.presence(p.id, p.kind, res.value.value.state, now);
+    }
+  }
+
   /** Records a refused append or a failed group commit (nothing in it is acknowledged). */
   private refused(err: unknown): void {
     if (err instanceof SpoolFullError) {
@@ -174,78 +200,41 @@ export class Gateway implements Component {
    * state and health signals told (they describe the device, which did send it, even if the spool then refuses it).
    */
   private telemetry(p: DevicePlacement, payload: Buffer, now: number): Promise<IngestOutcome> {
-    const res = parseTelemetryRecords(p.kind, payload);
+    const res = parseTelemetry(p.kind, payload);
     if (!res.ok) return this.reject(p, 'telemetry', res.error, now);
     const records = res.value;
-    const prefix = linePrefix(this.measurementOf(p.kind), placementTags(p));
-    const maxTs = now + this.o.config.gateway.maxFutureSkewMs;
-    const minTs = now - this.maxAgeMs;
-    const lines = new Array<string>(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
+    const lines = telemetryLines(p, records, (r) => {
       const deviceTs = r.ts as number | undefined;
       let ts: number;
-      if (deviceTs !== undefined && deviceTs <= maxTs && deviceTs >= minTs) {
+      if (saneTs(deviceTs, now, this.window)) {
         ts = deviceTs;
       } else {
         ts = this.serverTs(p.id, now);
         if (deviceTs !== undefined) r.clock_replaced = true;
       }
-      lines[i] = telemetryLine(prefix, r, ts);
       this.lateDays?.noteReading(ts, now);
       this.signals?.reading(p.id, r, deviceTs, now);
       this.live.reading(p.id, p.kind, ts, r, now);
-    }
+      return ts;
+    });
     this.readingsAccepted.inc(records.length);
     const n = records.length;
     return this.append(lines).then(n === 1 ? acceptedOne : () => ({ accepted: n }));
   }
 
-  private readonly measurements = new Map<DeviceKind, string>();
-
-  private measurementOf(kind: DeviceKind): string {
-    let m = this.measurements.get(kind);
-    if (m === undefined) {
-      m = telemetryMeasurement(kind);
-      this.measurements.set(kind, m);
-    }
-    return m;
-  }
-
   private async other(p: DevicePlacement, channel: Exclude<DeviceChannel, 'telemetry'>, payload: Buffer, now: number, commandId?: string): Promise<IngestOutcome> {
-    switch (channel) {
-      case 'status': {
-        const res = parseMessage<StatusPayload>(StatusPayload, payload);
-        if (!res.ok) return this.reject(p, channel, res.error, now);
-        await this.presence(p.id, res.value.state);
-        return { accepted: 1 };
-      }
-      case 'event': {
-        const res = parseMessage<EventPayload>(EventPayload, payload);
-        if (!res.ok) return this.reject(p, channel, res.error, now);
-        const e = res.value;
-        const f: Point['f'] = { type: e.type };
-        if (e.code !== undefined) f.code = String(e.code);
-        if (e.message !== undefined) f.message = e.message;
-        await this.append([toLine({ m: M.event, t: placementTags(p), f, ts: this.resolveTs(p.id, e.ts, now) })]);
-        this.signals?.event(p.id, e.type, now);
-        return { accepted: 1 };
-      }
-      case 'attributes': {
-        const res = parseMessage<AttributesPayload>(AttributesPayload, payload);
-        if (!res.ok) return this.reject(p, channel, res.error, now);
-        await this.append([toLine({ m: M.attributes, t: placementTags(p), f: res.value, ts: this.serverTs(p.id, now) })]);
-        return { accepted: 1 };
-      }
-      case 'cmd-result': {
-        const res = parseMessage<CommandResultPayload>(CommandResultPayload, payload);
-        if (!res.ok) return this.reject(p, channel, res.error, now);
-        const f: Point['f'] = { command: commandId ?? '', ok: res.value.ok };
-        if (res.value.message !== undefined) f.message = res.value.message;
-        await this.append([toLine({ m: M.commandResult, t: placementTags(p), f, ts: this.resolveTs(p.id, res.value.ts, now) })]);
-        return { accepted: 1 };
-      }
+    const res = parseOther(channel, payload);
+    if (!res.ok) return this.reject(p, channel, res.error, now);
+    const m = res.value;
+    if (m.channel === 'status') {
+      await this.presence(p.id, m.value.state);
+      return { accepted: 1 };
     }
+    // Attributes carry no time of their own: the server's.
+    const ts = m.channel === 'attributes' ? this.serverTs(p.id, now) : this.resolveTs(p.id, messageTs(m), now);
+    await this.append([otherLine(p, m, ts, commandId)]);
+    if (m.channel === 'event') this.signals?.event(p.id, m.value.type, now);
+    return { accepted: 1 };
   }
 
   /**
@@ -260,22 +249,20 @@ export class Gateway implements Component {
     if (!this.live.presence(deviceId, p.kind, state, now, o.force)) return;
     if (o.force) this.signals?.forget(deviceId);
     if (state !== 'unknown') this.signals?.presence(deviceId, state, now);
-    const point: Point = { m: M.presence, t: placementTags(p), f: { state, online: state === 'online' }, ts: this.serverTs(p.id, now) };
-    await this.append([toLine(point)]);
+    await this.append([presenceLine(p, state, this.serverTs(p.id, now))]);
   }
 
   private async reject(p: DevicePlacement, channel: DeviceChannel, reason: string, now: number): Promise<IngestOutcome> {
     this.o.metrics.readingsRejected.inc();
     this.live.rejection(p.id, p.kind, reason, now);
     this.signals?.rejection(p.id, reason, now);
-    const point: Point = { m: M.rejected, t: placementTags(p), f: { reason, channel }, ts: this.serverTs(p.id, now) };
-    await this.append([toLine(point)]);
+    await this.append([rejectedLine(p, channel, reason, this.serverTs(p.id, now))]);
     return { rejected: reason };
   }
 
   /** The device's time when it is sane, else the server's (serverTs). */
   private resolveTs(deviceId: string, ts: number | undefined, now: number): number {
-    if (ts !== undefined && ts <= now + this.o.config.gateway.maxFutureSkewMs && ts >= now - this.maxAgeMs) return ts;
+    if (saneTs(ts, now, this.window)) return ts;
     return this.serverTs(deviceId, now);
   }
 

@@ -1,8 +1,10 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../lib/private-files.js';
 import { EdufleetError } from '../lib/errors.js';
+import { GroupCommit, type GroupWaiters } from '../lib/group-commit.js';
+import { listSegments, segmentName as segName, trimTornTail } from '../lib/segment-files.js';
 import { SpoolAge } from './spool-age.js';
 
 export interface SpoolPosition { segment: number; offset: number }
@@ -52,8 +54,10 @@ export class SpoolFullError extends EdufleetError {
   }
 }
 
-const segName = (n: number) => `segment-${String(n).padStart(8, '0')}.log`;
 const READ_CHUNK = 4 * 1024 * 1024;
+
+/** The records of one group commit, and their size as `append` counts it for the budget. */
+interface AppendGroup { buf: string[]; bytes: number }
 
 /**
  * The durable spool: an append-only log of newline-terminated records in segment files, plus a checkpoint of how far
@@ -67,31 +71,38 @@ export class Spool {
   /** Bytes of the write segment that are known to be on disk. */
   private durableOffset = 0;
   private cursor: SpoolPosition = { segment: 1, offset: 0 };
-  /** The group of appends the next fsync will cover; every append in it shares one promise (no allocation per append). */
-  private pending: { buf: string[]; bytes: number; done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
+  /** Gathers appends for the next fsync; every append of a group shares one promise (no allocation per append). */
+  private readonly commits: GroupCommit<AppendGroup>;
   /** Bytes of every segment on disk, and of appends not yet on disk: what the budget is checked against. */
   private diskBytes = 0;
   private queuedBytes = 0;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
   private full = false;
-  private committing: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private sizes = new Map<number, number>();
   private listeners: (() => void)[] = [];
   /** Reused by every read: the writer reads a batch every few milliseconds under load. */
   private readBuf = Buffer.allocUnsafe(READ_CHUNK);
   private closed = false;
   private readonly age = new SpoolAge();
+  /** Records acknowledged but not yet committed by the writer (what pendingBytes counts, in records). */
+  private pendingCount = 0;
+  /** The last batch read: committing it takes its count off without reading its bytes again. */
+  private lastRead: { from: SpoolPosition; next: SpoolPosition; count: number } | undefined;
 
   constructor(private readonly opts: SpoolOptions) {
     this.maxBytes = opts.maxBytes ?? Infinity;
     this.segmentBytes = Math.max(4096, Math.min(opts.segmentBytes, Math.floor(this.maxBytes / 4)));
+    this.commits = new GroupCommit<AppendGroup>({
+      delayMs: opts.groupCommitMs,
+      newGroup: () => ({ buf: [], bytes: 0 }),
+      commit: (group, waiters) => this.commitGroup(group, waiters),
+    });
   }
 
   async open(): Promise<void> {
     ensurePrivateDir(this.opts.dir);
-    const segments = readdirSync(this.opts.dir).filter((f) => /^segment-\d+\.log$/.test(f)).map((f) => Number(f.slice(8, 16))).sort((a, b) => a - b);
+    const segments = listSegments(this.opts.dir);
     const cpFile = path.join(this.opts.dir, 'checkpoint.json');
     if (existsSync(cpFile)) {
       try {
@@ -106,11 +117,13 @@ export class Spool {
     this.writeSegment = segments.at(-1) ?? this.cursor.segment;
     // A crash mid-write can leave a torn last record: nothing in it was acknowledged, so cut it off.
     const last = this.segPath(this.writeSegment);
-    if (existsSync(last)) this.trimTornTail(last);
+    if (existsSync(last)) trimTornTail(last);
     this.fh = await open(last, 'a', PRIVATE_FILE_MODE);
     this.durableOffset = (await this.fh.stat()).size;
     this.diskBytes += this.durableOffset - (this.sizes.get(this.writeSegment) ?? 0);
     this.sizes.set(this.writeSegment, this.durableOffset);
+    // Counted once here (a newline scan of what is left); from then on appends and commits keep the count.
+    this.pendingCount = this.countRecords(this.cursor, { segment: this.writeSegment, offset: this.durableOffset });
     // Left from before a restart: at least as old as the file it starts in (birth time, where the file system keeps it).
     if (this.pendingBytes() > 0) {
       const st = statSync(this.segPath(this.cursor.segment), { throwIfNoEntry: false });
@@ -119,6 +132,11 @@ export class Spool {
   }
 
   /** Milliseconds the oldest acknowledged record not yet written has waited (0 when none is). */
+  /** Records (points: readings, events, presence changes) acknowledged and not yet written. */
+  pendingRecords(): number {
+    return this.pendingCount;
+  }
+
   oldestPendingMs(now = Date.now()): number {
     return this.age.oldestMs(now, this.pendingBytes() > 0);
   }
@@ -130,22 +148,6 @@ export class Spool {
 
   private segPath(n: number): string {
     return path.join(this.opts.dir, segName(n));
-  }
-
-  private trimTornTail(file: string): void {
-    const fd = openSync(file, 'r');
-    const size = fstatSync(fd).size;
-    let end = size;
-    const buf = Buffer.alloc(64 * 1024);
-    while (end > 0) {
-      const start = Math.max(0, end - buf.length);
-      const n = readSync(fd, buf, 0, end - start, start);
-      const nl = buf.subarray(0, n).lastIndexOf(10);
-      if (nl >= 0) { end = start + nl + 1; break; }
-      end = start;
-    }
-    closeSync(fd);
-    if (end < size) truncateSync(file, end);
   }
 
   /** Appends records (no newlines inside); resolves once they are on disk. */
@@ -165,40 +167,22 @@ export class Spool {
       this.opts.onAppendOutcome?.(err);
       return Promise.reject(err);
     }
-    if (!this.pending) {
-      let resolve!: () => void;
-      let reject!: (e: Error) => void;
-      const done = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
-      this.pending = { buf: [], bytes: 0, done, resolve, reject };
-    }
-    for (const r of records) this.pending.buf.push(r);
-    this.pending.bytes += bytes;
+    const { group, done } = this.commits.join();
+    for (const r of records) group.buf.push(r);
+    group.bytes += bytes;
     this.queuedBytes += bytes;
-    this.schedule();
-    return this.pending.done;
+    return done;
   }
 
-  private schedule(): void {
-    if (this.timer || this.committing || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.committing = this.commitPending().finally(() => {
-        this.committing = undefined;
-        if (this.pending) this.schedule();
-      });
-    }, this.opts.groupCommitMs);
-  }
-
-  private async commitPending(): Promise<void> {
-    const group = this.pending;
-    this.pending = undefined;
-    if (!group) return;
+  /** Writes one group with one fdatasync; see GroupCommit for when. */
+  private async commitGroup(group: AppendGroup, waiters: GroupWaiters): Promise<void> {
     try {
       const data = Buffer.from(group.buf.join('\n') + '\n', 'utf8');
       await this.fh!.write(data);
       await this.fh!.datasync();
       this.age.appended({ segment: this.writeSegment, offset: this.durableOffset }, Date.now());
       this.durableOffset += data.length;
+      this.pendingCount += group.buf.length;
       this.diskBytes += data.length;
       this.sizes.set(this.writeSegment, this.durableOffset);
     } catch (err) {
@@ -207,7 +191,7 @@ export class Spool {
       // back to what is durable, so the spool goes on once the fault is gone. Nothing in the group was acknowledged.
       await this.fh?.truncate(this.durableOffset).catch(() => undefined);
       this.opts.onAppendOutcome?.(err);
-      group.reject(err as Error);
+      waiters.reject(err as Error);
       return;
     }
     this.queuedBytes -= group.bytes;
@@ -216,7 +200,7 @@ export class Spool {
       await this.rotate().then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'));
     }
     this.opts.onAppendOutcome?.();
-    group.resolve();
+    waiters.resolve();
     for (const l of this.listeners) l();
   }
 
@@ -276,11 +260,16 @@ export class Spool {
       offset += pos;
       if (pos === 0) break; // a record longer than a chunk cannot happen: records are bounded by the MQTT payload limit
     }
+    this.lastRead = { from: this.cursor, next: { segment, offset }, count };
     return new SpoolBatch(parts.length === 1 ? parts[0]! : Buffer.concat(parts), count, { segment, offset });
   }
 
   /** Marks everything before `next` as written; deletes segments that are wholly behind it. */
   commit(next: SpoolPosition): void {
+    const r = this.lastRead;
+    const same = (a: SpoolPosition, b: SpoolPosition) => a.segment === b.segment && a.offset === b.offset;
+    this.pendingCount -= r && same(r.from, this.cursor) && same(r.next, next) ? r.count : this.countRecords(this.cursor, next);
+    this.lastRead = undefined;
     this.cursor = next;
     this.age.written(next, this.pendingBytes() === 0);
     const cpFile = path.join(this.opts.dir, 'checkpoint.json');
@@ -297,6 +286,28 @@ export class Spool {
     this.rotateIfDrained();
   }
 
+  /** Newlines between two positions of the durable log: records, since each ends in one. */
+  private countRecords(from: SpoolPosition, to: SpoolPosition): number {
+    let n = 0;
+    for (let seg = from.segment; seg <= to.segment; seg++) {
+      const end = seg === to.segment ? to.offset : (seg === this.writeSegment ? this.durableOffset : (this.sizes.get(seg) ?? 0));
+      let offset = seg === from.segment ? from.offset : 0;
+      if (offset >= end || !existsSync(this.segPath(seg))) continue;
+      const fd = openSync(this.segPath(seg), 'r');
+      try {
+        while (offset < end) {
+          const got = readSync(fd, this.readBuf, 0, Math.min(READ_CHUNK, end - offset), offset);
+          if (got === 0) break;
+          for (let i = this.readBuf.indexOf(10, 0); i >= 0 && i < got; i = this.readBuf.indexOf(10, i + 1)) n++;
+          offset += got;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return n;
+  }
+
   /** Where the writer has got to. */
   position(): SpoolPosition {
     return this.cursor;
@@ -308,23 +319,17 @@ export class Spool {
    * and its bytes, all written, would hold the budget shut for good.
    */
   private rotateIfDrained(): void {
-    if (this.closed || this.committing || this.pending || this.timer) return;
+    if (this.closed || !this.commits.idle) return;
     if (this.cursor.segment !== this.writeSegment || this.cursor.offset < this.durableOffset || this.durableOffset < this.segmentBytes) return;
-    this.committing = this.rotate()
-      .then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation'))
-      .finally(() => {
-        this.committing = undefined;
-        if (this.pending) this.schedule();
-      });
+    // In the commit slot, so that no group is written while the file handle changes.
+    this.commits.runExclusive(() => this.rotate()
+      .then(() => this.opts.onRecovered?.('spool segment rotation'), (err: unknown) => this.opts.onFault?.(err, 'spool segment rotation')));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.committing;
-    if (this.pending) await this.commitPending();
+    await this.commits.close();
     await this.fh?.close();
     this.fh = undefined;
   }

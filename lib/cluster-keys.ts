@@ -36,6 +36,25 @@ export function busChannel(name: string): string {
 /** The pub/sub channel every node hears. */
 export const BUS_ALL = `${PREFIX}bus:all`;
 
+/**
+ * A hash filter → count: the subscription filters of one node's non-device clients (integrations, the bench
+ * subscriber), so that the other nodes send it what they hear (broker/cluster/subscriptions.ts).
+ */
+export function subsKey(name: string): string {
+  return `${PREFIX}subs:${name}`;
+}
+
+/** For SCAN … MATCH: every node's subscription hash. */
+export const SUBS_KEY_PATTERN = `${PREFIX}subs:*`;
+
+/** The node name in a subscription hash key, or undefined for another key. */
+export function subsNodeOf(key: string): string | undefined {
+  return key.startsWith(`${PREFIX}subs:`) ? key.slice(`${PREFIX}subs:`.length) : undefined;
+}
+
+/** A hash clientId → the node holding a non-device client's persistent session (broker/cluster/sessions.ts). */
+export const SESSIONS_KEY = `${PREFIX}sessions`;
+
 /** A hash deviceId → JSON LiveDevice: the latest state of every device. */
 export const LIVE_KEY = `${PREFIX}live`;
 

@@ -8,7 +8,7 @@ export interface HealthSources {
   devices: number;
   components: ComponentHealth[];
   /** The gateway, in a process that runs one. */
-  gateway?: { readonly degraded: boolean; pendingBytes(): number; oldestPendingMs(): number };
+  gateway?: { readonly degraded: boolean; pendingBytes(): number; pendingPoints(): number; oldestPendingMs(): number };
 }
 
 export interface HealthReport {
@@ -16,8 +16,11 @@ export interface HealthReport {
   node: { name: string };
   devices: number;
   influx?: 'ok' | 'unreachable';
-  /** Acknowledged readings only in this node's spool: what losing its disk would cost. */
-  spool?: { pendingBytes: number; oldestPendingMs: number };
+  /**
+   * Acknowledged data only in this node's spool, not yet in InfluxDB: what losing its disk would cost (bytes, points,
+   * and how long the oldest has waited; docs/operations.md, "What a node's permanent loss costs").
+   */
+  spool?: { pendingBytes: number; pendingPoints: number; oldestPendingMs: number };
   components: ComponentHealth[];
 }
 
@@ -36,7 +39,7 @@ export function healthReport(s: HealthSources): { statusCode: 200 | 503; body: H
     status: degraded ? 'degraded' : 'ok',
     node: { name: s.node },
     devices: s.devices,
-    ...(g ? { influx: g.degraded ? 'unreachable' : 'ok', spool: { pendingBytes: g.pendingBytes(), oldestPendingMs: g.oldestPendingMs() } } : {}),
+    ...(g ? { influx: g.degraded ? 'unreachable' : 'ok', spool: { pendingBytes: g.pendingBytes(), pendingPoints: g.pendingPoints(), oldestPendingMs: g.oldestPendingMs() } } : {}),
     components,
   };
   return { statusCode: serving ? 200 : 503, body };

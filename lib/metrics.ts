@@ -21,6 +21,7 @@ export function createMetrics() {
     mqttRefused: new Counter({ name: 'edufleet_mqtt_refused_total', help: 'Connections closed before aedes parsed them (oversize, malformed, pending, rate, proxy), by reason.', labelNames: ['reason'] as const, registers: [registry] }),
     mqttThrottled: new Counter({ name: 'edufleet_mqtt_throttled_total', help: 'PUBLISH packets held back by the per-device rate limit (throttled, not dropped).', registers: [registry] }),
     aclDenied: new Counter({ name: 'edufleet_mqtt_acl_denied_total', help: 'Publishes and subscriptions refused by the ACL.', labelNames: ['op'] as const, registers: [registry] }),
+    edgeRecords: new Counter({ name: 'edufleet_edge_records_total', help: 'Records edge nodes sent up over their link, by outcome: applied, present (a duplicate, already here), gap (applied after missing ones), refused (not the edge\'s site), invalid, live.', labelNames: ['outcome'] as const, registers: [registry] }),
     ...limitMetrics(registry),
   };
   return { ...m, tallies: { messagesIn: tallies(m.messagesIn, 'channel'), readingsAccepted: tallies(m.readingsAccepted)('') } };

@@ -16,7 +16,7 @@ import { addDays, localDate, localMidnight, periodSlots, isoWeekday, type Period
 import { roomCoverage, type PresenceTrack } from './coverage.js';
 import { ACTIVE_RULES, roomUse, STALE_MS, type DeviceReading, type RoomDevice } from './detect.js';
 import { schoolTerms } from './terms.js';
-import { coveredMs, rollup, usageTotals, type Interval, type UsageTotals } from './utilisation.js';
+import { periodCovered, periodUsed, rollup, usageTotals, type Interval, type UsageTotals } from './utilisation.js';
 
 export { USAGE_MEASUREMENTS };
 
@@ -31,7 +31,7 @@ export interface DayResult { date: string; rooms: number; intervals: number; poi
 
 const totalsFields = (t: UsageTotals) => ({
   timetabled_min: t.timetabledMin, in_use_tt_min: t.inUseTimetabledMin, periods: t.periodsAvailable, periods_used: t.periodsUsed, outside_min: t.outsideMin,
-  covered_min: t.coveredMin ?? t.timetabledMin,
+  covered_min: t.coveredMin ?? t.timetabledMin, periods_uncovered: t.periodsUncovered ?? 0,
 });
 /** How far back a device's last presence change is looked for: one connected for longer shows no change in it. */
 const PRESENCE_LOOKBACK_MS = 30 * DAY_MS;
@@ -121,8 +121,12 @@ export class UsageAnalyser {
       for (const h of rollup(inDay, slots, from, to, 'hour', covered)) points.push({ measurement: 'usage_hourly', tags, timestamp: h.start, fields: totalsFields(h.totals) });
       const day = usageTotals(inDay, slots, from, from + DAY_MS, covered);
       if (day.periodsAvailable || day.outsideMin) {
+        // A period the room's data did not cover is left out of the heatmap, as out of period utilisation.
         const perSlot: Record<string, number> = {};
-        for (const s of slots) perSlot[slotKey(s)] = coveredMs(inDay, s.start, s.end) * 2 >= s.end - s.start ? 1 : 0;
+        for (const s of slots) {
+          const used = periodUsed(inDay, s);
+          if (periodCovered(covered, s, used)) perSlot[slotKey(s)] = used ? 1 : 0;
+        }
         points.push({ measurement: 'usage_daily', tags: { ...tags, weekday: String(weekday) }, timestamp: from, fields: { ...totalsFields(day), ...perSlot } });
         stored.rooms.push({ room: room.id, school: room.schoolId, totals: day });
         for (const [slot, used] of Object.entries(perSlot)) stored.heat.push({ school: room.schoolId, weekday, slot, used, available: 1 });

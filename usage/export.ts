@@ -28,7 +28,7 @@ const hours = (x: number) => formatNumber('vi', x, 1);
 const count = (x: number) => formatWhole('vi', x);
 export const roomTypeLabel = (t: string) => ROOM_TYPE_LABELS[t as RoomType] ?? t;
 const EQUIPMENT_REASONS = { past_life: 'quá niên hạn sử dụng', in_repair: 'đang sửa chữa', failing_often: 'hỏng nhiều lần (từ 2 lần sửa trong 12 tháng)' };
-export const STATUS_LABELS: Record<string, string> = { underused: `Ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, saturated: `Quá tải (> ${pct(SATURATED_ABOVE)})`, normal: 'Bình thường', no_timetable: 'Không có tiết', no_data: 'Không đủ dữ liệu' };
+export const STATUS_LABELS: Record<string, string> = { underused: `Ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, saturated: `Quá tải (> ${pct(SATURATED_ABOVE)})`, normal: 'Bình thường', no_timetable: 'Không có tiết', no_data: 'Không đủ dữ liệu', pending: 'Đang chờ dữ liệu từ máy trạm biên' };
 const WEEKDAYS = ['', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ nhật'];
 const SESSION = { m: 'Sáng', a: 'Chiều', e: 'Tối' } as Record<string, string>;
 export const slotLabel = (slot: string) => `${SESSION[slot[0]!] ?? slot[0]} tiết ${slot.slice(1)}`;
@@ -51,13 +51,20 @@ export function reportTitle(r: UsageReport, scopeName: string): string {
 
 /** "62,0 % sử dụng trên 70,0 % thời gian có dữ liệu": utilisation with the share of time it rests on. */
 export const onCoverage = (f: UsageFigures) => `${pct(f.timeUtilisation)} sử dụng trên ${pct(f.coverage)} thời gian có dữ liệu`;
-// Coverage goes after the older columns, so a reader of the files by column keeps its places.
-const figureCells = (f: UsageFigures) => [pct(f.timeUtilisation), pct(f.periodUtilisation), `${f.periodsUsed}/${f.periods}`, hours(f.usedHours), hours(f.outsideHours), pct(f.coverage), hours(f.coveredHours)];
-const FIGURE_HEAD = ['Sử dụng theo thời gian (trên thời gian có dữ liệu)', 'Sử dụng theo tiết', 'Tiết có sử dụng', 'Giờ sử dụng trong TKB', 'Giờ ngoài TKB', 'Thời gian có dữ liệu', 'Giờ TKB có dữ liệu'];
+/** "50 % trên 4 tiết có dữ liệu (4 tiết không đủ dữ liệu, không tính)": period utilisation with the periods it rests on. */
+export const onCoveredPeriods = (f: UsageFigures) =>
+  `${pct(f.periodUtilisation)} trên ${count(f.periodsCovered)} tiết có dữ liệu${f.periodsUncovered ? ` (${count(f.periodsUncovered)} tiết không đủ dữ liệu, không tính)` : ''}`;
+// Coverage goes after the older columns, so a reader of the files by column keeps its places. "Tiết có sử dụng" is
+// used / covered periods, as period utilisation counts them.
+const figureCells = (f: UsageFigures) => [pct(f.timeUtilisation), pct(f.periodUtilisation), `${f.periodsUsed}/${f.periodsCovered}`, hours(f.usedHours), hours(f.outsideHours), pct(f.coverage), hours(f.coveredHours), count(f.periodsUncovered)];
+const FIGURE_HEAD = ['Sử dụng theo thời gian (trên thời gian có dữ liệu)', 'Sử dụng theo tiết (trên tiết có dữ liệu)', 'Tiết có sử dụng / tiết có dữ liệu', 'Giờ sử dụng trong TKB', 'Giờ ngoài TKB', 'Thời gian có dữ liệu', 'Giờ TKB có dữ liệu', 'Tiết không đủ dữ liệu'];
 const groupHead = (what: string) => [what, 'Số phòng', ...FIGURE_HEAD, 'Ít sử dụng', 'Quá tải', 'Không đủ dữ liệu', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
 const groupCells = (g: UsageGroupRow, name = g.name) => [name, String(g.rooms), ...figureCells(g.figures), String(g.underused), String(g.saturated), String(g.noData), vnd(g.annualCostVnd), vnd(g.costPerUsedHourVnd === null ? null : Math.round(g.costPerUsedHourVnd))];
-const ROOM_HEAD = ['Phòng', 'Loại phòng', 'Trường', 'Huyện/thị', ...FIGURE_HEAD, 'Đánh giá', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng'];
-const roomCells = (r: UsageRoomRow) => [r.roomName, roomTypeLabel(r.roomType), r.schoolName, r.districtName ?? 'Trực thuộc Sở', ...figureCells(r.figures), STATUS_LABELS[r.status] ?? r.status, vnd(r.annualCostVnd), vnd(r.costPerUsedHourVnd === null ? null : Math.round(r.costPerUsedHourVnd))];
+// Days still expected from an edge node (usage/pending.ts) go last, after the older columns, for the same reason.
+const ROOM_HEAD = ['Phòng', 'Loại phòng', 'Trường', 'Huyện/thị', ...FIGURE_HEAD, 'Đánh giá', 'Chi phí/năm', 'Chi phí mỗi giờ sử dụng', 'Ngày đang chờ dữ liệu từ máy trạm biên'];
+/** "1 ngày đang chờ dữ liệu từ máy trạm biên (từ 07/12/2026), không tính". */
+export const pendingText = (p: UsageRoomRow['pending']) => (p ? `${count(p.days)} ngày đang chờ dữ liệu từ máy trạm biên (từ ${dmy(p.since)}), không tính` : '');
+const roomCells = (r: UsageRoomRow) => [r.roomName, roomTypeLabel(r.roomType), r.schoolName, r.districtName ?? 'Trực thuộc Sở', ...figureCells(r.figures), STATUS_LABELS[r.status] ?? r.status, vnd(r.annualCostVnd), vnd(r.costPerUsedHourVnd === null ? null : Math.round(r.costPerUsedHourVnd)), pendingText(r.pending)];
 const RANK_HEAD = ['Hạng', 'Trường', 'Huyện/thị', 'Học sinh', 'Điểm', 'Đề xuất', 'Lý do'];
 const rankCells = (x: PlanningResponse['ranking'][number]) => [String(x.rank), x.schoolName, x.districtName ?? 'Trực thuộc Sở', count(x.pupils), formatNumber('vi', x.score, 2, 2), x.funded ? 'Đầu tư 1 phòng' : '', x.reasons.map(reasonText).join('; ')];
 
@@ -70,13 +77,14 @@ export function reportTables(r: UsageReport, plan?: PlanningResponse): { name: s
     { name: 'Theo trường', head: groupHead('Trường'), rows: r.schools.map((g) => groupCells(g)) },
     { name: 'Theo loại phòng', head: groupHead('Loại phòng'), rows: r.roomTypes.map((g) => groupCells(g, roomTypeLabel(g.key))) },
     { name: 'Phòng', head: ROOM_HEAD, rows: r.rooms.map(roomCells) },
-    { name: 'Bản đồ nhiệt', head: ['Thứ', 'Tiết', 'Số lần có sử dụng', 'Số tiết', 'Tỉ lệ'], rows: heat },
+    { name: 'Bản đồ nhiệt', head: ['Thứ', 'Tiết', 'Số lần có sử dụng', 'Số tiết có dữ liệu', 'Tỉ lệ'], rows: heat },
   ];
   if (plan) {
     tables.push({ name: 'Đề xuất đầu tư', head: RANK_HEAD, rows: plan.ranking.map(rankCells) });
     tables.push({ name: 'Chưa xếp hạng (thiếu dữ liệu)', head: ['Trường', 'Huyện/thị', 'Số phòng', 'Thời gian có dữ liệu', 'Lý do'],
-      rows: plan.insufficientData.map((x) => [x.schoolName, x.districtName ?? 'Trực thuộc Sở', String(x.rooms), pct(x.coverage),
-        `dữ liệu thiết bị dưới ${pct(plan.minCoverage)} thời gian theo thời khoá biểu: không đủ để đánh giá`]) });
+      rows: plan.insufficientData.map((x) => [x.schoolName, x.districtName ?? 'Trực thuộc Sở', String(x.rooms), pct(x.coverage), x.pendingRooms
+        ? `${x.pendingRooms} phòng đang chờ dữ liệu từ máy trạm biên: chưa đánh giá`
+        : `dữ liệu thiết bị dưới ${pct(plan.minCoverage)} thời gian theo thời khoá biểu: không đủ để đánh giá`]) });
     tables.push({ name: 'Thiết bị cần thay thế', head: ['Thiết bị', 'Mã', 'Trường', 'Phòng', 'Ngày sử dụng', 'Niên hạn (năm)', 'Nguyên giá', 'Sửa chữa 12 tháng', 'Lý do'],
       rows: plan.equipment.map((e) => [e.name, e.deviceId, e.schoolName, e.roomName, e.inServiceDate ? dmy(e.inServiceDate) : '—', e.serviceLifeYears === null ? '—' : String(e.serviceLifeYears),
         vnd(e.costVnd), String(e.repairs12m), e.reasons.map((r) => EQUIPMENT_REASONS[r]).join('; ')]) });
@@ -134,16 +142,18 @@ export async function reportPdf(r: UsageReport, title: string, plan?: PlanningRe
     ['Số phòng có thiết bị', String(t.rooms)],
     ['Tỉ lệ sử dụng theo thời gian', pct(t.figures.timeUtilisation)],
     ['Thời gian theo thời khoá biểu có dữ liệu thiết bị', `${pct(t.figures.coverage)} (${hours(t.figures.coveredHours)} / ${hours(t.figures.timetabledHours)} giờ)`],
-    ['Tỉ lệ sử dụng theo tiết', pct(t.figures.periodUtilisation)],
+    ['Tỉ lệ sử dụng theo tiết (trên tiết có dữ liệu)', onCoveredPeriods(t.figures)],
     ['Giờ sử dụng ngoài thời khoá biểu', hours(t.figures.outsideHours)],
     [`Phòng ít sử dụng (< ${pct(UNDERUSED_BELOW)})`, String(r.flagged.underused.length)],
     [`Phòng quá tải (> ${pct(SATURATED_ABOVE)})`, String(r.flagged.saturated.length)],
     [`Phòng không đủ dữ liệu (< ${pct(r.minCoverage)} thời gian có dữ liệu, không đánh giá)`, String(r.flagged.noData.length)],
+    ['Phòng đang chờ dữ liệu từ máy trạm biên (không đánh giá)', String(r.flagged.pending.length)],
+    ['Phòng có ngày đang chờ dữ liệu từ máy trạm biên (các ngày đó không tính)', String(r.rooms.filter((x) => x.pending).length)],
     ['Chi phí mỗi giờ sử dụng', vnd(t.costPerUsedHourVnd === null ? null : Math.round(t.costPerUsedHourVnd))],
   ];
   if (r.lastTerm) kv.push([`Cùng kỳ học kỳ trước (${dmy(r.lastTerm.from)} – ${dmy(addDays(r.lastTerm.to, -1))})`, pct(r.lastTerm.figures.timeUtilisation)]);
   doc.font('body').fontSize(10).fillColor('#000000');
-  doc.text(`Tỉ lệ sử dụng được tính trên thời gian có dữ liệu: ${onCoverage(t.figures)}.`, M, doc.y, { width }).moveDown(0.3);
+  doc.text(`Tỉ lệ sử dụng được tính trên thời gian có dữ liệu: ${onCoverage(t.figures)}; theo tiết: ${onCoveredPeriods(t.figures)}.`, M, doc.y, { width }).moveDown(0.3);
   for (const [k, v] of kv) {
     const y = doc.y;
     doc.text(k, M, y, { width: width * 0.6 });

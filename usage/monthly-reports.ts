@@ -16,7 +16,7 @@ import { Health, type Component, type ComponentHealth } from '../lib/component.j
 import type { Logger } from '../lib/logger.js';
 import type { JobLease, RegistryStore, ReportStore, ReportSubscription } from '../registry/index.js';
 import { localDate } from '../timetable/index.js';
-import { onCoverage, pct, reportPdf, reportTitle, reportXlsx } from './export.js';
+import { onCoverage, onCoveredPeriods, pct, reportPdf, reportTitle, reportXlsx } from './export.js';
 import type { UsageQueries } from './queries.js';
 import { planningReport, usageReport } from './report.js';
 
@@ -136,6 +136,7 @@ export class MonthlyReports implements Component {
         `${title}`, '',
         `Tỉ lệ sử dụng theo thời gian: ${pct(report.total.figures.timeUtilisation)}; theo tiết: ${pct(report.total.figures.periodUtilisation)}.`,
         `Tỉ lệ này tính trên thời gian có dữ liệu: ${onCoverage(report.total.figures)}.`,
+        `Tỉ lệ theo tiết tính trên tiết có dữ liệu: ${onCoveredPeriods(report.total.figures)}.`,
         `Phòng ít sử dụng: ${report.flagged.underused.length}; phòng quá tải: ${report.flagged.saturated.length}; phòng không đủ dữ liệu (không đánh giá): ${report.flagged.noData.length}.`,
         '', 'Báo cáo đầy đủ ở tệp PDF và XLSX đính kèm. EduFleet',
       ].join('\n'),

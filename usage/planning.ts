@@ -25,7 +25,8 @@ export interface RoomFacts {
 }
 export interface SchoolFacts { schoolId: number; schoolName: string; districtId: number | null; districtName: string | null; pupils: number; level: string }
 
-export type RoomStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable' | 'no_data';
+/** `pending`: days still expected from the site's edge and nothing to judge without them (usage/pending.ts). */
+export type RoomStatus = 'underused' | 'saturated' | 'normal' | 'no_timetable' | 'no_data' | 'pending';
 
 export interface RoomRow {
   room: RoomFacts;
@@ -123,19 +124,19 @@ function basisOf(own: RoomRow[]): RoomRow[] {
   const smart = own.filter((r) => r.room.roomType === 'smart_classroom');
   return smart.length ? smart : own.filter((r) => r.room.devices.length);
 }
-const judgedBasis = (own: RoomRow[]) => basisOf(own).filter((r) => r.status !== 'no_data');
+const judgedBasis = (own: RoomRow[]) => basisOf(own).filter((r) => r.status !== 'no_data' && r.status !== 'pending');
 
 /**
  * Schools the planner cannot rank: the rooms their use would be judged on all have too little data (coverage below
  * `usage.minCoverage`). They are listed apart with their coverage, never ranked as if their rooms were idle.
  */
-export function insufficientData(schools: SchoolFacts[], rows: RoomRow[]): { school: SchoolFacts; coverage: number | null; rooms: number }[] {
-  const out: { school: SchoolFacts; coverage: number | null; rooms: number }[] = [];
+export function insufficientData(schools: SchoolFacts[], rows: RoomRow[]): { school: SchoolFacts; coverage: number | null; rooms: number; pendingRooms: number }[] {
+  const out: { school: SchoolFacts; coverage: number | null; rooms: number; pendingRooms: number }[] = [];
   for (const school of schools) {
     const basis = basisOf(rows.filter((r) => r.room.schoolId === school.schoolId));
     if (!basis.length || judgedBasis(basis).length) continue;
     const t = basis.reduce((a, r) => addTotals(a, r.totals), ZERO_TOTALS);
-    out.push({ school, coverage: coverage(t), rooms: basis.length });
+    out.push({ school, coverage: coverage(t), rooms: basis.length, pendingRooms: basis.filter((r) => r.status === 'pending').length });
   }
   return out;
 }

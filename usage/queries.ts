@@ -14,8 +14,12 @@ export interface UsageRange { from: string; to: string; schoolIds?: number[] }
 /** Heatmap slots a daily rollup can carry: m1…m6, a1…a6, e1…e4. */
 export const HEATMAP_SLOTS = SESSIONS.flatMap((s) => Array.from({ length: s === 'evening' ? 4 : 6 }, (_, i) => `${s[0]}${i + 1}`));
 
-/** Covered minutes when the rollups carry them (days analysed before coverage was measured do not: taken as whole). */
-const covered = (row: Record<string, unknown>): { coveredMin?: number } => (row.c === null || row.c === undefined ? {} : { coveredMin: Number(row.c) });
+/** Covered minutes and uncovered periods when the rollups carry them (days analysed before coverage was measured do not: taken as whole). */
+const covered = (row: Record<string, unknown>): { coveredMin?: number; periodsUncovered?: number } => ({
+  ...(row.c === null || row.c === undefined ? {} : { coveredMin: Number(row.c) }),
+  // Days analysed before periods' coverage was measured have no `periods_uncovered`: their periods count as covered.
+  ...(row.pn === null || row.pn === undefined ? {} : { periodsUncovered: Number(row.pn) }),
+});
 
 export class UsageQueries {
   constructor(private readonly influx: InfluxDB, private readonly database: string) {}
@@ -41,7 +45,7 @@ export class UsageQueries {
     const out = new Map<number, UsageTotals>();
     if (r.schoolIds && !r.schoolIds.length) return out;
     const rows = await this.influx.query<Record<string, number | string>>(
-      `SELECT sum("timetabled_min") AS tt, sum("in_use_tt_min") AS used, sum("periods") AS p, sum("periods_used") AS pu, sum("outside_min") AS o, sum("covered_min") AS c
+      `SELECT sum("timetabled_min") AS tt, sum("in_use_tt_min") AS used, sum("periods") AS p, sum("periods_used") AS pu, sum("outside_min") AS o, sum("covered_min") AS c, sum("periods_uncovered") AS pn
        FROM ${this.from('usage_daily')} WHERE ${this.where(r)} GROUP BY "room"`);
     for (const row of rows) {
       out.set(Number(row.room), {
@@ -57,7 +61,7 @@ export class UsageQueries {
     if (r.schoolIds && !r.schoolIds.length) return [];
     // InfluxDB's 7d buckets start on Thursday 1 January 1970 UTC; Monday 00:00 in Vietnam is 3 days 17 hours later.
     const rows = await this.influx.query<Record<string, unknown>>(
-      `SELECT sum("timetabled_min") AS tt, sum("in_use_tt_min") AS used, sum("periods") AS p, sum("periods_used") AS pu, sum("outside_min") AS o, sum("covered_min") AS c
+      `SELECT sum("timetabled_min") AS tt, sum("in_use_tt_min") AS used, sum("periods") AS p, sum("periods_used") AS pu, sum("outside_min") AS o, sum("covered_min") AS c, sum("periods_uncovered") AS pn
        FROM ${this.from('usage_daily')} WHERE ${this.where(r)}${this.rooms(r.roomIds)} GROUP BY time(7d, 3d17h) fill(none)`, { precision: 'ms' });
     return rows.map((row) => ({ week: (row.time as Date).getTime(), totals: {
       timetabledMin: Number(row.tt ?? 0), inUseTimetabledMin: Number(row.used ?? 0), periodsAvailable: Number(row.p ?? 0),

@@ -6,7 +6,8 @@
  * Before each send the lease is checked and renewed (the fencing check), and renewed again every third of its length
  * while the send runs: a process that stalled past its lease sends nothing another process has taken over, and a
  * process that died gives its rows up within one lease (15 s by default, `jobs.leaseMs` under the stack). Queues the daily digest of every school at `alerts.digestAt` (Asia/Ho_Chi_Minh),
- * claimed per (school, local day) so that it goes out once whatever the number of processes. Everything waiting is
+ * and at start when that time has already passed today (so a restart across it does not skip the day), claimed per
+ * (school, local day) so that it goes out once whatever the number of processes. Everything waiting is
  * in the registry, so a restart loses nothing: a lease that a dead process held simply runs out.
  */
 import { randomUUID } from 'node:crypto';
@@ -50,6 +51,8 @@ export class NotificationDispatcher implements Component {
   private stopTimer: (() => void) | undefined;
   private job: schedule.Job | undefined;
   private running: Promise<number> | undefined;
+  /** The catch-up of today's digest started by start() (catchUpDigest), awaited by stop(). */
+  private catchingUp: Promise<number[]> | undefined;
 
   constructor(private readonly o: DispatcherOptions) {
     this.state = new Health(this.name, o.log);
@@ -63,6 +66,22 @@ export class NotificationDispatcher implements Component {
     this.stopTimer = guardedInterval(this.state, 'sending notifications', this.o.pollMs ?? 1000, () => this.dispatchDue());
     const [hour, minute] = this.o.config.alerts.digestAt.split(':').map(Number);
     this.job = schedule.scheduleJob({ hour, minute, tz: 'Asia/Ho_Chi_Minh' }, this.state.guard('daily digest', () => this.runDigest()));
+    // In the background: a province's schools are one claim each, and the process need not wait for them to serve.
+    this.catchingUp = this.catchUpDigest().catch((err: unknown) => { this.state.fail(err, 'daily digest (catching up at start)'); return []; });
+  }
+
+  /**
+   * Queues today's digest if `alerts.digestAt` has already passed today (Asia/Ho_Chi_Minh). The scheduled job only
+   * fires in a running process: if every process with notifications was down at that minute (a restart at 6:59
+   * that came back at 7:02), it would next fire tomorrow and today's digest would never go out. Each school's claim
+   * (per local day) keeps it to once, so the processes that were up at digestAt, or started earlier today, queue
+   * nothing again. Returns the schools this call queued.
+   */
+  catchUpDigest(): Promise<number[]> {
+    const now = this.o.clock.now();
+    const today = vnDay(now);
+    const due = Date.parse(`${today}T${this.o.config.alerts.digestAt}:00+07:00`);
+    return now >= due ? this.runDigest(today) : Promise.resolve([]);
   }
 
   /** When the next digest is queued (for operators and tests). */
@@ -77,6 +96,7 @@ export class NotificationDispatcher implements Component {
     this.stopTimer = undefined;
     this.job?.cancel();
     this.job = undefined;
+    await this.catchingUp;
     await this.running?.catch(() => undefined);
     this.mailer.close();
     this.state.stopped();

@@ -25,12 +25,13 @@ export const COUNT_FIELD = 'battery';
 const deviceId = (i: number) => `bench-tablet-${String(i).padStart(4, '0')}`;
 
 /**
- * Provisions `n` tablets in the registry of `dataDir` (one district, school, site and room) and returns their
+ * Provisions `n` tablets in the registry of `dataDir` or at `registryUrl` (one district, school, site and room) and returns their
  * secrets. Done before the EduFleet child starts, so its device directory loads them all at once.
  */
-export async function provisionFleet(dataDir: string, n: number): Promise<BenchDevice[]> {
-  // SQLite in the data directory: the EduFleet child started on it afterwards opens the same files.
-  const reg = await openRegistryStore({ dataDir });
+export async function provisionFleet(dataDir: string, n: number, registryUrl?: string): Promise<BenchDevice[]> {
+  // SQLite in the data directory (the EduFleet child started on it afterwards opens the same files), or the shared
+  // PostgreSQL registry of a cluster when `registryUrl` is given.
+  const reg = await openRegistryStore({ dataDir, ...(registryUrl ? { url: registryUrl } : {}) });
   try {
     const ids = await reg.ensurePlaces({
       districts: [{ code: 'BENCH-D', name: 'Bench district' }],

@@ -7,6 +7,8 @@ import type { E2eResults } from './results.js';
 import { REPO_ROOT } from './servers.js';
 import { LATENCY } from './broker-scenarios.js';
 import { renderStormSection } from '../storm.js';
+import { renderClusterSection } from '../cluster.js';
+import { renderEdgeSection } from '../edge.js';
 
 /** Hand-written findings (where the time goes, what to change), kept beside the generator and included verbatim. */
 const ANALYSIS_FILE = path.join(REPO_ROOT, 'bench', 'e2e-analysis.md');
@@ -280,5 +282,5 @@ function usageSection(): string[] {
 
 export function renderMarkdown(r: E2eResults): string {
   const analysis = existsSync(ANALYSIS_FILE) ? [readFileSync(ANALYSIS_FILE, 'utf8').trim(), ''] : [];
-  return [...header(r), ...table(r), ...profileSection(r), ...analysis, ...reproduce(), ...usageSection(), ...renderLiveSection(), ...renderStormSection()].join('\n');
+  return [...header(r), ...table(r), ...profileSection(r), ...analysis, ...reproduce(), ...usageSection(), ...renderLiveSection(), ...renderStormSection(), ...renderClusterSection(), ...renderEdgeSection()].join('\n');
 }

@@ -31,6 +31,8 @@ export interface EdufleetChildOptions {
   nodeArgs?: string[];
   /** Extra EDUFLEET_* settings, e.g. EDUFLEET_ALERTS_ENABLED=false for the run without health rules. */
   env?: Record<string, string>;
+  /** The components (`--only`), default `broker,gateway`; without the broker, `url` is the dashboard's. */
+  only?: string;
 }
 
 /**
@@ -73,7 +75,8 @@ function childEnv(o: EdufleetChildOptions): NodeJS.ProcessEnv {
 export async function startEdufleetChild(o: EdufleetChildOptions, cleanup: Cleanup): Promise<RunningServer> {
   const prof = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
   const root = o.root ?? REPO_ROOT;
-  const child = spawn(process.execPath, [...shebangNodeArgs(root), ...(o.nodeArgs ?? []), ...prof, path.join(root, 'bin', 'edufleet.mjs'), 'start', '--only', 'broker,gateway'], {
+  const only = o.only ?? 'broker,gateway';
+  const child = spawn(process.execPath, [...shebangNodeArgs(root), ...(o.nodeArgs ?? []), ...prof, path.join(root, 'bin', 'edufleet.mjs'), 'start', '--only', only], {
     cwd: root, env: childEnv(o), stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanup.track(child);
@@ -82,7 +85,8 @@ export async function startEdufleetChild(o: EdufleetChildOptions, cleanup: Clean
   child.stderr.pipe(log);
   const stop = cleanup.add('EduFleet child', () => stopChild(child));
   try {
-    const port = await printedMqttPort(child, logFile);
+    if (!only.split(',').includes('broker')) return { url: await printed(child, logFile, /Dashboard:\s+(http:\/\/\S+)/), pid: child.pid!, stop };
+    const port = await printed(child, logFile, /MQTT:\s+mqtt:\/\/[^:\s]+:(\d+)/);
     return { url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop };
   } catch (err) {
     await stop();
@@ -90,16 +94,17 @@ export async function startEdufleetChild(o: EdufleetChildOptions, cleanup: Clean
   }
 }
 
-function printedMqttPort(child: ChildProcess, logFile: string): Promise<number> {
+/** The first group of `pattern` in what the child prints (its MQTT port, its dashboard URL). */
+function printed(child: ChildProcess, logFile: string, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`EduFleet did not print its MQTT port within 60 s; see ${logFile}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`EduFleet did not print its address within 60 s; see ${logFile}`)), 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
-      const m = /MQTT:\s+mqtt:\/\/[^:\s]+:(\d+)/.exec(out);
+      const m = pattern.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve(m[1]!);
       }
     });
     child.once('exit', (code, signal) => {

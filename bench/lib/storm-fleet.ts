@@ -19,11 +19,12 @@ export class StormFleet {
   private waiters: { cond: (connected: number) => boolean; resolve: () => void }[] = [];
   errors = 0;
 
-  constructor(url: string, readonly devices: BenchDevice[]) {
+  /** `fallbacks(i)`: further broker addresses device `i` tries in turn when its link drops (the cluster's other nodes). */
+  constructor(url: string, readonly devices: BenchDevice[], fallbacks?: (i: number) => string[]) {
     this.upAt = new Float64Array(devices.length);
     devices.forEach((d, i) => {
       this.links.push(new DeviceLink({
-        brokerUrl: url, id: d.id, secret: d.secret, qos: 1, attributes: deviceAttributes(d.id, KIND), reconnectPeriodMs: reconnectPeriod(i),
+        brokerUrl: url, fallbackUrls: fallbacks?.(i), id: d.id, secret: d.secret, qos: 1, attributes: deviceAttributes(d.id, KIND), reconnectPeriodMs: reconnectPeriod(i),
         presence: () => 'online',
         on: {
           link: (up) => {

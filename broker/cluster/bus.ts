@@ -6,13 +6,24 @@
  * fire-and-forget from the device's point of view: with Redis away, ingest goes on, commands wait for the registry
  * sweep, and the node re-asserts its devices when Redis returns.
  */
-import { busChannel } from '../../lib/cluster-keys.js';
+import { BUS_ALL, busChannel } from '../../lib/cluster-keys.js';
 import type { Clock } from '../../lib/clock.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../../lib/component.js';
 import type { Logger } from '../../lib/logger.js';
 import { connectRedis, openRedis, type Redis } from '../../lib/redis.js';
 import { DeadNodeCheck } from './dead-nodes.js';
 import { parseBusMessage, PresenceHash, type BusMessage } from './presence.js';
+
+/** The messages about devices (join.ts); the others are about non-device clients' messages (forward.ts). */
+export type PresenceMessage = Extract<BusMessage, { type: 'command' | 'takeover' }>;
+export type DeliveryMessage = Exclude<BusMessage, PresenceMessage>;
+
+/** What cross-node delivery for non-device clients does with the bus (broker/cluster/forward.ts). */
+export interface DeliveryHandlers {
+  message(m: DeliveryMessage): void;
+  /** Redis is back (either connection): write this node's subscriptions again and read the others'. */
+  reconnected(): void;
+}
 
 export interface ClusterBusOptions {
   url: string;
@@ -26,7 +37,7 @@ export interface ClusterBusOptions {
 
 /** What the broker of this node does with what the bus brings (broker/cluster/join.ts). */
 export interface BusHandlers {
-  message(m: BusMessage): void;
+  message(m: PresenceMessage): void;
   /** Redis is back after an outage: claim again what this node holds. */
   reconnected(): Promise<void>;
   /** A dead node's device: record it offline (called once across all nodes). */
@@ -39,6 +50,7 @@ export class ClusterBus implements Component {
   private cmd: Redis | undefined;
   private sub: Redis | undefined;
   private handlers: BusHandlers | undefined;
+  private delivery: DeliveryHandlers | undefined;
   private stopCheck: (() => void) | undefined;
   presence: PresenceHash | undefined;
 
@@ -48,6 +60,11 @@ export class ClusterBus implements Component {
 
   get node(): string {
     return this.o.node;
+  }
+
+  /** The command connection, while started (a last write at stop). */
+  get redis(): Redis | undefined {
+    return this.cmd;
   }
 
   health(): ComponentHealth {
@@ -63,7 +80,7 @@ export class ClusterBus implements Component {
     try {
       await connectRedis(cmd, url);
       await connectRedis(sub, url);
-      await sub.subscribe(busChannel(node));
+      await sub.subscribe(busChannel(node), BUS_ALL);
     } catch (err) {
       await this.stop();
       throw err;
@@ -72,10 +89,14 @@ export class ClusterBus implements Component {
     sub.on('message', this.state.guard('bus message', (_channel: string, text: string) => {
       const m = parseBusMessage(text);
       if (!m) return log.warn({ text: text.slice(0, 200) }, 'unknown message on the cluster bus: ignored');
-      this.handlers?.message(m);
+      if (m.type === 'command' || m.type === 'takeover') this.handlers?.message(m);
+      else this.delivery?.message(m);
     }));
+    // The subscriber may come back after the command connection: what was announced meanwhile is read again.
+    sub.on('ready', this.state.guard('subscriptions reload', () => this.delivery?.reconnected()));
     // Heard only after the first connection (above): every 'ready' from here on is Redis coming back.
     cmd.on('ready', this.state.guard('presence re-assert', async () => {
+      this.delivery?.reconnected();
       await this.handlers?.reconnected();
       this.state.ok();
     }));
@@ -93,7 +114,13 @@ export class ClusterBus implements Component {
     });
   }
 
+  /** Cross-node delivery for non-device clients joins (broker/cluster/forward.ts). */
+  attachDelivery(handlers: DeliveryHandlers | undefined): void {
+    this.delivery = handlers;
+  }
+
   detach(): void {
+    this.delivery = undefined;
     this.stopCheck?.();
     this.stopCheck = undefined;
     this.handlers = undefined;
@@ -107,6 +134,13 @@ export class ClusterBus implements Component {
     const p = this.presence;
     if (!p) return;
     fn(p).then(() => this.state.ok(), (err: unknown) => this.state.fail(err, context));
+  }
+
+  /** As fireAndForget, with the command connection itself (subscription hashes, forwarded messages). */
+  run(context: string, fn: (r: Redis) => Promise<unknown>): void {
+    const r = this.cmd;
+    if (!r || !this.presence) return;
+    fn(r).then(() => this.state.ok(), (err: unknown) => this.state.fail(err, context));
   }
 
   /** A command was queued for this device in this process: the node holding it (if another) delivers it now. */

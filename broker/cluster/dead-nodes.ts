@@ -4,9 +4,10 @@
  * renewed (lib/cluster-keys.ts, HEARTBEAT_TTL_MS). One node at a time (a lease it renews while alive) compares the
  * hash with the live heartbeat keys; a node missing from them for GRACE_MS (two heartbeats: one just started, or
  * a Redis that restarted empty, has not written its key yet) is dead, and each of its devices is deleted from the
- * hash (only if still its: RELEASE) and reported once, by the node whose delete won.
+ * hash (only if still its: RELEASE) and reported once, by the node whose delete won. A dead node's subscription hash
+ * (broker/cluster/subscriptions.ts) is deleted too, and the others told, so they stop sending it messages.
  */
-import { HEARTBEAT_EVERY_MS, NODE_KEY_PATTERN, nodeNameOf } from '../../lib/cluster-keys.js';
+import { BUS_ALL, HEARTBEAT_EVERY_MS, NODE_KEY_PATTERN, nodeNameOf, SUBS_KEY_PATTERN, subsKey, subsNodeOf } from '../../lib/cluster-keys.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Redis } from '../../lib/redis.js';
 import type { PresenceHash } from './presence.js';
@@ -54,6 +55,7 @@ export class DeadNodeCheck {
         list.push(deviceId);
       }
     }
+    for (const node of await this.scanNodes(SUBS_KEY_PATTERN, subsNodeOf)) if (!alive.has(node) && !orphans.has(node)) orphans.set(node, []);
     let marked = 0;
     const now = this.clock.now();
     const suspects = new Map<string, number>();
@@ -61,6 +63,7 @@ export class DeadNodeCheck {
       const since = this.suspects.get(node) ?? now;
       suspects.set(node, since);
       if (now - since < GRACE_MS) continue;
+      await this.redis.multi().del(subsKey(node)).publish(BUS_ALL, JSON.stringify({ type: 'subs', node })).exec();
       for (let i = 0; i < devices.length; i += BATCH) {
         const batch = devices.slice(i, i + BATCH);
         const won = await Promise.all(batch.map((id) => this.presence.release(id, node)));
@@ -72,16 +75,21 @@ export class DeadNodeCheck {
   }
 
   private async liveNodes(): Promise<Set<string>> {
-    const alive = new Set<string>([this.presence.node]);
+    return new Set([this.presence.node, ...(await this.scanNodes(NODE_KEY_PATTERN, nodeNameOf))]);
+  }
+
+  /** The node names in the keys matching `pattern`. */
+  private async scanNodes(pattern: string, nameOf: (key: string) => string | undefined): Promise<string[]> {
+    const names: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', NODE_KEY_PATTERN, 'COUNT', 1000);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       cursor = next;
       for (const k of keys) {
-        const name = nodeNameOf(k);
-        if (name !== undefined) alive.add(name);
+        const name = nameOf(k);
+        if (name !== undefined) names.push(name);
       }
     } while (cursor !== '0');
-    return alive;
+    return names;
   }
 }

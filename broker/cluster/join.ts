@@ -13,8 +13,8 @@ import type { Aedes, Client, PublishPacket } from 'aedes';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { CommandDelivery } from '../commands.js';
-import type { BusMessage, PresenceHash } from './presence.js';
-import type { ClusterBus } from './bus.js';
+import type { PresenceHash } from './presence.js';
+import type { ClusterBus, PresenceMessage } from './bus.js';
 
 /** Presence claims re-asserted per batch after an outage (one script each, pipelined on one connection). */
 const BATCH = 500;
@@ -75,7 +75,7 @@ export function joinCluster(o: JoinOptions): ClusterMembership {
     c.close();
   };
 
-  const message = (m: BusMessage): void => {
+  const message = (m: PresenceMessage): void => {
     if (m.type === 'command') {
       void o.commands?.kick(m.deviceId);
       return;

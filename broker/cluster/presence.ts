@@ -14,7 +14,25 @@ export type BusMessage =
    * `node` holds a connection of this device that opened at `since` (ms): close yours [MQTT-3.1.4-2]. A `reassert`
    * (after a Redis outage, when both may have held one) asks to compare first: the older connection goes.
    */
-  | { type: 'takeover'; deviceId: string; node: string; since: number; reassert?: boolean };
+  | { type: 'takeover'; deviceId: string; node: string; since: number; reassert?: boolean }
+  /**
+   * A message published on `node` that a non-device client of this node subscribed to (broker/cluster/forward.ts):
+   * the payload in base64. Delivered here, never forwarded again nor ingested.
+   */
+  | { type: 'publish'; node: string; topic: string; payload: string; qos: 0 | 1 }
+  /** On BUS_ALL: `node`'s subscription hash changed (broker/cluster/subscriptions.ts): read it again. */
+  | { type: 'subs'; node: string }
+  | SessionMessage;
+
+/** A queued message of a persistent session on its way to another node (payload in base64). */
+export interface SessionPacket { topic: string; payload: string; qos: number; retain: boolean; brokerId: string; brokerCounter: number }
+
+/** The hand-over of a non-device client's persistent session between nodes (broker/cluster/sessions.ts). */
+export type SessionMessage =
+  /** `node` asks the owner for `clientId`'s session (or, `discard`, to drop it: the client connected clean). */
+  | { type: 'session-request'; clientId: string; node: string; nonce: string; discard: boolean }
+  /** The owner's answer to the request `nonce`: the session's subscriptions and queue, now forgotten there. */
+  | { type: 'session'; clientId: string; node: string; nonce: string; subs: { topic: string; qos: number }[]; packets: SessionPacket[] };
 
 /** Channel names are `edufleet:bus:<node>`; the scripts append the node name they read from the hash. */
 const BUS_PREFIX = busChannel('');
@@ -62,12 +80,32 @@ export function parseBusMessage(text: string): BusMessage | undefined {
   }
   if (typeof v !== 'object' || v === null) return undefined;
   const m = v as Record<string, unknown>;
+  if (m.type === 'publish' && typeof m.node === 'string' && typeof m.topic === 'string' && typeof m.payload === 'string' && (m.qos === 0 || m.qos === 1)) {
+    return { type: 'publish', node: m.node, topic: m.topic, payload: m.payload, qos: m.qos };
+  }
+  if (m.type === 'subs' && typeof m.node === 'string') return { type: 'subs', node: m.node };
+  if (typeof m.clientId === 'string' && typeof m.node === 'string' && typeof m.nonce === 'string') {
+    if (m.type === 'session-request') return { type: 'session-request', clientId: m.clientId, node: m.node, nonce: m.nonce, discard: m.discard === true };
+    if (m.type === 'session' && Array.isArray(m.subs) && m.subs.every(isSub) && Array.isArray(m.packets) && m.packets.every(isSessionPacket)) {
+      return { type: 'session', clientId: m.clientId, node: m.node, nonce: m.nonce, subs: m.subs, packets: m.packets };
+    }
+  }
   if (typeof m.deviceId !== 'string') return undefined;
   if (m.type === 'command') return { type: 'command', deviceId: m.deviceId };
   if (m.type === 'takeover' && typeof m.node === 'string' && typeof m.since === 'number') {
     return { type: 'takeover', deviceId: m.deviceId, node: m.node, since: m.since, ...(m.reassert === true ? { reassert: true } : {}) };
   }
   return undefined;
+}
+
+function isSub(v: unknown): v is { topic: string; qos: number } {
+  const s = v as Record<string, unknown> | null;
+  return typeof s === 'object' && s !== null && typeof s.topic === 'string' && typeof s.qos === 'number';
+}
+
+function isSessionPacket(v: unknown): v is SessionPacket {
+  const p = v as Record<string, unknown> | null;
+  return isSub(v) && typeof p!.payload === 'string' && typeof p!.retain === 'boolean' && typeof p!.brokerId === 'string' && typeof p!.brokerCounter === 'number';
 }
 
 /** The presence hash as one node sees it: every call is one round trip, and fails at once while Redis is away. */

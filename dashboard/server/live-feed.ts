@@ -20,9 +20,10 @@ export interface LiveFeedOptions {
  * REST answers (one HMGET per page, never one GET per device).
  *
  * Redis down: the dashboard keeps serving. A read that fails answers what this dashboard last read or was sent
- * for those devices (kept per device, so at most one entry per device of the province), marks this component
- * degraded on /healthz with the error, and the next read that succeeds marks it ok again; the adapter's
- * subscriber connection re-subscribes by itself when Redis returns (ioredis).
+ * for those devices (kept per device, so at most one entry per device of the province); this component is degraded
+ * on /healthz from the moment a connection drops (or a read fails) until both connections are back or a read
+ * succeeds; the adapter's subscriber connection re-subscribes by itself when Redis returns (ioredis), and its
+ * broadcasts to the other dashboards are dropped meanwhile (counted), not left to end the process.
  */
 export class LiveFeed implements Component {
   readonly name = 'live-feed';
@@ -32,6 +33,8 @@ export class LiveFeed implements Component {
   /** The last entry seen of each device, answered while Redis cannot be read. */
   private readonly lastKnown = new Map<string, LiveDevice>();
   private staleReads = 0;
+  /** Broadcasts to the other dashboards that Redis could not take (each dashboard still pushed to its own sockets). */
+  private droppedBroadcasts = 0;
 
   constructor(private readonly o: LiveFeedOptions) {
     this.state = new Health(this.name, o.log);
@@ -50,13 +53,21 @@ export class LiveFeed implements Component {
     }
     this.pub = pub;
     this.sub = sub;
+    // The nodes' live batches arrive on the subscriber: while either connection is down, what the pages show may be
+    // stale even if nobody reads the hash, so /healthz says so at once, and ok again once both are back.
+    for (const c of [pub, sub]) {
+      // A read that failed first keeps its own error (the more telling one); a drop then adds nothing.
+      c.on('close', () => { if (!this.state.degraded) this.state.fail(new Error(`Redis connection closed (${c.status})`), 'live feed from Redis'); });
+      c.on('ready', () => { if (pub.status === 'ready' && sub.status === 'ready') this.state.ok(); });
+    }
     this.state.started();
   }
 
   /** The Socket.IO adapter for the live hub's server (after start). */
   adapter(): ReturnType<typeof createAdapter> {
     if (!this.pub || !this.sub) throw new Error('live feed not started');
-    return createAdapter(this.pub, this.sub);
+    const dropped = () => { this.droppedBroadcasts += 1; };
+    return createAdapter(quiet(this.pub, PUBLISH, dropped), quiet(this.sub, SUBSCRIPTIONS, () => undefined));
   }
 
   /** True while the last read of the hash failed: what the dashboard shows may be stale. */
@@ -102,6 +113,34 @@ export class LiveFeed implements Component {
   }
 
   health(): ComponentHealth {
-    return { ...this.state.snapshot(), counters: { staleReads: this.staleReads, devicesKnown: this.lastKnown.size } };
+    return { ...this.state.snapshot(), counters: { staleReads: this.staleReads, devicesKnown: this.lastKnown.size, droppedBroadcasts: this.droppedBroadcasts } };
   }
+}
+
+/** What the adapter sends on its publisher connection, and on its subscriber connection. */
+const PUBLISH = new Set(['publish']);
+const SUBSCRIPTIONS = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe']);
+
+/**
+ * A connection as the Socket.IO adapter sees it, with the failures of `methods` caught: the adapter calls publish
+ * for every broadcast or cross-dashboard request, and (un)subscribes when it starts and closes, and drops those
+ * promises. While Redis is away each one rejects (no offline queue on the publisher, lib/redis.ts; the subscriber's
+ * queue is flushed with an error when the dashboard stops), and an unhandled rejection ends a Node process. Today's
+ * pushes all go to this dashboard's own sockets (`io.local`), so the publisher's guard is for the first one that does
+ * not: a Redis outage must not take a dashboard down. A broadcast still reaches this dashboard's own sockets.
+ */
+function quiet(client: Redis, methods: ReadonlySet<string | symbol>, failed: () => void): Redis {
+  return new Proxy(client, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop);
+      if (typeof v !== 'function') return v;
+      // Methods run on the client itself, not on the proxy (ioredis keeps its state on `this`).
+      const fn = (v as (...a: unknown[]) => unknown).bind(target);
+      if (!methods.has(prop)) return fn;
+      return (...args: unknown[]) => {
+        const r = fn(...args);
+        return r instanceof Promise ? r.catch(() => { failed(); return 0; }) : r;
+      };
+    },
+  });
 }

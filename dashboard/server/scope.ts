@@ -57,6 +57,12 @@ export const ACTIONS = {
   'alerts.configure': ['admin', 'technician'],
   /** Send remote commands to devices and cancel them (docs/commands.md). */
   'commands.send': ['admin', 'technician'],
+  /** See the edge nodes (docs/edge.md): planners for their province or district, technicians for their own schools. */
+  'edges.read': ['admin', 'planner', 'technician'],
+  /** Import an edge's export file (the sneakernet up, docs/edge.md): it writes readings for a whole site, so the Sở's admins. */
+  'edges.import': ['admin'],
+  /** Register edge nodes with their public keys (the province's trust in a school's machine). */
+  'edges.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof ACTIONS;
 
@@ -67,6 +73,12 @@ export type Action = keyof typeof ACTIONS;
 const FLEET_ACTIONS: ReadonlySet<Action> = new Set(['records.write', 'devices.provision', 'alerts.act', 'alerts.configure', 'commands.send']);
 
 /**
+ * Reads a technician takes only for the schools assigned: an edge's health is the school's technician's business, and
+ * a technician with no school assigned is an unfinished account, not the province's.
+ */
+const OWN_SCHOOL_READS: ReadonlySet<Action> = new Set(['edges.read']);
+
+/**
  * Whether `user` may take `action` on something in `place` (or at all, without a place). A non-admin needs a
  * non-empty scope for the fleet actions.
  */
@@ -74,6 +86,7 @@ export function can(user: User, action: Action, place?: ScopedPlace): boolean {
   if (!(ACTIONS[action] as readonly Role[]).includes(user.role)) return false;
   if (user.role === 'admin') return true;
   if (FLEET_ACTIONS.has(action) && !userScope(user)) return false;
+  if (OWN_SCHOOL_READS.has(action) && user.role === 'technician' && !userScope(user)) return false;
   return place ? maySee(user, place) : true;
 }
 
@@ -85,7 +98,9 @@ export function authorize(user: User, action: Action, place?: ScopedPlace): void
     ? `the ${user.role} role may not do this (${action})`
     : FLEET_ACTIONS.has(action) && !userScope(user) && user.role !== 'admin'
       ? `your account has no schools or districts assigned, so it may not change anything (${action}); ask an admin`
-      : `this belongs to a school outside your scope (${action})`);
+      : OWN_SCHOOL_READS.has(action) && !userScope(user)
+        ? `your account has no schools assigned, so it sees no school's ${action.split('.')[0]} (${action}); ask an admin`
+        : `this belongs to a school outside your scope (${action})`);
 }
 
 /** A place that exists (404) and that the user may see (403, with no data). */
@@ -107,5 +122,8 @@ export function permissionsOf(user: User): Permissions {
     actOnAlerts: can(user, 'alerts.act'),
     configureAlerts: can(user, 'alerts.configure'),
     sendCommands: can(user, 'commands.send'),
+    readEdges: can(user, 'edges.read'),
+    importEdges: can(user, 'edges.import'),
+    manageEdges: can(user, 'edges.manage'),
   };
 }

@@ -11,6 +11,7 @@ import { COMMAND_ID_PATTERN, COMMAND_STATES, type CommandOrigin, type CommandSta
 import { DEVICE_KINDS, type DeviceKind } from '../../protocol/index.js';
 import type { Scope } from '../types.js';
 import { changed, inScope, inTx, invalid, notFound, num, type Ctx } from './context.js';
+import { atEdgeSite } from './edge-slice.js';
 
 export const COMMAND_TARGET_TYPES = ['room', 'site', 'school', 'district', 'kind'] as const;
 export type CommandTargetType = (typeof COMMAND_TARGET_TYPES)[number];
@@ -39,6 +40,8 @@ export interface CommandRecord {
   notBefore: number | null;
   state: CommandState; stateAt: number; sentAt: number | null; deliveredAt: number | null; finishedAt: number | null;
   resultOk: boolean | null; resultMessage: string | null; cancelledBy: string | null; attempts: number; origin: CommandOrigin;
+  /** The edge node of the device's site, if it has one: a queued command waits for that edge (docs/edge.md). */
+  edgeName: string | null;
 }
 
 /** 32 hex characters: fits COMMAND_ID_PATTERN and a topic level, and is unguessable. */
@@ -55,24 +58,32 @@ export const originOf = (origin: string, by: string): CommandOrigin =>
 type Row = {
   id: string; run_id: number | null; device_id: string; device_name: string; not_before: number | null; school_id: number; name: string; args: string; created_at: number; expires_at: number;
   state: string; state_at: number; sent_at: number | null; delivered_at: number | null; finished_at: number | null; result_ok: number | null;
-  result_message: string | null; cancelled_by: string | null; attempts: number; origin: string; created_by: string;
+  result_message: string | null; cancelled_by: string | null; attempts: number; origin: string; created_by: string; edge_name: string | null;
 };
 const toRecord = (r: Row): CommandRecord => ({
   id: r.id, runId: num(r.run_id), deviceId: r.device_id, deviceName: r.device_name, notBefore: num(r.not_before), schoolId: Number(r.school_id), name: r.name, args: JSON.parse(r.args) as unknown,
   createdAt: Number(r.created_at), expiresAt: Number(r.expires_at), state: r.state as CommandState, stateAt: Number(r.state_at),
   sentAt: num(r.sent_at), deliveredAt: num(r.delivered_at), finishedAt: num(r.finished_at),
   resultOk: r.result_ok === null ? null : Boolean(Number(r.result_ok)), resultMessage: r.result_message, cancelledBy: r.cancelled_by,
-  attempts: Number(r.attempts), origin: originOf(r.origin, r.created_by),
+  attempts: Number(r.attempts), origin: originOf(r.origin, r.created_by), edgeName: r.edge_name,
 });
 
 const COLUMNS = ['c.id', 'c.run_id', 'c.device_id', 'c.school_id', 'c.name', 'c.args', 'c.created_at', 'c.expires_at', 'c.state', 'c.state_at',
   'c.sent_at', 'c.delivered_at', 'c.finished_at', 'c.result_ok', 'c.result_message', 'c.cancelled_by', 'c.attempts', 'c.origin', 'c.created_by',
   'c.not_before', 'dv.name as device_name'] as const;
+/** The name of the active edge of the device's site (the first by name if there were several). */
+const EDGE_NAME = sql<string | null>`(SELECT MIN(e.name) FROM edges e JOIN rooms er ON er.site_id = e.site_id WHERE er.id = dv.room_id AND e.revoked_at IS NULL)`.as('edge_name');
 const selectCommands = (c: Ctx, scope: Scope | undefined) => c.db.selectFrom('commands as c').innerJoin('schools as s', 's.id', 'c.school_id')
-  .innerJoin('devices as dv', 'dv.id', 'c.device_id').select(COLUMNS).where(inScope(scope, 's'));
+  .innerJoin('devices as dv', 'dv.id', 'c.device_id').select(COLUMNS).select(EDGE_NAME).where(inScope(scope, 's'));
 /** Released: no rollout holds it back at `now`. */
 const released = (now: number) => sql<SqlBool>`(not_before IS NULL OR not_before <= ${now})`;
 const releasedC = (now: number) => sql<SqlBool>`(c.not_before IS NULL OR c.not_before <= ${now})`;
+/**
+ * Not a device of a site with an edge node: the edge delivers and expires those (the bundle carries them; docs/edge.md),
+ * so the province's broker neither sends nor expires them ("queued for the edge").
+ */
+const notAtEdge = sql<SqlBool>`device_id NOT IN ${atEdgeSite}`;
+const notAtEdgeC = sql<SqlBool>`c.device_id NOT IN ${atEdgeSite}`;
 
 /**
  * Stores commands for many devices in one transaction (a bulk run of a school's 600 devices is one call); returns
@@ -139,7 +150,7 @@ export async function finishCommand(c: Ctx, id: string, ok: boolean, message: st
  */
 export async function expireCommands(c: Ctx, now: number): Promise<string[]> {
   const rows = await c.db.updateTable('commands').set({ state: 'expired', state_at: now, finished_at: now })
-    .where('state', 'in', ['queued', 'sent', 'delivered']).where('expires_at', '<=', now).returning('id').execute();
+    .where('state', 'in', ['queued', 'sent', 'delivered']).where('expires_at', '<=', now).where(notAtEdge).returning('id').execute();
   return rows.map((r) => r.id);
 }
 
@@ -152,14 +163,14 @@ export async function cancelCommand(c: Ctx, id: string, byUser: string, at: numb
 /** Queued or sent, unexpired, released commands of a device, oldest first: what to publish when it (re)connects. */
 export async function pendingFor(c: Ctx, deviceId: string, now: number): Promise<CommandRecord[]> {
   const rows = await selectCommands(c, undefined).where('c.device_id', '=', deviceId).where('c.state', 'in', ['queued', 'sent'])
-    .where('c.expires_at', '>', now).where(releasedC(now)).orderBy('c.created_at').orderBy('c.id').execute();
+    .where('c.expires_at', '>', now).where(releasedC(now)).where(notAtEdgeC).orderBy('c.created_at').orderBy('c.id').execute();
   return rows.map(toRecord);
 }
 
 /** Devices with a queued, unexpired command (the delivery sweep publishes to those connected to its broker). */
 export async function devicesWithQueued(c: Ctx, now: number, limit = 1000): Promise<string[]> {
   const rows = await c.db.selectFrom('commands').select('device_id').distinct().where('state', '=', 'queued').where('expires_at', '>', now)
-    .where(released(now)).limit(limit).execute();
+    .where(released(now)).where(notAtEdge).limit(limit).execute();
   return rows.map((r) => r.device_id);
 }
 
@@ -172,7 +183,7 @@ export async function devicesWithPending(c: Ctx, ids: readonly string[], now: nu
   const out: string[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
     const rows = await c.db.selectFrom('commands').select('device_id').distinct().where('device_id', 'in', ids.slice(i, i + BATCH))
-      .where('state', 'in', ['queued', 'sent']).where('expires_at', '>', now).where(released(now)).execute();
+      .where('state', 'in', ['queued', 'sent']).where('expires_at', '>', now).where(released(now)).where(notAtEdge).execute();
     out.push(...rows.map((r) => r.device_id));
   }
   return out;

@@ -28,6 +28,8 @@ import * as logs from './logs.js';
 import * as notifications from './notifications.js';
 import { PlaceEditor } from './places.js';
 import { JobStore } from './jobs.js';
+import { EdgeStore } from './edges.js';
+import { EdgeSliceStore } from './edge-slices.js';
 import * as plans from './plans.js';
 import { ensurePlaces, type PlacesIds, type PlacesPlan } from './provision.js';
 import * as queries from './queries.js';
@@ -36,12 +38,10 @@ import * as users from './users.js';
 import * as sessionUsers from './session-users.js';
 import * as rateLimits from './rate-limits.js';
 import * as leases from './leases.js';
-
 export * from './public-types.js';
 
 /** What `close()` does on the store a transaction hands out: closing there would close the pool under the transaction. */
-const closeInTx = (): Promise<void> => Promise.reject(new EdufleetError('EDUFLEET_ERR_INTERNAL',
-  'RegistryStore.close() inside a transaction: the transaction ends by itself; close the store it came from afterwards'));
+const closeInTx = (): Promise<void> => Promise.reject(new EdufleetError('EDUFLEET_ERR_INTERNAL', 'RegistryStore.close() inside a transaction: the transaction ends by itself; close the store it came from afterwards'));
 
 type AuditEntry = { byUser: string; action: string; entity: string; entityId: string; detail: object };
 
@@ -49,7 +49,7 @@ export class RegistryStore {
   /** One-at-a-time editing of districts, schools, sites and rooms (the old PlaceStore). */
   readonly places: PlaceEditor;
 
-  constructor(private readonly c: Ctx, readonly usage: ReportStore, private readonly closeFn: () => Promise<void>, readonly jobs = new JobStore(c)) {
+  constructor(private readonly c: Ctx, readonly usage: ReportStore, private readonly closeFn: () => Promise<void>, readonly jobs = new JobStore(c), readonly edges = new EdgeStore(c), readonly edgeSlices = new EdgeSliceStore(c)) {
     this.places = new PlaceEditor(c);
   }
 

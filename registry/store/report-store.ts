@@ -10,21 +10,21 @@ import { nextMonthStart, splitWindow, weekOf } from './report-window.js';
 import type { ReportDatabase } from './schema.js';
 
 /** Minutes and periods of use (usage/utilisation.ts UsageTotals, the same shape). */
-export interface ReportTotals { timetabledMin: number; inUseTimetabledMin: number; periodsAvailable: number; periodsUsed: number; outsideMin: number; coveredMin?: number }
+export interface ReportTotals { timetabledMin: number; inUseTimetabledMin: number; periodsAvailable: number; periodsUsed: number; outsideMin: number; coveredMin?: number; periodsUncovered?: number }
 export interface RoomDay { room: number; school: number; totals: ReportTotals }
 export interface HeatCell { school: number; weekday: number; slot: string; used: number; available: number }
 export interface DeviceDay { device: string; school: number; activeMin: number }
 export interface ReportWindow { from: string; to: string; schoolIds?: number[] }
 
-const TOTALS_SQL = 'sum(tt) AS tt, sum(used) AS used, sum(periods) AS p, sum(periods_used) AS pu, sum(outside) AS o, sum(covered) AS c';
+const TOTALS_SQL = 'sum(tt) AS tt, sum(used) AS used, sum(periods) AS p, sum(periods_used) AS pu, sum(outside) AS o, sum(covered) AS c, sum(periods_uncovered) AS pn';
 const TOTALS = sql.raw(TOTALS_SQL);
-type TotalsRow = { tt: unknown; used: unknown; p: unknown; pu: unknown; o: unknown; c: unknown };
+type TotalsRow = { tt: unknown; used: unknown; p: unknown; pu: unknown; o: unknown; c: unknown; pn: unknown };
 const toTotals = (r: TotalsRow): ReportTotals => ({
   timetabledMin: Number(r.tt ?? 0), inUseTimetabledMin: Number(r.used ?? 0), periodsAvailable: Number(r.p ?? 0), periodsUsed: Number(r.pu ?? 0), outsideMin: Number(r.o ?? 0),
-  coveredMin: Number(r.c ?? 0),
+  coveredMin: Number(r.c ?? 0), periodsUncovered: Number(r.pn ?? 0),
 });
 /** The value columns each day table shares with its month table. */
-const VALUE_COLUMNS = { room_day: 'school, tt, used, periods, periods_used, outside, covered', heat_day: 'school, used, available', device_day: 'school, active_min' } as const;
+const VALUE_COLUMNS = { room_day: 'school, tt, used, periods, periods_used, outside, covered, periods_uncovered', heat_day: 'school, used, available', device_day: 'school, active_min' } as const;
 
 /** `school IN (…)` for a scope (undefined: every school; empty: none). */
 const inSchools = (ids: number[] | undefined): RawBuilder<unknown> => (!ids ? sql`1 = 1` : !ids.length ? sql`1 = 0` : sql`school IN (${sql.join(ids)})`);
@@ -49,14 +49,14 @@ export class ReportStore {
       const insert = async <R>(rows: R[], write: (batch: R[]) => Promise<unknown>) => { for (let i = 0; i < rows.length; i += 1000) await write(rows.slice(i, i + 1000)); };
       await insert(rooms, (b) => t.insertInto('room_day').values(b.map((x) => ({ room: x.room, day, school: x.school, tt: x.totals.timetabledMin,
         used: x.totals.inUseTimetabledMin, periods: x.totals.periodsAvailable, periods_used: x.totals.periodsUsed, outside: x.totals.outsideMin,
-        covered: x.totals.coveredMin ?? x.totals.timetabledMin }))).execute());
+        covered: x.totals.coveredMin ?? x.totals.timetabledMin, periods_uncovered: x.totals.periodsUncovered ?? 0 }))).execute());
       await insert([...cells.values()], (b) => t.insertInto('heat_day').values(b.map((x) => ({ school: x.school, day, weekday: x.weekday, slot: x.slot, used: x.used, available: x.available }))).execute());
       await insert(devices, (b) => t.insertInto('device_day').values(b.map((x) => ({ device: x.device, day, school: x.school, active_min: x.activeMin }))).execute());
       await t.deleteFrom('room_month').where('month', '=', month).execute();
-      await sql`INSERT INTO room_month (room, month, school, tt, used, periods, periods_used, outside, covered)
+      await sql`INSERT INTO room_month (room, month, school, tt, used, periods, periods_used, outside, covered, periods_uncovered)
         SELECT room, ${month}, max(school), ${TOTALS} FROM room_day WHERE day >= ${mFrom} AND day < ${mTo} GROUP BY room`.execute(t);
       await t.deleteFrom('school_week').where('week', '=', week).execute();
-      await sql`INSERT INTO school_week (school, week, tt, used, periods, periods_used, outside, covered)
+      await sql`INSERT INTO school_week (school, week, tt, used, periods, periods_used, outside, covered, periods_uncovered)
         SELECT school, ${week}, ${TOTALS} FROM room_day WHERE day >= ${week} AND day < ${addDays(week, 7)} GROUP BY school`.execute(t);
       await t.deleteFrom('heat_month').where('month', '=', month).execute();
       await sql`INSERT INTO heat_month (school, month, weekday, slot, used, available)

@@ -100,7 +100,17 @@ export interface LeasesTable { name: string; owner: string; term: number; acquir
 /** A web app's import or export job (registry/store/jobs.ts); `view` is its JSON as the browser sees it. */
 export interface UserJobsTable { id: string; kind: string; user_id: number; status: string; view: string; file: Buffer | null; touched_at: number }
 
+/** An edge node of a site (registry/store/edges.ts); `last_report` is its last report as JSON. */
+export interface EdgesTable {
+  id: string; site_id: number; name: string; sign_key: string; box_key: string; created_by: string; created_at: number;
+  revoked_at: number | null; last_contact_at: number | null; last_report: string | null;
+}
+/** Per edge and device, the last q applied at the province. */
+export interface EdgeCursorsTable { edge_id: string; device_id: string; seq: number }
+
 export interface RegistryDatabase {
+  edges: EdgesTable;
+  edge_cursors: EdgeCursorsTable;
   user_jobs: UserJobsTable;
   leases: LeasesTable;
   rate_limits: RateLimitsTable;
@@ -131,7 +141,7 @@ export interface RegistryDatabase {
   schedule_fires: ScheduleFiresTable;
 }
 
-interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number; covered: number }
+interface Totals { tt: number; used: number; periods: number; periods_used: number; outside: number; covered: number; periods_uncovered: number }
 export interface ReportDatabase {
   room_day: Totals & { room: number; day: string; school: number };
   room_month: Totals & { room: number; month: string; school: number };

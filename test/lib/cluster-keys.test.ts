@@ -1,6 +1,6 @@
 /** The shared Redis names and the node heartbeat's format (lib/cluster-keys.ts). */
 import { describe, expect, it } from 'vitest';
-import { BUS_ALL, busChannel, LIVE_KEY, NODE_KEY_PATTERN, nodeKey, nodeNameOf, parseHeartbeat, PRESENCE_KEY, type NodeHeartbeat } from '../../lib/cluster-keys.js';
+import { BUS_ALL, busChannel, LIVE_KEY, NODE_KEY_PATTERN, nodeKey, nodeNameOf, parseHeartbeat, PRESENCE_KEY, SESSIONS_KEY, SUBS_KEY_PATTERN, subsKey, subsNodeOf, type NodeHeartbeat } from '../../lib/cluster-keys.js';
 
 const beat: NodeHeartbeat = {
   name: 'broker-1', pid: 4242, host: 'may-chu-1', startedAt: 1_765_000_000_000, at: 1_765_000_002_000,
@@ -13,6 +13,8 @@ describe('the cluster keys', () => {
       .toEqual(['edufleet:node:broker-1', 'edufleet:node:*', 'edufleet:presence', 'edufleet:bus:broker-1', 'edufleet:bus:all', 'edufleet:live']);
     expect(nodeNameOf(nodeKey('broker-1'))).toBe('broker-1');
     expect(nodeNameOf(PRESENCE_KEY)).toBeUndefined();
+    expect([subsKey('broker-1'), SUBS_KEY_PATTERN, subsNodeOf(subsKey('broker-1')), subsNodeOf(nodeKey('broker-1')), SESSIONS_KEY])
+      .toEqual(['edufleet:subs:broker-1', 'edufleet:subs:*', 'broker-1', undefined, 'edufleet:sessions']);
   });
 
   it('reads back a heartbeat it wrote, and one of a node without broker or gateway', () => {

@@ -132,8 +132,8 @@ export function moreContract(open: () => Promise<RegistryStore>): void {
     }
     await s.usage.replaceDay('2026-10-02', [{ room: 1, school: 10, totals: totals(4) }], [], []);
     const rooms = await s.usage.roomTotals({ from: '2026-09-01', to: '2026-11-01' });
-    // Days stored without a coverage count as fully covered (report-store step v2).
-    expect(rooms.get(1)).toEqual({ timetabledMin: 720, inUseTimetabledMin: 480, periodsAvailable: 16, periodsUsed: 12, outsideMin: 10, coveredMin: 720 });
+    // Days stored without a coverage count as fully covered (report-store steps v2 and v3).
+    expect(rooms.get(1)).toEqual({ timetabledMin: 720, inUseTimetabledMin: 480, periodsAvailable: 16, periodsUsed: 12, outsideMin: 10, coveredMin: 720, periodsUncovered: 0 });
     expect(rooms.get(2)?.periodsAvailable).toBe(6);
     expect((await s.usage.roomTotals({ from: '2026-09-30', to: '2026-10-02', schoolIds: [20] })).get(2)?.periodsAvailable).toBe(4);
     expect((await s.usage.roomTotals({ from: '2026-09-01', to: '2026-11-01', schoolIds: [] })).size).toBe(0);

@@ -33,6 +33,7 @@ describe('a data directory made by the old SqliteRegistry and UsageStore', () =>
       // Days analysed before coverage was measured count as wholly covered.
       const old = (await s.usage.roomTotals({ from: '2026-10-01', to: '2026-10-02' })).get(room.id)!;
       expect(old.coveredMin).toBe(old.timetabledMin);
+      expect(old.periodsUncovered).toBe(0);
       const next = await s.addDevice({ kind: 'sensor', roomId: room.id, id: 'sensor-1', issueSecret: false });
       expect((await s.placementsSince(rev)).placements.map((p) => p.id)).toEqual([next.device.id]);
       expect(secret).toBeDefined();

@@ -1,8 +1,9 @@
-/** The report store keeps coverage beside the usage totals and the days late data reached, on both engines. */
+/** The report store keeps coverage (minutes and periods) beside the usage totals and the days late data reached, on both engines. */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINES, useEngines } from '../helpers/engines.js';
 import { tempDir } from '../helpers/stack.js';
+import { periodUtilisation } from '../../usage/utilisation.js';
 
 const dir = tempDir('edufleet-coverage-store-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,6 +23,26 @@ describe.each(ENGINES)('coverage in the report store on %s', (engine) => {
     // The day analysed again when its backlog arrived.
     await store.replaceDay('2026-10-30', [{ room: 1, school: 1, totals: { ...totals, coveredMin: 405 } }], [], []);
     expect((await store.roomTotals({ from: '2026-10-01', to: '2026-11-01' })).get(1)).toMatchObject({ coveredMin: 405 });
+    await registry.close();
+  });
+
+  it('sums uncovered periods over days, months and weeks, and counts periods written without them as covered', async () => {
+    const registry = await engines.open(engine, tempDir('edufleet-coverage-store-db-'));
+    const store = registry.usage;
+    const totals = { timetabledMin: 360, inUseTimetabledMin: 90, periodsAvailable: 8, periodsUsed: 2, outsideMin: 0 };
+    // 30 October lost its morning (4 of 8 periods uncovered); 2 November was whole; 3 November written without the count.
+    await store.replaceDay('2026-10-30', [{ room: 1, school: 1, totals: { ...totals, coveredMin: 180, periodsUncovered: 4 } }], [], []);
+    await store.replaceDay('2026-11-02', [{ room: 1, school: 1, totals: { ...totals, coveredMin: 360, periodsUncovered: 0 } }], [], []);
+    await store.replaceDay('2026-11-03', [{ room: 1, school: 1, totals }], [], []);
+    const all = (await store.roomTotals({ from: '2026-10-30', to: '2026-12-01' })).get(1)!;
+    expect(all).toMatchObject({ periodsAvailable: 24, periodsUsed: 6, periodsUncovered: 4 });
+    // 6 used of the 20 covered periods, through the edge day and the month table.
+    expect(periodUtilisation(all)).toBeCloseTo(6 / 20, 9);
+    expect((await store.roomTotals({ from: '2026-10-01', to: '2026-11-01' })).get(1)).toMatchObject({ periodsUncovered: 4 });
+    expect((await store.weeks({ from: '2026-10-26', to: '2026-11-09' })).map((w) => [w.week, w.totals.periodsUncovered])).toEqual([['2026-10-26', 4], ['2026-11-02', 0]]);
+    // The morning's backlog arrived and the day was analysed again: every period covered.
+    await store.replaceDay('2026-10-30', [{ room: 1, school: 1, totals: { ...totals, periodsUsed: 6, coveredMin: 360, periodsUncovered: 0 } }], [], []);
+    expect((await store.roomTotals({ from: '2026-10-30', to: '2026-12-01' })).get(1)).toMatchObject({ periodsUsed: 10, periodsUncovered: 0 });
     await registry.close();
   });
 

@@ -2,8 +2,13 @@
  * A school's uplink down for a morning against a real stack: the room's afternoon arrives over MQTT, its morning
  * later as the device's backlog (readings with their past timestamps). Until the backlog arrives the room is reported
  * with the coverage it has and flagged "không đủ dữ liệu", neither underused nor ranked; once the gateway has marked
- * the day and the usage loop's pass analysed it again, the room is whole and judged on all its time.
+ * the day and the usage loop's pass analysed it again, the room is whole and judged on all its time. Its period
+ * utilisation is taken over the covered periods likewise: the silent morning's periods are neither used nor unused.
  */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startDashboard } from '../../dashboard/server/index.js';
@@ -13,6 +18,7 @@ import { influxClient } from '../../lib/influx/index.js';
 import { topics } from '../../protocol/index.js';
 import { addDays, defaultTerms, isoWeekday, isTeachingDay, localDate, localMidnight, schoolYearOf } from '../../timetable/index.js';
 import { SETTLE_MS, UsageAnalyser } from '../../usage/analyser.js';
+import { reportCsv, reportPdf, reportXlsx } from '../../usage/export.js';
 import { UsageQueries } from '../../usage/queries.js';
 import { planningReport, usageReport } from '../../usage/report.js';
 import { logIn, useChromium } from '../dashboard/browser.js';
@@ -53,6 +59,8 @@ describe('coverage of room usage', () => {
     const seen = {
       status: await status.getAttribute('data-status'), coverage: await page.getByTestId(`usage-room-coverage-${roomId}`).innerText(),
       tile: await page.getByTestId('usage-coverage').innerText(), noDataListed: await page.getByTestId(`usage-flag-${roomId}`).count(),
+      period: await page.getByTestId(`usage-room-period-${roomId}`).innerText(), periodTile: await page.getByTestId('usage-period-util').innerText(),
+      uncovered: await page.getByTestId(`usage-room-period-uncovered-${roomId}`).allInnerTexts(),
     };
     await page.goto(`${s.dashboard!.url}/planning?rooms=1&from=${DAY}&to=${addDays(DAY, 1)}`);
     await page.getByTestId('planning-how').waitFor();
@@ -60,7 +68,7 @@ describe('coverage of room usage', () => {
     return { ...seen, apart: await page.getByTestId(`planning-no-data-${schoolId}`).count(), ranked: await page.getByTestId(`planning-row-${schoolId}`).count() };
   };
 
-  it('reports a room silent for a morning with its coverage, not as underused, and whole again once its backlog arrives', async () => {
+  it('reports a room silent for a morning with its coverage, its period utilisation over the covered periods, not as underused, and whole again once its backlog arrives', async () => {
     const { room, school } = await seedSchool(s.registry);
     const board = await s.registry.addDevice({ kind: 'board', roomId: room.id, id: 'board-cov-1' });
     await s.registry.addUser({ username: 'kh-tinh', password: PASSWORD, role: 'planner', displayName: 'Kế hoạch Sở' });
@@ -105,6 +113,21 @@ describe('coverage of room usage', () => {
     expect(before.row.figures.coverage).toBeCloseTo(180 / 405, 6);
     expect(before.row.figures.coveredHours).toBeCloseTo(3, 6);
     expect(before.row.figures.timeUtilisation).toBeCloseTo(45 / 180, 6);
+    // Period utilisation of a room silent for a morning excludes the uncovered periods: 1 used of the 4 covered
+    // afternoon periods (25 %), not 1 of 9 (11 %); the 5 morning periods are counted apart.
+    expect(before.row.figures).toMatchObject({ periods: 9, periodsUsed: 1, periodsCovered: 4, periodsUncovered: 5, periodUtilisation: 0.25 });
+    expect(before.r.total.figures).toMatchObject({ periodsCovered: 4, periodsUncovered: 5, periodUtilisation: 0.25 });
+    // The files say so: XLSX and CSV carry used / covered periods and the uncovered ones, the PDF's overview both.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await reportXlsx(before.r, 'Báo cáo') as unknown as ExcelJS.Buffer);
+    const sheet = wb.getWorksheet('Phòng')!;
+    expect([6, 7, 12].map((c) => sheet.getRow(2).getCell(c).text)).toEqual(['Sử dụng theo tiết (trên tiết có dữ liệu)', 'Tiết có sử dụng / tiết có dữ liệu', 'Tiết không đủ dữ liệu']);
+    expect([6, 7, 12].map((c) => sheet.getRow(3).getCell(c).text)).toEqual(['25 %', '1/4', '5']);
+    expect(reportCsv(before.r)).toContain(',25 %,1/4,');
+    const pdfFile = path.join(s.dir, 'periods.pdf');
+    writeFileSync(pdfFile, await reportPdf(before.r, 'Báo cáo'));
+    expect(execFileSync('pdftotext', ['-raw', pdfFile, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' '))
+      .toContain('theo tiết: 25 % trên 4 tiết có dữ liệu (5 tiết không đủ dữ liệu, không tính)');
     expect(before.row.status).toBe('no_data');
     expect(before.r.flagged.underused).not.toContain(room.id);
     expect(before.r.flagged.noData).toEqual([room.id]);
@@ -113,11 +136,15 @@ describe('coverage of room usage', () => {
     expect(before.plan.insufficientData).toEqual([expect.objectContaining({ schoolId: school.id, rooms: 1, coverage: expect.closeTo(180 / 405, 6) })]);
     const [daily] = await s.influx.query<Record<string, unknown>>(`SELECT covered_min, timetabled_min FROM rollup.usage_daily WHERE room = '${room.id}'`);
     expect(daily).toMatchObject({ covered_min: 180, timetabled_min: 405 });
+    const [rollup] = await s.influx.query<Record<string, unknown>>(`SELECT periods_uncovered, periods_used, m1, a1, a2 FROM rollup.usage_daily WHERE room = '${room.id}'`);
+    // The heatmap leaves the uncovered periods out too: no m1 for the day, a1 used, a2 not.
+    expect(rollup).toMatchObject({ periods_uncovered: 5, periods_used: 1, m1: null, a1: 1, a2: 0 });
     // The screens: the room's badge and coverage column, listed apart among the rooms without enough data; its school
     // listed apart by the planner instead of ranked.
     const seenBefore = await screens(page, room.id, school.id);
-    expect(seenBefore).toMatchObject({ status: 'no_data', coverage: '44,4 %', noDataListed: 1, apart: 1, ranked: 0 });
+    expect(seenBefore).toMatchObject({ status: 'no_data', coverage: '44,4 %', noDataListed: 1, apart: 1, ranked: 0, period: '25 %', uncovered: ['5 tiết không đủ dữ liệu, không tính'] });
     expect(seenBefore.tile).toContain('44,4 %');
+    expect(seenBefore.periodTile).toContain('1 / 4 tiết có dữ liệu · 5 tiết không đủ dữ liệu, không tính');
 
     await markSettled('afternoon');
     // The live loop's pass, once the afternoon's mark has settled: the day is analysed and no longer waits.
@@ -141,12 +168,14 @@ describe('coverage of room usage', () => {
     const after = await report();
     expect(after.row.figures.coverage).toBe(1);
     expect(after.row.figures.timeUtilisation).toBeCloseTo((225 + 45) / 405, 6);
+    expect(after.row.figures).toMatchObject({ periodsUsed: 6, periodsCovered: 9, periodsUncovered: 0 });
+    expect(after.row.figures.periodUtilisation).toBeCloseTo(6 / 9, 6);
     expect(after.row.status).toBe('normal');
     expect(after.r.flagged.noData).toEqual([]);
     expect(after.r.flagged.underused).toEqual([]);
     expect(after.plan.insufficientData).toEqual([]);
     expect(after.plan.ranking.map((x) => x.schoolId)).toContain(school.id);
-    expect(await screens(page, room.id, school.id)).toMatchObject({ status: 'normal', coverage: '100 %', noDataListed: 0, apart: 0, ranked: 1 });
+    expect(await screens(page, room.id, school.id)).toMatchObject({ status: 'normal', coverage: '100 %', noDataListed: 0, apart: 0, ranked: 1, period: '66,7 %', uncovered: [] });
 
     await markSettled('morning');
     await new UsageAnalyser({ influx, database: s.config.influx.database, registry: s.registry, store: s.usageStore, clock: later }).analyseRecent();

@@ -109,7 +109,12 @@ describe('usage reports', () => {
     const rooms = wb.getWorksheet('Phòng')!;
     const rowA = rooms.getRows(3, rooms.rowCount - 2)!.find((r) => r.getCell(1).text === 'Phòng học thông minh A')!;
     expect(rowA.getCell(5).text).toBe(pct(roomA.figures.timeUtilisation));
-    expect(rowA.getCell(7).text).toBe(`${roomA.figures.periodsUsed}/${roomA.figures.periods}`);
+    // Period utilisation over the covered periods (all of the seeded day's), the uncovered ones counted apart.
+    expect(rooms.getRow(2).getCell(6).text).toBe('Sử dụng theo tiết (trên tiết có dữ liệu)');
+    expect(rowA.getCell(7).text).toBe(`${roomA.figures.periodsUsed}/${roomA.figures.periodsCovered}`);
+    expect(roomA.figures.periodsCovered).toBe(roomA.figures.periods);
+    expect(rooms.getRow(2).getCell(12).text).toBe('Tiết không đủ dữ liệu');
+    expect(rowA.getCell(12).text).toBe('0');
     // The coverage the figures rest on: every timetabled minute of the seeded day has the board's data.
     expect(rooms.getRow(2).getCell(10).text).toBe('Thời gian có dữ liệu');
     expect(roomA.figures.coverage).toBe(1);
@@ -126,10 +131,13 @@ describe('usage reports', () => {
     expect(text).toContain('Phòng học thông minh A');
     expect(text).toContain('Bản đồ nhiệt');
     expect(text).toContain(`${pct(screen.total.figures.timeUtilisation)} sử dụng trên 100 % thời gian có dữ liệu`);
+    expect(text).toContain(`theo tiết: ${pct(screen.total.figures.periodUtilisation)} trên ${screen.total.figures.periodsCovered} tiết có dữ liệu`);
 
     const csv = files.csv!.toString('utf8');
     expect(csv.startsWith('\uFEFFPhòng,Loại phòng')).toBe(true);
     expect(csv.split('\n')[0]).toContain('Thời gian có dữ liệu');
+    expect(csv.split('\n')[0]).toContain('Sử dụng theo tiết (trên tiết có dữ liệu)');
+    expect(csv.split('\n')[0]).toContain('Tiết không đủ dữ liệu');
     expect(csv).toContain(`Phòng học thông minh A,Phòng học thông minh,Trường THPT Lào Cai số 1,Thành phố Lào Cai,"${pct(roomA.figures.timeUtilisation)}"`.replace(/"([^",]*)"/, '$1'));
   });
 
@@ -169,6 +177,7 @@ describe('usage reports', () => {
       const district = byTo('khtc@laocai.edu.vn');
       expect(district.subject).toContain('Thành phố Lào Cai');
       expect(district.text).toContain('thời gian có dữ liệu');
+      expect(district.text).toContain('Tỉ lệ theo tiết tính trên tiết có dữ liệu');
       expect(district.attachments.map((a) => a.filename)).toEqual([`bao-cao-${previousMonth(localDate(Date.now())).month}.pdf`, `bao-cao-${previousMonth(localDate(Date.now())).month}.xlsx`]);
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(district.attachments[1]!.content as unknown as ExcelJS.Buffer);

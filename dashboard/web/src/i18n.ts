@@ -4,6 +4,8 @@ import { alertsMessages } from './features/alerts/messages.js';
 import { auditMessages } from './features/audit/messages.js';
 import { commandsMessages } from './features/commands/messages.js';
 import { deviceMessages } from './features/device/messages.js';
+import { edgesMessages } from './features/edges/messages.js';
+import { edgeImportMessages } from './features/edge-import/messages.js';
 import { healthMessages } from './features/health/messages.js';
 import { importMessages } from './features/import/messages.js';
 import { kpiMessages } from './features/kpi/messages.js';
@@ -103,6 +105,8 @@ const vi = {
   ...auditMessages.vi,
   ...commandsMessages.vi,
   ...deviceMessages.vi,
+  ...edgesMessages.vi,
+  ...edgeImportMessages.vi,
   ...healthMessages.vi,
   ...importMessages.vi,
   ...kpiMessages.vi,
@@ -198,6 +202,8 @@ const en: Record<MessageKey, string> = {
   ...auditMessages.en,
   ...commandsMessages.en,
   ...deviceMessages.en,
+  ...edgesMessages.en,
+  ...edgeImportMessages.en,
   ...healthMessages.en,
   ...importMessages.en,
   ...kpiMessages.en,

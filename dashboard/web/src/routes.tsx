@@ -9,6 +9,8 @@ import { CommandsPage } from './features/commands/commands-page.js';
 import { RunPage } from './features/commands/run-page.js';
 import { DevicePage } from './features/device/device-page.js';
 import { DevicesPage } from './features/devices/devices-page.js';
+import { EdgesPage } from './features/edges/edges-page.js';
+import { EdgeImportPage } from './features/edge-import/edge-import-page.js';
 import { HealthPage } from './features/health/health-page.js';
 import { ImportPage } from './features/import/import-page.js';
 import { KpiPage } from './features/kpi/kpi-page.js';
@@ -54,6 +56,8 @@ export const ROUTES: RouteDef[] = [
   { path: '/alert-rules', page: (c) => <AlertRulesPage me={c.me} />, nav: { label: 'nav.alertRules', testid: 'nav-alert-rules' }, permission: 'configureAlerts' },
   { path: '/recipients', page: (c) => <RecipientsPage me={c.me} />, nav: { label: 'nav.recipients', testid: 'nav-recipients' }, permission: 'configureAlerts' },
   { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },
+  { path: '/edges', page: (c) => <EdgesPage me={c.me} />, nav: { label: 'nav.edges', testid: 'nav-edges' }, permission: 'readEdges' },
+  { path: '/edges/import', page: () => <EdgeImportPage />, nav: { label: 'nav.edgeImport', testid: 'nav-edge-import' }, permission: 'importEdges' },
   { path: '/usage', page: (c) => <UsagePage me={c.me} search={c.search} />, nav: { label: 'nav.usage', testid: 'nav-usage' } },
   { path: '/planning', page: (c) => <PlanningPage me={c.me} search={c.search} />, nav: { label: 'nav.planning', testid: 'nav-planning' } },
   { path: '/timetable', page: (c) => <TimetablePage key={c.search.get('schoolId') ?? ''} me={c.me} search={c.search} /> },

@@ -49,4 +49,15 @@ const v2: Migration = async (db, dialect) => {
     .addColumn('marked_at', ms, (c) => c.notNull()).execute();
 };
 
-export const REPORT_MIGRATIONS: Migration[] = [v1, v2];
+/**
+ * Coverage of periods: periods the room's data did not cover (usage/utilisation.ts `periodCovered`), left out of
+ * period utilisation. Rows written before it count none (every period covered, as they were reported);
+ * `edufleet usage analyse` measures them.
+ */
+const v3: Migration = async (db) => {
+  for (const table of ['room_day', 'room_month', 'school_week']) {
+    await db.schema.alterTable(table).addColumn('periods_uncovered', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  }
+};
+
+export const REPORT_MIGRATIONS: Migration[] = [v1, v2, v3];

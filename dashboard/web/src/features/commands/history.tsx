@@ -40,9 +40,11 @@ export function useLiveCommandRows(rows: readonly CommandView[] | undefined, bel
  */
 export const POLL_PENDING = { pollMs: 3000, pollWhile: (d: CommandView[] | undefined) => Boolean(d?.some((c) => !isFinalCommandState(c.state))) };
 
-export function CommandStateBadge(p: { state: CommandView['state'] }) {
+export function CommandStateBadge(p: { state: CommandView['state']; edgeName?: string | null }) {
   const { t } = useI18n();
-  return <span class={`badge cmd-state cmd-${p.state}`} data-testid="cmd-state" data-state={p.state}>{t(`cmd.state.${p.state}`)}</span>;
+  // A queued command of an edge site is not the province's to send: it waits for that school's edge node.
+  const text = p.state === 'queued' && p.edgeName ? t('cmd.state.queuedEdge', { edge: p.edgeName }) : t(`cmd.state.${p.state}`);
+  return <span class={`badge cmd-state cmd-${p.state}`} data-testid="cmd-state" data-state={p.state}>{text}</span>;
 }
 
 /** A command list: what, to whom, by whom, its state with the device's answer, and when it moved. */
@@ -57,7 +59,7 @@ export function CommandTable(p: { rows: readonly CommandView[]; showDevice?: boo
     { head: t('cmd.col.at'), cell: (c) => fmtDateTime(lang, c.createdAt) },
     ...(p.showDevice ? [{ head: t('cmd.col.device'), cell: (c: CommandView) => <Link to={`/devices/${encodeURIComponent(c.deviceId)}`}>{c.deviceName}</Link> }] : []),
     { head: t('cmd.col.command'), cell: (c) => <>{commandLabel(c.name, lang)} <span class="muted small">{argsText(c.args)}</span></> },
-    { head: t('cmd.col.state'), cell: (c) => <CommandStateBadge state={c.state} /> },
+    { head: t('cmd.col.state'), cell: (c) => <CommandStateBadge state={c.state} edgeName={c.edgeName} /> },
     { head: t('cmd.col.result'), cell: (c) => <span data-testid="cmd-result">{c.resultMessage ?? (c.state === 'expired' && c.deliveredAt ? t('cmd.silent') : '')}</span> },
     { head: t('cmd.col.by'), cell: (c) => c.origin.by === 'user' ? c.origin.username : <span>{t('cmd.bySchedule', { id: c.origin.scheduleId })}</span> },
     { head: t('cmd.col.times'), cell: (c) => <span class="small muted">{timeline(c).map(([k, at]) => t(k, { time: fmtTime(lang, at) })).join(' · ')}{c.attempts > 1 ? ` · ${t('cmd.attempts', { n: c.attempts })}` : ''}</span> },

@@ -4,6 +4,7 @@ import type { MessageKey, T } from '../../i18n.js';
 const vi = {
   'nav.commands': 'Lệnh & lịch',
   'cmd.state.queued': 'Chờ gửi',
+  'cmd.state.queuedEdge': 'Chờ máy trạm biên {edge}',
   'cmd.state.sent': 'Đã gửi',
   'cmd.state.delivered': 'Đã nhận',
   'cmd.state.succeeded': 'Thành công',
@@ -135,6 +136,7 @@ export const commandsMessages = {
   en: {
     'nav.commands': 'Commands & schedules',
     'cmd.state.queued': 'Queued',
+    'cmd.state.queuedEdge': 'Queued for edge {edge}',
     'cmd.state.sent': 'Sent',
     'cmd.state.delivered': 'Delivered',
     'cmd.state.succeeded': 'Succeeded',

@@ -17,7 +17,10 @@ export function PlanningNoData(p: { schools: PlanningResponse['insufficientData'
         {p.schools.map((s) => (
           <li key={s.schoolId} data-testid={`planning-no-data-${s.schoolId}`}>
             <b>{s.schoolName}</b> <span class="muted small">· {s.districtName ?? t('usage.underSo')}</span>{' '}
-            <span class="badge usage-status-no_data">{t('usage.status.no_data')}</span>{' '}
+            {/* Rooms whose days are still at the site's edge node wait for them; they do not lack data. */}
+            {s.pendingRooms > 0
+              ? <span class="badge usage-status-pending">{t('usage.status.pending')}</span>
+              : <span class="badge usage-status-no_data">{t('usage.status.no_data')}</span>}{' '}
             <span class="small">{t('planning.noData.coverage', { coverage: fmtPct(lang, s.coverage), rooms: fmtNumber(lang, s.rooms, 0) })}</span>
           </li>
         ))}

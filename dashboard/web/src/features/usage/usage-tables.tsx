@@ -33,7 +33,8 @@ export function UsageTiles(p: { report: UsageReport }) {
       <Tile testid="usage-coverage" label={t('usage.tile.coverage')} value={fmtPct(lang, f.coverage)}
         sub={t('usage.tile.coverageSub', { covered: h(f.coveredHours), timetabled: h(f.timetabledHours) })} tone={p.report.flagged.noData.length ? 'warn' : 'muted'} />
       <Tile testid="usage-period-util" label={t('usage.tile.period')} value={fmtPct(lang, f.periodUtilisation)}
-        sub={t('usage.tile.periodSub', { used: fmtNumber(lang, f.periodsUsed, 0), periods: fmtNumber(lang, f.periods, 0) })} />
+        sub={t('usage.tile.periodSub', { used: fmtNumber(lang, f.periodsUsed, 0), periods: fmtNumber(lang, f.periodsCovered, 0) })
+          + (f.periodsUncovered ? ` · ${t('usage.periodsUncovered', { n: fmtNumber(lang, f.periodsUncovered, 0) })}` : '')} />
       <Tile testid="usage-outside" label={t('usage.tile.outside')} value={t('usage.hours', { n: h(f.outsideHours) })} sub={t('usage.tile.outsideSub')} tone="muted" />
       <Tile testid="usage-underused-count" label={t('usage.tile.underused')} value={fmtNumber(lang, p.report.flagged.underused.length, 0)}
         sub={`${t('usage.tile.flagSub', { to: flagTo })} · ${t('usage.tile.rooms', { rooms: fmtNumber(lang, g.rooms, 0) })}`} tone="warn" />
@@ -182,9 +183,19 @@ export function UsageRoomsTable(p: { report: UsageReport; onRoom: (r: UsageRoomR
               <td>{t(`place.roomType.${r.roomType}`)}</td>
               <td class="num" data-testid={`usage-room-time-${r.roomId}`}>{fmtPct(lang, r.figures.timeUtilisation)}</td>
               <td class={`num ${r.status === 'no_data' ? 'usage-low-coverage' : ''}`} data-testid={`usage-room-coverage-${r.roomId}`}>{fmtPct(lang, r.figures.coverage)}</td>
-              <td class="num" data-testid={`usage-room-period-${r.roomId}`}>{fmtPct(lang, r.figures.periodUtilisation)}</td>
+              <td class="num">
+                <span data-testid={`usage-room-period-${r.roomId}`}>{fmtPct(lang, r.figures.periodUtilisation)}</span>
+                {/* Periods without enough data are left out of the ratio: the reader sees how many. */}
+                {r.figures.periodsUncovered > 0 && <div class="muted small" data-testid={`usage-room-period-uncovered-${r.roomId}`}>
+                  {t('usage.periodsUncovered', { n: fmtNumber(lang, r.figures.periodsUncovered, 0) })}</div>}
+              </td>
               <td class="num">{fmtHours(lang, r.figures.outsideHours)}</td>
-              <td><StatusBadge status={r.status} testid={`usage-room-status-${r.roomId}`} /></td>
+              <td>
+                <StatusBadge status={r.status} testid={`usage-room-status-${r.roomId}`} />
+                {/* Days still expected from the site's edge node are left out of the figures: neither idle nor without data. */}
+                {r.pending && <div class="muted small" data-testid={`usage-room-pending-${r.roomId}`}>
+                  {t('usage.pendingDays', { n: r.pending.days, since: fmtDay(r.pending.since) })}</div>}
+              </td>
               <td class="num nowrap">{fmtVnd(lang, r.annualCostVnd)}</td>
               <td class="num nowrap" data-testid={`usage-room-cost-${r.roomId}`}>{fmtVnd(lang, r.costPerUsedHourVnd)}</td>
               <td class="small">

@@ -1,0 +1,41 @@
+/** Messages of the edge file import (the sneakernet up, docs/edge.md), Vietnamese first; i18n.ts merges them. */
+const vi = {
+  'nav.edgeImport': 'Nhập tệp máy trạm',
+  'edgeImport.title': 'Nhập tệp dữ liệu từ máy trạm biên',
+  'edgeImport.intro': 'Chọn tệp .efe mà kỹ thuật viên đã xuất ở điểm trường (edufleet edge export) và mang về bằng USB. Hệ thống kiểm tra chữ ký và điểm trường trước khi ghi; nhập lại cùng một tệp không thêm gì.',
+  'edgeImport.pick': 'Chọn tệp .efe',
+  'edgeImport.badType': 'Tệp {name} không phải tệp .efe của máy trạm biên.',
+  'edgeImport.uploading': 'Đang tải tệp {file} lên…',
+  'edgeImport.progress': 'Đang nhập {file}: {done} / {total} bản ghi',
+  'edgeImport.busy': 'Một tệp của bạn vẫn đang được đọc; chờ xong rồi tải lên lại.',
+  'edgeImport.tooBig': 'Tệp quá lớn để tải lên qua trình duyệt; hãy nhập bằng lệnh edufleet edge import trên máy chủ.',
+  'edgeImport.failed': 'Không nhập được {file}: {message}',
+  'edgeImport.done': 'Đã nhập {file} (điểm trường {site}): {applied} bản ghi mới, {present} bản ghi đã có, {refused} bản ghi bị từ chối; {devices} thiết bị.',
+  'edgeImport.nothingNew': 'Tệp này không có bản ghi mới: mọi bản ghi đã có ở Sở.',
+  'edgeImport.days': 'Ngày được phân tích lại: {days}',
+  'edgeImport.refusedDevices': 'Thiết bị không thuộc điểm trường của máy trạm (bị từ chối): {devices}',
+  'edgeImport.gaps': '{gaps} bản ghi đến sau một khoảng trống số thứ tự (có thể thiếu dữ liệu ở điểm trường).',
+  'edgeImport.another': 'Nhập tệp khác',
+};
+
+export const edgeImportMessages = {
+  vi,
+  en: {
+    'nav.edgeImport': 'Edge file import',
+    'edgeImport.title': 'Import a file from an edge node',
+    'edgeImport.intro': 'Choose the .efe file the technician exported at the school site (edufleet edge export) and brought on a USB stick. Its signature and site are checked before anything is written; importing the same file again adds nothing.',
+    'edgeImport.pick': 'Choose an .efe file',
+    'edgeImport.badType': '{name} is not an edge node\'s .efe file.',
+    'edgeImport.uploading': 'Uploading {file}…',
+    'edgeImport.progress': 'Importing {file}: {done} / {total} records',
+    'edgeImport.busy': 'A file of yours is still being read; wait for it, then upload again.',
+    'edgeImport.tooBig': 'The file is too large to upload in the browser; import it with edufleet edge import on the server.',
+    'edgeImport.failed': 'Could not import {file}: {message}',
+    'edgeImport.done': 'Imported {file} (site {site}): {applied} new records, {present} already present, {refused} refused; {devices} devices.',
+    'edgeImport.nothingNew': 'Nothing new in this file: the province has every record already.',
+    'edgeImport.days': 'Days analysed again: {days}',
+    'edgeImport.refusedDevices': 'Devices not on the edge\'s site (refused): {devices}',
+    'edgeImport.gaps': '{gaps} records came after a gap in sequence (data may be missing at the site).',
+    'edgeImport.another': 'Import another file',
+  } satisfies Record<keyof typeof vi, string>,
+};
