@@ -29,7 +29,10 @@ class ForwardLogComponent implements Component {
     this.state = new Health(this.name, logger);
   }
   async start(): Promise<void> {
-    this.log = await openForwardLog(this.cfg.dataDir, { groupCommitMs: this.cfg.gateway.groupCommitMs, segmentBytes: this.cfg.gateway.segmentBytes });
+    this.log = await openForwardLog(this.cfg.dataDir, {
+      groupCommitMs: this.cfg.gateway.groupCommitMs, segmentBytes: this.cfg.gateway.segmentBytes,
+      onFault: (err, context) => this.state.fail(err, context), onRecovered: () => this.state.ok(),
+    });
     this.state.started();
   }
   async stop(): Promise<void> {

@@ -29,6 +29,9 @@ export interface ForwardLogOptions {
    * the running process is still writing is simply not read yet (only whole lines are).
    */
   readOnly?: boolean;
+  /** A segment that could not be started (the log goes on in the current one): for the component's health. */
+  onFault?: (err: unknown, context: string) => void;
+  onRecovered?: (context: string) => void;
 }
 
 /** Where a reader is in the log. */
@@ -158,8 +161,12 @@ export class ForwardLog {
     records.forEach((r, i) => this.note(seg.devices, r.d, r.q, r.at, Buffer.byteLength(lines[i]!) + 1));
     this.durableOffset += data.length;
     seg.bytes = this.durableOffset;
-    if (this.durableOffset >= this.o.segmentBytes) await this.rotate();
+    // The group is durable whatever happens next: acknowledge it first. A segment that cannot be started yet (EMFILE,
+    // a full disk) is tried again after the next group; appends go on into the current one meanwhile.
     waiters.resolve();
+    if (this.durableOffset >= this.o.segmentBytes) {
+      await this.rotate().then(() => this.o.onRecovered?.('forward log segment rotation'), (err: unknown) => this.o.onFault?.(err, 'forward log segment rotation'));
+    }
   }
 
   private async rotate(): Promise<void> {

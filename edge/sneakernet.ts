@@ -10,7 +10,7 @@ import { EdufleetError } from '../lib/errors.js';
 import type { EdgeReport, EdgeRow } from '../registry/index.js';
 import { applyRecords, emptyResult, type ApplyDeps, type ApplyResult } from './apply.js';
 import { exportRecords, openExport, verifyExport, writeExport, type ExportHeader } from './file.js';
-import { ForwardLog } from './forward-log.js';
+import { ForwardLog, type ForwardLogOptions } from './forward-log.js';
 import { diskHealth } from './health.js';
 import { edgeKeys } from './keys.js';
 
@@ -19,7 +19,7 @@ export const edgeDir = (dataDir: string): string => path.join(dataDir, 'edge');
 export const forwardLogDir = (dataDir: string): string => path.join(edgeDir(dataDir), 'forward');
 
 /** The forward log of an edge's data directory, opened (group commit and segment size of the gateway's spool). */
-export async function openForwardLog(dataDir: string, o: { groupCommitMs: number; segmentBytes: number; readOnly?: boolean }): Promise<ForwardLog> {
+export async function openForwardLog(dataDir: string, o: Omit<ForwardLogOptions, 'dir'>): Promise<ForwardLog> {
   const log = new ForwardLog({ dir: forwardLogDir(dataDir), ...o });
   await log.open();
   return log;

@@ -135,7 +135,8 @@ describe('SIGHUP to `edufleet start`', () => {
     live.install(newCerts);
     p.child.kill('SIGHUP');
     await waitFor('the new certificate served', async () => (await handshake(tlsPort)).fingerprint === fingerprint(newCerts.cert));
-    expect(p.output()).toContain('MQTT TLS certificate reloaded');
+    // The process writes its log line after the listeners took the new context: the line may come a moment later.
+    await waitFor('the reload logged', () => p.output().includes('MQTT TLS certificate reloaded'));
     await c.publishAsync(topics.telemetry(device.id), JSON.stringify({ battery: 63 }), { qos: 1 });
     expect(closes()).toBe(0);
 
