@@ -7,10 +7,7 @@
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeKeys } from '../../edge/keys.js';
-import { registerEdge } from '../../edge/register.js';
-import { edgeDir, openForwardLog } from '../../edge/sneakernet.js';
-import type { NewDeviceRecord } from '../../edge/records.js';
+import { registerTestEdge, writeBacklogDay } from './edge-fixture.js';
 import { ManagedInfluxd } from '../../lib/influx/index.js';
 import { EDGE_META } from '../../registry/index.js';
 import { influxOptions } from '../helpers/influx.js';
@@ -40,18 +37,9 @@ describe('live readings of an edge site while its backlog is forwarded', () => {
     province = await startTestStack({ dir: path.join(dir, 'province'), overrides: { influx: influxOptions(influxd) } });
     const { room } = await seedSchool(province.registry, SITE);
     secret = (await province.registry.addDevices(boards.map((id) => ({ id, kind: 'board', roomId: room.id }))))[0]!.secret!;
-    const keys = edgeKeys(edgeDir(edgeData));
-    edgeId = keys.id;
-    await registerEdge(province.registry, { site: SITE, name: 'Máy chủ trường Mường Khương', signKey: keys.signKey, boxKey: keys.boxKey }, { byUser: 'admin', at: Date.now() });
+    edgeId = await registerTestEdge(province.registry, SITE, 'Máy chủ trường Mường Khương', edgeData);
     // The day the edge kept while it had no link, in its forward log before it starts.
-    const log = await openForwardLog(edgeData, { groupCommitMs: 1, segmentBytes: 8 * 1024 * 1024 });
-    const day: NewDeviceRecord[] = [];
-    for (let k = 0; k < PER_DEVICE; k++) {
-      const t = START + k * 120_000;
-      for (const d of boards) day.push({ d, c: 'telemetry', p: JSON.stringify({ ts: t, power: 'on', touches: k % 7 }), at: t + 50 });
-    }
-    await log.append(day);
-    await log.close();
+    await writeBacklogDay(edgeData, boards, { start: START, stepMs: 120_000, perDevice: PER_DEVICE, segmentBytes: 8 * 1024 * 1024 });
   }, 120_000);
 
   afterAll(async () => {

@@ -8,10 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeKeys } from '../../edge/keys.js';
-import type { NewDeviceRecord } from '../../edge/records.js';
-import { registerEdge } from '../../edge/register.js';
-import { edgeDir, openForwardLog } from '../../edge/sneakernet.js';
+import { registerTestEdge, writeBacklogDay } from './edge-fixture.js';
 import { ManagedInfluxd } from '../../lib/influx/index.js';
 import { influxOptions, testInfluxClient } from '../helpers/influx.js';
 import { seedSchool, startTestStack, tempDir, type TestStack } from '../helpers/stack.js';
@@ -50,17 +47,9 @@ describe('an edge\'s backlog when the province restarts in the middle of it', ()
     province = await startProvince();
     const { room } = await seedSchool(province.registry, SITE);
     await province.registry.addDevices(boards.map((id) => ({ id, kind: 'board', roomId: room.id })));
-    const keys = edgeKeys(edgeDir(edgeData));
-    edgeId = keys.id;
-    await registerEdge(province.registry, { site: SITE, name: 'Máy chủ trường Si Ma Cai', signKey: keys.signKey, boxKey: keys.boxKey }, { byUser: 'admin', at: Date.now() });
-    const log = await openForwardLog(edgeData, { groupCommitMs: 1, segmentBytes: 256 * 1024 });
-    const day: NewDeviceRecord[] = [];
-    for (let k = 0; k < PER_DEVICE; k++) {
-      const t = START + k * 60_000;
-      for (const d of boards) day.push({ d, c: 'telemetry', p: JSON.stringify({ ts: t, power: 'on', touches: k % 9 }), at: t + 30 });
-    }
-    await log.append(day);
-    await log.close();
+    edgeId = await registerTestEdge(province.registry, SITE, 'Máy chủ trường Si Ma Cai', edgeData);
+    // The day the edge kept while it had no link, in its forward log before it starts.
+    await writeBacklogDay(edgeData, boards, { start: START, stepMs: 60_000, perDevice: PER_DEVICE, segmentBytes: 256 * 1024 });
   }, 120_000);
 
   afterAll(async () => {
