@@ -103,17 +103,23 @@ export class Gateway implements Component {
     return this.spool.oldestPendingMs();
   }
 
-  /** One entry for the gateway: degraded when any of its parts is, with the most recent error of any of them. */
+  /**
+   * One entry for the gateway: degraded when any of its parts is. Its error is the first degraded part's, parts
+   * in order of what an operator must act on first (devices not acknowledged before InfluxDB unreachable: the
+   * spool-full message names the InfluxDB outage too, and a retry failing every second must not hide it); once
+   * all are well, the most recent error of any of them.
+   */
   health(): ComponentHealth {
     const parts = [this.spoolHealth.snapshot(), this.segmentHealth.snapshot(), this.loop.influxHealth.snapshot(), this.loop.spoolHealth.snapshot()];
     if (this.signals) parts.push(this.signals.health());
     const bad = parts.filter((p) => p.state === 'degraded');
-    const errors = parts.flatMap((p) => (p.lastError ? [p.lastError] : [])).sort((a, b) => b.at.localeCompare(a.at));
+    const recent = parts.flatMap((p) => (p.lastError ? [p.lastError] : [])).sort((a, b) => b.at.localeCompare(a.at));
+    const lastError = bad.find((p) => p.lastError)?.lastError ?? recent[0];
     const state = bad.length ? 'degraded' : parts[0]!.state;
     const since = (bad.length ? bad : parts).map((p) => p.since).sort()[0]!;
     const { usedBytes, maxBytes } = this.spool.usage();
     const details = { spoolBytes: usedBytes, spoolMaxBytes: maxBytes, spoolPendingBytes: this.spool.pendingBytes() };
-    return { name: this.name, state, since, ...(errors[0] ? { lastError: errors[0] } : {}), details };
+    return { name: this.name, state, since, ...(lastError ? { lastError } : {}), details };
   }
 
   async start(): Promise<void> {
