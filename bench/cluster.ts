@@ -20,7 +20,7 @@ import { openRegistryStore } from '../registry/index.js';
 import { CLUSTER_TARGET, renderCluster, type ClusterResults, type ProcFigure } from './lib/cluster-report.js';
 import { measureFailover, presenceByNode } from './lib/cluster-failover.js';
 import { BENCH_ADMIN, BENCH_PASSWORD, cpuPerReading, failoverThroughHaproxy, liveAcrossNodes } from './lib/cluster-phases.js';
-import { SimProcesses, spreadFallbacks } from './lib/cluster-sim.js';
+import { clusterSlices, SimProcesses } from './lib/cluster-sim.js';
 import { startClusterStack } from './lib/cluster-stack.js';
 import { provisionFleet, type BenchDevice } from './lib/fleet.js';
 import { CpuMeter, processCpuSeconds, raiseOwnFileLimit, round, waitFor, waitForQuiet, type Cleanup } from './lib/procs.js';
@@ -51,7 +51,6 @@ export interface ClusterOptions {
 }
 
 const mib = (kib: number) => round(kib / 1024, 1);
-const sliceOf = <T>(xs: T[], k: number, per: number) => xs.slice(k * per, (k + 1) * per);
 
 export async function benchCluster(cleanup: Cleanup, o: ClusterOptions = {}): Promise<ClusterResults> {
   const quick = o.quick ?? false;
@@ -97,7 +96,7 @@ export async function benchCluster(cleanup: Cleanup, o: ClusterOptions = {}): Pr
   const urls = stack.nodes.map((n) => n.url);
   const sims = new SimProcesses(cleanup);
   const t = performance.now();
-  await sims.open(stack.nodes.map((n, k) => ({ devices: sliceOf(fleet, k, perNode), url: n.url, fallbacks: spreadFallbacks(k, urls, perNode) })));
+  await sims.open(clusterSlices(fleet, urls, perNode, nodesN));
   await sims.within((n) => n >= devices, 900_000, 'connecting the fleet');
   const connect = { seconds: round((performance.now() - t) / 1000, 1), errors: sims.errors };
   log(`${devices} devices connected in ${connect.seconds} s`);

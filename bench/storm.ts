@@ -69,7 +69,7 @@ export async function benchStorm(cleanup: Cleanup, o: StormOptions = {}): Promis
   let child: RunningServer = await start();
   await delay(2000);
   const rssEmptyKib = readRssKib(child.pid);
-  const fleet = new StormFleet(child.url, fleetDevices);
+  const fleet = new StormFleet(fleetDevices, () => [child.url]);
   cleanup.add('storm fleet', () => fleet.close());
   const t0 = performance.now();
   await fleet.open(devices);

@@ -1,4 +1,5 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import net from 'node:net';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import { parseTopic, topics, type AttributesPayload, type CommandResultPayload, type EventPayload, type StatusPayload } from '../protocol/index.js';
 
 export interface DeviceLinkOptions {
@@ -8,6 +9,12 @@ export interface DeviceLinkOptions {
    * or is refused, as a device configured with several broker addresses (or a DNS name with several) does.
    */
   fallbackUrls?: readonly string[];
+  /**
+   * The local address the device's connections come from (mqtt:// only). The cluster benchmark gives each few hundred
+   * devices their own loopback address, as schools behind their own NAT are: with 60,000 sockets from one address the
+   * kernel's search for a free local port makes every connect() slow, a limit of the load generator, not the broker.
+   */
+  localAddress?: string;
   id: string;
   secret: string;
   /** QoS of telemetry; status, attributes and events are always QoS 1. */
@@ -27,6 +34,8 @@ export interface DeviceLinkOptions {
 }
 
 const OFFLINE = JSON.stringify({ state: 'offline' } satisfies StatusPayload);
+/** The longest wait between tries while every address refuses (docs/protocol.md, "Connections"). */
+const MAX_BACKOFF_MS = 120_000;
 
 /**
  * MQTT.js's `servers`: each new connection (the first and every reconnect) goes to the next address of the list,
@@ -44,6 +53,17 @@ function serversOption(url: string, fallbacks: readonly string[] = []): Pick<ICl
   };
 }
 
+/** MQTT.js's `servers` rotation for plain mqtt:// addresses, each connection from `localAddress`. */
+function fromAddress(localAddress: string, urls: readonly string[]): () => net.Socket {
+  const servers = urls.map((u) => {
+    const p = new URL(u);
+    if (p.protocol !== 'mqtt:') throw new Error(`localAddress works with mqtt:// addresses only, not ${u}`);
+    return { host: p.hostname, port: Number(p.port) || 1883 };
+  });
+  let next = 0;
+  return () => net.createConnection({ ...servers[next++ % servers.length]!, localAddress });
+}
+
 /**
  * One simulated device's MQTT session, as the protocol wants it: client id = username = device id, password =
  * its secret; a retained Last Will "offline" on its status topic; status and attributes (retained) on every connect.
@@ -58,20 +78,34 @@ export class DeviceLink {
     return this.up;
   }
 
-  /** Opens the session; resolves once the broker accepted or refused it (mqtt.js keeps retrying a refused one). */
+  /** The wait before the next try: the configured period, longer while every address refuses (tests). */
+  get retryPeriodMs(): number {
+    return this.client?.options.reconnectPeriod ?? this.o.reconnectPeriodMs;
+  }
+
+  /** Opens the session; resolves once the broker accepted or refused it (a refused link keeps trying, backing off). */
   connect(): Promise<void> {
     const { id } = this.o;
-    const client = mqtt.connect(this.o.brokerUrl, {
-      ...serversOption(this.o.brokerUrl, this.o.fallbackUrls),
+    const options: IClientOptions = {
       clientId: id, username: id, password: this.o.secret, keepalive: 60, reconnectPeriod: this.o.reconnectPeriodMs,
+      // A device refused (a full node: CONNACK 3; a secret being rotated) keeps trying, as firmware does; MQTT.js
+      // otherwise stops for good after a refusal.
+      reconnectOnConnackError: true,
       connectTimeout: 30_000, clean: true, resubscribe: false,
       will: { topic: topics.status(id), payload: Buffer.from(OFFLINE), qos: 1, retain: true },
-    });
+    };
+    const client = this.o.localAddress
+      ? new MqttClient(fromAddress(this.o.localAddress, [this.o.brokerUrl, ...(this.o.fallbackUrls ?? [])]), options)
+      : mqtt.connect(this.o.brokerUrl, { ...serversOption(this.o.brokerUrl, this.o.fallbackUrls), ...options });
     this.client = client;
     // Events of a client this link has already dropped must not touch the state of the one that replaced it.
     const current = () => this.client === client;
+    const addresses = 1 + (this.o.fallbackUrls?.length ?? 0);
+    let refused = 0;
     client.on('connect', () => {
       if (!current()) return;
+      refused = 0;
+      client.options.reconnectPeriod = this.o.reconnectPeriodMs;
       this.status(this.o.presence());
       client.publish(topics.attributes(id), JSON.stringify(this.o.attributes), { qos: 1, retain: true });
       // Every connect: the session is clean, so the broker forgot the subscription with the link.
@@ -85,7 +119,15 @@ export class DeviceLink {
     client.on('close', () => {
       if (current()) this.setUp(false);
     });
-    client.on('error', () => this.o.on.error());
+    client.on('error', (err: Error & { code?: unknown }) => {
+      // A CONNACK refusal (a number; socket errors have string codes) from every address in turn (all nodes full):
+      // wait twice as long before the next round, so devices that cannot be taken do not keep the nodes and
+      // themselves busy (docs/protocol.md, "Connections"). A dead address is not a refusal: the next one is tried.
+      if (typeof err.code === 'number' && ++refused % addresses === 0) {
+        client.options.reconnectPeriod = Math.min(MAX_BACKOFF_MS, client.options.reconnectPeriod! * 2);
+      }
+      this.o.on.error();
+    });
     return new Promise((resolve) => {
       const done = () => {
         client.off('connect', done);

@@ -3,6 +3,7 @@
  * a command issued while Redis is away fails at once instead of queueing without bound (the callers fall back:
  * nothing on the durable path waits for Redis), and the connection's state is readable for /healthz.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { EdufleetError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -49,4 +50,21 @@ export async function connectRedis(client: Redis, url: string): Promise<void> {
     client.disconnect();
     throw new EdufleetError('EDUFLEET_ERR_REDIS_UNREACHABLE', `Redis at ${scrubSecrets(url)} (redis.url) cannot be reached: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * A Lua script called by its SHA1 (EVALSHA), its text sent only when Redis does not know it (NOSCRIPT: a restarted
+ * or new Redis). The presence claim runs on every CONNECT; sending its text each time was a measurable part of a
+ * node's work in a failover (docs/benchmarks.md).
+ */
+export function redisScript(lua: string, numberOfKeys: number): (r: Redis, ...args: (string | number)[]) => Promise<unknown> {
+  const sha = createHash('sha1').update(lua).digest('hex');
+  return async (r, ...args) => {
+    try {
+      return await r.evalsha(sha, numberOfKeys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return r.eval(lua, numberOfKeys, ...args);
+    }
+  };
 }

@@ -5,6 +5,8 @@ import type { SecretVerifier } from './store/device-verifiers.js';
 import type { RegistryStore } from './store/index.js';
 import type { DevicePlacement } from './types.js';
 
+type StoredSecret = Awaited<ReturnType<RegistryStore['secretHash']>> & {};
+
 export type AuthOutcome = 'ok' | 'unknown' | 'bad-secret' | 'revoked';
 
 interface DirectoryEvents extends Record<string, unknown[]> {
@@ -30,6 +32,12 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
   /** Verifiers waiting to be written: one transaction takes all that piled up while the previous one ran. */
   private unsaved: SecretVerifier[] = [];
   private saving: Promise<void> | undefined;
+  /**
+   * Logins waiting for their device's stored secret: read in one query per batch, not one per CONNECT (a node taking
+   * over a dead node's devices looks up thousands at once); the next batch gathers while one is in flight.
+   */
+  private lookups = new Map<string, ((r: StoredSecret | undefined | Error) => void)[]>();
+  private looking = false;
   /** How logins were checked since start: `scrypt` (the slow path) or `verifier`. For /metrics and tests. */
   readonly checks = { scrypt: 0, verifier: 0 };
   private rev = 0;
@@ -124,14 +132,51 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
       this.checks.verifier++;
       return 'ok';
     }
-    const stored = await this.registry.secretHash(id);
+    const stored = await this.storedSecret(id);
     if (!stored?.hash) return 'bad-secret';
     if (stored.revoked) return 'revoked';
+    // Saved by another process (or an earlier run) since this one loaded the verifiers: a node taking over a dead
+    // node's devices would otherwise pay scrypt for each of them at once, in the middle of a failover.
+    if (stored.verifier && matchesVerifier(secret, stored.hash, stored.verifier)) {
+      this.checks.verifier++;
+      this.verified.set(id, { hash: stored.hash, verifier: stored.verifier });
+      return 'ok';
+    }
     this.checks.scrypt++;
     if (!(await verifySecret(secret, stored.hash))) return 'bad-secret';
     const durable = secretVerifier(secret, stored.hash);
     this.verified.set(id, { hash: stored.hash, verifier: durable ?? hmacVerifier(secret, stored.hash) });
     if (durable) this.save({ id, hash: stored.hash, verifier: durable });
     return 'ok';
+  }
+
+  /** The device's stored secret, looked up with the other logins of the moment (see `lookups`). */
+  private storedSecret(id: string): Promise<StoredSecret | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.lookups.get(id);
+      const settle = (r: StoredSecret | undefined | Error) => (r instanceof Error ? reject(r) : resolve(r));
+      if (waiting) waiting.push(settle);
+      else this.lookups.set(id, [settle]);
+      if (!this.looking) {
+        this.looking = true;
+        // After the sockets of this turn of the event loop have been read: their CONNECTs join the same query.
+        setImmediate(() => void this.lookUp());
+      }
+    });
+  }
+
+  private async lookUp(): Promise<void> {
+    while (this.lookups.size) {
+      const batch = this.lookups;
+      this.lookups = new Map();
+      try {
+        const found = await this.registry.secretHashes([...batch.keys()]);
+        for (const [id, waiting] of batch) for (const settle of waiting) settle(found.get(id));
+      } catch (err) {
+        const e = err instanceof Error ? err : new Error(String(err));
+        for (const waiting of batch.values()) for (const settle of waiting) settle(e);
+      }
+    }
+    this.looking = false;
   }
 }

@@ -25,7 +25,7 @@ export async function failoverThroughHaproxy(stack: BenchClusterStack, cleanup: 
   // The previous phase's devices leave the presence hash as their goodbyes arrive.
   await waitFor(async () => Object.keys(await presenceByNode(redis)).length === 0, 'an empty presence hash', 60_000, 200);
   const sims = new SimProcesses(cleanup);
-  await sims.open([{ devices, url, fallbacks: [] }]);
+  await sims.open([{ devices, addresses: devices.map(() => [url]) }]);
   await sims.within((n) => n >= devices.length, 600_000, 'connecting through HAProxy');
   await waitFor(async () => Object.values(await presenceByNode(redis)).reduce((a, b) => a + b, 0) === devices.length, 'the HAProxy fleet in the presence hash', 60_000, 200);
   const spread = await presenceByNode(redis);

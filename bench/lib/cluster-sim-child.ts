@@ -9,7 +9,7 @@ import { StormFleet } from './storm-fleet.js';
 
 /** What the parent sends. */
 export type SimChildRequest =
-  | { type: 'open'; devices: BenchDevice[]; url: string; fallbacks: string[][]; parallel: number }
+  | { type: 'open'; devices: BenchDevice[]; addresses: string[][]; localAddresses?: string[]; parallel: number }
   | { type: 'drop' }
   | { type: 'close' };
 
@@ -34,8 +34,8 @@ function main(): void {
   }, REPORT_MS);
   process.on('message', (m: SimChildRequest) => {
     if (m.type === 'open') {
-      // Fallbacks are given per device (their order spreads a dead node's devices over the others).
-      fleet = new StormFleet(m.url, m.devices, (i) => m.fallbacks[i] ?? []);
+      // Addresses are given per device (their order spreads a dead node's devices over the others).
+      fleet = new StormFleet(m.devices, (i) => m.addresses[i]!, m.localAddresses && ((i) => m.localAddresses![i]!));
       void fleet.open(m.devices.length, m.parallel).then(() => send({ type: 'opened' }));
     } else if (m.type === 'drop') {
       fleet?.dropFrom(0);

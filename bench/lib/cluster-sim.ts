@@ -10,24 +10,47 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimChildReport, SimChildRequest } from './cluster-sim-child.js';
 import type { BenchDevice } from './fleet.js';
-import { processCpuSeconds, stopChild, type Cleanup } from './procs.js';
+import { CPU_PROF_DIR, processCpuSeconds, stopChild, type Cleanup } from './procs.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cluster-sim-child.ts');
 
-/** One slice: its devices, the address they connect to first, and each device's fallbacks. */
+/** One slice: its devices, and each device's broker addresses in the order it tries them (first: where it connects). */
 export interface SimSlice {
   devices: BenchDevice[];
-  url: string;
-  fallbacks: string[][];
+  addresses: string[][];
+  /** The loopback address each device's connections come from (default: the system's choice, 127.0.0.1). */
+  localAddresses?: string[];
+}
+
+/** Devices per source address: a school behind its NAT (and well within mqtt.connectsPerAddressPerSec's burst). */
+const DEVICES_PER_ADDRESS = 250;
+
+/** The loopback address of the `g`-th device of the fleet: 127.1.0.1 for the first 250, then 127.1.0.2 … */
+export function sourceAddress(g: number): string {
+  const block = Math.floor(g / DEVICES_PER_ADDRESS);
+  return `127.1.${Math.floor(block / 250)}.${(block % 250) + 1}`;
 }
 
 /**
- * Device `i` of a node's slice falls back to the other nodes in an order that rotates with `i`: when its node dies,
- * its devices spread evenly over the survivors instead of all landing on the next one.
+ * The fleet in `processes` simulator processes, `perNode` devices homed on each node (the first `perNode` on node 1,
+ * and so on): each process holds an equal share of every node's devices, so when a node dies its devices' reconnects
+ * are spread over every simulator (one process reconnecting 15,000 links alone measures the load generator, not the
+ * cluster). Device `j` of a node falls back to the other nodes in an order that rotates with `j`, so a dead node's
+ * devices spread evenly over the survivors instead of all landing on the next one. Each 250 devices share one loopback
+ * source address, as a school behind its NAT (see DeviceLinkOptions.localAddress for why).
  */
-export function spreadFallbacks(home: number, urls: string[], n: number): string[][] {
-  const others = urls.filter((_, k) => k !== home);
-  return Array.from({ length: n }, (_, i) => others.map((_, k) => others[(k + i) % others.length]!));
+export function clusterSlices(fleet: BenchDevice[], urls: string[], perNode: number, processes: number): SimSlice[] {
+  const slices = Array.from({ length: processes }, () => ({ devices: [] as BenchDevice[], addresses: [] as string[][], localAddresses: [] as string[] }));
+  urls.forEach((home, k) => {
+    const others = urls.filter((_, m) => m !== k);
+    for (let j = 0; j < perNode; j++) {
+      const slice = slices[j % processes]!;
+      slice.devices.push(fleet[k * perNode + j]!);
+      slice.addresses.push([home, ...others.map((_, m) => others[(m + j) % others.length]!)]);
+      slice.localAddresses.push(sourceAddress(k * perNode + j));
+    }
+  });
+  return slices;
 }
 
 export class SimProcesses {
@@ -59,7 +82,8 @@ export class SimProcesses {
   async open(slices: SimSlice[], parallel = 200): Promise<void> {
     await Promise.all(slices.map(async (s) => {
       const k = this.children.length;
-      const child = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const prof = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+      const child = fork(CHILD, [], { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       this.cleanup.track(child);
       this.cleanup.add('simulator process', () => this.closeOne(child));
       this.children.push(child);
@@ -73,7 +97,7 @@ export class SimProcesses {
         } else if (m.type === 'opened') resolve();
       }));
       child.once('exit', () => { this.counts[k] = 0; this.notify(); });
-      child.send({ type: 'open', devices: s.devices, url: s.url, fallbacks: s.fallbacks, parallel } satisfies SimChildRequest);
+      child.send({ type: 'open', devices: s.devices, addresses: s.addresses, localAddresses: s.localAddresses, parallel } satisfies SimChildRequest);
       await opened;
     }));
   }

@@ -16,7 +16,7 @@ import { freePort } from '../../lib/net.js';
 import { startHaproxy, type TestHaproxy } from './managed/haproxy.js';
 import { startPostgres, type TestPostgres } from './managed/postgres.js';
 import { startRedis, type TestRedis } from './managed/redis.js';
-import { findPid, type Cleanup } from './procs.js';
+import { CPU_PROF_DIR, findPid, type Cleanup } from './procs.js';
 import { startEdufleetChild, type RunningServer } from './servers.js';
 
 export const SESSION_SECRET = 'bí-mật-ký-cookie-chung-của-cả-cụm-máy-bench-0123456789';
@@ -78,7 +78,7 @@ export async function startClusterStack(o: { dir: string; nodes: number; dashboa
     const dataDir = path.join(o.dir, name);
     mkdirSync(dataDir, { recursive: true });
     return {
-      influxUrl, influxCredentials: influxd.credentials, database: 'edufleet', dataDir,
+      influxUrl, influxCredentials: influxd.credentials, database: 'edufleet', dataDir, cpuProfDir: CPU_PROF_DIR,
       env: { EDUFLEET_NODE_NAME: name, EDUFLEET_REGISTRY_URL: registryUrl, EDUFLEET_REDIS_URL: redis.url, EDUFLEET_DASHBOARD_SESSION_SECRET: SESSION_SECRET, ...extra },
     };
   };

@@ -9,6 +9,9 @@ import { raiseFileLimit, readFileLimit } from '../../lib/limits.js';
  * Everything the benchmark starts registers how to stop it here; `stopAll` runs the stoppers in reverse order,
  * from `finally`, from SIGINT / SIGTERM, and (for children that are still alive) from a synchronous `exit` hook.
  */
+/** BENCH_CPU_PROF_DIR=dir: the cluster benchmark's nodes, dashboards and simulators write a V8 CPU profile there on exit. */
+export const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR || undefined;
+
 export class Cleanup {
   private readonly stoppers: { name: string; stop: () => Promise<void> | void }[] = [];
   private readonly children = new Set<ChildProcess>();

@@ -19,12 +19,15 @@ export class StormFleet {
   private waiters: { cond: (connected: number) => boolean; resolve: () => void }[] = [];
   errors = 0;
 
-  /** `fallbacks(i)`: further broker addresses device `i` tries in turn when its link drops (the cluster's other nodes). */
-  constructor(url: string, readonly devices: BenchDevice[], fallbacks?: (i: number) => string[]) {
+  /**
+   * `addresses(i)`: the broker addresses device `i` tries in turn, the first at the start (then the cluster's other
+   * nodes); `localAddress(i)`: the loopback address its connections come from (device-sim/device-link.ts).
+   */
+  constructor(readonly devices: BenchDevice[], addresses: (i: number) => readonly string[], localAddress?: (i: number) => string) {
     this.upAt = new Float64Array(devices.length);
     devices.forEach((d, i) => {
       this.links.push(new DeviceLink({
-        brokerUrl: url, fallbackUrls: fallbacks?.(i), id: d.id, secret: d.secret, qos: 1, attributes: deviceAttributes(d.id, KIND), reconnectPeriodMs: reconnectPeriod(i),
+        brokerUrl: addresses(i)[0]!, fallbackUrls: addresses(i).slice(1), localAddress: localAddress?.(i), id: d.id, secret: d.secret, qos: 1, attributes: deviceAttributes(d.id, KIND), reconnectPeriodMs: reconnectPeriod(i),
         presence: () => 'online',
         on: {
           link: (up) => {

@@ -9,7 +9,7 @@
  */
 import { BUS_ALL, HEARTBEAT_EVERY_MS, NODE_KEY_PATTERN, nodeNameOf, SUBS_KEY_PATTERN, subsKey, subsNodeOf } from '../../lib/cluster-keys.js';
 import type { Clock } from '../../lib/clock.js';
-import type { Redis } from '../../lib/redis.js';
+import { redisScript, type Redis } from '../../lib/redis.js';
 import type { PresenceHash } from './presence.js';
 
 /** Held by the node that checks; renewed at every check, so another takes over once it is gone. */
@@ -20,10 +20,10 @@ const GRACE_MS = 2 * HEARTBEAT_EVERY_MS;
 const BATCH = 500;
 
 /** SET NX, or renew if it is already ours. */
-const LEASE = `
+const LEASE = redisScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0`;
+return 0`, 1);
 
 export class DeadNodeCheck {
   /** Nodes named in the hash without a heartbeat, since when (this checker's clock). */
@@ -40,7 +40,7 @@ export class DeadNodeCheck {
 
   /** One check; returns the devices marked offline. Throws while Redis is away (the interval retries). */
   async check(): Promise<number> {
-    const mine = await this.redis.eval(LEASE, 1, LEASE_KEY, this.presence.node, String(this.checkMs * 3));
+    const mine = await LEASE(this.redis, LEASE_KEY, this.presence.node, String(this.checkMs * 3));
     if (mine !== 1) {
       this.suspects.clear();
       return 0;

@@ -5,6 +5,7 @@
  */
 import type { Redis } from '../../lib/redis.js';
 import { busChannel, PRESENCE_KEY } from '../../lib/cluster-keys.js';
+import { redisScript } from '../../lib/redis.js';
 
 /** What a node tells another on its channel (lib/cluster-keys.ts busChannel). */
 export type BusMessage =
@@ -38,35 +39,35 @@ export type SessionMessage =
 const BUS_PREFIX = busChannel('');
 
 /** HSET to this node; tells the node the hash named before, if another, to close its connection. Returns that node. */
-const CLAIM = `
+const CLAIM = redisScript(`
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if prev and prev ~= ARGV[2] then redis.call('PUBLISH', ARGV[3] .. prev, ARGV[4]) end
-return prev`;
+return prev`, 1);
 
 /** As CLAIM, but a device the hash gives to another node stays there and that node is asked to compare (reassert). */
-const REASSERT = `
+const REASSERT = redisScript(`
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 if prev and prev ~= ARGV[2] then redis.call('PUBLISH', ARGV[3] .. prev, ARGV[4]) return prev end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return false`;
+return false`, 1);
 
 /** HDEL only while the hash still names ARGV[2]: a device that moved on belongs to its new node. 1 when deleted. */
-const RELEASE = `
+const RELEASE = redisScript(`
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) return 1 end
-return 0`;
+return 0`, 1);
 
 /** Gives the device to ARGV[3] if the hash names ARGV[2] or nobody (the closing side of a reassert). */
-const HAND_OVER = `
+const HAND_OVER = redisScript(`
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v or v == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-return 0`;
+return 0`, 1);
 
 /** Tells the node holding the device, if another than ARGV[2], to deliver its commands. */
-const NOTIFY = `
+const NOTIFY = redisScript(`
 local n = redis.call('HGET', KEYS[1], ARGV[1])
 if n and n ~= ARGV[2] then return redis.call('PUBLISH', ARGV[3] .. n, ARGV[4]) end
-return 0`;
+return 0`, 1);
 
 const encode = (m: BusMessage): string => JSON.stringify(m);
 
@@ -115,13 +116,13 @@ export class PresenceHash {
   /** A device connected here at `since`: the hash names this node, and the node it named before closes its connection. */
   async claim(deviceId: string, since: number): Promise<string | null> {
     const msg = encode({ type: 'takeover', deviceId, node: this.node, since });
-    return (await this.redis.eval(CLAIM, 1, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg)) as string | null;
+    return (await CLAIM(this.redis, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg)) as string | null;
   }
 
   /** After an outage: claims the device unless another node has it, which is then asked to compare connections. */
   async reassert(deviceId: string, since: number): Promise<void> {
     const msg = encode({ type: 'takeover', deviceId, node: this.node, since, reassert: true });
-    await this.redis.eval(REASSERT, 1, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg);
+    await REASSERT(this.redis, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg);
   }
 
   /** The node the hash names for this device, or null. */
@@ -131,17 +132,17 @@ export class PresenceHash {
 
   /** Deletes the entry if it still names `node` (this one by default); true when it did. */
   async release(deviceId: string, node = this.node): Promise<boolean> {
-    return (await this.redis.eval(RELEASE, 1, PRESENCE_KEY, deviceId, node)) === 1;
+    return (await RELEASE(this.redis, PRESENCE_KEY, deviceId, node)) === 1;
   }
 
   async handOver(deviceId: string, to: string): Promise<void> {
-    await this.redis.eval(HAND_OVER, 1, PRESENCE_KEY, deviceId, this.node, to);
+    await HAND_OVER(this.redis, PRESENCE_KEY, deviceId, this.node, to);
   }
 
   /** Asks the node holding the device (if not this one) to deliver its commands now; true when one was asked. */
   async notifyCommand(deviceId: string): Promise<boolean> {
     const msg = encode({ type: 'command', deviceId });
-    return ((await this.redis.eval(NOTIFY, 1, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg)) as number) > 0;
+    return ((await NOTIFY(this.redis, PRESENCE_KEY, deviceId, this.node, BUS_PREFIX, msg)) as number) > 0;
   }
 
   /** Tells one node something directly (a takeover answered with a newer connection). */

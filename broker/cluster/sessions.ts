@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Aedes, AuthenticateError, Client } from 'aedes';
 import { busChannel, SESSIONS_KEY } from '../../lib/cluster-keys.js';
 import type { Logger } from '../../lib/logger.js';
+import { redisScript } from '../../lib/redis.js';
 import type { ClusterBus } from './bus.js';
 import type { SessionPacket, SessionMessage } from './presence.js';
 import type { SubscriptionTable } from './subscriptions.js';
@@ -24,10 +25,10 @@ import type { SubscriptionTable } from './subscriptions.js';
 const HANDOVER_MS = 3_000;
 
 /** HSET to this node; returns the owner before. */
-const CLAIM = `
+const CLAIM = redisScript(`
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return prev`;
+return prev`, 1);
 
 interface Sub { topic: string; qos: number }
 interface Persistence {
@@ -62,7 +63,7 @@ export function shareSessions(o: SessionSharingOptions): SessionSharing {
   const claim = async (clientId: string): Promise<string | null> => {
     const r = bus.redis;
     if (r?.status !== 'ready') return null;
-    return (await r.eval(CLAIM, 1, SESSIONS_KEY, clientId, bus.node)) as string | null;
+    return (await CLAIM(r, SESSIONS_KEY, clientId, bus.node)) as string | null;
   };
 
   /** Asks the owner for the session and puts it into this node's persistence; gives up after HANDOVER_MS. */

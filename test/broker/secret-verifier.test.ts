@@ -3,7 +3,8 @@
  * broker restart, on both registry engines; rotation and revocation still end it; the stored column never holds the
  * secret. Each "restart" is a new broker stack on the same data directory and registry, with a fresh directory.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINES, useEngines } from '../helpers/engines.js';
 import { connectDevice, refusalCode, seedSchool, startTestStack, tempDir, type TestStack } from '../helpers/stack.js';
@@ -65,5 +66,40 @@ describe.each(ENGINES)('device secret verifiers on %s', (engine) => {
       expect(stored.get(id)).toMatch(/^hmac-sha256\$[A-Za-z0-9_-]{43}$/);
       expect(stored.get(id)).not.toContain(secret);
     }
+  });
+});
+
+/** Several nodes exist only on PostgreSQL (docs/operations.md): a device moves to a node that started before it logged in. */
+describe('device secret verifiers across nodes', () => {
+  const dir = tempDir('edufleet-verifier-nodes-');
+  const started: TestStack[] = [];
+  afterAll(async () => {
+    for (const s of started) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const node = async (name: string, url: string) => {
+    const s = await startTestStack({ dir: mkdirSync(path.join(dir, name), { recursive: true })!, only: ['broker'], overrides: { logLevel: 'silent', registry: { url }, influx: { url: 'http://127.0.0.1:9' } } });
+    started.push(s);
+    return s;
+  };
+
+  it('checks a device that moves to a node already running by the verifier the first node saved, not by scrypt', async () => {
+    const url = await engines.url('postgres');
+    const first = await node('node-1', url);
+    const second = await node('node-2', url);
+    const { room } = await seedSchool(first.registry, 'MOVE-1');
+    const d = await first.registry.addDevice({ kind: 'tablet', roomId: room.id });
+    await Promise.all([first.directory.refresh(), second.directory.refresh()]);
+    (await connectDevice(first.mqttUrl, d.device.id, d.secret!)).end(true);
+    expect(first.directory.checks.scrypt).toBe(1);
+    await first.directory.flushVerifiers();
+
+    // The failover: the second node loaded its verifiers before this device ever logged in.
+    const before = { ...second.directory.checks };
+    (await connectDevice(second.mqttUrl, d.device.id, d.secret!)).end(true);
+    expect(second.directory.checks).toEqual({ scrypt: before.scrypt, verifier: before.verifier + 1 });
+    // A wrong secret matches no verifier, in memory or saved, and scrypt refuses it.
+    expect(await refusalCode(second.mqttUrl, d.device.id, d.device.id, `${d.secret!.slice(0, -1)}x`)).toBe(4);
+    expect(second.directory.checks.scrypt).toBe(before.scrypt + 1);
   });
 });

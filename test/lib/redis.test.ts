@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
-import { connectRedis, openRedis } from '../../lib/redis.js';
+import { connectRedis, openRedis, redisScript } from '../../lib/redis.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
@@ -27,4 +28,20 @@ it('refuses to start against a Redis that cannot be reached, naming its URL with
   const err = await connectRedis(client, url).then(() => undefined, (e: Error) => e);
   expect(err?.message).toContain(`127.0.0.1:${redis.port + 1}`);
   expect(err?.message).not.toContain('hunter2');
+});
+
+it('runs a script by its digest, sending its text again to a Redis that has forgotten it', async () => {
+  const client = openRedis(redis.url, { name: 'edufleet:test', log });
+  await connectRedis(client, redis.url);
+  const lua = `return redis.call('INCRBY', KEYS[1], ARGV[1])`;
+  const incr = redisScript(lua, 1);
+  await client.script('FLUSH');
+  expect(await incr(client, 'n', 2)).toBe(2);
+  expect(await incr(client, 'n', 3)).toBe(5);
+  // A Redis restarted empty, or another server behind the same URL: NOSCRIPT, then the text once more.
+  await client.script('FLUSH');
+  expect(await incr(client, 'n', 1)).toBe(6);
+  // Loaded again under its digest: the next calls send 40 hex characters, not the script.
+  expect(await client.script('EXISTS', createHash('sha1').update(lua).digest('hex'))).toEqual([1]);
+  client.disconnect();
 });
