@@ -1,5 +1,12 @@
 /** The device list and a device's live page, and the device kinds with their fields. */
+import type { EdgeView } from './edges.js';
 import type { FieldValue, LiveView, StateFilter } from './live.js';
+
+/**
+ * The edge node a device's data comes through (docs/edge.md): its site's active edge, the first by name as a queued
+ * command names it (CommandView `edgeName`), else the site's last revoked one; its link as the edges screen shows it.
+ */
+export type DeviceEdge = Pick<EdgeView, 'id' | 'name' | 'link' | 'revokedAt'>;
 
 export interface DeviceRow extends LiveView {
   kind: string;
@@ -11,6 +18,8 @@ export interface DeviceRow extends LiveView {
   roomName: string;
   schoolId: number;
   schoolName: string;
+  /** Null when the device's site has no edge node: its live state and last seen come straight from the province's broker. */
+  edge: DeviceEdge | null;
 }
 
 /** GET /api/devices: filters, all optional; `limit` defaults to 50 (at most 500). */

@@ -91,6 +91,8 @@ interface CoreRoutes {
   'GET /api/edges/imports/:id': { params: EdgeImportParams; response: EdgeImportJob };
   /** The next down bundle of an edge (docs/edge.md, "The USB round trip, down"): admins only. */
   'GET /api/edges/:id/bundle': { params: JobIdParams; response: FileResponse };
+  /** Revokes an edge (as `edufleet edge revoke`): its files and its link are refused from then on. Admins only. */
+  'POST /api/edges/:id/revoke': { params: JobIdParams; response: EdgeView };
   'GET /api/kinds': { response: KindInfo[] };
   'GET /api/hierarchy': { response: HierarchyResponse };
   'GET /api/hierarchy/tree': { query: TreeQuery; response: TreeResponse };
@@ -201,7 +203,7 @@ export type RouteKey = keyof ApiRoutes & string;
  */
 export const API_ROUTE_KEYS = [
   'GET /healthz', 'GET /metrics', 'POST /api/login', 'POST /api/logout', 'GET /api/me', 'GET /api/overview',
-  'GET /api/kpi', 'GET /api/edges', 'POST /api/edges', 'POST /api/edges/imports', 'GET /api/edges/imports/:id', 'GET /api/edges/:id/bundle', 'GET /api/kinds', 'GET /api/hierarchy', 'GET /api/hierarchy/tree', 'GET /api/devices',
+  'GET /api/kpi', 'GET /api/edges', 'POST /api/edges', 'POST /api/edges/imports', 'GET /api/edges/imports/:id', 'GET /api/edges/:id/bundle', 'POST /api/edges/:id/revoke', 'GET /api/kinds', 'GET /api/hierarchy', 'GET /api/hierarchy/tree', 'GET /api/devices',
   'GET /api/devices/:id', 'GET /api/devices/:id/record', 'POST /api/devices', 'PATCH /api/devices/:id',
   'POST /api/devices/:id/retire', 'POST /api/devices/:id/maintenance', 'POST /api/devices/:id/credentials',
   'POST /api/devices/:id/revoke', 'POST /api/provision', 'GET /api/labels.pdf', 'GET /api/users', 'POST /api/users',

@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.js';
 import { prepareProcessLimits } from '../lib/limits.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { warnEdgeHeap } from './edge-heap.js';
 import { ManagementServer } from './management.js';
 import { startStack, type ComponentName, type Stack } from './stack.js';
 
@@ -16,6 +17,8 @@ export async function startProcess(o: { config: Readonly<Config>; only?: Compone
   const log = o.log ?? createLogger(o.config.logLevel);
   // Before anything opens a file or a socket: 20,000 devices need the hard limit, not the shell's default 1,024.
   const limits = prepareProcessLimits(o.config.mqtt, log);
+  // A school's small machine: say so when the heap was not capped (app/edge-heap.ts).
+  if (o.config.edge.enabled) warnEdgeHeap(log);
   const stack: ProcessStack = await startStack({ config: o.config, only, dashboard, log, limits, clearTextWarning: o.clearTextWarning });
   if (stack.dashboard) return stack;
   // No dashboard to serve /healthz and /metrics: the management port does, for HAProxy's checks and Prometheus.

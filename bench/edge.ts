@@ -1,9 +1,13 @@
 /**
  * Issue 21's benchmarks (`--edge-only`): a provincial EduFleet (`start --only broker,gateway`) and an edge node
- * (`edge.enabled`, broker + gateway + alerts + dashboard + scheduler, as a school runs it) as separate processes on one
- * machine and one InfluxDB (separate databases), the uplink through a TCP relay the benchmark cuts:
+ * (`edge.enabled`, broker + gateway + alerts + dashboard + scheduler, as a school runs it, with the Node options of
+ * app/edge-heap.ts as docs/edge.md's systemd unit sets them) as separate processes on one machine, each with its own
+ * InfluxDB (the edge's holds its site's charts), the uplink through a TCP relay the benchmark cuts:
+ *   0. the edge's RSS with its 200 devices sending at the simulator's default rate, link up, for some minutes (goal
+ *      < 300 MB);
  *   1. live ingest at the edge with the link cut: 200 devices publishing QoS 1 (readings/s, CPU µs per reading of
- *      the edge), and the edge's RSS with the 200 devices connected (goal < 300 MB);
+ *      the edge), the edge's RSS right after that burst (goal < 300 MB), and the RSS of the edge's InfluxDB once the
+ *      burst (a school day in a full run) is in it;
  *   2. the backlog so built forwarded with the rate unbounded: readings/s, CPU µs per reading on the edge and on the
  *      province (the capacity beside the default bound, edge.backlogRatePerSec);
  *   3. a second backlog at the default rate while one device publishes a reading every 250 ms: how long each takes to
@@ -16,6 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { EDGE_NODE_OPTIONS } from '../app/edge-heap.js';
 import { ConfigSchema } from '../config/schema.js';
 import { edgeKeys } from '../edge/keys.js';
 import { registerEdge } from '../edge/register.js';
@@ -23,8 +28,9 @@ import { edgeDir, forwardLogDir } from '../edge/sneakernet.js';
 import { influxClient, ManagedInfluxd } from '../lib/influx/index.js';
 import { openRegistryStore } from '../registry/index.js';
 import { startRelay } from '../test/helpers/relay.js';
+import { influxdRss, steadyRss, type InfluxdRss, type SteadyRss } from './lib/edge-memory.js';
 import { MEASUREMENT, provisionFleet, readingPayload, type BenchDevice } from './lib/fleet.js';
-import { processCpuSeconds, round, waitFor, type Cleanup } from './lib/procs.js';
+import { findPid, processCpuSeconds, round, waitFor, type Cleanup } from './lib/procs.js';
 import { REPO_ROOT, startEdufleetChild } from './lib/servers.js';
 import { readRssKib } from './lib/storm-report.js';
 
@@ -41,7 +47,8 @@ export interface EdgeResults {
   liveIngest: { readingsPerS: number; edgeCpuUsPerReading: number };
   backlog: { readingsPerS: number; edgeCpuUsPerReading: number; provinceCpuUsPerReading: number };
   liveWhileBacklog: { samples: number; p50Ms: number; p95Ms: number; targetMs: number };
-  rss: { edgeMiB: number; devices: number; targetMiB: number };
+  /** `edgeMiB`: right after the burst of phase 1; `steady`, `nodeOptions` and `influxd` since the heap was capped. */
+  rss: { edgeMiB: number; devices: number; targetMiB: number; steady?: SteadyRss; nodeOptions?: string[]; influxd?: InfluxdRss };
   budget: { bytesPerRecord: number; schoolDayMiB: number; spoolMaxGiB: number; schoolDays: number; target: number };
 }
 
@@ -60,6 +67,10 @@ export async function benchEdge(cleanup: Cleanup, o: { quick?: boolean; log?: (s
   const influxd = new ManagedInfluxd(path.join(dir, 'influx'));
   await influxd.start();
   cleanup.add('influxd', () => influxd.stop());
+  // The edge's own InfluxDB, as the managed one of `start --edge`: its RSS is the edge's.
+  const edgeInfluxd = new ManagedInfluxd(path.join(dir, 'edge-influx'));
+  await edgeInfluxd.start();
+  cleanup.add('edge influxd', () => edgeInfluxd.stop());
   const provDir = path.join(dir, 'province');
   const edgeData = path.join(dir, 'edge');
   // The province issues the devices' secrets; the edge gets them in its bundle at its first connect.
@@ -73,7 +84,8 @@ export async function benchEdge(cleanup: Cleanup, o: { quick?: boolean; log?: (s
   const relay = await startRelay(Number(new URL(province.url).port));
   cleanup.add('relay', () => relay.close());
   const startEdge = (rate: number) => startEdufleetChild({
-    ...common, database: 'edge_local', dataDir: edgeData, only: 'broker,gateway,alerts,dashboard,scheduler',
+    ...common, influxUrl: edgeInfluxd.url, influxCredentials: edgeInfluxd.credentials, database: 'edge_local', dataDir: edgeData,
+    only: 'broker,gateway,alerts,dashboard,scheduler', nodeArgs: [...EDGE_NODE_OPTIONS],
     env: {
       ...common.env, EDUFLEET_EDGE_ENABLED: 'true', EDUFLEET_EDGE_SITE: SITE, EDUFLEET_EDGE_UPLINK_URL: `mqtt://127.0.0.1:${relay.port}`,
       EDUFLEET_EDGE_BACKLOG_RATE_PER_SEC: String(rate), EDUFLEET_DASHBOARD_HOST: '127.0.0.1', EDUFLEET_DASHBOARD_PORT: '0', EDUFLEET_USAGE_ANALYSE_INTERVAL_MS: '0',
@@ -89,19 +101,33 @@ export async function benchEdge(cleanup: Cleanup, o: { quick?: boolean; log?: (s
   };
   const day0 = Date.now() - 2 * 86_400_000;
 
-  // 1. Live ingest with the link cut: the backlog of phase 2. First the bundle, so the devices may log in.
+  // 0. The devices at the default rate, link up. First the bundle, so the devices may log in.
   let edge = await startEdge(1_000_000_000);
   await waitFor(() => canLogIn(edge.url, devices[0]!), 'the bundle at the edge', 120_000, 200);
-  relay.cut();
   const clients = await connectAll(edge.url, devices);
+  const steadyStart = Date.now();
+  const steady = await steadyRss(clients, edge.pid, quick ? 60 : 300);
+  log(`edge RSS with ${devicesN} devices, a reading every ${steady.intervalS} s each for ${steady.seconds} s: ${steady.lastMiB} MiB at the end, ${steady.peakMiB} MiB at most`);
+  // Everything of phase 0 at the province before the cut, so the backlog of phase 2 counts only the burst.
+  const provInflux = influxClient(influxd.url, { database: 'edufleet', ...influxd.credentials! });
+  await waitFor(async () => ((await provInflux.query(`SELECT count(battery) AS n FROM raw.${MEASUREMENT} WHERE time >= ${steadyStart - 60_000}ms`))[0] as { n?: number } | undefined)?.n === steady.readings,
+    'the steady readings at the province', 120_000, 200);
+
+  // 1. Live ingest with the link cut: the backlog of phase 2.
+  relay.cut();
+  // What phase 0 left in the forward log is not the burst's (bytes per record, phase 4).
+  const logBytes0 = segmentBytes(forwardLogDir(edgeData));
   let cpu0 = processCpuSeconds(edge.pid);
   let t0 = performance.now();
   await publishAll(clients, perDevice, day0);
   const ingestS = (performance.now() - t0) / 1000;
   const liveIngest = { readingsPerS: round((devicesN * perDevice) / ingestS), edgeCpuUsPerReading: round(((processCpuSeconds(edge.pid) - cpu0) * 1e6) / (devicesN * perDevice), 1) };
   const rssKib = readRssKib(edge.pid);
-  const logBytes = segmentBytes(forwardLogDir(edgeData));
+  const logBytes = segmentBytes(forwardLogDir(edgeData)) - logBytes0;
   log(`live ingest ${liveIngest.readingsPerS}/s, ${liveIngest.edgeCpuUsPerReading} µs CPU per reading; edge RSS ${round(rssKib / 1024)} MiB with ${devicesN} devices`);
+  const edgeInflux = influxClient(edgeInfluxd.url, { database: 'edge_local', ...edgeInfluxd.credentials! });
+  const influxdMem = await influxdRss(edgeInflux, findPid(path.join(dir, 'edge-influx', 'influxdb.conf'))!, steady.readings + devicesN * perDevice);
+  log(`the edge's InfluxDB: ${influxdMem.rssMiB} MiB RSS with ${influxdMem.readings} readings in it`);
 
   // 2. The backlog forwarded, unbounded.
   const before = await applied();
@@ -132,7 +158,6 @@ export async function benchEdge(cleanup: Cleanup, o: { quick?: boolean; log?: (s
   relay.restore();
   // The edge tries again with its back-off: the figure is live-while-backlog, so it starts once the backlog flows.
   await waitFor(async () => (await applied()) > start2, 'the second backlog to start', 120_000, 100);
-  const influx = influxClient(influxd.url, { database: 'edufleet', ...influxd.credentials! });
   const probe = again[0]!;
   const latencies: number[] = [];
   let seq = 1_000_000;
@@ -140,7 +165,7 @@ export async function benchEdge(cleanup: Cleanup, o: { quick?: boolean; log?: (s
     const ts = Date.now();
     const sent = performance.now();
     await probe.publishAsync(`edu/v1/${devices[0]!.id}/telemetry`, readingPayload(ts, 0).replace('"seq":0', `"seq":${seq++}`), { qos: 1 });
-    await waitFor(async () => ((await influx.query(`SELECT count(battery) AS n FROM raw.${MEASUREMENT} WHERE device = '${devices[0]!.id}' AND time = ${ts}ms`))[0] as { n?: number } | undefined)?.n === 1, 'the probe at the province', 60_000, 20);
+    await waitFor(async () => ((await provInflux.query(`SELECT count(battery) AS n FROM raw.${MEASUREMENT} WHERE device = '${devices[0]!.id}' AND time = ${ts}ms`))[0] as { n?: number } | undefined)?.n === 1, 'the probe at the province', 60_000, 20);
     latencies.push(performance.now() - sent);
   }
   const liveWhileBacklog = { samples: latencies.length, p50Ms: round(pct(latencies, 50)), p95Ms: round(pct(latencies, 95)), targetMs: 2000 };
@@ -156,7 +181,8 @@ export async function benchEdge(cleanup: Cleanup, o: { quick?: boolean; log?: (s
   log(`forward log ${bytesPerRecord} B per record: a school day of ${devicesN} devices is ${budget.schoolDayMiB} MiB, ${budget.schoolDays} school days in ${budget.spoolMaxGiB} GiB`);
   return {
     date: new Date().toISOString(), quick, shape: { devices: devicesN, readingsPerDevice: perDevice, defaultRatePerSec: defaultRate },
-    liveIngest, backlog, liveWhileBacklog, rss: { edgeMiB: round(rssKib / 1024), devices: devicesN, targetMiB: 300 }, budget,
+    liveIngest, backlog, liveWhileBacklog, budget,
+    rss: { edgeMiB: round(rssKib / 1024), devices: devicesN, targetMiB: 300, steady, nodeOptions: [...EDGE_NODE_OPTIONS], influxd: influxdMem },
   };
 }
 
@@ -214,8 +240,19 @@ export function renderEdgeSection(r: EdgeResults | undefined = existsSync(RESULT
     `| Live ingest at the edge (link cut) | ${int(r.liveIngest.readingsPerS)} readings/s, ${r.liveIngest.edgeCpuUsPerReading} µs CPU per reading | – |`,
     `| Backlog forwarded, rate unbounded | ${int(r.backlog.readingsPerS)} readings/s; CPU per reading ${r.backlog.edgeCpuUsPerReading} µs at the edge, ${r.backlog.provinceCpuUsPerReading} µs at the province | above the default bound of ${int(r.shape.defaultRatePerSec)}/s |`,
     `| A reading of now stored at the province while a backlog is forwarded at ${int(r.shape.defaultRatePerSec)}/s (${r.liveWhileBacklog.samples} samples) | p50 ${int(r.liveWhileBacklog.p50Ms)} ms, p95 ${int(r.liveWhileBacklog.p95Ms)} ms | p95 < ${int(r.liveWhileBacklog.targetMs)} ms |`,
-    `| Edge RSS with ${r.rss.devices} devices (broker, gateway, alerts, dashboard, scheduler) | ${r.rss.edgeMiB} MiB | < ${r.rss.targetMiB} MB |`,
+    ...rssRows(r),
     `| School days of a ${r.shape.devices}-device site (a reading a minute for 10 h) in the spool's default budget (${r.budget.spoolMaxGiB} GiB), at ${r.budget.bytesPerRecord} B per record in the forward log | ${int(r.budget.schoolDays)} (${r.budget.schoolDayMiB} MiB a day) | ≥ ${r.budget.target} |`,
   ];
 }
 
+/** The memory rows: the edge's RSS at the default rate and after the burst, and its InfluxDB's (older results: one row). */
+function rssRows(r: EdgeResults): string[] {
+  const { steady, influxd, nodeOptions } = r.rss;
+  const who = `${r.rss.devices} devices (broker, gateway, alerts, dashboard, scheduler${nodeOptions ? `; \`${nodeOptions.join(' ')}\`` : ''})`;
+  if (!steady || !influxd) return [`| Edge RSS with ${who} | ${r.rss.edgeMiB} MiB | < ${r.rss.targetMiB} MB |`];
+  return [
+    `| Edge RSS with ${who}, each sending a reading every ${steady.intervalS} s for ${steady.seconds} s | ${steady.lastMiB} MiB at the end, ${steady.peakMiB} MiB at most | < ${r.rss.targetMiB} MB |`,
+    `| Edge RSS right after the live-ingest burst (${int(r.shape.devices * r.shape.readingsPerDevice)} readings at ${int(r.liveIngest.readingsPerS)}/s) | ${r.rss.edgeMiB} MiB | < ${r.rss.targetMiB} MB |`,
+    `| RSS of the edge's own InfluxDB (its site's charts) with ${int(influxd.readings)} readings in it | ${influxd.rssMiB} MiB | documented beside the edge |`,
+  ];
+}

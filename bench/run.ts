@@ -73,8 +73,9 @@ const USAGE = `npm run bench -- [options]
   --storm-only       only the reconnect storm and connections benchmark (bench/storm.ts; with --quick: 2,000 devices, 1 restart)
   --cluster-only     only several machines: 4 broker nodes, 2 dashboards, PostgreSQL, Redis, HAProxy (bench/cluster.ts;
                      with --quick: 2,000 devices, 500 through HAProxy, 1 round, 10 samples; scratch file only)
-  --edge-only        only edge nodes: live ingest, backlog forwarding, live while a backlog is forwarded, edge RSS,
-                     spool budget (bench/edge.ts; with --quick: 50 readings a device; scratch file only)
+  --edge-only        only edge nodes: edge RSS at the default rate and after a burst, its InfluxDB's RSS, live
+                     ingest, backlog forwarding, live while a backlog is forwarded, spool budget (bench/edge.ts; with
+                     --quick: 50 readings a device, 1 minute at the default rate; scratch file only)
 Runs with --edufleet or --node-args are experiments: they write bench/results/e2e-experiment.tmp.json, not the docs.`;
 
 function loadShape(): { shape: LoadShape; runs: number } {
@@ -296,7 +297,7 @@ async function main(): Promise<void> {
         const e = await benchEdge(cleanup, { quick: args.quick });
         const file = saveEdgeResults(e);
         if (!e.quick) writeFileSync(DOCS_FILE, renderMarkdown(JSON.parse(readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as E2eResults));
-        console.log(`bench: edge backlog ${e.backlog.readingsPerS}/s (CPU per reading ${e.backlog.edgeCpuUsPerReading} µs edge, ${e.backlog.provinceCpuUsPerReading} µs province) beside live ingest ${e.liveIngest.readingsPerS}/s; live while backlog p95 ${e.liveWhileBacklog.p95Ms} ms (target < 2,000 ms); edge RSS ${e.rss.edgeMiB} MiB with ${e.rss.devices} devices (target < 300 MB); ${e.budget.schoolDays} school days in the spool budget (target ≥ 30); written to ${path.relative(REPO_ROOT, file)}`);
+        console.log(`bench: edge backlog ${e.backlog.readingsPerS}/s (CPU per reading ${e.backlog.edgeCpuUsPerReading} µs edge, ${e.backlog.provinceCpuUsPerReading} µs province) beside live ingest ${e.liveIngest.readingsPerS}/s; live while backlog p95 ${e.liveWhileBacklog.p95Ms} ms (target < 2,000 ms); edge RSS ${e.rss.steady?.lastMiB ?? '–'} MiB at the default rate, ${e.rss.edgeMiB} MiB after the burst with ${e.rss.devices} devices (target < 300 MB), its InfluxDB ${e.rss.influxd?.rssMiB ?? '–'} MiB; ${e.budget.schoolDays} school days in the spool budget (target ≥ 30); written to ${path.relative(REPO_ROOT, file)}`);
       } finally {
         // The group's servers, load and browser stop now: the next group measures a quiet machine.
         await cleanup.stopAll(mark);

@@ -5,7 +5,7 @@ import type { SecretVerifier } from './store/device-verifiers.js';
 import type { RegistryStore } from './store/index.js';
 import type { DevicePlacement } from './types.js';
 
-type StoredSecret = Awaited<ReturnType<RegistryStore['secretHash']>> & {};
+type StoredSecret = NonNullable<ReturnType<Awaited<ReturnType<RegistryStore['secretHashes']>>['get']>>;
 
 export type AuthOutcome = 'ok' | 'unknown' | 'bad-secret' | 'revoked';
 

@@ -3,8 +3,8 @@
  * see, with its link state, backlog and "data complete until" as it last reported them (registry `edges.last_report`,
  * written by edge/apply.ts whether the report came by file or by link), worst first.
  */
-import type { EdgeLinkState, EdgeListResponse, EdgeView } from '../../api/index.js';
-import type { PlacedEdge, RegistryStore, User } from '../../registry/index.js';
+import type { DeviceEdge, EdgeLinkState, EdgeListResponse, EdgeView } from '../../api/index.js';
+import type { EdgeRow, PlacedEdge, RegistryStore, User } from '../../registry/index.js';
 import { registerEdge, type EdgeRegistration } from '../../edge/register.js';
 import { userScope } from './scope.js';
 
@@ -61,8 +61,36 @@ export async function addEdge(user: User, registry: RegistryStore, input: EdgeRe
   return edgeView(placed, now);
 }
 
+/**
+ * Revokes an edge, as `edufleet edge revoke` does (audited; revoking it again changes nothing), and answers it as the
+ * list shows it. Its files are refused from now on, and so is every message on its link (edge/link-province.ts).
+ */
+export async function revokeEdge(user: User, registry: RegistryStore, id: string, now: number): Promise<EdgeView> {
+  await registry.edges.revoke(id, user.username, now);
+  const placed = (await registry.edges.listPlaced()).find((e) => e.id === id)!;
+  return edgeView(placed, now);
+}
+
 /** The edges `user` may see (the route has checked the role: scope.ts `edges.read`). */
 export async function edgeList(user: User, registry: RegistryStore, now: number): Promise<EdgeListResponse> {
   const edges = (await registry.edges.listPlaced(userScope(user))).map((e) => edgeView(e, now)).sort(worstFirst);
   return { edges, generatedAt: now };
+}
+
+/**
+ * The edge each of these sites' devices send through, for a page of devices (one query, whatever the page's size): the
+ * active edge, the first by name as a queued command names it (registry/store/commands.ts `EDGE_NAME`), else the
+ * site's last revoked edge, so a device page says its edge was revoked rather than nothing. The caller has checked
+ * that the user sees the devices, hence their sites.
+ */
+export async function siteEdges(registry: RegistryStore, siteIds: Iterable<number>, now: number): Promise<Map<number, DeviceEdge>> {
+  const best = new Map<number, EdgeRow>();
+  for (const e of await registry.edges.list([...new Set(siteIds)])) {
+    const b = best.get(e.siteId);
+    const better = !b || (b.revokedAt === null
+      ? e.revokedAt === null && e.name < b.name
+      : e.revokedAt === null || e.revokedAt > b.revokedAt);
+    if (better) best.set(e.siteId, e);
+  }
+  return new Map([...best].map(([siteId, e]) => [siteId, { id: e.id, name: e.name, link: linkOf(e, now), revokedAt: e.revokedAt }]));
 }

@@ -136,17 +136,14 @@ export async function revokeDevice(c: Ctx, id: string): Promise<void> {
 }
 
 /**
- * A device's scrypt record, and the verifier another process saved for it (a node taking over a dead node's devices
- * checks them by HMAC, not scrypt: docs/security.md, "Device secret verifiers").
+ * A device's scrypt record, and the verifier another process saved for it: a node taking over a dead node's devices
+ * checks them by HMAC, not scrypt (docs/security.md, "Device secret verifiers").
  */
-export async function secretHash(c: Ctx, id: string): Promise<{ hash: string | null; revoked: boolean; verifier: string | null } | undefined> {
-  const r = await c.db.selectFrom('devices').select(['secret_hash', 'revoked_at', 'secret_verifier']).where('id', '=', id).executeTakeFirst();
-  return r && { hash: r.secret_hash, revoked: r.revoked_at != null, verifier: r.secret_verifier };
-}
+export interface StoredSecret { hash: string | null; revoked: boolean; verifier: string | null }
 
-/** `secretHash` for many devices in one query (logins arriving together); devices not found are absent. */
-export async function secretHashes(c: Ctx, ids: readonly string[]): Promise<Map<string, { hash: string | null; revoked: boolean; verifier: string | null }>> {
-  const out = new Map<string, { hash: string | null; revoked: boolean; verifier: string | null }>();
+/** The stored secrets of many devices in one query (logins arriving together); devices not found are absent. */
+export async function secretHashes(c: Ctx, ids: readonly string[]): Promise<Map<string, StoredSecret>> {
+  const out = new Map<string, StoredSecret>();
   // Bounded IN lists: SQLite allows 32,766 parameters, PostgreSQL 65,535.
   for (let i = 0; i < ids.length; i += 1_000) {
     const rows = await c.db.selectFrom('devices').select(['id', 'secret_hash', 'revoked_at', 'secret_verifier']).where('id', 'in', ids.slice(i, i + 1_000)).execute();

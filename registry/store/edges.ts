@@ -88,10 +88,14 @@ export class EdgeStore {
     return r && toEdge(r);
   }
 
-  /** Every edge (of one site), oldest first. */
-  async list(siteId?: number): Promise<EdgeRow[]> {
+  /** Every edge (of one site, or of these sites: a page of devices asks once for all of theirs), oldest first. */
+  async list(site?: number | readonly number[]): Promise<EdgeRow[]> {
     let q = this.c.db.selectFrom('edges').select(COLS).orderBy('created_at').orderBy('id');
-    if (siteId !== undefined) q = q.where('site_id', '=', siteId);
+    if (typeof site === 'number') q = q.where('site_id', '=', site);
+    else if (site) {
+      if (!site.length) return [];
+      q = q.where('site_id', 'in', [...site]);
+    }
     return (await q.execute()).map(toEdge);
   }
 

@@ -91,8 +91,7 @@ export class RegistryStore {
   rotateSecret(id: string): Promise<string> { return devices.rotateSecret(this.c, id); }
   retireDevice(id: string): Promise<Device> { return devices.retireDevice(this.c, id); }
   revokeDevice(id: string): Promise<void> { return devices.revokeDevice(this.c, id); }
-  secretHash(id: string): Promise<{ hash: string | null; revoked: boolean; verifier: string | null } | undefined> { return devices.secretHash(this.c, id); }
-  secretHashes(ids: readonly string[]): ReturnType<typeof devices.secretHashes> { return devices.secretHashes(this.c, ids); }
+  secretHashes(ids: readonly string[]): Promise<Map<string, devices.StoredSecret>> { return devices.secretHashes(this.c, ids); }
   /** Fast verifiers of secrets that passed scrypt (docs/security.md): loaded by a starting broker, written after a login. */
   secretVerifiers(): Promise<verifiers.SecretVerifier[]> { return verifiers.secretVerifiers(this.c); }
   storeSecretVerifiers(list: readonly verifiers.SecretVerifier[]): Promise<void> { return verifiers.storeSecretVerifiers(this.c, list); }

@@ -24,7 +24,7 @@ describe('the edufleet CLI', () => {
     expect(added.secret.length).toBeGreaterThanOrEqual(40);
 
     const check = await openRegistryStore({ dataDir: dir });
-    const stored = (await check.secretHash(added.id))!;
+    const stored = (await check.secretHashes([added.id])).get(added.id)!;
     await check.close();
     expect(stored.hash).toMatch(/^scrypt\$/);
     expect(stored.hash).not.toContain(added.secret);

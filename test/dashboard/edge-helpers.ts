@@ -12,10 +12,15 @@ export const GIB = 1024 ** 3;
 /** An edge's keys as `edufleet edge keys` makes them at the school (in a fresh temporary directory). */
 export const freshKeys = () => edgeKeys(path.join(tempDir('edufleet-edge-keys-'), 'edge'));
 
+/** What registering an edge for `site` takes (`POST /api/edges`'s body), with fresh keys. */
+export function edgeRegistration(site: string, name: string): { site: string; name: string; signKey: string; boxKey: string } {
+  const keys = freshKeys();
+  return { site, name, signKey: keys.signKey, boxKey: keys.boxKey };
+}
+
 /** Registers an edge for `site` (a school code) with fresh keys. */
 export async function addEdge(registry: RegistryStore, site: string, name: string, at = Date.now()): Promise<EdgeRow> {
-  const keys = freshKeys();
-  return registerEdge(registry, { site, name, signKey: keys.signKey, boxKey: keys.boxKey }, { byUser: 'admin', at });
+  return registerEdge(registry, edgeRegistration(site, name), { byUser: 'admin', at });
 }
 
 /** Stores an edge's report as applying its records does: with the contact, in the same transaction as the cursors. */

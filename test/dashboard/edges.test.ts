@@ -1,10 +1,11 @@
 /**
  * GET /api/edges (dashboard/server/edges.ts): each edge of the sites a user may see, with its link state, backlog,
  * "data complete until" and own health as it last reported them, worst first; scoped like the rest of the province's
- * data, and refused to those who have no business with edges.
+ * data, and refused to those who have no business with edges. Registering and revoking one; and the edge a device's
+ * data comes through, on the device list and page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeListResponse, EdgeView } from '../../api/index.js';
+import type { DeviceDetail, DeviceListResponse, EdgeListResponse, EdgeView } from '../../api/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
 import { seedSchool, startTestStack, type TestStack } from '../helpers/stack.js';
 import { ApiClient } from './client.js';
@@ -132,5 +133,53 @@ describe('the provincial view of its edges over the API', () => {
     expect(await admin.request('POST', '/api/edges', body)).toMatchObject({ status: 409, body: { code: 'EDUFLEET_ERR_REGISTRY_CONFLICT' } });
     expect(await edgesOf('ktv-b')).toContain(keys.id);
     expect((await s.registry.auditLog({ entity: 'edge' })).entries.find((a) => a.entityId === keys.id)).toMatchObject({ action: 'edge.add', byUser: 'admin' });
+  });
+
+  it('names on the device list and page the edge each device\'s data comes through: the one a queued command waits for, else a revoked one', async () => {
+    const r = s.registry;
+    const room = async (school: string, site: string) => {
+      const sc = (await r.school(school))!;
+      const t = await r.ensureSite({ schoolId: sc.id, name: site });
+      return (await r.ensureRoom({ siteId: t.id, code: `P.${site.length}`, name: `Phòng ${site}`, type: 'classroom' })).id;
+    };
+    // A school whose only edge was revoked, and a site of school A with no edge at all.
+    const c = await r.ensureSchool({ code: 'BX-TH-C', name: 'Trường TH Cốc Mỳ', level: 'tieu_hoc', districtId: (await r.school('BX-TH-B'))!.districtId });
+    await r.ensureSite({ schoolId: c.id, name: 'Điểm chính' });
+    const old = await addEdge(r, 'BX-TH-C', 'Máy trạm Cốc Mỳ', now - 9 * DAY);
+    await r.edges.revoke(old.id, 'admin', now - DAY);
+    const devices = { a: 'sensor-edge-a', b: 'sensor-edge-b', c: 'sensor-edge-c', direct: 'sensor-direct' };
+    const rooms = { a: await room('LC-THCS-A', 'Điểm chính'), b: await room('BX-TH-B', 'Điểm chính'), c: await room('BX-TH-C', 'Điểm chính'), direct: await room('LC-THCS-A', 'Điểm lẻ') };
+    for (const k of ['a', 'b', 'c', 'direct'] as const) await r.addDevice({ kind: 'sensor', roomId: rooms[k], id: devices[k], name: `Cảm biến ${k}` });
+
+    const admin = await as('admin');
+    const list = await admin.get<DeviceListResponse>('/api/devices?q=sensor-');
+    const edgeOf = (id: string) => list.devices.find((d) => d.id === id)!.edge;
+    // Two active edges on a site: the first by name, as a queued command names it; a revoked one only when no other.
+    expect(edgeOf(devices.a)).toEqual({ id: ids.silent, name: 'Máy trạm dự phòng', link: { state: 'never', since: null, via: null }, revokedAt: null });
+    expect(edgeOf(devices.b)).toEqual({ id: ids.dropped, name: 'Máy trạm 4G', link: { state: 'cut', since: now - 5_000, via: 'link' }, revokedAt: null });
+    expect(edgeOf(devices.c)).toMatchObject({ id: old.id, name: 'Máy trạm Cốc Mỳ', revokedAt: now - DAY });
+    expect(edgeOf(devices.direct)).toBeNull();
+    for (const k of ['a', 'b'] as const) {
+      expect((await admin.get<DeviceDetail>(`/api/devices/${devices[k]}`)).device.edge).toEqual(edgeOf(devices[k]));
+      expect((await admin.request('POST', `/api/devices/${devices[k]}/commands`, { name: 'calibrate' })).status).toBe(201);
+      expect((await r.commandsOfDevice(devices[k]))[0]).toMatchObject({ state: 'queued', edgeName: edgeOf(devices[k])!.name });
+    }
+    // A viewer of school A sees which edge too (no keys, no report in it).
+    expect((await (await as('xem-a')).get<DeviceDetail>(`/api/devices/${devices.a}`)).device.edge).toEqual(edgeOf(devices.a));
+  });
+
+  it('lets an admin revoke an edge, audited, once; nobody else; an unknown edge is not found', async () => {
+    const edge = await addEdge(s.registry, 'BX-TH-B', 'Máy trạm bị mất', now - DAY);
+    for (const u of ['ke-hoach-so', 'ktv-b']) {
+      expect(await (await as(u)).request('POST', `/api/edges/${edge.id}/revoke`), u).toMatchObject({ status: 403, body: { code: 'EDUFLEET_ERR_AUTH_FORBIDDEN' } });
+    }
+    const admin = await as('admin');
+    const first = await admin.request('POST', `/api/edges/${edge.id}/revoke`);
+    expect(first).toMatchObject({ status: 200, body: { id: edge.id, name: 'Máy trạm bị mất', lagMs: null } });
+    expect((first.body as EdgeView).revokedAt).toEqual(expect.any(Number));
+    // Again: the same answer, the first revocation kept, audited once.
+    expect(await admin.request('POST', `/api/edges/${edge.id}/revoke`)).toMatchObject({ status: 200, body: { revokedAt: (first.body as EdgeView).revokedAt } });
+    expect((await s.registry.auditLog({ entity: 'edge' })).entries.filter((a) => a.entityId === edge.id && a.action === 'edge.revoke')).toHaveLength(1);
+    expect(await admin.request('POST', '/api/edges/edge-0000000000000000/revoke')).toMatchObject({ status: 404, body: { code: 'EDUFLEET_ERR_REGISTRY_NOT_FOUND' } });
   });
 });

@@ -6,13 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../commands/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
-import type { LiveView } from '../../api/index.js';
+import type { EdgeImportJob, EdgeListResponse, LiveView } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
 import type { RegistryStore } from '../../registry/index.js';
 import { ENGINES, useEngines } from '../helpers/engines.js';
 import { connectDevice, startTestStack, type TestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
 import { ApiClient, connectSocket, type LiveSocket } from './client.js';
+import { addEdge, edgeRegistration } from './edge-helpers.js';
 
 const PASSWORD = 'mật-khẩu-đủ-dài';
 type School = 'A' | 'B' | 'C';
@@ -38,8 +39,18 @@ const WRITES: Record<UserName, School[]> = {
 const ADMIN_ONLY: Record<UserName, boolean> = {
   admin: true, 'planner-province': false, 'planner-d1': false, 'tech-a': false, 'tech-noscope': false, 'viewer-a': false, anonymous: false,
 };
+/**
+ * Whose edge nodes each user sees (the edges screen): planners within their scope, a technician their own school's
+ * (read only: registering, bundles and imports are the Sở's admins'); viewers and an unassigned technician none.
+ */
+const EDGE_READS: Record<UserName, School[]> = {
+  admin: ['A', 'B', 'C'], 'planner-province': ['A', 'B', 'C'], 'planner-d1': ['A'], 'tech-a': ['A'],
+  'tech-noscope': [], 'viewer-a': [], anonymous: [],
+};
+/** Each school's edge node sits on a site of its own, with no devices: the matrix's devices stay the province's to command. */
+const EDGE_SITE = 'Điểm trường biên';
 
-interface Place { schoolId: number; siteId: number; roomId: number; deviceId: string; secret: string; districtId: number | null }
+interface Place { schoolId: number; code: string; siteId: number; roomId: number; deviceId: string; secret: string; districtId: number | null; edgeId: string }
 
 async function seed(reg: RegistryStore): Promise<Record<School, Place>> {
   const d1 = await reg.ensureDistrict({ code: 'TP-LAO-CAI', name: 'Thành phố Lào Cai' });
@@ -50,7 +61,9 @@ async function seed(reg: RegistryStore): Promise<Record<School, Place>> {
     const site = await reg.ensureSite({ schoolId: school.id, name: 'Điểm chính' });
     const room = await reg.ensureRoom({ siteId: site.id, code: 'P.TM1', name: `Phòng thông minh ${key}`, type: 'smart_classroom' });
     const { device, secret } = await reg.addDevice({ kind: 'sensor', roomId: room.id, id: `sensor-${key.toLowerCase()}`, name: `Cảm biến ${key}` });
-    out[key] = { schoolId: school.id, siteId: site.id, roomId: room.id, deviceId: device.id, secret: secret!, districtId };
+    await reg.ensureSite({ schoolId: school.id, name: EDGE_SITE });
+    const edge = await addEdge(reg, `${code}:${EDGE_SITE}`, `Máy trạm biên ${key}`);
+    out[key] = { schoolId: school.id, code, siteId: site.id, roomId: room.id, deviceId: device.id, secret: secret!, districtId, edgeId: edge.id };
   }
   await reg.addUser({ username: 'admin', password: PASSWORD, role: 'admin' });
   await reg.addUser({ username: 'planner-province', password: PASSWORD, role: 'planner' });
@@ -83,6 +96,17 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     target: { type: 'school', id: String(places[school].schoolId) }, name: 'calibrate', origin: { by: 'user', username: 'admin' }, at: Date.now(),
   })).runId;
   const freshRoom = async (school: School) => (await s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' })).id;
+  const edgeSite = (school: School) => `${places[school].code}:${EDGE_SITE}`;
+  /** Waits for an admin's edge file import to end (the upload admission takes one file per user at a time). */
+  const edgeImportEnds = async (id: string) => waitFor(`edge import ${id} ends`, async () => (await clients.admin.get<EdgeImportJob>(`/api/edges/imports/${id}`)).status !== 'importing');
+  let edgeJob: Promise<string> | undefined;
+  /** An edge file import of the admin (of a file that is no export: the job fails, and is still theirs to follow). */
+  const adminEdgeJob = () => edgeJob ??= (async () => {
+    const r = await send('admin', ['POST', '/api/edges/imports?name=khong-phai.efe', Buffer.from('không phải tệp xuất')]);
+    const id = (r.body as EdgeImportJob).id;
+    await edgeImportEnds(id);
+    return id;
+  })();
 
   beforeAll(async () => {
     s = await startTestStack({ dashboard: startDashboard, overrides: { registry: { url: await engines.url(engine) } } });
@@ -142,11 +166,19 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'follow a command run', allowed: writes, request: async (sc) => ['GET', `/api/command-runs/${await freshRun(sc)}`] },
     { name: 'cancel a command run', allowed: writes, request: async (sc) => ['POST', `/api/command-runs/${await freshRun(sc)}/cancel`] },
     { name: 'command history of a school', allowed: writes, request: async (sc) => ['GET', `/api/schools/${P(sc).schoolId}/commands`] },
+    // Edge nodes (issue 21): registering one, and its down bundle (credential verifiers, encrypted for it), are the Sở's admins'.
+    { name: 'register an edge node', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', '/api/edges', edgeRegistration(edgeSite(sc), `Máy trạm ${++n}`)] },
+    { name: 'download an edge node\'s bundle', allowed: (u) => adminOnly(u), request: async (sc) => ['GET', `/api/edges/${P(sc).edgeId}/bundle`] },
+    { name: 'revoke an edge node', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', `/api/edges/${(await addEdge(s.registry, edgeSite(sc), `Máy trạm ${++n}`)).id}/revoke`] },
     { name: 'edit a school', allowed: (u) => adminOnly(u), request: async (sc) => ['PATCH', `/api/schools/${P(sc).schoolId}`, { pupils: 900 }] },
     { name: 'create a school', allowed: (u) => adminOnly(u), request: async (sc) => ['POST', '/api/schools', { code: `NEW-${++n}`, name: 'Trường mới', level: 'tieu_hoc', districtId: P(sc).districtId }] },
   ];
   /** Routes that are not about one school. */
-  const GLOBAL: { name: string; allowed: (u: UserName) => boolean; request: () => [string, string, unknown?] }[] = [
+  const GLOBAL: {
+    name: string; allowed: (u: UserName) => boolean; request: () => [string, string, unknown?] | Promise<[string, string, unknown?]>;
+    /** Runs after each user's request (a job it started that must end before the next upload). */
+    settle?: (u: UserName, r: { status: number; body: unknown }) => Promise<void>;
+  }[] = [
     { name: 'create a district', allowed: adminOnly, request: () => ['POST', '/api/districts', { code: `D-${++n}`, name: 'Huyện mới' }] },
     { name: 'list users', allowed: adminOnly, request: () => ['GET', '/api/users'] },
     { name: 'create a user', allowed: adminOnly, request: () => ['POST', '/api/users', { username: `u${++n}`, password: PASSWORD, role: 'viewer' }] },
@@ -163,11 +195,20 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'the register export in scope', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/register.csv'] },
     // The province-wide monthly report is for province-wide planners and admins.
     { name: 'subscribe to the province report', allowed: (u) => u === 'admin' || u === 'planner-province', request: () => ['POST', '/api/reports/subscriptions', { email: `kh${++n}@laocai.edu.vn`, districtId: null }] },
+    // Edge nodes: the list for those with edges in their scope (which edges: the test below); a file's import for the Sở's admins.
+    { name: 'the edge node list', allowed: (u) => EDGE_READS[u].length > 0, request: () => ['GET', '/api/edges'] },
+    { name: 'follow an edge file import', allowed: adminOnly, request: async () => ['GET', `/api/edges/imports/${await adminEdgeJob()}`] },
+    {
+      name: 'import an edge export file', allowed: adminOnly, request: () => ['POST', '/api/edges/imports?name=truong.efe', Buffer.from('không phải tệp xuất')],
+      settle: async (u, r) => { if (r.status === 202) await edgeImportEnds((r.body as EdgeImportJob).id); },
+    },
   ];
 
   const send = async (u: UserName, [method, path, body]: [string, string, unknown?]) => {
-    if (typeof body === 'string') {
-      const res = await fetch(clients[u].base + path, { method, headers: { 'content-type': 'text/csv', origin: clients[u].base, ...(clients[u].cookie ? { cookie: clients[u].cookie } : {}) }, body });
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      const type = Buffer.isBuffer(body) ? 'application/octet-stream' : 'text/csv';
+      const res = await fetch(clients[u].base + path, { method, headers: { 'content-type': type, origin: clients[u].base, ...(clients[u].cookie ? { cookie: clients[u].cookie } : {}) },
+        body: Buffer.isBuffer(body) ? new Uint8Array(body) : body });
       return { status: res.status, body: (await res.json()) as unknown };
     }
     return clients[u].request(method, path, body);
@@ -191,9 +232,23 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
   }
   for (const c of GLOBAL) {
     it(`REST: ${c.name}`, async () => {
-      for (const u of USERS) expectCell(c.name, c.allowed(u), u, await send(u, c.request()));
+      for (const u of USERS) {
+        const r = await send(u, await c.request());
+        expectCell(c.name, c.allowed(u), u, r);
+        await c.settle?.(u, r);
+      }
     });
   }
+
+  it('REST: the edge node list shows each user the edges of the schools in their edge scope, and nothing else', async () => {
+    const schoolOf = new Map(SCHOOLS.map((sc) => [P(sc).schoolId, sc]));
+    for (const u of USERS.filter((x) => EDGE_READS[x].length > 0)) {
+      const { edges } = await clients[u].get<EdgeListResponse>('/api/edges');
+      expect([...new Set(edges.map((e) => schoolOf.get(e.schoolId)))].sort(), u).toEqual(EDGE_READS[u]);
+      // The edges the matrix seeded are among them (the rows above may have registered more).
+      expect(edges.map((e) => e.id), u).toEqual(expect.arrayContaining(EDGE_READS[u].map((sc) => P(sc).edgeId)));
+    }
+  });
 
   it('REST lists, filters and the tree show nothing of a school outside the scope, whatever the filter', async () => {
     const schoolOf = new Map(SCHOOLS.map((sc) => [P(sc).schoolId, sc]));

@@ -27,6 +27,10 @@ describe.each(ENGINES)('edge nodes in the registry on %s', (engine) => {
     const e = await registerEdge(store, { site: 'LC-TH-BAT-XAT', name: 'Máy chủ điểm trường Bát Xát', signKey: keys.signKey, boxKey: keys.boxKey }, { byUser: 'admin', at: 1000 });
     expect(e).toMatchObject({ id: keys.id, siteId: site.id, signKey: keys.signKey, boxKey: keys.boxKey, createdBy: 'admin', createdAt: 1000, revokedAt: null, lastReport: null });
     expect(await store.edges.list(site.id)).toEqual([e]);
+    // The sites of a page of devices at once (the device list), none, or only sites without an edge.
+    expect(await store.edges.list([site.id, site.id + 1000])).toEqual([e]);
+    expect(await store.edges.list([])).toEqual([]);
+    expect(await store.edges.list([site.id + 1000])).toEqual([]);
     await expect(registerEdge(store, { site: 'LC-TH-BAT-XAT', name: 'again', signKey: keys.signKey, boxKey: keys.boxKey }, { byUser: 'admin', at: 2000 }))
       .rejects.toMatchObject({ code: 'EDUFLEET_ERR_REGISTRY_CONFLICT' });
     await expect(registerEdge(store, { site: 'KHONG-CO', name: 'x', signKey: keys.signKey, boxKey: keys.boxKey }, { byUser: 'admin', at: 2000 }))

@@ -24,7 +24,7 @@ async function devicesByCode(reg: RegistryStore) {
     const site = sites.get(room.siteId)!;
     return {
       id: d.id, code: d.code, name: d.name, kind: d.kind, manufacturer: d.manufacturer, model: d.model, serial: d.serial, in_service_date: d.inServiceDate,
-      cost_vnd: d.costVnd, warranty_end: d.warrantyEnd, service_life_years: d.serviceLifeYears, secret_hash: (await reg.secretHash(d.id))?.hash ?? null,
+      cost_vnd: d.costVnd, warranty_end: d.warrantyEnd, service_life_years: d.serviceLifeYears, secret_hash: (await reg.secretHashes([d.id])).get(d.id)?.hash ?? null,
       room_code: room.code, room_type: room.type, site: site.name, school_code: schools.get(site.schoolId)!.code,
     } as Record<string, unknown>;
   }));

@@ -80,12 +80,12 @@ export function storeContract(engine: string, open: OpenStore): void {
       expect((await s.listDevices({ kind: 'sensor' })).total).toBe(0);
       expect((await s.listDevices({ roomId: rooms[2]!.id, scope: { schoolIds: [schools[2]!.id] } })).total).toBe(1);
       await s.revokeDevice('board-1');
-      expect((await s.secretHash('board-1'))?.revoked).toBe(true);
+      expect((await s.secretHashes(['board-1'])).get('board-1')?.revoked).toBe(true);
       expect((await s.listDevices()).total).toBe(2);
       expect((await s.listDevices({ includeRevoked: true })).total).toBe(3);
       const secret = await s.rotateSecret('board-1');
       expect(secret).toMatch(/^[\w-]{43}$/);
-      expect(await s.secretHash('board-1')).toMatchObject({ revoked: false });
+      expect((await s.secretHashes(['board-1'])).get('board-1')).toMatchObject({ revoked: false });
       const retired = await s.retireDevice('board-2');
       expect(retired.state).toBe('retired');
       expect(retired.revokedAt).not.toBeNull();

@@ -3,9 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { DEVICE_KINDS, DEVICE_ID_PATTERN, type DeviceKind } from '../../../protocol/index.js';
 import type { Device, DeviceFilter } from '../../../registry/index.js';
-import type { DeviceDetail, DeviceListResponse, DeviceRow, StateFilter } from '../../../api/index.js';
+import type { DeviceDetail, DeviceEdge, DeviceListResponse, DeviceRow, StateFilter } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { siteEdges } from '../edges.js';
 import type { LiveLookup } from '../../../gateway/live-store.js';
 import { liveLookup } from '../live-lookup.js';
 import type { Route } from '../route-types.js';
@@ -32,10 +33,11 @@ const DeviceParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN.
 
 /** GET /api/devices (filtered, scoped, paged, live state merged) and GET /api/devices/:id. */
 export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  const toRow = (d: Device, place: RoomPlace | undefined, live: LiveLookup | undefined, now: number): DeviceRow => ({
+  const toRow = (d: Device, place: RoomPlace | undefined, live: LiveLookup | undefined, edges: ReadonlyMap<number, DeviceEdge>, now: number): DeviceRow => ({
     ...liveView(d.id, d.kind, live?.get(d.id), now),
     kind: d.kind, name: d.name, code: d.code, model: d.model, serial: d.serial, roomId: d.roomId,
     roomName: place?.roomName ?? '', schoolId: place?.schoolId ?? 0, schoolName: place?.schoolName ?? '',
+    edge: (place && edges.get(place.siteId)) ?? null,
   });
 
   /**
@@ -63,7 +65,9 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, includeRevoked: includeRetired, scope: userScope(currentUser(req)) };
     const { total, devices, live } = await page(filter, state, limit, offset, now);
     const places = await roomPlaces(deps.registry, devices.map((d) => d.roomId));
-    return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), live, now)) };
+    // The page's edges in one query: a device behind an edge says so (its live state comes through that edge).
+    const edges = await siteEdges(deps.registry, [...places.values()].map((p) => p.siteId), now);
+    return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), live, edges, now)) };
   });
 
   app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
@@ -76,9 +80,10 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     if (!maySee(user, place)) throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `device '${d.id}' belongs to a school outside your scope`);
     const live = await liveLookup(deps, [d.id]);
     const l = live?.get(d.id);
+    const now = deps.clock.now();
     const detail: DeviceDetail = {
       device: {
-        ...toRow(d, place, live, deps.clock.now()),
+        ...toRow(d, place, live, await siteEdges(deps.registry, [place.siteId], now), now),
         manufacturer: d.manufacturer, createdAt: d.createdAt, siteName: place.siteName, districtId: place.districtId, districtName: place.districtName,
       },
       rejected: l?.rejected ?? 0,

@@ -8,7 +8,6 @@ import { RECORD_STATES, type CredentialsResponse, type DeviceRecord, type Issued
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import type { Route } from '../route-types.js';
-import { labelsPdf } from '../labels-pdf.js';
 import { authorize, requireVisible, type Action } from '../scope.js';
 
 const Id = Type.Integer({ minimum: 1 });
@@ -184,6 +183,9 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     } else throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give one of deviceId, roomId or schoolId');
     devices = devices.filter((d) => d.state !== 'retired');
     const places = await reg.roomPlaces(devices.map((d) => d.roomId));
+    // Loaded with the first labels asked for: pdfkit and its fonts held 4 to 5 MiB of heap (10 MiB of RSS) in every
+    // dashboard that never prints one, an edge node's included (docs/edge.md "Small machines").
+    const { labelsPdf } = await import('../labels-pdf.js');
     const pdf = await labelsPdf(devices.map((d) => ({ deviceId: d.id, name: d.name, schoolName: places.get(d.roomId)?.schoolName ?? '', roomName: places.get(d.roomId)?.roomName ?? '' })), mqttUrl());
     return reply.type('application/pdf').header('content-disposition', 'inline; filename="nhan-thiet-bi.pdf"').send(pdf);
   });

@@ -56,7 +56,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/alert-rules', page: (c) => <AlertRulesPage me={c.me} />, nav: { label: 'nav.alertRules', testid: 'nav-alert-rules' }, permission: 'configureAlerts' },
   { path: '/recipients', page: (c) => <RecipientsPage me={c.me} />, nav: { label: 'nav.recipients', testid: 'nav-recipients' }, permission: 'configureAlerts' },
   { path: '/kpi', page: () => <KpiPage />, nav: { label: 'nav.kpi', testid: 'nav-kpi' } },
-  { path: '/edges', page: (c) => <EdgesPage me={c.me} />, nav: { label: 'nav.edges', testid: 'nav-edges' }, permission: 'readEdges' },
+  { path: '/edges', page: (c) => <EdgesPage me={c.me} search={c.search} />, nav: { label: 'nav.edges', testid: 'nav-edges' }, permission: 'readEdges' },
   { path: '/edges/import', page: () => <EdgeImportPage />, nav: { label: 'nav.edgeImport', testid: 'nav-edge-import' }, permission: 'importEdges' },
   { path: '/usage', page: (c) => <UsagePage me={c.me} search={c.search} />, nav: { label: 'nav.usage', testid: 'nav-usage' } },
   { path: '/planning', page: (c) => <PlanningPage me={c.me} search={c.search} />, nav: { label: 'nav.planning', testid: 'nav-planning' } },

@@ -6,6 +6,7 @@ import { HistoryCard } from './history-card.js';
 import { AlertsCard, EventsCard } from './device-events.js';
 import { RecordSection } from '../records/record-section.js';
 import { DeviceCommands } from '../commands/device-commands.js';
+import { EdgeViaLine } from '../edges/edge-via.js';
 import { useKinds } from '../../data.js';
 import { useGet } from '../../hooks/api-query.js';
 import { fieldLabel, fmtDate, fmtDateTime, fmtNumber, useI18n, type Lang, type T } from '../../i18n.js';
@@ -65,6 +66,7 @@ export function DevicePage(p: { id: string; me: Me }) {
         <ProblemTags problems={live.problems} testid="device-problems" />
       </div>
       <p class="muted">{d.schoolName} · {d.roomName} · {t('device.lastSeen')}: <span data-testid="device-last-seen">{fmtDateTime(lang, live.lastSeen)}</span></p>
+      <EdgeViaLine edge={d.edge} canOpen={p.me.permissions.readEdges} />
       <div class="grid-2">
         <div class="card">
           <h2>{t('device.record')}</h2>

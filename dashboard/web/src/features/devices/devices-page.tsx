@@ -11,6 +11,7 @@ import { navigate, withQuery } from '../../router.js';
 import { Pager } from '../../ui/pager.js';
 import { Empty, ErrorLine, Loading } from '../../ui/states.js';
 import { Table, type Column } from '../../ui/table.js';
+import { EdgeViaLabel } from '../edges/edge-via.js';
 
 const PAGE = 50;
 type Filters = Record<'q' | 'schoolId' | 'roomId' | 'kind' | 'state', string>;
@@ -48,12 +49,13 @@ export function DevicesPage(p: { search: URLSearchParams }) {
 
   const rooms = useMemo(() => (hierarchy?.rooms ?? []).filter((r) => !filters.schoolId || String(r.schoolId) === filters.schoolId), [hierarchy, filters.schoolId]);
   const columns: Column<DeviceRow>[] = [
-    { head: t('devices.name'), cell: (d) => <><Link to={`/devices/${encodeURIComponent(d.id)}`}>{d.name}</Link><div class="muted small">{d.id}</div></> },
+    { head: t('devices.name'), cell: (d) => <><Link to={`/devices/${encodeURIComponent(d.id)}`}>{d.name}</Link><div class="muted small">{d.id}</div><EdgeViaLabel edge={d.edge} testid={`device-edge-${d.id}`} /></> },
     { head: t('devices.kind'), cell: (d) => kindLabel(kinds, d.kind, lang) },
     { head: t('devices.school'), cell: (d) => d.schoolName },
     { head: t('devices.room'), cell: (d) => d.roomName },
     { head: t('devices.state'), cell: (d) => <StateBadge state={d.state} testid={`device-state-${d.id}`} /> },
-    { head: t('devices.lastSeen'), cell: (d) => fmtDateTime(lang, d.lastSeen), class: 'nowrap' },
+    // Behind an active edge, the last seen is the edge's word and may lag: the tooltip says so.
+    { head: t('devices.lastSeen'), cell: (d) => <span title={d.edge?.revokedAt === null ? t('edges.via.hint') : undefined}>{fmtDateTime(lang, d.lastSeen)}</span>, class: 'nowrap' },
     { head: t('devices.problems'), cell: (d) => <ProblemTags problems={d.problems} /> },
   ];
   // Live batches between two reads: the newest view of each device, laid over the rows the server sent.

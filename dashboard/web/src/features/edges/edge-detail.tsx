@@ -1,20 +1,34 @@
 import type { EdgeView } from '../../../../../api/index.js';
+import { post } from '../../api.js';
+import { useSubmit } from '../../hooks/submit.js';
 import { fmtDateTime, useI18n } from '../../i18n.js';
+import { useConfirm } from '../../ui/confirm.js';
+import { ErrorLine } from '../../ui/states.js';
 import { clockWrong, diskLow, fmtAge, fmtSize } from './edge-format.js';
 
 /** An edge's own health as it last reported it: disk, spool, clock; what needs the technician is said in words. */
-export function EdgeDetail(p: { edge: EdgeView; onClose: () => void; canBundle?: boolean }) {
+export function EdgeDetail(p: { edge: EdgeView; onClose: () => void; canManage?: boolean; onChanged?: () => void }) {
   const { lang, t } = useI18n();
   const e = p.edge;
   const h = e.health;
+  const confirm = useConfirm();
+  const revoke = useSubmit(() => post('/api/edges/:id/revoke', { params: { id: e.id } }), () => p.onChanged?.());
+  const ask = async () => {
+    if (await confirm.ask(t('edges.detail.revokeAsk', { name: e.name, school: e.schoolName }))) await revoke.run();
+  };
   return (
     <div class="card edge-detail" data-testid="edge-detail">
       <div class="page-head">
         <h2>{t('edges.detail.title', { name: e.name })}</h2>
         {/* The down bundle for a USB stick (docs/edge.md): admins only, a new version each time. */}
-        {p.canBundle && e.revokedAt === null && <a class="button-link" href={`/api/edges/${encodeURIComponent(e.id)}/bundle`} download data-testid="edge-bundle">{t('edges.detail.bundle')}</a>}
+        {p.canManage && e.revokedAt === null && <a class="button-link" href={`/api/edges/${encodeURIComponent(e.id)}/bundle`} download data-testid="edge-bundle">{t('edges.detail.bundle')}</a>}
+        {/* A stolen or replaced machine: its files and its link are refused from then on (admins only). */}
+        {p.canManage && e.revokedAt === null && <button type="button" class="rec-danger" data-testid="edge-revoke" disabled={revoke.busy} onClick={() => void ask()}>{t('edges.detail.revoke')}</button>}
         <button type="button" data-testid="edge-detail-close" onClick={p.onClose}>{t('edges.detail.close')}</button>
       </div>
+      <ErrorLine message={revoke.error} testid="edge-revoke-error" />
+      {e.revokedAt !== null && <p class="muted" data-testid="edge-revoked">{t('edges.detail.revoked', { time: fmtDateTime(lang, e.revokedAt) })}</p>}
+      {confirm.dialog}
       <p class="muted small">{e.schoolName} · {e.siteName} · {t('edges.detail.id')} <code>{e.id}</code> · {t('edges.detail.registered', { time: fmtDateTime(lang, e.createdAt) })}</p>
       {!h ? <p class="muted" data-testid="edge-health-none">{t('edges.detail.noHealth')}</p> : (
         <>

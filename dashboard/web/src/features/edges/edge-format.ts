@@ -36,7 +36,7 @@ export function fmtSize(lang: Lang, n: number): string {
 }
 
 /** The badge of an edge's link: revoked first, then connected / cut / never. */
-export function linkBadge(e: EdgeView): { key: MessageKey; cls: string } {
+export function linkBadge(e: Pick<EdgeView, 'revokedAt' | 'link'>): { key: MessageKey; cls: string } {
   if (e.revokedAt !== null) return { key: 'edges.link.revoked', cls: 'edge-link-revoked' };
   return { key: `edges.link.${e.link.state}`, cls: `edge-link-${e.link.state}` };
 }

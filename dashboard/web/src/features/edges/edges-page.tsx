@@ -11,11 +11,12 @@ import { fmtAge, fmtLag, fmtSize, linkBadge } from './edge-format.js';
  * The province's view of its edge nodes (docs/edge.md): one row per edge in scope, worst first as the server sorts
  * them; a row opens the edge's own health. Rows become cards on a phone (styles.css `.edges-table`).
  */
-export function EdgesPage(p: { me: Me }) {
+export function EdgesPage(p: { me: Me; search: URLSearchParams }) {
   const { t } = useI18n();
   // Link states change by the minute: refetch while the screen is open.
   const { data, error, reload } = useGet('/api/edges', {}, { pollMs: 30_000 });
-  const [open, setOpen] = useState<string | null>(null);
+  // `/edges?edge=ID` opens that edge's detail (the device page links here).
+  const [open, setOpen] = useState<string | null>(p.search.get('edge'));
   if (error && !data) return <ErrorLine message={error} />;
   if (!data) return <Loading />;
   const selected = data.edges.find((e) => e.id === open);
@@ -27,7 +28,7 @@ export function EdgesPage(p: { me: Me }) {
         setOpen(e.id);
         reload();
       }} />}
-      {selected && <EdgeDetail edge={selected} onClose={() => setOpen(null)} canBundle={p.me.permissions.manageEdges} />}
+      {selected && <EdgeDetail edge={selected} onClose={() => setOpen(null)} canManage={p.me.permissions.manageEdges} onChanged={reload} />}
       {data.edges.length === 0 ? <Empty testid="edges-none">{t('edges.none')}</Empty> : (
         <div class="card table-wrap">
           <table class="edges-table" data-testid="edges-table">
