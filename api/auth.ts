@@ -27,6 +27,8 @@ export interface Permissions {
   importEdges: boolean;
   /** Register edge nodes with their public keys (admins). */
   manageEdges: boolean;
+  /** Create, list and revoke API tokens for machines (admins; docs/integration.md). */
+  manageTokens: boolean;
 }
 
 export interface Me {

@@ -16,5 +16,6 @@ export * from './notifications.js';
 export * from './commands.js';
 export * from './edges.js';
 export * from './edge-imports.js';
+export * from './tokens.js';
 export type * from './routes.js';
 export { API_ROUTE_KEYS } from './routes.js';

@@ -31,6 +31,7 @@ import type {
 } from './commands.js';
 import type { AttemptsQuery, NewRecipientResponse, NotificationAttemptView, RecipientInput, RecipientView, RotatedSecretResponse } from './notifications.js';
 import type { AuditQuery, AuditResponse, NewUserInput, UserPatch, UserRow } from './users.js';
+import type { ApiTokenListResponse, ApiTokenView, NewApiTokenInput, NewApiTokenResponse } from './tokens.js';
 import type {
   ExportInput, ExportJob, PlanningQuery, PlanningResponse, ReportSubscription, SubscriptionInput, TimetableInput, TimetableResponse,
   UsageQuery, UsageReport,
@@ -113,6 +114,10 @@ interface CoreRoutes {
   'POST /api/users': { body: NewUserInput; response: UserRow };
   'PATCH /api/users/:id': { params: IdParams; body: UserPatch; response: UserRow };
   'GET /api/audit': { query: AuditQuery; response: AuditResponse };
+  /** API tokens (docs/integration.md): admins with a session only; a token never reaches these. */
+  'GET /api/tokens': { response: ApiTokenListResponse };
+  'POST /api/tokens': { body: NewApiTokenInput; response: NewApiTokenResponse };
+  'POST /api/tokens/:id/revoke': { params: IdParams; response: ApiTokenView };
 
   /** The body is the file itself (CSV or XLSX), not JSON. */
   'POST /api/imports': { query: ImportStartQuery; response: ImportJob };
@@ -207,7 +212,7 @@ export const API_ROUTE_KEYS = [
   'GET /api/devices/:id', 'GET /api/devices/:id/record', 'POST /api/devices', 'PATCH /api/devices/:id',
   'POST /api/devices/:id/retire', 'POST /api/devices/:id/maintenance', 'POST /api/devices/:id/credentials',
   'POST /api/devices/:id/revoke', 'POST /api/provision', 'GET /api/labels.pdf', 'GET /api/users', 'POST /api/users',
-  'PATCH /api/users/:id', 'GET /api/audit', 'POST /api/imports', 'GET /api/imports/:id',
+  'PATCH /api/users/:id', 'GET /api/audit', 'GET /api/tokens', 'POST /api/tokens', 'POST /api/tokens/:id/revoke', 'POST /api/imports', 'GET /api/imports/:id',
   'POST /api/imports/:id/apply', 'GET /api/register.:format', 'POST /api/imports/places',
   'GET /api/imports/places/:id', 'POST /api/imports/places/:id/apply', 'GET /api/places.:format', 'GET /api/usage',
   'GET /api/planning', 'POST /api/usage/exports', 'GET /api/usage/exports/:id', 'GET /api/usage/exports/:id/file',

@@ -9,7 +9,7 @@ import type { Config } from '../config/index.js';
 import { edgeDir, exportEdge, importEdgeFile, openForwardLog, type ImportSummary } from '../edge/sneakernet.js';
 import { edgeKeys } from '../edge/keys.js';
 import type { ExportHeader } from '../edge/file.js';
-import { InfluxV1Writer } from '../gateway/telemetry-writer.js';
+import { primaryWriter } from '../gateway/writers.js';
 import { parseDuration } from '../lib/duration.js';
 import { ManagedInfluxd, runningInfluxd } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
@@ -41,7 +41,7 @@ export async function importEdgeFileAt(cfg: Readonly<Config>, file: string, o: {
   const { url, credentials, stop } = await influxFor(cfg);
   const registry = await openStore(cfg);
   try {
-    const writer = new InfluxV1Writer({ ...cfg.influx, url, ...credentials });
+    const writer = primaryWriter({ ...cfg.influx, ...credentials }, url);
     await writer.ensureSchema();
     const placements = new Map<string, DevicePlacement>((await registry.placementsSince(0)).placements.map((p) => [p.id, p]));
     const window = { maxFutureSkewMs: cfg.gateway.maxFutureSkewMs, maxAgeMs: parseDuration(cfg.influx.rawRetention) };

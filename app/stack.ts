@@ -3,12 +3,14 @@ import type { AlertEngine } from '../alerts/engine.js';
 import { notificationListener, type NotificationDispatcher } from '../alerts/notify/index.js';
 import { Broker, type PresenceSink } from '../broker/broker.js';
 import type { IngestSink } from '../broker/auth/authorize-publish.js';
+import { IntegrationAccounts } from '../broker/auth/integration.js';
 import { ClusterBus } from '../broker/cluster/bus.js';
 import type { RunWatcher, Scheduler } from '../commands/index.js';
 import type { Config } from '../config/index.js';
 import type { DashboardFactory, DashboardHandle, DashboardParts } from '../dashboard/server/deps.js';
 import { LiveFeed } from '../dashboard/server/live-feed.js';
 import { Gateway } from '../gateway/gateway.js';
+import { DeviceMeta } from '../gateway/device-meta.js';
 import { LivePublisher } from '../gateway/live-publisher.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { defaultNodeName } from '../lib/cluster-keys.js';
@@ -52,6 +54,8 @@ export interface StackParts extends DashboardParts {
   edge?: EdgeNode;
   /** At the province, with a broker: the edge account; `edgeLinks.publish(edgeId, bundle)` sends a bundle down. */
   edgeLinks?: EdgeLinks;
+  /** With a broker: the integration accounts it knows; `reload()` reads them now rather than at the next poll. */
+  integrations?: IntegrationAccounts;
 }
 
 export interface Stack extends StackParts {
@@ -192,6 +196,8 @@ async function startIngest(parts: StackParts, start: Starter, limits: ProcessLim
   // A clean shutdown writes out the spool first while InfluxDB answers (the broker has stopped taking readings).
   const gateway = await start(g, () => g.stop(true));
   parts.gateway = gateway;
+  // Grafana's names for the ids the readings carry (gateway/device-meta.ts), through the same spool.
+  await start(new DeviceMeta({ directory, registry, store: (lines) => gateway.store(lines), clock, log, refreshMs: config.gateway.deviceMetaRefreshMs }));
   // An edge node keeps every message in its forward log too and sends it up; a provincial node takes edges' links.
   const edge = config.edge.enabled ? await startEdgeNode({ config, log, clock, gateway }, start) : undefined;
   const links = config.edge.enabled ? undefined : edgeLinks({ config, registry, directory, gateway, metrics, log, clock });
@@ -207,9 +213,12 @@ async function startIngest(parts: StackParts, start: Starter, limits: ProcessLim
   if (config.redis.url) {
     await start(new LivePublisher({ live: gateway.live, url: config.redis.url, nodeName: config.node.name || defaultNodeName(), intervalMs: config.dashboard.liveDeviceIntervalMs, log }));
   }
+  // Integration accounts (issue 22): MQTT clients that are not devices, read again from the registry every second.
+  const integrations = await start(new IntegrationAccounts({ logins: () => registry.integrations.logins(), placements: directory, log }));
+  parts.integrations = integrations;
   parts.broker = await start(new Broker({
     config, directory, metrics, log, commands: { registry, clock, sweepMs: config.commands.deliverySweepMs }, ...(limits ? { limits } : {}), ...(cluster ? { cluster } : {}),
-    ingest: edge ? edge.ingest(ingest) : ingest, presence: edge ? edge.presence(presence) : presence, accounts: links ? [links.account] : [],
+    ingest: edge ? edge.ingest(ingest) : ingest, presence: edge ? edge.presence(presence) : presence, accounts: [...(links ? [links.account] : []), integrations.account],
     clock, flood: (id, rate) => gateway.signals?.flooding(id, rate, clock.now()),
   }));
   const broker = parts.broker;

@@ -47,7 +47,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function loopLagMs(dashboardUrl: string): Promise<{ p50: number; p99: number; max: number } | undefined> {
   try {
     const text = await (await fetch(`${dashboardUrl}/metrics`)).text();
-    const get = (name: string) => Number(new RegExp(`^edufleet_process_nodejs_eventloop_lag_${name}_seconds\\s+(\\S+)`, 'm').exec(text)?.[1]) * 1000;
+    const get = (name: string) => Number(new RegExp(`^edufleet_nodejs_eventloop_lag_${name}_seconds\\s+(\\S+)`, 'm').exec(text)?.[1]) * 1000;
     return { p50: round(get('p50'), 1), p99: round(get('p99'), 1), max: round(get('max'), 1) };
   } catch {
     return undefined;

@@ -8,7 +8,7 @@ import type { Metrics } from '../lib/metrics.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import type { DeviceDirectory, RegistryStore } from '../registry/index.js';
 import { Admission } from './admission.js';
-import { withAccountPublish, withAccounts, withAccountSubscription, accountOf, type NonDeviceAccount } from './auth/accounts.js';
+import { withAccountPublish, withAccounts, withAccountSubscription, accountOf, skipDropped, withAccountForward, withAccountSessions, type NonDeviceAccount } from './auth/accounts.js';
 import { makeAuthenticate, makePreConnect } from './auth/authenticate.js';
 import { makeAuthorizePublish, type IngestSink } from './auth/authorize-publish.js';
 import { makeAuthorizeSubscribe } from './auth/authorize-subscribe.js';
@@ -46,7 +46,7 @@ export interface BrokerOptions {
   limits?: ProcessLimits;
   /** With `redis.url`: the bus to the other broker nodes (presence, takeovers, commands; broker/cluster/). */
   cluster?: ClusterBus;
-  /** Accounts that are not devices (broker/auth/accounts.ts): the edge nodes' uplinks at the province. */
+  /** Accounts that are not devices (broker/auth/accounts.ts): the edge nodes' uplinks at the province, integration accounts. */
   accounts?: readonly NonDeviceAccount[];
 }
 
@@ -63,6 +63,8 @@ export class Broker implements Component {
   private admission: Admission | undefined;
   private stopSweep: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** Unregisters the broker from the account kinds that close their clients (a revoked integration account). */
+  private undrop: (() => void)[] = [];
   private membership: ClusterMembership | undefined;
   /** With `redis.url`: messages for non-device clients of other nodes (broker/cluster/forward.ts). */
   crossNode: CrossNodeDelivery | undefined;
@@ -94,11 +96,13 @@ export class Broker implements Component {
   async start(): Promise<void> {
     const { config, directory, metrics, log } = this.o;
     const m = config.mqtt;
+    const accounts = this.o.accounts ?? [];
     const aedes = await Aedes.createBroker({
       connectTimeout: m.connectTimeoutMs,
       // Checked in preConnect + authenticate: aedes's own check answers CONNACK 6, which MQTT 3.1.1 does not have.
       keepaliveLimit: 0,
-      preConnect: makePreConnect(m.keepaliveLimitS),
+      // An integration account's client gets its session id before aedes reads the client id (broker/auth/accounts.ts).
+      preConnect: withAccountSessions(accounts, makePreConnect(m.keepaliveLimitS)),
       maxTopicLevels: m.maxTopicLevels,
       maxInflightInbound: m.maxInflight,
       // Device ids are up to 64 characters; MQTT 3.1's 23-character limit would refuse them.
@@ -109,19 +113,24 @@ export class Broker implements Component {
     });
     this.aedes = aedes;
     const bench = parseBenchSubscriber(m.benchSubscriber);
-    const accounts = this.o.accounts ?? [];
     const nonDevice = nonDeviceClients(bench, accounts);
     // Before the shortcut wraps aedes.publish: a publish nobody hears on any node never reaches the forwarder.
     this.crossNode = this.o.cluster && deliverAcrossNodes({
       aedes, bus: this.o.cluster, isNonDevice: nonDevice, changed: () => this.shortcut?.changed(), resyncMs: config.redis.presenceCheckMs,
     });
     this.shortcut = skipUnheardPublishes(aedes, this.crossNode);
+    skipDropped(aedes);
     indexRetained((aedes as unknown as { persistence: RetainedStore }).persistence);
     aedes.authenticate = this.cap.wrap(withAccounts(accounts, metrics, log, withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log))));
     const clock = this.o.clock ?? systemClock;
     const rate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics, flood: this.o.flood });
-    aedes.authorizePublish = withAccountPublish(accounts, metrics, log, makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined, this.shortcut));
+    // Accounts draw from buckets of their own (per account), and are never reported as a flooding device.
+    const accountRate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics });
+    aedes.authorizePublish = withAccountPublish(accounts, metrics, log, makeAuthorizePublish(this.ingestSink(), m.maxPayloadBytes, metrics, log, rate.enabled ? rate : undefined, this.shortcut), accountRate.enabled ? accountRate : undefined);
     aedes.authorizeSubscribe = withAccountSubscription(accounts, metrics, withBenchSubscription(bench, makeAuthorizeSubscribe(metrics)));
+    // Before commands.attach, which wraps it again.
+    aedes.authorizeForward = withAccountForward(accounts, aedes.authorizeForward.bind(aedes));
+    this.undrop = accounts.flatMap((a) => a.onDrop?.((match) => this.closeClients(match)) ?? []);
     // aedes calls these from its own event handlers: a throw there would be an uncaught exception.
     aedes.on('client', this.state.guard('presence (connect)', (client: Client) => {
       metrics.devicesConnected.set(aedes.connectedClients);
@@ -165,7 +174,7 @@ export class Broker implements Component {
 
     const admission = new Admission({ ...m, clock, metrics });
     this.admission = admission;
-    this.stopSweep = guardedInterval(this.state, 'admission sweep', SWEEP_MS, () => { admission.sweep(); rate.sweep(); });
+    this.stopSweep = guardedInterval(this.state, 'admission sweep', SWEEP_MS, () => { admission.sweep(); rate.sweep(); accountRate.sweep(); });
     try {
       // aedes reads only `connDetails` from the request it is given (broker/listeners.ts, Arrival).
       this.listeners = new Listeners({ config, admission, state: this.state, handle: (stream, req) => aedes.handle(stream, req as IncomingMessage) });
@@ -189,6 +198,16 @@ export class Broker implements Component {
     return new Promise((resolve, reject) => {
       aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: o.retain, dup: false } as Parameters<Aedes['publish']>[0], (err) => (err ? reject(err) : resolve()));
     });
+  }
+
+  /** Closes this node's clients whose id `match`es (a revoked account's). */
+  private closeClients(match: (clientId: string) => boolean): void {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> } | undefined)?.clients ?? {};
+    for (const c of Object.values(clients)) {
+      if (!c || !match(c.id)) continue;
+      this.o.log.info({ clientId: c.id, address: clientAddress(c) }, 'account revoked: disconnecting');
+      c.close();
+    }
   }
 
   /** The address a connected device connects from (behind a trusted proxy, the one its PROXY header named). */
@@ -233,6 +252,8 @@ export class Broker implements Component {
     if (!this.aedes) return;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    for (const undo of this.undrop) undo();
+    this.undrop = [];
     this.commands?.detach();
     this.stopSweep?.();
     const aedes = this.aedes;

@@ -8,6 +8,7 @@
  * store stays the source of truth: this mirrors what it stores. Worth offering upstream as a trie in aedes-persistence.
  */
 import { Readable } from 'node:stream';
+import { filterMatches } from '../protocol/index.js';
 
 interface RetainedPacket { topic: string; payload: Buffer }
 export interface RetainedStore {
@@ -22,18 +23,6 @@ function literalPrefix(topic: string): string | undefined {
   const levels = topic.split('/', PREFIX_LEVELS);
   if (levels.length < PREFIX_LEVELS || levels.some((l) => l === '+' || l === '#')) return undefined;
   return levels.join('/');
-}
-
-/** MQTT 3.1.1 topic matching [MQTT-4.7]: `+` one level, `#` the rest, including the parent level itself. */
-export function topicMatches(pattern: string, topic: string): boolean {
-  const p = pattern.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (p[i] !== '+' && p[i] !== t[i]) return false;
-  }
-  return p.length === t.length;
 }
 
 /** Wraps `store` (aedes's persistence) in place; returns the index, for tests. */
@@ -60,7 +49,7 @@ export function indexRetained(store: RetainedStore): Map<string, Map<string, Ret
     if (prefixes.some((p) => p === undefined)) return combi0(patterns);
     return Readable.from((function* matching() {
       for (const [i, pattern] of patterns.entries()) {
-        for (const packet of index.get(prefixes[i]!)?.values() ?? []) if (topicMatches(pattern, packet.topic)) yield packet;
+        for (const packet of index.get(prefixes[i]!)?.values() ?? []) if (filterMatches(pattern, packet.topic)) yield packet;
       }
     })());
   };

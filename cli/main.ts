@@ -15,6 +15,7 @@ import { registerTimetableCommands } from './timetable-commands.js';
 import { registerUsageCommands } from './usage-commands.js';
 import { registerNodeCommands } from './node-commands.js';
 import { registerEdgeCommands } from './edge-commands.js';
+import { registerIntegrationCommands } from './integration-commands.js';
 
 const program = new Command('edufleet')
   .description('EduFleet: smart-classroom device fleet manager (MQTT broker, gateway to InfluxDB, live dashboard, simulator)')
@@ -158,6 +159,7 @@ registerPlacesCommands(program, registry);
 registerUsageCommands(program, () => config());
 registerNodeCommands(program, () => config());
 registerEdgeCommands(program, () => config());
+registerIntegrationCommands(program, () => config());
 registerTimetableCommands(program, registry);
 
 program.parseAsync().catch((err: unknown) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { systemClock } from '../lib/clock.js';
+import { EdufleetError } from '../lib/errors.js';
 import { influxClient, runningInfluxd } from '../lib/influx/index.js';
 import { createLogger } from '../lib/logger.js';
 import { ISO_DATE, addDays, localDate } from '../timetable/index.js';
@@ -20,6 +21,8 @@ export function registerUsageCommands(program: Command, config: () => Readonly<C
       const to = o.to ?? localDate(Date.now());
       if (!ISO_DATE.test(o.from) || !ISO_DATE.test(to)) throw new Error('--from and --to are dates as yyyy-mm-dd');
       const cfg = config();
+      // The analysis creates retention policies and deletes the days it redoes with InfluxQL (config/influx-rules.ts).
+      if (cfg.influx.version === 2) throw new EdufleetError('EDUFLEET_ERR_INFLUX_V1_ONLY', 'usage analysis needs an InfluxDB 1.x primary (influx.version 1): it creates retention policies and deletes days with InfluxQL, which InfluxDB 2.x and 3.x do not take (docs/integration.md, "InfluxDB 2.x and 3.x")');
       const log = createLogger(cfg.logLevel);
       // Use the InfluxDB of a running EduFleet (with the credential its data directory keeps); else start this data
       // directory's own for the time of the command.

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { Kind, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, type Config } from './schema.js';
+import { influxErrors } from './influx-rules.js';
 import { EdufleetError } from '../lib/errors.js';
 import { defaultNodeName } from '../lib/cluster-keys.js';
 
@@ -119,6 +120,7 @@ function crossFieldErrors(c: Config): string[] {
       + 'Set registry.url to the PostgreSQL every node uses, or leave redis.url empty to run on one machine.');
   }
   errors.push(...edgeErrors(c));
+  errors.push(...influxErrors(c));
   return errors;
 }
 

@@ -44,6 +44,16 @@ export const ConfigSchema = Type.Object({
     rawRetention: Type.String({ default: '90d', description: 'How long raw readings are kept (InfluxDB duration).' }),
     rollupRetention: Type.String({ default: '1825d', description: 'How long hourly rollups are kept (InfluxDB duration).' }),
     managedBinary: Type.String({ default: 'influxd', description: 'The influxd binary used when EduFleet manages InfluxDB itself.' }),
+    version: Type.Integer({ minimum: 1, maximum: 2, default: 1, description: 'API the gateway writes readings with: 1 (InfluxDB 1.x, /write with influx.database) or 2 (InfluxDB 2.x, 3.x, Cloud: /api/v2/write with influx.token, influx.org, influx.bucket at influx.url; usage analysis then must be off, docs/integration.md).' }),
+    token: Type.String({ default: '', description: 'With influx.version 2: the API token that may write to influx.bucket; never logged.' }),
+    org: Type.String({ default: '', description: 'With influx.version 2: the organisation (name) of influx.bucket.' }),
+    bucket: Type.String({ default: '', description: 'With influx.version 2: the bucket the raw readings are written to.' }),
+    mirror: Type.Object({
+      url: Type.String({ default: '', description: 'A second store that receives every batch the primary InfluxDB has taken (a province\'s data lake, the IOC), through the v2 write API, e.g. https://ioc.laocai.gov.vn:8086 (empty: no mirror). Its outage never holds the primary back (docs/integration.md).' }),
+      token: Type.String({ default: '', description: 'API token of the mirror that may write to influx.mirror.bucket; never logged.' }),
+      org: Type.String({ default: '', description: 'Organisation (name) of the mirror\'s bucket.' }),
+      bucket: Type.String({ default: '', description: 'Bucket of the mirror the readings are written to.' }),
+    }),
   }),
   gateway: Type.Object({
     spoolDir: Type.String({ default: '', description: 'Durable spool directory (empty: dataDir/spool).' }),
@@ -54,6 +64,7 @@ export const ConfigSchema = Type.Object({
     maxFutureSkewMs: Type.Integer({ minimum: 0, default: 300000, description: 'A device time further ahead than this is replaced by server time.' }),
     segmentBytes: Type.Integer({ minimum: 4096, default: 67108864, description: 'Spool segment size before rotation.' }),
     spoolMaxBytes: Type.Integer({ minimum: 65536, default: 4294967296, description: 'Disk budget of the spool; when it is full, devices get no PUBACK (back-pressure) until InfluxDB has taken readings out.' }),
+    deviceMetaRefreshMs: Type.Integer({ minimum: 100, default: 300000, description: 'How often the gateway reads the names of districts, schools and rooms and writes the `device_meta` points of the devices whose place or names changed (Grafana\'s readable names, docs/data-model.md); every device\'s once a day too.' }),
   }),
   dashboard: Type.Object({
     host: Type.String({ default: '0.0.0.0', description: 'Address the dashboard binds to.' }),
@@ -75,6 +86,7 @@ export const ConfigSchema = Type.Object({
     metricsToken: Type.String({ default: '', description: 'Bearer token for /metrics from other hosts (empty: /metrics answers loopback only).' }),
     trustedProxies: Type.Array(Type.String(), { default: ['127.0.0.0/8', '::1'], description: 'Addresses or CIDR ranges of the HTTP proxies (HAProxy, nginx) whose X-Forwarded-For and X-Forwarded-Proto are believed: the login limits and the audit log then see the user behind them. From any other address the headers are ignored.' }),
     exportsPerUserPerMin: Type.Integer({ minimum: 1, default: 6, description: 'Export and report jobs one user may start per minute.' }),
+    apiTokenRequestsPerMin: Type.Integer({ minimum: 1, default: 600, description: 'Requests one API token may send per minute (docs/security.md, "API tokens"), counted in the registry across every dashboard process; over it, 429 with Retry-After.' }),
   }),
   imports: Type.Object({
     maxUploadBytes: Type.Integer({ minimum: 1024, default: 20971520, description: 'Largest uploaded CSV or XLSX file.' }),

@@ -13,18 +13,20 @@ import { LateDays } from './late-days.js';
 import { LiveState, type Presence } from './live-state.js';
 import { Spool, SpoolFullError } from './spool.js';
 import { messageTs, otherLine, parseOther, parseTelemetry, presenceLine, rejectedLine, saneTs, telemetryLines, type TimeWindow } from './message-lines.js';
-import { InfluxV1Writer, type TelemetryWriter } from './telemetry-writer.js';
+import { MirrorLoop } from './mirror-loop.js';
+import type { TelemetryWriter } from './telemetry-writer.js';
 import { WriterLoop } from './writer-loop.js';
+import { mirrorWriter, primaryWriter, SchemaFirstWriter } from './writers.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
-  /** The InfluxDB v1 URL to write to (the configured one, or the managed influxd's). */
+  /** The InfluxDB URL to write to (the configured one, or the managed influxd's). */
   influxUrl: string;
   directory: DeviceDirectory;
   metrics: Metrics;
   log: Logger;
   clock: Clock;
-  /** Defaults to the InfluxDB v1 writer. */
+  /** Defaults to the writer `influx.version` names (gateway/writers.ts). */
   writer?: TelemetryWriter;
   /** Where the health signals go (docs/alerts.md); without it, or with `alerts.enabled` off, none are recorded. */
   registry?: RegistryStore;
@@ -50,6 +52,8 @@ export class Gateway implements Component {
   readonly writer: TelemetryWriter;
   private readonly spool: Spool;
   private readonly loop: WriterLoop;
+  /** The second store every written batch goes on to (`influx.mirror.url`), if any. */
+  readonly mirror: MirrorLoop | undefined;
   private readonly schemaFirst: SchemaFirstWriter;
   private readonly lastServerTs = new Map<string, number>();
   /** The device times kept as they are; others are replaced by the server's (gateway/message-lines.ts). */
@@ -64,7 +68,7 @@ export class Gateway implements Component {
 
   constructor(private readonly o: GatewayOptions) {
     const c = o.config;
-    this.writer = o.writer ?? new InfluxV1Writer({ ...c.influx, url: o.influxUrl });
+    this.writer = o.writer ?? primaryWriter(c.influx, o.influxUrl);
     const count = (err: unknown, context: string) => countResourceError(o.metrics, err, context);
     this.spoolHealth = new Health('gateway', o.log, count);
     this.segmentHealth = new Health('gateway', o.log, count);
@@ -75,8 +79,11 @@ export class Gateway implements Component {
       onAppendOutcome: (err) => (err === undefined ? this.spoolHealth.ok() : this.refused(err)),
     });
     o.metrics.spoolMaxBytes.set(c.gateway.spoolMaxBytes);
+    o.metrics.spoolSource.oldestPendingMs = () => this.spool.oldestPendingMs();
     this.schemaFirst = new SchemaFirstWriter(this.writer, o.log);
     this.loop = new WriterLoop(this.spool, this.schemaFirst, c.gateway, o.metrics, o.log);
+    const mirror = mirrorWriter(c.influx);
+    if (mirror) this.mirror = new MirrorLoop(this.spool, c.gateway.spoolDir, mirror, c.gateway, o.log);
     this.window = { maxFutureSkewMs: c.gateway.maxFutureSkewMs, maxAgeMs: parseDuration(c.influx.rawRetention) };
     const channels: DeviceChannel[] = ['telemetry', 'status', 'event', 'attributes', 'cmd-result'];
     this.messagesIn = Object.fromEntries(channels.map((ch) => [ch, o.metrics.tallies.messagesIn(ch)])) as unknown as Record<DeviceChannel, { inc(): void }>;
@@ -118,12 +125,24 @@ export class Gateway implements Component {
     const state = bad.length ? 'degraded' : parts[0]!.state;
     const since = (bad.length ? bad : parts).map((p) => p.since).sort()[0]!;
     const { usedBytes, maxBytes } = this.spool.usage();
-    const details = { spoolBytes: usedBytes, spoolMaxBytes: maxBytes, spoolPendingBytes: this.spool.pendingBytes() };
+    const details = { spoolBytes: usedBytes, spoolMaxBytes: maxBytes, spoolPendingBytes: this.spool.pendingBytes(), ...this.mirrorDetails() };
     return { name: this.name, state, since, ...(lastError ? { lastError } : {}), details };
+  }
+
+  /**
+   * The mirror's state beside the gateway's, not in it: a mirror outage holds nothing of the primary back, so it
+   * does not make the gateway degraded; an operator reads it here and in the log.
+   */
+  private mirrorDetails(): Record<string, string | number> {
+    const m = this.mirror;
+    if (!m) return {};
+    const h = m.health.snapshot();
+    return { mirror: h.state === 'degraded' ? 'unreachable' : h.state, mirrorWrittenPoints: m.written, mirrorSkippedPoints: m.skippedPoints, mirrorRefusedPoints: m.refusedPoints };
   }
 
   async start(): Promise<void> {
     await this.spool.open();
+    this.mirror?.start();
     this.spoolHealth.started();
     this.segmentHealth.started();
     // Create the schema now when InfluxDB answers; if it does not, the first write retries it.
@@ -137,6 +156,7 @@ export class Gateway implements Component {
     await this.signals?.stop();
     this.lateDays?.stop();
     await this.loop.stop(drain);
+    await this.mirror?.stop();
     await this.spool.close();
     this.spoolHealth.stopped();
     this.segmentHealth.stopped();
@@ -281,22 +301,5 @@ export class Gateway implements Component {
     const server = now > last ? now : last + 1;
     this.lastServerTs.set(deviceId, server);
     return server;
-  }
-}
-
-/** Creates the database and retention policies before the first write, retrying until InfluxDB answers. */
-class SchemaFirstWriter implements TelemetryWriter {
-  private ready = false;
-  constructor(private readonly inner: TelemetryWriter, private readonly log: Logger) {}
-  async ensureSchema(): Promise<void> {
-    await this.inner.ensureSchema();
-    this.ready = true;
-  }
-  async writeBatch(body: Buffer): Promise<void> {
-    if (!this.ready) {
-      await this.ensureSchema();
-      this.log.info('InfluxDB database and retention policies are in place');
-    }
-    await this.inner.writeBatch(body);
   }
 }

@@ -47,6 +47,20 @@ export interface SpoolOptions {
   maxBytes?: number;
 }
 
+/**
+ * A second reader that follows the writer (the mirror, gateway/mirror-loop.ts): the segments it has not read yet are
+ * kept for it, within the budget; it reads only what the writer has committed.
+ */
+export interface SpoolFollower {
+  /** Where it has got to. */
+  position(): SpoolPosition;
+  /**
+   * The budget needs the segments before `to.segment` for the devices: the follower moves on to `to` without the
+   * `records` it had not read yet (it counts them as lost; the writer has written them).
+   */
+  skip(to: SpoolPosition, records: number): void;
+}
+
 /** An append refused because the spool is at its disk budget. */
 export class SpoolFullError extends EdufleetError {
   constructor(readonly usedBytes: number, readonly maxBytes: number) {
@@ -89,6 +103,7 @@ export class Spool {
   private pendingCount = 0;
   /** The last batch read: committing it takes its count off without reading its bytes again. */
   private lastRead: { from: SpoolPosition; next: SpoolPosition; count: number } | undefined;
+  private follower: SpoolFollower | undefined;
 
   constructor(private readonly opts: SpoolOptions) {
     this.maxBytes = opts.maxBytes ?? Infinity;
@@ -157,9 +172,10 @@ export class Spool {
     // writes, and lines are ASCII but for the rare quoted string (an event message), so the budget barely differs.
     let bytes = 0;
     for (const r of records) bytes += r.length + 1;
-    const used = this.diskBytes + this.queuedBytes;
+    let used = this.diskBytes + this.queuedBytes;
     // Once full, it takes a tenth of the budget freed to open again: a small message fitting after a large one was
     // refused would otherwise flap between acknowledging and not (and log each flap).
+    if (this.follower) used = this.makeRoom(used, bytes);
     if (this.full) this.full = used > this.maxBytes * 0.9;
     if (this.full || used + bytes > this.maxBytes) {
       this.full = true;
@@ -232,13 +248,24 @@ export class Spool {
 
   /** Reads up to `maxLines` durable records from the checkpoint on; an empty batch means the writer is caught up. */
   read(maxLines: number): SpoolBatch {
-    let { segment, offset } = this.cursor;
+    const batch = this.readBetween(this.cursor, { segment: this.writeSegment, offset: this.durableOffset }, maxLines);
+    this.lastRead = { from: this.cursor, next: batch.next, count: batch.count };
+    return batch;
+  }
+
+  /** Reads up to `maxLines` records the writer has committed, from `from` (the follower's position) on. */
+  readCommitted(from: SpoolPosition, maxLines: number): SpoolBatch {
+    return this.readBetween(from, this.cursor, maxLines);
+  }
+
+  private readBetween(from: SpoolPosition, until: SpoolPosition, maxLines: number): SpoolBatch {
+    let { segment, offset } = from;
     const parts: Buffer[] = [];
     let count = 0;
-    while (count < maxLines) {
-      const end = segment === this.writeSegment ? this.durableOffset : (this.sizes.get(segment) ?? 0);
+    while (count < maxLines && segment <= until.segment) {
+      const end = segment === until.segment ? until.offset : segment === this.writeSegment ? this.durableOffset : (this.sizes.get(segment) ?? 0);
       if (offset >= end) {
-        if (segment >= this.writeSegment) break;
+        if (segment >= until.segment) break;
         segment += 1;
         offset = 0;
         continue;
@@ -260,7 +287,6 @@ export class Spool {
       offset += pos;
       if (pos === 0) break; // a record longer than a chunk cannot happen: records are bounded by the MQTT payload limit
     }
-    this.lastRead = { from: this.cursor, next: { segment, offset }, count };
     return new SpoolBatch(parts.length === 1 ? parts[0]! : Buffer.concat(parts), count, { segment, offset });
   }
 
@@ -276,14 +302,41 @@ export class Spool {
     // No fsync: a lost checkpoint only replays points InfluxDB already has, and it overwrites them with themselves.
     writeFileSync(cpFile + '.tmp', JSON.stringify(next), { mode: PRIVATE_FILE_MODE });
     renameSync(cpFile + '.tmp', cpFile);
+    this.release();
+    this.rotateIfDrained();
+  }
+
+  /** Follows the writer with a second reader (the mirror): segments are deleted once both have read them. */
+  follow(f: SpoolFollower): void {
+    this.follower = f;
+  }
+
+  /** Deletes the segments wholly behind the writer and the follower (called by both after they moved on). */
+  release(): void {
+    const keep = Math.min(this.cursor.segment, this.follower?.position().segment ?? Infinity);
     for (const [seg, size] of [...this.sizes]) {
-      if (seg < next.segment) {
+      if (seg < keep) {
         rmSync(this.segPath(seg), { force: true });
         this.sizes.delete(seg);
         this.diskBytes -= size;
       }
     }
-    this.rotateIfDrained();
+  }
+
+  /**
+   * Frees the segments only the follower still needs, oldest first, until `bytes` fit the budget (or its hysteresis
+   * line once full): a lagging mirror never makes a device's reading refused. Returns the bytes then used.
+   */
+  private makeRoom(used: number, bytes: number): number {
+    const f = this.follower!;
+    const limit = this.full ? this.maxBytes * 0.9 : this.maxBytes - bytes;
+    while (used > limit && f.position().segment < this.cursor.segment) {
+      const to = { segment: f.position().segment + 1, offset: 0 };
+      f.skip(to, this.countRecords(f.position(), to));
+      this.release();
+      used = this.diskBytes + this.queuedBytes;
+    }
+    return used;
   }
 
   /** Newlines between two positions of the durable log: records, since each ends in one. */

@@ -3,11 +3,14 @@ import https from 'node:https';
 import type { InfluxDB } from 'influx';
 import { ensureInfluxSchema, influxAuthHeader, influxClient, RAW_RP } from '../lib/influx/index.js';
 
-/** Where points end up. InfluxDB v1 API now; the v2 API (token, org, bucket) takes the same line protocol. */
+/**
+ * Where points end up: the InfluxDB v1 API (below) or the v2 API (token, org, bucket; gateway/influx-v2-writer.ts),
+ * which take the same line protocol. test/gateway/writer-contract.ts holds both to one contract.
+ */
 export interface TelemetryWriter {
   /** Creates the database and retention policies if missing; safe to call at every start. */
   ensureSchema(): Promise<void>;
-  /** Writes newline-terminated line-protocol lines (ms precision) as they are; rejects with PermanentWriteError on a 4xx. */
+  /** Writes newline-terminated line-protocol lines (ms precision) as they are; rejects with PermanentWriteError on bad data (isBadData). */
   writeBatch(body: Buffer): Promise<void>;
 }
 
@@ -25,6 +28,16 @@ const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
 
 /** Raised for a write InfluxDB refused for what it contains (4xx): retrying would refuse it again. */
 export class PermanentWriteError extends Error {}
+
+/**
+ * Statuses that say the server cannot take this content (a malformed line, a field type conflict, a body too
+ * large): retrying would be refused again. 401, 403, 404 (credentials, rights, a database or bucket missing), 408
+ * and 429 (quota) are about the set-up or the server, not the data: those are retried, so readings wait in the
+ * spool until the operator has fixed the password or the database instead of being dropped. Both writers use it.
+ */
+export function isBadData(status: number): boolean {
+  return status >= 400 && status < 500 && ![401, 403, 404, 408, 429].includes(status);
+}
 
 export class InfluxV1Writer implements TelemetryWriter {
   readonly influx: InfluxDB;
@@ -52,7 +65,7 @@ export class InfluxV1Writer implements TelemetryWriter {
   async writeBatch(body: Buffer): Promise<void> {
     const { status, text } = await this.post(body);
     if (status === 204) return;
-    if (status >= 400 && status < 500) throw new PermanentWriteError(`InfluxDB refused the batch (${status}): ${text}`);
+    if (isBadData(status)) throw new PermanentWriteError(`InfluxDB refused the batch (${status}): ${text}`);
     throw new Error(`InfluxDB write failed (${status}): ${text}`);
   }
 

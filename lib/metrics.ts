@@ -4,7 +4,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Every Prometheus metric EduFleet exports, created once per process and handed to the components. */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'edufleet_process_' });
+  // prom-client's own names already start with `process_` or `nodejs_`: the prefix is ours alone
+  // (`edufleet_process_cpu_seconds_total`, not `edufleet_process_process_…`; docs/operations.md lists the renames).
+  collectDefaultMetrics({ register: registry, prefix: 'edufleet_' });
+  // Gauges that end in `_total` (a counter's suffix, which `promtool check metrics` refuses on a gauge); each is the
+  // sum over `type` of its sibling: sum(edufleet_nodejs_active_handles) and so on.
+  for (const n of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`edufleet_nodejs_active_${n}_total`);
+  /** Set by the gateway: how long the oldest unsent reading has waited, read at each scrape. */
+  const spoolSource: { oldestPendingMs?: () => number } = {};
   const m = {
     registry,
     messagesIn: new Counter({ name: 'edufleet_messages_in_total', help: 'MQTT messages received from devices, by channel.', labelNames: ['channel'] as const, registers: [registry] }),
@@ -15,6 +22,13 @@ export function createMetrics() {
     writeErrors: new Counter({ name: 'edufleet_influx_write_errors_total', help: 'Failed InfluxDB writes (retried).', registers: [registry] }),
     writeSeconds: new Histogram({ name: 'edufleet_influx_write_seconds', help: 'InfluxDB write latency per batch.', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
     spoolPendingBytes: new Gauge({ name: 'edufleet_spool_pending_bytes', help: 'Acknowledged bytes in the spool not yet written to InfluxDB.', registers: [registry] }),
+    spoolSource,
+    spoolOldestPending: new Gauge({
+      name: 'edufleet_spool_oldest_pending_seconds', help: 'How long the oldest acknowledged reading not yet in InfluxDB has waited in the spool (0: none waits).', registers: [registry],
+      collect() {
+        if (spoolSource.oldestPendingMs) this.set(spoolSource.oldestPendingMs() / 1000);
+      },
+    }),
     connectionErrors: new Counter({ name: 'edufleet_mqtt_connection_errors_total', help: 'MQTT connections closed on an error (malformed or truncated packet, reset, no CONNECT in time), by whether the client had connected.', labelNames: ['phase'] as const, registers: [registry] }),
     devicesConnected: new Gauge({ name: 'edufleet_devices_connected', help: 'Devices connected to this broker.', registers: [registry] }),
     connectRefused: new Counter({ name: 'edufleet_mqtt_connect_refused_total', help: 'Refused MQTT connections, by reason.', labelNames: ['reason'] as const, registers: [registry] }),

@@ -5,6 +5,9 @@ import type { SecretVerifier } from './store/device-verifiers.js';
 import type { RegistryStore } from './store/index.js';
 import type { DevicePlacement } from './types.js';
 
+/** How long a login whose verifier is not in memory waits for others to share its registry query. */
+const LOOKUP_GATHER_MS = 5;
+
 type StoredSecret = NonNullable<ReturnType<Awaited<ReturnType<RegistryStore['secretHashes']>>['get']>>;
 
 export type AuthOutcome = 'ok' | 'unknown' | 'bad-secret' | 'revoked';
@@ -159,8 +162,9 @@ export class DeviceDirectory extends TypedEmitter<DirectoryEvents> {
       else this.lookups.set(id, [settle]);
       if (!this.looking) {
         this.looking = true;
-        // After the sockets of this turn of the event loop have been read: their CONNECTs join the same query.
-        setImmediate(() => void this.lookUp());
+        // A few milliseconds for the CONNECTs arriving together to join one query (a failover brings a thousand a
+        // second to each node; one query each cost the node more than the rest of the login).
+        setTimeout(() => void this.lookUp(), LOOKUP_GATHER_MS);
       }
     });
   }

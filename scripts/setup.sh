@@ -13,6 +13,8 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)         # tests re
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)              # tests decode the QR codes printed on labels
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)      # several machines: the shared bus and live state; tests run their own
 command -v haproxy >/dev/null 2>&1 || need+=(haproxy)                # several machines: one address for devices and dashboards
+command -v victoria-metrics >/dev/null 2>&1 || need+=(victoria-metrics) # integration: a real server of InfluxDB's /api/v2/write for the v2 writer's tests
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)            # integration: promtool checks /metrics and the example alert rules
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
@@ -22,9 +24,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # The packages may start system services (postgresql starts a cluster on port 5432); EduFleet and its tests run
   # their own servers on free ports, so stop them.
-  for svc in influxdb mosquitto postgresql redis-server haproxy; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
+  for svc in influxdb mosquitto postgresql redis-server haproxy victoria-metrics prometheus prometheus-node-exporter; do $SUDO service "$svc" stop >/dev/null 2>&1 || true; done
 else
-  echo "setup: Debian packages already present (influxdb, postgresql, chromium, mosquitto, poppler-utils, zbar-tools, redis-server, haproxy)"
+  echo "setup: Debian packages already present (influxdb, postgresql, chromium, mosquitto, poppler-utils, zbar-tools, redis-server, haproxy, victoria-metrics, prometheus)"
 fi
 
 # npm ci installs exactly the committed lock file and never rewrites it, so git status stays clean. It starts by

@@ -1,6 +1,6 @@
 /**
  * Which MQTT clients are not devices: accounts that subscribe to devices' topics (today the bench subscriber,
- * broker/auth/bench-subscriber.ts; next the integration accounts of issue 22). Devices connect with clean sessions,
+ * broker/auth/bench-subscriber.ts; the edge and integration accounts of broker/auth/accounts.ts). Devices connect with clean sessions,
  * are in the presence hash and cross nodes as device ids (broker/cluster/join.ts); a non-device client has none of
  * that, and its subscriptions are the ones other nodes forward messages for (broker/cluster/forward.ts).
  *

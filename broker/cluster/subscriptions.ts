@@ -12,7 +12,7 @@
  */
 import { BUS_ALL, SUBS_KEY_PATTERN, subsKey, subsNodeOf } from '../../lib/cluster-keys.js';
 import type { Redis } from '../../lib/redis.js';
-import { topicMatches } from '../retained-index.js';
+import { filterMatches } from '../../protocol/index.js';
 
 /** Topics whose matching nodes are remembered at most (device ids × channels, command results). */
 const MAX_TOPICS = 100_000;
@@ -47,7 +47,7 @@ export class SubscriptionTable {
     const found: string[] = [];
     if (topic[0] !== '$') {
       for (const [node, filters] of this.remote) {
-        for (const f of filters) if (topicMatches(f, topic)) { found.push(node); break; }
+        for (const f of filters) if (filterMatches(f, topic)) { found.push(node); break; }
       }
     }
     nodes = found;

@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { trustedProxies } from '../../lib/trusted-proxies.js';
 import { registerAuth } from './auth.js';
+import { registerApiTokenAuth } from './security/api-tokens.js';
 import { httpsOptions, registerSecurity, sessionMaxAgeMs } from './security/index.js';
 import type { DashboardDeps } from './deps.js';
 import { registerErrorHandler } from './errors.js';
 import { LiveHub } from './live-hub.js';
+import { apiTokenRoutes } from './routes/api-tokens.js';
 import { alertRoutes } from './routes/alerts.js';
 import { commandRunRoutes } from './routes/command-runs.js';
 import { commandRoutes } from './routes/commands.js';
@@ -65,6 +67,8 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     clock: o.clock,
     maxAgeMs: sessionMaxAgeMs(o.config),
   });
+  // After the sessions: a bearer request with a session cookie is refused, and the token's rate limit uses the plugin registerSecurity set up.
+  registerApiTokenAuth(app, { registry: o.registry, now: () => o.clock.now(), perMin: o.config.dashboard.apiTokenRequestsPerMin });
   // A timer's throw would be an uncaught exception; a purge that fails is simply tried again in an hour.
   const purge = setInterval(() => {
     Promise.resolve().then(() => store.purgeExpired()).catch((err: unknown) => o.log.error({ err }, 'expired sessions not purged; retrying in an hour'));
@@ -85,6 +89,7 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(placeRoutes, o);
     await api.register(recordRoutes, o);
     await api.register(userRoutes, o);
+    await api.register(apiTokenRoutes, o);
     await api.register(importRoutes, o);
     await api.register(registerExportRoutes, o);
     await api.register(usageRoutes, o);

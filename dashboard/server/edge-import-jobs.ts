@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import type { EdgeImportJob } from '../../api/index.js';
 import type { Config } from '../../config/index.js';
 import { importEdgeFile } from '../../edge/sneakernet.js';
-import { InfluxV1Writer } from '../../gateway/telemetry-writer.js';
+import { primaryWriter } from '../../gateway/writers.js';
 import type { Clock } from '../../lib/clock.js';
 import { parseDuration } from '../../lib/duration.js';
 import { EdufleetError } from '../../lib/errors.js';
@@ -48,7 +48,7 @@ export class EdgeImportJobs {
   private async run(user: User, path: string, job: Awaited<ReturnType<UserJobs<EdgeImportJob>['add']>>): Promise<void> {
     const c = this.d.config;
     try {
-      const writer = new InfluxV1Writer(c.influx);
+      const writer = primaryWriter(c.influx, c.influx.url);
       await writer.ensureSchema();
       const window = { maxFutureSkewMs: c.gateway.maxFutureSkewMs, maxAgeMs: parseDuration(c.influx.rawRetention) };
       const s = await importEdgeFile({ registry: this.d.registry, writer, placements: this.d.directory, window, log: this.d.log, now: () => this.d.clock.now() }, path, {

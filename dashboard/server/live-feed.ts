@@ -25,6 +25,9 @@ export interface LiveFeedOptions {
  * succeeds; the adapter's subscriber connection re-subscribes by itself when Redis returns (ioredis), and its
  * broadcasts to the other dashboards are dropped meanwhile (counted), not left to end the process.
  */
+/** How long after Redis is back (both connections ready) the hash is read again. */
+const RESYNC_DELAY_MS = 200;
+
 export class LiveFeed implements Component {
   readonly name = 'live-feed';
   private readonly state: Health;
@@ -35,6 +38,9 @@ export class LiveFeed implements Component {
   private staleReads = 0;
   /** Broadcasts to the other dashboards that Redis could not take (each dashboard still pushed to its own sockets). */
   private droppedBroadcasts = 0;
+  /** The subscriber was away: the nodes' batches of that time are lost to this dashboard, so read the hash once back. */
+  private missed = false;
+  private resynced: ((devices: LiveDevice[]) => void) | undefined;
 
   constructor(private readonly o: LiveFeedOptions) {
     this.state = new Health(this.name, o.log);
@@ -55,10 +61,17 @@ export class LiveFeed implements Component {
     this.sub = sub;
     // The nodes' live batches arrive on the subscriber: while either connection is down, what the pages show may be
     // stale even if nobody reads the hash, so /healthz says so at once, and ok again once both are back.
+    sub.on('close', () => { this.missed = true; });
     for (const c of [pub, sub]) {
       // A read that failed first keeps its own error (the more telling one); a drop then adds nothing.
       c.on('close', () => { if (!this.state.degraded) this.state.fail(new Error(`Redis connection closed (${c.status})`), 'live feed from Redis'); });
-      c.on('ready', () => { if (pub.status === 'ready' && sub.status === 'ready') this.state.ok(); });
+      c.on('ready', () => {
+        if (pub.status !== 'ready' || sub.status !== 'ready') return;
+        this.state.ok();
+        // After ioredis has sent the subscriber's SUBSCRIBEs again (it does right after 'ready'): a batch published
+        // from then on arrives, one published before is in the hash.
+        if (this.missed) setTimeout(() => void this.resync(), RESYNC_DELAY_MS).unref();
+      });
     }
     this.state.started();
   }
@@ -94,6 +107,37 @@ export class LiveFeed implements Component {
       this.state.fail(err, 'live state read from Redis');
       return this.lastKnown;
     }
+  }
+
+  /** Told, after an outage of the subscriber, of every device whose entry in the hash differs from what it last saw. */
+  onResync(fn: (devices: LiveDevice[]) => void): void {
+    this.resynced = fn;
+  }
+
+  /** Reads the whole hash in pages (HSCAN: Redis serves others between them) and hands on what changed meanwhile. */
+  private async resync(): Promise<void> {
+    if (!this.missed || !this.pub) return;
+    this.missed = false;
+    const changed: LiveDevice[] = [];
+    try {
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.pub.hscan(LIVE_KEY, cursor, 'COUNT', 1000);
+        cursor = next;
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          const d = parseLive(flat[i + 1]!);
+          if (!d || d.id !== flat[i]) continue;
+          const before = this.lastKnown.get(d.id);
+          if (!before || JSON.stringify(before) !== JSON.stringify(d)) changed.push(d);
+          this.lastKnown.set(d.id, d);
+        }
+      } while (cursor !== '0');
+    } catch (err) {
+      this.missed = true; // read again when Redis is next ready
+      this.state.fail(err, 'live state read from Redis after an outage');
+      return;
+    }
+    if (changed.length) this.resynced?.(changed);
   }
 
   /** Remembers what a node's batch said (the hub calls it), so an outage answers the latest values this process saw. */

@@ -65,6 +65,8 @@ export class LiveHub {
     if (deps.liveFeed) {
       const feed = deps.liveFeed;
       this.io.adapter(feed.adapter());
+      // The batches published while this dashboard's subscriber was away, read back from the hash.
+      feed.onResync((devices) => this.fanOut(devices));
       this.io.on(LIVE_BATCH_EVENT, (batch) => {
         try {
           const devices = (Array.isArray(batch) ? batch : []).map(parseLive).filter((d): d is LiveDevice => d !== undefined);

@@ -63,6 +63,8 @@ export const ACTIONS = {
   'edges.import': ['admin'],
   /** Register edge nodes with their public keys (the province's trust in a school's machine). */
   'edges.manage': ['admin'],
+  /** Create, list and revoke API tokens (docs/security.md, "API tokens"): never with a token (security/api-tokens.ts). */
+  'tokens.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof ACTIONS;
 
@@ -125,5 +127,6 @@ export function permissionsOf(user: User): Permissions {
     readEdges: can(user, 'edges.read'),
     importEdges: can(user, 'edges.import'),
     manageEdges: can(user, 'edges.manage'),
+    manageTokens: can(user, 'tokens.manage'),
   };
 }

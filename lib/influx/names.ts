@@ -16,6 +16,8 @@ export const RAW_MEASUREMENTS = {
   attributes: 'attributes',
   commandResult: 'command_result',
   rejected: 'rejected',
+  /** Where each device sits, with the places' codes and names: what Grafana shows instead of ids (gateway/device-meta.ts). */
+  deviceMeta: 'device_meta',
 } as const;
 
 /** One measurement per device kind: each kind has its own fields, and a query reads one kind at a time. */

@@ -20,6 +20,10 @@ export type { EdgeOutcomeState, SiteSlice, SliceCommand, SliceDevice, SliceRoom,
 export type { OutcomeCursor, ProvinceOutcome, SliceApplied } from './edge-slice-apply.js';
 export { EDGE_META } from './edge-slice-apply.js';
 export type { EdgeSliceStore } from './edge-slices.js';
+export type { IntegrationAccount, IntegrationAccountStore, IntegrationLogin, NewIntegrationAccount } from './integration-accounts.js';
+export { INTEGRATION_NAME } from './integration-accounts.js';
+export type { ApiTokenRow, ApiTokenStore, NewApiToken } from './api-tokens.js';
+export { LAST_USED_EVERY_MS } from './api-tokens.js';
 export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
 export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';

@@ -108,7 +108,21 @@ export interface EdgesTable {
 /** Per edge and device, the last q applied at the province. */
 export interface EdgeCursorsTable { edge_id: string; device_id: string; seq: number }
 
+/** An API token (registry/store/api-tokens.ts): a SHA-256 of it, never the token; `scope` as users' (JSON). */
+export interface ApiTokensTable {
+  id: Generated<number>; name: string; token_hash: string; prefix: string; role: string; scope: string; can_write: number; expires_at: number;
+  created_by: string; created_at: number; last_used_at: number | null; revoked_at: number | null;
+}
+
+/** An integration account (registry/store/integration-accounts.ts): patterns as JSON arrays; a scrypt hash of its secret. */
+export interface IntegrationAccountsTable {
+  name: string; secret_hash: string; client_id_pattern: string; read_patterns: string; write_patterns: string;
+  district_id: number | null; school_id: number | null; created_by: string; created_at: number; revoked_at: number | null;
+}
+
 export interface RegistryDatabase {
+  integration_accounts: IntegrationAccountsTable;
+  api_tokens: ApiTokensTable;
   edges: EdgesTable;
   edge_cursors: EdgeCursorsTable;
   user_jobs: UserJobsTable;

@@ -6,7 +6,7 @@ import { startTestStack } from '../helpers/stack.js';
 describe('the stack (app/)', () => {
   it('starts its components in order, stops them in reverse, and a second stop is harmless', async () => {
     const s = await startTestStack({ dashboard: startDashboard });
-    expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'command-runs', 'scheduler', 'dashboard']);
+    expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'device-meta', 'integration-accounts', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'command-runs', 'scheduler', 'dashboard']);
     expect(s.health().every((h) => h.state === 'ok')).toBe(true);
     const order: string[] = [];
     for (const c of s.components) {
@@ -14,17 +14,17 @@ describe('the stack (app/)', () => {
       c.stop = async () => { order.push(c.name); await stop(); };
     }
     await s.close();
-    expect(order).toEqual(['dashboard', 'scheduler', 'command-runs', 'reports', 'usage', 'notifications', 'alerts', 'broker', 'gateway', 'directory', 'influxd']);
-    expect(s.health().map((h) => h.state)).toEqual(Array(11).fill('stopped'));
+    expect(order).toEqual(['dashboard', 'scheduler', 'command-runs', 'reports', 'usage', 'notifications', 'alerts', 'broker', 'integration-accounts', 'device-meta', 'gateway', 'directory', 'influxd']);
+    expect(s.health().map((h) => h.state)).toEqual(Array(13).fill('stopped'));
     await s.stop();
-    expect(order).toHaveLength(11);
+    expect(order).toHaveLength(13);
   }, 60_000);
 
   it('runs a subset with --only, still with the shared parts', async () => {
     const s = await startTestStack({ only: ['broker', 'gateway'], dashboard: startDashboard });
     try {
       // A gateway node runs the alert engine too (docs/alerts.md).
-      expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'notifications']);
+      expect(s.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'device-meta', 'integration-accounts', 'broker', 'alerts', 'notifications']);
       expect(s.alerts?.health().state).toBe('ok');
       expect(s.dashboard).toBeUndefined();
     } finally {

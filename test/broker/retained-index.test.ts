@@ -7,7 +7,8 @@ import net from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexRetained, topicMatches, type RetainedStore } from '../../broker/retained-index.js';
+import { indexRetained, type RetainedStore } from '../../broker/retained-index.js';
+import { filterMatches as topicMatches } from '../../protocol/index.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('the retained-message index', () => {

@@ -31,7 +31,7 @@ describe('edufleet demo', () => {
         const h = (await (await fetch(`${url}/healthz`)).json()) as Healthz;
         return h.components.some((c) => c.name === 'simulator' && c.state === 'ok') ? h : undefined;
       }, 60_000);
-      expect(health.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'command-runs', 'scheduler', 'dashboard', 'simulator']);
+      expect(health.components.map((c) => c.name)).toEqual(['influxd', 'directory', 'gateway', 'device-meta', 'integration-accounts', 'broker', 'alerts', 'notifications', 'usage', 'reports', 'command-runs', 'scheduler', 'dashboard', 'simulator']);
       // The technician of one school the banner names logs in and sees only that school's devices.
       const [, username, password] = /Technician:\s+(\S+) \/ (\S+)/.exec(out) ?? [];
       expect(username).toBe('ktv.demo');

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../commands/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
+import { newApiToken } from '../../dashboard/server/security/api-tokens.js';
 import type { EdgeImportJob, EdgeListResponse, LiveView } from '../../api/index.js';
 import { topics } from '../../protocol/index.js';
 import type { RegistryStore } from '../../registry/index.js';
@@ -95,6 +96,11 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
   const freshRun = async (school: School) => (await startRun(s.registry, {
     target: { type: 'school', id: String(places[school].schoolId) }, name: 'calibrate', origin: { by: 'user', username: 'admin' }, at: Date.now(),
   })).runId;
+  /** An active API token, for the route that revokes one. */
+  const freshToken = async () => {
+    const { token, prefix } = newApiToken();
+    return (await s.registry.apiTokens.add({ name: `Máy ${++n}`, token, prefix, role: 'viewer', scope: {}, write: false, expiresAt: Date.now() + 86_400_000 }, 'admin', Date.now())).id;
+  };
   const freshRoom = async (school: School) => (await s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' })).id;
   const edgeSite = (school: School) => `${places[school].code}:${EDGE_SITE}`;
   /** Waits for an admin's edge file import to end (the upload admission takes one file per user at a time). */
@@ -184,6 +190,10 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'create a user', allowed: adminOnly, request: () => ['POST', '/api/users', { username: `u${++n}`, password: PASSWORD, role: 'viewer' }] },
     { name: 'edit a user', allowed: adminOnly, request: () => ['PATCH', '/api/users/2', { displayName: 'Kế hoạch tỉnh' }] },
     { name: 'read the audit log', allowed: adminOnly, request: () => ['GET', '/api/audit'] },
+    // API tokens (issue 22): the Sở's admins, with a session; a token never reaches them (api-tokens.test.ts).
+    { name: 'list API tokens', allowed: adminOnly, request: () => ['GET', '/api/tokens'] },
+    { name: 'create an API token', allowed: adminOnly, request: () => ['POST', '/api/tokens', { name: `Máy ${++n}`, role: 'viewer', expiresAt: Date.now() + 86_400_000 }] },
+    { name: 'revoke an API token', allowed: adminOnly, request: async () => ['POST', `/api/tokens/${await freshToken()}/revoke`] },
     { name: 'start an import', allowed: (u) => WRITES[u].length > 0, request: () => ['POST', '/api/imports?name=x.csv', 'Mã thiết bị,Loại thiết bị,Mã trường,Phòng\n'] },
     { name: 'list command runs', allowed: (u) => WRITES[u].length > 0, request: () => ['GET', '/api/command-runs'] },
     { name: 'the overview', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/overview'] },

@@ -22,7 +22,7 @@ export const MeSchema = Type.Object({
   scope: Type.Object({ districtIds: Type.Optional(Type.Array(Type.Integer())), schoolIds: Type.Optional(Type.Array(Type.Integer())) }),
   permissions: Type.Object({
     editRecords: Type.Boolean(), provision: Type.Boolean(), editSchools: Type.Boolean(), manageUsers: Type.Boolean(), readAudit: Type.Boolean(),
-    readAlerts: Type.Boolean(), actOnAlerts: Type.Boolean(), configureAlerts: Type.Boolean(), sendCommands: Type.Boolean(), readEdges: Type.Boolean(), importEdges: Type.Boolean(), manageEdges: Type.Boolean(),
+    readAlerts: Type.Boolean(), actOnAlerts: Type.Boolean(), configureAlerts: Type.Boolean(), sendCommands: Type.Boolean(), readEdges: Type.Boolean(), importEdges: Type.Boolean(), manageEdges: Type.Boolean(), manageTokens: Type.Boolean(),
   }),
 });
 

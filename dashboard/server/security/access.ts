@@ -3,6 +3,7 @@ import { EdufleetError } from '../../../lib/errors.js';
 import type { Role } from '../../../registry/index.js';
 import { requireUser } from '../auth.js';
 import { ACTIONS, type Action } from '../scope.js';
+import { TOKEN_BARRED } from './api-tokens.js';
 
 /**
  * Who may call a route: anyone (`public`), any logged-in user (`user`), or a user whose ROLE may take the action.
@@ -50,6 +51,9 @@ async function enforce(req: FastifyRequest): Promise<void> {
   const access = req.routeOptions.config.access;
   if (access === undefined || access === 'public') return; // undefined: the 404 handler, which has no route
   await requireUser(req);
+  if (req.apiToken && TOKEN_BARRED.has(access)) {
+    throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `an API token may not manage API tokens or users (${access}); an admin does this in the web app`);
+  }
   if (access === 'user') return;
   if (!(ACTIONS[access] as readonly Role[]).includes(req.user!.role)) {
     throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `the ${req.user!.role} role may not do this (${access})`);

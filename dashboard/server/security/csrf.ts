@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
+import { bearerOf } from './api-tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,7 +22,10 @@ export function registerCsrfGuard(app: FastifyInstance, allowedOrigins: readonly
   const allowed = new Set(allowedOrigins.map(normalise).filter((o): o is string => o !== null));
   app.addHook('onRequest', async (req) => {
     if (!STATE_CHANGING.has(req.method)) return;
-    checkOrigin(req, allowed);
+    // A bearer token is not ambient authority: a browser never adds it by itself, and another site cannot set the header
+    // without a CORS preflight this server never grants. Such a request is the token's alone (with a session cookie as
+    // well it is refused: api-tokens.ts), so a forged one has nothing to ride on. JSON-only bodies still apply.
+    if (bearerOf(req) === undefined) checkOrigin(req, allowed);
     checkMediaType(req);
   });
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { alertRulesMessages } from './features/alert-rules/messages.js';
+import { apiTokensMessages } from './features/api-tokens/messages.js';
 import { alertsMessages } from './features/alerts/messages.js';
 import { auditMessages } from './features/audit/messages.js';
 import { commandsMessages } from './features/commands/messages.js';
@@ -101,6 +102,7 @@ const vi = {
   'field.occupancy': 'Số người trong phòng',
   'nav.kpi': 'Chỉ số số hoá',
   ...alertRulesMessages.vi,
+  ...apiTokensMessages.vi,
   ...alertsMessages.vi,
   ...auditMessages.vi,
   ...commandsMessages.vi,
@@ -198,6 +200,7 @@ const en: Record<MessageKey, string> = {
   'field.occupancy': 'People in the room',
   'nav.kpi': 'Digital records KPI',
   ...alertRulesMessages.en,
+  ...apiTokensMessages.en,
   ...alertsMessages.en,
   ...auditMessages.en,
   ...commandsMessages.en,
