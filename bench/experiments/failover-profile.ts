@@ -1,7 +1,7 @@
 /**
  * Throwaway: the cluster benchmark's failover alone, with every child process under `--cpu-prof` (NODE_OPTIONS), and
  * each profile summarised over the failover window only (V8 profile times and process.hrtime are both CLOCK_MONOTONIC).
- * Usage: BENCH_CPU_PROF_DIR=/tmp/fprof node --import tsx bench/experiments/failover-profile.ts [perNode]
+ * Usage: BENCH_CPU_PROF_DIR=/tmp/fprof [BENCH_DASHBOARDS=2] node --import tsx bench/experiments/failover-profile.ts [perNode]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const openFiles = raiseOwnFileLimit().soft;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'edufleet-failover-prof-'));
   let all: BenchDevice[] = [];
-  const stack = await startClusterStack({ dir: tmp, nodes: 4, dashboards: 0, async beforeNodes(url) { all = await provisionFleet(path.join(tmp, 'p'), perNode * 4, url); } }, cleanup);
+  const stack = await startClusterStack({ dir: tmp, nodes: 4, dashboards: Number(process.env.BENCH_DASHBOARDS ?? 0), async beforeNodes(url) { all = await provisionFleet(path.join(tmp, 'p'), perNode * 4, url); } }, cleanup);
   const redis = openRedis(stack.redis.url, { name: 'bench', log: createLogger('silent') });
   await redis.connect();
   const urls = stack.nodes.map((n) => n.url);
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const f = await measureFailover({ victim: stack.nodes[1]!, nodes: stack.nodes, sims, redis, target, refusedByCap: perNode * 4 - target });
   const to = from + (f.seconds ?? 180) * 1e6;
   console.log(JSON.stringify(f));
-  const pids = new Map<number, string>([...stack.nodes.filter((n) => n.server).map((n) => [n.server!.pid, n.name] as [number, string]), ...sims.pids.map((p, i) => [p, `sim-${i + 1}`] as [number, string])]);
+  const pids = new Map<number, string>([...stack.nodes.filter((n) => n.server).map((n) => [n.server!.pid, n.name] as [number, string]), ...sims.pids.map((p, i) => [p, `sim-${i + 1}`] as [number, string]), ...stack.dashboards.map((d, i) => [d.pid, `dash-${i + 1}`] as [number, string])]);
   await sims.close();
   redis.disconnect();
   await cleanup.stopAll();
