@@ -30,7 +30,8 @@ export const JOB_HOMES = {
 } as const satisfies Record<string, readonly ComponentName[]>;
 
 /** The leases of the singleton jobs, as the `leases` table names them. */
-export const JOB_LEASES = ['job:alerts', 'job:usage', 'job:reports', 'job:scheduler', 'job:command-runs'] as const;
+/** `job:device-meta`: Grafana's names (gateway/device-meta.ts), leased beside the gateway that writes them (app/stack.ts). */
+export const JOB_LEASES = ['job:alerts', 'job:usage', 'job:reports', 'job:scheduler', 'job:command-runs', 'job:device-meta'] as const;
 
 type Starter = <C extends Component>(c: C, stop?: () => Promise<void>) => Promise<C>;
 

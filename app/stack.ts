@@ -20,7 +20,7 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import type { ProcessLimits } from '../lib/limits.js';
 import { createMetrics, type Metrics } from '../lib/metrics.js';
 import { tightenPrivateTree } from '../lib/private-files.js';
-import { DeviceDirectory, openRegistryStore } from '../registry/index.js';
+import { DeviceDirectory, JobLease, leaseOwner, openRegistryStore } from '../registry/index.js';
 import type { MonthlyReports } from '../usage/monthly-reports.js';
 import type { UsageLoop } from '../usage/usage-loop.js';
 import { warnClearText } from './clear-text.js';
@@ -197,7 +197,8 @@ async function startIngest(parts: StackParts, start: Starter, limits: ProcessLim
   const gateway = await start(g, () => g.stop(true));
   parts.gateway = gateway;
   // Grafana's names for the ids the readings carry (gateway/device-meta.ts), through the same spool.
-  await start(new DeviceMeta({ directory, registry, store: (lines) => gateway.store(lines), clock, log, refreshMs: config.gateway.deviceMetaRefreshMs }));
+  const lease = new JobLease({ registry, name: 'job:device-meta', owner: leaseOwner(config.node.name || defaultNodeName()), ttlMs: config.jobs.leaseMs, log });
+  await start(new DeviceMeta({ directory, registry, store: (lines) => gateway.store(lines), clock, log, refreshMs: config.gateway.deviceMetaRefreshMs, lease }));
   // An edge node keeps every message in its forward log too and sends it up; a provincial node takes edges' links.
   const edge = config.edge.enabled ? await startEdgeNode({ config, log, clock, gateway }, start) : undefined;
   const links = config.edge.enabled ? undefined : edgeLinks({ config, registry, directory, gateway, metrics, log, clock });
@@ -214,7 +215,9 @@ async function startIngest(parts: StackParts, start: Starter, limits: ProcessLim
     await start(new LivePublisher({ live: gateway.live, url: config.redis.url, nodeName: config.node.name || defaultNodeName(), intervalMs: config.dashboard.liveDeviceIntervalMs, log }));
   }
   // Integration accounts (issue 22): MQTT clients that are not devices, read again from the registry every second.
-  const integrations = await start(new IntegrationAccounts({ logins: () => registry.integrations.logins(), placements: directory, log }));
+  const integrations = await start(new IntegrationAccounts({
+    logins: () => registry.integrations.logins(), placements: directory, log, connected: (name, at) => registry.integrations.noteConnected(name, at),
+  }));
   parts.integrations = integrations;
   parts.broker = await start(new Broker({
     config, directory, metrics, log, commands: { registry, clock, sweepMs: config.commands.deliverySweepMs }, ...(limits ? { limits } : {}), ...(cluster ? { cluster } : {}),

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Aedes, type Client } from 'aedes';
 import { indexRetained, type RetainedStore } from './retained-index.js';
+import { shareRetained, type SharedRetainedCounters } from './cluster/retained.js';
 import type { Config } from '../config/index.js';
 import { guardedInterval, Health, type Component, type ComponentHealth } from '../lib/component.js';
 import type { Logger } from '../lib/logger.js';
@@ -76,6 +77,8 @@ export class Broker implements Component {
   readonly cap: ConnectionCap;
   /** Publishes acknowledged without aedes's delivery because nobody subscribes to their topic (broker/publish-shortcut.ts). */
   shortcut: PublishShortcut | undefined;
+  /** Retained messages shared through Redis (broker/cluster/retained.ts): how many were written and failed. */
+  sharedRetained: SharedRetainedCounters | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.state = new Health(this.name, o.log, (err, context) => countResourceError(o.metrics, err, context));
@@ -86,6 +89,7 @@ export class Broker implements Component {
   health(): ComponentHealth {
     const h: ComponentHealth = { ...this.state.snapshot(), details: this.cap.details() };
     if (this.admission) h.counters = { ...this.admission.refused(), pendingConnects: this.admission.pending };
+    if (this.sharedRetained) h.counters = { ...h.counters, retainedShared: this.sharedRetained.written, retainedNotShared: this.sharedRetained.failed };
     return h;
   }
 
@@ -120,7 +124,10 @@ export class Broker implements Component {
     });
     this.shortcut = skipUnheardPublishes(aedes, this.crossNode);
     skipDropped(aedes);
-    indexRetained((aedes as unknown as { persistence: RetainedStore }).persistence);
+    const persistence = (aedes as unknown as { persistence: RetainedStore }).persistence;
+    indexRetained(persistence);
+    // Outside the index: a device's SUBSCRIBE is answered by the index without a Redis read.
+    if (this.o.cluster) this.sharedRetained = shareRetained(persistence, this.o.cluster, log);
     aedes.authenticate = this.cap.wrap(withAccounts(accounts, metrics, log, withBenchSubscriber(bench, makeAuthenticate(directory, metrics, log))));
     const clock = this.o.clock ?? systemClock;
     const rate = new PublishRate({ ratePerSec: m.publishRatePerSec, burst: m.publishBurst, clock, metrics, flood: this.o.flood });

@@ -10,7 +10,7 @@
 import { Readable } from 'node:stream';
 import { filterMatches } from '../protocol/index.js';
 
-interface RetainedPacket { topic: string; payload: Buffer }
+export interface RetainedPacket { topic: string; payload: Buffer; qos?: number }
 export interface RetainedStore {
   storeRetained(packet: RetainedPacket): Promise<void>;
   createRetainedStreamCombi(patterns: string[]): Readable;

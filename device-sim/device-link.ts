@@ -27,7 +27,8 @@ export interface DeviceLinkOptions {
   on: {
     /** The link went up (true; status and attributes are already sent) or down (false). */
     link(up: boolean): void;
-    error(): void;
+    /** A link error: a CONNACK refusal (numeric code), a socket error (string code) or a CONNACK timeout. */
+    error(err: Error & { code?: unknown }): void;
     /** A command arrived on cmd/{commandId} (QoS 1; possibly again, after a redelivery). */
     command?(commandId: string, payload: Buffer): void;
   };
@@ -126,7 +127,7 @@ export class DeviceLink {
       if (typeof err.code === 'number' && ++refused % addresses === 0) {
         client.options.reconnectPeriod = Math.min(MAX_BACKOFF_MS, client.options.reconnectPeriod! * 2);
       }
-      this.o.on.error();
+      this.o.on.error(err);
     });
     return new Promise((resolve) => {
       const done = () => {

@@ -8,14 +8,15 @@
  * Written through the gateway's spool, as readings are: every device at start and at the first refresh of each local
  * day, stamped with that day's midnight in Vietnam (so several nodes, or a restart, write the same point again
  * instead of a new one), and, every `gateway.deviceMetaRefreshMs`, a device whose place or names changed since,
- * stamped with the time the pass saw it.
+ * stamped with the time the pass saw it. In a cluster, only the holder of the lease "job:device-meta" writes; a node
+ * that takes the lease over writes every device again (same midnight stamp: the same points).
  */
 import type { Clock } from '../lib/clock.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
 import { RAW_MEASUREMENTS } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
 import { vnDay } from '../lib/vn/time.js';
-import type { DeviceDirectory, DevicePlacement, RegistryStore } from '../registry/index.js';
+import type { DeviceDirectory, DevicePlacement, JobLease, RegistryStore } from '../registry/index.js';
 import { placementTags } from './enrich.js';
 import { toLine } from './line-protocol.js';
 
@@ -34,6 +35,11 @@ export interface DeviceMetaOptions {
   clock: Clock;
   log: Logger;
   refreshMs: number;
+  /**
+   * One process of a cluster writes the points ("job:device-meta"): every node has the whole province's directory,
+   * and N nodes writing 60,000 identical points each would cost N times the spool, InfluxDB and memory for nothing.
+   */
+  lease?: JobLease;
 }
 
 interface Names { code: string; name: string }
@@ -57,8 +63,12 @@ export function metaPoint(p: DevicePlacement, n: PlaceNames): { t: Record<string
 export class DeviceMeta implements Component {
   readonly name = 'device-meta';
   private readonly state: Health;
-  /** What was last written per device (its line without the time): only a change is written again within a day. */
-  private readonly written = new Map<string, string>();
+  /**
+   * A hash of what was last written per device (its line without the time): only a change is written again within a
+   * day. A hash, not the line: 60,000 lines with Vietnamese names are tens of MB on a node that holds nothing else.
+   * A collision hides a change until the next day's full write (one in 2^32 per change).
+   */
+  private readonly written = new Map<string, number>();
   /** The local midnight of the last full write. */
   private day = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -69,7 +79,8 @@ export class DeviceMeta implements Component {
   }
 
   health(): ComponentHealth {
-    return { ...this.state.snapshot(), details: { devices: this.written.size } };
+    const h = { ...this.state.snapshot(), details: { devices: this.written.size } };
+    return this.o.lease ? this.o.lease.annotate(h) : h;
   }
 
   async start(): Promise<void> {
@@ -78,11 +89,14 @@ export class DeviceMeta implements Component {
     // device's revision, so the directory alone would not see it. One query of the place tree per pass.
     await this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.o.refreshMs);
+    // Taking over from a holder that died: the full write at once, not at the next refresh.
+    this.o.lease?.keep(this.state, () => this.refresh());
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
+    await this.o.lease?.stop();
     this.state.stopped();
   }
 
@@ -94,23 +108,35 @@ export class DeviceMeta implements Component {
   }
 
   private async pass(): Promise<void> {
+    if (this.o.lease && !(await this.o.lease.hold())) {
+      // Another process writes them; if this one takes over later, it writes every device again.
+      this.written.clear();
+      this.day = 0;
+      return;
+    }
     const now = this.o.clock.now();
     const midnight = vnMidnight(now);
     const all = midnight !== this.day;
     const names = await this.names();
-    const lines: string[] = [];
-    const seen = new Map<string, string>();
+    let lines: string[] = [];
+    let hashes: [string, number][] = [];
+    // In slices, each remembered once stored: a province's every device at once would be one append of megabytes.
+    const flush = async () => {
+      if (lines.length > 0) await this.o.store(lines);
+      for (const [id, h] of hashes) this.written.set(id, h);
+      lines = [];
+      hashes = [];
+    };
     for (const p of this.o.directory.all()) {
       const point = metaPoint(p, names);
       if (!point) continue;
-      const line = toLine({ m: RAW_MEASUREMENTS.deviceMeta, ...point, ts: 0 });
-      seen.set(p.id, line);
+      const h = fnv1a(toLine({ m: RAW_MEASUREMENTS.deviceMeta, ...point, ts: 0 }));
       if (all) lines.push(toLine({ m: RAW_MEASUREMENTS.deviceMeta, ...point, ts: midnight }));
-      else if (this.written.get(p.id) !== line) lines.push(toLine({ m: RAW_MEASUREMENTS.deviceMeta, ...point, ts: now }));
+      else if (this.written.get(p.id) !== h) lines.push(toLine({ m: RAW_MEASUREMENTS.deviceMeta, ...point, ts: now }));
+      hashes.push([p.id, h]);
+      if (hashes.length >= STORE_SLICE) await flush();
     }
-    // In slices: a province's every device at once would be one append of megabytes.
-    for (let i = 0; i < lines.length; i += STORE_SLICE) await this.o.store(lines.slice(i, i + STORE_SLICE));
-    for (const [id, line] of seen) this.written.set(id, line);
+    await flush();
     this.day = midnight;
   }
 
@@ -123,4 +149,11 @@ export class DeviceMeta implements Component {
       rooms: new Map(tree.rooms.map((r) => [r.id, { code: r.code, name: r.name }])),
     };
   }
+}
+
+/** FNV-1a, 32 bits, over the UTF-16 code units: enough to tell a changed line from the one written before. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

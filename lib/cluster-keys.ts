@@ -55,6 +55,12 @@ export function subsNodeOf(key: string): string | undefined {
 /** A hash clientId → the node holding a non-device client's persistent session (broker/cluster/sessions.ts). */
 export const SESSIONS_KEY = `${PREFIX}sessions`;
 
+/**
+ * A hash topic → JSON { payload (base64), qos }: every retained message but devices' own status and attributes
+ * (integration accounts' topics, edges' state and bundles), so a SUBSCRIBE on any node finds it (broker/cluster/retained.ts).
+ */
+export const RETAINED_KEY = `${PREFIX}retained`;
+
 /** A hash deviceId → JSON LiveDevice: the latest state of every device. */
 export const LIVE_KEY = `${PREFIX}live`;
 

@@ -9,6 +9,9 @@ import { EdufleetError } from './errors.js';
 /** The IPv4 address of an IPv4-mapped IPv6 one: a dual-stack listener reports 127.0.0.2 as ::ffff:127.0.0.2. */
 export const plainAddress = (a: string): string => (a.toLowerCase().startsWith('::ffff:') && net.isIPv4(a.slice(7)) ? a.slice(7) : a);
 
+/** Addresses whose answer is remembered. */
+const SEEN_MAX = 4096;
+
 export interface TrustedProxies {
   /** Whether a connection from `address` (as the socket reports it) comes from a trusted proxy. */
   has(address: string | undefined): boolean;
@@ -34,13 +37,22 @@ export function trustedProxies(option: string, entries: readonly string[]): Trus
   if (bad.length) {
     throw new EdufleetError('EDUFLEET_ERR_CONFIG_INVALID', `${option}: ${bad.map((b) => `'${b}'`).join(', ')} is not an address or a CIDR range (e.g. 10.0.0.5, 10.0.0.0/24, fd00::/8)`);
   }
+  // BlockList.check costs tens of µs (an address object per call), and the broker asks on every accepted socket:
+  // a failover's thousands of reconnects come from the same few proxies. Bounded: cleared when full.
+  const seen = new Map<string, boolean>();
   return {
     size: entries.length,
     has(address) {
-      if (!address) return false;
-      const a = plainAddress(address);
-      const family = net.isIP(a);
-      return family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+      if (!address || entries.length === 0) return false;
+      let yes = seen.get(address);
+      if (yes === undefined) {
+        const a = plainAddress(address);
+        const family = net.isIP(a);
+        yes = family !== 0 && list.check(a, family === 4 ? 'ipv4' : 'ipv6');
+        if (seen.size >= SEEN_MAX) seen.clear();
+        seen.set(address, yes);
+      }
+      return yes;
     },
   };
 }

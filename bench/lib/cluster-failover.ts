@@ -9,7 +9,7 @@ import type { Redis } from '../../lib/redis.js';
 import type { SimProcesses } from './cluster-sim.js';
 import type { ClusterNode } from './cluster-stack.js';
 import type { Failover } from './cluster-report.js';
-import { machineCpuSeconds, processCpuSeconds, round } from './procs.js';
+import { cpuByProcess, cpuSecondsByCommand, machineCpuSeconds, processCpuSeconds, round } from './procs.js';
 
 /** A failover that has not settled after this long is recorded as such, not waited for. */
 const GIVE_UP_S = 180;
@@ -28,12 +28,30 @@ async function heartbeatConnections(redis: Redis): Promise<number> {
   return beats.reduce((sum, b) => sum + ((b ? (JSON.parse(b) as NodeHeartbeat).connections : 0) ?? 0), 0);
 }
 
+/** The survivors' refusal and connection-error counters summed (`edufleet_mqtt_*_total{…}` lines of /metrics). */
+async function refusals(nodes: ClusterNode[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const n of nodes) {
+    const text = await fetch(`http://127.0.0.1:${n.managementPort}/metrics`).then((r) => r.text(), () => '');
+    for (const m of text.matchAll(/^edufleet_mqtt_(refused|connect_refused|connection_errors)_total\{(\w+)="(\w+)"\} (\d+)/gm)) {
+      const k = `${m[1]} ${m[3]}`;
+      out[k] = (out[k] ?? 0) + Number(m[4]);
+    }
+  }
+  return out;
+}
+
+const minus = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]).filter(([, v]) => v !== 0));
+
 export async function measureFailover(o: { victim: ClusterNode; nodes: ClusterNode[]; sims: SimProcesses; redis: Redis; target: number; refusedByCap: number }): Promise<Failover> {
   const moved = (await presenceByNode(o.redis))[o.victim.name] ?? 0;
   const survivors = o.nodes.filter((n) => n !== o.victim && n.server).map((n) => n.server!.pid);
   const nodesCpu = () => survivors.reduce((a, pid) => a + processCpuSeconds(pid), 0);
   const [cpu0, sim0, machine0] = [nodesCpu(), o.sims.cpuSeconds(), machineCpuSeconds()];
   const bottom = o.sims.connected - moved;
+  const alive = o.nodes.filter((n) => n !== o.victim && n.server);
+  const [refused0, kinds0, byCommand0] = [await refusals(alive), o.sims.errorKinds(), cpuByProcess()];
   o.victim.kill();
   const killedAt = performance.now();
   const since = () => round((performance.now() - killedAt) / 1000, 1);
@@ -45,6 +63,8 @@ export async function measureFailover(o: { victim: ClusterNode; nodes: ClusterNo
   const seconds = settled ? since() : null;
   const nodesCpuS = round(nodesCpu() - cpu0, 1);
   const simCpuS = round(o.sims.cpuSeconds() - sim0, 1);
+  const byCommand = Object.fromEntries(Object.entries(cpuSecondsByCommand(byCommand0)).filter(([, v]) => v >= 0.5).map(([k, v]) => [k, round(v, 1)]));
+  const why = { refusedAtNodes: minus(await refusals(alive), refused0), linkErrors: minus(o.sims.errorKinds(), kinds0), cpuSByCommand: byCommand };
   const machine1 = machineCpuSeconds();
   const otherPct = Math.max(0, round(((machine1.busy - machine0.busy - nodesCpuS - simCpuS) / Math.max(0.1, (performance.now() - killedAt) / 1000)) * 100, 0));
   // The cluster's view: no device left on the dead node, and every connected device in the hash.
@@ -64,6 +84,6 @@ export async function measureFailover(o: { victim: ClusterNode; nodes: ClusterNo
   return {
     victim: o.victim.name, moved, target: o.target, refusedByCap: o.refusedByCap, seconds, halfS: await Promise.race([half, Promise.resolve(since())]),
     presenceS, heartbeatConnections: await heartbeatConnections(o.redis), deadHeartbeatGone: (await o.redis.exists(nodeKey(o.victim.name))) === 0,
-    nodesCpuS, simCpuS, otherPct,
+    nodesCpuS, simCpuS, otherPct, ...why,
   };
 }

@@ -22,13 +22,19 @@ export interface Failover {
   /** The survivors' heartbeats (what `edufleet nodes` lists): connections summed, and the dead node's key gone. */
   heartbeatConnections: number;
   deadHeartbeatGone: boolean;
+  /** Kill → all back: the survivors' refusals by reason, and the devices' link errors by kind (the retries' causes). */
+  refusedAtNodes?: Record<string, number>;
+  linkErrors?: Record<string, number>;
+  /** Kill → all back: CPU seconds of every process on the machine by command name (postgres, redis-server, node …). */
+  cpuSByCommand?: Record<string, number>;
   /** CPU seconds of the surviving nodes and of the simulator processes, kill → all back. */
   nodesCpuS: number;
   simCpuS: number;
   otherPct: number;
 }
 
-export interface CpuRun { target: 'cluster' | 'single'; usPerReading: number; readings: number; seconds: number }
+/** `usPerReading`: above the node's CPU at rest (`restPct` of a core, measured before the run); `usPerReadingRaw`: all of it. */
+export interface CpuRun { target: 'cluster' | 'single'; usPerReading: number; usPerReadingRaw?: number; restPct?: number; readings: number; seconds: number }
 
 export interface ClusterResults {
   benchmark: 'cluster';
@@ -87,7 +93,7 @@ export function renderCluster(r: ClusterResults): string[] {
     failoverRow('failover, straight to the nodes', r.failover, CLUSTER_TARGET.failoverS),
     failoverRow(`failover through HAProxy (${int(s.proxyDevices)} devices, as many as one HAProxy process holds here)`, r.haproxy, CLUSTER_TARGET.failoverS),
     `| HAProxy's spread before the kill (leastconn) | ${Object.entries(r.haproxy.spread).map(([n, c]) => `${n} ${int(c)}`).join(', ')} | – | |`,
-    `| **CPU per durable reading**, a node in the cluster (Redis, PostgreSQL, ${s.nodes - 1} other nodes up) ÷ a single node (no Redis, SQLite) | **${r.cpu.ratio}×** (${r.cpu.medianUs.cluster} ÷ ${r.cpu.medianUs.single} µs) | ≤ ${CLUSTER_TARGET.cpuRatio}× ${ok(r.met.cpu)} | ${s.loadDevices} devices × ${int(s.readingsPerDevice)} QoS 1 readings, ${s.rounds} interleaved round${s.rounds === 1 ? '' : 's'}, medians; runs ${r.cpu.runs.map((x) => `${x.target} ${x.usPerReading}`).join(', ')} µs |`,
+    `| **CPU per durable reading**, a node in the cluster (Redis, PostgreSQL, ${s.nodes - 1} other nodes up) ÷ a single node (no Redis, SQLite) | **${r.cpu.ratio}×** (${r.cpu.medianUs.cluster} ÷ ${r.cpu.medianUs.single} µs) | ≤ ${CLUSTER_TARGET.cpuRatio}× ${ok(r.met.cpu)} | ${s.loadDevices} devices × ${int(s.readingsPerDevice)} QoS 1 readings, ${s.rounds} interleaved round${s.rounds === 1 ? '' : 's'}, medians, each above the node's CPU at rest; runs ${r.cpu.runs.map((x) => `${x.target} ${x.usPerReading}${x.usPerReadingRaw === undefined ? '' : ` (all ${x.usPerReadingRaw}, rest ${x.restPct} %)`}`).join(', ')} µs |`,
     `| **publish → live in Chromium across nodes** (published on ${r.live.publishedOn}, page served by ${r.live.dashboard}), p50 / **p95** / max of ${r.live.samples.length} | ${r.live.p50} / **${r.live.p95}** / ${r.live.max} ms | p95 < ${CLUSTER_TARGET.liveP95Ms} ms ${ok(r.met.live)} | MutationObserver on the device page (bench/lib/live-browser.ts) |`,
     `| Redis: RSS / CPU at rest / CPU over the run | ${r.support.redis.rssMib} MiB / ${r.support.redis.cpuPct} % / ${r.support.redis.cpuS} s | – | |`,
     ...r.support.dashboards.map((d) => `| ${d.name} (\`--only dashboard\`): RSS / CPU at rest / CPU over the run | ${d.rssMib} MiB / ${d.cpuPct} % / ${d.cpuS} s | – | |`),

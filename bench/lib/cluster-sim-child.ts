@@ -14,7 +14,7 @@ export type SimChildRequest =
   | { type: 'close' };
 
 /** What the child reports. */
-export type SimChildReport = { type: 'count'; connected: number; errors: number } | { type: 'opened' } | { type: 'closed' };
+export type SimChildReport = { type: 'count'; connected: number; errors: number; errorKinds: Record<string, number> } | { type: 'opened' } | { type: 'closed' };
 
 const REPORT_MS = 100;
 
@@ -26,10 +26,12 @@ function main(): void {
   raiseFileLimit();
   let fleet: StormFleet | undefined;
   let last = -1;
+  let lastErrors = 0;
   const report = setInterval(() => {
-    if (fleet && fleet.connected !== last) {
+    if (fleet && (fleet.connected !== last || fleet.errors !== lastErrors)) {
       last = fleet.connected;
-      send({ type: 'count', connected: last, errors: fleet.errors });
+      lastErrors = fleet.errors;
+      send({ type: 'count', connected: last, errors: fleet.errors, errorKinds: fleet.errorKinds });
     }
   }, REPORT_MS);
   process.on('message', (m: SimChildRequest) => {

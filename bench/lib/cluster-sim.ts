@@ -57,6 +57,7 @@ export class SimProcesses {
   private readonly children: ChildProcess[] = [];
   private readonly counts: number[] = [];
   private readonly errorCounts: number[] = [];
+  private readonly kinds: Record<string, number>[] = [];
   private waiters: { cond: (connected: number) => boolean; resolve: () => void }[] = [];
 
   constructor(private readonly cleanup: Cleanup) {}
@@ -67,6 +68,13 @@ export class SimProcesses {
 
   get errors(): number {
     return this.errorCounts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Link errors by kind, summed over the processes. */
+  errorKinds(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const kinds of this.kinds) for (const [k, n] of Object.entries(kinds)) out[k] = (out[k] ?? 0) + n;
+    return out;
   }
 
   get pids(): number[] {
@@ -89,10 +97,12 @@ export class SimProcesses {
       this.children.push(child);
       this.counts[k] = 0;
       this.errorCounts[k] = 0;
+      this.kinds[k] = {};
       const opened = new Promise<void>((resolve) => child.on('message', (m: SimChildReport) => {
         if (m.type === 'count') {
           this.counts[k] = m.connected;
           this.errorCounts[k] = m.errors;
+          this.kinds[k] = m.errorKinds;
           this.notify();
         } else if (m.type === 'opened') resolve();
       }));

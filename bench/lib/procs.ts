@@ -81,6 +81,28 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds used so far by every process on the machine, by pid, with its command name (`postgres`, `node` …). */
+export function cpuByProcess(): Map<number, { comm: string; s: number }> {
+  const out = new Map<number, { comm: string; s: number }>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      out.set(Number(pid), { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), s: processCpuSeconds(Number(pid)) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Who used the machine between two `cpuByProcess` calls, summed by command name (processes gone in between left out). */
+export function cpuSecondsByCommand(before: Map<number, { comm: string; s: number }>, after = cpuByProcess()): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pid, p] of after) out[p.comm] = (out[p.comm] ?? 0) + p.s - (before.get(pid)?.s ?? 0);
+  return out;
+}
+
 /** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
 export function machineCpuSeconds(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;

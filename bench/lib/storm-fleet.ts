@@ -18,6 +18,8 @@ export class StormFleet {
   readonly upAt: Float64Array;
   private waiters: { cond: (connected: number) => boolean; resolve: () => void }[] = [];
   errors = 0;
+  /** Link errors by kind (`connack 3`, `ECONNREFUSED`, `connack timeout` …): what a failover's retries were. */
+  readonly errorKinds: Record<string, number> = {};
 
   /**
    * `addresses(i)`: the broker addresses device `i` tries in turn, the first at the start (then the cluster's other
@@ -35,7 +37,11 @@ export class StormFleet {
             if (up) this.upAt[i] = performance.now();
             this.notify();
           },
-          error: () => { this.errors++; },
+          error: (err) => {
+            this.errors++;
+            const kind = typeof err.code === 'number' ? `connack ${err.code}` : typeof err.code === 'string' ? err.code : err.message;
+            this.errorKinds[kind] = (this.errorKinds[kind] ?? 0) + 1;
+          },
           command: () => undefined,
         },
       }));

@@ -60,7 +60,9 @@ export function safeUrl(url: string): string {
  * opens a new one on the next query; one warning per outage (until a connection succeeds again) is enough.
  */
 async function openPool(url: string, log: Logger): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: url, types: PG_TYPES, max: 10 });
+  // Idle connections kept a minute, not pg's 10 s: a node's login bursts (a failover) come seconds apart, and each new
+  // connection costs PostgreSQL a backend process and an authentication.
+  const pool = new pg.Pool({ connectionString: url, types: PG_TYPES, max: 10, idleTimeoutMillis: 60_000 });
   let warned = false;
   pool.on('error', (err) => {
     if (warned) return;

@@ -17,6 +17,7 @@ import { waitFor } from '../helpers/wait.js';
 /** The component that does each leased job. */
 const LEASED_BY: Record<(typeof JOB_LEASES)[number], string> = {
   'job:alerts': 'alerts', 'job:usage': 'usage', 'job:reports': 'reports', 'job:scheduler': 'scheduler', 'job:command-runs': 'command-runs',
+  'job:device-meta': 'device-meta',
 };
 const JOBS = ['alerts', 'notifications', 'usage', 'reports', 'scheduler', 'command-runs'];
 
@@ -60,7 +61,7 @@ describe('background jobs in the split layout (broker,gateway + dashboard)', () 
       const holders = [node, one, two].filter((s) => s.health().some((h) => h.name === component && h.details?.leaseHeld === true && h.details.leaseOwner === lease.owner));
       expect(holders, lease.name).toHaveLength(1);
     }
-    expect(holding(node)).toEqual(['alerts']);
+    expect(holding(node)).toEqual(['alerts', 'device-meta']);
     const [leader, standby] = holding(one).length ? [one, two] : [two, one];
     expect(holding(leader)).toEqual(['command-runs', 'reports', 'scheduler', 'usage']);
     expect(holding(standby)).toEqual([]);
@@ -74,7 +75,7 @@ describe('background jobs in the split layout (broker,gateway + dashboard)', () 
     await leader.stop();
     await waitFor('the other dashboard to take the jobs over', () => holding(standby).length === 4, 30_000);
     expect(holding(standby)).toEqual(['command-runs', 'reports', 'scheduler', 'usage']);
-    const owners = new Set((await node.registry.leases()).filter((l) => l.name !== 'job:alerts').map((l) => l.owner));
+    const owners = new Set((await node.registry.leases()).filter((l) => l.name !== 'job:alerts' && l.name !== 'job:device-meta').map((l) => l.owner));
     expect(owners).toEqual(new Set([standby.health().find((h) => h.name === 'scheduler')!.details!.leaseOwner]));
   });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceMeta, vnMidnight } from '../../gateway/device-meta.js';
 import { systemClock } from '../../lib/clock.js';
+import { JobLease } from '../../registry/index.js';
 import { topics } from '../../protocol/index.js';
 import { connectDevice, seedSchool, useTestStack } from '../helpers/stack.js';
 import { waitFor } from '../helpers/wait.js';
@@ -75,5 +76,26 @@ describe('the device_meta measurement', () => {
     expect(perSeries.every((r) => r.n === 1)).toBe(true);
     expect(vnMidnight(Date.UTC(2026, 0, 1, 16, 59))).toBe(Date.UTC(2025, 11, 31, 17));
     expect(vnMidnight(Date.UTC(2026, 0, 1, 17, 0))).toBe(Date.UTC(2026, 0, 1, 17));
+  });
+
+  it('is written by the lease holder only, and in full by the process that takes the lease over', async () => {
+    const writes: Record<string, number> = { a: 0, b: 0 };
+    const make = (who: 'a' | 'b') => new DeviceMeta({
+      directory: s.directory, registry: s.registry, clock: systemClock, log: s.log, refreshMs: 60_000,
+      store: async (lines) => { writes[who] += lines.length; await s.gateway!.store(lines); },
+      lease: new JobLease({ registry: s.registry, name: 'job:device-meta-test', owner: `node-${who}`, ttlMs: 3_000, log: s.log }),
+    });
+    const [a, b] = [make('a'), make('b')];
+    await a.start();
+    await b.start();
+    const devices = [...s.directory.all()].length;
+    expect(writes).toEqual({ a: devices, b: 0 });
+    expect(b.health().details).toMatchObject({ devices: 0, leaseHeld: false });
+    // The holder gives the lease back when it stops; the other takes it at its next try and writes every device.
+    await a.stop();
+    await waitFor('the standby writing every device', () => writes.b === devices && b.health().details?.devices === devices, 30_000);
+    expect(writes.b).toBe(devices);
+    expect(b.health().details).toMatchObject({ leaseHeld: true });
+    await b.stop();
   });
 });
