@@ -34,7 +34,14 @@ interface Entry {
   /** Recent gaps between readings, a ring. */
   gaps: number[];
   gapAt: number;
+  /** The clock judgement (see `judgeClock`): the current message's arrival, newest device time and count of readings. */
+  msg?: { at: number; ts: number; n: number; skewBefore: number | null };
+  /** The previous message's arrival and newest device time. */
+  ref?: { at: number; ts: number };
 }
+
+/** How far a device's time may advance differently from the arrival time between two live messages (network, jitter). */
+const LIVE_TOLERANCE_MS = 10_000;
 
 export class HealthSignals implements Component {
   readonly name = 'health-signals';
@@ -99,8 +106,7 @@ export class HealthSignals implements Component {
       else e.gaps[e.gapAt] = now - s.lastReadingAt;
       e.gapAt = (e.gapAt + 1) % GAPS;
     }
-    // Only the newest reading of a batch says how far the device's clock is off: older ones were measured earlier.
-    if (deviceTs !== undefined && (s.lastReadingAt !== now || s.skewMs === null || deviceTs - now > s.skewMs)) s.skewMs = deviceTs - now;
+    if (deviceTs !== undefined) judgeClock(e, deviceTs, now);
     s.lastReadingAt = now;
     s.lastSeen = now;
     if (s.presence !== 'online' && s.presence !== 'sleep') this.move(s, 'online', now);
@@ -272,4 +278,34 @@ function merge(s: DeviceSignals, prev: DeviceSignals): void {
   s.intervalMs ??= prev.intervalMs;
   s.lastRejection ??= prev.lastRejection;
   s.flooding ??= prev.flooding ?? null;
+}
+
+/**
+ * How far the device's clock is off, from live readings only: a backlog (a device that stored readings while it could
+ * not send, a simulator's history, an edge catching up) carries old times that say nothing about its clock. Between
+ * two messages, a live device's newest time advances as the arrival time does (a wrong clock's too, by a constant
+ * offset), while a backlog's advances faster than its arrival: it is catching up, and the skew is unknown until the
+ * device is live again. A device's first message is judged only if it is a single reading: several readings in one
+ * message are stored ones (a batching device is judged from its second message on).
+ */
+function judgeClock(e: Entry, ts: number, now: number): void {
+  const s = e.s;
+  if (e.msg?.at === now) {
+    e.msg.ts = Math.max(e.msg.ts, ts);
+    e.msg.n += 1;
+  } else {
+    if (e.msg) e.ref = { at: e.msg.at, ts: e.msg.ts };
+    e.msg = { at: now, ts, n: 1, skewBefore: s.skewMs };
+  }
+  // Judged again with each reading of the message, from the state before it.
+  s.skewMs = e.msg.skewBefore;
+  if (!e.ref) {
+    if (e.msg.n === 1) s.skewMs = e.msg.ts - now;
+    return;
+  }
+  const arrived = now - e.ref.at;
+  const advanced = e.msg.ts - e.ref.ts;
+  const tolerance = Math.max(LIVE_TOLERANCE_MS, 0.2 * arrived);
+  if (Math.abs(advanced - arrived) <= tolerance) s.skewMs = e.msg.ts - now;
+  else if (advanced > arrived + tolerance) s.skewMs = null;
 }

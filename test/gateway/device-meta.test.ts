@@ -79,7 +79,7 @@ describe('the device_meta measurement', () => {
   });
 
   it('is written by the lease holder only, and in full by the process that takes the lease over', async () => {
-    const writes: Record<string, number> = { a: 0, b: 0 };
+    const writes = { a: 0, b: 0 };
     const make = (who: 'a' | 'b') => new DeviceMeta({
       directory: s.directory, registry: s.registry, clock: systemClock, log: s.log, refreshMs: 60_000,
       store: async (lines) => { writes[who] += lines.length; await s.gateway!.store(lines); },
@@ -93,7 +93,7 @@ describe('the device_meta measurement', () => {
     expect(b.health().details).toMatchObject({ devices: 0, leaseHeld: false });
     // The holder gives the lease back when it stops; the other takes it at its next try and writes every device.
     await a.stop();
-    await waitFor('the standby writing every device', () => writes.b === devices && b.health().details?.devices === devices, 30_000);
+    await waitFor('the standby writing every device', () => writes.b === devices && b.health().details?.['devices'] === devices, 30_000);
     expect(writes.b).toBe(devices);
     expect(b.health().details).toMatchObject({ leaseHeld: true });
     await b.stop();

@@ -67,6 +67,35 @@ describe('health signals recorded by the gateway', () => {
     await again.endAsync();
   });
 
+  it('judges a clock from live readings only: a backlog\'s old times are late data, a constant offset is a skewed clock', async () => {
+    const { room } = await seedSchool(s.registry, 'SKEW-1');
+    const [a, b] = await s.registry.addDevices([{ kind: 'tablet', roomId: room.id }, { kind: 'tablet', roomId: room.id }]);
+    const rec = new HealthSignals({ registry: s.registry, clock: systemClock, log: createLogger('silent'), flushMs: 60_000 });
+    const t0 = Date.UTC(2026, 11, 8, 2, 0);
+    const skew = (id: string) => rec.get(id)!.skewMs;
+    // Device a: a day's history sent in messages of several readings, then live readings a minute apart.
+    let now = t0;
+    for (let m = 0; m < 3; m++, now += 200) {
+      for (let r = 0; r < 5; r++) rec.reading(a.device.id, { battery: 90 }, t0 - 86_400_000 + (m * 5 + r) * 300_000, now);
+    }
+    expect(skew(a.device.id)).toBeNull();
+    // The first live reading still follows the backlog (its time leaps ahead of the arrival): unknown until the next.
+    rec.reading(a.device.id, { battery: 89 }, now, now);
+    expect(skew(a.device.id)).toBeNull();
+    now += 60_000;
+    rec.reading(a.device.id, { battery: 88 }, now + 1_500, now);
+    expect(skew(a.device.id)).toBe(1_500);
+    // Device b: a clock 9 minutes behind, reading after reading: a skew from its first reading on.
+    for (let i = 0; i < 3; i++) rec.reading(b.device.id, { battery: 70 }, t0 + i * 60_000 - 9 * MIN, t0 + i * 60_000);
+    expect(skew(b.device.id)).toBe(-9 * MIN);
+    // Its clock set right: the time leaps 9 minutes ahead of the arrival, as a backlog's would (unknown), then right.
+    rec.reading(b.device.id, { battery: 70 }, t0 + 3 * 60_000, t0 + 3 * 60_000);
+    expect(skew(b.device.id)).toBeNull();
+    rec.reading(b.device.id, { battery: 70 }, t0 + 4 * 60_000, t0 + 4 * 60_000);
+    expect(skew(b.device.id)).toBe(0);
+    await rec.stop();
+  });
+
   it('records nothing for a device the registry does not know', async () => {
     const before = await s.registry.healthRows();
     await s.gateway!.ingest('no-such-device', 'telemetry', Buffer.from('{"battery":5}'));
