@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DEVICE_ID_PATTERN, DEVICE_KINDS } from '../protocol/index.js';
 import { ROOM_TYPES, SCHOOL_LEVELS } from '../registry/index.js';
-import { defaultPeriods, defaultTeachingDays, minutesOf, SESSIONS, timetableProblems, type TermTimetable } from '../timetable/index.js';
+import { defaultPeriods, defaultTeachingDays, minutesOf, periodDays, SESSIONS, timetableProblems, type TermTimetable } from '../timetable/index.js';
 
 const Literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
 
@@ -16,7 +16,10 @@ const Term = Type.Object({
   start: LocalDate,
   end: LocalDate,
   teachingDays: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1 }),
-  periods: Type.Array(Type.Object({ session: Literals(SESSIONS), no: Type.Integer({ minimum: 1 }), start: LocalTime, end: LocalTime }, { additionalProperties: false }), { minItems: 1 }),
+  periods: Type.Array(Type.Object({
+    session: Literals(SESSIONS), no: Type.Integer({ minimum: 1 }), start: LocalTime, end: LocalTime,
+    days: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, description: 'ISO weekdays of this period when not every teaching day (a Saturday morning only).' })),
+  }, { additionalProperties: false }), { minItems: 1 }),
   holidays: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), from: LocalDate, to: LocalDate }, { additionalProperties: false }), { default: [] }),
 }, { additionalProperties: false });
 
@@ -84,7 +87,8 @@ export type OutOfHoursSession = ScenarioRoom['outOfHours'][number];
 /** A school's periods on a weekday, from its own terms or its level's default ones. */
 function periodsOnWeekday(sc: ScenarioSchool, weekday: number): { start: string; end: string; name: string }[] {
   const terms: Pick<TermTimetable, 'teachingDays' | 'periods'>[] = sc.timetable ?? [{ teachingDays: defaultTeachingDays(sc.level), periods: defaultPeriods(sc.level) }];
-  return terms.filter((t) => t.teachingDays.includes(weekday)).flatMap((t) => t.periods.map((p) => ({ start: p.start, end: p.end, name: `${p.session} ${p.no}` })));
+  return terms.filter((t) => t.teachingDays.includes(weekday))
+    .flatMap((t) => t.periods.filter((p) => periodDays(t, p).includes(weekday)).map((p) => ({ start: p.start, end: p.end, name: `${p.session} ${p.no}` })));
 }
 
 /** An out-of-hours session must end after it starts and stay clear of the school's periods on its weekday. */

@@ -2,7 +2,7 @@
  * From a term timetable to instants: every timetabled period between two UTC instants. Vietnam keeps UTC+7 all
  * year (no daylight saving), so a local time is a fixed offset from UTC; no time-zone library is needed.
  */
-import { minutesOf, type Period, type TermTimetable } from './model.js';
+import { minutesOf, periodDays, type Period, type TermTimetable } from './model.js';
 
 export const VN_OFFSET_MS = 7 * 3_600_000;
 const DAY_MS = 86_400_000;
@@ -59,10 +59,12 @@ export function periodSlots(terms: TermTimetable[], fromMs: number, toMs: number
     const t = terms.find((x) => date >= x.start && date <= x.end);
     if (!t || !isTeachingDay(t, date)) continue;
     const midnight = localMidnight(date);
+    const weekday = isoWeekday(date);
     for (const p of t.periods) {
+      if (!periodDays(t, p).includes(weekday)) continue;
       const start = midnight + minutesOf(p.start) * 60_000;
       if (start < fromMs || start >= toMs) continue;
-      out.push({ start, end: midnight + minutesOf(p.end) * 60_000, date, weekday: isoWeekday(date), period: p, term: t.term });
+      out.push({ start, end: midnight + minutesOf(p.end) * 60_000, date, weekday, period: p, term: t.term });
     }
   }
   return out.sort((a, b) => a.start - b.start);

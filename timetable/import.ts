@@ -5,12 +5,14 @@
  *   LC-THPT-CHUYEN, Học kỳ I 2026-2027, 05/09/2026, 16/01/2027, T2-T7, Sáng, 1, 07:00, 07:45
  *
  * Rows of the same school and term make one term; its holidays are the default ones of that school year (Tết and the
- * national holidays; editable afterwards in the web app). Every problem is reported with its line; a school with a
+ * national holidays; editable afterwards in the web app). "Ngày học" is per row: the term teaches on every day its
+ * rows name, and a period whose row names fewer days is taught on those only (a Saturday with a morning session, a
+ * Monday with one period more). Every problem is reported on the row that causes it, with its column; a school with a
  * bad row gets nothing from the file.
  */
 import { fold, parseDate, type Sheet } from '../lib/sheets/index.js';
 import { defaultHolidays, schoolYearOf } from './defaults.js';
-import { HH_MM, timetableProblems, type Period, type Session, type TermTimetable } from './model.js';
+import { HH_MM, timetableProblemList, type Period, type Session, type TermTimetable, type TimetableField } from './model.js';
 
 const COLUMNS = {
   school: ['ma truong', 'school code', 'school'],
@@ -62,6 +64,10 @@ export interface TimetableImport {
   refused: { line: number; reason: string }[];
 }
 
+const FIELD_COLUMN: Record<TimetableField, Col | undefined> = {
+  termStart: 'termStart', termEnd: 'termEnd', teachingDays: 'days', session: 'session', no: 'no', start: 'start', end: 'end', days: 'days', holidays: undefined,
+};
+
 export function planTimetables(sheet: Sheet): TimetableImport {
   const index = new Map<Col, number>();
   sheet.header.forEach((h, i) => {
@@ -72,33 +78,36 @@ export function planTimetables(sheet: Sheet): TimetableImport {
   if (missing.length) {
     return { schools: new Map(), firstLine: new Map(), refused: [{ line: 1, reason: `line 1: missing column(s) ${missing.join(', ')}; expected: Mã trường, Học kỳ, Bắt đầu học kỳ, Kết thúc học kỳ, Ngày học, Buổi, Tiết, Bắt đầu, Kết thúc` }] };
   }
+  // Problems name the column as the file's header says it.
+  const column = (c: Col) => `column "${sheet.header[index.get(c)!]!.trim()}"`;
   const refused: TimetableImport['refused'] = [];
   const firstLine = new Map<string, number>();
-  const terms = new Map<string, { school: string; term: TermTimetable; lines: number[] }>();
+  const terms = new Map<string, { school: string; term: TermTimetable; lines: number[]; days: number[][] }>();
   const badSchools = new Set<string>();
   for (const row of sheet.rows) {
     const get = (c: Col) => (row.cells[index.get(c)!] ?? '').trim();
     if (row.cells.every((c) => !c.trim())) continue;
     const errors: string[] = [];
+    const bad = (c: Col, what: string) => errors.push(`${column(c)}: '${get(c)}' ${what}`);
     const school = get('school');
-    if (!school) errors.push('no school code');
+    if (!school) errors.push(`${column('school')}: no school code`);
     else if (!firstLine.has(school)) firstLine.set(school, row.line);
     const termName = get('term');
-    if (!termName) errors.push('no term name');
+    if (!termName) errors.push(`${column('term')}: no term name`);
     const start = parseDate(get('termStart'));
     const end = parseDate(get('termEnd'));
-    if (!start.ok) errors.push(`term start '${get('termStart')}' ${start.reason}`);
-    if (!end.ok) errors.push(`term end '${get('termEnd')}' ${end.reason}`);
+    if (!start.ok) bad('termStart', start.reason);
+    if (!end.ok) bad('termEnd', end.reason);
     const days = parseTeachingDays(get('days'));
-    if (!days) errors.push(`teaching days '${get('days')}' are not like T2-T7 or 2,3,4,5,6`);
+    if (!days) bad('days', 'are not teaching days like T2-T7, T7 or 2,3,4,5,6');
     const session = SESSION_WORDS[fold(get('session'))];
-    if (!session) errors.push(`session '${get('session')}' is not Sáng, Chiều or Tối`);
+    if (!session) bad('session', 'is not Sáng, Chiều or Tối');
     const no = Number(get('no'));
-    if (!Number.isInteger(no) || no < 1) errors.push(`period '${get('no')}' is not a number from 1`);
+    if (!Number.isInteger(no) || no < 1) bad('no', 'is not a period number from 1');
     const ps = parseTime(get('start'));
     const pe = parseTime(get('end'));
-    if (!ps) errors.push(`start '${get('start')}' is not a time like 07:00`);
-    if (!pe) errors.push(`end '${get('end')}' is not a time like 07:45`);
+    if (!ps) bad('start', 'is not a time like 07:00');
+    if (!pe) bad('end', 'is not a time like 07:45');
     if (errors.length || !start.ok || !end.ok) {
       refused.push({ line: row.line, reason: `line ${row.line}: ${errors.join('; ')}` });
       if (school) badSchools.add(school);
@@ -107,20 +116,29 @@ export function planTimetables(sheet: Sheet): TimetableImport {
     const key = `${school}|${termName}`;
     let t = terms.get(key);
     if (!t) {
-      terms.set(key, (t = { school, lines: [], term: { term: termName, start: start.value, end: end.value, teachingDays: days!, periods: [], holidays: defaultHolidays(schoolYearOf(start.value)) } }));
-    } else if (t.term.start !== start.value || t.term.end !== end.value || t.term.teachingDays.join() !== days!.join()) {
-      refused.push({ line: row.line, reason: `line ${row.line}: ${termName} of ${school} has other dates or days on line ${t.lines[0]}` });
+      terms.set(key, (t = { school, lines: [], days: [], term: { term: termName, start: start.value, end: end.value, teachingDays: [], periods: [], holidays: defaultHolidays(schoolYearOf(start.value)) } }));
+    } else if (t.term.start !== start.value || t.term.end !== end.value) {
+      const c = t.term.start !== start.value ? 'termStart' : 'termEnd';
+      refused.push({ line: row.line, reason: `line ${row.line}: ${column(c)}: '${get(c)}' is not the date ${termName} of ${school} has on line ${t.lines[0]}` });
       badSchools.add(school);
       continue;
     }
     t.lines.push(row.line);
+    t.days.push(days!);
     t.term.periods.push({ session: session!, no, start: ps!, end: pe! } satisfies Period);
   }
   const schools = new Map<string, TermTimetable[]>();
-  for (const { school, term, lines } of terms.values()) {
-    const problems = timetableProblems(term);
+  for (const { school, term, lines, days } of terms.values()) {
+    // The term teaches on every day one of its rows names; a row that names fewer is a period of those days only.
+    term.teachingDays = [...new Set(days.flat())].sort((a, b) => a - b);
+    term.periods.forEach((p, i) => { if (days[i]!.length !== term.teachingDays.length) p.days = days[i]; });
+    const problems = timetableProblemList(term);
+    for (const p of problems) {
+      const line = p.period === undefined ? lines[0]! : lines[p.period]!;
+      const col = p.field && FIELD_COLUMN[p.field];
+      refused.push({ line, reason: `line ${line}: ${col ? `${column(col)}: ` : ''}${term.term} of ${school}: ${p.message}` });
+    }
     if (problems.length) {
-      refused.push({ line: lines[0]!, reason: `line ${lines[0]}: ${term.term} of ${school}: ${problems.join('; ')}` });
       badSchools.add(school);
       continue;
     }

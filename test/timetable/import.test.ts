@@ -46,7 +46,7 @@ describe('importing the timetables of many schools', () => {
     const dry = await importTimetables(reg, file, {});
     expect(dry.applied).toBe(false);
     expect(dry.refused.map((r) => r.reason)).toEqual([
-      "line 6: end 'trưa' is not a time like 07:45",
+      'line 6: column "Kết thúc": \'trưa\' is not a time like 07:45',
       "line 7: unknown school code 'LC-KHONG-CO'; schools must exist in the registry first",
     ]);
     expect(await reg.timetables(a.id)).toEqual([]);
@@ -62,6 +62,45 @@ describe('importing the timetables of many schools', () => {
     expect(term!.holidays.map((h) => h.name)).toContain('Nghỉ Tết Nguyên đán');
     expect(await reg.timetables(b.id)).toEqual([]);
     await reg.close();
+  });
+
+  it('takes a Saturday with a morning session only, and days with their own periods, from the rows as a school writes them', async () => {
+    const { reg, a } = await setup([]);
+    const { planTimetables } = await import('../../timetable/import.js');
+    const { periodSlots, localMidnight } = await import('../../timetable/index.js');
+    const csv = [HEAD,
+      ...rows('LC-THPT-A', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2-T7', [['Sáng', 1, '07:00', '07:45'], ['Sáng', 2, '07:50', '08:35']]),
+      ...rows('LC-THPT-A', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2-T6', [['Chiều', 1, '13:30', '14:15']]),
+      // Monday's flag ceremony: a period of its own before the others, on Mondays only.
+      ...rows('LC-THPT-A', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2', [['Chiều', 2, '14:20', '15:05']]),
+    ];
+    const plan = planTimetables({ header: csv[0]!.split(','), rows: csv.slice(1).map((l, i) => ({ line: i + 2, cells: l.split(',') })) });
+    expect(plan.refused).toEqual([]);
+    const [term] = plan.schools.get('LC-THPT-A')!;
+    expect(term!.teachingDays).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(term!.periods.map((p) => p.days)).toEqual([undefined, undefined, [1, 2, 3, 4, 5], [1]]);
+    // Monday 2026-11-02: four periods; Tuesday: three; Saturday 2026-11-07: the two of the morning.
+    const count = (date: string) => periodSlots([term!], localMidnight(date), localMidnight(date) + 86_400_000).length;
+    expect([count('2026-11-02'), count('2026-11-03'), count('2026-11-07')]).toEqual([4, 3, 2]);
+    await reg.setTimetables(a.id, [term!]);
+    expect((await reg.timetables(a.id))[0]!.periods[3]).toEqual({ session: 'afternoon', no: 2, start: '14:20', end: '15:05', days: [1] });
+    await reg.close();
+  });
+
+  it('reports each problem on the row that causes it, with its column', async () => {
+    const { planTimetables } = await import('../../timetable/import.js');
+    const csv = [HEAD,
+      ...rows('LC-THPT-A', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2-T7', [['Sáng', 1, '07:00', '07:45'], ['Sáng', 2, '07:40', '08:35']]),
+      ...rows('LC-THPT-A', 'Học kỳ I 2026-2027', '05/09/2026', '16/01/2027', 'T2-T6', [['Chiều', 1, '14:15', '13:30']]),
+      ...rows('LC-THPT-A', 'Học kỳ I 2026-2027', '06/09/2026', '16/01/2027', 'T2-T6', [['Chiều', 2, '14:20', '15:05']]),
+    ];
+    const plan = planTimetables({ header: csv[0]!.split(','), rows: csv.slice(1).map((l, i) => ({ line: i + 2, cells: l.split(',') })) });
+    expect(plan.refused.map((r) => r.reason)).toEqual([
+      'line 3: column "Bắt đầu": Học kỳ I 2026-2027 of LC-THPT-A: period morning 2 (07:40) starts before period morning 1 (07:00–07:45) ends',
+      'line 4: column "Kết thúc": Học kỳ I 2026-2027 of LC-THPT-A: period afternoon 1 ends (13:30) before it starts (14:15)',
+      'line 5: column "Bắt đầu học kỳ": \'06/09/2026\' is not the date Học kỳ I 2026-2027 of LC-THPT-A has on line 2',
+    ]);
+    expect(plan.schools.size).toBe(0);
   });
 
   it('runs from the CLI and keeps a school\'s other terms', async () => {

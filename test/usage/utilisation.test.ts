@@ -99,7 +99,7 @@ describe('timetables', () => {
       'the term ends (2026-11-01) before it starts (2026-12-01)',
       'teaching day 0 is not an ISO weekday (1 = Monday … 7 = Sunday)',
       'teaching day 8 is not an ISO weekday (1 = Monday … 7 = Sunday)',
-      'period morning 1 (07:00–07:50) overlaps period morning 2 (07:45)',
+      'period morning 2 (07:45) starts before period morning 1 (07:00–07:50) ends',
       'period morning 2 ends (07:40) before it starts (07:45)',
     ]);
   });

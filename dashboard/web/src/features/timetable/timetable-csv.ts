@@ -8,7 +8,8 @@ import { foldKey } from '../../../../../lib/vn/text.js';
 export type Session = 'morning' | 'afternoon' | 'evening';
 export const SESSIONS: readonly Session[] = ['morning', 'afternoon', 'evening'];
 export const MAX_PERIODS: Record<Session, number> = { morning: 6, afternoon: 6, evening: 4 };
-export interface Period { session: Session; no: number; start: string; end: string }
+/** `days`: the ISO weekdays of this period when not every teaching day of its term (timetable/model.ts). */
+export interface Period { session: Session; no: number; start: string; end: string; days?: number[] }
 export interface Holiday { name: string; from: string; to: string }
 export interface Term { term: string; start: string; end: string; teachingDays: number[]; periods: Period[]; holidays: Holiday[] }
 export interface TimetableResponse { isDefault: boolean; terms: Term[] }

@@ -41,7 +41,7 @@ export function TimetableTermEditor(p: { term: Term; index: number; editable: bo
 
       <h3 class="sub">{t('timetable.periods')}</h3>
       <table class="timetable-grid" data-testid="timetable-periods">
-        <thead><tr><th>{t('timetable.session')}</th><th>{t('timetable.no')}</th><th>{t('timetable.periodStart')}</th><th>{t('timetable.periodEnd')}</th><th /></tr></thead>
+        <thead><tr><th>{t('timetable.session')}</th><th>{t('timetable.no')}</th><th>{t('timetable.periodStart')}</th><th>{t('timetable.periodEnd')}</th><th>{t('timetable.periodDays')}</th><th /></tr></thead>
         <tbody>
           {term.periods.map((x, i) => (
             <tr key={i} data-testid={`timetable-period-${i}`}>
@@ -53,6 +53,7 @@ export function TimetableTermEditor(p: { term: Term; index: number; editable: bo
               <td><input type="number" min={1} max={6} class="timetable-no" value={x.no} onInput={(e) => setPeriod(i, { no: Number(e.currentTarget.value) })} /></td>
               <td><input class="timetable-time" inputMode="numeric" pattern={HH_MM} placeholder="07:00" maxLength={5} value={x.start} onInput={(e) => setPeriod(i, { start: e.currentTarget.value })} /></td>
               <td><input class="timetable-time" inputMode="numeric" pattern={HH_MM} placeholder="07:00" maxLength={5} value={x.end} onInput={(e) => setPeriod(i, { end: e.currentTarget.value })} /></td>
+              <td><PeriodDays term={term} period={x} onChange={(days) => setPeriod(i, { days })} /></td>
               <td><button type="button" class="rec-danger" onClick={() => set({ periods: term.periods.filter((_, j) => j !== i) })}>{t('timetable.remove')}</button></td>
             </tr>
           ))}
@@ -83,6 +84,30 @@ export function TimetableTermEditor(p: { term: Term; index: number; editable: bo
         <button type="button" data-testid="timetable-add-holiday" onClick={() => set({ holidays: [...term.holidays, { name: '', from: term.start, to: term.start }] })}>{t('timetable.addHoliday')}</button>
       </div>
     </fieldset>
+  );
+}
+
+/** The days of one period: every teaching day of the term unless some are unticked (a Saturday without afternoon). */
+function PeriodDays(p: { term: Term; period: Period; onChange: (days: number[] | undefined) => void }) {
+  const { t } = useI18n();
+  const all = p.term.teachingDays;
+  const days = (p.period.days ?? all).filter((d) => all.includes(d));
+  const toggle = (d: number, on: boolean) => {
+    const next = on ? [...new Set([...days, d])].sort((a, b) => a - b) : days.filter((x) => x !== d);
+    // Every teaching day again: no list of its own, so the period follows the term's days.
+    p.onChange(next.length === all.length ? undefined : next);
+  };
+  const summary = days.length === all.length ? t('timetable.everyDay') : days.map((d) => weekdayLabel(t, d, true)).join(', ');
+  return (
+    <details class="timetable-period-days" data-testid="timetable-period-days">
+      <summary title={t('timetable.periodDaysHelp')}>{summary}</summary>
+      {all.map((d) => (
+        <label key={d} class="rec-check">
+          <input type="checkbox" checked={days.includes(d)} disabled={days.length === 1 && days.includes(d)} onChange={(e) => toggle(d, e.currentTarget.checked)} />
+          {weekdayLabel(t, d, true)}
+        </label>
+      ))}
+    </details>
   );
 }
 
