@@ -1,99 +1,124 @@
 /** Device health for technicians: the problems-first fleet view, rollups, the room view and the device page's history. */
-import type { FieldValue } from './live.js';
-import type { HealthLevel, HealthReason, Presence, Severity } from '../domain/index.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { HEALTH_LEVELS, PRESENCES } from '../domain/index.js';
+import { DEVICE_KINDS } from '../protocol/index.js';
+import { RuleIdSchema, SeveritySchema } from './alerts.js';
+import { HISTORY_WINDOWS } from './constants.js';
+import { Id, ID_MAX, lit, Nullable, Obj, oneOf } from './kit.js';
+import { FieldValue } from './live.js';
+
+export { HISTORY_WINDOWS } from './constants.js';
+
+const HealthLevel = lit(HEALTH_LEVELS);
+const Presence = lit(PRESENCES);
+/** The most health lists answer in one page. */
+const MAX_HEALTH_PAGE = 500;
+
+/** One reason a device is not ok (domain/health.ts HealthReason): which rule, how bad, and the measured value the words quote. */
+export const HealthReasonView = Obj({
+  rule: RuleIdSchema,
+  severity: SeveritySchema,
+  value: Type.Optional(Type.Number({ description: 'The value that breaks the rule (°C, %, ppm, minutes, a count, ms of skew), when there is one.' })),
+  field: Type.Optional(Type.String({ description: 'Which field, for rules that watch several (a stuck sensor value, a controller battery).' })),
+});
 
 /** One device as the health screens show it (shared state: the same from every dashboard process). */
-export interface DeviceHealthView {
-  id: string;
-  kind: string;
-  name: string;
-  code: string | null;
-  roomId: number;
-  roomName: string;
-  siteId: number;
-  siteName: string;
-  schoolId: number;
-  schoolName: string;
-  districtId: number | null;
-  presence: Presence;
-  /** Server time the presence last changed. */
-  presenceSince: number | null;
-  lastSeen: number | null;
-  level: HealthLevel;
-  /** Worst first; the web app and the e-mails put them in words (domain/health-texts.ts). */
-  reasons: HealthReason[];
-  latest: Record<string, FieldValue>;
-  /** Open alerts of the device (pending, firing, acknowledged). */
-  openAlerts: number;
-  /** The register's state: in repair or retired devices raise nothing. */
-  recordState: string;
-}
+export const DeviceHealthView = Obj({
+  id: Type.String(),
+  kind: Type.String(),
+  name: Type.String(),
+  code: Nullable(Type.String()),
+  roomId: Type.Integer(),
+  roomName: Type.String(),
+  siteId: Type.Integer(),
+  siteName: Type.String(),
+  schoolId: Type.Integer(),
+  schoolName: Type.String(),
+  districtId: Nullable(Type.Integer()),
+  presence: Presence,
+  presenceSince: Nullable(Type.Number(), { description: 'Server time the presence last changed.' }),
+  lastSeen: Nullable(Type.Number()),
+  level: HealthLevel,
+  reasons: Type.Array(HealthReasonView, { description: 'Worst first; the web app and the e-mails put them in words (domain/health-texts.ts).' }),
+  latest: Type.Record(Type.String(), FieldValue),
+  openAlerts: Type.Integer({ description: 'Open alerts of the device (pending, firing, acknowledged).' }),
+  recordState: Type.String({ description: 'The register\'s state: in repair or retired devices raise nothing.' }),
+});
+export type DeviceHealthView = Static<typeof DeviceHealthView>;
 
 /** GET /api/health/devices: worst first (critical, warning, offline, ok), then longest-standing. */
-export interface HealthListQuery {
-  districtId?: number;
-  schoolId?: number;
-  siteId?: number;
-  roomId?: number;
-  kind?: string;
-  /** Only devices at this level or worse. */
-  level?: HealthLevel;
-  presence?: Presence;
-  q?: string;
-  limit?: number;
-  offset?: number;
-}
+export const HealthListQuery = Obj({
+  districtId: Type.Optional(Id),
+  schoolId: Type.Optional(Id),
+  siteId: Type.Optional(Id),
+  roomId: Type.Optional(Id),
+  kind: Type.Optional(oneOf(DEVICE_KINDS)),
+  level: Type.Optional(lit(HEALTH_LEVELS, { description: 'Only devices at this level or worse.' })),
+  presence: Type.Optional(Presence),
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HEALTH_PAGE, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+});
+export type HealthListQuery = Static<typeof HealthListQuery>;
 
-export interface HealthListResponse { total: number; limit: number; offset: number; devices: DeviceHealthView[] }
+export const HealthListResponse = Obj({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), devices: Type.Array(DeviceHealthView) });
+export type HealthListResponse = Static<typeof HealthListResponse>;
 
+const rollupCounts = {
+  devices: Type.Integer(),
+  critical: Type.Integer(),
+  warning: Type.Integer(),
+  ok: Type.Integer(),
+  offline: Type.Integer(),
+  never: Type.Integer(),
+  level: lit(HEALTH_LEVELS, { description: 'The place\'s own level: its worst device\'s.' }),
+};
 /** Counts of one place (a district, school, site or room). */
-export interface HealthRollup {
-  id: number;
-  name: string;
-  devices: number;
-  critical: number;
-  warning: number;
-  ok: number;
-  offline: number;
-  never: number;
-  /** The place's own level: its worst device's. */
-  level: HealthLevel;
-}
+export const HealthRollup = Obj({ id: Type.Integer(), name: Type.String(), ...rollupCounts });
+export type HealthRollup = Static<typeof HealthRollup>;
+const RollupCounts = Obj(rollupCounts);
 
 /** GET /api/health/summary?level=district|school|site|room&parentId=…: rollups of the places under one parent, worst first. */
-export interface HealthSummaryQuery { level: 'district' | 'school' | 'site' | 'room'; parentId?: number }
-export interface HealthSummaryResponse { totals: Omit<HealthRollup, 'id' | 'name'>; places: HealthRollup[] }
+export const HealthSummaryQuery = Obj({ level: lit(['district', 'school', 'site', 'room']), parentId: Type.Optional(Type.Integer({ minimum: 0, maximum: ID_MAX })) });
+export type HealthSummaryQuery = Static<typeof HealthSummaryQuery>;
+export const HealthSummaryResponse = Obj({ totals: RollupCounts, places: Type.Array(HealthRollup) });
+export type HealthSummaryResponse = Static<typeof HealthSummaryResponse>;
 
 /** GET /api/rooms/:id/devices: every device of one room at a glance. */
-export interface RoomHealthResponse {
-  room: { id: number; name: string; type: string; siteName: string; schoolId: number; schoolName: string };
-  rollup: Omit<HealthRollup, 'id' | 'name'>;
-  devices: DeviceHealthView[];
-}
+export const RoomHealthResponse = Obj({
+  room: Obj({ id: Type.Integer(), name: Type.String(), type: Type.String(), siteName: Type.String(), schoolId: Type.Integer(), schoolName: Type.String() }),
+  rollup: RollupCounts,
+  devices: Type.Array(DeviceHealthView),
+});
+export type RoomHealthResponse = Static<typeof RoomHealthResponse>;
 
 /** GET /api/devices/:id/history?window=…&field=…: at most a few hundred points, averaged per bucket for long windows. */
-export type HistoryWindow = '1h' | '24h' | '7d' | '30d';
-export const HISTORY_WINDOWS: readonly HistoryWindow[] = ['1h', '24h', '7d', '30d'];
-export interface HistoryQuery { window?: HistoryWindow; field?: string }
-export interface HistoryPoint { ts: number; mean: number | null; min: number | null; max: number | null }
-export interface HistoryResponse {
-  field: string;
-  window: HistoryWindow;
-  /** Bucket width in ms (0: raw readings, for the 1 h window). */
-  bucketMs: number;
-  points: HistoryPoint[];
-  /**
-   * How long raw readings are kept (config influx.rawRetention, e.g. '90d'): every window is computed from the raw
-   * policy, so a window longer than this is empty before it.
-   */
-  rawRetention?: string;
-  /** Set when InfluxDB could not be asked. */
-  error?: string;
-}
+export const HistoryWindow = lit(HISTORY_WINDOWS);
+export type HistoryWindow = Static<typeof HistoryWindow>;
+export const HistoryQuery = Obj({
+  window: Type.Optional(lit(HISTORY_WINDOWS, { default: '24h' })),
+  field: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
+export type HistoryQuery = Static<typeof HistoryQuery>;
+export const HistoryPoint = Obj({ ts: Type.Number(), mean: Nullable(Type.Number()), min: Nullable(Type.Number()), max: Nullable(Type.Number()) });
+export type HistoryPoint = Static<typeof HistoryPoint>;
+export const HistoryResponse = Obj({
+  field: Type.String(),
+  window: HistoryWindow,
+  bucketMs: Type.Number({ description: 'Bucket width in ms (0: raw readings, for the 1 h window).' }),
+  points: Type.Array(HistoryPoint),
+  rawRetention: Type.Optional(Type.String({
+    description: 'How long raw readings are kept (config influx.rawRetention, e.g. \'90d\'): every window is computed from the raw policy, so a window longer than this is empty before it.',
+  })),
+  error: Type.Optional(Type.String({ description: 'Set when InfluxDB could not be asked.' })),
+});
+export type HistoryResponse = Static<typeof HistoryResponse>;
 
 /** GET /api/devices/:id/events: the device's latest events (errors, sessions …), newest first. */
-export interface DeviceEvent { ts: number; type: string; code: string | null; message: string | null }
-export interface DeviceEventsResponse { events: DeviceEvent[]; error?: string }
+export const DeviceEvent = Obj({ ts: Type.Number(), type: Type.String(), code: Nullable(Type.String()), message: Nullable(Type.String()) });
+export type DeviceEvent = Static<typeof DeviceEvent>;
+export const DeviceEventsResponse = Obj({ events: Type.Array(DeviceEvent), error: Type.Optional(Type.String()) });
+export type DeviceEventsResponse = Static<typeof DeviceEventsResponse>;
 
 /** A severity filter value. */
-export type SeverityFilter = Severity;
+export type SeverityFilter = Static<typeof SeveritySchema>;

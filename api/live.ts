@@ -1,30 +1,40 @@
 /** The live state of devices: pushed over Socket.IO in batches and merged into REST answers. */
+import { Type, type Static } from '@sinclair/typebox';
 import type { AlertView } from './alerts.js';
 import type { CommandView, RunView, SendCommandInput } from './commands.js';
+import { DEVICE_STATES, PROBLEM_CODES } from './constants.js';
 import type { DeviceHealthView } from './health.js';
+import { lit, Nullable, Obj } from './kit.js';
+
+export { DEVICE_STATES, PROBLEM_CODES } from './constants.js';
 
 /** What the dashboard says of a device's connection. `unknown`: never heard of since this gateway started. */
-export type DeviceState = 'online' | 'offline' | 'sleep' | 'unknown';
-export const DEVICE_STATES: readonly DeviceState[] = ['online', 'sleep', 'offline', 'unknown'];
+export const DeviceState = lit(DEVICE_STATES);
+export type DeviceState = Static<typeof DeviceState>;
 
 /** Problems derived from the protocol's health rules (dashboard/server/problems.ts is the one place that decides). */
-export type ProblemCode = 'offline' | 'low_battery' | 'overheating' | 'rejected';
-export const PROBLEM_CODES: readonly ProblemCode[] = ['offline', 'low_battery', 'overheating', 'rejected'];
+export const ProblemCode = lit(PROBLEM_CODES);
+export type ProblemCode = Static<typeof ProblemCode>;
 
-/** Filter values of GET /api/devices?state=… : a state, `problem` (any problem but offline) or `any`. */
-export type StateFilter = DeviceState | 'problem';
+/** Filter values of GET /api/devices?state=… : a state, or `problem` (any problem but offline). */
+export const StateFilter = lit([...DEVICE_STATES, 'problem']);
+export type StateFilter = Static<typeof StateFilter>;
 
-export type FieldValue = number | boolean | string;
+export const FieldValue = Type.Union([Type.Number(), Type.Boolean(), Type.String()]);
+export type FieldValue = Static<typeof FieldValue>;
 
 /** The live part of a device, as pushed in `devices` batches and merged into REST answers. */
-export interface LiveView {
-  id: string;
-  state: DeviceState;
-  lastSeen: number | null;
-  lastReadingTs: number | null;
-  latest: Record<string, FieldValue>;
-  problems: ProblemCode[];
-}
+export const LiveView = Obj({
+  id: Type.String(),
+  state: DeviceState,
+  lastSeen: Nullable(Type.Number()),
+  lastReadingTs: Nullable(Type.Number()),
+  latest: Type.Record(Type.String(), FieldValue),
+  problems: Type.Array(ProblemCode),
+});
+export type LiveView = Static<typeof LiveView>;
+
+// Socket.IO's events are functions, not HTTP shapes: they stay TypeScript types (the OpenAPI document covers REST only).
 
 /** Socket.IO events the server sends. */
 export interface ServerToClientEvents {

@@ -3,8 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/index.js';
 import { systemClock } from '../lib/clock.js';
-import { EdufleetError } from '../lib/errors.js';
-import { influxClient, runningInfluxd } from '../lib/influx/index.js';
+import { influxClient, rollupStorage, runningInfluxd } from '../lib/influx/index.js';
 import { createLogger } from '../lib/logger.js';
 import { ISO_DATE, addDays, localDate } from '../timetable/index.js';
 import { UsageAnalyser } from '../usage/analyser.js';
@@ -21,8 +20,6 @@ export function registerUsageCommands(program: Command, config: () => Readonly<C
       const to = o.to ?? localDate(Date.now());
       if (!ISO_DATE.test(o.from) || !ISO_DATE.test(to)) throw new Error('--from and --to are dates as yyyy-mm-dd');
       const cfg = config();
-      // The analysis creates retention policies and deletes the days it redoes with InfluxQL (config/influx-rules.ts).
-      if (cfg.influx.version === 2) throw new EdufleetError('EDUFLEET_ERR_INFLUX_V1_ONLY', 'usage analysis needs an InfluxDB 1.x primary (influx.version 1): it creates retention policies and deletes days with InfluxQL, which InfluxDB 2.x and 3.x do not take (docs/integration.md, "InfluxDB 2.x and 3.x")');
       const log = createLogger(cfg.logLevel);
       // Use the InfluxDB of a running EduFleet (with the credential its data directory keeps); else start this data
       // directory's own for the time of the command.
@@ -30,8 +27,15 @@ export function registerUsageCommands(program: Command, config: () => Readonly<C
       const stack = influx ? undefined : await startStack({ config: cfg, only: ['usage'], log });
       const registry = stack ? undefined : await openStore(cfg);
       try {
-        const analyser = stack?.usage?.analyser
-          ?? new UsageAnalyser({ influx: influxClient(influx!.url, { ...cfg.influx, ...influx }), database: cfg.influx.database, registry: registry!, store: registry!.usage, log, clock: systemClock });
+        let analyser = stack?.usage?.analyser;
+        if (!analyser) {
+          const target = { ...cfg.influx, ...influx! };
+          const client = influxClient(target.url, target);
+          // InfluxDB 1.x or 2.x (influx.version): a 2.x primary's buckets are set up before the first day is written.
+          const rollups = rollupStorage(target, client, log);
+          if (!rollups.ownsSchema) await rollups.ensureSchema();
+          analyser = new UsageAnalyser({ influx: client, database: cfg.influx.database, registry: registry!, store: registry!.usage, log, clock: systemClock, rollups });
+        }
         const days = await analyser.analyseDays(o.from, addDays(to, 1), (done, total) => process.stderr.write(`\ranalysed ${done}/${total} day(s)`));
         process.stderr.write('\n');
         const intervals = days.reduce((a, d) => a + d.intervals, 0);

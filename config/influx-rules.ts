@@ -1,10 +1,11 @@
+import { durationSeconds, rollupBucketName } from '../lib/influx/v2-plan.js';
 import type { Config } from './schema.js';
 
 /**
  * The InfluxDB options that are each valid but not together (config/index.ts lists them with every other error).
- * A v2 primary has no managed server and no database: it needs its URL, token, org and bucket; and usage analysis,
- * which creates retention policies and deletes a day with InfluxQL statements InfluxDB 2.x and 3.x do not take, is
- * refused rather than left to fail at every pass (docs/integration.md).
+ * A v2 primary has no managed server: it needs its URL, token, org and bucket. The usage analysis runs on it too
+ * (lib/influx/rollup-storage.ts): its rollups go to a second bucket, so that bucket must be another one, and both
+ * retentions become bucket retention rules, so they must be durations a bucket takes (docs/integration.md).
  */
 export function influxErrors(c: Config): string[] {
   const errors: string[] = [];
@@ -14,9 +15,15 @@ export function influxErrors(c: Config): string[] {
     for (const k of missing) {
       errors.push(`influx.version is 2 but influx.${k} (EDUFLEET_INFLUX_${k.toUpperCase()}) is empty: the v2 write API needs the server's URL, a token that may write, its org and its bucket (docs/integration.md, "InfluxDB 2.x and 3.x").`);
     }
-    if (c.usage.analyseIntervalMs > 0) {
-      errors.push('influx.version is 2 but usage.analyseIntervalMs (EDUFLEET_USAGE_ANALYSE_INTERVAL_MS) is not 0: usage analysis creates retention policies and deletes days '
-        + 'with InfluxQL, which InfluxDB 2.x and 3.x do not take. Set usage.analyseIntervalMs to 0, or keep influx.version 1 and send the readings to InfluxDB 2.x with influx.mirror.*.');
+    if (i.bucket && rollupBucketName(i) === i.bucket) {
+      errors.push(`influx.rollupBucket (EDUFLEET_INFLUX_ROLLUP_BUCKET) is influx.bucket "${i.bucket}": the usage rollups need their own bucket, kept influx.rollupRetention, not the raw readings' one. Name another bucket, or leave it empty for "${i.bucket}-rollups".`);
+    }
+    for (const k of ['rawRetention', 'rollupRetention'] as const) {
+      const s = durationSeconds(i[k]);
+      // InfluxDB 2.x refuses a retention period under an hour (0 is "for ever").
+      if (s === undefined || (s > 0 && s < 3600)) {
+        errors.push(`influx.${k} (EDUFLEET_INFLUX_${k.replace(/[A-Z]/g, (l) => `_${l}`).toUpperCase()}) "${i[k]}" is not a bucket retention: with influx.version 2 it becomes the retention of a bucket, an InfluxDB duration of an hour or more (e.g. 90d, 52w) or INF.`);
+      }
     }
   }
   const m = i.mirror;

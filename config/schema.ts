@@ -39,15 +39,16 @@ export const ConfigSchema = Type.Object({
   influx: Type.Object({
     url: Type.String({ default: '', description: 'InfluxDB v1 API URL, e.g. http://127.0.0.1:8086. Empty: start and manage a local influxd under dataDir.' }),
     database: Type.String({ default: 'edufleet', description: 'Database for telemetry, presence and rejections.' }),
-    username: Type.String({ default: '', description: 'InfluxDB user of the server at influx.url (empty: no authentication). A managed influxd fills it from its own credential (dataDir/influxdb/credentials.json).' }),
+    username: Type.String({ default: '', description: 'InfluxDB user of the server at influx.url (empty: no authentication). A managed influxd fills it from its own credential (dataDir/influxdb/credentials.json). With influx.version 2: a v1 authorization (influx v1 auth) that the reads and rollup writes use instead of the token.' }),
     password: Type.String({ default: '', description: 'InfluxDB password of influx.username; never logged. A managed influxd fills it from dataDir/influxdb/credentials.json.' }),
     rawRetention: Type.String({ default: '90d', description: 'How long raw readings are kept (InfluxDB duration).' }),
     rollupRetention: Type.String({ default: '1825d', description: 'How long hourly rollups are kept (InfluxDB duration).' }),
     managedBinary: Type.String({ default: 'influxd', description: 'The influxd binary used when EduFleet manages InfluxDB itself.' }),
-    version: Type.Integer({ minimum: 1, maximum: 2, default: 1, description: 'API the gateway writes readings with: 1 (InfluxDB 1.x, /write with influx.database) or 2 (InfluxDB 2.x, 3.x, Cloud: /api/v2/write with influx.token, influx.org, influx.bucket at influx.url; usage analysis then must be off, docs/integration.md).' }),
-    token: Type.String({ default: '', description: 'With influx.version 2: the API token that may write to influx.bucket; never logged.' }),
+    version: Type.Integer({ minimum: 1, maximum: 2, default: 1, description: 'API the gateway writes readings with: 1 (InfluxDB 1.x, /write with influx.database) or 2 (InfluxDB 2.x, 3.x, Cloud: /api/v2/write with influx.token, influx.org, influx.bucket at influx.url; the pages and the usage analysis then read and write through its v1-compatibility API with the token, docs/integration.md).' }),
+    token: Type.String({ default: '', description: 'With influx.version 2: the API token that may read and write influx.bucket (and influx.rollupBucket, for usage analysis); never logged. Sent as Authorization: Token, unless influx.username names a v1 authorization.' }),
     org: Type.String({ default: '', description: 'With influx.version 2: the organisation (name) of influx.bucket.' }),
-    bucket: Type.String({ default: '', description: 'With influx.version 2: the bucket the raw readings are written to.' }),
+    bucket: Type.String({ default: '', description: 'With influx.version 2: the bucket the raw readings are written to (kept influx.rawRetention), mapped to influx.database / raw.' }),
+    rollupBucket: Type.String({ default: '', description: 'With influx.version 2: the bucket of the usage rollups (kept influx.rollupRetention), mapped to influx.database / rollup (empty: influx.bucket followed by -rollups).' }),
     mirror: Type.Object({
       url: Type.String({ default: '', description: 'A second store that receives every batch the primary InfluxDB has taken (a province\'s data lake, the IOC), through the v2 write API, e.g. https://ioc.laocai.gov.vn:8086 (empty: no mirror). Its outage never holds the primary back (docs/integration.md).' }),
       token: Type.String({ default: '', description: 'API token of the mirror that may write to influx.mirror.bucket; never logged.' }),
@@ -99,6 +100,8 @@ export const ConfigSchema = Type.Object({
   reports: Type.Object({
     smtpUrl: Type.String({ default: '', description: 'SMTP server for the monthly planning reports, e.g. smtp://user:pass@mail.sogddt.gov.vn:587 (empty: no e-mail).' }),
     from: Type.String({ default: 'EduFleet <edufleet@localhost>', description: 'Sender of report e-mails.' }),
+    provinceCode: Type.String({ default: '', maxLength: 16, description: 'The province\'s code in the national list of administrative units (e.g. 10 for Lào Cai), written into every row of the monthly feed (docs/integration.md, "Monthly feed"); empty: null there.' }),
+    provinceName: Type.String({ default: '', maxLength: 100, description: 'The province\'s name as the monthly feed writes it, e.g. Lào Cai (empty: null there).' }),
     monthlyCron: Type.String({ default: '0 7 1 * *', description: 'When the monthly reports go out (cron, Asia/Ho_Chi_Minh): by default 07:00 on the 1st, for the month before.' }),
   }),
   redis: Type.Object({

@@ -109,3 +109,11 @@ export interface PlaceRef { level: PlaceLevel; id: number; schoolId: number | nu
 
 /** A room of `places.tree`, with its count of connectable devices. */
 export interface TreeRoom { id: number; siteId: number; schoolId: number; code: string; name: string; type: RoomType; capacity: number; retired: boolean; devices: number }
+
+/**
+ * The largest row id: PostgreSQL's `integer` columns (SQLite's are wider). Past it no row exists, and a query that
+ * compares an id column with it fails rather than finding nothing (found by the API fuzzer, test/api-fuzz/): an id
+ * that comes from outside as text is checked with `isRowId` before it reaches a query.
+ */
+export const ROW_ID_MAX = 2_147_483_647;
+export const isRowId = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= ROW_ID_MAX;

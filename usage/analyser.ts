@@ -4,10 +4,11 @@
  * `usage_interval` (each interval of use with its evidence), `usage_hourly` and `usage_daily` per room, and
  * `device_usage_daily` per device; and the same day into the report store (`store.usage`, registry/store/report-store.ts). Analysing a day again
  * replaces what it wrote for that day, so the live loop can analyse "today so far" every few minutes and a backfill
- * can be analysed afterwards.
+ * can be analysed afterwards. With an InfluxDB 2.x primary the reads and writes are the same InfluxQL and v1 writes,
+ * through the v1-compatibility API; only clearing a day differs, and `rollups` (lib/influx/rollup-storage.ts) does it.
  */
 import { escape, type InfluxDB, type IPoint } from 'influx';
-import { RAW_MEASUREMENTS, RAW_RP, ROLLUP_RP, telemetryMeasurement, USAGE_MEASUREMENTS } from '../lib/influx/index.js';
+import { RAW_MEASUREMENTS, RAW_RP, ROLLUP_RP, telemetryMeasurement, USAGE_MEASUREMENTS, deleteRollupsV1, type RollupStorage } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../lib/clock.js';
 import { KINDS, isDeviceKind, type DeviceKind } from '../protocol/index.js';
@@ -37,7 +38,12 @@ const totalsFields = (t: UsageTotals) => ({
 const PRESENCE_LOOKBACK_MS = 30 * DAY_MS;
 
 export class UsageAnalyser {
-  constructor(private readonly o: { influx: InfluxDB; database: string; registry: RegistryStore; store: ReportStore; log?: Logger; clock: Clock }) {}
+  private readonly rollups: Pick<RollupStorage, 'deleteRollups'>;
+
+  /** `rollups`: how a day is cleared before it is written again (default: InfluxQL DELETE on `influx`, InfluxDB 1.x). */
+  constructor(private readonly o: { influx: InfluxDB; database: string; registry: RegistryStore; store: ReportStore; log?: Logger; clock: Clock; rollups?: Pick<RollupStorage, 'deleteRollups'> }) {
+    this.rollups = o.rollups ?? { deleteRollups: (from, to) => deleteRollupsV1(o.influx, o.database, from, to) };
+  }
 
   /** Rooms that have devices, with where they are (the analysis covers rooms that can show evidence). */
   private async rooms() {
@@ -194,9 +200,7 @@ export class UsageAnalyser {
   }
 
   private async replaceDay(from: number, points: (IPoint & { measurement: string })[]): Promise<void> {
-    for (const m of USAGE_MEASUREMENTS) {
-      await this.o.influx.query(`DELETE FROM ${escape.quoted(m)} WHERE time >= ${from}ms AND time < ${from + DAY_MS}ms`, { database: this.o.database });
-    }
+    await this.rollups.deleteRollups(from, from + DAY_MS);
     for (let i = 0; i < points.length; i += 5000) {
       await this.o.influx.writePoints(points.slice(i, i + 5000), { database: this.o.database, retentionPolicy: ROLLUP_RP, precision: 'ms' });
     }

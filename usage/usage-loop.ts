@@ -2,7 +2,7 @@ import type { InfluxDB } from 'influx';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
 import { Health, type Component, type ComponentHealth } from '../lib/component.js';
-import { ensureInfluxSchema, influxClient } from '../lib/influx/index.js';
+import { influxClient, rollupStorage, type RollupStorage } from '../lib/influx/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobLease, RegistryStore, ReportStore } from '../registry/index.js';
 import { UsageAnalyser } from './analyser.js';
@@ -20,6 +20,8 @@ export class UsageLoop implements Component {
   readonly name = 'usage';
   readonly analyser: UsageAnalyser;
   private readonly influx: InfluxDB;
+  /** InfluxDB 1.x or 2.x, as `influx.version` says: the set-up and the clearing of a day (lib/influx/rollup-storage.ts). */
+  private readonly rollups: RollupStorage;
   private readonly state: Health;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
@@ -27,7 +29,8 @@ export class UsageLoop implements Component {
 
   constructor(private readonly o: { config: Readonly<Config>; influxUrl: string; registry: RegistryStore; store: ReportStore; log: Logger; clock: Clock; lease?: JobLease }) {
     this.influx = influxClient(o.influxUrl, o.config.influx);
-    this.analyser = new UsageAnalyser({ influx: this.influx, database: o.config.influx.database, registry: o.registry, store: o.store, log: o.log, clock: o.clock });
+    this.rollups = rollupStorage({ ...o.config.influx, url: o.influxUrl }, this.influx, o.log);
+    this.analyser = new UsageAnalyser({ influx: this.influx, database: o.config.influx.database, registry: o.registry, store: o.store, log: o.log, clock: o.clock, rollups: this.rollups });
     this.state = new Health(this.name, o.log);
   }
 
@@ -38,10 +41,11 @@ export class UsageLoop implements Component {
 
   async start(): Promise<void> {
     this.state.started();
-    // The rollup retention policy must exist even in a process that runs no gateway. InfluxDB down at start is a
-    // fault like any other: shown, and the schema is tried again before the next pass.
-    await this.ensureSchema().catch((err: unknown) => this.state.fail(err, 'InfluxDB schema set-up'));
     const every = this.o.config.usage.analyseIntervalMs;
+    // The rollup retention policy must exist even in a process that runs no gateway. InfluxDB down at start is a
+    // fault like any other: shown, and the schema is tried again before the next pass. An InfluxDB 2.x primary is
+    // the operator's: its buckets are set up only when this process is to analyse (then, or before the first pass).
+    if (this.rollups.ownsSchema || every) await this.ensureSchema().catch((err: unknown) => this.state.fail(err, 'InfluxDB schema set-up'));
     if (!every || this.timer) return;
     this.timer = setInterval(() => void this.leading(), every);
     this.timer.unref();
@@ -62,7 +66,7 @@ export class UsageLoop implements Component {
 
   private async ensureSchema(): Promise<void> {
     if (this.schemaReady) return;
-    await ensureInfluxSchema(this.influx, this.o.config.influx);
+    await this.rollups.ensureSchema();
     this.schemaReady = true;
   }
 

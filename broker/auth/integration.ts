@@ -14,7 +14,7 @@ import { guardedInterval, Health, type Component, type ComponentHealth } from '.
 import type { Logger } from '../../lib/logger.js';
 import { filterMatches, filtersOverlap, globMatches, TOPIC_ROOT } from '../../protocol/index.js';
 import { hmacVerifier, matchesVerifier, verifySecret } from '../../registry/secrets.js';
-import type { DevicePlacement, IntegrationLogin } from '../../registry/index.js';
+import { CONNECTED_EVERY_MS, type DevicePlacement, type IntegrationLogin } from '../../registry/index.js';
 import type { NonDeviceAccount } from './accounts.js';
 import { CONNACK } from './authenticate.js';
 
@@ -32,6 +32,11 @@ export interface IntegrationDeps {
   placements: { get(id: string): DevicePlacement | undefined };
   log: Logger;
   pollMs?: number;
+  /**
+   * Notes that a client of the account logged in (registry.integrations.noteConnected: the web app's "last connection"),
+   * called at most once a minute per account by this broker; a failure is logged, never refuses the login.
+   */
+  connected?: (name: string, at: number) => Promise<void>;
 }
 
 /** The account name in a session id `@<name>:<client id>`, or undefined for any other client id. */
@@ -50,6 +55,8 @@ export class IntegrationAccounts implements Component {
   /** The verifier of the secret that last passed scrypt, per account: a reconnect skips scrypt (as devices'). */
   private readonly verified = new Map<string, { hash: string; verifier: string }>();
   private readonly closers = new Set<(match: (clientId: string) => boolean) => void>();
+  /** When this broker last noted each account's login. */
+  private readonly noted = new Map<string, number>();
   private stopPoll: (() => void) | undefined;
 
   constructor(private readonly d: IntegrationDeps) {
@@ -120,10 +127,20 @@ export class IntegrationAccounts implements Component {
     if (a.revokedAt !== null) return 'revoked';
     const secret = password.toString('utf8');
     const known = this.verified.get(a.name);
-    if (known?.hash === a.secretHash && matchesVerifier(secret, known.hash, known.verifier)) return 'ok';
-    if (!(await verifySecret(secret, a.secretHash))) return 'bad-credentials';
-    this.verified.set(a.name, { hash: a.secretHash, verifier: hmacVerifier(secret, a.secretHash) });
+    if (!(known?.hash === a.secretHash && matchesVerifier(secret, known.hash, known.verifier))) {
+      if (!(await verifySecret(secret, a.secretHash))) return 'bad-credentials';
+      this.verified.set(a.name, { hash: a.secretHash, verifier: hmacVerifier(secret, a.secretHash) });
+    }
+    this.noteConnected(a.name);
     return 'ok';
+  }
+
+  /** The account's last connection, for the web app's list: not on every login (the Paho suite makes dozens a second). */
+  private noteConnected(name: string): void {
+    const now = Date.now();
+    if (!this.d.connected || now - (this.noted.get(name) ?? -Infinity) < CONNECTED_EVERY_MS) return;
+    this.noted.set(name, now);
+    this.d.connected(name, now).catch((err: unknown) => this.d.log.warn({ err, account: name }, 'last connection of an integration account not noted'));
   }
 
   /** The account of a connected client, unless revoked since. */

@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
 export function tokenView(t: ApiTokenRow, now: number): ApiTokenView {
   const state = t.revokedAt !== null ? 'revoked' : t.expiresAt <= now ? 'expired' : 'active';
   return {
-    id: t.id, name: t.name, prefix: t.prefix, role: t.role, scope: t.scope, write: t.write, expiresAt: t.expiresAt, createdBy: t.createdBy,
+    id: t.id, name: t.name, prefix: t.prefix, kind: t.kind, role: t.role, scope: t.scope, write: t.write, expiresAt: t.expiresAt, createdBy: t.createdBy,
     createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt, state,
   };
 }
@@ -24,9 +24,14 @@ export async function createApiToken(user: User, registry: RegistryStore, input:
     throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', `expiresAt may be at most ${API_TOKEN_MAX_DAYS} days ahead: a token that never has to be replaced is one nobody remembers to revoke`);
   }
   const { token, prefix } = newApiToken();
+  const kind = input.kind ?? 'api';
+  // A wall token reads the wall of its scope and nothing else (security/api-tokens.ts): the planner role is the one that
+  // reads the wall within a scope (scope.ts, 'wall.read'), and writing is never asked of it.
+  if (kind === 'wall' && input.write) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'a wall token is read-only: leave write unset');
+  const role = kind === 'wall' ? 'planner' : input.role;
   // An admin's token sees the province whatever scope is sent, as an admin does (scope.ts).
-  const scope = input.role === 'admin' ? {} : input.scope ?? {};
-  const row = await registry.apiTokens.add({ name: input.name, token, prefix, role: input.role, scope, write: input.write ?? false, expiresAt: input.expiresAt }, user.username, now);
+  const scope = role === 'admin' ? {} : input.scope ?? {};
+  const row = await registry.apiTokens.add({ name: input.name, token, prefix, role, scope, write: input.write ?? false, expiresAt: input.expiresAt, kind }, user.username, now);
   return { token, view: tokenView(row, now) };
 }
 

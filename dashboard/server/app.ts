@@ -4,8 +4,10 @@ import { registerAuth } from './auth.js';
 import { registerApiTokenAuth } from './security/api-tokens.js';
 import { httpsOptions, registerSecurity, sessionMaxAgeMs } from './security/index.js';
 import type { DashboardDeps } from './deps.js';
-import { registerErrorHandler } from './errors.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandler } from './errors.js';
+import { refuseUnstorableValues } from './request-values.js';
 import { LiveHub } from './live-hub.js';
+import { registerOpenApi } from './openapi.js';
 import { apiTokenRoutes } from './routes/api-tokens.js';
 import { alertRoutes } from './routes/alerts.js';
 import { commandRunRoutes } from './routes/command-runs.js';
@@ -28,7 +30,10 @@ import { overviewRoutes } from './routes/overview.js';
 import { placeRoutes } from './routes/places.js';
 import { recordRoutes } from './routes/records.js';
 import { subscriptionRoutes, usageRoutes } from './routes/usage.js';
+import { feedRoutes } from './routes/feed.js';
+import { integrationAccountRoutes } from './routes/integration-accounts.js';
 import { userRoutes } from './routes/users.js';
+import { wallRoutes } from './routes/wall.js';
 import { sessionSecret } from './session-secret.js';
 import { registerWeb } from './web.js';
 
@@ -57,8 +62,16 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     // An unknown field is a mistake to report (400), not something to drop silently: a typo in `costVnd` must not
     // look like a successful edit.
     ajv: { customOptions: { removeAdditional: false } },
+    // What Fastify and Node answer before any route (a URL that does not decode, unreadable HTTP) is `{ code, message }` too.
+    frameworkErrors, clientErrorHandler,
   }) as unknown as FastifyInstance; // pino's Logger type is wider than Fastify's default; the instance is the same
   registerErrorHandler(app);
+  refuseUnstorableValues(app);
+  // Answers leave exactly as the handler returns them. With a response schema Fastify would serialise through
+  // fast-json-stringify, which drops fields the schema lacks and coerces types: a wrong schema would then quietly break
+  // the web app instead of failing a test. The schemas describe the answers (the OpenAPI document); the tests
+  // (test/dashboard/openapi.test.ts) check every route's real answers against them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await registerSecurity(app, o.config, { registry: o.registry, now: () => o.clock.now() });
   const store = await registerAuth(app, {
     registry: o.registry,
@@ -74,11 +87,14 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     Promise.resolve().then(() => store.purgeExpired()).catch((err: unknown) => o.log.error({ err }, 'expired sessions not purged; retrying in an hour'));
   }, 60 * 60 * 1000).unref();
 
+  // Before every route: the document is collected from the routes as they are added.
+  await registerOpenApi(app);
   await app.register(healthRoutes, o);
   await app.register(async (api) => {
     await api.register(authRoutes, o);
     await api.register(overviewRoutes, o);
     await api.register(kpiRoutes, o);
+    await api.register(wallRoutes, o);
     await api.register(edgeRoutes, o);
     await api.register(edgeImportRoutes, o);
     await api.register(edgeBundleRoutes, o);
@@ -94,6 +110,8 @@ export async function buildApp(o: BuildAppOptions): Promise<FastifyInstance> {
     await api.register(registerExportRoutes, o);
     await api.register(usageRoutes, o);
     await api.register(subscriptionRoutes, o);
+    await api.register(feedRoutes, o);
+    await api.register(integrationAccountRoutes, o);
     await api.register(notificationRoutes, o);
     await api.register(alertRoutes, o);
     await api.register(fleetHealthRoutes, o);

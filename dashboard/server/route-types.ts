@@ -8,6 +8,9 @@ export interface Validated<K extends RouteKey> {
   Body?: Or<BodyOf<K>, never>;
 }
 
+/** A contract shape whose fields `D` have a schema default: after validation they are always there. */
+export type Defaulted<T, D extends keyof T> = T & Required<Pick<T, D>>;
+
 /**
  * Fastify's route generic for a route of the contract (api/routes.ts): `app.get<Route<'GET /api/devices'>>(…)` types
  * params, query, body and, above all, the answer, so a handler that returns another shape fails the type check.

@@ -65,6 +65,15 @@ export const ACTIONS = {
   'edges.manage': ['admin'],
   /** Create, list and revoke API tokens (docs/security.md, "API tokens"): never with a token (security/api-tokens.ts). */
   'tokens.manage': ['admin'],
+  /** Pull the monthly feed of room use, coverage and the records KPI (docs/integration.md, "Monthly feed"): within scope. */
+  'feed.read': ['admin', 'planner'],
+  /** Create, list and revoke integration accounts (MQTT clients that are not devices): never with a token (security/api-tokens.ts). */
+  'integrations.manage': ['admin'],
+  /**
+   * Read the operations-centre wall (GET /api/wall, within scope): a wall token (made with the planner role; it may do
+   * nothing else, security/api-tokens.ts), and admins and planners with a session, to preview it.
+   */
+  'wall.read': ['admin', 'planner'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof ACTIONS;
 
@@ -128,5 +137,6 @@ export function permissionsOf(user: User): Permissions {
     importEdges: can(user, 'edges.import'),
     manageEdges: can(user, 'edges.manage'),
     manageTokens: can(user, 'tokens.manage'),
+    manageIntegrations: can(user, 'integrations.manage'),
   };
 }

@@ -39,15 +39,41 @@ function readBody(pool: InfluxPool, options: object, keep: boolean): Promise<str
   });
 }
 
-/** The `influx` package's client for an InfluxDB v1 URL (http or https, with optional credentials). */
-export function influxClient(url: string, o: { database: string; username?: string; password?: string }): InfluxDB {
+/**
+ * How a request to an InfluxDB 2.x primary's v1-compatibility API (`/query`, `/write`) authenticates: with the
+ * API token, `Authorization: Token <token>`, unless the operator configured a v1 authorization (influx.username):
+ * InfluxDB 2.x OSS takes a user and password on that API only from `influx v1 auth`, never a token as password.
+ * node-influx sends nothing but Basic, so the token goes in as a header and the Basic credential is left out.
+ */
+export function withTokenAuth<T extends { auth?: string; headers?: Record<string, string> }>(options: T, token: string): T {
+  return { ...options, auth: undefined, headers: { ...options.headers, Authorization: `Token ${token}` } };
+}
+
+/** The connection options `influxClient` reads (config/schema.ts, `influx.*`). */
+export interface InfluxClientOptions {
+  database: string;
+  username?: string;
+  password?: string;
+  /** 2: an InfluxDB 2.x (or 3.x) primary, read and written through its v1-compatibility API with `token`. */
+  version?: number;
+  token?: string;
+}
+
+/**
+ * The `influx` package's client for an InfluxDB v1 URL (http or https, with optional credentials), or for the
+ * v1-compatibility API of an InfluxDB 2.x primary (`version` 2), where the DBRP mappings give the buckets their
+ * `"db"."rp"` names (v2-plan.ts).
+ */
+export function influxClient(url: string, o: InfluxClientOptions): InfluxDB {
   const u = new URL(url);
   const client = new InfluxDB({
     host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), protocol: u.protocol === 'https:' ? 'https' : 'http',
     database: o.database, username: o.username || undefined, password: o.password || undefined,
   });
   const pool = (client as unknown as { _pool: InfluxPool })._pool;
-  pool.text = (options) => readBody(pool, options, true);
-  pool.discard = (options) => readBody(pool, options, false).then(() => undefined);
+  const token = o.version === 2 && !o.username && o.token ? o.token : undefined;
+  const auth = (options: object) => (token ? withTokenAuth(options, token) : options);
+  pool.text = (options) => readBody(pool, auth(options), true);
+  pool.discard = (options) => readBody(pool, auth(options), false).then(() => undefined);
   return client;
 }

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { RuleOverrideView, RuleParamsView, SilenceTarget, SilenceView } from '../../api/alerts.js';
 import type { RuleId } from '../../domain/index.js';
-import type { Scope } from '../types.js';
+import { isRowId, type Scope } from '../types.js';
 import { conflictOr, inScope, invalid, notFound, type Ctx } from './context.js';
 
 export interface ActiveSilence { targetType: SilenceTarget; targetId: string }
@@ -32,7 +32,7 @@ export async function silenceTarget(c: Ctx, type: SilenceTarget, id: string): Pr
     return r && { name: r.name, schoolId: Number(r.school_id), districtId: r.district_id === null ? null : Number(r.district_id) };
   }
   const num = Number(id);
-  if (!Number.isInteger(num) || num <= 0) return undefined;
+  if (!isRowId(num)) return undefined;
   if (type === 'room') {
     const r = await c.db.selectFrom('rooms as r').innerJoin('sites as si', 'si.id', 'r.site_id').innerJoin('schools as s', 's.id', 'si.school_id')
       .select(['r.name', 's.id as school_id', 's.district_id']).where('r.id', '=', num).executeTakeFirst();

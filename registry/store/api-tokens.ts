@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import type { ApiTokenKind } from '../../api/tokens.js';
 import { ROLES, type Role, type Scope } from '../types.js';
 import { changed, inTx, invalid, notFound, num, type Ctx } from './context.js';
 import { audit } from './logs.js';
@@ -14,9 +15,14 @@ import type { ApiTokensTable } from './schema.js';
 export interface ApiTokenRow {
   id: number; name: string; prefix: string; role: Role; scope: Scope; write: boolean; expiresAt: number;
   createdBy: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null;
+  /** 'wall': the operations-centre wall's token, which reads GET /api/wall and nothing else (dashboard/server/security/api-tokens.ts). */
+  kind: ApiTokenKind;
 }
 
-export interface NewApiToken { name: string; token: string; prefix: string; role: Role; scope: Scope; write: boolean; expiresAt: number }
+/** 'api': a machine calling the REST API; 'wall': the Sở's large screen (docs/security.md, "The wall token"). */
+export const API_TOKEN_KINDS: readonly ApiTokenKind[] = ['api', 'wall'];
+
+export interface NewApiToken { name: string; token: string; prefix: string; role: Role; scope: Scope; write: boolean; expiresAt: number; kind?: ApiTokenKind }
 
 /**
  * What is stored of a token: SHA-256, unsalted and fast on purpose. A token is 256 random bits, so there is nothing to
@@ -31,6 +37,7 @@ export const LAST_USED_EVERY_MS = 60_000;
 const toRow = (r: Selectable<ApiTokensTable>): ApiTokenRow => ({
   id: Number(r.id), name: r.name, prefix: r.prefix, role: r.role as Role, scope: JSON.parse(r.scope) as Scope, write: Number(r.can_write) === 1,
   expiresAt: Number(r.expires_at), createdBy: r.created_by, createdAt: Number(r.created_at), lastUsedAt: num(r.last_used_at), revokedAt: num(r.revoked_at),
+  kind: r.kind === 'wall' ? 'wall' : 'api',
 });
 
 export class ApiTokenStore {
@@ -40,13 +47,17 @@ export class ApiTokenStore {
   async add(t: NewApiToken, byUser: string, at: number): Promise<ApiTokenRow> {
     if (!ROLES.includes(t.role)) throw invalid(`unknown role '${t.role}'; known: ${ROLES.join(', ')}`);
     if (!t.name.trim()) throw invalid('an API token needs a name');
+    const kind = t.kind ?? 'api';
+    if (!API_TOKEN_KINDS.includes(kind)) throw invalid(`unknown token kind '${String(kind)}'; known: ${API_TOKEN_KINDS.join(', ')}`);
+    // A wall token reads and only reads, whatever the caller asked (dashboard/server/security/api-tokens.ts).
+    if (kind === 'wall' && t.write) throw invalid('a wall token is read-only');
     return inTx(this.c, async (c) => {
       const r = await c.db.insertInto('api_tokens').values({
         name: t.name.trim(), token_hash: tokenHash(t.token), prefix: t.prefix, role: t.role, scope: JSON.stringify(t.scope), can_write: t.write ? 1 : 0,
-        expires_at: t.expiresAt, created_by: byUser, created_at: at, last_used_at: null, revoked_at: null,
+        expires_at: t.expiresAt, created_by: byUser, created_at: at, last_used_at: null, revoked_at: null, kind,
       }).returning('id').executeTakeFirstOrThrow();
       const row = (await new ApiTokenStore(c).get(Number(r.id)))!;
-      await audit(c, byUser, 'token.create', 'api_token', row.id, { name: row.name, prefix: row.prefix, role: row.role, scope: row.scope, write: row.write, expiresAt: row.expiresAt });
+      await audit(c, byUser, 'token.create', 'api_token', row.id, { name: row.name, prefix: row.prefix, kind: row.kind, role: row.role, scope: row.scope, write: row.write, expiresAt: row.expiresAt });
       return row;
     });
   }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type SqlBool } from 'kysely';
 import { COMMAND_ID_PATTERN, COMMAND_STATES, type CommandOrigin, type CommandState } from '../../domain/commands.js';
 import { DEVICE_KINDS, type DeviceKind } from '../../protocol/index.js';
-import type { Scope } from '../types.js';
+import { isRowId, type Scope } from '../types.js';
 import { changed, inScope, inTx, invalid, notFound, num, type Ctx } from './context.js';
 import { atEdgeSite } from './edge-slice.js';
 
@@ -236,7 +236,7 @@ export async function targetDevices(c: Ctx, target: CommandTarget, o: { scope?: 
     .select(['d.id', 'd.name', 'd.kind', 'd.room_id', 'si.school_id', 's.district_id'])
     .where('d.kind', 'in', [...kinds]).where('d.revoked_at', 'is', null).where('d.state', '!=', 'retired').where(inScope(o.scope, 's'));
   const id = Number(target.id);
-  if (target.type !== 'kind' && !Number.isInteger(id)) throw invalid(`'${target.id}' is not a ${target.type} id`);
+  if (target.type !== 'kind' && !isRowId(id)) throw invalid(`'${target.id}' is not a ${target.type} id`);
   if (target.type === 'room') q = q.where('d.room_id', '=', id);
   else if (target.type === 'site') q = q.where('r.site_id', '=', id);
   else if (target.type === 'school') q = q.where('si.school_id', '=', id);

@@ -32,6 +32,7 @@ import { EdgeStore } from './edges.js';
 import { EdgeSliceStore } from './edge-slices.js';
 import { ApiTokenStore } from './api-tokens.js';
 import { IntegrationAccountStore } from './integration-accounts.js';
+import { WallViewStore } from './wall-views.js';
 import * as plans from './plans.js';
 import { ensurePlaces, type PlacesIds, type PlacesPlan } from './provision.js';
 import * as queries from './queries.js';
@@ -48,8 +49,8 @@ const closeInTx = (): Promise<void> => Promise.reject(new EdufleetError('EDUFLEE
 type AuditEntry = { byUser: string; action: string; entity: string; entityId: string; detail: object };
 
 export class RegistryStore {
-  /** `places`: one-at-a-time editing of districts, schools, sites and rooms (the old PlaceStore); `apiTokens`: API tokens (api-tokens.ts). */
-  constructor(private readonly c: Ctx, readonly usage: ReportStore, private readonly closeFn: () => Promise<void>, readonly jobs = new JobStore(c), readonly edges = new EdgeStore(c), readonly edgeSlices = new EdgeSliceStore(c), readonly integrations = new IntegrationAccountStore(c), readonly places = new PlaceEditor(c), readonly apiTokens = new ApiTokenStore(c)) {}
+  /** `places`: one-at-a-time editing of districts, schools, sites and rooms (the old PlaceStore); `apiTokens`: API tokens (api-tokens.ts); `wall`: the operations-centre wall's counts (wall-views.ts). */
+  constructor(private readonly c: Ctx, readonly usage: ReportStore, private readonly closeFn: () => Promise<void>, readonly jobs = new JobStore(c), readonly edges = new EdgeStore(c), readonly edgeSlices = new EdgeSliceStore(c), readonly integrations = new IntegrationAccountStore(c), readonly places = new PlaceEditor(c), readonly apiTokens = new ApiTokenStore(c), readonly wall = new WallViewStore(c)) {}
 
   get dialect(): Ctx['dialect'] { return this.c.dialect; }
 

@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { EdufleetError } from '../../lib/errors.js';
-import { ROOM_TYPES, SCHOOL_LEVELS, type District, type PlaceLevel, type PlaceRef, type RoomType, type School, type SchoolLevel, type Scope, type Site, type TreeRoom } from '../types.js';
+import { isRowId, ROOM_TYPES, SCHOOL_LEVELS, type District, type PlaceLevel, type PlaceRef, type RoomType, type School, type SchoolLevel, type Scope, type Site, type TreeRoom } from '../types.js';
 import { conflictOr, inScope, inTx, invalid, nextRev, notFound, type Ctx } from './context.js';
 
 const TABLE = { district: 'districts', school: 'schools', site: 'sites', room: 'rooms' } as const;
@@ -37,6 +37,7 @@ export class PlaceEditor {
 
   /** Where a place sits, or undefined when there is no such place. */
   async ref(level: PlaceLevel, id: number): Promise<PlaceRef | undefined> {
+    if (!isRowId(id)) return undefined;
     const db = this.c.db;
     const r = level === 'district'
       ? await db.selectFrom('districts as d').select([sql<number | null>`NULL`.as('schoolId'), 'd.id as districtId', 'd.retired_at as retiredAt']).where('d.id', '=', id).executeTakeFirst()

@@ -21,9 +21,10 @@ export type { OutcomeCursor, ProvinceOutcome, SliceApplied } from './edge-slice-
 export { EDGE_META } from './edge-slice-apply.js';
 export type { EdgeSliceStore } from './edge-slices.js';
 export type { IntegrationAccount, IntegrationAccountStore, IntegrationLogin, NewIntegrationAccount } from './integration-accounts.js';
-export { INTEGRATION_NAME } from './integration-accounts.js';
+export { CONNECTED_EVERY_MS, INTEGRATION_NAME } from './integration-accounts.js';
 export type { ApiTokenRow, ApiTokenStore, NewApiToken } from './api-tokens.js';
-export { LAST_USED_EVERY_MS } from './api-tokens.js';
+export { API_TOKEN_KINDS, LAST_USED_EVERY_MS } from './api-tokens.js';
+export type { WallAlertRow, WallPlaceRow, WallPresenceRow, WallViewStore } from './wall-views.js';
 export type { DigestAlert, DigestData, DigestDevice, NotificationAttempt, NotificationRecipient, NotifyChannel, OutboxRow } from './notifications.js';
 export type { PlacesPlan, PlacesIds } from './provision.js';
 export type { AnalysisRoom, AttentionRow, ExportDbRow, ImportSnapshotRows, KpiRow, RoomFactRow } from './queries.js';

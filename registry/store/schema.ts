@@ -112,12 +112,15 @@ export interface EdgeCursorsTable { edge_id: string; device_id: string; seq: num
 export interface ApiTokensTable {
   id: Generated<number>; name: string; token_hash: string; prefix: string; role: string; scope: string; can_write: number; expires_at: number;
   created_by: string; created_at: number; last_used_at: number | null; revoked_at: number | null;
+  /** v21: 'api' (a machine calling the REST API) or 'wall' (the operations-centre wall, which reads GET /api/wall only). */
+  kind: Generated<string>;
 }
 
 /** An integration account (registry/store/integration-accounts.ts): patterns as JSON arrays; a scrypt hash of its secret. */
 export interface IntegrationAccountsTable {
   name: string; secret_hash: string; client_id_pattern: string; read_patterns: string; write_patterns: string;
   district_id: number | null; school_id: number | null; created_by: string; created_at: number; revoked_at: number | null;
+  last_connected_at: number | null;
 }
 
 export interface RegistryDatabase {

@@ -101,6 +101,7 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     const { token, prefix } = newApiToken();
     return (await s.registry.apiTokens.add({ name: `Máy ${++n}`, token, prefix, role: 'viewer', scope: {}, write: false, expiresAt: Date.now() + 86_400_000 }, 'admin', Date.now())).id;
   };
+  const freshIntegration = async () => (await s.registry.integrations.add({ name: `ioc-${++n}`, readPatterns: ['ioc/#'], writePatterns: [] }, 'admin', Date.now())).account.name;
   const freshRoom = async (school: School) => (await s.registry.ensureRoom({ siteId: places[school].siteId, code: `P.${++n}`, name: `Phòng ${n}`, type: 'classroom' })).id;
   const edgeSite = (school: School) => `${places[school].code}:${EDGE_SITE}`;
   /** Waits for an admin's edge file import to end (the upload admission takes one file per user at a time). */
@@ -194,14 +195,26 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
     { name: 'list API tokens', allowed: adminOnly, request: () => ['GET', '/api/tokens'] },
     { name: 'create an API token', allowed: adminOnly, request: () => ['POST', '/api/tokens', { name: `Máy ${++n}`, role: 'viewer', expiresAt: Date.now() + 86_400_000 }] },
     { name: 'revoke an API token', allowed: adminOnly, request: async () => ['POST', `/api/tokens/${await freshToken()}/revoke`] },
+    // Integration accounts (issue 22, MQTT): the Sở's admins, with a session (integration-accounts.test.ts refuses tokens).
+    { name: 'list integration accounts', allowed: adminOnly, request: () => ['GET', '/api/integrations'] },
+    { name: 'create an integration account', allowed: adminOnly, request: () => ['POST', '/api/integrations', { name: `ioc-${++n}`, readPatterns: ['ioc/#'], writePatterns: [] }] },
+    { name: 'revoke an integration account', allowed: adminOnly, request: async () => ['POST', `/api/integrations/${await freshIntegration()}/revoke`] },
     { name: 'start an import', allowed: (u) => WRITES[u].length > 0, request: () => ['POST', '/api/imports?name=x.csv', 'Mã thiết bị,Loại thiết bị,Mã trường,Phòng\n'] },
     { name: 'list command runs', allowed: (u) => WRITES[u].length > 0, request: () => ['GET', '/api/command-runs'] },
     { name: 'the overview', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/overview'] },
+    // The API's description and its viewer (issue 22): public, they describe and grant nothing (docs/security.md).
+    { name: 'the OpenAPI document', allowed: () => true, request: () => ['GET', '/api/openapi.json'] },
+    { name: 'the API viewer', allowed: () => true, request: () => ['GET', '/api/docs'] },
     { name: 'the KPI', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/kpi'] },
+    // The operations-centre wall (issue 22): admins and planners preview it with a session; a wall token reads only it (wall.test.ts).
+    { name: 'the operations-centre wall', allowed: (u) => u === 'admin' || u.startsWith('planner'), request: () => ['GET', '/api/wall'] },
     { name: 'the tree', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/hierarchy/tree'] },
     { name: 'the device list', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/devices'] },
     { name: 'the room usage in scope', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/usage'] },
     { name: 'the budget planner in scope', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/planning'] },
+    // The monthly feed (issue 22, data upward): planners and admins, within scope (which schools: the test below).
+    { name: 'the monthly feed as JSON', allowed: (u) => u === 'admin' || u.startsWith('planner'), request: () => ['GET', '/api/feed/v1/monthly'] },
+    { name: 'the monthly feed as CSV', allowed: (u) => u === 'admin' || u.startsWith('planner'), request: () => ['GET', '/api/feed/v1/monthly.csv'] },
     { name: 'the register export in scope', allowed: (u) => u !== 'anonymous', request: () => ['GET', '/api/register.csv'] },
     // The province-wide monthly report is for province-wide planners and admins.
     { name: 'subscribe to the province report', allowed: (u) => u === 'admin' || u === 'planner-province', request: () => ['POST', '/api/reports/subscriptions', { email: `kh${++n}@laocai.edu.vn`, districtId: null }] },
@@ -278,6 +291,15 @@ describe.each(ENGINES)('role × scope × route, on %s', (engine) => {
       overview.bySchool.forEach((x) => note(x.schoolId));
       const kpi = await clients[u].get<{ schools: { schoolId: number }[] }>('/api/kpi');
       kpi.schools.forEach((x) => note(x.schoolId));
+      if (u === 'admin' || u.startsWith('planner')) {
+        const feed = await clients[u].get<{ schools: { schoolCode: string }[] }>('/api/feed/v1/monthly');
+        feed.schools.forEach((x) => note(SCHOOLS.map(P).find((p) => p.code === x.schoolCode)?.schoolId ?? 0));
+      }
+      if (u === 'admin' || u.startsWith('planner')) {
+        // The wall counts per district: a district it shows stands for the matrix's schools in it.
+        const wall = await clients[u].get<{ districts: { districtId: number | null }[] }>('/api/wall');
+        wall.districts.forEach((d) => SCHOOLS.filter((sc) => P(sc).districtId === d.districtId).forEach((sc) => note(P(sc).schoolId)));
+      }
       expect([...seen].sort(), u).toEqual(READS[u]);
     }
   });

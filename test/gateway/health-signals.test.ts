@@ -69,7 +69,7 @@ describe('health signals recorded by the gateway', () => {
 
   it('judges a clock from live readings only: a backlog\'s old times are late data, a constant offset is a skewed clock', async () => {
     const { room } = await seedSchool(s.registry, 'SKEW-1');
-    const [a, b] = await s.registry.addDevices([{ kind: 'tablet', roomId: room.id }, { kind: 'tablet', roomId: room.id }]);
+    const [a, b] = (await s.registry.addDevices([{ kind: 'tablet', roomId: room.id }, { kind: 'tablet', roomId: room.id }])) as unknown as [{ device: { id: string } }, { device: { id: string } }];
     const rec = new HealthSignals({ registry: s.registry, clock: systemClock, log: createLogger('silent'), flushMs: 60_000 });
     const t0 = Date.UTC(2026, 11, 8, 2, 0);
     const skew = (id: string) => rec.get(id)!.skewMs;

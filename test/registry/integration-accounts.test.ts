@@ -25,7 +25,7 @@ describe.each(ENGINES)('integration accounts in the registry on %s', (engine) =>
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(account).toEqual({
       name: 'ioc-lao-cai', clientIdPattern: 'ioc-*', readPatterns: ['edu/v1/+/telemetry'], writePatterns: ['ioc/#'],
-      districtId: district.id, schoolId: null, createdBy: 'admin', createdAt: 1000, revokedAt: null,
+      districtId: district.id, schoolId: null, createdBy: 'admin', createdAt: 1000, revokedAt: null, lastConnectedAt: null,
     });
     expect(JSON.stringify(await store.integrations.list())).not.toContain(secret);
     const [login] = await store.integrations.logins();

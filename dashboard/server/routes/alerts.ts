@@ -1,48 +1,14 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import { ALERT_STATES, ROOM_TYPES, RULE_IDS, SEVERITIES } from '../../../domain/index.js';
-import { DEVICE_KINDS } from '../../../protocol/index.js';
 import type { AlertEvent } from '../../../alerts/events.js';
 import type { AlertView, BulkAckResponse } from '../../../api/index.js';
 import type { AlertChange, RegistryStore, User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import { validateOverride, ruleViews } from '../alert-overrides.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize, can, userScope, type Action } from '../scope.js';
-
-const Id = Type.Integer({ minimum: 1 });
-const IdParams = Type.Object({ id: Id });
-const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-const Comment = Type.String({ maxLength: 1000 });
-const ListQuery = Type.Object({
-  state: Type.Optional(lit([...ALERT_STATES, 'open', 'all'])),
-  severity: Type.Optional(lit(SEVERITIES)),
-  rule: Type.Optional(lit(RULE_IDS)),
-  districtId: Type.Optional(Id), schoolId: Type.Optional(Id), roomId: Type.Optional(Id),
-  deviceId: Type.Optional(Type.String({ maxLength: 128 })),
-  kind: Type.Optional(lit(DEVICE_KINDS)),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
-}, { additionalProperties: false });
-const AckBody = Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false });
-const BulkBody = Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: 1000 }), comment: Type.Optional(Comment) }, { additionalProperties: false });
-const ResolveBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
-const SilenceBody = Type.Object({
-  targetType: lit(['device', 'room', 'school'] as const), targetId: Type.String({ minLength: 1, maxLength: 128 }),
-  until: Type.Integer({ minimum: 0 }), reason: Type.String({ minLength: 1, maxLength: 1000 }),
-}, { additionalProperties: false });
-const Params = Type.Object({
-  enabled: Type.Optional(Type.Boolean()), severity: Type.Optional(lit(SEVERITIES)),
-  threshold: Type.Optional(Type.Number({ minimum: 0 })), clearAt: Type.Optional(Type.Number({ minimum: 0 })),
-  forMin: Type.Optional(Type.Number({ minimum: 0 })), windowMin: Type.Optional(Type.Number({ minimum: 0 })),
-  holdOffMin: Type.Optional(Type.Number({ minimum: 0 })), renotifyMin: Type.Optional(Type.Number({ minimum: 0 })),
-}, { additionalProperties: false });
-const OverrideBody = Type.Object({
-  kind: Type.Optional(Type.Union([Type.Literal(''), lit(DEVICE_KINDS)])), schoolId: Type.Optional(Type.Integer({ minimum: 0 })),
-  roomType: Type.Optional(Type.Union([Type.Literal(''), lit(ROOM_TYPES)])), params: Params,
-}, { additionalProperties: false });
 
 const toEvent = (type: AlertEvent['type'], c: AlertChange, comment: string | null): AlertEvent => {
   const a = c.alert;
@@ -94,18 +60,18 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     authorize(user, 'alerts.configure', await schoolPlace(schoolId));
   };
 
-  app.get<Route<'GET /api/alerts', { Querystring: Static<typeof ListQuery> }>>('/alerts', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: { querystring: ListQuery } },
+  app.get<Route<'GET /api/alerts'>>('/alerts', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: schemaOf('GET /api/alerts') },
     async (req) => reg.listAlerts(req.query, userScope(currentUser(req)), now()));
 
-  app.get<Route<'GET /api/alerts/:id'>>('/alerts/:id', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: { params: IdParams } }, async (req) => {
+  app.get<Route<'GET /api/alerts/:id'>>('/alerts/:id', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: schemaOf('GET /api/alerts/:id') }, async (req) => {
     const d = await reg.alertDetail(req.params.id, now());
     if (!d) throw gone(`alert ${req.params.id}`);
     authorize(currentUser(req), 'alerts.read', d.alert);
     return { alert: view(d.alert), history: d.history };
   });
 
-  app.post<Route<'POST /api/alerts/:id/ack', { Body: Static<typeof AckBody> }>>('/alerts/:id/ack', { config: { access: 'alerts.act' },
-    preHandler: need('alerts.act'), schema: { params: IdParams, body: AckBody },
+  app.post<Route<'POST /api/alerts/:id/ack'>>('/alerts/:id/ack', { config: { access: 'alerts.act' },
+    preHandler: need('alerts.act'), schema: schemaOf('POST /api/alerts/:id/ack'),
   }, async (req) => {
     const me = currentUser(req);
     const rec = await reg.alertRecord(req.params.id, now());
@@ -121,7 +87,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.post<Route<'POST /api/alerts/ack', { Body: Static<typeof BulkBody> }>>('/alerts/ack', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: { body: BulkBody } }, async (req) => {
+  app.post<Route<'POST /api/alerts/ack'>>('/alerts/ack', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: schemaOf('POST /api/alerts/ack') }, async (req) => {
     const me = currentUser(req);
     const comment = req.body.comment?.trim() || null;
     return reg.transaction(async (tx): Promise<BulkAckResponse> => {
@@ -138,8 +104,8 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.post<Route<'POST /api/alerts/:id/resolve', { Body: Static<typeof ResolveBody> }>>('/alerts/:id/resolve', { config: { access: 'alerts.act' },
-    preHandler: need('alerts.act'), schema: { params: IdParams, body: ResolveBody },
+  app.post<Route<'POST /api/alerts/:id/resolve'>>('/alerts/:id/resolve', { config: { access: 'alerts.act' },
+    preHandler: need('alerts.act'), schema: schemaOf('POST /api/alerts/:id/resolve'),
   }, async (req) => {
     const me = currentUser(req);
     const rec = await reg.alertRecord(req.params.id, now());
@@ -156,9 +122,9 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.get<Route<'GET /api/silences'>>('/silences', { config: { access: 'alerts.read' }, preHandler: need('alerts.read') }, async (req) => reg.listSilences(userScope(currentUser(req)), now()));
+  app.get<Route<'GET /api/silences'>>('/silences', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: schemaOf('GET /api/silences') }, async (req) => reg.listSilences(userScope(currentUser(req)), now()));
 
-  app.post<Route<'POST /api/silences', { Body: Static<typeof SilenceBody> }>>('/silences', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: { body: SilenceBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/silences'>>('/silences', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: schemaOf('POST /api/silences') }, async (req, reply) => {
     const me = currentUser(req);
     const place = await reg.silenceTarget(req.body.targetType, req.body.targetId);
     if (!place) throw gone(`${req.body.targetType} '${req.body.targetId}'`);
@@ -173,7 +139,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return reply.status(201).send(body);
   });
 
-  app.post<Route<'POST /api/silences/:id/end'>>('/silences/:id/end', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: { params: IdParams } }, async (req) => {
+  app.post<Route<'POST /api/silences/:id/end'>>('/silences/:id/end', { config: { access: 'alerts.act' }, preHandler: need('alerts.act'), schema: schemaOf('POST /api/silences/:id/end') }, async (req) => {
     const me = currentUser(req);
     const s = await reg.silence(req.params.id);
     if (!s) throw gone(`silence ${req.params.id}`);
@@ -186,14 +152,14 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     return ended;
   });
 
-  app.get<Route<'GET /api/alert-rules'>>('/alert-rules', { config: { access: 'alerts.read' }, preHandler: need('alerts.read') }, async (req) => {
+  app.get<Route<'GET /api/alert-rules'>>('/alert-rules', { config: { access: 'alerts.read' }, preHandler: need('alerts.read'), schema: schemaOf('GET /api/alert-rules') }, async (req) => {
     const scope = userScope(currentUser(req));
     const visible = scope ? new Set((await reg.schools(scope)).map((s) => s.id)) : undefined;
     return ruleViews((await reg.alertRuleOverrides()).filter((o) => !visible || o.schoolId === 0 || visible.has(o.schoolId)));
   });
 
-  app.put<Route<'PUT /api/alert-rules/:rule/overrides', { Body: Static<typeof OverrideBody> }>>('/alert-rules/:rule/overrides', { config: { access: 'alerts.configure' },
-    preHandler: need('alerts.configure'), schema: { params: Type.Object({ rule: Type.String({ maxLength: 64 }) }), body: OverrideBody },
+  app.put<Route<'PUT /api/alert-rules/:rule/overrides'>>('/alert-rules/:rule/overrides', { config: { access: 'alerts.configure' },
+    preHandler: need('alerts.configure'), schema: schemaOf('PUT /api/alert-rules/:rule/overrides'),
   }, async (req) => {
     const me = currentUser(req);
     const o = { kind: req.body.kind ?? '', schoolId: req.body.schoolId ?? 0, roomType: req.body.roomType ?? '', params: req.body.params };
@@ -207,7 +173,7 @@ export const alertRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     });
   });
 
-  app.delete<Route<'DELETE /api/alert-rules/overrides/:id'>>('/alert-rules/overrides/:id', { config: { access: 'alerts.configure' }, preHandler: need('alerts.configure'), schema: { params: IdParams } }, async (req) => {
+  app.delete<Route<'DELETE /api/alert-rules/overrides/:id'>>('/alert-rules/overrides/:id', { config: { access: 'alerts.configure' }, preHandler: need('alerts.configure'), schema: schemaOf('DELETE /api/alert-rules/overrides/:id') }, async (req) => {
     const me = currentUser(req);
     const o = await reg.ruleOverride(req.params.id);
     if (!o) throw gone(`rule override ${req.params.id}`);

@@ -1,30 +1,13 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import type { User } from '../../../registry/index.js';
 import type { Me } from '../../../api/index.js';
 import { currentUser, requireUser, SESSION_COOKIE, startSession } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { permissionsOf } from '../scope.js';
 import { verifyLogin } from '../security/index.js';
-
-const LoginBody = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 128 }),
-  password: Type.String({ minLength: 1, maxLength: 1024 }),
-}, { additionalProperties: false });
-
-export const MeSchema = Type.Object({
-  id: Type.Integer(),
-  username: Type.String(),
-  displayName: Type.String(),
-  role: Type.String(),
-  scope: Type.Object({ districtIds: Type.Optional(Type.Array(Type.Integer())), schoolIds: Type.Optional(Type.Array(Type.Integer())) }),
-  permissions: Type.Object({
-    editRecords: Type.Boolean(), provision: Type.Boolean(), editSchools: Type.Boolean(), manageUsers: Type.Boolean(), readAudit: Type.Boolean(),
-    readAlerts: Type.Boolean(), actOnAlerts: Type.Boolean(), configureAlerts: Type.Boolean(), sendCommands: Type.Boolean(), readEdges: Type.Boolean(), importEdges: Type.Boolean(), manageEdges: Type.Boolean(), manageTokens: Type.Boolean(),
-  }),
-});
 
 /** The audit log's "by" of a failed login: nobody proved who they are. */
 const FAILED_LOGIN_BY = 'anonymous';
@@ -38,7 +21,7 @@ const toMe = (u: User): Me => ({ id: u.id, username: u.username, displayName: u.
 export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   const reg = deps.registry;
   app.post<Route<'POST /api/login'>>('/login', {
-    config: { access: 'public', noStore: true }, preHandler: app.loginLimit, schema: { body: LoginBody, response: { 200: MeSchema } },
+    config: { access: 'public', noStore: true }, preHandler: app.loginLimit, schema: schemaOf('POST /api/login'),
   }, async (req) => {
     const { user, accountId } = await verifyLogin(reg, req.body.username, req.body.password);
     if (!user) {
@@ -55,7 +38,7 @@ export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
   });
 
   app.post<Route<'POST /api/logout'>>('/logout', {
-    config: { access: 'public' }, schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } },
+    config: { access: 'public' }, schema: schemaOf('POST /api/logout'),
   }, async (req, reply) => {
     const sid = req.session.sessionId;
     if (req.session.get('userId') !== undefined) await req.session.destroy();
@@ -68,6 +51,6 @@ export const authRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
   });
 
   app.get<Route<'GET /api/me'>>('/me', {
-    config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { response: { 200: MeSchema } },
+    config: { access: 'user', noStore: true }, preHandler: requireUser, schema: schemaOf('GET /api/me'),
   }, async (req) => toMe(currentUser(req)));
 };

@@ -1,36 +1,17 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { CommandView, RunDetail, RunPreview, RunView } from '../../../api/index.js';
 import { planRun, runDefaults, startRun } from '../../../commands/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
 import { DEVICE_KINDS, type DeviceKind } from '../../../protocol/index.js';
 import { targetLabeller } from '../command-targets.js';
-import { COMMAND_TARGET_TYPES, RUN_STATES, type CommandTarget, type RegistryStore, type RunRecord, type User } from '../../../registry/index.js';
+import { isRowId, type CommandTarget, type RegistryStore, type RunRecord, type User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { liveLookup } from '../live-lookup.js';
 import { deviceState, isConnected } from '../problems.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize, requireVisible, userScope } from '../scope.js';
-
-const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-const Target = Type.Object({
-  type: lit(COMMAND_TARGET_TYPES), id: Type.String({ minLength: 1, maxLength: 64 }), kind: Type.Optional(Type.Union([lit(DEVICE_KINDS), Type.Null()])),
-}, { additionalProperties: false });
-const Name = Type.String({ minLength: 1, maxLength: 64 });
-const Args = Type.Optional(Type.Record(Type.String(), Type.Unknown()));
-const PreviewBody = Type.Object({ target: Target, name: Name, args: Args }, { additionalProperties: false });
-const StartBody = Type.Object({
-  target: Target, name: Name, args: Args,
-  ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
-  ratePerMin: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
-  abortFailedPct: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100 }), Type.Null()])),
-}, { additionalProperties: false });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const ListQuery = Type.Object({
-  schoolId: Type.Optional(Type.Integer({ minimum: 1 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), state: Type.Optional(lit(RUN_STATES)),
-}, { additionalProperties: false });
-const SchoolQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), before: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false });
 
 const forbidden = (message: string) => new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', message);
 const invalid = (message: string) => new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', message);
@@ -47,7 +28,7 @@ export async function authorizeTarget(reg: RegistryStore, user: User, target: Co
     return;
   }
   const id = Number(target.id);
-  if (!Number.isInteger(id) || id < 1) throw invalid(`'${target.id}' is not a ${target.type} id`);
+  if (!isRowId(id)) throw invalid(`'${target.id}' is not a ${target.type} id`);
   if (target.type === 'district') {
     if (!(await reg.places.ref('district', id))) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no district ${id}`);
     authorize(user, 'commands.send');
@@ -117,8 +98,8 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
   const reg = deps.registry;
   const now = () => deps.clock.now();
 
-  app.post<Route<'POST /api/command-runs/preview', { Body: Static<typeof PreviewBody> }>>('/command-runs/preview', { config: { access: 'user' },
-    preHandler: requireUser, schema: { body: PreviewBody },
+  app.post<Route<'POST /api/command-runs/preview'>>('/command-runs/preview', { config: { access: 'user' },
+    preHandler: requireUser, schema: schemaOf('POST /api/command-runs/preview'),
   }, async (req) => {
     const me = currentUser(req);
     await authorizeTarget(reg, me, req.body.target);
@@ -134,8 +115,8 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     } satisfies RunPreview;
   });
 
-  app.post<Route<'POST /api/command-runs', { Body: Static<typeof StartBody> }>>('/command-runs', { config: { access: 'user' },
-    preHandler: requireUser, schema: { body: StartBody },
+  app.post<Route<'POST /api/command-runs'>>('/command-runs', { config: { access: 'user' },
+    preHandler: requireUser, schema: schemaOf('POST /api/command-runs'),
   }, async (req, reply) => {
     const me = currentUser(req);
     const b = req.body;
@@ -156,8 +137,8 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return reply.status(201).send(await runView(reg, run, await targetLabeller(reg)));
   });
 
-  app.get<Route<'GET /api/command-runs', { Querystring: Static<typeof ListQuery> }>>('/command-runs', { config: { access: 'user' },
-    preHandler: requireUser, schema: { querystring: ListQuery },
+  app.get<Route<'GET /api/command-runs'>>('/command-runs', { config: { access: 'user' },
+    preHandler: requireUser, schema: schemaOf('GET /api/command-runs'),
   }, async (req) => {
     const me = currentUser(req);
     authorize(me, 'commands.send');
@@ -169,7 +150,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return Promise.all(runs.map((r) => runView(reg, r, label)));
   });
 
-  app.get<Route<'GET /api/command-runs/:id'>>('/command-runs/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.get<Route<'GET /api/command-runs/:id'>>('/command-runs/:id', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/command-runs/:id') }, async (req) => {
     const me = currentUser(req);
     const run = await visibleRun(reg, me, req.params.id);
     const scope = userScope(me);
@@ -178,7 +159,7 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return { ...view, commands, notAnswered: notAnswered(commands, run.state !== 'running', now()) } satisfies RunDetail;
   });
 
-  app.post<Route<'POST /api/command-runs/:id/cancel'>>('/command-runs/:id/cancel', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.post<Route<'POST /api/command-runs/:id/cancel'>>('/command-runs/:id/cancel', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('POST /api/command-runs/:id/cancel') }, async (req) => {
     const me = currentUser(req);
     const run = await visibleRun(reg, me, req.params.id);
     const done = await reg.transaction(async (tx) => {
@@ -190,8 +171,8 @@ export const commandRunRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return runView(reg, (await reg.commandRun(run.id))!, await targetLabeller(reg));
   });
 
-  app.get<Route<'GET /api/schools/:id/commands', { Querystring: Static<typeof SchoolQuery> }>>('/schools/:id/commands', { config: { access: 'user' },
-    preHandler: requireUser, schema: { params: IdParams, querystring: SchoolQuery },
+  app.get<Route<'GET /api/schools/:id/commands'>>('/schools/:id/commands', { config: { access: 'user' },
+    preHandler: requireUser, schema: schemaOf('GET /api/schools/:id/commands'),
   }, async (req) => {
     const me = currentUser(req);
     const ref = await reg.places.ref('school', req.params.id);

@@ -1,23 +1,14 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { CommandView, SendCommandInput } from '../../../api/index.js';
+import { SendCommandInput, type CommandView } from '../../../api/index.js';
 import { parseCommand } from '../../../protocol/index.js';
 import type { CommandRecord, RegistryStore, User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize, requireVisible, userScope } from '../scope.js';
-
-const DeviceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
-const CommandParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const SendBody = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 64 }),
-  args: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
-}, { additionalProperties: false });
-const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false });
 
 /** Long enough for a device that is briefly offline; short enough that a stale command does not act hours later. */
 const DEFAULT_TTL_S = 600;
@@ -31,7 +22,7 @@ async function deviceFor(reg: RegistryStore, user: User, id: string) {
   return { device, place };
 }
 
-const sendCheck = TypeCompiler.Compile(SendBody);
+const sendCheck = TypeCompiler.Compile(SendCommandInput);
 
 /**
  * Sends one command to one device for `user`: the ONE path of POST /api/devices/:id/commands and the Socket.IO
@@ -68,12 +59,12 @@ export const commandRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps
   const reg = deps.registry;
   const now = () => deps.clock.now();
 
-  app.post<Route<'POST /api/devices/:id/commands', { Body: Static<typeof SendBody> }>>('/devices/:id/commands', { config: { access: 'user' },
-    preHandler: requireUser, schema: { params: DeviceParams, body: SendBody },
+  app.post<Route<'POST /api/devices/:id/commands'>>('/devices/:id/commands', { config: { access: 'user' },
+    preHandler: requireUser, schema: schemaOf('POST /api/devices/:id/commands'),
   }, async (req, reply) => reply.status(201).send(await sendCommand(deps, currentUser(req), req.params.id, req.body)));
 
-  app.get<Route<'GET /api/devices/:id/commands', { Querystring: Static<typeof ListQuery> }>>('/devices/:id/commands', { config: { access: 'user' },
-    preHandler: requireUser, schema: { params: DeviceParams, querystring: ListQuery },
+  app.get<Route<'GET /api/devices/:id/commands'>>('/devices/:id/commands', { config: { access: 'user' },
+    preHandler: requireUser, schema: schemaOf('GET /api/devices/:id/commands'),
   }, async (req) => {
     const me = currentUser(req);
     const { device } = await deviceFor(reg, me, req.params.id);
@@ -82,7 +73,7 @@ export const commandRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps
     return (await reg.commandsOfDevice(device.id, o)).map(view);
   });
 
-  app.post<Route<'POST /api/commands/:id/cancel'>>('/commands/:id/cancel', { config: { access: 'user' }, preHandler: requireUser, schema: { params: CommandParams } }, async (req) => {
+  app.post<Route<'POST /api/commands/:id/cancel'>>('/commands/:id/cancel', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('POST /api/commands/:id/cancel') }, async (req) => {
     const me = currentUser(req);
     const cmd = await reg.command(req.params.id);
     if (!cmd) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no command '${req.params.id}'`);

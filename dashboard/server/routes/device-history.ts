@@ -1,22 +1,18 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import { DEVICE_ID_PATTERN, KINDS } from '../../../protocol/index.js';
+import { KINDS } from '../../../protocol/index.js';
 import type { Device } from '../../../registry/index.js';
-import { HISTORY_WINDOWS, type DeviceEventsResponse, type HistoryResponse } from '../../../api/index.js';
+import type { DeviceEventsResponse, HistoryResponse, QueryOf } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { chartableFields, WINDOW_PLANS } from '../history.js';
 import { roomPlaces } from '../places.js';
-import type { Route } from '../route-types.js';
+import { schemaOf } from '../route-schema.js';
+import type { Defaulted, Route } from '../route-types.js';
 import { maySee } from '../scope.js';
 
-const DeviceParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN.source }) });
-const HistoryQuery = Type.Object({
-  window: Type.Union(HISTORY_WINDOWS.map((w) => Type.Literal(w)), { default: '24h' }),
-  field: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-}, { additionalProperties: false });
-type HistoryQuery = Static<typeof HistoryQuery>;
+/** The window defaults to 24 h (the schema's default, filled in by validation). */
+type HistoryQuery = Defaulted<QueryOf<'GET /api/devices/:id/history'>, 'window'>;
 
 const INFLUX_DOWN = 'InfluxDB did not answer; the history cannot be shown now.';
 
@@ -35,7 +31,7 @@ export const deviceHistoryRoutes: FastifyPluginAsync<DashboardDeps> = async (app
   };
 
   app.get<Route<'GET /api/devices/:id/history', { Querystring: HistoryQuery }>>('/devices/:id/history', { config: { access: 'user' },
-    preHandler: requireUser, schema: { params: DeviceParams, querystring: HistoryQuery },
+    preHandler: requireUser, schema: schemaOf('GET /api/devices/:id/history'),
   }, async (req): Promise<HistoryResponse> => {
     const d = await visibleDevice(req, req.params.id);
     const valid = chartableFields(d.kind);
@@ -55,7 +51,7 @@ export const deviceHistoryRoutes: FastifyPluginAsync<DashboardDeps> = async (app
   });
 
   app.get<Route<'GET /api/devices/:id/events'>>('/devices/:id/events', { config: { access: 'user' },
-    preHandler: requireUser, schema: { params: DeviceParams },
+    preHandler: requireUser, schema: schemaOf('GET /api/devices/:id/events'),
   }, async (req): Promise<DeviceEventsResponse> => {
     const d = await visibleDevice(req, req.params.id);
     try {

@@ -1,35 +1,21 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import { DEVICE_KINDS, DEVICE_ID_PATTERN, type DeviceKind } from '../../../protocol/index.js';
+import type { DeviceKind } from '../../../protocol/index.js';
 import type { Device, DeviceFilter } from '../../../registry/index.js';
-import type { DeviceDetail, DeviceEdge, DeviceListResponse, DeviceRow, StateFilter } from '../../../api/index.js';
+import type { DeviceDetail, DeviceEdge, DeviceListResponse, DeviceRow, QueryOf, StateFilter } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { siteEdges } from '../edges.js';
 import type { LiveLookup } from '../../../gateway/live-store.js';
 import { liveLookup } from '../live-lookup.js';
-import type { Route } from '../route-types.js';
+import { schemaOf } from '../route-schema.js';
+import type { Defaulted, Route } from '../route-types.js';
 import { roomPlaces, type RoomPlace } from '../places.js';
 import { healthProblems, liveView } from '../problems.js';
 import { maySee, maySeeRejectionReasons, userScope } from '../scope.js';
 
-const Id = Type.Integer({ minimum: 1 });
-const ListQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 100 })),
-  kind: Type.Optional(Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k)))),
-  districtId: Type.Optional(Id),
-  schoolId: Type.Optional(Id),
-  roomId: Type.Optional(Id),
-  state: Type.Optional(Type.Union((['online', 'sleep', 'offline', 'unknown', 'problem'] as const).map((s) => Type.Literal(s)))),
-  /** Also list revoked and retired devices (their records stay in the register). */
-  includeRetired: Type.Optional(Type.Boolean()),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
-}, { additionalProperties: false });
-type ListQuery = Static<typeof ListQuery>;
-
-const DeviceParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN.source }) });
+/** The page's size and start default to 50 and 0 (the schema's defaults, filled in by validation). */
+type ListQuery = Defaulted<QueryOf<'GET /api/devices'>, 'limit' | 'offset'>;
 
 /** GET /api/devices (filtered, scoped, paged, live state merged) and GET /api/devices/:id. */
 export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
@@ -59,7 +45,7 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { total: all.length, devices: all.slice(offset, offset + limit), live };
   };
 
-  app.get<Route<'GET /api/devices', { Querystring: ListQuery }>>('/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: ListQuery } }, async (req): Promise<DeviceListResponse> => {
+  app.get<Route<'GET /api/devices', { Querystring: ListQuery }>>('/devices', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/devices') }, async (req): Promise<DeviceListResponse> => {
     const { q, kind, districtId, schoolId, roomId, state, includeRetired, limit, offset } = req.query;
     const now = deps.clock.now();
     const filter: DeviceFilter = { q: q?.trim() || undefined, kind: kind as DeviceKind | undefined, districtId, schoolId, roomId, includeRevoked: includeRetired, scope: userScope(currentUser(req)) };
@@ -70,7 +56,7 @@ export const deviceRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { total, limit, offset, devices: devices.map((d) => toRow(d, places.get(d.roomId), live, edges, now)) };
   });
 
-  app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<DeviceDetail> => {
+  app.get<Route<'GET /api/devices/:id'>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/devices/:id') }, async (req): Promise<DeviceDetail> => {
     const user = currentUser(req);
     const d = await deps.registry.device(req.params.id);
     // A revoked or retired device keeps its page: its record and history outlive its credentials.

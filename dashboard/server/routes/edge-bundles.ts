@@ -1,9 +1,9 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { makeBundle } from '../../../edge/bundle.js';
 import { EdufleetError } from '../../../lib/errors.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize } from '../scope.js';
 
@@ -18,7 +18,7 @@ export const edgeBundleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
       await requireUser(req);
       authorize(currentUser(req), 'edges.manage');
     },
-    schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }) },
+    schema: schemaOf('GET /api/edges/:id/bundle'),
   }, async (req, reply) => {
     const edge = await deps.registry.edges.get(req.params.id);
     if (!edge || edge.revokedAt !== null) throw new EdufleetError('EDUFLEET_ERR_EDGE_NO_EDGE', `no active edge '${req.params.id}'`);

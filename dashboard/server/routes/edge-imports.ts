@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../../lib/private-files.js';
@@ -11,12 +10,11 @@ import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
 import { EdgeImportJobs } from '../edge-import-jobs.js';
 import { ImportAdmission } from '../import-admission.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize } from '../scope.js';
 
 const FILE_TYPE = 'application/octet-stream';
-const StartQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '\\.(efe|EFE)$' }) }, { additionalProperties: false });
-const JobParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }) });
 
 const tooLarge = (max: number) => new EdufleetError('EDUFLEET_ERR_IMPORT_LIMIT', `the edge file is larger than edge.maxUploadBytes (${max} bytes); import it with \`edufleet edge import\` on the server`);
 
@@ -45,7 +43,7 @@ export const edgeImportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
       await admission.admit(req, reply, currentUser(req).id);
       return payload;
     },
-    preHandler: mayImport, schema: { querystring: StartQuery },
+    preHandler: mayImport, schema: schemaOf('POST /api/edges/imports'),
   }, async (req, reply) => {
     const slot = admission.handOver(req);
     ensurePrivateDir(dir);
@@ -58,7 +56,9 @@ export const edgeImportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
       },
     });
     try {
-      await pipeline(req.body as Readable, bound, createWriteStream(file, { mode: PRIVATE_FILE_MODE }));
+      // Only the file type's parser leaves a stream to read: a JSON body arrives parsed, and no body at all as nothing.
+      if (!(req.body instanceof Readable)) throw new EdufleetError('EDUFLEET_ERR_EDGE_FILE', 'send the edge export file itself as the request body (application/octet-stream)');
+      await pipeline(req.body, bound, createWriteStream(file, { mode: PRIVATE_FILE_MODE }));
       if (bytes === 0) throw new EdufleetError('EDUFLEET_ERR_EDGE_FILE', 'send the edge export file itself as the request body (application/octet-stream)');
     } catch (err) {
       rmSync(file, { force: true });
@@ -68,6 +68,6 @@ export const edgeImportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, d
     return reply.status(202).send(await jobs.start(currentUser(req), req.query.name, file, slot));
   });
 
-  app.get<Route<'GET /api/edges/imports/:id'>>('/edges/imports/:id', { config: { access: 'edges.import' }, preHandler: mayImport, schema: { params: JobParams } },
+  app.get<Route<'GET /api/edges/imports/:id'>>('/edges/imports/:id', { config: { access: 'edges.import' }, preHandler: mayImport, schema: schemaOf('GET /api/edges/imports/:id') },
     async (req) => jobs.get(currentUser(req), req.params.id));
 };

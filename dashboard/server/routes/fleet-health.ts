@@ -1,34 +1,15 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { HealthListResponse, HealthSummaryResponse, RoomHealthResponse } from '../../../api/index.js';
-import { HEALTH_LEVELS, PRESENCES } from '../../../domain/index.js';
+import type { HealthListResponse, HealthSummaryResponse, QueryOf, RoomHealthResponse } from '../../../api/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
-import { DEVICE_KINDS } from '../../../protocol/index.js';
-import { MAX_HEALTH_PAGE, rollupOf } from '../../../registry/index.js';
+import { rollupOf } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
-import type { Route } from '../route-types.js';
+import { schemaOf } from '../route-schema.js';
+import type { Defaulted, Route } from '../route-types.js';
 import { authorize, requireVisible, userScope } from '../scope.js';
 
-const Id = Type.Integer({ minimum: 1 });
-const lits = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-const ListQuery = Type.Object({
-  districtId: Type.Optional(Id),
-  schoolId: Type.Optional(Id),
-  siteId: Type.Optional(Id),
-  roomId: Type.Optional(Id),
-  kind: Type.Optional(lits(DEVICE_KINDS)),
-  level: Type.Optional(lits(HEALTH_LEVELS)),
-  presence: Type.Optional(lits(PRESENCES)),
-  q: Type.Optional(Type.String({ maxLength: 100 })),
-  limit: Type.Integer({ minimum: 1, maximum: MAX_HEALTH_PAGE, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
-}, { additionalProperties: false });
-const SummaryQuery = Type.Object({
-  level: lits(['district', 'school', 'site', 'room'] as const),
-  parentId: Type.Optional(Type.Integer({ minimum: 0 })),
-}, { additionalProperties: false });
-const IdParams = Type.Object({ id: Id });
+/** The page's size and start default to 50 and 0 (the schema's defaults, filled in by validation). */
+type ListQuery = Defaulted<QueryOf<'GET /api/health/devices'>, 'limit' | 'offset'>;
 
 /**
  * The health screens' routes (docs/alerts.md): GET /api/health/devices (worst first, paged), GET /api/health/summary
@@ -42,7 +23,7 @@ export const fleetHealthRoutes: FastifyPluginAsync<DashboardDeps> = async (app, 
   };
   const roomPlace = async (roomId: number) => (await deps.registry.roomPlaces([roomId])).get(roomId);
 
-  app.get<Route<'GET /api/health/devices', { Querystring: Static<typeof ListQuery> }>>('/health/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: ListQuery } },
+  app.get<Route<'GET /api/health/devices', { Querystring: ListQuery }>>('/health/devices', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/health/devices') },
     async (req): Promise<HealthListResponse> => {
       const user = currentUser(req);
       authorize(user, 'alerts.read');
@@ -53,7 +34,7 @@ export const fleetHealthRoutes: FastifyPluginAsync<DashboardDeps> = async (app, 
       return { total, limit, offset, devices };
     });
 
-  app.get<Route<'GET /api/health/summary', { Querystring: Static<typeof SummaryQuery> }>>('/health/summary', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: SummaryQuery } },
+  app.get<Route<'GET /api/health/summary'>>('/health/summary', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/health/summary') },
     async (req): Promise<HealthSummaryResponse> => {
       const user = currentUser(req);
       authorize(user, 'alerts.read');
@@ -63,7 +44,7 @@ export const fleetHealthRoutes: FastifyPluginAsync<DashboardDeps> = async (app, 
       return deps.registry.healthSummary({ level, parentId }, userScope(user));
     });
 
-  app.get<Route<'GET /api/rooms/:id/devices'>>('/rooms/:id/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req): Promise<RoomHealthResponse> => {
+  app.get<Route<'GET /api/rooms/:id/devices'>>('/rooms/:id/devices', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/rooms/:id/devices') }, async (req): Promise<RoomHealthResponse> => {
     const user = currentUser(req);
     authorize(user, 'alerts.read');
     const found = await deps.registry.roomHealth(req.params.id);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { healthReport } from '../../../lib/healthz.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { metricsGuard } from '../security/index.js';
 
@@ -11,12 +12,12 @@ import { metricsGuard } from '../security/index.js';
  * /metrics answers loopback or the metrics token only (security/index.ts): it names schools and counts devices.
  */
 export const healthRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get<Route<'GET /healthz'>>('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
+  app.get<Route<'GET /healthz'>>('/healthz', { config: { access: 'public' }, schema: schemaOf('GET /healthz') }, async (_req, reply) => {
     const { statusCode, body } = healthReport({ node: deps.config.node.name, devices: deps.directory.size, components: deps.health?.() ?? [], gateway: deps.gateway });
     return reply.code(statusCode).send(body);
   });
 
-  app.get('/metrics', { config: { access: 'public' }, onRequest: metricsGuard(deps.config.dashboard.metricsToken) }, async (_req, reply) => {
+  app.get('/metrics', { config: { access: 'public' }, schema: schemaOf('GET /metrics'), onRequest: metricsGuard(deps.config.dashboard.metricsToken) }, async (_req, reply) => {
     const text = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(text);
   });

@@ -2,12 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HierarchyResponse } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { userScope } from '../scope.js';
 
 /** GET /api/hierarchy: the districts, schools and rooms within the user's scope (for filters and navigation). */
 export const hierarchyRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
-  app.get<Route<'GET /api/hierarchy'>>('/hierarchy', { config: { access: 'user' }, preHandler: requireUser }, async (req): Promise<HierarchyResponse> => {
+  app.get<Route<'GET /api/hierarchy'>>('/hierarchy', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/hierarchy') }, async (req): Promise<HierarchyResponse> => {
     const scope = userScope(currentUser(req));
     const schools = await deps.registry.schools(scope);
     const districtIds = new Set(schools.map((s) => s.districtId));

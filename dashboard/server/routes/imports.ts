@@ -1,9 +1,10 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import type { BodyOf, ParamsOf, QueryOf, ResponseOf } from '../../../api/routes.js';
+import type { ImportJob, PlacesImportJob } from '../../../api/index.js';
+import type { BodyOf, ParamsOf, QueryOf } from '../../../api/routes.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { startOrRetryAfter, UserRate } from '../export-jobs.js';
 import { ImportAdmission } from '../import-admission.js';
@@ -15,13 +16,11 @@ import { authorize, userScope, type Action } from '../scope.js';
 
 const FILE_TYPES = ['text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.ms-excel'];
 
-const StartQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255, pattern: '\\.(csv|CSV|xlsx|XLSX|txt)$' }) }, { additionalProperties: false });
-const JobParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }) });
-const ApplyBody = Type.Object({ applyValid: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const ExportParams = Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]) });
 
 /** Where each kind of import lives, under /api/. */
 type JobPrefix = 'imports' | 'imports/places';
+/** The job each kind's routes answer (GET /api/<prefix>/:id in api/routes.ts). */
+type JobOf<P extends JobPrefix> = P extends 'imports' ? ImportJob : PlacesImportJob;
 /** Both kinds' routes take the same params, query and body (api/routes.ts); `jobRoutes` ties each one's answer to the contract. */
 type JobRoute = {
   Params: ParamsOf<'GET /api/imports/:id'>;
@@ -43,7 +42,7 @@ function allowed(action: Action) {
  * POST /api/<prefix>/:id/apply to confirm; each only for users allowed `action`.
  */
 function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown[] }>(
-  app: FastifyInstance, deps: DashboardDeps, prefix: P, jobs: ImportJobs<ResponseOf<`GET /api/${P}/:id`>, Plan>, action: Action, admission: ImportAdmission,
+  app: FastifyInstance, deps: DashboardDeps, prefix: P, jobs: ImportJobs<JobOf<P>, Plan>, action: Action, admission: ImportAdmission,
 ): void {
   const mayImport = allowed(action);
   app.post<Omit<JobRoute, 'Body'>>(`/${prefix}`, { config: { access: action, bodyTypes: FILE_TYPES },
@@ -53,17 +52,17 @@ function jobRoutes<P extends JobPrefix, Plan extends { refused: readonly unknown
       await admission.admit(req, reply, currentUser(req).id);
       return payload;
     },
-    preHandler: mayImport, bodyLimit: deps.config.imports.maxUploadBytes, schema: { querystring: StartQuery },
+    preHandler: mayImport, bodyLimit: deps.config.imports.maxUploadBytes, schema: schemaOf(`POST /api/${prefix}`),
   }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
       throw new EdufleetError('EDUFLEET_ERR_IMPORT_FILE', 'send the file itself as the request body (content type text/csv or the XLSX type)');
     }
     return reply.status(202).send(await jobs.start(currentUser(req), req.query.name, req.body, admission.handOver(req)));
   });
-  app.get<JobRoute>(`/${prefix}/:id`, { config: { access: action }, preHandler: mayImport, schema: { params: JobParams } }, async (req) =>
+  app.get<JobRoute>(`/${prefix}/:id`, { config: { access: action }, preHandler: mayImport, schema: schemaOf(`GET /api/${prefix}/:id`) }, async (req) =>
     jobs.get(currentUser(req), req.params.id));
   app.post<JobRoute>(`/${prefix}/:id/apply`, { config: { access: action },
-    preHandler: mayImport, schema: { params: JobParams, body: ApplyBody },
+    preHandler: mayImport, schema: schemaOf(`POST /api/${prefix}/:id/apply`),
   }, async (req) => {
     const job = await jobs.apply(currentUser(req), req.params.id, req.body.applyValid ?? false);
     await deps.directory.refresh();
@@ -88,7 +87,7 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   jobRoutes(app, deps, 'imports/places', placesImports(deps.registry, limits, deps.clock), 'schools.write', admission);
   // GET /api/places.csv and /api/places.xlsx: the whole list, in the columns the import reads.
   const rate = new UserRate(deps.registry, 'places', deps.config.dashboard.exportsPerUserPerMin, deps.clock);
-  app.get<Route<'GET /api/places.:format'>>('/places.:format', { config: { access: 'user' }, preHandler: allowed('schools.write'), schema: { params: ExportParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/places.:format'>>('/places.:format', { config: { access: 'user' }, preHandler: allowed('schools.write'), schema: schemaOf('GET /api/places.:format') }, async (req, reply) => {
     await startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
     const rows = await placesRows(deps.registry);
     reply.header('content-disposition', `attachment; filename="danh-sach-truong-${localDate(deps.clock.now())}.${req.params.format}"`);
@@ -104,7 +103,7 @@ export const importRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
 export const registerExportRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) => {
   // Each download reads the whole register in scope: counted like the report exports.
   const rate = new UserRate(deps.registry, 'register', deps.config.dashboard.exportsPerUserPerMin, deps.clock);
-  app.get<Route<'GET /api/register.:format'>>('/register.:format', { config: { access: 'user' }, preHandler: requireUser, schema: { params: ExportParams } }, async (req, reply) => {
+  app.get<Route<'GET /api/register.:format'>>('/register.:format', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/register.:format') }, async (req, reply) => {
     await startOrRetryAfter(reply, () => rate.take(currentUser(req).id));
     const rows = await exportRows(deps.registry, userScope(currentUser(req)));
     const today = localDate(deps.clock.now());

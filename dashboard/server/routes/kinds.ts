@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { KINDS } from '../../../protocol/index.js';
 import type { KindField, KindInfo } from '../../../api/index.js';
 import { requireUser } from '../auth.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 
 /** "Battery level, %." → "%"; "Battery, % (battery-powered sensors only)." → "%"; no unit → null. */
@@ -32,5 +33,5 @@ export function kindInfos(): KindInfo[] {
 /** GET /api/kinds. */
 export const kindRoutes: FastifyPluginAsync = async (app) => {
   const infos = kindInfos();
-  app.get<Route<'GET /api/kinds'>>('/kinds', { config: { access: 'user' }, preHandler: requireUser }, async () => infos);
+  app.get<Route<'GET /api/kinds'>>('/kinds', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/kinds') }, async () => infos);
 };

@@ -4,7 +4,6 @@
  * secret is shown once, in the answer to its creation or to its rotation. What a recipient may be (one e-mail
  * address, a webhook outside the server's own network, a bounded number per school) is alerts/notify's to say.
  */
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { checkRecipientCount, checkWebhookUrl, newWebhookSecret, singleEmailAddress } from '../../../alerts/notify/index.js';
 import type { NotificationAttemptView, RecipientView, RotatedSecretResponse } from '../../../api/index.js';
@@ -12,19 +11,10 @@ import { EdufleetError } from '../../../lib/errors.js';
 import type { NotificationRecipient, User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize, userScope } from '../scope.js';
 
-const Id = Type.Integer({ minimum: 1 });
-const RecipientBody = Type.Object({
-  schoolId: Type.Union([Id, Type.Null()]),
-  districtId: Type.Union([Id, Type.Null()]),
-  minSeverity: Type.Union([Type.Literal('warning'), Type.Literal('critical')]),
-  channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
-  address: Type.String({ minLength: 3, maxLength: 500 }),
-  language: Type.Union([Type.Literal('vi'), Type.Literal('en')]),
-  digest: Type.Boolean(),
-}, { additionalProperties: false });
 
 const view = (r: NotificationRecipient): RecipientView => ({
   id: r.id, schoolId: r.schoolId, districtId: r.districtId, minSeverity: r.minSeverity, channel: r.channel, address: r.address,
@@ -54,9 +44,9 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     return out;
   };
 
-  app.get<Route<'GET /api/notifications/recipients'>>('/notifications/recipients', { config: { access: 'alerts.configure' }, preHandler: guard }, async (req) => (await visible(currentUser(req))).map(view));
+  app.get<Route<'GET /api/notifications/recipients'>>('/notifications/recipients', { config: { access: 'alerts.configure' }, preHandler: guard, schema: schemaOf('GET /api/notifications/recipients') }, async (req) => (await visible(currentUser(req))).map(view));
 
-  app.post<Route<'POST /api/notifications/recipients'>>('/notifications/recipients', { config: { access: 'alerts.configure' }, preHandler: guard, schema: { body: RecipientBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/notifications/recipients'>>('/notifications/recipients', { config: { access: 'alerts.configure' }, preHandler: guard, schema: schemaOf('POST /api/notifications/recipients') }, async (req, reply) => {
     const user = currentUser(req);
     const b = req.body;
     if (!(await mayManage(user, b))) {
@@ -73,7 +63,7 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
     return reply.status(201).send({ ...view(r), ...(secret ? { secret } : {}) });
   });
 
-  app.delete<Route<'DELETE /api/notifications/recipients/:id'>>('/notifications/recipients/:id', { config: { access: 'alerts.configure' }, preHandler: guard, schema: { params: Type.Object({ id: Id }) } }, async (req) => {
+  app.delete<Route<'DELETE /api/notifications/recipients/:id'>>('/notifications/recipients/:id', { config: { access: 'alerts.configure' }, preHandler: guard, schema: schemaOf('DELETE /api/notifications/recipients/:id') }, async (req) => {
     const user = currentUser(req);
     const r = await deps.registry.recipient(req.params.id);
     if (!r) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no notification recipient ${req.params.id}`);
@@ -84,7 +74,7 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
   });
 
   app.post<Route<'POST /api/notifications/recipients/:id/secret'>>('/notifications/recipients/:id/secret', { config: { access: 'alerts.configure' }, preHandler: guard,
-    schema: { params: Type.Object({ id: Id }) } }, async (req): Promise<RotatedSecretResponse> => {
+    schema: schemaOf('POST /api/notifications/recipients/:id/secret') }, async (req): Promise<RotatedSecretResponse> => {
     const user = currentUser(req);
     const r = await deps.registry.recipient(req.params.id);
     if (!r) throw new EdufleetError('EDUFLEET_ERR_REGISTRY_NOT_FOUND', `no notification recipient ${req.params.id}`);
@@ -98,7 +88,7 @@ export const notificationRoutes: FastifyPluginAsync<DashboardDeps> = async (app,
   });
 
   app.get<Route<'GET /api/notifications/attempts'>>('/notifications/attempts', { config: { access: 'alerts.configure' },
-    preHandler: guard, schema: { querystring: Type.Object({ recipientId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) },
+    preHandler: guard, schema: schemaOf('GET /api/notifications/attempts'),
   }, async (req): Promise<NotificationAttemptView[]> => {
     const mine = (await visible(currentUser(req))).map((r) => r.id).filter((id) => req.query.recipientId === undefined || id === req.query.recipientId);
     const rows = await deps.registry.notificationAttempts({ recipientIds: mine, limit: req.query.limit ?? 200 });

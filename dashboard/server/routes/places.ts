@@ -1,70 +1,46 @@
-import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
 import type { PlaceLevel, PlaceRef, User } from '../../../registry/index.js';
-import { ROOM_TYPES, SCHOOL_LEVELS, type CreatedId, type TreeResponse } from '../../../api/index.js';
-import type { BodyOf } from '../../../api/routes.js';
+import type { CreatedId, TreeResponse } from '../../../api/index.js';
+import type { BodyOf, RouteKey } from '../../../api/routes.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize, permissionsOf, requireVisible, userScope, type Action } from '../scope.js';
 
-const Id = Type.Integer({ minimum: 1 });
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const Level = Type.Union(SCHOOL_LEVELS.map((l) => Type.Literal(l)));
-const RoomTypeT = Type.Union(ROOM_TYPES.map((t) => Type.Literal(t)));
-const Count = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 
 type Plural = 'districts' | 'schools' | 'sites' | 'rooms';
 
 /**
- * One level's routes: the create body, the edit body (any subset, a new parent moves it), the parent field of its
- * bodies, and how it is created. The bodies are typed by the route map (api/routes.ts) and checked by
- * these schemas.
+ * One level's routes: the parent field of its bodies, and how it is created. The bodies (create; edit, any subset, a
+ * new parent moves it) are typed and checked by the route map (api/routes.ts, schemaOf).
  */
 interface LevelDef<P extends Plural, Create = BodyOf<`POST /api/${P}`>, Patch = BodyOf<`PATCH /api/${P}/:id`>> {
   level: PlaceLevel;
   path: P;
-  create: TObject;
-  patch: TObject;
   parent?: { key: keyof Patch & keyof Create; level: PlaceLevel };
   insert: (places: DashboardDeps['registry']['places'], body: Create) => Promise<number>;
 }
 
 const DISTRICTS: LevelDef<'districts'> = {
   level: 'district', path: 'districts',
-  create: Type.Object({ code: Text(32), name: Text(200) }, { additionalProperties: false }),
-  patch: Type.Object({ code: Type.Optional(Text(32)), name: Type.Optional(Text(200)) }, { additionalProperties: false }),
   insert: (places, body) => places.createDistrict(body),
 };
 const SCHOOLS: LevelDef<'schools'> = {
   level: 'school', path: 'schools', parent: { key: 'districtId', level: 'district' },
-  create: Type.Object({ code: Text(32), name: Text(200), level: Level, districtId: Type.Union([Id, Type.Null()]), pupils: Type.Optional(Count) }, { additionalProperties: false }),
-  patch: Type.Object({
-    code: Type.Optional(Text(32)), name: Type.Optional(Text(200)), level: Type.Optional(Level),
-    districtId: Type.Optional(Type.Union([Id, Type.Null()])), pupils: Type.Optional(Count),
-  }, { additionalProperties: false }),
   insert: (places, body) => places.createSchool(body),
 };
 const SITES: LevelDef<'sites'> = {
   level: 'site', path: 'sites', parent: { key: 'schoolId', level: 'school' },
-  create: Type.Object({ schoolId: Id, name: Text(200) }, { additionalProperties: false }),
-  patch: Type.Object({ schoolId: Type.Optional(Id), name: Type.Optional(Text(200)) }, { additionalProperties: false }),
   insert: (places, body) => places.createSite(body),
 };
 const ROOMS: LevelDef<'rooms'> = {
   level: 'room', path: 'rooms', parent: { key: 'siteId', level: 'site' },
-  create: Type.Object({ siteId: Id, code: Text(32), name: Text(200), type: RoomTypeT, capacity: Type.Optional(Count) }, { additionalProperties: false }),
-  patch: Type.Object({
-    siteId: Type.Optional(Id), code: Type.Optional(Text(32)), name: Type.Optional(Text(200)), type: Type.Optional(RoomTypeT), capacity: Type.Optional(Count),
-  }, { additionalProperties: false }),
   insert: (places, body) => places.createRoom(body),
 };
 /** Who may write each level. */
 const ACTION: Record<PlaceLevel, Action> = { district: 'schools.write', school: 'schools.write', site: 'records.write', room: 'records.write' };
-
-const IdParams = Type.Object({ id: Id });
-const TreeQuery = Type.Object({ includeRetired: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 
 /**
  * GET /api/hierarchy/tree, and for each level (districts, schools, sites, rooms): POST to create, PATCH /:id to
@@ -94,7 +70,7 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     deps.registry.audit(currentUser(req).username, action, level, id, detail);
   const refresh = () => deps.directory.refresh();
 
-  app.get<Route<'GET /api/hierarchy/tree'>>('/hierarchy/tree', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: TreeQuery } }, async (req): Promise<TreeResponse> => {
+  app.get<Route<'GET /api/hierarchy/tree'>>('/hierarchy/tree', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/hierarchy/tree') }, async (req): Promise<TreeResponse> => {
     const user = currentUser(req);
     return { ...(await places.tree(userScope(user), req.query.includeRetired ?? false)), permissions: permissionsOf(user) };
   });
@@ -125,22 +101,21 @@ export const placeRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) 
     await refresh();
     return { id };
   };
-  const opts = (body: TObject) => ({ config: { access: 'user' as const }, preHandler: requireUser, schema: { body } });
-  const withId = (body: TObject) => ({ config: { access: 'user' as const }, preHandler: requireUser, schema: { params: IdParams, body } });
+  const opts = (key: RouteKey) => ({ config: { access: 'user' as const }, preHandler: requireUser, schema: schemaOf(key) });
 
-  app.post<Route<'POST /api/districts'>>('/districts', opts(DISTRICTS.create), async (req, reply) => reply.status(201).send(await create(req, DISTRICTS, req.body)));
-  app.post<Route<'POST /api/schools'>>('/schools', opts(SCHOOLS.create), async (req, reply) => reply.status(201).send(await create(req, SCHOOLS, req.body)));
-  app.post<Route<'POST /api/sites'>>('/sites', opts(SITES.create), async (req, reply) => reply.status(201).send(await create(req, SITES, req.body)));
-  app.post<Route<'POST /api/rooms'>>('/rooms', opts(ROOMS.create), async (req, reply) => reply.status(201).send(await create(req, ROOMS, req.body)));
-  app.patch<Route<'PATCH /api/districts/:id'>>('/districts/:id', withId(DISTRICTS.patch), (req) => edit(req, DISTRICTS, req.params.id, req.body));
-  app.patch<Route<'PATCH /api/schools/:id'>>('/schools/:id', withId(SCHOOLS.patch), (req) => edit(req, SCHOOLS, req.params.id, req.body));
-  app.patch<Route<'PATCH /api/sites/:id'>>('/sites/:id', withId(SITES.patch), (req) => edit(req, SITES, req.params.id, req.body));
-  app.patch<Route<'PATCH /api/rooms/:id'>>('/rooms/:id', withId(ROOMS.patch), (req) => edit(req, ROOMS, req.params.id, req.body));
+  app.post<Route<'POST /api/districts'>>('/districts', opts('POST /api/districts'), async (req, reply) => reply.status(201).send(await create(req, DISTRICTS, req.body)));
+  app.post<Route<'POST /api/schools'>>('/schools', opts('POST /api/schools'), async (req, reply) => reply.status(201).send(await create(req, SCHOOLS, req.body)));
+  app.post<Route<'POST /api/sites'>>('/sites', opts('POST /api/sites'), async (req, reply) => reply.status(201).send(await create(req, SITES, req.body)));
+  app.post<Route<'POST /api/rooms'>>('/rooms', opts('POST /api/rooms'), async (req, reply) => reply.status(201).send(await create(req, ROOMS, req.body)));
+  app.patch<Route<'PATCH /api/districts/:id'>>('/districts/:id', opts('PATCH /api/districts/:id'), (req) => edit(req, DISTRICTS, req.params.id, req.body));
+  app.patch<Route<'PATCH /api/schools/:id'>>('/schools/:id', opts('PATCH /api/schools/:id'), (req) => edit(req, SCHOOLS, req.params.id, req.body));
+  app.patch<Route<'PATCH /api/sites/:id'>>('/sites/:id', opts('PATCH /api/sites/:id'), (req) => edit(req, SITES, req.params.id, req.body));
+  app.patch<Route<'PATCH /api/rooms/:id'>>('/rooms/:id', opts('PATCH /api/rooms/:id'), (req) => edit(req, ROOMS, req.params.id, req.body));
 
   for (const def of [DISTRICTS, SCHOOLS, SITES, ROOMS]) {
     const level = def.level;
     for (const [verb, retired] of [['retire', true], ['restore', false]] as const) {
-      app.post<Route<'POST /api/districts/:id/retire'>>(`/${def.path}/:id/${verb}`, { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+      app.post<Route<'POST /api/districts/:id/retire'>>(`/${def.path}/:id/${verb}`, { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf(`POST /api/${def.path}/:id/${verb}`) }, async (req) => {
         const ref = await existing(currentUser(req), level, req.params.id);
         mayWrite(req, level, ref);
         await places.setRetired(level, req.params.id, retired);

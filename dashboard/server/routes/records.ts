@@ -1,48 +1,13 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { brokerPublicUrl } from '../../../config/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
-import { DEVICE_KINDS, DEVICE_ID_PATTERN } from '../../../protocol/index.js';
 import type { Device, DeviceRecordInput, RoomPlace, User } from '../../../registry/index.js';
-import { RECORD_STATES, type CredentialsResponse, type DeviceRecord, type IssuedCredentials } from '../../../api/index.js';
+import type { CredentialsResponse, DeviceRecord, IssuedCredentials } from '../../../api/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { authorize, requireVisible, type Action } from '../scope.js';
-
-const Id = Type.Integer({ minimum: 1 });
-const IsoDate = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Optional(Type.Union([Type.Null(), t]));
-const Str = (max: number) => Type.String({ maxLength: max });
-const RecordFields = {
-  code: Nullable(Type.String({ minLength: 1, maxLength: 64 })),
-  model: Nullable(Str(200)),
-  manufacturer: Nullable(Str(200)),
-  serial: Nullable(Str(200)),
-  inServiceDate: Nullable(IsoDate),
-  costVnd: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 1e13 })])),
-  fundingSource: Nullable(Str(200)),
-  warrantyEnd: Nullable(IsoDate),
-  serviceLifeYears: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 100 })])),
-  notes: Nullable(Str(4000)),
-};
-const PatchBody = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  roomId: Type.Optional(Id),
-  state: Type.Optional(Type.Union(RECORD_STATES.map((s) => Type.Literal(s)))),
-  ...RecordFields,
-}, { additionalProperties: false });
-const CreateBody = Type.Object({
-  kind: Type.Union(DEVICE_KINDS.map((k) => Type.Literal(k))),
-  roomId: Id,
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  issueCredentials: Type.Optional(Type.Boolean()),
-  ...RecordFields,
-}, { additionalProperties: false });
-const DeviceParams = Type.Object({ id: Type.String({ pattern: DEVICE_ID_PATTERN.source }) });
-const MaintenanceBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false });
-const BulkBody = Type.Object({ roomId: Type.Optional(Id), schoolId: Type.Optional(Id), rotateExisting: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const LabelsQuery = Type.Object({ roomId: Type.Optional(Id), schoolId: Type.Optional(Id), deviceId: Type.Optional(Type.String({ pattern: DEVICE_ID_PATTERN.source })) }, { additionalProperties: false });
 
 /** null clears a field; the registry takes undefined as "leave it". */
 const toRecordInput = (body: Record<string, unknown>): DeviceRecordInput & { roomId?: number } =>
@@ -90,12 +55,12 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     history: (await reg.auditLog({ entity: 'device', entityId: d.id, limit: 100 })).entries,
   });
 
-  app.get<Route<'GET /api/devices/:id/record'>>('/devices/:id/record', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.get<Route<'GET /api/devices/:id/record'>>('/devices/:id/record', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/devices/:id/record') }, async (req) => {
     const { device, place } = await visibleDevice(currentUser(req), req.params.id);
     return recordOf(device, place);
   });
 
-  app.post<Route<'POST /api/devices', { Body: Static<typeof CreateBody> }>>('/devices', { config: { access: 'user' }, preHandler: requireUser, schema: { body: CreateBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/devices'>>('/devices', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('POST /api/devices') }, async (req, reply) => {
     const user = currentUser(req);
     const place = await placeOfRoom(user, req.body.roomId);
     authorize(user, 'records.write', place);
@@ -108,7 +73,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(201).send(body);
   });
 
-  app.patch<Route<'PATCH /api/devices/:id', { Body: Static<typeof PatchBody> }>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams, body: PatchBody } }, async (req) => {
+  app.patch<Route<'PATCH /api/devices/:id'>>('/devices/:id', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('PATCH /api/devices/:id') }, async (req) => {
     const { user, device } = await writable(req, req.params.id, 'records.write');
     const patch = toRecordInput(req.body);
     if (patch.roomId !== undefined && patch.roomId !== device.roomId) authorize(user, 'records.write', await placeOfRoom(user, patch.roomId));
@@ -121,7 +86,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return recordOf(updated, (await placeOf(updated.roomId))!);
   });
 
-  app.post<Route<'POST /api/devices/:id/retire'>>('/devices/:id/retire', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.post<Route<'POST /api/devices/:id/retire'>>('/devices/:id/retire', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('POST /api/devices/:id/retire') }, async (req) => {
     const { device } = await writable(req, req.params.id, 'records.write');
     const updated = await reg.retireDevice(device.id);
     await audit(req, 'device.retire', device.id);
@@ -130,7 +95,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
   });
 
   app.post<Route<'POST /api/devices/:id/maintenance'>>('/devices/:id/maintenance', { config: { access: 'user' },
-    preHandler: requireUser, schema: { params: DeviceParams, body: MaintenanceBody },
+    preHandler: requireUser, schema: schemaOf('POST /api/devices/:id/maintenance'),
   }, async (req, reply) => {
     const { user, device } = await writable(req, req.params.id, 'records.write');
     await reg.addMaintenance(device.id, user.username, req.body.text);
@@ -138,7 +103,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return reply.status(201).send({ maintenance: await reg.maintenance(device.id) });
   });
 
-  app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/devices/:id/credentials'>>('/devices/:id/credentials', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: schemaOf('POST /api/devices/:id/credentials') }, async (req): Promise<CredentialsResponse> => {
     const { device } = await writable(req, req.params.id, 'devices.provision');
     if (device.state === 'retired') throw new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', `device '${device.id}' is retired; put it back in use before issuing credentials`);
     const secret = await reg.rotateSecret(device.id);
@@ -147,7 +112,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { mqttUrl: mqttUrl(), credentials: [issued(device, secret)] };
   });
 
-  app.post<Route<'POST /api/devices/:id/revoke'>>('/devices/:id/revoke', { config: { access: 'user' }, preHandler: requireUser, schema: { params: DeviceParams } }, async (req) => {
+  app.post<Route<'POST /api/devices/:id/revoke'>>('/devices/:id/revoke', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('POST /api/devices/:id/revoke') }, async (req) => {
     const { device } = await writable(req, req.params.id, 'devices.provision');
     await reg.revokeDevice(device.id);
     await audit(req, 'device.revoke', device.id);
@@ -155,7 +120,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { id: device.id, revoked: true };
   });
 
-  app.post<Route<'POST /api/provision'>>('/provision', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: { body: BulkBody } }, async (req): Promise<CredentialsResponse> => {
+  app.post<Route<'POST /api/provision'>>('/provision', { config: { access: 'user', noStore: true }, preHandler: requireUser, schema: schemaOf('POST /api/provision') }, async (req): Promise<CredentialsResponse> => {
     const user = currentUser(req);
     const { roomId, schoolId, rotateExisting } = req.body;
     if ((roomId === undefined) === (schoolId === undefined)) throw new EdufleetError('EDUFLEET_ERR_REQUEST_INVALID', 'give exactly one of roomId or schoolId');
@@ -169,7 +134,7 @@ export const recordRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps)
     return { mqttUrl: mqttUrl(), credentials };
   });
 
-  app.get<Route<'GET /api/labels.pdf'>>('/labels.pdf', { config: { access: 'user' }, preHandler: requireUser, schema: { querystring: LabelsQuery } }, async (req, reply) => {
+  app.get<Route<'GET /api/labels.pdf'>>('/labels.pdf', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/labels.pdf') }, async (req, reply) => {
     const user = currentUser(req);
     const { roomId, schoolId, deviceId } = req.query;
     let devices: Device[];

@@ -1,41 +1,16 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { CommandTargetInput, ScheduleFireView, ScheduleView } from '../../../api/index.js';
+import type { CommandTargetInput, ScheduleFireView, ScheduleInputBody, ScheduleView } from '../../../api/index.js';
 import { isHarmful, kindsFor, loosenedSafety, loosenedSafetyError, nextRuns, planRun, runDefaults, schoolDaySkips, type SkipCheck } from '../../../commands/index.js';
 import { EdufleetError } from '../../../lib/errors.js';
-import { DEVICE_KINDS } from '../../../protocol/index.js';
 import type { FireRecord, RegistryStore, ScheduleInput, ScheduleRecord, User } from '../../../registry/index.js';
 import { currentUser, requireUser } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
+import { schemaOf } from '../route-schema.js';
 import type { Route } from '../route-types.js';
 import { targetLabeller } from '../command-targets.js';
 import { authorize, can, requireVisible, userScope, type ScopedPlace } from '../scope.js';
 
-const Id = Type.Integer({ minimum: 1 });
-const IdParams = Type.Object({ id: Id });
-const HHMM = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' });
-const Args = Type.Record(Type.String(), Type.Unknown());
-const Body = Type.Object({
-  schoolId: Id,
-  name: Type.String({ minLength: 1, maxLength: 120 }),
-  target: Type.Object({
-    type: Type.Union([Type.Literal('room'), Type.Literal('site'), Type.Literal('school'), Type.Literal('district'), Type.Literal('kind')]),
-    id: Type.String({ minLength: 1, maxLength: 64 }),
-    kind: Type.Optional(Type.Union([...DEVICE_KINDS.map((k) => Type.Literal(k)), Type.Null()])),
-  }, { additionalProperties: false }),
-  command: Type.String({ minLength: 1, maxLength: 64 }),
-  args: Type.Optional(Args),
-  days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7 }),
-  at: HHMM,
-  until: Type.Optional(Type.Union([Type.Object({ at: HHMM, command: Type.String({ minLength: 1, maxLength: 64 }), args: Type.Optional(Args) }, { additionalProperties: false }), Type.Null()])),
-  skipHolidays: Type.Boolean(),
-  enabled: Type.Boolean(),
-  ratePerMin: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
-  abortFailedPct: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 100 }), Type.Null()])),
-  ttlSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 }), Type.Null()])),
-}, { additionalProperties: false });
-type Body = Static<typeof Body>;
-const ListQuery = Type.Object({ schoolId: Type.Optional(Id) }, { additionalProperties: false });
+type Body = ScheduleInputBody;
 
 const invalid = (message: string) => new EdufleetError('EDUFLEET_ERR_REGISTRY_INVALID', message);
 const NEXT_RUNS = 5;
@@ -168,8 +143,8 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return { s, school: requireVisible(user, await schoolPlace(reg, s.schoolId), `schedule ${id}`) };
   };
 
-  app.get<Route<'GET /api/schedules', { Querystring: Static<typeof ListQuery> }>>('/schedules', { config: { access: 'user' },
-    preHandler: requireUser, schema: { querystring: ListQuery },
+  app.get<Route<'GET /api/schedules'>>('/schedules', { config: { access: 'user' },
+    preHandler: requireUser, schema: schemaOf('GET /api/schedules'),
   }, async (req) => {
     const me = currentUser(req);
     authorize(me, 'commands.send');
@@ -181,7 +156,7 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return Promise.all(list.map((s) => view(reg, s, at, ctx)));
   });
 
-  app.post<Route<'POST /api/schedules', { Body: Body }>>('/schedules', { config: { access: 'user' }, preHandler: requireUser, schema: { body: Body } }, async (req, reply) => {
+  app.post<Route<'POST /api/schedules'>>('/schedules', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('POST /api/schedules') }, async (req, reply) => {
     const me = currentUser(req);
     await schoolFor(reg, me, req.body.schoolId);
     const { input } = await toInput(reg, req.body, { user: me });
@@ -194,20 +169,20 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return reply.status(201).send(await view(reg, created, at));
   });
 
-  app.post<Route<'POST /api/schedules/preview', { Body: Body }>>('/schedules/preview', { config: { access: 'user' }, preHandler: requireUser, schema: { body: Body } }, async (req) => {
+  app.post<Route<'POST /api/schedules/preview'>>('/schedules/preview', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('POST /api/schedules/preview') }, async (req) => {
     await schoolFor(reg, currentUser(req), req.body.schoolId);
     const { input, devices } = await toInput(reg, req.body);
     return { nextRuns: nextRuns({ ...input, until: input.until ?? null }, now(), NEXT_RUNS, await skipsOf(reg, input)), devices };
   });
 
-  app.get<Route<'GET /api/schedules/:id'>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.get<Route<'GET /api/schedules/:id'>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('GET /api/schedules/:id') }, async (req) => {
     const me = currentUser(req);
     const { s, school } = await existing(me, req.params.id);
     authorize(me, 'commands.send', school);
     return { ...(await view(reg, s, now())), fires: (await reg.scheduleFires(s.id, FIRES_SHOWN)).map(fireView) };
   });
 
-  app.put<Route<'PUT /api/schedules/:id', { Body: Body }>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams, body: Body } }, async (req) => {
+  app.put<Route<'PUT /api/schedules/:id'>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('PUT /api/schedules/:id') }, async (req) => {
     const me = currentUser(req);
     const { s, school } = await existing(me, req.params.id);
     authorize(me, 'commands.send', school);
@@ -223,7 +198,7 @@ export const scheduleRoutes: FastifyPluginAsync<DashboardDeps> = async (app, dep
     return view(reg, updated, at);
   });
 
-  app.delete<Route<'DELETE /api/schedules/:id'>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: { params: IdParams } }, async (req) => {
+  app.delete<Route<'DELETE /api/schedules/:id'>>('/schedules/:id', { config: { access: 'user' }, preHandler: requireUser, schema: schemaOf('DELETE /api/schedules/:id') }, async (req) => {
     const me = currentUser(req);
     const { s, school } = await existing(me, req.params.id);
     authorize(me, 'commands.send', school);

@@ -1,41 +1,15 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { EdufleetError } from '../../../lib/errors.js';
-import { ROLES, type User } from '../../../registry/index.js';
-import type { AuditResponse, UserRow } from '../../../api/index.js';
+import type { User } from '../../../registry/index.js';
+import type { AuditResponse, QueryOf, UserRow } from '../../../api/index.js';
 import { currentUser, requireUser, restamp } from '../auth.js';
 import type { DashboardDeps } from '../deps.js';
-import type { Route } from '../route-types.js';
+import { schemaOf } from '../route-schema.js';
+import type { Defaulted, Route } from '../route-types.js';
 import { authorize } from '../scope.js';
 
-const Id = Type.Integer({ minimum: 1 });
-const RoleT = Type.Union(ROLES.map((r) => Type.Literal(r)));
-const ScopeT = Type.Object({
-  districtIds: Type.Optional(Type.Array(Id, { maxItems: 100 })),
-  schoolIds: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
-}, { additionalProperties: false });
-const Password = Type.String({ minLength: 8, maxLength: 1024 });
-const CreateBody = Type.Object({
-  username: Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
-  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  password: Password,
-  role: RoleT,
-  scope: Type.Optional(ScopeT),
-}, { additionalProperties: false });
-const PatchBody = Type.Object({
-  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  password: Type.Optional(Password),
-  role: Type.Optional(RoleT),
-  scope: Type.Optional(ScopeT),
-  disabled: Type.Optional(Type.Boolean()),
-}, { additionalProperties: false });
-const AuditQuery = Type.Object({
-  entity: Type.Optional(Type.String({ maxLength: 32 })),
-  entityId: Type.Optional(Type.String({ maxLength: 128 })),
-  byUser: Type.Optional(Type.String({ maxLength: 64 })),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
-}, { additionalProperties: false });
+/** The page's size and start default to 100 and 0 (the schema's defaults, filled in by validation). */
+type AuditQuery = Defaulted<QueryOf<'GET /api/audit'>, 'limit' | 'offset'>;
 
 const toRow = (u: User): UserRow => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, scope: u.scope, disabled: u.disabled, createdAt: u.createdAt });
 /** Passwords never reach the audit log. */
@@ -49,16 +23,16 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     authorize(currentUser(req), 'users.manage');
   };
 
-  app.get<Route<'GET /api/users'>>('/users', { config: { access: 'users.manage' }, preHandler: admin }, async (): Promise<UserRow[]> => (await reg.users()).map(toRow));
+  app.get<Route<'GET /api/users'>>('/users', { config: { access: 'users.manage' }, preHandler: admin, schema: schemaOf('GET /api/users') }, async (): Promise<UserRow[]> => (await reg.users()).map(toRow));
 
-  app.post<Route<'POST /api/users', { Body: Static<typeof CreateBody> }>>('/users', { config: { access: 'users.manage' }, preHandler: admin, schema: { body: CreateBody } }, async (req, reply) => {
+  app.post<Route<'POST /api/users'>>('/users', { config: { access: 'users.manage' }, preHandler: admin, schema: schemaOf('POST /api/users') }, async (req, reply) => {
     const u = await reg.addUser(req.body);
     await reg.audit(currentUser(req).username, 'user.create', 'user', u.id, withoutPassword(req.body));
     return reply.status(201).send(toRow(u));
   });
 
-  app.patch<Route<'PATCH /api/users/:id', { Body: Static<typeof PatchBody> }>>('/users/:id', { config: { access: 'users.manage' },
-    preHandler: admin, schema: { params: Type.Object({ id: Id }), body: PatchBody },
+  app.patch<Route<'PATCH /api/users/:id'>>('/users/:id', { config: { access: 'users.manage' },
+    preHandler: admin, schema: schemaOf('PATCH /api/users/:id'),
   }, async (req) => {
     const me = currentUser(req);
     // An admin cannot lock themselves out: the province would be left without anyone who can manage users.
@@ -81,11 +55,11 @@ export const userRoutes: FastifyPluginAsync<DashboardDeps> = async (app, deps) =
     return toRow(u);
   });
 
-  app.get<Route<'GET /api/audit', { Querystring: Static<typeof AuditQuery> }>>('/audit', { config: { access: 'audit.read' },
+  app.get<Route<'GET /api/audit', { Querystring: AuditQuery }>>('/audit', { config: { access: 'audit.read' },
     preHandler: async (req) => {
       await requireUser(req);
       authorize(currentUser(req), 'audit.read');
     },
-    schema: { querystring: AuditQuery },
+    schema: schemaOf('GET /api/audit'),
   }, async (req): Promise<AuditResponse> => reg.auditLog(req.query));
 };

@@ -27,7 +27,7 @@ const isAccess = (v: unknown): v is Access => v === 'public' || v === 'user' || 
 export function registerAccessControl(app: FastifyInstance): void {
   app.addHook('onRoute', function (this: FastifyInstance, route: RouteOptions) {
     const config = (route.config ?? {}) as { access?: unknown };
-    if (config.access === undefined && publicContexts.has(this)) {
+    if (config.access === undefined && inPublicContext(this)) {
       route.config = { ...route.config, access: 'public' };
       return;
     }
@@ -47,12 +47,21 @@ export function declarePublic(instance: FastifyInstance): void {
   publicContexts.add(instance);
 }
 
+/**
+ * Whether a route's context is a public one or lies inside one: a plugin may register its routes in a child context
+ * of its own (the API viewer, @fastify/swagger-ui), and Fastify makes a child context with Object.create(parent).
+ */
+function inPublicContext(instance: object): boolean {
+  for (let c: object | null = instance; c; c = Object.getPrototypeOf(c) as object | null) if (publicContexts.has(c)) return true;
+  return false;
+}
+
 async function enforce(req: FastifyRequest): Promise<void> {
   const access = req.routeOptions.config.access;
   if (access === undefined || access === 'public') return; // undefined: the 404 handler, which has no route
   await requireUser(req);
   if (req.apiToken && TOKEN_BARRED.has(access)) {
-    throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `an API token may not manage API tokens or users (${access}); an admin does this in the web app`);
+    throw new EdufleetError('EDUFLEET_ERR_AUTH_FORBIDDEN', `an API token may not manage API tokens, users or integration accounts (${access}); an admin does this in the web app`);
   }
   if (access === 'user') return;
   if (!(ACTIONS[access] as readonly Role[]).includes(req.user!.role)) {

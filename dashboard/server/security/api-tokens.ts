@@ -23,9 +23,17 @@ const READS = new Set(['GET', 'HEAD']);
 
 /**
  * What no token may do, whatever its role: making tokens would let a token outlive its expiry or widen its own rights,
- * and managing users would let it make a person who can. An admin does these in the web app, with a session.
+ * and managing users would let it make a person who can; an integration account is a credential too (MQTT), with a
+ * secret and no expiry. An admin does these in the web app, with a session.
  */
-export const TOKEN_BARRED: ReadonlySet<Access> = new Set<Access>(['tokens.manage', 'users.manage']);
+export const TOKEN_BARRED: ReadonlySet<Access> = new Set<Access>(['tokens.manage', 'users.manage', 'integrations.manage']);
+
+/**
+ * The one access a wall token has (docs/security.md, "The wall token"): the operations-centre wall's read route. Every
+ * other route, the public ones and writes included, answers 403 to it, whatever its role and scope would allow: a
+ * token left on a screen in a public room can show the wall and do nothing else.
+ */
+export const WALL_ACCESS: Access = 'wall.read';
 
 /** A new token and its visible prefix; only a hash of the token is stored (registry/store/api-tokens.ts). */
 export function newApiToken(): { token: string; prefix: string } {
@@ -85,6 +93,9 @@ export function registerApiTokenAuth(app: FastifyInstance, o: ApiTokenAuthOption
       const wait = Math.max(1, r.ttlInSeconds ?? 60);
       reply.header('retry-after', String(wait));
       throw new EdufleetError('EDUFLEET_ERR_AUTH_TOKEN_RATE_LIMITED', `too many requests with this API token; try again in ${wait} s`);
+    }
+    if (row.kind === 'wall' && req.routeOptions.config?.access !== WALL_ACCESS) {
+      throw new EdufleetError('EDUFLEET_ERR_AUTH_WALL_ONLY', `a wall token may only read the operations-centre wall (GET /api/wall); ${req.method} ${req.url.split('?')[0]} is refused`);
     }
     if (!row.write && !READS.has(req.method)) {
       throw new EdufleetError('EDUFLEET_ERR_AUTH_TOKEN_READ_ONLY', `this API token is read-only: ${req.method} is refused whatever its role (${row.role}) may do`);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { alertRulesMessages } from './features/alert-rules/messages.js';
 import { apiTokensMessages } from './features/api-tokens/messages.js';
+import { integrationsMessages } from './features/integrations/messages.js';
 import { alertsMessages } from './features/alerts/messages.js';
 import { auditMessages } from './features/audit/messages.js';
 import { commandsMessages } from './features/commands/messages.js';
@@ -21,6 +22,7 @@ import { timetableMessages } from './features/timetable/messages.js';
 import { treeMessages } from './features/tree/messages.js';
 import { usageMessages } from './features/usage/messages.js';
 import { usersMessages } from './features/users/messages.js';
+import { wallMessages } from './features/wall/messages.js';
 
 /** Vietnamese first; English on a switch. No library: one dictionary, one store, Intl for numbers and dates. */
 import { formatNumber, pluralCategory, type Lang } from '../../../lib/vn/format.js';
@@ -103,6 +105,7 @@ const vi = {
   'nav.kpi': 'Chỉ số số hoá',
   ...alertRulesMessages.vi,
   ...apiTokensMessages.vi,
+  ...integrationsMessages.vi,
   ...alertsMessages.vi,
   ...auditMessages.vi,
   ...commandsMessages.vi,
@@ -123,6 +126,7 @@ const vi = {
   ...treeMessages.vi,
   ...usageMessages.vi,
   ...usersMessages.vi,
+  ...wallMessages.vi,
 };
 
 export type MessageKey = keyof typeof vi;
@@ -201,6 +205,7 @@ const en: Record<MessageKey, string> = {
   'nav.kpi': 'Digital records KPI',
   ...alertRulesMessages.en,
   ...apiTokensMessages.en,
+  ...integrationsMessages.en,
   ...alertsMessages.en,
   ...auditMessages.en,
   ...commandsMessages.en,
@@ -221,6 +226,7 @@ const en: Record<MessageKey, string> = {
   ...treeMessages.en,
   ...usageMessages.en,
   ...usersMessages.en,
+  ...wallMessages.en,
 };
 
 const DICT: Record<Lang, Record<MessageKey, string>> = { vi, en };

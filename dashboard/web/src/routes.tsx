@@ -2,6 +2,7 @@ import type { ComponentChild } from 'preact';
 import type { Me, Permissions } from '../../../api/index.js';
 import { useI18n, type MessageKey } from './i18n.js';
 import { ApiTokensPage } from './features/api-tokens/tokens-page.js';
+import { IntegrationsPage } from './features/integrations/integrations-page.js';
 import { AlertRulesPage } from './features/alert-rules/alert-rules-page.js';
 import { AlertDetailPage } from './features/alerts/alert-detail.js';
 import { AlertsPage } from './features/alerts/alerts-page.js';
@@ -65,6 +66,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/import', page: (c) => <ImportPage me={c.me} />, nav: { label: 'nav.import', testid: 'nav-import' }, permission: 'editRecords' },
   { path: '/users', page: (c) => <UsersPage me={c.me} />, nav: { label: 'nav.users', testid: 'nav-users' }, permission: 'manageUsers' },
   { path: '/tokens', page: () => <ApiTokensPage />, nav: { label: 'nav.tokens', testid: 'nav-tokens' }, permission: 'manageTokens' },
+  { path: '/integrations', page: () => <IntegrationsPage />, nav: { label: 'nav.integrations', testid: 'nav-integrations' }, permission: 'manageIntegrations' },
   { path: '/audit', page: (c) => <AuditPage me={c.me} />, nav: { label: 'nav.audit', testid: 'nav-audit' }, permission: 'readAudit' },
 ];
 

@@ -14,3 +14,10 @@ export const v20: Migration = async (db, dialect) => {
     .addColumn('created_by', 'text', (c) => c.notNull()).addColumn('created_at', t.ms, (c) => c.notNull())
     .addColumn('revoked_at', t.ms).execute();
 };
+
+// v22: when a client of an integration account last logged in (the web app's "Tài khoản tích hợp" list), written by
+// the broker at most once a minute per account (registry/store/integration-accounts.ts noteConnected).
+export const v22: Migration = async (db, dialect) => {
+  const t = types(dialect);
+  await db.schema.alterTable('integration_accounts').addColumn('last_connected_at', t.ms).execute();
+};

@@ -6,8 +6,8 @@
 import { sql } from 'kysely';
 import { types, type Migration } from './helpers.js';
 import { v18 } from './edges.js';
-import { v19 } from './api-tokens.js';
-import { v20 } from './integration-accounts.js';
+import { v19, v21 } from './api-tokens.js';
+import { v20, v22 } from './integration-accounts.js';
 
 const v1: Migration = async (db, dialect) => {
   const t = types(dialect);
@@ -295,6 +295,6 @@ const v17: Migration = async (db, dialect) => {
 };
 
 // v18: edge nodes and their cursors (issue 21), in migrations/edges.ts: this file is at its 300-line limit.
-// v19: API tokens (issue 22), in migrations/api-tokens.ts.
-// v20: integration accounts (issue 22), in migrations/integration-accounts.ts.
-export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20];
+// v19: API tokens (issue 22), and v21: their kind ('api' or 'wall'), in migrations/api-tokens.ts.
+// v20: integration accounts (issue 22), and v22: an account's last connection, in migrations/integration-accounts.ts.
+export const REGISTRY_MIGRATIONS: Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22];

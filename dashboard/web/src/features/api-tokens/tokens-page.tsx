@@ -79,7 +79,7 @@ function TokenRow(p: { token: ApiTokenView; tree: Parameters<typeof scopeText>[1
     <tr data-testid={`token-row-${tk.id}`} data-state={tk.state}>
       <td data-label={t('tokens.col.name')}><b>{tk.name}</b><div class="muted small">{t('tokens.createdBy', { user: tk.createdBy, time: fmtDateTime(lang, tk.createdAt) })}</div></td>
       <td data-label={t('tokens.col.prefix')}><code>{tk.prefix}…</code></td>
-      <td data-label={t('tokens.col.role')}>{t(`role.${tk.role}`)}</td>
+      <td data-label={t('tokens.col.role')} data-testid={`token-role-${tk.id}`}>{tk.kind === 'wall' ? t('tokens.kind.wallShort') : t(`role.${tk.role}`)}</td>
       <td data-label={t('tokens.col.scope')}>{scopeText(t, p.tree, tk.role, tk.scope).text}</td>
       <td data-label={t('tokens.col.access')} data-testid={`token-access-${tk.id}`}>{t(tk.write ? 'tokens.readWrite' : 'tokens.readOnly')}</td>
       <td data-label={t('tokens.col.expires')}>{fmtDateTime(lang, tk.expiresAt)}</td>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { HistoryWindow, KindField, LiveView } from '../../../../../api/index.js';
-import { HISTORY_WINDOWS } from '../../../../../api/health.js';
+import { HISTORY_WINDOWS } from '../../../../../api/constants.js';
 import { useGet } from '../../hooks/api-query.js';
 import { fieldLabel, useI18n, type MessageKey } from '../../i18n.js';
 import { useWatchDevice } from '../../live.js';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DeviceRow, StateFilter } from '../../../../../api/index.js';
-import { DEVICE_STATES } from '../../../../../api/index.js';
+import { DEVICE_STATES } from '../../../../../api/constants.js';
 import { ProblemTags, StateBadge } from '../../ui/badges.js';
 import { Link } from '../../ui/link.js';
 import { kindLabel, useHierarchy, useKinds } from '../../data.js';

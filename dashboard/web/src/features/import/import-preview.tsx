@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ROOM_TYPES, type ImportPlanView, type RoomType } from '../../../../../api/index.js';
+import type { ImportPlanView, RoomType } from '../../../../../api/index.js';
+import { ROOM_TYPES } from '../../../../../api/constants.js';
 import { kindLabel, useKinds } from '../../data.js';
 import { fmtNumber, useI18n, type MessageKey, type T } from '../../i18n.js';
 import { roomTypeLabel } from '../../ui/format.js';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 import type { ProblemCode } from '../../../../../api/index.js';
-import { PROBLEM_CODES } from '../../../../../api/index.js';
+import { PROBLEM_CODES } from '../../../../../api/constants.js';
 import { useGet } from '../../hooks/api-query.js';
 import { ErrorLine, Loading } from '../../ui/states.js';
 import { FleetBars } from './fleet-bars.js';

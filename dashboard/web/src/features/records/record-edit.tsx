@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { RECORD_STATES, type DeviceRecord, type DeviceRecordPatch, type RecordState, type TreeResponse } from '../../../../../api/index.js';
+import type { DeviceRecord, DeviceRecordPatch, RecordState, TreeResponse } from '../../../../../api/index.js';
+import { RECORD_STATES } from '../../../../../api/constants.js';
 import { patch as patchCall } from '../../api.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { useI18n } from '../../i18n.js';

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ROOM_TYPES, SCHOOL_LEVELS, type CreatedId, type RoomType, type SchoolLevel } from '../../../../../api/index.js';
+import type { CreatedId, RoomType, SchoolLevel } from '../../../../../api/index.js';
+import { ROOM_TYPES, SCHOOL_LEVELS } from '../../../../../api/constants.js';
 import { useSubmit } from '../../hooks/submit.js';
 import { useI18n, type MessageKey } from '../../i18n.js';
 import { levelLabel, roomTypeLabel } from '../../ui/format.js';

@@ -1,5 +1,5 @@
 import type { Me, UsageReport, UsageRoomRow } from '../../../../../api/index.js';
-import { ROOM_TYPES } from '../../../../../api/index.js';
+import { ROOM_TYPES } from '../../../../../api/constants.js';
 import { useGet } from '../../hooks/api-query.js';
 import { Link } from '../../ui/link.js';
 import { UsageBars, UsageHeatmap, UsageWeeks, type BarRow, type DrillLevel } from './usage-charts.js';
