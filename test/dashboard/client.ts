@@ -50,3 +50,15 @@ export function connectSocket(base: string, cookie?: string, origin?: string): P
     });
   });
 }
+
+/** A Socket.IO client that offers an API token (as a Bearer header and in the handshake's auth) and no cookie. */
+export function connectSocketWithToken(base: string, token: string): Promise<LiveSocket> {
+  const socket: LiveSocket = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: { authorization: `Bearer ${token}` }, auth: { token } });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}

@@ -4,7 +4,6 @@
  * seeded stack fits it, and its viewer (/api/docs) loads under the dashboard's CSP.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
-import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTE_KEYS } from '../../api/index.js';
@@ -12,6 +11,7 @@ import { startDashboard } from '../../dashboard/server/index.js';
 import { systemClock } from '../../lib/clock.js';
 import type { Device } from '../../registry/index.js';
 import { responseChecker, type OpenApiDoc } from '../helpers/openapi-check.js';
+import { registeredRoutes } from '../helpers/registered-routes.js';
 import { seedSchool, useTestStack } from '../helpers/stack.js';
 import { useChromium } from './browser.js';
 import { ApiClient } from './client.js';
@@ -24,20 +24,6 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const VIEWER = /^\/api\/docs(\/|$)/;
 
 type Operation = { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>; 'x-edufleet-access'?: string; security?: unknown[] };
-
-/** `METHOD /path` of every route Fastify registered (its printed tree, one node a line), HEAD left out. */
-function registeredRoutes(app: FastifyInstance): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/.exec(line);
-    if (!m) continue;
-    stack.length = m[1]!.length / 4;
-    stack.push(m[2]!);
-    for (const method of m[3]?.split(', ') ?? []) if (method !== 'HEAD') out.push(`${method} ${stack.join('')}`);
-  }
-  return out;
-}
 
 /** Every operation of the document as `METHOD /pattern` (Fastify's `:param` spelling). */
 function operations(doc: OpenApiDoc): Map<string, Operation> {

@@ -15,31 +15,13 @@ import { createLogger } from '../../lib/logger.js';
 import { createMetrics } from '../../lib/metrics.js';
 import { DeviceDirectory, openRegistryStore, type RegistryStore } from '../../registry/index.js';
 import { UsageQueries } from '../../usage/queries.js';
+import { registeredRoutes } from '../helpers/registered-routes.js';
 import { tempDir } from '../helpers/stack.js';
 
 /** The web app's own routes (the built files and the single-page fallback): not part of the API. */
 const WEB = /^(GET|HEAD) \/(\*|assets\/\*|index\.html)?$/;
 /** The API viewer's page and files (@fastify/swagger-ui, dashboard/server/openapi.ts): it shows the document, it is not in it. */
 const VIEWER = /^GET \/api\/docs(\/.*)?$/;
-
-/**
- * `METHOD /path` of every route in Fastify's printed tree (`commonPrefix: false`: one node a line, its path relative
- * to its parent's). The app is built by buildApp itself, so an onRoute hook cannot be added before its routes are.
- */
-function registeredRoutes(app: FastifyInstance): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (\S+)(?: \(([^)]*)\))?$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    stack.length = depth;
-    stack.push(m[2]!);
-    const path = stack.join('');
-    for (const method of m[3]?.split(', ') ?? []) if (method !== 'HEAD') out.push(`${method} ${path}`);
-  }
-  return out;
-}
 
 describe('the typed route map', () => {
   const dir = tempDir();

@@ -56,4 +56,17 @@ describe('the timetable page in a browser', () => {
     const [term] = await waitFor('the saved term', async () => (await s.registry.timetables(schoolId))[0]?.periods[0]?.days ? s.registry.timetables(schoolId) : undefined);
     expect(term!.periods.map((p) => p.days)).toEqual([[1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]);
   });
+
+  it('says the days in English on the switch, and fits a phone\'s width with the days folded', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${s.dashboard!.url}/timetable?schoolId=${schoolId}`);
+    const days = page.getByTestId('timetable-period-days');
+    await days.first().waitFor();
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => days.nth(1).locator('summary').textContent()).toMatch(/^Mon/);
+    // The days stay folded in one cell: the summary is no wider than the phone.
+    const box = await days.nth(1).locator('summary').boundingBox();
+    expect(box!.width).toBeLessThan(390);
+    await page.getByTestId('lang-switch').click();
+  });
 });

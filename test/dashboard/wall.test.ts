@@ -5,7 +5,6 @@
  * the records KPI, per district, within the token's scope; a wall token is refused every other route and every write,
  * and opens no live socket; admins and planners may preview the wall with their session.
  */
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthSummaryResponse, KpiResponse, NewApiTokenResponse, WallResponse } from '../../api/index.js';
 import { startDashboard } from '../../dashboard/server/index.js';
@@ -15,7 +14,7 @@ import { emptySignals, type Presence } from '../../domain/index.js';
 import { localDate } from '../../timetable/index.js';
 import { insertAlert } from '../helpers/alerts-seed.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { ApiClient } from './client.js';
+import { ApiClient, connectSocketWithToken } from './client.js';
 
 const PASSWORD = 'màn-hình-tường-2026';
 const DAY = 86_400_000;
@@ -173,15 +172,7 @@ describe('the operations-centre wall API', () => {
   });
 
   it('opens no live socket for a wall token', async () => {
-    const socket = io(s.dashboard!.url, { transports: ['websocket'], reconnection: false, extraHeaders: { authorization: `Bearer ${provinceWall}` }, auth: { token: provinceWall } });
-    try {
-      await expect(new Promise((resolve, reject) => {
-        socket.once('connect', () => resolve('connected'));
-        socket.once('connect_error', reject);
-      })).rejects.toThrow(/Log in first/);
-    } finally {
-      socket.close();
-    }
+    await expect(connectSocketWithToken(s.dashboard!.url, provinceWall)).rejects.toThrow(/Log in first/);
   });
 
   it('lets admins and planners preview the wall with their session, and not technicians or viewers', async () => {
